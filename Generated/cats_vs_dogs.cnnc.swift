@@ -37,7 +37,7 @@ public struct CatsVsDogs: CompiledModel {
     public static let flops = 554406912
     /// 900,000 floats of activations and padded inputs (see `Arena`), 277,632 of Winograd scratch.
     public static let arenaCount = 1177632
-    static let packedCount = 6574404
+    static let packedCount = 6574416
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

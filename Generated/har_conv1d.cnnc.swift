@@ -37,7 +37,7 @@ public struct HarConv1d: CompiledModel {
     public static let flops = 1545728
     /// 7,744 floats of activations and padded inputs (see `Arena`), 11,776 of Winograd scratch.
     public static let arenaCount = 19520
-    static let packedCount = 28680
+    static let packedCount = 28688
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

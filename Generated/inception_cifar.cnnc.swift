@@ -37,7 +37,7 @@ public struct InceptionCifar: CompiledModel {
     public static let flops = 7481536
     /// 40,960 floats of activations and padded inputs (see `Arena`), 12,672 of Winograd scratch.
     public static let arenaCount = 53632
-    static let packedCount = 105436
+    static let packedCount = 105472
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -190,30 +190,30 @@ public struct InceptionCifar: CompiledModel {
         WeightPacking.bias(parameters, from: 1408, count: 16, into: &packed, at: 1408)
         WeightPacking.kernel(parameters, from: 1424, rows: 32, outputs: 4, paddedOutputs: 4, into: &packed, at: 1424)
         WeightPacking.bias(parameters, from: 1552, count: 4, into: &packed, at: 1552)
-        WeightPacking.kernel(parameters, from: 1556, rows: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 1556)
-        WeightPacking.bias(parameters, from: 2068, count: 16, into: &packed, at: 2068)
-        WeightPacking.kernel(parameters, from: 2084, rows: 144, outputs: 24, paddedOutputs: 32, into: &packed, at: 2084)
-        WeightPacking.bias(parameters, from: 5540, count: 24, into: &packed, at: 6692)
-        if forInference { WeightPacking.winograd(parameters, from: 2084, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 6724) }
-        WeightPacking.kernel(parameters, from: 5564, rows: 100, outputs: 8, paddedOutputs: 8, into: &packed, at: 25156)
-        WeightPacking.bias(parameters, from: 6364, count: 8, into: &packed, at: 25956)
-        WeightPacking.kernel(parameters, from: 6372, rows: 32, outputs: 8, paddedOutputs: 8, into: &packed, at: 25964)
-        WeightPacking.bias(parameters, from: 6628, count: 8, into: &packed, at: 26220)
-        WeightPacking.kernel(parameters, from: 6636, rows: 56, outputs: 32, paddedOutputs: 32, into: &packed, at: 26228)
-        WeightPacking.bias(parameters, from: 8428, count: 32, into: &packed, at: 28020)
-        WeightPacking.kernel(parameters, from: 8460, rows: 56, outputs: 8, paddedOutputs: 8, into: &packed, at: 28052)
-        WeightPacking.bias(parameters, from: 8908, count: 8, into: &packed, at: 28500)
-        WeightPacking.kernel(parameters, from: 8916, rows: 56, outputs: 32, paddedOutputs: 32, into: &packed, at: 28508)
-        WeightPacking.bias(parameters, from: 10708, count: 32, into: &packed, at: 30300)
-        WeightPacking.kernel(parameters, from: 10740, rows: 288, outputs: 48, paddedOutputs: 48, into: &packed, at: 30332)
-        WeightPacking.bias(parameters, from: 24564, count: 48, into: &packed, at: 44156)
-        if forInference { WeightPacking.winograd(parameters, from: 10740, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 44204) }
-        WeightPacking.kernel(parameters, from: 24612, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 99500)
-        WeightPacking.bias(parameters, from: 27812, count: 16, into: &packed, at: 102700)
-        WeightPacking.kernel(parameters, from: 27828, rows: 56, outputs: 16, paddedOutputs: 16, into: &packed, at: 102716)
-        WeightPacking.bias(parameters, from: 28724, count: 16, into: &packed, at: 103612)
-        WeightPacking.panels(parameters, from: 28740, rows: 112, outputs: 10, width: 8, into: &packed, at: 103628)
-        WeightPacking.bias(parameters, from: 29860, count: 10, into: &packed, at: 105420)
+        WeightPacking.kernel(parameters, from: 1556, rows: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 1568)
+        WeightPacking.bias(parameters, from: 2068, count: 16, into: &packed, at: 2080)
+        WeightPacking.kernel(parameters, from: 2084, rows: 144, outputs: 24, paddedOutputs: 32, into: &packed, at: 2096)
+        WeightPacking.bias(parameters, from: 5540, count: 24, into: &packed, at: 6704)
+        if forInference { WeightPacking.winograd(parameters, from: 2084, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 6736) }
+        WeightPacking.kernel(parameters, from: 5564, rows: 100, outputs: 8, paddedOutputs: 8, into: &packed, at: 25168)
+        WeightPacking.bias(parameters, from: 6364, count: 8, into: &packed, at: 25968)
+        WeightPacking.kernel(parameters, from: 6372, rows: 32, outputs: 8, paddedOutputs: 8, into: &packed, at: 25984)
+        WeightPacking.bias(parameters, from: 6628, count: 8, into: &packed, at: 26240)
+        WeightPacking.kernel(parameters, from: 6636, rows: 56, outputs: 32, paddedOutputs: 32, into: &packed, at: 26256)
+        WeightPacking.bias(parameters, from: 8428, count: 32, into: &packed, at: 28048)
+        WeightPacking.kernel(parameters, from: 8460, rows: 56, outputs: 8, paddedOutputs: 8, into: &packed, at: 28080)
+        WeightPacking.bias(parameters, from: 8908, count: 8, into: &packed, at: 28528)
+        WeightPacking.kernel(parameters, from: 8916, rows: 56, outputs: 32, paddedOutputs: 32, into: &packed, at: 28544)
+        WeightPacking.bias(parameters, from: 10708, count: 32, into: &packed, at: 30336)
+        WeightPacking.kernel(parameters, from: 10740, rows: 288, outputs: 48, paddedOutputs: 48, into: &packed, at: 30368)
+        WeightPacking.bias(parameters, from: 24564, count: 48, into: &packed, at: 44192)
+        if forInference { WeightPacking.winograd(parameters, from: 10740, inputChannels: 32, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 44240) }
+        WeightPacking.kernel(parameters, from: 24612, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 99536)
+        WeightPacking.bias(parameters, from: 27812, count: 16, into: &packed, at: 102736)
+        WeightPacking.kernel(parameters, from: 27828, rows: 56, outputs: 16, paddedOutputs: 16, into: &packed, at: 102752)
+        WeightPacking.bias(parameters, from: 28724, count: 16, into: &packed, at: 103648)
+        WeightPacking.panels(parameters, from: 28740, rows: 112, outputs: 10, width: 8, into: &packed, at: 103664)
+        WeightPacking.bias(parameters, from: 29860, count: 10, into: &packed, at: 105456)
         self.packed = PackedWeights(packed)
     }
 
@@ -250,18 +250,18 @@ public struct InceptionCifar: CompiledModel {
         Self.l4_mixed1_pool(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), arena.advanced(by: Arena.l4_mixed1_pool))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)))
         // mixed1_1x1
-        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1556), arena.advanced(by: Arena.l5_mixed1_1x1))
+        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1568), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
         Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
+        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2096), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25156), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25168), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25964), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25984), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -270,27 +270,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26228), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26256), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28052), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28080), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28508), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28544), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30332), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30368), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99500), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99536), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102716), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102752), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -299,7 +299,7 @@ public struct InceptionCifar: CompiledModel {
         Self.l19_avg_pool(UnsafePointer(arena.advanced(by: Arena.l18_mixed2)), arena.advanced(by: Arena.l19_avg_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103628), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103664), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -336,18 +336,18 @@ public struct InceptionCifar: CompiledModel {
         Self.l4_mixed1_pool(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), arena.advanced(by: Arena.l4_mixed1_pool))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)))
         // mixed1_1x1
-        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1556), arena.advanced(by: Arena.l5_mixed1_1x1))
+        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1568), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
         Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        pool.split(2) { worker, parts in Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch + worker * 12672), parts) }
+        pool.split(2) { worker, parts in Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2096), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch + worker * 12672), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25156), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25168), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25964), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25984), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -356,27 +356,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26228), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26256), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28052), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28080), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28508), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28544), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30332), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30368), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99500), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99536), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102716), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102752), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -385,7 +385,7 @@ public struct InceptionCifar: CompiledModel {
         Self.l19_avg_pool(UnsafePointer(arena.advanced(by: Arena.l18_mixed2)), arena.advanced(by: Arena.l19_avg_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103628), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_avg_pool)), w.advanced(by: 103664), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -439,18 +439,18 @@ public struct InceptionCifar: CompiledModel {
         Self.l4_mixed1_pool(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), arena.advanced(by: Arena.l4_mixed1_pool))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)))
         // mixed1_1x1
-        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1556), arena.advanced(by: Arena.l5_mixed1_1x1))
+        Self.l2_mixed1_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l1_stem_pool)), w.advanced(by: 1568), arena.advanced(by: Arena.l5_mixed1_1x1))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)))
         // mixed1_3x3
         Self.l6_mixed1_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l2_mixed1_3x3_reduce)), arena.advanced(by: Arena.l6_mixed1_3x3_padded))
-        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2084), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
+        Self.l6_mixed1_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3_padded)), w.advanced(by: 2096), arena.advanced(by: Arena.l6_mixed1_3x3), arena.advanced(by: Arena.scratch))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)))
         // mixed1_5x5
         Self.l7_mixed1_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l3_mixed1_5x5_reduce)), arena.advanced(by: Arena.l7_mixed1_5x5_padded))
-        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25156), arena.advanced(by: Arena.l7_mixed1_5x5))
+        Self.l7_mixed1_5x5(UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5_padded)), w.advanced(by: 25168), arena.advanced(by: Arena.l7_mixed1_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)))
         // mixed1_pool_proj
-        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25964), arena.advanced(by: Arena.l8_mixed1_pool_proj))
+        Self.l8_mixed1_pool_proj(UnsafePointer(arena.advanced(by: Arena.l4_mixed1_pool)), w.advanced(by: 25984), arena.advanced(by: Arena.l8_mixed1_pool_proj))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)))
         // mixed1
         Self.l9_mixed1(UnsafePointer(arena.advanced(by: Arena.l5_mixed1_1x1)), UnsafePointer(arena.advanced(by: Arena.l6_mixed1_3x3)), UnsafePointer(arena.advanced(by: Arena.l7_mixed1_5x5)), UnsafePointer(arena.advanced(by: Arena.l8_mixed1_pool_proj)), arena.advanced(by: Arena.l9_mixed1))
@@ -459,27 +459,27 @@ public struct InceptionCifar: CompiledModel {
         Self.l10_pool2(UnsafePointer(arena.advanced(by: Arena.l9_mixed1)), arena.advanced(by: Arena.l10_pool2))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool2)))
         // mixed2_3x3_reduce
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26228), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 26256), arena.advanced(by: Arena.l11_mixed2_3x3_reduce))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)))
         // mixed2_5x5_reduce
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28052), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28080), arena.advanced(by: Arena.l12_mixed2_5x5_reduce))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)))
         // mixed2_pool
         Self.l13_mixed2_pool(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), arena.advanced(by: Arena.l13_mixed2_pool))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)))
         // mixed2_1x1
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28508), arena.advanced(by: Arena.l14_mixed2_1x1))
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(arena.advanced(by: Arena.l10_pool2)), w.advanced(by: 28544), arena.advanced(by: Arena.l14_mixed2_1x1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)))
         // mixed2_3x3
         Self.l15_mixed2_3x3_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l11_mixed2_3x3_reduce)), arena.advanced(by: Arena.l15_mixed2_3x3_padded))
-        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30332), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
+        Self.l15_mixed2_3x3_winograd(UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3_padded)), w.advanced(by: 30368), arena.advanced(by: Arena.l15_mixed2_3x3), arena.advanced(by: Arena.scratch))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)))
         // mixed2_5x5
         Self.l16_mixed2_5x5_pad(UnsafePointer(arena.advanced(by: Arena.l12_mixed2_5x5_reduce)), arena.advanced(by: Arena.l16_mixed2_5x5_padded))
-        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99500), arena.advanced(by: Arena.l16_mixed2_5x5))
+        Self.l16_mixed2_5x5(UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5_padded)), w.advanced(by: 99536), arena.advanced(by: Arena.l16_mixed2_5x5))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)))
         // mixed2_pool_proj
-        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102716), arena.advanced(by: Arena.l17_mixed2_pool_proj))
+        Self.l17_mixed2_pool_proj(UnsafePointer(arena.advanced(by: Arena.l13_mixed2_pool)), w.advanced(by: 102752), arena.advanced(by: Arena.l17_mixed2_pool_proj))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)))
         // mixed2
         Self.l18_mixed2(UnsafePointer(arena.advanced(by: Arena.l14_mixed2_1x1)), UnsafePointer(arena.advanced(by: Arena.l15_mixed2_3x3)), UnsafePointer(arena.advanced(by: Arena.l16_mixed2_5x5)), UnsafePointer(arena.advanced(by: Arena.l17_mixed2_pool_proj)), arena.advanced(by: Arena.l18_mixed2))
@@ -494,7 +494,7 @@ public struct InceptionCifar: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 103628, bias = w + 105420
+        let kernel = w + 103664, bias = w + 105456
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -2200,26 +2200,26 @@ extension InceptionCifar: TrainableModel {
         Self.l2_mixed1_3x3_reduce(UnsafePointer(o1), w.advanced(by: 896), o2)
         Self.l3_mixed1_5x5_reduce(UnsafePointer(o1), w.advanced(by: 1424), o3)
         Self.l4_mixed1_pool(UnsafePointer(o1), o4)
-        Self.l2_mixed1_3x3_reduce(UnsafePointer(o1), w.advanced(by: 1556), o5)
+        Self.l2_mixed1_3x3_reduce(UnsafePointer(o1), w.advanced(by: 1568), o5)
         Self.l6_mixed1_3x3_winograd_training_pad(UnsafePointer(o2), arena.advanced(by: 235770))
         Self.l6_mixed1_3x3_winograd_training(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 69168), o6, arena.advanced(by: 243546))
         Self.l7_mixed1_5x5_pad(UnsafePointer(o3), p)
-        Self.l7_mixed1_5x5(UnsafePointer(p), w.advanced(by: 25156), o7)
-        Self.l8_mixed1_pool_proj(UnsafePointer(o4), w.advanced(by: 25964), o8)
+        Self.l7_mixed1_5x5(UnsafePointer(p), w.advanced(by: 25168), o7)
+        Self.l8_mixed1_pool_proj(UnsafePointer(o4), w.advanced(by: 25984), o8)
         Self.l9_mixed1(UnsafePointer(o5), UnsafePointer(o6), UnsafePointer(o7), UnsafePointer(o8), o9)
         Self.l10_pool2(UnsafePointer(o9), o10)
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 26228), o11)
-        Self.l12_mixed2_5x5_reduce(UnsafePointer(o10), w.advanced(by: 28052), o12)
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 26256), o11)
+        Self.l12_mixed2_5x5_reduce(UnsafePointer(o10), w.advanced(by: 28080), o12)
         Self.l13_mixed2_pool(UnsafePointer(o10), o13)
-        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 28508), o14)
+        Self.l11_mixed2_3x3_reduce(UnsafePointer(o10), w.advanced(by: 28544), o14)
         Self.l15_mixed2_3x3_winograd_training_pad(UnsafePointer(o11), arena.advanced(by: 235770))
         Self.l15_mixed2_3x3_winograd_training(UnsafePointer(arena.advanced(by: 235770)), statistics.advanced(by: 77392), o15, arena.advanced(by: 243546))
         Self.l16_mixed2_5x5_pad(UnsafePointer(o12), p)
-        Self.l16_mixed2_5x5(UnsafePointer(p), w.advanced(by: 99500), o16)
-        Self.l17_mixed2_pool_proj(UnsafePointer(o13), w.advanced(by: 102716), o17)
+        Self.l16_mixed2_5x5(UnsafePointer(p), w.advanced(by: 99536), o16)
+        Self.l17_mixed2_pool_proj(UnsafePointer(o13), w.advanced(by: 102752), o17)
         Self.l18_mixed2(UnsafePointer(o14), UnsafePointer(o15), UnsafePointer(o16), UnsafePointer(o17), o18)
         Self.l19_avg_pool(UnsafePointer(o18), o19)
-        Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 103628), o20)
+        Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 103664), o20)
         Self.l20_predictions_activation(o20)
     }
 

@@ -37,7 +37,7 @@ public struct Lenet5: CompiledModel {
     public static let flops = 833040
     /// 5,888 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 5888
-    static let packedCount = 69424
+    static let packedCount = 69440
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -108,16 +108,16 @@ public struct Lenet5: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 25, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 150, count: 6, into: &packed, at: 200)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 150, taps: 25, outputs: 6, stride: 16, into: &packed, at: 208)
-        WeightPacking.kernel(parameters, from: 156, rows: 150, outputs: 16, paddedOutputs: 16, into: &packed, at: 2704)
-        WeightPacking.bias(parameters, from: 2556, count: 16, into: &packed, at: 5104)
-        WeightPacking.panels(parameters, from: 2572, rows: 400, outputs: 120, width: 16, into: &packed, at: 5120)
-        WeightPacking.bias(parameters, from: 50572, count: 120, into: &packed, at: 56320)
-        WeightPacking.panels(parameters, from: 50692, rows: 120, outputs: 84, width: 16, into: &packed, at: 56448)
-        WeightPacking.bias(parameters, from: 60772, count: 84, into: &packed, at: 67968)
-        WeightPacking.panels(parameters, from: 60856, rows: 84, outputs: 10, width: 8, into: &packed, at: 68064)
-        WeightPacking.bias(parameters, from: 61696, count: 10, into: &packed, at: 69408)
+        WeightPacking.bias(parameters, from: 150, count: 6, into: &packed, at: 208)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 150, taps: 25, outputs: 6, stride: 16, into: &packed, at: 224)
+        WeightPacking.kernel(parameters, from: 156, rows: 150, outputs: 16, paddedOutputs: 16, into: &packed, at: 2720)
+        WeightPacking.bias(parameters, from: 2556, count: 16, into: &packed, at: 5120)
+        WeightPacking.panels(parameters, from: 2572, rows: 400, outputs: 120, width: 16, into: &packed, at: 5136)
+        WeightPacking.bias(parameters, from: 50572, count: 120, into: &packed, at: 56336)
+        WeightPacking.panels(parameters, from: 50692, rows: 120, outputs: 84, width: 16, into: &packed, at: 56464)
+        WeightPacking.bias(parameters, from: 60772, count: 84, into: &packed, at: 67984)
+        WeightPacking.panels(parameters, from: 60856, rows: 84, outputs: 10, width: 8, into: &packed, at: 68080)
+        WeightPacking.bias(parameters, from: 61696, count: 10, into: &packed, at: 69424)
         self.packed = PackedWeights(packed)
     }
 
@@ -146,7 +146,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2704), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2720), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
@@ -156,15 +156,15 @@ public struct Lenet5: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 5120), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 5136), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         // dense_1
-        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 56448), arena.advanced(by: Arena.l6_dense_1))
+        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 56464), arena.advanced(by: Arena.l6_dense_1))
         Self.l6_dense_1_activation(arena.advanced(by: Arena.l6_dense_1))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_1)))
         // dense_2
-        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 68064), arena.advanced(by: Arena.l7_dense_2))
+        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 68080), arena.advanced(by: Arena.l7_dense_2))
         Self.l7_dense_2_activation(arena.advanced(by: Arena.l7_dense_2))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense_2)))
         output.update(from: arena.advanced(by: Arena.l7_dense_2), count: 10)
@@ -193,7 +193,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2704), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2720), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
@@ -203,15 +203,15 @@ public struct Lenet5: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 5120), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d_1)), w.advanced(by: 5136), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         // dense_1
-        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 56448), arena.advanced(by: Arena.l6_dense_1))
+        Self.l6_dense_1(UnsafePointer(arena.advanced(by: Arena.l5_dense)), w.advanced(by: 56464), arena.advanced(by: Arena.l6_dense_1))
         Self.l6_dense_1_activation(arena.advanced(by: Arena.l6_dense_1))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_1)))
         // dense_2
-        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 68064), arena.advanced(by: Arena.l7_dense_2))
+        Self.l7_dense_2(UnsafePointer(arena.advanced(by: Arena.l6_dense_1)), w.advanced(by: 68080), arena.advanced(by: Arena.l7_dense_2))
         Self.l7_dense_2_activation(arena.advanced(by: Arena.l7_dense_2))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense_2)))
         output.update(from: arena.advanced(by: Arena.l7_dense_2), count: 10)
@@ -265,7 +265,7 @@ public struct Lenet5: CompiledModel {
         Self.l1_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_average_pooling2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2704), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_average_pooling2d)), w.advanced(by: 2720), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // average_pooling2d_1
@@ -278,7 +278,7 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        let kernel = w + 5120, bias = w + 56320
+        let kernel = w + 5136, bias = w + 56336
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
@@ -452,7 +452,7 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l6_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        let kernel = w + 56448, bias = w + 67968
+        let kernel = w + 56464, bias = w + 67984
         if parts.contains(0) {
             do {
                 let yp = y
@@ -650,7 +650,7 @@ public struct Lenet5: CompiledModel {
     @inline(never)
     static func l7_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 68064, bias = w + 69408
+        let kernel = w + 68080, bias = w + 69424
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -756,7 +756,7 @@ public struct Lenet5: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 208, biases = w + 2608
+        let patterns = w + 224, biases = w + 2624
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6152) { buffer in
             let repeated = buffer.baseAddress!
@@ -1266,15 +1266,15 @@ extension Lenet5: TrainableModel {
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 2704), o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 2720), o2)
         Self.l2_conv2d_1_activation(o2)
         Self.l3_average_pooling2d_1(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 5120), o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 5136), o5)
         Self.l5_dense_activation(o5)
-        Self.l6_dense_1(UnsafePointer(o5), w.advanced(by: 56448), o6)
+        Self.l6_dense_1(UnsafePointer(o5), w.advanced(by: 56464), o6)
         Self.l6_dense_1_activation(o6)
-        Self.l7_dense_2(UnsafePointer(o6), w.advanced(by: 68064), o7)
+        Self.l7_dense_2(UnsafePointer(o6), w.advanced(by: 68080), o7)
         Self.l7_dense_2_activation(o7)
         output.update(from: o7, count: 10)
         // The loss, and its gradient: with respect to the output, or to the

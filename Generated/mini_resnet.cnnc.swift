@@ -37,7 +37,7 @@ public struct MiniResnet: CompiledModel {
     public static let flops = 3324480
     /// 26,016 floats of activations and padded inputs (see `Arena`), 17,280 of Winograd scratch.
     public static let arenaCount = 43296
-    static let packedCount = 20400
+    static let packedCount = 20432
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -167,29 +167,29 @@ public struct MiniResnet: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 72)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
-        WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1360, shiftAt: 1368)
-        WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1376)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 1952)
-        if forInference { WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 1960) }
-        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 4264, shiftAt: 4272)
-        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 4280)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 4856)
-        if forInference { WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 4864) }
-        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 7168, shiftAt: 7176)
-        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 7184)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 8336)
-        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 8352, shiftAt: 8368)
-        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 8384)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 10688)
-        if forInference { WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 10704) }
-        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 19920)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 20048)
-        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20064, shiftAt: 20080)
-        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20096, shiftAt: 20112)
-        WeightPacking.panels(parameters, from: 5096, rows: 16, outputs: 10, width: 8, into: &packed, at: 20128)
-        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 20384)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 8, stride: 16, into: &packed, at: 96)
+        WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1376, shiftAt: 1384)
+        WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1392)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 1968)
+        if forInference { WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 1984) }
+        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 4288, shiftAt: 4296)
+        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 4304)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 4880)
+        if forInference { WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 4896) }
+        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 7200, shiftAt: 7208)
+        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 7216)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 8368)
+        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 8384, shiftAt: 8400)
+        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 8416)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 10720)
+        if forInference { WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 10736) }
+        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 19952)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 20080)
+        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20096, shiftAt: 20112)
+        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20128, shiftAt: 20144)
+        WeightPacking.panels(parameters, from: 5096, rows: 16, outputs: 10, width: 8, into: &packed, at: 20160)
+        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 20416)
         self.packed = PackedWeights(packed)
     }
 
@@ -213,7 +213,7 @@ public struct MiniResnet: CompiledModel {
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-            Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1360))
+            Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1376))
         } else {
             Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
             Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
@@ -233,10 +233,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 4264))
+            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1392), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 4288))
         } else {
             Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch))
+            Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1392), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
@@ -253,10 +253,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7168))
+            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4304), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7200))
         } else {
             Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4304), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
@@ -281,10 +281,10 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8352))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7216), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8384))
         } else {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7216), arena.advanced(by: Arena.l10_block2_conv1))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
@@ -301,18 +301,18 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 20064))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8416), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 20096))
         } else {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8416), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20096))
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19952), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20128))
         } else {
-            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut))
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19952), arena.advanced(by: Arena.l14_block2_shortcut))
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
@@ -342,7 +342,7 @@ public struct MiniResnet: CompiledModel {
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 20128), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 20160), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -365,7 +365,7 @@ public struct MiniResnet: CompiledModel {
         // stem_conv
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-        Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1360))
+        Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1376))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)))
         // stem_bn
         // in stem_conv's store
@@ -376,7 +376,7 @@ public struct MiniResnet: CompiledModel {
         // block1_conv1
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-        pool.split(2) { worker, parts in Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch + worker * 17280), w.advanced(by: 4264), parts) }
+        pool.split(2) { worker, parts in Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1392), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch + worker * 17280), w.advanced(by: 4288), parts) }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
         // in block1_conv1's store
@@ -387,7 +387,7 @@ public struct MiniResnet: CompiledModel {
         // block1_conv2
         // with block1_bn2 in its store, unless every layer's output is observed
         Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-        pool.split(2) { worker, parts in Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch + worker * 17280), w.advanced(by: 7168), parts) }
+        pool.split(2) { worker, parts in Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4304), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch + worker * 17280), w.advanced(by: 7200), parts) }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
         // in block1_conv2's store
@@ -402,7 +402,7 @@ public struct MiniResnet: CompiledModel {
         // block2_conv1
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8352))
+        Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7216), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8384))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
         // in block2_conv1's store
@@ -413,11 +413,11 @@ public struct MiniResnet: CompiledModel {
         // block2_conv2
         // with block2_bn2 in its store, unless every layer's output is observed
         Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 10368), w.advanced(by: 20064), parts) }
+        pool.split(2) { worker, parts in Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8416), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch + worker * 10368), w.advanced(by: 20096), parts) }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
-        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20096))
+        Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19952), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20128))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
         // in block2_conv2's store
@@ -436,7 +436,7 @@ public struct MiniResnet: CompiledModel {
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l17_block2_add)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 20128), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 20160), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 10)
@@ -477,7 +477,7 @@ public struct MiniResnet: CompiledModel {
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
-            Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1360))
+            Self.l0_stem_conv_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv), w.advanced(by: 1376))
         } else {
             Self.l0_stem_conv_pad(input, arena.advanced(by: Arena.l0_stem_conv_padded))
             Self.l0_stem_conv(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv_padded)), w, arena.advanced(by: Arena.l0_stem_conv))
@@ -497,10 +497,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn1 and block1_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 4264))
+            Self.l3_block1_conv1_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1392), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch), w.advanced(by: 4288))
         } else {
             Self.l3_block1_conv1_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem_conv)), arena.advanced(by: Arena.l3_block1_conv1_padded))
-            Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch))
+            Self.l3_block1_conv1_winograd(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1_padded)), w.advanced(by: 1392), arena.advanced(by: Arena.l3_block1_conv1), arena.advanced(by: Arena.scratch))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)))
         // block1_bn1
@@ -517,10 +517,10 @@ public struct MiniResnet: CompiledModel {
         // with block1_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7168))
+            Self.l6_block1_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4304), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 7200))
         } else {
             Self.l6_block1_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l3_block1_conv1)), arena.advanced(by: Arena.l6_block1_conv2_padded))
-            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4280), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
+            Self.l6_block1_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2_padded)), w.advanced(by: 4304), arena.advanced(by: Arena.l6_block1_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_block1_conv2)))
         // block1_bn2
@@ -545,10 +545,10 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn1 and block2_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8352))
+            Self.l10_block2_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7216), arena.advanced(by: Arena.l10_block2_conv1), w.advanced(by: 8384))
         } else {
             Self.l10_block2_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), arena.advanced(by: Arena.l10_block2_conv1_padded))
-            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7184), arena.advanced(by: Arena.l10_block2_conv1))
+            Self.l10_block2_conv1(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1_padded)), w.advanced(by: 7216), arena.advanced(by: Arena.l10_block2_conv1))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)))
         // block2_bn1
@@ -565,18 +565,18 @@ public struct MiniResnet: CompiledModel {
         // with block2_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 20064))
+            Self.l13_block2_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8416), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 20096))
         } else {
             Self.l13_block2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l10_block2_conv1)), arena.advanced(by: Arena.l13_block2_conv2_padded))
-            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8384), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
+            Self.l13_block2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2_padded)), w.advanced(by: 8416), arena.advanced(by: Arena.l13_block2_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_block2_conv2)))
         // block2_shortcut
         // with block2_shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20096))
+            Self.l14_block2_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19952), arena.advanced(by: Arena.l14_block2_shortcut), w.advanced(by: 20128))
         } else {
-            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19920), arena.advanced(by: Arena.l14_block2_shortcut))
+            Self.l14_block2_shortcut(UnsafePointer(arena.advanced(by: Arena.l8_block1_add)), w.advanced(by: 19952), arena.advanced(by: Arena.l14_block2_shortcut))
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_block2_shortcut)))
         // block2_bn2
@@ -612,7 +612,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 20128, bias = w + 20384
+        let kernel = w + 20160, bias = w + 20416
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -718,7 +718,7 @@ public struct MiniResnet: CompiledModel {
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 80, biases = w + 1232
+        let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208) { buffer in
             let repeated = buffer.baseAddress!
@@ -786,7 +786,7 @@ public struct MiniResnet: CompiledModel {
     static func l0_stem_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 80, biases = w + 1232
+        let patterns = w + 96, biases = w + 1248
         // The BatchNormalization's scale and shift for each phase's lanes.
         var scale0 = V(), shift0 = V()
         for lane in 0..<16 { scale0[lane] = post[(0 + lane) % 8]; shift0[lane] = post[8 + (0 + lane) % 8] }
@@ -870,7 +870,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 1360, shift = w + 1368
+        let scale = w + 1376, shift = w + 1384
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1129,7 +1129,7 @@ public struct MiniResnet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                if rows == 4 { Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) } else { Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) }
+                if rows == 4 { Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 592 + xi * 64, m + xi * 240) } else { Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 592 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<rows {
@@ -1268,7 +1268,7 @@ public struct MiniResnet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                if rows == 4 { Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) } else { Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) }
+                if rows == 4 { Self.l3_block1_conv1_winograd_product28(UnsafePointer(v + xi * 240), w + 592 + xi * 64, m + xi * 240) } else { Self.l3_block1_conv1_winograd_product21(UnsafePointer(v + xi * 240), w + 592 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<rows {
@@ -1368,7 +1368,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l4_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 4264, shift = w + 4272
+        let scale = w + 4288, shift = w + 4296
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1624,7 +1624,7 @@ public struct MiniResnet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                if rows == 4 { Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) } else { Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) }
+                if rows == 4 { Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 592 + xi * 64, m + xi * 240) } else { Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 592 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<rows {
@@ -1763,7 +1763,7 @@ public struct MiniResnet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                if rows == 4 { Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) } else { Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 584 + xi * 64, m + xi * 240) }
+                if rows == 4 { Self.l6_block1_conv2_winograd_product28(UnsafePointer(v + xi * 240), w + 592 + xi * 64, m + xi * 240) } else { Self.l6_block1_conv2_winograd_product21(UnsafePointer(v + xi * 240), w + 592 + xi * 64, m + xi * 240) }
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<rows {
@@ -1847,7 +1847,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l7_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 7168, shift = w + 7176
+        let scale = w + 7200, shift = w + 7208
         for position in 0..<784 {
             let v = x + position * 8
             do {
@@ -1999,7 +1999,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l11_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 8352, shift = w + 8368
+        let scale = w + 8384, shift = w + 8400
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2532,7 +2532,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l15_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 20064, shift = w + 20080
+        let scale = w + 20096, shift = w + 20112
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2545,7 +2545,7 @@ public struct MiniResnet: CompiledModel {
     @inline(never)
     static func l16_block2_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 20096, shift = w + 20112
+        let scale = w + 20128, shift = w + 20144
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2714,7 +2714,7 @@ extension MiniResnet: TrainableModel {
                 Self.l8_block1_add_fused(UnsafePointer(o2), UnsafePointer(o7), o9)
                 // block1_out: written by block1_add's store
                 Self.l10_block2_conv1_pad(UnsafePointer(o9), p)
-                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 7184), o10)
+                Self.l10_block2_conv1(UnsafePointer(p), w.advanced(by: 7216), o10)
                 Self.l11_block2_bn1_statistics(UnsafePointer(o10), sums)
                 return 0
 
@@ -2729,7 +2729,7 @@ extension MiniResnet: TrainableModel {
                 // block2_relu: written by block2_bn1's store
                 Self.l13_block2_conv2_winograd_training_pad(UnsafePointer(o12), arena.advanced(by: 177498))
                 Self.l13_block2_conv2_winograd_training(UnsafePointer(arena.advanced(by: 177498)), statistics.advanced(by: 16280), o13, arena.advanced(by: 184698))
-                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 19920), o14)
+                Self.l14_block2_shortcut(UnsafePointer(o9), w.advanced(by: 19952), o14)
                 Self.l15_block2_bn2_statistics(UnsafePointer(o13), sums)
                 return 0
 
@@ -2756,7 +2756,7 @@ extension MiniResnet: TrainableModel {
                 Self.l17_block2_add_fused(UnsafePointer(o15), UnsafePointer(o16), o18)
                 // block2_out: written by block2_add's store
                 Self.l19_pool(UnsafePointer(o18), o19)
-                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 20128), o20)
+                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 20160), o20)
                 Self.l20_predictions_activation(o20)
                 output.update(from: o20, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the

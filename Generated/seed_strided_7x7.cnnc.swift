@@ -37,7 +37,7 @@ public struct SeedStrided7x7: CompiledModel {
     public static let flops = 162
     /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 16
-    static let packedCount = 40
+    static let packedCount = 64
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -78,7 +78,7 @@ public struct SeedStrided7x7: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 9, outputs: 1, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 36)
+        WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 48)
         self.packed = PackedWeights(packed)
     }
 
@@ -130,7 +130,7 @@ public struct SeedStrided7x7: CompiledModel {
     @inline(never)
     static func l0_strided(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 36
+        let kernel = w, bias = w + 48
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {

@@ -37,7 +37,7 @@ public struct SeedVolume2Filters: CompiledModel {
     public static let flops = 1728
     /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 32
-    static let packedCount = 112
+    static let packedCount = 128
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -79,7 +79,7 @@ public struct SeedVolume2Filters: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 54, count: 2, into: &packed, at: 108)
+        WeightPacking.bias(parameters, from: 54, count: 2, into: &packed, at: 112)
         self.packed = PackedWeights(packed)
     }
 
@@ -131,7 +131,7 @@ public struct SeedVolume2Filters: CompiledModel {
     @inline(never)
     static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 108
+        let kernel = w, bias = w + 112
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {

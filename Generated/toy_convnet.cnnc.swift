@@ -37,7 +37,7 @@ public struct ToyConvnet: CompiledModel {
     public static let flops = 1701328
     /// 7,840 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 7840
-    static let packedCount = 69488
+    static let packedCount = 69504
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -106,15 +106,15 @@ public struct ToyConvnet: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 75, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 600, count: 8, into: &packed, at: 600)
-        WeightPacking.kernel(parameters, from: 608, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 608)
-        WeightPacking.bias(parameters, from: 3808, count: 16, into: &packed, at: 3808)
-        WeightPacking.panels(parameters, from: 3824, rows: 400, outputs: 120, width: 16, into: &packed, at: 3824)
-        WeightPacking.bias(parameters, from: 51824, count: 120, into: &packed, at: 55024)
-        WeightPacking.panels(parameters, from: 51944, rows: 120, outputs: 84, width: 16, into: &packed, at: 55152)
-        WeightPacking.bias(parameters, from: 62024, count: 84, into: &packed, at: 66672)
-        WeightPacking.panels(parameters, from: 62108, rows: 84, outputs: 26, width: 16, into: &packed, at: 66768)
-        WeightPacking.bias(parameters, from: 64292, count: 26, into: &packed, at: 69456)
+        WeightPacking.bias(parameters, from: 600, count: 8, into: &packed, at: 608)
+        WeightPacking.kernel(parameters, from: 608, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 624)
+        WeightPacking.bias(parameters, from: 3808, count: 16, into: &packed, at: 3824)
+        WeightPacking.panels(parameters, from: 3824, rows: 400, outputs: 120, width: 16, into: &packed, at: 3840)
+        WeightPacking.bias(parameters, from: 51824, count: 120, into: &packed, at: 55040)
+        WeightPacking.panels(parameters, from: 51944, rows: 120, outputs: 84, width: 16, into: &packed, at: 55168)
+        WeightPacking.bias(parameters, from: 62024, count: 84, into: &packed, at: 66688)
+        WeightPacking.panels(parameters, from: 62108, rows: 84, outputs: 26, width: 16, into: &packed, at: 66784)
+        WeightPacking.bias(parameters, from: 64292, count: 26, into: &packed, at: 69472)
         self.packed = PackedWeights(packed)
     }
 
@@ -141,7 +141,7 @@ public struct ToyConvnet: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 608), arena.advanced(by: Arena.l2_conv2))
+        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 624), arena.advanced(by: Arena.l2_conv2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -150,13 +150,13 @@ public struct ToyConvnet: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // fc3
-        Self.l5_fc3(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), w.advanced(by: 3824), arena.advanced(by: Arena.l5_fc3))
+        Self.l5_fc3(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), w.advanced(by: 3840), arena.advanced(by: Arena.l5_fc3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_fc3)))
         // fc4
-        Self.l6_fc4(UnsafePointer(arena.advanced(by: Arena.l5_fc3)), w.advanced(by: 55152), arena.advanced(by: Arena.l6_fc4))
+        Self.l6_fc4(UnsafePointer(arena.advanced(by: Arena.l5_fc3)), w.advanced(by: 55168), arena.advanced(by: Arena.l6_fc4))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_fc4)))
         // softmax
-        Self.l7_softmax(UnsafePointer(arena.advanced(by: Arena.l6_fc4)), w.advanced(by: 66768), arena.advanced(by: Arena.l7_softmax))
+        Self.l7_softmax(UnsafePointer(arena.advanced(by: Arena.l6_fc4)), w.advanced(by: 66784), arena.advanced(by: Arena.l7_softmax))
         Self.l7_softmax_activation(arena.advanced(by: Arena.l7_softmax))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_softmax)))
         output.update(from: arena.advanced(by: Arena.l7_softmax), count: 26)
@@ -183,7 +183,7 @@ public struct ToyConvnet: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 608), arena.advanced(by: Arena.l2_conv2), parts) }
+        pool.split(10) { worker, parts in Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 624), arena.advanced(by: Arena.l2_conv2), parts) }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -192,13 +192,13 @@ public struct ToyConvnet: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // fc3
-        Self.l5_fc3(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), w.advanced(by: 3824), arena.advanced(by: Arena.l5_fc3))
+        Self.l5_fc3(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), w.advanced(by: 3840), arena.advanced(by: Arena.l5_fc3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_fc3)))
         // fc4
-        Self.l6_fc4(UnsafePointer(arena.advanced(by: Arena.l5_fc3)), w.advanced(by: 55152), arena.advanced(by: Arena.l6_fc4))
+        Self.l6_fc4(UnsafePointer(arena.advanced(by: Arena.l5_fc3)), w.advanced(by: 55168), arena.advanced(by: Arena.l6_fc4))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_fc4)))
         // softmax
-        Self.l7_softmax(UnsafePointer(arena.advanced(by: Arena.l6_fc4)), w.advanced(by: 66768), arena.advanced(by: Arena.l7_softmax))
+        Self.l7_softmax(UnsafePointer(arena.advanced(by: Arena.l6_fc4)), w.advanced(by: 66784), arena.advanced(by: Arena.l7_softmax))
         Self.l7_softmax_activation(arena.advanced(by: Arena.l7_softmax))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_softmax)))
         output.update(from: arena.advanced(by: Arena.l7_softmax), count: 26)
@@ -248,7 +248,7 @@ public struct ToyConvnet: CompiledModel {
         Self.l1_pool1(UnsafePointer(arena.advanced(by: Arena.l0_conv1)), arena.advanced(by: Arena.l1_pool1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
-        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 608), arena.advanced(by: Arena.l2_conv2))
+        Self.l2_conv2(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), w.advanced(by: 624), arena.advanced(by: Arena.l2_conv2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -260,7 +260,7 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l5_fc3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        let kernel = w + 3824, bias = w + 55024
+        let kernel = w + 3840, bias = w + 55040
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
@@ -428,7 +428,7 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l6_fc4_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        let kernel = w + 55152, bias = w + 66672
+        let kernel = w + 55168, bias = w + 66688
         if parts.contains(0) {
             do {
                 let yp = y
@@ -620,7 +620,7 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l7_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        let kernel = w + 66768, bias = w + 69456
+        let kernel = w + 66784, bias = w + 69472
         // The remaining 26 output channels.
         if parts.contains(0) {
             do {
@@ -712,7 +712,7 @@ public struct ToyConvnet: CompiledModel {
     @inline(never)
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 600
+        let kernel = w, bias = w + 608
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
@@ -1034,12 +1034,12 @@ extension ToyConvnet: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv1(input, w, o0)
         Self.l1_pool1(UnsafePointer(o0), o1)
-        Self.l2_conv2(UnsafePointer(o1), w.advanced(by: 608), o2)
+        Self.l2_conv2(UnsafePointer(o1), w.advanced(by: 624), o2)
         Self.l3_pool2(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_fc3(UnsafePointer(o3), w.advanced(by: 3824), o5)
-        Self.l6_fc4(UnsafePointer(o5), w.advanced(by: 55152), o6)
-        Self.l7_softmax(UnsafePointer(o6), w.advanced(by: 66768), o7)
+        Self.l5_fc3(UnsafePointer(o3), w.advanced(by: 3840), o5)
+        Self.l6_fc4(UnsafePointer(o5), w.advanced(by: 55168), o6)
+        Self.l7_softmax(UnsafePointer(o6), w.advanced(by: 66784), o7)
         Self.l7_softmax_activation(o7)
         output.update(from: o7, count: 26)
         // The loss, and its gradient: with respect to the output, or to the

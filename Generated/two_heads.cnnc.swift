@@ -39,7 +39,7 @@ public struct TwoHeads: CompiledModel {
     public static let flops = 385408
     /// 6,768 floats of activations and padded inputs (see `Arena`), 5,760 of Winograd scratch.
     public static let arenaCount = 12528
-    static let packedCount = 15556
+    static let packedCount = 15584
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -123,17 +123,17 @@ public struct TwoHeads: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 72)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
-        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
-        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
-        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528) }
-        WeightPacking.panels(parameters, from: 1248, rows: 4, outputs: 16, width: 16, into: &packed, at: 7136)
-        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 7200)
-        WeightPacking.panels(parameters, from: 1328, rows: 416, outputs: 10, width: 8, into: &packed, at: 7216)
-        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 13872)
-        WeightPacking.panels(parameters, from: 5498, rows: 416, outputs: 1, width: 4, into: &packed, at: 13888)
-        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 15552)
+        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 96)
+        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1376)
+        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2528)
+        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2544) }
+        WeightPacking.panels(parameters, from: 1248, rows: 4, outputs: 16, width: 16, into: &packed, at: 7152)
+        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 7216)
+        WeightPacking.panels(parameters, from: 1328, rows: 416, outputs: 10, width: 8, into: &packed, at: 7232)
+        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 13888)
+        WeightPacking.panels(parameters, from: 5498, rows: 416, outputs: 1, width: 4, into: &packed, at: 13904)
+        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 15568)
         self.packed = PackedWeights(packed)
     }
 
@@ -161,7 +161,7 @@ public struct TwoHeads: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
         Self.l2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), arena.advanced(by: Arena.l2_conv2_padded))
-        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_conv2), arena.advanced(by: Arena.scratch))
+        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l2_conv2), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -170,17 +170,17 @@ public struct TwoHeads: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // measurement_features
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7136), arena.advanced(by: Arena.l5_measurement_features))
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7152), arena.advanced(by: Arena.l5_measurement_features))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)))
         // joined
         Self.l6_joined(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)), arena.advanced(by: Arena.l6_joined))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_joined)))
         // digit
-        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 7216), arena.advanced(by: Arena.l7_digit))
+        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 7232), arena.advanced(by: Arena.l7_digit))
         Self.l7_digit_activation(arena.advanced(by: Arena.l7_digit))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_digit)))
         // score
-        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 13888), arena.advanced(by: Arena.l8_score))
+        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 13904), arena.advanced(by: Arena.l8_score))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_score)))
         output.update(from: arena.advanced(by: Arena.l7_digit), count: 10)
         output.advanced(by: 10).update(from: arena.advanced(by: Arena.l8_score), count: 1)
@@ -208,7 +208,7 @@ public struct TwoHeads: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_pool1)))
         // conv2
         Self.l2_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_pool1)), arena.advanced(by: Arena.l2_conv2_padded))
-        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_conv2), arena.advanced(by: Arena.scratch))
+        Self.l2_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l2_conv2_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l2_conv2), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2)))
         // pool2
         Self.l3_pool2(UnsafePointer(arena.advanced(by: Arena.l2_conv2)), arena.advanced(by: Arena.l3_pool2))
@@ -217,17 +217,17 @@ public struct TwoHeads: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_pool2)))
         // measurement_features
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7136), arena.advanced(by: Arena.l5_measurement_features))
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7152), arena.advanced(by: Arena.l5_measurement_features))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)))
         // joined
         Self.l6_joined(UnsafePointer(arena.advanced(by: Arena.l3_pool2)), UnsafePointer(arena.advanced(by: Arena.l5_measurement_features)), arena.advanced(by: Arena.l6_joined))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_joined)))
         // digit
-        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 7216), arena.advanced(by: Arena.l7_digit))
+        Self.l7_digit(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 7232), arena.advanced(by: Arena.l7_digit))
         Self.l7_digit_activation(arena.advanced(by: Arena.l7_digit))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_digit)))
         // score
-        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 13888), arena.advanced(by: Arena.l8_score))
+        Self.l8_score(UnsafePointer(arena.advanced(by: Arena.l6_joined)), w.advanced(by: 13904), arena.advanced(by: Arena.l8_score))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_score)))
         output.update(from: arena.advanced(by: Arena.l7_digit), count: 10)
         output.advanced(by: 10).update(from: arena.advanced(by: Arena.l8_score), count: 1)
@@ -240,7 +240,7 @@ public struct TwoHeads: CompiledModel {
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 80, biases = w + 1232
+        let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 6280) { buffer in
             let repeated = buffer.baseAddress!
@@ -1130,11 +1130,11 @@ extension TwoHeads: TrainableModel {
         Self.l2_conv2_winograd_training(UnsafePointer(arena.advanced(by: 21986)), statistics.advanced(by: 4616), o2, arena.advanced(by: 27170))
         Self.l3_pool2(UnsafePointer(o2), o3)
         // image_features: the same memory as its input
-        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7136), o5)
+        Self.l5_measurement_features(input.advanced(by: 784), w.advanced(by: 7152), o5)
         Self.l6_joined(UnsafePointer(o3), UnsafePointer(o5), o6)
-        Self.l7_digit(UnsafePointer(o6), w.advanced(by: 7216), o7)
+        Self.l7_digit(UnsafePointer(o6), w.advanced(by: 7232), o7)
         Self.l7_digit_activation(o7)
-        Self.l8_score(UnsafePointer(o6), w.advanced(by: 13888), o8)
+        Self.l8_score(UnsafePointer(o6), w.advanced(by: 13904), o8)
         output.update(from: o7, count: 10)
         output.advanced(by: 10).update(from: o8, count: 1)
         // The loss: each output's, weighted, summed. Its gradient with respect to

@@ -37,7 +37,7 @@ public struct Unet: CompiledModel {
     public static let flops = 1884160
     /// 15,968 floats of activations and padded inputs (see `Arena`), 10,368 of Winograd scratch.
     public static let arenaCount = 26336
-    static let packedCount = 45580
+    static let packedCount = 45616
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -144,23 +144,23 @@ public struct Unet: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 72)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
-        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1360)
-        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2512)
-        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2528) }
-        WeightPacking.panels(parameters, from: 1248, rows: 144, outputs: 32, width: 16, into: &packed, at: 7136)
-        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 11744)
-        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 11776)
-        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 13824)
-        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 13840)
-        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 18448)
-        if forInference { WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 18464) }
-        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 36896)
-        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 38624)
-        if forInference { WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 38632) }
-        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 45544)
-        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 45576)
+        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 96)
+        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1376)
+        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2528)
+        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2544) }
+        WeightPacking.panels(parameters, from: 1248, rows: 144, outputs: 32, width: 16, into: &packed, at: 7152)
+        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 11760)
+        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 11792)
+        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 13840)
+        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 13856)
+        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 18464)
+        if forInference { WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 18480) }
+        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 36912)
+        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 38640)
+        if forInference { WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 38656) }
+        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 45568)
+        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 45600)
         self.packed = PackedWeights(packed)
     }
 
@@ -189,24 +189,24 @@ public struct Unet: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)))
         // enc2_conv
         Self.l2_enc2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
-        Self.l2_enc2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_enc2_conv), arena.advanced(by: Arena.scratch))
+        Self.l2_enc2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l2_enc2_conv), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)))
         // enc2_pool
         Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
         Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 7136), arena.advanced(by: Arena.l4_bottleneck))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 7152), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 11776), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 11792), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 13840), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 13856), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -216,10 +216,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
         Self.l10_dec1_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 36896), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch))
+        Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 36912), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 45544), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 45568), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
@@ -248,24 +248,24 @@ public struct Unet: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)))
         // enc2_conv
         Self.l2_enc2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_enc1_pool)), arena.advanced(by: Arena.l2_enc2_conv_padded))
-        Self.l2_enc2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1360), arena.advanced(by: Arena.l2_enc2_conv), arena.advanced(by: Arena.scratch))
+        Self.l2_enc2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv_padded)), w.advanced(by: 1376), arena.advanced(by: Arena.l2_enc2_conv), arena.advanced(by: Arena.scratch))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)))
         // enc2_pool
         Self.l3_enc2_pool(UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l3_enc2_pool))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)))
         // bottleneck
         Self.l4_bottleneck_pad(UnsafePointer(arena.advanced(by: Arena.l3_enc2_pool)), arena.advanced(by: Arena.l4_bottleneck_padded))
-        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 7136), arena.advanced(by: Arena.l4_bottleneck))
+        Self.l4_bottleneck(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck_padded)), w.advanced(by: 7152), arena.advanced(by: Arena.l4_bottleneck))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)))
         // dec2_up
-        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 11776), arena.advanced(by: Arena.l5_dec2_up))
+        Self.l5_dec2_up(UnsafePointer(arena.advanced(by: Arena.l4_bottleneck)), w.advanced(by: 11792), arena.advanced(by: Arena.l5_dec2_up))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)))
         // dec2_skip
         Self.l6_dec2_skip(UnsafePointer(arena.advanced(by: Arena.l5_dec2_up)), UnsafePointer(arena.advanced(by: Arena.l2_enc2_conv)), arena.advanced(by: Arena.l6_dec2_skip))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)))
         // dec2_conv
         Self.l7_dec2_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l6_dec2_skip)), arena.advanced(by: Arena.l7_dec2_conv_padded))
-        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 13840), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
+        Self.l7_dec2_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv_padded)), w.advanced(by: 13856), arena.advanced(by: Arena.l7_dec2_conv), arena.advanced(by: Arena.scratch))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)))
         // dec1_up
         Self.l8_dec1_up(UnsafePointer(arena.advanced(by: Arena.l7_dec2_conv)), arena.advanced(by: Arena.l8_dec1_up))
@@ -275,10 +275,10 @@ public struct Unet: CompiledModel {
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)))
         // dec1_conv
         Self.l10_dec1_conv_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l9_dec1_skip)), arena.advanced(by: Arena.l10_dec1_conv_padded))
-        pool.split(2) { worker, parts in Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 36896), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch + worker * 10368), parts) }
+        pool.split(2) { worker, parts in Self.l10_dec1_conv_winograd(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv_padded)), w.advanced(by: 36912), arena.advanced(by: Arena.l10_dec1_conv), arena.advanced(by: Arena.scratch + worker * 10368), parts) }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)))
         // pixel_classes
-        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 45544), arena.advanced(by: Arena.l11_pixel_classes))
+        Self.l11_pixel_classes(UnsafePointer(arena.advanced(by: Arena.l10_dec1_conv)), w.advanced(by: 45568), arena.advanced(by: Arena.l11_pixel_classes))
         Self.l11_pixel_classes_activation(arena.advanced(by: Arena.l11_pixel_classes))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_pixel_classes)))
         output.update(from: arena.advanced(by: Arena.l11_pixel_classes), count: 768)
@@ -304,7 +304,7 @@ public struct Unet: CompiledModel {
     static func l0_enc1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 80, biases = w + 1232
+        let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2600) { buffer in
             let repeated = buffer.baseAddress!
@@ -1279,7 +1279,7 @@ public struct Unet: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l10_dec1_conv_winograd_product8(UnsafePointer(v + xi * 208), w + 1736 + xi * 192, m + xi * 80)
+                Self.l10_dec1_conv_winograd_product8(UnsafePointer(v + xi * 208), w + 1744 + xi * 192, m + xi * 80)
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<2 {
@@ -1481,8 +1481,8 @@ extension Unet: TrainableModel {
         Self.l2_enc2_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 32328), o2, arena.advanced(by: 65312))
         Self.l3_enc2_pool(UnsafePointer(o2), o3)
         Self.l4_bottleneck_pad(UnsafePointer(o3), p)
-        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 7136), o4)
-        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 11776), o5)
+        Self.l4_bottleneck(UnsafePointer(p), w.advanced(by: 7152), o4)
+        Self.l5_dec2_up(UnsafePointer(o4), w.advanced(by: 11792), o5)
         Self.l6_dec2_skip(UnsafePointer(o5), UnsafePointer(o2), o6)
         Self.l7_dec2_conv_winograd_training_pad(UnsafePointer(o6), arena.advanced(by: 57536))
         Self.l7_dec2_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 34392), o7, arena.advanced(by: 65312))
@@ -1490,7 +1490,7 @@ extension Unet: TrainableModel {
         Self.l9_dec1_skip(UnsafePointer(o8), UnsafePointer(o0), o9)
         Self.l10_dec1_conv_winograd_training_pad(UnsafePointer(o9), arena.advanced(by: 57536))
         Self.l10_dec1_conv_winograd_training(UnsafePointer(arena.advanced(by: 57536)), statistics.advanced(by: 42600), o10, arena.advanced(by: 65312))
-        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 45544), o11)
+        Self.l11_pixel_classes(UnsafePointer(o10), w.advanced(by: 45568), o11)
         Self.l11_pixel_classes_activation(o11)
         output.update(from: o11, count: 768)
         // The loss, and its gradient: with respect to the output, or to the

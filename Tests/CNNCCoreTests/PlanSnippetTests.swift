@@ -141,10 +141,11 @@ import Testing
             kernel.emit(into: &out)
             return out.text
         }
-        // The packed buffer: c's kernel (6 rows of 4) and bias, then the copies of n.gamma, p.alpha, q.alpha.
-        #expect(forward(2).contains("let v = x + position * 4, a = 32"))
-        #expect(forward(3).contains("let v = x + position * 4, a = 36 + ((position / 1) % 4) * 4"))
-        #expect(forward(1).contains("let scale = inverse * w[28 + c]; v[c] = v[c] * scale + (-mean * scale) }"))
+        // The packed buffer: c's kernel (6 rows of 4) and bias, then the copies of n.gamma, p.alpha,
+        // q.alpha, each block on a cache line (a multiple of 16 floats).
+        #expect(forward(2).contains("let v = x + position * 4, a = 64"))
+        #expect(forward(3).contains("let v = x + position * 4, a = 80 + ((position / 1) % 4) * 4"))
+        #expect(forward(1).contains("let scale = inverse * w[48 + c]; v[c] = v[c] * scale + (-mean * scale) }"))
     }
 
     @Test func conv2DTransposeKeepsKerasKernelLayoutAndCropsAsKeras() throws {

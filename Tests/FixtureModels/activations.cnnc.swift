@@ -37,7 +37,7 @@ public struct Activations: CompiledModel {
     public static let flops = 23928
     /// 272 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 272
-    static let packedCount = 3024
+    static let packedCount = 3200
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -193,47 +193,47 @@ public struct Activations: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 6, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 162, count: 6, into: &packed, at: 216)
-        WeightPacking.panels(parameters, from: 168, rows: 6, outputs: 6, width: 8, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: 204, count: 6, into: &packed, at: 272)
-        WeightPacking.panels(parameters, from: 210, rows: 6, outputs: 6, width: 8, into: &packed, at: 280)
-        WeightPacking.bias(parameters, from: 246, count: 6, into: &packed, at: 328)
-        WeightPacking.panels(parameters, from: 252, rows: 6, outputs: 6, width: 8, into: &packed, at: 336)
-        WeightPacking.bias(parameters, from: 288, count: 6, into: &packed, at: 384)
-        WeightPacking.panels(parameters, from: 294, rows: 6, outputs: 6, width: 8, into: &packed, at: 392)
-        WeightPacking.bias(parameters, from: 330, count: 6, into: &packed, at: 440)
-        WeightPacking.panels(parameters, from: 336, rows: 6, outputs: 6, width: 8, into: &packed, at: 448)
-        WeightPacking.bias(parameters, from: 372, count: 6, into: &packed, at: 496)
-        WeightPacking.panels(parameters, from: 378, rows: 6, outputs: 6, width: 8, into: &packed, at: 504)
-        WeightPacking.bias(parameters, from: 414, count: 6, into: &packed, at: 552)
-        WeightPacking.panels(parameters, from: 420, rows: 6, outputs: 6, width: 8, into: &packed, at: 560)
-        WeightPacking.bias(parameters, from: 456, count: 6, into: &packed, at: 608)
-        WeightPacking.panels(parameters, from: 462, rows: 6, outputs: 6, width: 8, into: &packed, at: 616)
-        WeightPacking.bias(parameters, from: 498, count: 6, into: &packed, at: 664)
-        WeightPacking.panels(parameters, from: 504, rows: 6, outputs: 6, width: 8, into: &packed, at: 672)
-        WeightPacking.bias(parameters, from: 540, count: 6, into: &packed, at: 720)
-        WeightPacking.panels(parameters, from: 546, rows: 6, outputs: 5, width: 8, into: &packed, at: 728)
-        WeightPacking.bias(parameters, from: 576, count: 5, into: &packed, at: 776)
-        WeightPacking.panels(parameters, from: 581, rows: 5, outputs: 6, width: 8, into: &packed, at: 784)
-        WeightPacking.bias(parameters, from: 611, count: 6, into: &packed, at: 824)
-        WeightPacking.panels(parameters, from: 617, rows: 6, outputs: 6, width: 8, into: &packed, at: 832)
-        WeightPacking.bias(parameters, from: 653, count: 6, into: &packed, at: 880)
-        WeightPacking.panels(parameters, from: 659, rows: 6, outputs: 6, width: 8, into: &packed, at: 888)
-        WeightPacking.bias(parameters, from: 695, count: 6, into: &packed, at: 936)
-        WeightPacking.panels(parameters, from: 701, rows: 6, outputs: 6, width: 8, into: &packed, at: 944)
-        WeightPacking.bias(parameters, from: 737, count: 6, into: &packed, at: 992)
-        WeightPacking.panels(parameters, from: 743, rows: 96, outputs: 12, width: 16, into: &packed, at: 1000)
-        WeightPacking.bias(parameters, from: 1895, count: 12, into: &packed, at: 2536)
-        WeightPacking.panels(parameters, from: 1907, rows: 12, outputs: 10, width: 8, into: &packed, at: 2552)
-        WeightPacking.bias(parameters, from: 2027, count: 10, into: &packed, at: 2744)
-        WeightPacking.panels(parameters, from: 2037, rows: 10, outputs: 8, width: 8, into: &packed, at: 2760)
-        WeightPacking.bias(parameters, from: 2117, count: 8, into: &packed, at: 2840)
-        WeightPacking.panels(parameters, from: 2125, rows: 8, outputs: 8, width: 8, into: &packed, at: 2848)
-        WeightPacking.bias(parameters, from: 2189, count: 8, into: &packed, at: 2912)
-        WeightPacking.panels(parameters, from: 2197, rows: 8, outputs: 7, width: 8, into: &packed, at: 2920)
-        WeightPacking.bias(parameters, from: 2253, count: 7, into: &packed, at: 2984)
-        WeightPacking.panels(parameters, from: 2260, rows: 7, outputs: 4, width: 4, into: &packed, at: 2992)
-        WeightPacking.bias(parameters, from: 2288, count: 4, into: &packed, at: 3020)
+        WeightPacking.bias(parameters, from: 162, count: 6, into: &packed, at: 224)
+        WeightPacking.panels(parameters, from: 168, rows: 6, outputs: 6, width: 8, into: &packed, at: 240)
+        WeightPacking.bias(parameters, from: 204, count: 6, into: &packed, at: 288)
+        WeightPacking.panels(parameters, from: 210, rows: 6, outputs: 6, width: 8, into: &packed, at: 304)
+        WeightPacking.bias(parameters, from: 246, count: 6, into: &packed, at: 352)
+        WeightPacking.panels(parameters, from: 252, rows: 6, outputs: 6, width: 8, into: &packed, at: 368)
+        WeightPacking.bias(parameters, from: 288, count: 6, into: &packed, at: 416)
+        WeightPacking.panels(parameters, from: 294, rows: 6, outputs: 6, width: 8, into: &packed, at: 432)
+        WeightPacking.bias(parameters, from: 330, count: 6, into: &packed, at: 480)
+        WeightPacking.panels(parameters, from: 336, rows: 6, outputs: 6, width: 8, into: &packed, at: 496)
+        WeightPacking.bias(parameters, from: 372, count: 6, into: &packed, at: 544)
+        WeightPacking.panels(parameters, from: 378, rows: 6, outputs: 6, width: 8, into: &packed, at: 560)
+        WeightPacking.bias(parameters, from: 414, count: 6, into: &packed, at: 608)
+        WeightPacking.panels(parameters, from: 420, rows: 6, outputs: 6, width: 8, into: &packed, at: 624)
+        WeightPacking.bias(parameters, from: 456, count: 6, into: &packed, at: 672)
+        WeightPacking.panels(parameters, from: 462, rows: 6, outputs: 6, width: 8, into: &packed, at: 688)
+        WeightPacking.bias(parameters, from: 498, count: 6, into: &packed, at: 736)
+        WeightPacking.panels(parameters, from: 504, rows: 6, outputs: 6, width: 8, into: &packed, at: 752)
+        WeightPacking.bias(parameters, from: 540, count: 6, into: &packed, at: 800)
+        WeightPacking.panels(parameters, from: 546, rows: 6, outputs: 5, width: 8, into: &packed, at: 816)
+        WeightPacking.bias(parameters, from: 576, count: 5, into: &packed, at: 864)
+        WeightPacking.panels(parameters, from: 581, rows: 5, outputs: 6, width: 8, into: &packed, at: 880)
+        WeightPacking.bias(parameters, from: 611, count: 6, into: &packed, at: 928)
+        WeightPacking.panels(parameters, from: 617, rows: 6, outputs: 6, width: 8, into: &packed, at: 944)
+        WeightPacking.bias(parameters, from: 653, count: 6, into: &packed, at: 992)
+        WeightPacking.panels(parameters, from: 659, rows: 6, outputs: 6, width: 8, into: &packed, at: 1008)
+        WeightPacking.bias(parameters, from: 695, count: 6, into: &packed, at: 1056)
+        WeightPacking.panels(parameters, from: 701, rows: 6, outputs: 6, width: 8, into: &packed, at: 1072)
+        WeightPacking.bias(parameters, from: 737, count: 6, into: &packed, at: 1120)
+        WeightPacking.panels(parameters, from: 743, rows: 96, outputs: 12, width: 16, into: &packed, at: 1136)
+        WeightPacking.bias(parameters, from: 1895, count: 12, into: &packed, at: 2672)
+        WeightPacking.panels(parameters, from: 1907, rows: 12, outputs: 10, width: 8, into: &packed, at: 2688)
+        WeightPacking.bias(parameters, from: 2027, count: 10, into: &packed, at: 2880)
+        WeightPacking.panels(parameters, from: 2037, rows: 10, outputs: 8, width: 8, into: &packed, at: 2896)
+        WeightPacking.bias(parameters, from: 2117, count: 8, into: &packed, at: 2976)
+        WeightPacking.panels(parameters, from: 2125, rows: 8, outputs: 8, width: 8, into: &packed, at: 2992)
+        WeightPacking.bias(parameters, from: 2189, count: 8, into: &packed, at: 3056)
+        WeightPacking.panels(parameters, from: 2197, rows: 8, outputs: 7, width: 8, into: &packed, at: 3072)
+        WeightPacking.bias(parameters, from: 2253, count: 7, into: &packed, at: 3136)
+        WeightPacking.panels(parameters, from: 2260, rows: 7, outputs: 4, width: 4, into: &packed, at: 3152)
+        WeightPacking.bias(parameters, from: 2288, count: 4, into: &packed, at: 3184)
         self.packed = PackedWeights(packed)
     }
 
@@ -260,25 +260,25 @@ public struct Activations: CompiledModel {
         Self.l1_relu_all(arena.advanced(by: Arena.l0_conv_linear))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix_1))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // relu_max_slope
         Self.l3_relu_max_slope(arena.advanced(by: Arena.l2_mix_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // mix_2
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 280), arena.advanced(by: Arena.l4_mix_2))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 304), arena.advanced(by: Arena.l4_mix_2))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // relu_threshold
         Self.l5_relu_threshold(arena.advanced(by: Arena.l4_mix_2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // mix_3
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 336), arena.advanced(by: Arena.l6_mix_3))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_mix_3))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // relu_slope_threshold
         Self.l7_relu_slope_threshold(arena.advanced(by: Arena.l6_mix_3))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // mix_4
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 392), arena.advanced(by: Arena.l8_mix_4))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 432), arena.advanced(by: Arena.l8_mix_4))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // relu_slope
         Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
@@ -286,9 +286,9 @@ public struct Activations: CompiledModel {
         // mix_5
         // with relu_plain in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+            Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 496), arena.advanced(by: Arena.l10_mix_5))
         } else {
-            Self.l10_mix_5(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+            Self.l10_mix_5(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 496), arena.advanced(by: Arena.l10_mix_5))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
@@ -299,9 +299,9 @@ public struct Activations: CompiledModel {
         // mix_6
         // with relu_max in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+            Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 560), arena.advanced(by: Arena.l12_mix_6))
         } else {
-            Self.l12_mix_6(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+            Self.l12_mix_6(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 560), arena.advanced(by: Arena.l12_mix_6))
         }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
@@ -310,28 +310,28 @@ public struct Activations: CompiledModel {
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
+        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 624), arena.advanced(by: Arena.l14_conv_relu))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 616), arena.advanced(by: Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 688), arena.advanced(by: Arena.l15_conv_sigmoid))
         Self.l15_conv_sigmoid_activation(arena.advanced(by: Arena.l15_conv_sigmoid))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 672), arena.advanced(by: Arena.l16_conv_tanh))
+        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 752), arena.advanced(by: Arena.l16_conv_tanh))
         Self.l16_conv_tanh_activation(arena.advanced(by: Arena.l16_conv_tanh))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 728), arena.advanced(by: Arena.l17_conv_softmax))
+        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 816), arena.advanced(by: Arena.l17_conv_softmax))
         Self.l17_conv_softmax_activation(arena.advanced(by: Arena.l17_conv_softmax))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 784), arena.advanced(by: Arena.l18_mix_7))
+        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 880), arena.advanced(by: Arena.l18_mix_7))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // act_sigmoid
         Self.l19_act_sigmoid(arena.advanced(by: Arena.l18_mix_7))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // mix_8
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 832), arena.advanced(by: Arena.l20_mix_8))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 944), arena.advanced(by: Arena.l20_mix_8))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // act_tanh
         Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
@@ -339,9 +339,9 @@ public struct Activations: CompiledModel {
         // mix_9
         // with act_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+            Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 1008), arena.advanced(by: Arena.l22_mix_9))
         } else {
-            Self.l22_mix_9(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+            Self.l22_mix_9(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 1008), arena.advanced(by: Arena.l22_mix_9))
         }
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
@@ -353,7 +353,7 @@ public struct Activations: CompiledModel {
         Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // mix_10
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 944), arena.advanced(by: Arena.l25_mix_10))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 1072), arena.advanced(by: Arena.l25_mix_10))
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // act_softmax
         Self.l26_act_softmax(arena.advanced(by: Arena.l25_mix_10))
@@ -362,25 +362,25 @@ public struct Activations: CompiledModel {
         // (no computation at inference)
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // dense_relu
-        Self.l28_dense_relu(UnsafePointer(arena.advanced(by: Arena.l25_mix_10)), w.advanced(by: 1000), arena.advanced(by: Arena.l28_dense_relu))
+        Self.l28_dense_relu(UnsafePointer(arena.advanced(by: Arena.l25_mix_10)), w.advanced(by: 1136), arena.advanced(by: Arena.l28_dense_relu))
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)))
         // dense_sigmoid
-        Self.l29_dense_sigmoid(UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)), w.advanced(by: 2552), arena.advanced(by: Arena.l29_dense_sigmoid))
+        Self.l29_dense_sigmoid(UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)), w.advanced(by: 2688), arena.advanced(by: Arena.l29_dense_sigmoid))
         Self.l29_dense_sigmoid_activation(arena.advanced(by: Arena.l29_dense_sigmoid))
         observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)))
         // dense_tanh
-        Self.l30_dense_tanh(UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)), w.advanced(by: 2760), arena.advanced(by: Arena.l30_dense_tanh))
+        Self.l30_dense_tanh(UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)), w.advanced(by: 2896), arena.advanced(by: Arena.l30_dense_tanh))
         Self.l30_dense_tanh_activation(arena.advanced(by: Arena.l30_dense_tanh))
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)))
         // dense_linear
-        Self.l31_dense_linear(UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)), w.advanced(by: 2848), arena.advanced(by: Arena.l31_dense_linear))
+        Self.l31_dense_linear(UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)), w.advanced(by: 2992), arena.advanced(by: Arena.l31_dense_linear))
         observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)))
         // dense_softmax
-        Self.l32_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)), w.advanced(by: 2920), arena.advanced(by: Arena.l32_dense_softmax))
+        Self.l32_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)), w.advanced(by: 3072), arena.advanced(by: Arena.l32_dense_softmax))
         Self.l32_dense_softmax_activation(arena.advanced(by: Arena.l32_dense_softmax))
         observe?(32, UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)))
         // logits
-        Self.l33_logits(UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)), w.advanced(by: 2992), arena.advanced(by: Arena.l33_logits))
+        Self.l33_logits(UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)), w.advanced(by: 3152), arena.advanced(by: Arena.l33_logits))
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_logits)))
         // softmax
         Self.l34_softmax(arena.advanced(by: Arena.l33_logits))
@@ -409,73 +409,73 @@ public struct Activations: CompiledModel {
         Self.l1_relu_all(arena.advanced(by: Arena.l0_conv_linear))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix_1))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // relu_max_slope
         Self.l3_relu_max_slope(arena.advanced(by: Arena.l2_mix_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // mix_2
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 280), arena.advanced(by: Arena.l4_mix_2))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 304), arena.advanced(by: Arena.l4_mix_2))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // relu_threshold
         Self.l5_relu_threshold(arena.advanced(by: Arena.l4_mix_2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // mix_3
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 336), arena.advanced(by: Arena.l6_mix_3))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_mix_3))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // relu_slope_threshold
         Self.l7_relu_slope_threshold(arena.advanced(by: Arena.l6_mix_3))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // mix_4
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 392), arena.advanced(by: Arena.l8_mix_4))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 432), arena.advanced(by: Arena.l8_mix_4))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // relu_slope
         Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // mix_5
         // with relu_plain in its store, unless every layer's output is observed
-        Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+        Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 496), arena.advanced(by: Arena.l10_mix_5))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
         // in mix_5's store
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // mix_6
         // with relu_max in its store, unless every layer's output is observed
-        Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+        Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 560), arena.advanced(by: Arena.l12_mix_6))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
         // in mix_6's store
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
+        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 624), arena.advanced(by: Arena.l14_conv_relu))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 616), arena.advanced(by: Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 688), arena.advanced(by: Arena.l15_conv_sigmoid))
         Self.l15_conv_sigmoid_activation(arena.advanced(by: Arena.l15_conv_sigmoid))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 672), arena.advanced(by: Arena.l16_conv_tanh))
+        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 752), arena.advanced(by: Arena.l16_conv_tanh))
         Self.l16_conv_tanh_activation(arena.advanced(by: Arena.l16_conv_tanh))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 728), arena.advanced(by: Arena.l17_conv_softmax))
+        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 816), arena.advanced(by: Arena.l17_conv_softmax))
         Self.l17_conv_softmax_activation(arena.advanced(by: Arena.l17_conv_softmax))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 784), arena.advanced(by: Arena.l18_mix_7))
+        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 880), arena.advanced(by: Arena.l18_mix_7))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // act_sigmoid
         Self.l19_act_sigmoid(arena.advanced(by: Arena.l18_mix_7))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // mix_8
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 832), arena.advanced(by: Arena.l20_mix_8))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 944), arena.advanced(by: Arena.l20_mix_8))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // act_tanh
         Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // mix_9
         // with act_relu in its store, unless every layer's output is observed
-        Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+        Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 1008), arena.advanced(by: Arena.l22_mix_9))
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
         // in mix_9's store
@@ -484,7 +484,7 @@ public struct Activations: CompiledModel {
         Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // mix_10
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 944), arena.advanced(by: Arena.l25_mix_10))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 1072), arena.advanced(by: Arena.l25_mix_10))
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // act_softmax
         Self.l26_act_softmax(arena.advanced(by: Arena.l25_mix_10))
@@ -493,25 +493,25 @@ public struct Activations: CompiledModel {
         // (no computation at inference)
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // dense_relu
-        Self.l28_dense_relu(UnsafePointer(arena.advanced(by: Arena.l25_mix_10)), w.advanced(by: 1000), arena.advanced(by: Arena.l28_dense_relu))
+        Self.l28_dense_relu(UnsafePointer(arena.advanced(by: Arena.l25_mix_10)), w.advanced(by: 1136), arena.advanced(by: Arena.l28_dense_relu))
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)))
         // dense_sigmoid
-        Self.l29_dense_sigmoid(UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)), w.advanced(by: 2552), arena.advanced(by: Arena.l29_dense_sigmoid))
+        Self.l29_dense_sigmoid(UnsafePointer(arena.advanced(by: Arena.l28_dense_relu)), w.advanced(by: 2688), arena.advanced(by: Arena.l29_dense_sigmoid))
         Self.l29_dense_sigmoid_activation(arena.advanced(by: Arena.l29_dense_sigmoid))
         observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)))
         // dense_tanh
-        Self.l30_dense_tanh(UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)), w.advanced(by: 2760), arena.advanced(by: Arena.l30_dense_tanh))
+        Self.l30_dense_tanh(UnsafePointer(arena.advanced(by: Arena.l29_dense_sigmoid)), w.advanced(by: 2896), arena.advanced(by: Arena.l30_dense_tanh))
         Self.l30_dense_tanh_activation(arena.advanced(by: Arena.l30_dense_tanh))
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)))
         // dense_linear
-        Self.l31_dense_linear(UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)), w.advanced(by: 2848), arena.advanced(by: Arena.l31_dense_linear))
+        Self.l31_dense_linear(UnsafePointer(arena.advanced(by: Arena.l30_dense_tanh)), w.advanced(by: 2992), arena.advanced(by: Arena.l31_dense_linear))
         observe?(31, UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)))
         // dense_softmax
-        Self.l32_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)), w.advanced(by: 2920), arena.advanced(by: Arena.l32_dense_softmax))
+        Self.l32_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l31_dense_linear)), w.advanced(by: 3072), arena.advanced(by: Arena.l32_dense_softmax))
         Self.l32_dense_softmax_activation(arena.advanced(by: Arena.l32_dense_softmax))
         observe?(32, UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)))
         // logits
-        Self.l33_logits(UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)), w.advanced(by: 2992), arena.advanced(by: Arena.l33_logits))
+        Self.l33_logits(UnsafePointer(arena.advanced(by: Arena.l32_dense_softmax)), w.advanced(by: 3152), arena.advanced(by: Arena.l33_logits))
         observe?(33, UnsafePointer(arena.advanced(by: Arena.l33_logits)))
         // softmax
         Self.l34_softmax(arena.advanced(by: Arena.l33_logits))
@@ -573,25 +573,25 @@ public struct Activations: CompiledModel {
         Self.l1_relu_all(arena.advanced(by: Arena.l0_conv_linear))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)))
         // mix_1
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix_1))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_linear)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // relu_max_slope
         Self.l3_relu_max_slope(arena.advanced(by: Arena.l2_mix_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_mix_1)))
         // mix_2
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 280), arena.advanced(by: Arena.l4_mix_2))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l2_mix_1)), w.advanced(by: 304), arena.advanced(by: Arena.l4_mix_2))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // relu_threshold
         Self.l5_relu_threshold(arena.advanced(by: Arena.l4_mix_2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l4_mix_2)))
         // mix_3
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 336), arena.advanced(by: Arena.l6_mix_3))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l4_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_mix_3))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // relu_slope_threshold
         Self.l7_relu_slope_threshold(arena.advanced(by: Arena.l6_mix_3))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_mix_3)))
         // mix_4
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 392), arena.advanced(by: Arena.l8_mix_4))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l6_mix_3)), w.advanced(by: 432), arena.advanced(by: Arena.l8_mix_4))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_4)))
         // relu_slope
         Self.l9_relu_slope(arena.advanced(by: Arena.l8_mix_4))
@@ -599,9 +599,9 @@ public struct Activations: CompiledModel {
         // mix_5
         // with relu_plain in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+            Self.l10_mix_5_fused(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 496), arena.advanced(by: Arena.l10_mix_5))
         } else {
-            Self.l10_mix_5(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 448), arena.advanced(by: Arena.l10_mix_5))
+            Self.l10_mix_5(UnsafePointer(arena.advanced(by: Arena.l8_mix_4)), w.advanced(by: 496), arena.advanced(by: Arena.l10_mix_5))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_mix_5)))
         // relu_plain
@@ -612,9 +612,9 @@ public struct Activations: CompiledModel {
         // mix_6
         // with relu_max in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+            Self.l12_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 560), arena.advanced(by: Arena.l12_mix_6))
         } else {
-            Self.l12_mix_6(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 504), arena.advanced(by: Arena.l12_mix_6))
+            Self.l12_mix_6(UnsafePointer(arena.advanced(by: Arena.l10_mix_5)), w.advanced(by: 560), arena.advanced(by: Arena.l12_mix_6))
         }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // relu_max
@@ -623,28 +623,28 @@ public struct Activations: CompiledModel {
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_mix_6)))
         // conv_relu
-        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 560), arena.advanced(by: Arena.l14_conv_relu))
+        Self.l14_conv_relu(UnsafePointer(arena.advanced(by: Arena.l12_mix_6)), w.advanced(by: 624), arena.advanced(by: Arena.l14_conv_relu))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)))
         // conv_sigmoid
-        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 616), arena.advanced(by: Arena.l15_conv_sigmoid))
+        Self.l15_conv_sigmoid(UnsafePointer(arena.advanced(by: Arena.l14_conv_relu)), w.advanced(by: 688), arena.advanced(by: Arena.l15_conv_sigmoid))
         Self.l15_conv_sigmoid_activation(arena.advanced(by: Arena.l15_conv_sigmoid))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)))
         // conv_tanh
-        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 672), arena.advanced(by: Arena.l16_conv_tanh))
+        Self.l16_conv_tanh(UnsafePointer(arena.advanced(by: Arena.l15_conv_sigmoid)), w.advanced(by: 752), arena.advanced(by: Arena.l16_conv_tanh))
         Self.l16_conv_tanh_activation(arena.advanced(by: Arena.l16_conv_tanh))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)))
         // conv_softmax
-        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 728), arena.advanced(by: Arena.l17_conv_softmax))
+        Self.l17_conv_softmax(UnsafePointer(arena.advanced(by: Arena.l16_conv_tanh)), w.advanced(by: 816), arena.advanced(by: Arena.l17_conv_softmax))
         Self.l17_conv_softmax_activation(arena.advanced(by: Arena.l17_conv_softmax))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)))
         // mix_7
-        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 784), arena.advanced(by: Arena.l18_mix_7))
+        Self.l18_mix_7(UnsafePointer(arena.advanced(by: Arena.l17_conv_softmax)), w.advanced(by: 880), arena.advanced(by: Arena.l18_mix_7))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // act_sigmoid
         Self.l19_act_sigmoid(arena.advanced(by: Arena.l18_mix_7))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l18_mix_7)))
         // mix_8
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 832), arena.advanced(by: Arena.l20_mix_8))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_7)), w.advanced(by: 944), arena.advanced(by: Arena.l20_mix_8))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_mix_8)))
         // act_tanh
         Self.l21_act_tanh(arena.advanced(by: Arena.l20_mix_8))
@@ -652,9 +652,9 @@ public struct Activations: CompiledModel {
         // mix_9
         // with act_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+            Self.l22_mix_9_fused(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 1008), arena.advanced(by: Arena.l22_mix_9))
         } else {
-            Self.l22_mix_9(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 888), arena.advanced(by: Arena.l22_mix_9))
+            Self.l22_mix_9(UnsafePointer(arena.advanced(by: Arena.l20_mix_8)), w.advanced(by: 1008), arena.advanced(by: Arena.l22_mix_9))
         }
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // act_relu
@@ -666,7 +666,7 @@ public struct Activations: CompiledModel {
         Self.l24_act_linear(arena.advanced(by: Arena.l22_mix_9))
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l22_mix_9)))
         // mix_10
-        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 944), arena.advanced(by: Arena.l25_mix_10))
+        Self.l2_mix_1(UnsafePointer(arena.advanced(by: Arena.l22_mix_9)), w.advanced(by: 1072), arena.advanced(by: Arena.l25_mix_10))
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_mix_10)))
         // act_softmax
         Self.l26_act_softmax(arena.advanced(by: Arena.l25_mix_10))
@@ -678,7 +678,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l28_dense_relu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        let kernel = w + 1000, bias = w + 2536
+        let kernel = w + 1136, bias = w + 2672
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
@@ -736,7 +736,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l29_dense_sigmoid_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        let kernel = w + 2552, bias = w + 2744
+        let kernel = w + 2688, bias = w + 2880
         if parts.contains(0) {
             do {
                 let yp = y
@@ -834,7 +834,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l30_dense_tanh_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 2760, bias = w + 2840
+        let kernel = w + 2896, bias = w + 2976
         if parts.contains(0) {
             do {
                 let yp = y
@@ -889,7 +889,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l31_dense_linear_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 2848, bias = w + 2912
+        let kernel = w + 2992, bias = w + 3056
         if parts.contains(0) {
             do {
                 let yp = y
@@ -938,7 +938,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l32_dense_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 2920, bias = w + 2984
+        let kernel = w + 3072, bias = w + 3136
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
@@ -1003,7 +1003,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l33_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 2992, bias = w + 3020
+        let kernel = w + 3152, bias = w + 3184
         if parts.contains(0) {
             do {
                 let yp = y
@@ -1069,7 +1069,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l0_conv_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -2103,7 +2103,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l18_mix_7(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 40
+        let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -2576,7 +2576,7 @@ public struct Activations: CompiledModel {
     @inline(never)
     static func l33_logits(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 28
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
@@ -2688,48 +2688,48 @@ extension Activations: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv_linear(input, w, o0)
         Self.l1_relu_all_forward(UnsafePointer(o0), o1)
-        Self.l2_mix_1(UnsafePointer(o1), w.advanced(by: 224), o2)
+        Self.l2_mix_1(UnsafePointer(o1), w.advanced(by: 240), o2)
         Self.l3_relu_max_slope_forward(UnsafePointer(o2), o3)
-        Self.l2_mix_1(UnsafePointer(o3), w.advanced(by: 280), o4)
+        Self.l2_mix_1(UnsafePointer(o3), w.advanced(by: 304), o4)
         Self.l5_relu_threshold_forward(UnsafePointer(o4), o5)
-        Self.l2_mix_1(UnsafePointer(o5), w.advanced(by: 336), o6)
+        Self.l2_mix_1(UnsafePointer(o5), w.advanced(by: 368), o6)
         Self.l7_relu_slope_threshold_forward(UnsafePointer(o6), o7)
-        Self.l2_mix_1(UnsafePointer(o7), w.advanced(by: 392), o8)
+        Self.l2_mix_1(UnsafePointer(o7), w.advanced(by: 432), o8)
         Self.l9_relu_slope_forward(UnsafePointer(o8), o9)
-        Self.l10_mix_5(UnsafePointer(o9), w.advanced(by: 448), o10)
+        Self.l10_mix_5(UnsafePointer(o9), w.advanced(by: 496), o10)
         Self.l11_relu_plain_forward(UnsafePointer(o10), o11)
-        Self.l12_mix_6(UnsafePointer(o11), w.advanced(by: 504), o12)
+        Self.l12_mix_6(UnsafePointer(o11), w.advanced(by: 560), o12)
         Self.l13_relu_max_forward(UnsafePointer(o12), o13)
-        Self.l14_conv_relu(UnsafePointer(o13), w.advanced(by: 560), o14)
-        Self.l15_conv_sigmoid(UnsafePointer(o14), w.advanced(by: 616), o15)
+        Self.l14_conv_relu(UnsafePointer(o13), w.advanced(by: 624), o14)
+        Self.l15_conv_sigmoid(UnsafePointer(o14), w.advanced(by: 688), o15)
         Self.l15_conv_sigmoid_activation(o15)
-        Self.l16_conv_tanh(UnsafePointer(o15), w.advanced(by: 672), o16)
+        Self.l16_conv_tanh(UnsafePointer(o15), w.advanced(by: 752), o16)
         Self.l16_conv_tanh_activation(o16)
-        Self.l17_conv_softmax(UnsafePointer(o16), w.advanced(by: 728), o17)
+        Self.l17_conv_softmax(UnsafePointer(o16), w.advanced(by: 816), o17)
         Self.l17_conv_softmax_activation(o17)
-        Self.l18_mix_7(UnsafePointer(o17), w.advanced(by: 784), o18)
+        Self.l18_mix_7(UnsafePointer(o17), w.advanced(by: 880), o18)
         o19.update(from: UnsafePointer(o18), count: 96)
         Self.l19_act_sigmoid(o19)
-        Self.l2_mix_1(UnsafePointer(o19), w.advanced(by: 832), o20)
+        Self.l2_mix_1(UnsafePointer(o19), w.advanced(by: 944), o20)
         o21.update(from: UnsafePointer(o20), count: 96)
         Self.l21_act_tanh(o21)
-        Self.l22_mix_9(UnsafePointer(o21), w.advanced(by: 888), o22)
+        Self.l22_mix_9(UnsafePointer(o21), w.advanced(by: 1008), o22)
         Self.l23_act_relu_forward(UnsafePointer(o22), o23)
         o24.update(from: UnsafePointer(o23), count: 96)
         Self.l24_act_linear(o24)
-        Self.l2_mix_1(UnsafePointer(o24), w.advanced(by: 944), o25)
+        Self.l2_mix_1(UnsafePointer(o24), w.advanced(by: 1072), o25)
         o26.update(from: UnsafePointer(o25), count: 96)
         Self.l26_act_softmax(o26)
         // flatten: the same memory as its input
-        Self.l28_dense_relu(UnsafePointer(o26), w.advanced(by: 1000), o28)
-        Self.l29_dense_sigmoid(UnsafePointer(o28), w.advanced(by: 2552), o29)
+        Self.l28_dense_relu(UnsafePointer(o26), w.advanced(by: 1136), o28)
+        Self.l29_dense_sigmoid(UnsafePointer(o28), w.advanced(by: 2688), o29)
         Self.l29_dense_sigmoid_activation(o29)
-        Self.l30_dense_tanh(UnsafePointer(o29), w.advanced(by: 2760), o30)
+        Self.l30_dense_tanh(UnsafePointer(o29), w.advanced(by: 2896), o30)
         Self.l30_dense_tanh_activation(o30)
-        Self.l31_dense_linear(UnsafePointer(o30), w.advanced(by: 2848), o31)
-        Self.l32_dense_softmax(UnsafePointer(o31), w.advanced(by: 2920), o32)
+        Self.l31_dense_linear(UnsafePointer(o30), w.advanced(by: 2992), o31)
+        Self.l32_dense_softmax(UnsafePointer(o31), w.advanced(by: 3072), o32)
         Self.l32_dense_softmax_activation(o32)
-        Self.l33_logits(UnsafePointer(o32), w.advanced(by: 2992), o33)
+        Self.l33_logits(UnsafePointer(o32), w.advanced(by: 3152), o33)
         o34.update(from: UnsafePointer(o33), count: 4)
         Self.l34_softmax(o34)
     }

@@ -37,7 +37,7 @@ public struct ActivationsMore: CompiledModel {
     public static let flops = 59280
     /// 256 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 256
-    static let packedCount = 4528
+    static let packedCount = 4752
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -241,65 +241,65 @@ public struct ActivationsMore: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 8, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 216)
-        WeightPacking.panels(parameters, from: 224, rows: 8, outputs: 8, width: 8, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 288)
-        WeightPacking.panels(parameters, from: 296, rows: 8, outputs: 8, width: 8, into: &packed, at: 296)
-        WeightPacking.bias(parameters, from: 360, count: 8, into: &packed, at: 360)
-        WeightPacking.panels(parameters, from: 368, rows: 8, outputs: 8, width: 8, into: &packed, at: 368)
-        WeightPacking.bias(parameters, from: 432, count: 8, into: &packed, at: 432)
-        WeightPacking.panels(parameters, from: 440, rows: 8, outputs: 8, width: 8, into: &packed, at: 440)
-        WeightPacking.bias(parameters, from: 504, count: 8, into: &packed, at: 504)
-        WeightPacking.panels(parameters, from: 512, rows: 8, outputs: 8, width: 8, into: &packed, at: 512)
-        WeightPacking.bias(parameters, from: 576, count: 8, into: &packed, at: 576)
-        WeightPacking.panels(parameters, from: 584, rows: 8, outputs: 8, width: 8, into: &packed, at: 584)
-        WeightPacking.bias(parameters, from: 648, count: 8, into: &packed, at: 648)
-        WeightPacking.panels(parameters, from: 656, rows: 8, outputs: 8, width: 8, into: &packed, at: 656)
-        WeightPacking.bias(parameters, from: 720, count: 8, into: &packed, at: 720)
-        WeightPacking.panels(parameters, from: 728, rows: 8, outputs: 8, width: 8, into: &packed, at: 728)
-        WeightPacking.bias(parameters, from: 792, count: 8, into: &packed, at: 792)
-        WeightPacking.panels(parameters, from: 800, rows: 8, outputs: 8, width: 8, into: &packed, at: 800)
-        WeightPacking.bias(parameters, from: 864, count: 8, into: &packed, at: 864)
-        WeightPacking.panels(parameters, from: 872, rows: 8, outputs: 8, width: 8, into: &packed, at: 872)
-        WeightPacking.bias(parameters, from: 936, count: 8, into: &packed, at: 936)
-        WeightPacking.panels(parameters, from: 944, rows: 8, outputs: 8, width: 8, into: &packed, at: 944)
-        WeightPacking.bias(parameters, from: 1008, count: 8, into: &packed, at: 1008)
-        WeightPacking.panels(parameters, from: 1016, rows: 8, outputs: 8, width: 8, into: &packed, at: 1016)
-        WeightPacking.bias(parameters, from: 1080, count: 8, into: &packed, at: 1080)
-        WeightPacking.panels(parameters, from: 1088, rows: 8, outputs: 8, width: 8, into: &packed, at: 1088)
-        WeightPacking.bias(parameters, from: 1152, count: 8, into: &packed, at: 1152)
-        WeightPacking.panels(parameters, from: 1160, rows: 8, outputs: 8, width: 8, into: &packed, at: 1160)
-        WeightPacking.bias(parameters, from: 1224, count: 8, into: &packed, at: 1224)
-        WeightPacking.panels(parameters, from: 1232, rows: 8, outputs: 8, width: 8, into: &packed, at: 1232)
-        WeightPacking.bias(parameters, from: 1296, count: 8, into: &packed, at: 1296)
-        WeightPacking.panels(parameters, from: 1304, rows: 8, outputs: 8, width: 8, into: &packed, at: 1304)
-        WeightPacking.bias(parameters, from: 1368, count: 8, into: &packed, at: 1368)
-        WeightPacking.panels(parameters, from: 1376, rows: 8, outputs: 8, width: 8, into: &packed, at: 1376)
-        WeightPacking.bias(parameters, from: 1440, count: 8, into: &packed, at: 1440)
-        WeightPacking.panels(parameters, from: 1448, rows: 8, outputs: 8, width: 8, into: &packed, at: 1448)
-        WeightPacking.bias(parameters, from: 1512, count: 8, into: &packed, at: 1512)
-        WeightPacking.panels(parameters, from: 1520, rows: 8, outputs: 8, width: 8, into: &packed, at: 1520)
-        WeightPacking.bias(parameters, from: 1584, count: 8, into: &packed, at: 1584)
-        WeightPacking.panels(parameters, from: 1592, rows: 8, outputs: 8, width: 8, into: &packed, at: 1592)
-        WeightPacking.bias(parameters, from: 1656, count: 8, into: &packed, at: 1656)
-        WeightPacking.panels(parameters, from: 1664, rows: 8, outputs: 8, width: 8, into: &packed, at: 1664)
-        WeightPacking.bias(parameters, from: 1728, count: 8, into: &packed, at: 1728)
-        WeightPacking.panels(parameters, from: 1736, rows: 8, outputs: 8, width: 8, into: &packed, at: 1736)
-        WeightPacking.bias(parameters, from: 1800, count: 8, into: &packed, at: 1800)
-        WeightPacking.panels(parameters, from: 1808, rows: 8, outputs: 8, width: 8, into: &packed, at: 1808)
-        WeightPacking.bias(parameters, from: 1872, count: 8, into: &packed, at: 1872)
-        WeightPacking.panels(parameters, from: 1880, rows: 8, outputs: 8, width: 8, into: &packed, at: 1880)
-        WeightPacking.bias(parameters, from: 1944, count: 8, into: &packed, at: 1944)
-        WeightPacking.panels(parameters, from: 1952, rows: 128, outputs: 10, width: 8, into: &packed, at: 1952)
-        WeightPacking.bias(parameters, from: 3232, count: 10, into: &packed, at: 4000)
-        WeightPacking.panels(parameters, from: 3242, rows: 10, outputs: 10, width: 8, into: &packed, at: 4016)
-        WeightPacking.bias(parameters, from: 3342, count: 10, into: &packed, at: 4176)
-        WeightPacking.panels(parameters, from: 3352, rows: 10, outputs: 10, width: 8, into: &packed, at: 4192)
-        WeightPacking.bias(parameters, from: 3452, count: 10, into: &packed, at: 4352)
-        WeightPacking.panels(parameters, from: 3462, rows: 10, outputs: 8, width: 8, into: &packed, at: 4368)
-        WeightPacking.bias(parameters, from: 3542, count: 8, into: &packed, at: 4448)
-        WeightPacking.panels(parameters, from: 3550, rows: 8, outputs: 6, width: 8, into: &packed, at: 4456)
-        WeightPacking.bias(parameters, from: 3598, count: 6, into: &packed, at: 4520)
+        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 224)
+        WeightPacking.panels(parameters, from: 224, rows: 8, outputs: 8, width: 8, into: &packed, at: 240)
+        WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 304)
+        WeightPacking.panels(parameters, from: 296, rows: 8, outputs: 8, width: 8, into: &packed, at: 320)
+        WeightPacking.bias(parameters, from: 360, count: 8, into: &packed, at: 384)
+        WeightPacking.panels(parameters, from: 368, rows: 8, outputs: 8, width: 8, into: &packed, at: 400)
+        WeightPacking.bias(parameters, from: 432, count: 8, into: &packed, at: 464)
+        WeightPacking.panels(parameters, from: 440, rows: 8, outputs: 8, width: 8, into: &packed, at: 480)
+        WeightPacking.bias(parameters, from: 504, count: 8, into: &packed, at: 544)
+        WeightPacking.panels(parameters, from: 512, rows: 8, outputs: 8, width: 8, into: &packed, at: 560)
+        WeightPacking.bias(parameters, from: 576, count: 8, into: &packed, at: 624)
+        WeightPacking.panels(parameters, from: 584, rows: 8, outputs: 8, width: 8, into: &packed, at: 640)
+        WeightPacking.bias(parameters, from: 648, count: 8, into: &packed, at: 704)
+        WeightPacking.panels(parameters, from: 656, rows: 8, outputs: 8, width: 8, into: &packed, at: 720)
+        WeightPacking.bias(parameters, from: 720, count: 8, into: &packed, at: 784)
+        WeightPacking.panels(parameters, from: 728, rows: 8, outputs: 8, width: 8, into: &packed, at: 800)
+        WeightPacking.bias(parameters, from: 792, count: 8, into: &packed, at: 864)
+        WeightPacking.panels(parameters, from: 800, rows: 8, outputs: 8, width: 8, into: &packed, at: 880)
+        WeightPacking.bias(parameters, from: 864, count: 8, into: &packed, at: 944)
+        WeightPacking.panels(parameters, from: 872, rows: 8, outputs: 8, width: 8, into: &packed, at: 960)
+        WeightPacking.bias(parameters, from: 936, count: 8, into: &packed, at: 1024)
+        WeightPacking.panels(parameters, from: 944, rows: 8, outputs: 8, width: 8, into: &packed, at: 1040)
+        WeightPacking.bias(parameters, from: 1008, count: 8, into: &packed, at: 1104)
+        WeightPacking.panels(parameters, from: 1016, rows: 8, outputs: 8, width: 8, into: &packed, at: 1120)
+        WeightPacking.bias(parameters, from: 1080, count: 8, into: &packed, at: 1184)
+        WeightPacking.panels(parameters, from: 1088, rows: 8, outputs: 8, width: 8, into: &packed, at: 1200)
+        WeightPacking.bias(parameters, from: 1152, count: 8, into: &packed, at: 1264)
+        WeightPacking.panels(parameters, from: 1160, rows: 8, outputs: 8, width: 8, into: &packed, at: 1280)
+        WeightPacking.bias(parameters, from: 1224, count: 8, into: &packed, at: 1344)
+        WeightPacking.panels(parameters, from: 1232, rows: 8, outputs: 8, width: 8, into: &packed, at: 1360)
+        WeightPacking.bias(parameters, from: 1296, count: 8, into: &packed, at: 1424)
+        WeightPacking.panels(parameters, from: 1304, rows: 8, outputs: 8, width: 8, into: &packed, at: 1440)
+        WeightPacking.bias(parameters, from: 1368, count: 8, into: &packed, at: 1504)
+        WeightPacking.panels(parameters, from: 1376, rows: 8, outputs: 8, width: 8, into: &packed, at: 1520)
+        WeightPacking.bias(parameters, from: 1440, count: 8, into: &packed, at: 1584)
+        WeightPacking.panels(parameters, from: 1448, rows: 8, outputs: 8, width: 8, into: &packed, at: 1600)
+        WeightPacking.bias(parameters, from: 1512, count: 8, into: &packed, at: 1664)
+        WeightPacking.panels(parameters, from: 1520, rows: 8, outputs: 8, width: 8, into: &packed, at: 1680)
+        WeightPacking.bias(parameters, from: 1584, count: 8, into: &packed, at: 1744)
+        WeightPacking.panels(parameters, from: 1592, rows: 8, outputs: 8, width: 8, into: &packed, at: 1760)
+        WeightPacking.bias(parameters, from: 1656, count: 8, into: &packed, at: 1824)
+        WeightPacking.panels(parameters, from: 1664, rows: 8, outputs: 8, width: 8, into: &packed, at: 1840)
+        WeightPacking.bias(parameters, from: 1728, count: 8, into: &packed, at: 1904)
+        WeightPacking.panels(parameters, from: 1736, rows: 8, outputs: 8, width: 8, into: &packed, at: 1920)
+        WeightPacking.bias(parameters, from: 1800, count: 8, into: &packed, at: 1984)
+        WeightPacking.panels(parameters, from: 1808, rows: 8, outputs: 8, width: 8, into: &packed, at: 2000)
+        WeightPacking.bias(parameters, from: 1872, count: 8, into: &packed, at: 2064)
+        WeightPacking.panels(parameters, from: 1880, rows: 8, outputs: 8, width: 8, into: &packed, at: 2080)
+        WeightPacking.bias(parameters, from: 1944, count: 8, into: &packed, at: 2144)
+        WeightPacking.panels(parameters, from: 1952, rows: 128, outputs: 10, width: 8, into: &packed, at: 2160)
+        WeightPacking.bias(parameters, from: 3232, count: 10, into: &packed, at: 4208)
+        WeightPacking.panels(parameters, from: 3242, rows: 10, outputs: 10, width: 8, into: &packed, at: 4224)
+        WeightPacking.bias(parameters, from: 3342, count: 10, into: &packed, at: 4384)
+        WeightPacking.panels(parameters, from: 3352, rows: 10, outputs: 10, width: 8, into: &packed, at: 4400)
+        WeightPacking.bias(parameters, from: 3452, count: 10, into: &packed, at: 4560)
+        WeightPacking.panels(parameters, from: 3462, rows: 10, outputs: 8, width: 8, into: &packed, at: 4576)
+        WeightPacking.bias(parameters, from: 3542, count: 8, into: &packed, at: 4656)
+        WeightPacking.panels(parameters, from: 3550, rows: 8, outputs: 6, width: 8, into: &packed, at: 4672)
+        WeightPacking.bias(parameters, from: 3598, count: 6, into: &packed, at: 4736)
         self.packed = PackedWeights(packed)
     }
 
@@ -324,7 +324,7 @@ public struct ActivationsMore: CompiledModel {
         Self.l0_conv_exponential_activation(arena.advanced(by: Arena.l0_conv_exponential))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 224), arena.advanced(by: Arena.l1_mix_1))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 240), arena.advanced(by: Arena.l1_mix_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // act_exponential
         Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
@@ -332,9 +332,9 @@ public struct ActivationsMore: CompiledModel {
         // mix_2
         // with act_hard_silu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+            Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 320), arena.advanced(by: Arena.l3_mix_2))
         } else {
-            Self.l3_mix_2(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+            Self.l3_mix_2(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 320), arena.advanced(by: Arena.l3_mix_2))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
@@ -348,51 +348,51 @@ public struct ActivationsMore: CompiledModel {
         // conv_hard_silu
         // with its activation in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+            Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 400), arena.advanced(by: Arena.l6_conv_hard_silu))
         } else {
-            Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+            Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 400), arena.advanced(by: Arena.l6_conv_hard_silu))
             Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
         // with its activation in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+            Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 480), arena.advanced(by: Arena.l7_conv_relu6))
         } else {
-            Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+            Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 480), arena.advanced(by: Arena.l7_conv_relu6))
             Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 560), arena.advanced(by: Arena.l8_mix_3))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l8_mix_3))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_3)))
         // mix_4
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 640), arena.advanced(by: Arena.l9_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
         // with its activation in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+            Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 720), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
         } else {
-            Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+            Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 720), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
             Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 800), arena.advanced(by: Arena.l11_mix_5))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l11_mix_5))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mix_5)))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 800), arena.advanced(by: Arena.l12_conv_silu))
+        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 880), arena.advanced(by: Arena.l12_conv_silu))
         Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
         // with act_hard_sigmoid in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 960), arena.advanced(by: Arena.l13_mix_6))
         } else {
-            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 960), arena.advanced(by: Arena.l13_mix_6))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
@@ -401,15 +401,15 @@ public struct ActivationsMore: CompiledModel {
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 1040), arena.advanced(by: Arena.l15_mix_7))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
         // with act_hard_sigmoid_2 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1120), arena.advanced(by: Arena.l16_mix_8))
         } else {
-            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1120), arena.advanced(by: Arena.l16_mix_8))
         }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
@@ -418,57 +418,57 @@ public struct ActivationsMore: CompiledModel {
         }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1200), arena.advanced(by: Arena.l18_mix_9))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l18_mix_9))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_9)))
         // mix_10
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1160), arena.advanced(by: Arena.l19_mix_10))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1280), arena.advanced(by: Arena.l19_mix_10))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // act_exponential_2
         Self.l2_act_exponential(arena.advanced(by: Arena.l19_mix_10))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // mix_11
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1232), arena.advanced(by: Arena.l21_mix_11))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1360), arena.advanced(by: Arena.l21_mix_11))
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l21_mix_11)))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1304), arena.advanced(by: Arena.l22_conv_gelu))
+        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1440), arena.advanced(by: Arena.l22_conv_gelu))
         Self.l22_conv_gelu_activation(arena.advanced(by: Arena.l22_conv_gelu))
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1376), arena.advanced(by: Arena.l23_conv_elu))
+        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1520), arena.advanced(by: Arena.l23_conv_elu))
         Self.l23_conv_elu_activation(arena.advanced(by: Arena.l23_conv_elu))
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1448), arena.advanced(by: Arena.l24_conv_selu))
+        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1600), arena.advanced(by: Arena.l24_conv_selu))
         Self.l24_conv_selu_activation(arena.advanced(by: Arena.l24_conv_selu))
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1520), arena.advanced(by: Arena.l25_conv_softplus))
+        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1680), arena.advanced(by: Arena.l25_conv_softplus))
         Self.l25_conv_softplus_activation(arena.advanced(by: Arena.l25_conv_softplus))
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1592), arena.advanced(by: Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1760), arena.advanced(by: Arena.l26_conv_leaky_relu))
         Self.l26_conv_leaky_relu_activation(arena.advanced(by: Arena.l26_conv_leaky_relu))
         observe?(26, UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1664), arena.advanced(by: Arena.l27_conv_mish))
+        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1840), arena.advanced(by: Arena.l27_conv_mish))
         Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
         // with its activation in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+            Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1920), arena.advanced(by: Arena.l28_conv_softsign))
         } else {
-            Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+            Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1920), arena.advanced(by: Arena.l28_conv_softsign))
             Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
         }
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 2000), arena.advanced(by: Arena.l29_mix_12))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l29_mix_12))
         observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_mix_12)))
         // mix_13
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 1880), arena.advanced(by: Arena.l30_mix_13))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 2080), arena.advanced(by: Arena.l30_mix_13))
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // leaky_re_lu
         Self.l31_leaky_re_lu(arena.advanced(by: Arena.l30_mix_13))
@@ -504,23 +504,23 @@ public struct ActivationsMore: CompiledModel {
         // (no computation at inference)
         observe?(41, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // dense_gelu
-        Self.l42_dense_gelu(UnsafePointer(arena.advanced(by: Arena.l30_mix_13)), w.advanced(by: 1952), arena.advanced(by: Arena.l42_dense_gelu))
+        Self.l42_dense_gelu(UnsafePointer(arena.advanced(by: Arena.l30_mix_13)), w.advanced(by: 2160), arena.advanced(by: Arena.l42_dense_gelu))
         Self.l42_dense_gelu_activation(arena.advanced(by: Arena.l42_dense_gelu))
         observe?(42, UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)))
         // dense_hard_silu
-        Self.l43_dense_hard_silu(UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)), w.advanced(by: 4016), arena.advanced(by: Arena.l43_dense_hard_silu))
+        Self.l43_dense_hard_silu(UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)), w.advanced(by: 4224), arena.advanced(by: Arena.l43_dense_hard_silu))
         Self.l43_dense_hard_silu_activation(arena.advanced(by: Arena.l43_dense_hard_silu))
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)))
         // dense_mish
-        Self.l44_dense_mish(UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)), w.advanced(by: 4192), arena.advanced(by: Arena.l44_dense_mish))
+        Self.l44_dense_mish(UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)), w.advanced(by: 4400), arena.advanced(by: Arena.l44_dense_mish))
         Self.l44_dense_mish_activation(arena.advanced(by: Arena.l44_dense_mish))
         observe?(44, UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)))
         // dense_selu
-        Self.l45_dense_selu(UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)), w.advanced(by: 4368), arena.advanced(by: Arena.l45_dense_selu))
+        Self.l45_dense_selu(UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)), w.advanced(by: 4576), arena.advanced(by: Arena.l45_dense_selu))
         Self.l45_dense_selu_activation(arena.advanced(by: Arena.l45_dense_selu))
         observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)))
         // dense_softmax
-        Self.l46_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)), w.advanced(by: 4456), arena.advanced(by: Arena.l46_dense_softmax))
+        Self.l46_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)), w.advanced(by: 4672), arena.advanced(by: Arena.l46_dense_softmax))
         Self.l46_dense_softmax_activation(arena.advanced(by: Arena.l46_dense_softmax))
         observe?(46, UnsafePointer(arena.advanced(by: Arena.l46_dense_softmax)))
         output.update(from: arena.advanced(by: Arena.l46_dense_softmax), count: 6)
@@ -545,14 +545,14 @@ public struct ActivationsMore: CompiledModel {
         Self.l0_conv_exponential_activation(arena.advanced(by: Arena.l0_conv_exponential))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 224), arena.advanced(by: Arena.l1_mix_1))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 240), arena.advanced(by: Arena.l1_mix_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // act_exponential
         Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // mix_2
         // with act_hard_silu in its store, unless every layer's output is observed
-        Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+        Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 320), arena.advanced(by: Arena.l3_mix_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
         // in mix_2's store
@@ -562,96 +562,96 @@ public struct ActivationsMore: CompiledModel {
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // conv_hard_silu
         // with its activation in its store, unless every layer's output is observed
-        Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+        Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 400), arena.advanced(by: Arena.l6_conv_hard_silu))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
         // with its activation in its store, unless every layer's output is observed
-        Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+        Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 480), arena.advanced(by: Arena.l7_conv_relu6))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 560), arena.advanced(by: Arena.l8_mix_3))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l8_mix_3))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_3)))
         // mix_4
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 640), arena.advanced(by: Arena.l9_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
         // with its activation in its store, unless every layer's output is observed
-        Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+        Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 720), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 800), arena.advanced(by: Arena.l11_mix_5))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l11_mix_5))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mix_5)))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 800), arena.advanced(by: Arena.l12_conv_silu))
+        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 880), arena.advanced(by: Arena.l12_conv_silu))
         Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
         // with act_hard_sigmoid in its store, unless every layer's output is observed
-        Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+        Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 960), arena.advanced(by: Arena.l13_mix_6))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
         // in mix_6's store
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 1040), arena.advanced(by: Arena.l15_mix_7))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
         // with act_hard_sigmoid_2 in its store, unless every layer's output is observed
-        Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+        Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1120), arena.advanced(by: Arena.l16_mix_8))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
         // in mix_8's store
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1200), arena.advanced(by: Arena.l18_mix_9))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l18_mix_9))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_9)))
         // mix_10
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1160), arena.advanced(by: Arena.l19_mix_10))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1280), arena.advanced(by: Arena.l19_mix_10))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // act_exponential_2
         Self.l2_act_exponential(arena.advanced(by: Arena.l19_mix_10))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // mix_11
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1232), arena.advanced(by: Arena.l21_mix_11))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1360), arena.advanced(by: Arena.l21_mix_11))
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l21_mix_11)))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1304), arena.advanced(by: Arena.l22_conv_gelu))
+        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1440), arena.advanced(by: Arena.l22_conv_gelu))
         Self.l22_conv_gelu_activation(arena.advanced(by: Arena.l22_conv_gelu))
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1376), arena.advanced(by: Arena.l23_conv_elu))
+        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1520), arena.advanced(by: Arena.l23_conv_elu))
         Self.l23_conv_elu_activation(arena.advanced(by: Arena.l23_conv_elu))
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1448), arena.advanced(by: Arena.l24_conv_selu))
+        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1600), arena.advanced(by: Arena.l24_conv_selu))
         Self.l24_conv_selu_activation(arena.advanced(by: Arena.l24_conv_selu))
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1520), arena.advanced(by: Arena.l25_conv_softplus))
+        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1680), arena.advanced(by: Arena.l25_conv_softplus))
         Self.l25_conv_softplus_activation(arena.advanced(by: Arena.l25_conv_softplus))
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1592), arena.advanced(by: Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1760), arena.advanced(by: Arena.l26_conv_leaky_relu))
         Self.l26_conv_leaky_relu_activation(arena.advanced(by: Arena.l26_conv_leaky_relu))
         observe?(26, UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1664), arena.advanced(by: Arena.l27_conv_mish))
+        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1840), arena.advanced(by: Arena.l27_conv_mish))
         Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
         // with its activation in its store, unless every layer's output is observed
-        Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+        Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1920), arena.advanced(by: Arena.l28_conv_softsign))
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 2000), arena.advanced(by: Arena.l29_mix_12))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l29_mix_12))
         observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_mix_12)))
         // mix_13
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 1880), arena.advanced(by: Arena.l30_mix_13))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 2080), arena.advanced(by: Arena.l30_mix_13))
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // leaky_re_lu
         Self.l31_leaky_re_lu(arena.advanced(by: Arena.l30_mix_13))
@@ -687,23 +687,23 @@ public struct ActivationsMore: CompiledModel {
         // (no computation at inference)
         observe?(41, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // dense_gelu
-        Self.l42_dense_gelu(UnsafePointer(arena.advanced(by: Arena.l30_mix_13)), w.advanced(by: 1952), arena.advanced(by: Arena.l42_dense_gelu))
+        Self.l42_dense_gelu(UnsafePointer(arena.advanced(by: Arena.l30_mix_13)), w.advanced(by: 2160), arena.advanced(by: Arena.l42_dense_gelu))
         Self.l42_dense_gelu_activation(arena.advanced(by: Arena.l42_dense_gelu))
         observe?(42, UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)))
         // dense_hard_silu
-        Self.l43_dense_hard_silu(UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)), w.advanced(by: 4016), arena.advanced(by: Arena.l43_dense_hard_silu))
+        Self.l43_dense_hard_silu(UnsafePointer(arena.advanced(by: Arena.l42_dense_gelu)), w.advanced(by: 4224), arena.advanced(by: Arena.l43_dense_hard_silu))
         Self.l43_dense_hard_silu_activation(arena.advanced(by: Arena.l43_dense_hard_silu))
         observe?(43, UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)))
         // dense_mish
-        Self.l44_dense_mish(UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)), w.advanced(by: 4192), arena.advanced(by: Arena.l44_dense_mish))
+        Self.l44_dense_mish(UnsafePointer(arena.advanced(by: Arena.l43_dense_hard_silu)), w.advanced(by: 4400), arena.advanced(by: Arena.l44_dense_mish))
         Self.l44_dense_mish_activation(arena.advanced(by: Arena.l44_dense_mish))
         observe?(44, UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)))
         // dense_selu
-        Self.l45_dense_selu(UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)), w.advanced(by: 4368), arena.advanced(by: Arena.l45_dense_selu))
+        Self.l45_dense_selu(UnsafePointer(arena.advanced(by: Arena.l44_dense_mish)), w.advanced(by: 4576), arena.advanced(by: Arena.l45_dense_selu))
         Self.l45_dense_selu_activation(arena.advanced(by: Arena.l45_dense_selu))
         observe?(45, UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)))
         // dense_softmax
-        Self.l46_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)), w.advanced(by: 4456), arena.advanced(by: Arena.l46_dense_softmax))
+        Self.l46_dense_softmax(UnsafePointer(arena.advanced(by: Arena.l45_dense_selu)), w.advanced(by: 4672), arena.advanced(by: Arena.l46_dense_softmax))
         Self.l46_dense_softmax_activation(arena.advanced(by: Arena.l46_dense_softmax))
         observe?(46, UnsafePointer(arena.advanced(by: Arena.l46_dense_softmax)))
         output.update(from: arena.advanced(by: Arena.l46_dense_softmax), count: 6)
@@ -759,7 +759,7 @@ public struct ActivationsMore: CompiledModel {
         Self.l0_conv_exponential_activation(arena.advanced(by: Arena.l0_conv_exponential))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)))
         // mix_1
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 224), arena.advanced(by: Arena.l1_mix_1))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l0_conv_exponential)), w.advanced(by: 240), arena.advanced(by: Arena.l1_mix_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_mix_1)))
         // act_exponential
         Self.l2_act_exponential(arena.advanced(by: Arena.l1_mix_1))
@@ -767,9 +767,9 @@ public struct ActivationsMore: CompiledModel {
         // mix_2
         // with act_hard_silu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+            Self.l3_mix_2_fused(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 320), arena.advanced(by: Arena.l3_mix_2))
         } else {
-            Self.l3_mix_2(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 296), arena.advanced(by: Arena.l3_mix_2))
+            Self.l3_mix_2(UnsafePointer(arena.advanced(by: Arena.l1_mix_1)), w.advanced(by: 320), arena.advanced(by: Arena.l3_mix_2))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix_2)))
         // act_hard_silu
@@ -783,51 +783,51 @@ public struct ActivationsMore: CompiledModel {
         // conv_hard_silu
         // with its activation in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+            Self.l6_conv_hard_silu_fused(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 400), arena.advanced(by: Arena.l6_conv_hard_silu))
         } else {
-            Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 368), arena.advanced(by: Arena.l6_conv_hard_silu))
+            Self.l6_conv_hard_silu(UnsafePointer(arena.advanced(by: Arena.l3_mix_2)), w.advanced(by: 400), arena.advanced(by: Arena.l6_conv_hard_silu))
             Self.l6_conv_hard_silu_activation(arena.advanced(by: Arena.l6_conv_hard_silu))
         }
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)))
         // conv_relu6
         // with its activation in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+            Self.l7_conv_relu6_fused(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 480), arena.advanced(by: Arena.l7_conv_relu6))
         } else {
-            Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 440), arena.advanced(by: Arena.l7_conv_relu6))
+            Self.l7_conv_relu6(UnsafePointer(arena.advanced(by: Arena.l6_conv_hard_silu)), w.advanced(by: 480), arena.advanced(by: Arena.l7_conv_relu6))
             Self.l7_conv_relu6_activation(arena.advanced(by: Arena.l7_conv_relu6))
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)))
         // mix_3
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 512), arena.advanced(by: Arena.l8_mix_3))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l7_conv_relu6)), w.advanced(by: 560), arena.advanced(by: Arena.l8_mix_3))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l8_mix_3))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_mix_3)))
         // mix_4
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 584), arena.advanced(by: Arena.l9_mix_4))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l8_mix_3)), w.advanced(by: 640), arena.advanced(by: Arena.l9_mix_4))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_mix_4)))
         // conv_hard_sigmoid
         // with its activation in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+            Self.l10_conv_hard_sigmoid_fused(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 720), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
         } else {
-            Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 656), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
+            Self.l10_conv_hard_sigmoid(UnsafePointer(arena.advanced(by: Arena.l9_mix_4)), w.advanced(by: 720), arena.advanced(by: Arena.l10_conv_hard_sigmoid))
             Self.l10_conv_hard_sigmoid_activation(arena.advanced(by: Arena.l10_conv_hard_sigmoid))
         }
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)))
         // mix_5
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 728), arena.advanced(by: Arena.l11_mix_5))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l10_conv_hard_sigmoid)), w.advanced(by: 800), arena.advanced(by: Arena.l11_mix_5))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l11_mix_5))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_mix_5)))
         // conv_silu
-        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 800), arena.advanced(by: Arena.l12_conv_silu))
+        Self.l12_conv_silu(UnsafePointer(arena.advanced(by: Arena.l11_mix_5)), w.advanced(by: 880), arena.advanced(by: Arena.l12_conv_silu))
         Self.l12_conv_silu_activation(arena.advanced(by: Arena.l12_conv_silu))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)))
         // mix_6
         // with act_hard_sigmoid in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 960), arena.advanced(by: Arena.l13_mix_6))
         } else {
-            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 872), arena.advanced(by: Arena.l13_mix_6))
+            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l12_conv_silu)), w.advanced(by: 960), arena.advanced(by: Arena.l13_mix_6))
         }
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // act_hard_sigmoid
@@ -836,15 +836,15 @@ public struct ActivationsMore: CompiledModel {
         }
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l13_mix_6)))
         // mix_7
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 944), arena.advanced(by: Arena.l15_mix_7))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l13_mix_6)), w.advanced(by: 1040), arena.advanced(by: Arena.l15_mix_7))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l15_mix_7))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_mix_7)))
         // mix_8
         // with act_hard_sigmoid_2 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+            Self.l13_mix_6_fused(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1120), arena.advanced(by: Arena.l16_mix_8))
         } else {
-            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1016), arena.advanced(by: Arena.l16_mix_8))
+            Self.l13_mix_6(UnsafePointer(arena.advanced(by: Arena.l15_mix_7)), w.advanced(by: 1120), arena.advanced(by: Arena.l16_mix_8))
         }
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // act_hard_sigmoid_2
@@ -853,57 +853,57 @@ public struct ActivationsMore: CompiledModel {
         }
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l16_mix_8)))
         // mix_9
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1088), arena.advanced(by: Arena.l18_mix_9))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l16_mix_8)), w.advanced(by: 1200), arena.advanced(by: Arena.l18_mix_9))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l18_mix_9))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_mix_9)))
         // mix_10
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1160), arena.advanced(by: Arena.l19_mix_10))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l18_mix_9)), w.advanced(by: 1280), arena.advanced(by: Arena.l19_mix_10))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // act_exponential_2
         Self.l2_act_exponential(arena.advanced(by: Arena.l19_mix_10))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l19_mix_10)))
         // mix_11
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1232), arena.advanced(by: Arena.l21_mix_11))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l19_mix_10)), w.advanced(by: 1360), arena.advanced(by: Arena.l21_mix_11))
         observe?(21, UnsafePointer(arena.advanced(by: Arena.l21_mix_11)))
         // conv_gelu
-        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1304), arena.advanced(by: Arena.l22_conv_gelu))
+        Self.l22_conv_gelu(UnsafePointer(arena.advanced(by: Arena.l21_mix_11)), w.advanced(by: 1440), arena.advanced(by: Arena.l22_conv_gelu))
         Self.l22_conv_gelu_activation(arena.advanced(by: Arena.l22_conv_gelu))
         observe?(22, UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)))
         // conv_elu
-        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1376), arena.advanced(by: Arena.l23_conv_elu))
+        Self.l23_conv_elu(UnsafePointer(arena.advanced(by: Arena.l22_conv_gelu)), w.advanced(by: 1520), arena.advanced(by: Arena.l23_conv_elu))
         Self.l23_conv_elu_activation(arena.advanced(by: Arena.l23_conv_elu))
         observe?(23, UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)))
         // conv_selu
-        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1448), arena.advanced(by: Arena.l24_conv_selu))
+        Self.l24_conv_selu(UnsafePointer(arena.advanced(by: Arena.l23_conv_elu)), w.advanced(by: 1600), arena.advanced(by: Arena.l24_conv_selu))
         Self.l24_conv_selu_activation(arena.advanced(by: Arena.l24_conv_selu))
         observe?(24, UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)))
         // conv_softplus
-        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1520), arena.advanced(by: Arena.l25_conv_softplus))
+        Self.l25_conv_softplus(UnsafePointer(arena.advanced(by: Arena.l24_conv_selu)), w.advanced(by: 1680), arena.advanced(by: Arena.l25_conv_softplus))
         Self.l25_conv_softplus_activation(arena.advanced(by: Arena.l25_conv_softplus))
         observe?(25, UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)))
         // conv_leaky_relu
-        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1592), arena.advanced(by: Arena.l26_conv_leaky_relu))
+        Self.l26_conv_leaky_relu(UnsafePointer(arena.advanced(by: Arena.l25_conv_softplus)), w.advanced(by: 1760), arena.advanced(by: Arena.l26_conv_leaky_relu))
         Self.l26_conv_leaky_relu_activation(arena.advanced(by: Arena.l26_conv_leaky_relu))
         observe?(26, UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)))
         // conv_mish
-        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1664), arena.advanced(by: Arena.l27_conv_mish))
+        Self.l27_conv_mish(UnsafePointer(arena.advanced(by: Arena.l26_conv_leaky_relu)), w.advanced(by: 1840), arena.advanced(by: Arena.l27_conv_mish))
         Self.l27_conv_mish_activation(arena.advanced(by: Arena.l27_conv_mish))
         observe?(27, UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)))
         // conv_softsign
         // with its activation in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+            Self.l28_conv_softsign_fused(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1920), arena.advanced(by: Arena.l28_conv_softsign))
         } else {
-            Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1736), arena.advanced(by: Arena.l28_conv_softsign))
+            Self.l28_conv_softsign(UnsafePointer(arena.advanced(by: Arena.l27_conv_mish)), w.advanced(by: 1920), arena.advanced(by: Arena.l28_conv_softsign))
             Self.l28_conv_softsign_activation(arena.advanced(by: Arena.l28_conv_softsign))
         }
         observe?(28, UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)))
         // mix_12
-        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 1808), arena.advanced(by: Arena.l29_mix_12))
+        Self.l8_mix_3(UnsafePointer(arena.advanced(by: Arena.l28_conv_softsign)), w.advanced(by: 2000), arena.advanced(by: Arena.l29_mix_12))
         Self.l8_mix_3_activation(arena.advanced(by: Arena.l29_mix_12))
         observe?(29, UnsafePointer(arena.advanced(by: Arena.l29_mix_12)))
         // mix_13
-        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 1880), arena.advanced(by: Arena.l30_mix_13))
+        Self.l1_mix_1(UnsafePointer(arena.advanced(by: Arena.l29_mix_12)), w.advanced(by: 2080), arena.advanced(by: Arena.l30_mix_13))
         observe?(30, UnsafePointer(arena.advanced(by: Arena.l30_mix_13)))
         // leaky_re_lu
         Self.l31_leaky_re_lu(arena.advanced(by: Arena.l30_mix_13))
@@ -942,7 +942,7 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l42_dense_gelu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        let kernel = w + 1952, bias = w + 4000
+        let kernel = w + 2160, bias = w + 4208
         if parts.contains(0) {
             do {
                 let yp = y
@@ -1040,7 +1040,7 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l43_dense_hard_silu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        let kernel = w + 4016, bias = w + 4176
+        let kernel = w + 4224, bias = w + 4384
         if parts.contains(0) {
             do {
                 let yp = y
@@ -1138,7 +1138,7 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l44_dense_mish_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        let kernel = w + 4192, bias = w + 4352
+        let kernel = w + 4400, bias = w + 4560
         if parts.contains(0) {
             do {
                 let yp = y
@@ -1236,7 +1236,7 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l45_dense_selu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 4368, bias = w + 4448
+        let kernel = w + 4576, bias = w + 4656
         if parts.contains(0) {
             do {
                 let yp = y
@@ -1291,7 +1291,7 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l46_dense_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 4456, bias = w + 4520
+        let kernel = w + 4672, bias = w + 4736
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -1358,7 +1358,7 @@ public struct ActivationsMore: CompiledModel {
     @inline(never)
     static func l0_conv_exponential(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         if parts.contains(0) {
             do {
                 let yp = y
@@ -3889,74 +3889,74 @@ extension ActivationsMore: TrainableModel {
         Self.l0_conv_exponential(input, w, z0)
         o0.update(from: z0, count: 128)
         Self.l0_conv_exponential_activation(o0)
-        Self.l1_mix_1(UnsafePointer(o0), w.advanced(by: 224), o1)
+        Self.l1_mix_1(UnsafePointer(o0), w.advanced(by: 240), o1)
         o2.update(from: UnsafePointer(o1), count: 128)
         Self.l2_act_exponential(o2)
-        Self.l3_mix_2(UnsafePointer(o2), w.advanced(by: 296), o3)
+        Self.l3_mix_2(UnsafePointer(o2), w.advanced(by: 320), o3)
         o4.update(from: UnsafePointer(o3), count: 128)
         Self.l4_act_hard_silu(o4)
         o5.update(from: UnsafePointer(o4), count: 128)
         Self.l5_act_relu6(o5)
-        Self.l6_conv_hard_silu(UnsafePointer(o5), w.advanced(by: 368), z6)
+        Self.l6_conv_hard_silu(UnsafePointer(o5), w.advanced(by: 400), z6)
         o6.update(from: z6, count: 128)
         Self.l6_conv_hard_silu_activation(o6)
-        Self.l7_conv_relu6(UnsafePointer(o6), w.advanced(by: 440), z7)
+        Self.l7_conv_relu6(UnsafePointer(o6), w.advanced(by: 480), z7)
         o7.update(from: z7, count: 128)
         Self.l7_conv_relu6_activation(o7)
-        Self.l8_mix_3(UnsafePointer(o7), w.advanced(by: 512), z8)
+        Self.l8_mix_3(UnsafePointer(o7), w.advanced(by: 560), z8)
         o8.update(from: z8, count: 128)
         Self.l8_mix_3_activation(o8)
-        Self.l1_mix_1(UnsafePointer(o8), w.advanced(by: 584), o9)
-        Self.l10_conv_hard_sigmoid(UnsafePointer(o9), w.advanced(by: 656), z10)
+        Self.l1_mix_1(UnsafePointer(o8), w.advanced(by: 640), o9)
+        Self.l10_conv_hard_sigmoid(UnsafePointer(o9), w.advanced(by: 720), z10)
         o10.update(from: z10, count: 128)
         Self.l10_conv_hard_sigmoid_activation(o10)
-        Self.l8_mix_3(UnsafePointer(o10), w.advanced(by: 728), z11)
+        Self.l8_mix_3(UnsafePointer(o10), w.advanced(by: 800), z11)
         o11.update(from: z11, count: 128)
         Self.l8_mix_3_activation(o11)
-        Self.l12_conv_silu(UnsafePointer(o11), w.advanced(by: 800), z12)
+        Self.l12_conv_silu(UnsafePointer(o11), w.advanced(by: 880), z12)
         o12.update(from: z12, count: 128)
         Self.l12_conv_silu_activation(o12)
-        Self.l13_mix_6(UnsafePointer(o12), w.advanced(by: 872), o13)
+        Self.l13_mix_6(UnsafePointer(o12), w.advanced(by: 960), o13)
         o14.update(from: UnsafePointer(o13), count: 128)
         Self.l14_act_hard_sigmoid(o14)
-        Self.l8_mix_3(UnsafePointer(o14), w.advanced(by: 944), z15)
+        Self.l8_mix_3(UnsafePointer(o14), w.advanced(by: 1040), z15)
         o15.update(from: z15, count: 128)
         Self.l8_mix_3_activation(o15)
-        Self.l13_mix_6(UnsafePointer(o15), w.advanced(by: 1016), o16)
+        Self.l13_mix_6(UnsafePointer(o15), w.advanced(by: 1120), o16)
         o17.update(from: UnsafePointer(o16), count: 128)
         Self.l14_act_hard_sigmoid(o17)
-        Self.l8_mix_3(UnsafePointer(o17), w.advanced(by: 1088), z18)
+        Self.l8_mix_3(UnsafePointer(o17), w.advanced(by: 1200), z18)
         o18.update(from: z18, count: 128)
         Self.l8_mix_3_activation(o18)
-        Self.l1_mix_1(UnsafePointer(o18), w.advanced(by: 1160), o19)
+        Self.l1_mix_1(UnsafePointer(o18), w.advanced(by: 1280), o19)
         o20.update(from: UnsafePointer(o19), count: 128)
         Self.l2_act_exponential(o20)
-        Self.l1_mix_1(UnsafePointer(o20), w.advanced(by: 1232), o21)
-        Self.l22_conv_gelu(UnsafePointer(o21), w.advanced(by: 1304), z22)
+        Self.l1_mix_1(UnsafePointer(o20), w.advanced(by: 1360), o21)
+        Self.l22_conv_gelu(UnsafePointer(o21), w.advanced(by: 1440), z22)
         o22.update(from: z22, count: 128)
         Self.l22_conv_gelu_activation(o22)
-        Self.l23_conv_elu(UnsafePointer(o22), w.advanced(by: 1376), z23)
+        Self.l23_conv_elu(UnsafePointer(o22), w.advanced(by: 1520), z23)
         o23.update(from: z23, count: 128)
         Self.l23_conv_elu_activation(o23)
-        Self.l24_conv_selu(UnsafePointer(o23), w.advanced(by: 1448), z24)
+        Self.l24_conv_selu(UnsafePointer(o23), w.advanced(by: 1600), z24)
         o24.update(from: z24, count: 128)
         Self.l24_conv_selu_activation(o24)
-        Self.l25_conv_softplus(UnsafePointer(o24), w.advanced(by: 1520), z25)
+        Self.l25_conv_softplus(UnsafePointer(o24), w.advanced(by: 1680), z25)
         o25.update(from: z25, count: 128)
         Self.l25_conv_softplus_activation(o25)
-        Self.l26_conv_leaky_relu(UnsafePointer(o25), w.advanced(by: 1592), z26)
+        Self.l26_conv_leaky_relu(UnsafePointer(o25), w.advanced(by: 1760), z26)
         o26.update(from: z26, count: 128)
         Self.l26_conv_leaky_relu_activation(o26)
-        Self.l27_conv_mish(UnsafePointer(o26), w.advanced(by: 1664), z27)
+        Self.l27_conv_mish(UnsafePointer(o26), w.advanced(by: 1840), z27)
         o27.update(from: z27, count: 128)
         Self.l27_conv_mish_activation(o27)
-        Self.l28_conv_softsign(UnsafePointer(o27), w.advanced(by: 1736), z28)
+        Self.l28_conv_softsign(UnsafePointer(o27), w.advanced(by: 1920), z28)
         o28.update(from: z28, count: 128)
         Self.l28_conv_softsign_activation(o28)
-        Self.l8_mix_3(UnsafePointer(o28), w.advanced(by: 1808), z29)
+        Self.l8_mix_3(UnsafePointer(o28), w.advanced(by: 2000), z29)
         o29.update(from: z29, count: 128)
         Self.l8_mix_3_activation(o29)
-        Self.l1_mix_1(UnsafePointer(o29), w.advanced(by: 1880), o30)
+        Self.l1_mix_1(UnsafePointer(o29), w.advanced(by: 2080), o30)
         Self.l31_leaky_re_lu_forward(UnsafePointer(o30), o31)
         o32.update(from: UnsafePointer(o31), count: 128)
         Self.l32_elu(o32)
@@ -3977,19 +3977,19 @@ extension ActivationsMore: TrainableModel {
         o40.update(from: UnsafePointer(o39), count: 128)
         Self.l40_act_softsign(o40)
         // flatten: the same memory as its input
-        Self.l42_dense_gelu(UnsafePointer(o40), w.advanced(by: 1952), z42)
+        Self.l42_dense_gelu(UnsafePointer(o40), w.advanced(by: 2160), z42)
         o42.update(from: z42, count: 10)
         Self.l42_dense_gelu_activation(o42)
-        Self.l43_dense_hard_silu(UnsafePointer(o42), w.advanced(by: 4016), z43)
+        Self.l43_dense_hard_silu(UnsafePointer(o42), w.advanced(by: 4224), z43)
         o43.update(from: z43, count: 10)
         Self.l43_dense_hard_silu_activation(o43)
-        Self.l44_dense_mish(UnsafePointer(o43), w.advanced(by: 4192), z44)
+        Self.l44_dense_mish(UnsafePointer(o43), w.advanced(by: 4400), z44)
         o44.update(from: z44, count: 10)
         Self.l44_dense_mish_activation(o44)
-        Self.l45_dense_selu(UnsafePointer(o44), w.advanced(by: 4368), z45)
+        Self.l45_dense_selu(UnsafePointer(o44), w.advanced(by: 4576), z45)
         o45.update(from: z45, count: 8)
         Self.l45_dense_selu_activation(o45)
-        Self.l46_dense_softmax(UnsafePointer(o45), w.advanced(by: 4456), o46)
+        Self.l46_dense_softmax(UnsafePointer(o45), w.advanced(by: 4672), o46)
         Self.l46_dense_softmax_activation(o46)
     }
 

@@ -37,7 +37,7 @@ public struct BatchnormInference: CompiledModel {
     public static let flops = 18486
     /// 288 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 288
-    static let packedCount = 716
+    static let packedCount = 784
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -110,16 +110,16 @@ public struct BatchnormInference: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 216)
-        WeightPacking.batchNormalization(parameters, gamma: 140, beta: 145, mean: 150, variance: 155, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 224, shiftAt: 229)
-        WeightPacking.panels(parameters, from: 160, rows: 45, outputs: 6, width: 8, into: &packed, at: 234)
-        WeightPacking.bias(parameters, from: nil, count: 6, into: &packed, at: 594)
-        WeightPacking.batchNormalization(parameters, gamma: 430, beta: nil, mean: 436, variance: 442, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 602, shiftAt: 608)
-        WeightPacking.panels(parameters, from: 448, rows: 6, outputs: 7, width: 8, into: &packed, at: 614)
-        WeightPacking.bias(parameters, from: 490, count: 7, into: &packed, at: 662)
-        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 497, mean: 504, variance: 511, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 670, shiftAt: 677)
-        WeightPacking.panels(parameters, from: 518, rows: 7, outputs: 3, width: 4, into: &packed, at: 684)
-        WeightPacking.bias(parameters, from: 539, count: 3, into: &packed, at: 712)
+        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 224)
+        WeightPacking.batchNormalization(parameters, gamma: 140, beta: 145, mean: 150, variance: 155, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 240, shiftAt: 245)
+        WeightPacking.panels(parameters, from: 160, rows: 45, outputs: 6, width: 8, into: &packed, at: 256)
+        WeightPacking.bias(parameters, from: nil, count: 6, into: &packed, at: 624)
+        WeightPacking.batchNormalization(parameters, gamma: 430, beta: nil, mean: 436, variance: 442, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 640, shiftAt: 646)
+        WeightPacking.panels(parameters, from: 448, rows: 6, outputs: 7, width: 8, into: &packed, at: 656)
+        WeightPacking.bias(parameters, from: 490, count: 7, into: &packed, at: 704)
+        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 497, mean: 504, variance: 511, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 720, shiftAt: 727)
+        WeightPacking.panels(parameters, from: 518, rows: 7, outputs: 3, width: 4, into: &packed, at: 736)
+        WeightPacking.bias(parameters, from: 539, count: 3, into: &packed, at: 768)
         self.packed = PackedWeights(packed)
     }
 
@@ -142,7 +142,7 @@ public struct BatchnormInference: CompiledModel {
         // conv2d
         // with batch_normalization and re_lu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 224))
+            Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 240))
         } else {
             Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
         }
@@ -160,9 +160,9 @@ public struct BatchnormInference: CompiledModel {
         // conv2d_1
         // with batch_normalization_1 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 602))
+            Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 256), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 640))
         } else {
-            Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+            Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 256), arena.advanced(by: Arena.l3_conv2d_1))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
@@ -174,13 +174,13 @@ public struct BatchnormInference: CompiledModel {
         Self.l5_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l5_global_average_pooling2d))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)), w.advanced(by: 614), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)), w.advanced(by: 656), arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // batch_normalization_2
         Self.l7_batch_normalization_2(arena.advanced(by: Arena.l6_dense), w)
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // dense_1
-        Self.l8_dense_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), w.advanced(by: 684), arena.advanced(by: Arena.l8_dense_1))
+        Self.l8_dense_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), w.advanced(by: 736), arena.advanced(by: Arena.l8_dense_1))
         Self.l8_dense_1_activation(arena.advanced(by: Arena.l8_dense_1))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dense_1)))
         output.update(from: arena.advanced(by: Arena.l8_dense_1), count: 3)
@@ -202,7 +202,7 @@ public struct BatchnormInference: CompiledModel {
         _ = (arena, w, observe)
         // conv2d
         // with batch_normalization and re_lu in its store, unless every layer's output is observed
-        Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 224))
+        Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 240))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
         // in conv2d's store
@@ -212,7 +212,7 @@ public struct BatchnormInference: CompiledModel {
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         // with batch_normalization_1 in its store, unless every layer's output is observed
-        Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 602))
+        Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 256), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 640))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
         // in conv2d_1's store
@@ -221,13 +221,13 @@ public struct BatchnormInference: CompiledModel {
         Self.l5_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l5_global_average_pooling2d))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)), w.advanced(by: 614), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling2d)), w.advanced(by: 656), arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // batch_normalization_2
         Self.l7_batch_normalization_2(arena.advanced(by: Arena.l6_dense), w)
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // dense_1
-        Self.l8_dense_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), w.advanced(by: 684), arena.advanced(by: Arena.l8_dense_1))
+        Self.l8_dense_1(UnsafePointer(arena.advanced(by: Arena.l6_dense)), w.advanced(by: 736), arena.advanced(by: Arena.l8_dense_1))
         Self.l8_dense_1_activation(arena.advanced(by: Arena.l8_dense_1))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dense_1)))
         output.update(from: arena.advanced(by: Arena.l8_dense_1), count: 3)
@@ -271,7 +271,7 @@ public struct BatchnormInference: CompiledModel {
         // conv2d
         // with batch_normalization and re_lu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 224))
+            Self.l0_conv2d_fused(input, w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 240))
         } else {
             Self.l0_conv2d(input, w, arena.advanced(by: Arena.l0_conv2d))
         }
@@ -289,9 +289,9 @@ public struct BatchnormInference: CompiledModel {
         // conv2d_1
         // with batch_normalization_1 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 602))
+            Self.l3_conv2d_1_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 256), arena.advanced(by: Arena.l3_conv2d_1), w.advanced(by: 640))
         } else {
-            Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 234), arena.advanced(by: Arena.l3_conv2d_1))
+            Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 256), arena.advanced(by: Arena.l3_conv2d_1))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // batch_normalization_1
@@ -309,7 +309,7 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 614, bias = w + 662
+        let kernel = w + 656, bias = w + 704
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
@@ -360,7 +360,7 @@ public struct BatchnormInference: CompiledModel {
     static func l7_batch_normalization_2_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<8 {
             let v = x + position * 7
-            for c in 0..<7 { v[c] = v[c] * w[670 + c] + w[677 + c] }
+            for c in 0..<7 { v[c] = v[c] * w[720 + c] + w[727 + c] }
         }
     }
 
@@ -368,7 +368,7 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l8_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 684, bias = w + 712
+        let kernel = w + 736, bias = w + 768
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -435,7 +435,7 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 30
@@ -479,7 +479,7 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 30
@@ -542,7 +542,7 @@ public struct BatchnormInference: CompiledModel {
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 5
-            for c in 0..<5 { v[c] = v[c] * w[224 + c] + w[229 + c] }
+            for c in 0..<5 { v[c] = v[c] * w[240 + c] + w[245 + c] }
         }
     }
 
@@ -556,7 +556,7 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 360
+        let kernel = w, bias = w + 368
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -654,7 +654,7 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l3_conv2d_1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 360
+        let kernel = w, bias = w + 368
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -785,7 +785,7 @@ public struct BatchnormInference: CompiledModel {
     static func l4_batch_normalization_1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<16 {
             let v = x + position * 6
-            for c in 0..<6 { v[c] = v[c] * w[602 + c] + w[608 + c] }
+            for c in 0..<6 { v[c] = v[c] * w[640 + c] + w[646 + c] }
         }
     }
 
@@ -837,7 +837,7 @@ public struct BatchnormInference: CompiledModel {
     static func l7_batch_normalization_2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         do {
             let v = x
-            for c in 0..<7 { v[c] = v[c] * w[670 + c] + w[677 + c] }
+            for c in 0..<7 { v[c] = v[c] * w[720 + c] + w[727 + c] }
         }
     }
 
@@ -845,7 +845,7 @@ public struct BatchnormInference: CompiledModel {
     @inline(never)
     static func l8_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 28
+        let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -917,7 +917,7 @@ extension BatchnormInference: TrainableModel {
                 // Forward, training mode, to batch_normalization_1: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
                 // re_lu: written by batch_normalization's store
-                Self.l3_conv2d_1(UnsafePointer(o2), w.advanced(by: 234), o3)
+                Self.l3_conv2d_1(UnsafePointer(o2), w.advanced(by: 256), o3)
                 Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -929,7 +929,7 @@ extension BatchnormInference: TrainableModel {
                 // Forward, training mode, to batch_normalization_2: every layer's output stays for the backward pass.
                 Self.l4_batch_normalization_1_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l5_global_average_pooling2d(UnsafePointer(o4), o5)
-                Self.l6_dense(UnsafePointer(o5), w.advanced(by: 614), o6)
+                Self.l6_dense(UnsafePointer(o5), w.advanced(by: 656), o6)
                 Self.l7_batch_normalization_2_statistics(UnsafePointer(o6), sums)
                 return 0
 
@@ -940,7 +940,7 @@ extension BatchnormInference: TrainableModel {
                 let o8 = arena.advanced(by: 1035)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l7_batch_normalization_2_normalize(UnsafePointer(o6), statistics, k, o7)
-                Self.l8_dense_1(UnsafePointer(o7), w.advanced(by: 684), o8)
+                Self.l8_dense_1(UnsafePointer(o7), w.advanced(by: 736), o8)
                 Self.l8_dense_1_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Conv1d: CompiledModel {
     public static let flops = 16072
     /// 624 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 624
-    static let packedCount = 776
+    static let packedCount = 832
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -118,15 +118,15 @@ public struct Conv1d: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 72)
-        WeightPacking.kernel(parameters, from: 80, rows: 32, outputs: 6, paddedOutputs: 8, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 272, count: 6, into: &packed, at: 336)
-        WeightPacking.kernel(parameters, from: 278, rows: 18, outputs: 12, paddedOutputs: 16, into: &packed, at: 344)
-        WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 632)
-        WeightPacking.kernel(parameters, from: 494, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 648)
-        WeightPacking.bias(parameters, from: 554, count: 5, into: &packed, at: 744)
-        WeightPacking.panels(parameters, from: 559, rows: 5, outputs: 4, width: 4, into: &packed, at: 752)
-        WeightPacking.bias(parameters, from: 579, count: 4, into: &packed, at: 772)
+        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 80)
+        WeightPacking.kernel(parameters, from: 80, rows: 32, outputs: 6, paddedOutputs: 8, into: &packed, at: 96)
+        WeightPacking.bias(parameters, from: 272, count: 6, into: &packed, at: 352)
+        WeightPacking.kernel(parameters, from: 278, rows: 18, outputs: 12, paddedOutputs: 16, into: &packed, at: 368)
+        WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 656)
+        WeightPacking.kernel(parameters, from: 494, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 672)
+        WeightPacking.bias(parameters, from: 554, count: 5, into: &packed, at: 768)
+        WeightPacking.panels(parameters, from: 559, rows: 5, outputs: 4, width: 4, into: &packed, at: 784)
+        WeightPacking.bias(parameters, from: 579, count: 4, into: &packed, at: 816)
         self.packed = PackedWeights(packed)
     }
 
@@ -154,7 +154,7 @@ public struct Conv1d: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)))
         // conv_causal
         Self.l2_conv_causal_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)), arena.advanced(by: Arena.l2_conv_causal_padded))
-        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv_causal))
+        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l2_conv_causal))
         Self.l2_conv_causal_activation(arena.advanced(by: Arena.l2_conv_causal))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)))
         // max_pool
@@ -162,7 +162,7 @@ public struct Conv1d: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pool)))
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(arena.advanced(by: Arena.l3_max_pool)), arena.advanced(by: Arena.l4_conv_same_padded))
-        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 344), arena.advanced(by: Arena.l4_conv_same))
+        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 368), arena.advanced(by: Arena.l4_conv_same))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_same)))
         // avg_pool
         Self.l5_avg_pool(UnsafePointer(arena.advanced(by: Arena.l4_conv_same)), arena.advanced(by: Arena.l5_avg_pool))
@@ -171,7 +171,7 @@ public struct Conv1d: CompiledModel {
         Self.l6_crop(UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)), arena.advanced(by: Arena.l6_crop))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_crop)))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 648), arena.advanced(by: Arena.l7_pointwise))
+        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 672), arena.advanced(by: Arena.l7_pointwise))
         Self.l7_pointwise_activation(arena.advanced(by: Arena.l7_pointwise))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pointwise)))
         // global_max
@@ -181,7 +181,7 @@ public struct Conv1d: CompiledModel {
         // (no computation at inference)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_global_max)))
         // classes
-        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l8_global_max)), w.advanced(by: 752), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l8_global_max)), w.advanced(by: 784), arena.advanced(by: Arena.l10_classes))
         Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
         output.update(from: arena.advanced(by: Arena.l10_classes), count: 4)
@@ -209,7 +209,7 @@ public struct Conv1d: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)))
         // conv_causal
         Self.l2_conv_causal_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)), arena.advanced(by: Arena.l2_conv_causal_padded))
-        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv_causal))
+        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l2_conv_causal))
         Self.l2_conv_causal_activation(arena.advanced(by: Arena.l2_conv_causal))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)))
         // max_pool
@@ -217,7 +217,7 @@ public struct Conv1d: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pool)))
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(arena.advanced(by: Arena.l3_max_pool)), arena.advanced(by: Arena.l4_conv_same_padded))
-        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 344), arena.advanced(by: Arena.l4_conv_same))
+        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 368), arena.advanced(by: Arena.l4_conv_same))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_same)))
         // avg_pool
         Self.l5_avg_pool(UnsafePointer(arena.advanced(by: Arena.l4_conv_same)), arena.advanced(by: Arena.l5_avg_pool))
@@ -226,7 +226,7 @@ public struct Conv1d: CompiledModel {
         Self.l6_crop(UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)), arena.advanced(by: Arena.l6_crop))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_crop)))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 648), arena.advanced(by: Arena.l7_pointwise))
+        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 672), arena.advanced(by: Arena.l7_pointwise))
         Self.l7_pointwise_activation(arena.advanced(by: Arena.l7_pointwise))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pointwise)))
         // global_max
@@ -236,7 +236,7 @@ public struct Conv1d: CompiledModel {
         // (no computation at inference)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l8_global_max)))
         // classes
-        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l8_global_max)), w.advanced(by: 752), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l8_global_max)), w.advanced(by: 784), arena.advanced(by: Arena.l10_classes))
         Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
         output.update(from: arena.advanced(by: Arena.l10_classes), count: 4)
@@ -283,7 +283,7 @@ public struct Conv1d: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)))
         // conv_causal
         Self.l2_conv_causal_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv_valid)), arena.advanced(by: Arena.l2_conv_causal_padded))
-        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv_causal))
+        Self.l2_conv_causal(UnsafePointer(arena.advanced(by: Arena.l2_conv_causal_padded)), w.advanced(by: 96), arena.advanced(by: Arena.l2_conv_causal))
         Self.l2_conv_causal_activation(arena.advanced(by: Arena.l2_conv_causal))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv_causal)))
         // max_pool
@@ -291,7 +291,7 @@ public struct Conv1d: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pool)))
         // conv_same
         Self.l4_conv_same_pad(UnsafePointer(arena.advanced(by: Arena.l3_max_pool)), arena.advanced(by: Arena.l4_conv_same_padded))
-        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 344), arena.advanced(by: Arena.l4_conv_same))
+        Self.l4_conv_same(UnsafePointer(arena.advanced(by: Arena.l4_conv_same_padded)), w.advanced(by: 368), arena.advanced(by: Arena.l4_conv_same))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv_same)))
         // avg_pool
         Self.l5_avg_pool(UnsafePointer(arena.advanced(by: Arena.l4_conv_same)), arena.advanced(by: Arena.l5_avg_pool))
@@ -300,7 +300,7 @@ public struct Conv1d: CompiledModel {
         Self.l6_crop(UnsafePointer(arena.advanced(by: Arena.l5_avg_pool)), arena.advanced(by: Arena.l6_crop))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_crop)))
         // pointwise
-        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 648), arena.advanced(by: Arena.l7_pointwise))
+        Self.l7_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_crop)), w.advanced(by: 672), arena.advanced(by: Arena.l7_pointwise))
         Self.l7_pointwise_activation(arena.advanced(by: Arena.l7_pointwise))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pointwise)))
         // global_max
@@ -313,7 +313,7 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l10_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 752, bias = w + 772
+        let kernel = w + 784, bias = w + 816
         if parts.contains(0) {
             do {
                 let yp = y
@@ -390,7 +390,7 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l1_conv_valid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 do {
@@ -760,7 +760,7 @@ public struct Conv1d: CompiledModel {
     @inline(never)
     static func l10_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 20
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
@@ -831,19 +831,19 @@ extension Conv1d: TrainableModel {
         Self.l0_pad(input, o0)
         Self.l1_conv_valid(UnsafePointer(o0), w, o1)
         Self.l2_conv_causal_pad(UnsafePointer(o1), p)
-        Self.l2_conv_causal(UnsafePointer(p), w.advanced(by: 80), o2)
+        Self.l2_conv_causal(UnsafePointer(p), w.advanced(by: 96), o2)
         Self.l2_conv_causal_activation(o2)
         Self.l3_max_pool(UnsafePointer(o2), o3)
         Self.l4_conv_same_pad(UnsafePointer(o3), p)
-        Self.l4_conv_same(UnsafePointer(p), w.advanced(by: 344), o4)
+        Self.l4_conv_same(UnsafePointer(p), w.advanced(by: 368), o4)
         Self.l5_avg_pool(UnsafePointer(o4), o5)
         Self.l6_crop(UnsafePointer(o5), o6)
-        Self.l7_pointwise(UnsafePointer(o6), w.advanced(by: 648), z7)
+        Self.l7_pointwise(UnsafePointer(o6), w.advanced(by: 672), z7)
         o7.update(from: z7, count: 10)
         Self.l7_pointwise_activation(o7)
         Self.l8_global_max(UnsafePointer(o7), o8)
         // flatten: the same memory as its input
-        Self.l10_classes(UnsafePointer(o8), w.advanced(by: 752), o10)
+        Self.l10_classes(UnsafePointer(o8), w.advanced(by: 784), o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct DenseOnImage: CompiledModel {
     public static let flops = 2232
     /// 176 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 176
-    static let packedCount = 248
+    static let packedCount = 288
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -90,11 +90,11 @@ public struct DenseOnImage: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 24)
-        WeightPacking.panels(parameters, from: 28, rows: 28, outputs: 2, width: 4, into: &packed, at: 32)
-        WeightPacking.bias(parameters, from: 84, count: 2, into: &packed, at: 144)
-        WeightPacking.panels(parameters, from: 86, rows: 24, outputs: 1, width: 4, into: &packed, at: 148)
-        WeightPacking.bias(parameters, from: 110, count: 1, into: &packed, at: 244)
+        WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 32)
+        WeightPacking.panels(parameters, from: 28, rows: 28, outputs: 2, width: 4, into: &packed, at: 48)
+        WeightPacking.bias(parameters, from: 84, count: 2, into: &packed, at: 160)
+        WeightPacking.panels(parameters, from: 86, rows: 24, outputs: 1, width: 4, into: &packed, at: 176)
+        WeightPacking.bias(parameters, from: 110, count: 1, into: &packed, at: 272)
         self.packed = PackedWeights(packed)
     }
 
@@ -118,13 +118,13 @@ public struct DenseOnImage: CompiledModel {
         Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // flatten
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 148), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 176), arena.advanced(by: Arena.l3_dense_1))
         Self.l3_dense_1_activation(arena.advanced(by: Arena.l3_dense_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         output.update(from: arena.advanced(by: Arena.l3_dense_1), count: 1)
@@ -148,13 +148,13 @@ public struct DenseOnImage: CompiledModel {
         Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // flatten
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 148), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 176), arena.advanced(by: Arena.l3_dense_1))
         Self.l3_dense_1_activation(arena.advanced(by: Arena.l3_dense_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         output.update(from: arena.advanced(by: Arena.l3_dense_1), count: 1)
@@ -197,7 +197,7 @@ public struct DenseOnImage: CompiledModel {
         Self.l0_dense(input, w, arena.advanced(by: Arena.l0_dense))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         destination.update(from: arena.advanced(by: Arena.l1_conv2d), count: 24)
     }
@@ -206,7 +206,7 @@ public struct DenseOnImage: CompiledModel {
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 148, bias = w + 244
+        let kernel = w + 176, bias = w + 272
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
@@ -264,7 +264,7 @@ public struct DenseOnImage: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 28
@@ -422,9 +422,9 @@ extension DenseOnImage: TrainableModel {
         let o3 = arena.advanced(by: 164)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
-        Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 32), o1)
+        Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 48), o1)
         // flatten: the same memory as its input
-        Self.l3_dense_1(UnsafePointer(o1), w.advanced(by: 148), o3)
+        Self.l3_dense_1(UnsafePointer(o1), w.advanced(by: 176), o3)
         Self.l3_dense_1_activation(o3)
         output.update(from: o3, count: 1)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Depthwise: CompiledModel {
     public static let flops = 73888
     /// 4,736 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 4736
-    static let packedCount = 2136
+    static let packedCount = 2224
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -139,24 +139,24 @@ public struct Depthwise: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 72, count: 24, into: &packed, at: 96)
         WeightPacking.kernel(parameters, from: 96, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 128)
-        WeightPacking.bias(parameters, from: 312, count: 24, into: &packed, at: 344)
-        WeightPacking.kernel(parameters, from: 336, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 368)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 584)
-        WeightPacking.batchNormalization(parameters, gamma: 552, beta: 576, mean: 600, variance: 624, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 608, shiftAt: 632)
-        WeightPacking.panels(parameters, from: 648, rows: 24, outputs: 6, width: 8, into: &packed, at: 656)
-        WeightPacking.bias(parameters, from: 792, count: 6, into: &packed, at: 848)
-        WeightPacking.kernel(parameters, from: 798, rows: 25, outputs: 6, paddedOutputs: 8, into: &packed, at: 856)
-        WeightPacking.bias(parameters, from: 948, count: 6, into: &packed, at: 1056)
-        WeightPacking.kernel(parameters, from: 954, rows: 9, outputs: 12, paddedOutputs: 12, into: &packed, at: 1064)
-        WeightPacking.bias(parameters, from: 1062, count: 12, into: &packed, at: 1172)
-        WeightPacking.kernel(parameters, from: 1074, rows: 6, outputs: 12, paddedOutputs: 12, into: &packed, at: 1184)
-        WeightPacking.bias(parameters, from: 1146, count: 12, into: &packed, at: 1256)
-        WeightPacking.panels(parameters, from: 1158, rows: 12, outputs: 32, width: 16, into: &packed, at: 1268)
-        WeightPacking.bias(parameters, from: 1542, count: 32, into: &packed, at: 1652)
-        WeightPacking.kernel(parameters, from: 1574, rows: 9, outputs: 32, paddedOutputs: 32, into: &packed, at: 1684)
-        WeightPacking.bias(parameters, from: 1862, count: 32, into: &packed, at: 1972)
-        WeightPacking.panels(parameters, from: 1894, rows: 32, outputs: 4, width: 4, into: &packed, at: 2004)
-        WeightPacking.bias(parameters, from: 2022, count: 4, into: &packed, at: 2132)
+        WeightPacking.bias(parameters, from: 312, count: 24, into: &packed, at: 352)
+        WeightPacking.kernel(parameters, from: 336, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 384)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 608)
+        WeightPacking.batchNormalization(parameters, gamma: 552, beta: 576, mean: 600, variance: 624, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 640, shiftAt: 664)
+        WeightPacking.panels(parameters, from: 648, rows: 24, outputs: 6, width: 8, into: &packed, at: 688)
+        WeightPacking.bias(parameters, from: 792, count: 6, into: &packed, at: 880)
+        WeightPacking.kernel(parameters, from: 798, rows: 25, outputs: 6, paddedOutputs: 8, into: &packed, at: 896)
+        WeightPacking.bias(parameters, from: 948, count: 6, into: &packed, at: 1104)
+        WeightPacking.kernel(parameters, from: 954, rows: 9, outputs: 12, paddedOutputs: 12, into: &packed, at: 1120)
+        WeightPacking.bias(parameters, from: 1062, count: 12, into: &packed, at: 1232)
+        WeightPacking.kernel(parameters, from: 1074, rows: 6, outputs: 12, paddedOutputs: 12, into: &packed, at: 1248)
+        WeightPacking.bias(parameters, from: 1146, count: 12, into: &packed, at: 1328)
+        WeightPacking.panels(parameters, from: 1158, rows: 12, outputs: 32, width: 16, into: &packed, at: 1344)
+        WeightPacking.bias(parameters, from: 1542, count: 32, into: &packed, at: 1728)
+        WeightPacking.kernel(parameters, from: 1574, rows: 9, outputs: 32, paddedOutputs: 32, into: &packed, at: 1760)
+        WeightPacking.bias(parameters, from: 1862, count: 32, into: &packed, at: 2048)
+        WeightPacking.panels(parameters, from: 1894, rows: 32, outputs: 4, width: 4, into: &packed, at: 2080)
+        WeightPacking.bias(parameters, from: 2022, count: 4, into: &packed, at: 2208)
         self.packed = PackedWeights(packed)
     }
 
@@ -191,9 +191,9 @@ public struct Depthwise: CompiledModel {
         // reading past pad, unless every layer's output is observed
         // with bn and relu6 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
+            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 384), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 640))
         } else {
-            Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+            Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 384), arena.advanced(by: Arena.l3_dw_stride2))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
@@ -207,31 +207,31 @@ public struct Depthwise: CompiledModel {
         }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
-        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
+        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 688), arena.advanced(by: Arena.l6_project))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 896), arena.advanced(by: Arena.l7_dw_5x5))
         Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
         Self.l8_dw_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)), arena.advanced(by: Arena.l8_dw_multiplier_padded))
-        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1064), arena.advanced(by: Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1120), arena.advanced(by: Arena.l8_dw_multiplier))
         Self.l8_dw_multiplier_activation(arena.advanced(by: Arena.l8_dw_multiplier))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1184), arena.advanced(by: Arena.l9_dw_rect))
+        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1248), arena.advanced(by: Arena.l9_dw_rect))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)))
         // widen
-        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
+        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1344), arena.advanced(by: Arena.l10_widen))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1760), arena.advanced(by: Arena.l11_dw_wide))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
         Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_pool)))
         // classes
-        Self.l13_classes(UnsafePointer(arena.advanced(by: Arena.l12_pool)), w.advanced(by: 2004), arena.advanced(by: Arena.l13_classes))
+        Self.l13_classes(UnsafePointer(arena.advanced(by: Arena.l12_pool)), w.advanced(by: 2080), arena.advanced(by: Arena.l13_classes))
         Self.l13_classes_activation(arena.advanced(by: Arena.l13_classes))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_classes)))
         output.update(from: arena.advanced(by: Arena.l13_classes), count: 4)
@@ -263,7 +263,7 @@ public struct Depthwise: CompiledModel {
         // dw_stride2
         // reading past pad, unless every layer's output is observed
         // with bn and relu6 in its store, unless every layer's output is observed
-        Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
+        Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 384), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 640))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
         // in dw_stride2's store
@@ -272,31 +272,31 @@ public struct Depthwise: CompiledModel {
         // in dw_stride2's store
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
-        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
+        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 688), arena.advanced(by: Arena.l6_project))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 896), arena.advanced(by: Arena.l7_dw_5x5))
         Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
         Self.l8_dw_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)), arena.advanced(by: Arena.l8_dw_multiplier_padded))
-        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1064), arena.advanced(by: Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1120), arena.advanced(by: Arena.l8_dw_multiplier))
         Self.l8_dw_multiplier_activation(arena.advanced(by: Arena.l8_dw_multiplier))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1184), arena.advanced(by: Arena.l9_dw_rect))
+        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1248), arena.advanced(by: Arena.l9_dw_rect))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)))
         // widen
-        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
+        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1344), arena.advanced(by: Arena.l10_widen))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1760), arena.advanced(by: Arena.l11_dw_wide))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
         Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_pool)))
         // classes
-        Self.l13_classes(UnsafePointer(arena.advanced(by: Arena.l12_pool)), w.advanced(by: 2004), arena.advanced(by: Arena.l13_classes))
+        Self.l13_classes(UnsafePointer(arena.advanced(by: Arena.l12_pool)), w.advanced(by: 2080), arena.advanced(by: Arena.l13_classes))
         Self.l13_classes_activation(arena.advanced(by: Arena.l13_classes))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_classes)))
         output.update(from: arena.advanced(by: Arena.l13_classes), count: 4)
@@ -348,9 +348,9 @@ public struct Depthwise: CompiledModel {
         // reading past pad, unless every layer's output is observed
         // with bn and relu6 in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 608))
+            Self.l3_dw_stride2_fused(UnsafePointer(arena.advanced(by: Arena.l1_dw_same)), w.advanced(by: 384), arena.advanced(by: Arena.l3_dw_stride2), w.advanced(by: 640))
         } else {
-            Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 368), arena.advanced(by: Arena.l3_dw_stride2))
+            Self.l3_dw_stride2(UnsafePointer(arena.advanced(by: Arena.l2_pad)), w.advanced(by: 384), arena.advanced(by: Arena.l3_dw_stride2))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // bn
@@ -364,25 +364,25 @@ public struct Depthwise: CompiledModel {
         }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)))
         // project
-        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 656), arena.advanced(by: Arena.l6_project))
+        Self.l6_project(UnsafePointer(arena.advanced(by: Arena.l3_dw_stride2)), w.advanced(by: 688), arena.advanced(by: Arena.l6_project))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_project)))
         // dw_5x5
-        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 856), arena.advanced(by: Arena.l7_dw_5x5))
+        Self.l7_dw_5x5(UnsafePointer(arena.advanced(by: Arena.l6_project)), w.advanced(by: 896), arena.advanced(by: Arena.l7_dw_5x5))
         Self.l7_dw_5x5_activation(arena.advanced(by: Arena.l7_dw_5x5))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)))
         // dw_multiplier
         Self.l8_dw_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l7_dw_5x5)), arena.advanced(by: Arena.l8_dw_multiplier_padded))
-        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1064), arena.advanced(by: Arena.l8_dw_multiplier))
+        Self.l8_dw_multiplier(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier_padded)), w.advanced(by: 1120), arena.advanced(by: Arena.l8_dw_multiplier))
         Self.l8_dw_multiplier_activation(arena.advanced(by: Arena.l8_dw_multiplier))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)))
         // dw_rect
-        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1184), arena.advanced(by: Arena.l9_dw_rect))
+        Self.l9_dw_rect(UnsafePointer(arena.advanced(by: Arena.l8_dw_multiplier)), w.advanced(by: 1248), arena.advanced(by: Arena.l9_dw_rect))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)))
         // widen
-        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1268), arena.advanced(by: Arena.l10_widen))
+        Self.l10_widen(UnsafePointer(arena.advanced(by: Arena.l9_dw_rect)), w.advanced(by: 1344), arena.advanced(by: Arena.l10_widen))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_widen)))
         // dw_wide
-        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1684), arena.advanced(by: Arena.l11_dw_wide))
+        Self.l11_dw_wide(UnsafePointer(arena.advanced(by: Arena.l10_widen)), w.advanced(by: 1760), arena.advanced(by: Arena.l11_dw_wide))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)))
         // pool
         Self.l12_pool(UnsafePointer(arena.advanced(by: Arena.l11_dw_wide)), arena.advanced(by: Arena.l12_pool))
@@ -394,7 +394,7 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l13_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 2004, bias = w + 2132
+        let kernel = w + 2080, bias = w + 2208
         if parts.contains(0) {
             do {
                 let yp = y
@@ -617,7 +617,7 @@ public struct Depthwise: CompiledModel {
     // dw_same: the direct kernel
     @inline(never)
     static func l1_dw_same(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             let kernelRows: Range<Int>
             switch oy {
@@ -808,7 +808,7 @@ public struct Depthwise: CompiledModel {
     // dw_stride2: DepthwiseConv2D, (None, 10, 10, 24) → (None, 4, 4, 24), 216 parameters
     @inline(never)
     static func l3_dw_stride2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             do {
                 typealias V = SIMD16<Float>
@@ -900,7 +900,7 @@ public struct Depthwise: CompiledModel {
     // dw_stride2: at inference, with the layers after it in its store
     @inline(never)
     static func l3_dw_stride2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             do {
                 typealias V = SIMD16<Float>
@@ -1017,7 +1017,7 @@ public struct Depthwise: CompiledModel {
     @inline(never)
     static func l4_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 608, shift = w + 632
+        let scale = w + 640, shift = w + 664
         for position in 0..<16 {
             let v = x + position * 24
             for group in 0..<3 {
@@ -1138,7 +1138,7 @@ public struct Depthwise: CompiledModel {
     // dw_5x5: the direct kernel
     @inline(never)
     static func l7_dw_5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        let kernel = w, bias = w + 200
+        let kernel = w, bias = w + 208
         for oy in parts {
             let kernelRows: Range<Int>
             switch oy {
@@ -1256,7 +1256,7 @@ public struct Depthwise: CompiledModel {
     // dw_multiplier: the direct kernel
     @inline(never)
     static func l8_dw_multiplier(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        let kernel = w, bias = w + 108
+        let kernel = w, bias = w + 112
         for oy in parts {
             for ox in 0..<4 {
                 let yp = y + (oy * 4 + ox) * 12
@@ -1286,7 +1286,7 @@ public struct Depthwise: CompiledModel {
     // dw_rect: DepthwiseConv2D, (None, 4, 4, 12) → (None, 3, 2, 12), 84 parameters
     @inline(never)
     static func l9_dw_rect(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         for oy in parts {
             do {
                 typealias V = SIMD8<Float>
@@ -1530,7 +1530,7 @@ extension Depthwise: TrainableModel {
                 Self.l0_expand(input, w, o0)
                 Self.l1_dw_same(UnsafePointer(o0), w.advanced(by: 128), o1)
                 Self.l2_pad(UnsafePointer(o1), o2)
-                Self.l3_dw_stride2(UnsafePointer(o2), w.advanced(by: 368), o3)
+                Self.l3_dw_stride2(UnsafePointer(o2), w.advanced(by: 384), o3)
                 Self.l4_bn_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -1550,18 +1550,18 @@ extension Depthwise: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l4_bn_normalize(UnsafePointer(o3), statistics, k, o5)
                 // relu6: written by bn's store
-                Self.l6_project(UnsafePointer(o5), w.advanced(by: 656), o6)
-                Self.l7_dw_5x5(UnsafePointer(o6), w.advanced(by: 856), o7)
+                Self.l6_project(UnsafePointer(o5), w.advanced(by: 688), o6)
+                Self.l7_dw_5x5(UnsafePointer(o6), w.advanced(by: 896), o7)
                 Self.l7_dw_5x5_activation(o7)
                 Self.l8_dw_multiplier_pad(UnsafePointer(o7), p)
-                Self.l8_dw_multiplier(UnsafePointer(p), w.advanced(by: 1064), z8)
+                Self.l8_dw_multiplier(UnsafePointer(p), w.advanced(by: 1120), z8)
                 o8.update(from: z8, count: 192)
                 Self.l8_dw_multiplier_activation(o8)
-                Self.l9_dw_rect(UnsafePointer(o8), w.advanced(by: 1184), o9)
-                Self.l10_widen(UnsafePointer(o9), w.advanced(by: 1268), o10)
-                Self.l11_dw_wide(UnsafePointer(o10), w.advanced(by: 1684), o11)
+                Self.l9_dw_rect(UnsafePointer(o8), w.advanced(by: 1248), o9)
+                Self.l10_widen(UnsafePointer(o9), w.advanced(by: 1344), o10)
+                Self.l11_dw_wide(UnsafePointer(o10), w.advanced(by: 1760), o11)
                 Self.l12_pool(UnsafePointer(o11), o12)
-                Self.l13_classes(UnsafePointer(o12), w.advanced(by: 2004), o13)
+                Self.l13_classes(UnsafePointer(o12), w.advanced(by: 2080), o13)
                 Self.l13_classes_activation(o13)
                 output.update(from: o13, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct DilatedPadded: CompiledModel {
     public static let flops = 366064
     /// 2,912 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 2912
-    static let packedCount = 10208
+    static let packedCount = 10256
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -114,17 +114,17 @@ public struct DilatedPadded: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 216)
-        WeightPacking.kernel(parameters, from: 140, rows: 45, outputs: 17, paddedOutputs: 32, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: 905, count: 17, into: &packed, at: 1664)
-        WeightPacking.kernel(parameters, from: 922, rows: 102, outputs: 7, paddedOutputs: 8, into: &packed, at: 1696)
-        WeightPacking.bias(parameters, from: 1636, count: 7, into: &packed, at: 2512)
-        WeightPacking.panels(parameters, from: 1643, rows: 175, outputs: 20, width: 16, into: &packed, at: 2520)
-        WeightPacking.bias(parameters, from: 5143, count: 20, into: &packed, at: 8120)
-        WeightPacking.panels(parameters, from: 5163, rows: 500, outputs: 3, width: 4, into: &packed, at: 8152)
-        WeightPacking.bias(parameters, from: 6663, count: 3, into: &packed, at: 10152)
-        WeightPacking.panels(parameters, from: 6666, rows: 12, outputs: 4, width: 4, into: &packed, at: 10156)
-        WeightPacking.bias(parameters, from: 6714, count: 4, into: &packed, at: 10204)
+        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 224)
+        WeightPacking.kernel(parameters, from: 140, rows: 45, outputs: 17, paddedOutputs: 32, into: &packed, at: 240)
+        WeightPacking.bias(parameters, from: 905, count: 17, into: &packed, at: 1680)
+        WeightPacking.kernel(parameters, from: 922, rows: 102, outputs: 7, paddedOutputs: 8, into: &packed, at: 1712)
+        WeightPacking.bias(parameters, from: 1636, count: 7, into: &packed, at: 2528)
+        WeightPacking.panels(parameters, from: 1643, rows: 175, outputs: 20, width: 16, into: &packed, at: 2544)
+        WeightPacking.bias(parameters, from: 5143, count: 20, into: &packed, at: 8144)
+        WeightPacking.panels(parameters, from: 5163, rows: 500, outputs: 3, width: 4, into: &packed, at: 8176)
+        WeightPacking.bias(parameters, from: 6663, count: 3, into: &packed, at: 10176)
+        WeightPacking.panels(parameters, from: 6666, rows: 12, outputs: 4, width: 4, into: &packed, at: 10192)
+        WeightPacking.bias(parameters, from: 6714, count: 4, into: &packed, at: 10240)
         self.packed = PackedWeights(packed)
     }
 
@@ -152,24 +152,24 @@ public struct DilatedPadded: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1696), arena.advanced(by: Arena.l3_conv2d_2))
+        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1712), arena.advanced(by: Arena.l3_conv2d_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_conv2d_3_padded))
-        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2520), arena.advanced(by: Arena.l4_conv2d_3))
+        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2544), arena.advanced(by: Arena.l4_conv2d_3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)))
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)), arena.advanced(by: Arena.l5_conv2d_4_padded))
-        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8152), arena.advanced(by: Arena.l5_conv2d_4))
+        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8176), arena.advanced(by: Arena.l5_conv2d_4))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         // flatten
         // (no computation at inference)
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         // dense
-        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)), w.advanced(by: 10156), arena.advanced(by: Arena.l7_dense))
+        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)), w.advanced(by: 10192), arena.advanced(by: Arena.l7_dense))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense)))
         output.update(from: arena.advanced(by: Arena.l7_dense), count: 4)
     }
@@ -196,24 +196,24 @@ public struct DilatedPadded: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1696), arena.advanced(by: Arena.l3_conv2d_2))
+        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1712), arena.advanced(by: Arena.l3_conv2d_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_conv2d_3_padded))
-        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2520), arena.advanced(by: Arena.l4_conv2d_3))
+        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2544), arena.advanced(by: Arena.l4_conv2d_3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)))
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)), arena.advanced(by: Arena.l5_conv2d_4_padded))
-        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8152), arena.advanced(by: Arena.l5_conv2d_4))
+        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8176), arena.advanced(by: Arena.l5_conv2d_4))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         // flatten
         // (no computation at inference)
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         // dense
-        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)), w.advanced(by: 10156), arena.advanced(by: Arena.l7_dense))
+        Self.l7_dense(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)), w.advanced(by: 10192), arena.advanced(by: Arena.l7_dense))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_dense)))
         output.update(from: arena.advanced(by: Arena.l7_dense), count: 4)
     }
@@ -258,18 +258,18 @@ public struct DilatedPadded: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // conv2d_2
-        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1696), arena.advanced(by: Arena.l3_conv2d_2))
+        Self.l3_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 1712), arena.advanced(by: Arena.l3_conv2d_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)))
         // conv2d_3
         Self.l4_conv2d_3_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_2)), arena.advanced(by: Arena.l4_conv2d_3_padded))
-        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2520), arena.advanced(by: Arena.l4_conv2d_3))
+        Self.l4_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3_padded)), w.advanced(by: 2544), arena.advanced(by: Arena.l4_conv2d_3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)))
         // conv2d_4
         Self.l5_conv2d_4_pad(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_3)), arena.advanced(by: Arena.l5_conv2d_4_padded))
-        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8152), arena.advanced(by: Arena.l5_conv2d_4))
+        Self.l5_conv2d_4(UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4_padded)), w.advanced(by: 8176), arena.advanced(by: Arena.l5_conv2d_4))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv2d_4)))
         destination.update(from: arena.advanced(by: Arena.l5_conv2d_4), count: 12)
     }
@@ -278,7 +278,7 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l7_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 10156, bias = w + 10204
+        let kernel = w + 10192, bias = w + 10240
         if parts.contains(0) {
             do {
                 let yp = y
@@ -341,7 +341,7 @@ public struct DilatedPadded: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         // The remaining 5 output channels.
         for oy in parts {
             do {
@@ -963,14 +963,14 @@ extension DilatedPadded: TrainableModel {
         Self.l0_zero_padding2d(input, o0)
         Self.l1_conv2d(UnsafePointer(o0), w, o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 224), o2)
-        Self.l3_conv2d_2(UnsafePointer(o2), w.advanced(by: 1696), o3)
+        Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 240), o2)
+        Self.l3_conv2d_2(UnsafePointer(o2), w.advanced(by: 1712), o3)
         Self.l4_conv2d_3_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_3(UnsafePointer(p), w.advanced(by: 2520), o4)
+        Self.l4_conv2d_3(UnsafePointer(p), w.advanced(by: 2544), o4)
         Self.l5_conv2d_4_pad(UnsafePointer(o4), p)
-        Self.l5_conv2d_4(UnsafePointer(p), w.advanced(by: 8152), o5)
+        Self.l5_conv2d_4(UnsafePointer(p), w.advanced(by: 8176), o5)
         // flatten: the same memory as its input
-        Self.l7_dense(UnsafePointer(o5), w.advanced(by: 10156), o7)
+        Self.l7_dense(UnsafePointer(o5), w.advanced(by: 10192), o7)
         output.update(from: o7, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

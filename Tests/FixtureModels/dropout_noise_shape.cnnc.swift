@@ -37,7 +37,7 @@ public struct DropoutNoiseShape: CompiledModel {
     public static let flops = 3240
     /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 80
-    static let packedCount = 276
+    static let packedCount = 320
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -93,11 +93,11 @@ public struct DropoutNoiseShape: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
-        WeightPacking.panels(parameters, from: 76, rows: 36, outputs: 3, width: 4, into: &packed, at: 76)
-        WeightPacking.bias(parameters, from: 184, count: 3, into: &packed, at: 220)
-        WeightPacking.panels(parameters, from: 187, rows: 12, outputs: 3, width: 4, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: 223, count: 3, into: &packed, at: 272)
+        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 80)
+        WeightPacking.panels(parameters, from: 76, rows: 36, outputs: 3, width: 4, into: &packed, at: 96)
+        WeightPacking.bias(parameters, from: 184, count: 3, into: &packed, at: 240)
+        WeightPacking.panels(parameters, from: 187, rows: 12, outputs: 3, width: 4, into: &packed, at: 256)
+        WeightPacking.bias(parameters, from: 223, count: 3, into: &packed, at: 304)
         self.packed = PackedWeights(packed)
     }
 
@@ -124,7 +124,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 76), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 96), arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_1
         // (no computation at inference)
@@ -136,7 +136,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 224), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 256), arena.advanced(by: Arena.l6_dense))
         Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
@@ -163,7 +163,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 76), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 96), arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_1
         // (no computation at inference)
@@ -175,7 +175,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 224), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)), w.advanced(by: 256), arena.advanced(by: Arena.l6_dense))
         Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
@@ -221,7 +221,7 @@ public struct DropoutNoiseShape: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 76), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 96), arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // dropout_1
         // (no computation at inference)
@@ -236,7 +236,7 @@ public struct DropoutNoiseShape: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 224, bias = w + 272
+        let kernel = w + 256, bias = w + 304
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -303,7 +303,7 @@ public struct DropoutNoiseShape: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
@@ -525,7 +525,7 @@ extension DropoutNoiseShape: TrainableModel {
             for cell in 0..<4 { m1[cell] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0 }
             for i in stride(from: 63, through: 0, by: -1) { m1[i] = m1[(i / 1) % 4]; o1[i] = UnsafePointer(o0)[i] * m1[i] }
         }
-        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 76), o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 96), o2)
         // dropout_1: inverted dropout with noise_shape, 1 draw(s) of a 1x1x1 mask shared along its axes of size 1,
         // spread over the sample from the last value down (a value's draw never lies after it)
         do {
@@ -541,7 +541,7 @@ extension DropoutNoiseShape: TrainableModel {
             for i in stride(from: 11, through: 0, by: -1) { m4[i] = m4[i / 6 * 2 + (i / 3) % 2]; o4[i] = UnsafePointer(o3)[i] * m4[i] }
         }
         // flatten: the same memory as its input
-        Self.l6_dense(UnsafePointer(o4), w.advanced(by: 224), o6)
+        Self.l6_dense(UnsafePointer(o4), w.advanced(by: 256), o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

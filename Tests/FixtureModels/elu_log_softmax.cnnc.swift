@@ -37,7 +37,7 @@ public struct EluLogSoftmax: CompiledModel {
     public static let flops = 12152
     /// 256 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 256
-    static let packedCount = 2464
+    static let packedCount = 2496
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -98,13 +98,13 @@ public struct EluLogSoftmax: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 8, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 216)
-        WeightPacking.panels(parameters, from: 224, rows: 8, outputs: 8, width: 8, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 288)
-        WeightPacking.panels(parameters, from: 296, rows: 128, outputs: 12, width: 16, into: &packed, at: 296)
-        WeightPacking.bias(parameters, from: 1832, count: 12, into: &packed, at: 2344)
-        WeightPacking.panels(parameters, from: 1844, rows: 12, outputs: 5, width: 8, into: &packed, at: 2360)
-        WeightPacking.bias(parameters, from: 1904, count: 5, into: &packed, at: 2456)
+        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 224)
+        WeightPacking.panels(parameters, from: 224, rows: 8, outputs: 8, width: 8, into: &packed, at: 240)
+        WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 304)
+        WeightPacking.panels(parameters, from: 296, rows: 128, outputs: 12, width: 16, into: &packed, at: 320)
+        WeightPacking.bias(parameters, from: 1832, count: 12, into: &packed, at: 2368)
+        WeightPacking.panels(parameters, from: 1844, rows: 12, outputs: 5, width: 8, into: &packed, at: 2384)
+        WeightPacking.bias(parameters, from: 1904, count: 5, into: &packed, at: 2480)
         self.packed = PackedWeights(packed)
     }
 
@@ -131,7 +131,7 @@ public struct EluLogSoftmax: CompiledModel {
         Self.l1_elu_half(arena.advanced(by: Arena.l0_conv))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // elu_large
         Self.l3_elu_large(arena.advanced(by: Arena.l2_mix))
@@ -143,11 +143,11 @@ public struct EluLogSoftmax: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // dense_log_softmax
-        Self.l6_dense_log_softmax(UnsafePointer(arena.advanced(by: Arena.l2_mix)), w.advanced(by: 296), arena.advanced(by: Arena.l6_dense_log_softmax))
+        Self.l6_dense_log_softmax(UnsafePointer(arena.advanced(by: Arena.l2_mix)), w.advanced(by: 320), arena.advanced(by: Arena.l6_dense_log_softmax))
         Self.l6_dense_log_softmax_activation(arena.advanced(by: Arena.l6_dense_log_softmax))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)))
         // output
-        Self.l7_output(UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)), w.advanced(by: 2360), arena.advanced(by: Arena.l7_output))
+        Self.l7_output(UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)), w.advanced(by: 2384), arena.advanced(by: Arena.l7_output))
         Self.l7_output_activation(arena.advanced(by: Arena.l7_output))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_output)))
         output.update(from: arena.advanced(by: Arena.l7_output), count: 5)
@@ -174,7 +174,7 @@ public struct EluLogSoftmax: CompiledModel {
         Self.l1_elu_half(arena.advanced(by: Arena.l0_conv))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // elu_large
         Self.l3_elu_large(arena.advanced(by: Arena.l2_mix))
@@ -186,11 +186,11 @@ public struct EluLogSoftmax: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // dense_log_softmax
-        Self.l6_dense_log_softmax(UnsafePointer(arena.advanced(by: Arena.l2_mix)), w.advanced(by: 296), arena.advanced(by: Arena.l6_dense_log_softmax))
+        Self.l6_dense_log_softmax(UnsafePointer(arena.advanced(by: Arena.l2_mix)), w.advanced(by: 320), arena.advanced(by: Arena.l6_dense_log_softmax))
         Self.l6_dense_log_softmax_activation(arena.advanced(by: Arena.l6_dense_log_softmax))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)))
         // output
-        Self.l7_output(UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)), w.advanced(by: 2360), arena.advanced(by: Arena.l7_output))
+        Self.l7_output(UnsafePointer(arena.advanced(by: Arena.l6_dense_log_softmax)), w.advanced(by: 2384), arena.advanced(by: Arena.l7_output))
         Self.l7_output_activation(arena.advanced(by: Arena.l7_output))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_output)))
         output.update(from: arena.advanced(by: Arena.l7_output), count: 5)
@@ -239,7 +239,7 @@ public struct EluLogSoftmax: CompiledModel {
         Self.l1_elu_half(arena.advanced(by: Arena.l0_conv))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // elu_large
         Self.l3_elu_large(arena.advanced(by: Arena.l2_mix))
@@ -254,7 +254,7 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l6_dense_log_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        let kernel = w + 296, bias = w + 2344
+        let kernel = w + 320, bias = w + 2368
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
@@ -326,7 +326,7 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l7_output_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 2360, bias = w + 2456
+        let kernel = w + 2384, bias = w + 2480
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -393,7 +393,7 @@ public struct EluLogSoftmax: CompiledModel {
     @inline(never)
     static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         if parts.contains(0) {
             do {
                 let yp = y
@@ -712,15 +712,15 @@ extension EluLogSoftmax: TrainableModel {
         Self.l0_conv(input, w, o0)
         o1.update(from: UnsafePointer(o0), count: 128)
         Self.l1_elu_half(o1)
-        Self.l2_mix(UnsafePointer(o1), w.advanced(by: 224), o2)
+        Self.l2_mix(UnsafePointer(o1), w.advanced(by: 240), o2)
         o3.update(from: UnsafePointer(o2), count: 128)
         Self.l3_elu_large(o3)
         o4.update(from: UnsafePointer(o3), count: 128)
         Self.l4_act_log_softmax(o4)
         // flatten: the same memory as its input
-        Self.l6_dense_log_softmax(UnsafePointer(o4), w.advanced(by: 296), o6)
+        Self.l6_dense_log_softmax(UnsafePointer(o4), w.advanced(by: 320), o6)
         Self.l6_dense_log_softmax_activation(o6)
-        Self.l7_output(UnsafePointer(o6), w.advanced(by: 2360), o7)
+        Self.l7_output(UnsafePointer(o6), w.advanced(by: 2384), o7)
         Self.l7_output_activation(o7)
         output.update(from: o7, count: 5)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct EveryLayer: CompiledModel {
     public static let flops = 3433888
     /// 43,552 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 43552
-    static let packedCount = 7128
+    static let packedCount = 7136
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -134,11 +134,11 @@ public struct EveryLayer: CompiledModel {
         WeightPacking.bias(parameters, from: 5104, count: 32, into: &packed, at: 5088)
         WeightPacking.kernel(parameters, from: 5136, rows: 32, outputs: 8, paddedOutputs: 8, into: &packed, at: 5120)
         WeightPacking.bias(parameters, from: 5392, count: 8, into: &packed, at: 5376)
-        WeightPacking.panels(parameters, from: 5400, rows: 8, outputs: 64, width: 16, into: &packed, at: 5384)
-        WeightPacking.bias(parameters, from: 5912, count: 64, into: &packed, at: 5896)
-        WeightPacking.batchNormalization(parameters, gamma: 5976, beta: 6040, mean: 6104, variance: 6168, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 5960, shiftAt: 6024)
-        WeightPacking.panels(parameters, from: 6232, rows: 64, outputs: 10, width: 8, into: &packed, at: 6088)
-        WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 7112)
+        WeightPacking.panels(parameters, from: 5400, rows: 8, outputs: 64, width: 16, into: &packed, at: 5392)
+        WeightPacking.bias(parameters, from: 5912, count: 64, into: &packed, at: 5904)
+        WeightPacking.batchNormalization(parameters, gamma: 5976, beta: 6040, mean: 6104, variance: 6168, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 5968, shiftAt: 6032)
+        WeightPacking.panels(parameters, from: 6232, rows: 64, outputs: 10, width: 8, into: &packed, at: 6096)
+        WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 7120)
         self.packed = PackedWeights(packed)
     }
 
@@ -206,13 +206,13 @@ public struct EveryLayer: CompiledModel {
         Self.l11_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)), arena.advanced(by: Arena.l11_global_average_pooling2d))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)))
         // dense
-        Self.l12_dense(UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)), w.advanced(by: 5384), arena.advanced(by: Arena.l12_dense))
+        Self.l12_dense(UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)), w.advanced(by: 5392), arena.advanced(by: Arena.l12_dense))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dense)))
         // batch_normalization_1
         Self.l13_batch_normalization_1(arena.advanced(by: Arena.l12_dense), w)
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_dense)))
         // dense_1
-        Self.l14_dense_1(UnsafePointer(arena.advanced(by: Arena.l12_dense)), w.advanced(by: 6088), arena.advanced(by: Arena.l14_dense_1))
+        Self.l14_dense_1(UnsafePointer(arena.advanced(by: Arena.l12_dense)), w.advanced(by: 6096), arena.advanced(by: Arena.l14_dense_1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_dense_1)))
         // softmax
         Self.l15_softmax(arena.advanced(by: Arena.l14_dense_1))
@@ -274,13 +274,13 @@ public struct EveryLayer: CompiledModel {
         Self.l11_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l9_conv2d_2)), arena.advanced(by: Arena.l11_global_average_pooling2d))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)))
         // dense
-        Self.l12_dense(UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)), w.advanced(by: 5384), arena.advanced(by: Arena.l12_dense))
+        Self.l12_dense(UnsafePointer(arena.advanced(by: Arena.l11_global_average_pooling2d)), w.advanced(by: 5392), arena.advanced(by: Arena.l12_dense))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dense)))
         // batch_normalization_1
         Self.l13_batch_normalization_1(arena.advanced(by: Arena.l12_dense), w)
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_dense)))
         // dense_1
-        Self.l14_dense_1(UnsafePointer(arena.advanced(by: Arena.l12_dense)), w.advanced(by: 6088), arena.advanced(by: Arena.l14_dense_1))
+        Self.l14_dense_1(UnsafePointer(arena.advanced(by: Arena.l12_dense)), w.advanced(by: 6096), arena.advanced(by: Arena.l14_dense_1))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_dense_1)))
         // softmax
         Self.l15_softmax(arena.advanced(by: Arena.l14_dense_1))
@@ -378,7 +378,7 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l12_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD16<Float>
-        let kernel = w + 5384, bias = w + 5896
+        let kernel = w + 5392, bias = w + 5904
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
@@ -436,7 +436,7 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l13_batch_normalization_1_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 5960, shift = w + 6024
+        let scale = w + 5968, shift = w + 6032
         for position in 0..<8 {
             let v = x + position * 64
             for group in 0..<8 {
@@ -449,7 +449,7 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l14_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        let kernel = w + 6088, bias = w + 7112
+        let kernel = w + 6096, bias = w + 7120
         if parts.contains(0) {
             do {
                 let yp = y
@@ -1045,7 +1045,7 @@ public struct EveryLayer: CompiledModel {
     @inline(never)
     static func l13_batch_normalization_1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 5960, shift = w + 6024
+        let scale = w + 5968, shift = w + 6032
         do {
             let v = x
             for group in 0..<8 {
@@ -1160,7 +1160,7 @@ extension EveryLayer: TrainableModel {
                     for i in 0..<640 { m10[i] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o10[i] = UnsafePointer(o9)[i] * m10[i] }
                 }
                 Self.l11_global_average_pooling2d(UnsafePointer(o10), o11)
-                Self.l12_dense(UnsafePointer(o11), w.advanced(by: 5384), o12)
+                Self.l12_dense(UnsafePointer(o11), w.advanced(by: 5392), o12)
                 Self.l13_batch_normalization_1_statistics(UnsafePointer(o12), sums)
                 return 0
 
@@ -1172,7 +1172,7 @@ extension EveryLayer: TrainableModel {
                 let o15 = arena.advanced(by: 94655)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l13_batch_normalization_1_normalize(UnsafePointer(o12), statistics, k, o13)
-                Self.l14_dense_1(UnsafePointer(o13), w.advanced(by: 6088), o14)
+                Self.l14_dense_1(UnsafePointer(o13), w.advanced(by: 6096), o14)
                 o15.update(from: UnsafePointer(o14), count: 10)
                 Self.l15_softmax(o15)
                 output.update(from: o15, count: 10)

@@ -37,7 +37,7 @@ public struct InferenceIdentity: CompiledModel {
     public static let flops = 8640
     /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 160
-    static let packedCount = 692
+    static let packedCount = 720
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -89,9 +89,9 @@ public struct InferenceIdentity: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
-        WeightPacking.panels(parameters, from: 112, rows: 144, outputs: 3, width: 4, into: &packed, at: 112)
-        WeightPacking.bias(parameters, from: 544, count: 3, into: &packed, at: 688)
+        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 112)
+        WeightPacking.panels(parameters, from: 112, rows: 144, outputs: 3, width: 4, into: &packed, at: 128)
+        WeightPacking.bias(parameters, from: 544, count: 3, into: &packed, at: 704)
         self.packed = PackedWeights(packed)
     }
 
@@ -130,7 +130,7 @@ public struct InferenceIdentity: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 112), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 128), arena.advanced(by: Arena.l6_dense))
         Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
@@ -169,7 +169,7 @@ public struct InferenceIdentity: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 112), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 128), arena.advanced(by: Arena.l6_dense))
         Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
@@ -229,7 +229,7 @@ public struct InferenceIdentity: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 112, bias = w + 688
+        let kernel = w + 128, bias = w + 704
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -299,7 +299,7 @@ public struct InferenceIdentity: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 108
+        let kernel = w, bias = w + 112
         for oy in parts {
             let yp = y + oy * 24
             var s0_0 = bias.simd(V.self, at: 0)
@@ -425,7 +425,7 @@ extension InferenceIdentity: TrainableModel {
         Self.l3_gaussian_dropout_training(UnsafePointer(o2), o3, m3, dropoutSeed)
         // flatten: the same memory as its input
         // activity_regularization: the same memory as its input; its penalty joins the loss
-        Self.l6_dense(UnsafePointer(o3), w.advanced(by: 112), o6)
+        Self.l6_dense(UnsafePointer(o3), w.advanced(by: 128), o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

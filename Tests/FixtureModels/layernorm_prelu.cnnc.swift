@@ -37,7 +37,7 @@ public struct LayernormPrelu: CompiledModel {
     public static let flops = 15380
     /// 448 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 448
-    static let packedCount = 1305
+    static let packedCount = 1424
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -110,20 +110,20 @@ public struct LayernormPrelu: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 216)
-        WeightPacking.copy(parameters, from: 140, count: 5, into: &packed, at: 224)
-        WeightPacking.copy(parameters, from: 145, count: 5, into: &packed, at: 229)
-        WeightPacking.copy(parameters, from: 150, count: 5, into: &packed, at: 234)
-        WeightPacking.panels(parameters, from: 155, rows: 45, outputs: 6, width: 8, into: &packed, at: 239)
-        WeightPacking.bias(parameters, from: 425, count: 6, into: &packed, at: 599)
-        WeightPacking.copy(parameters, from: 431, count: 6, into: &packed, at: 607)
-        WeightPacking.copy(parameters, from: 437, count: 36, into: &packed, at: 613)
-        WeightPacking.panels(parameters, from: 473, rows: 36, outputs: 10, width: 8, into: &packed, at: 649)
-        WeightPacking.bias(parameters, from: 833, count: 10, into: &packed, at: 1225)
-        WeightPacking.copy(parameters, from: 843, count: 10, into: &packed, at: 1241)
-        WeightPacking.copy(parameters, from: 853, count: 10, into: &packed, at: 1251)
-        WeightPacking.panels(parameters, from: 863, rows: 10, outputs: 4, width: 4, into: &packed, at: 1261)
-        WeightPacking.bias(parameters, from: 903, count: 4, into: &packed, at: 1301)
+        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 224)
+        WeightPacking.copy(parameters, from: 140, count: 5, into: &packed, at: 240)
+        WeightPacking.copy(parameters, from: 145, count: 5, into: &packed, at: 256)
+        WeightPacking.copy(parameters, from: 150, count: 5, into: &packed, at: 272)
+        WeightPacking.panels(parameters, from: 155, rows: 45, outputs: 6, width: 8, into: &packed, at: 288)
+        WeightPacking.bias(parameters, from: 425, count: 6, into: &packed, at: 656)
+        WeightPacking.copy(parameters, from: 431, count: 6, into: &packed, at: 672)
+        WeightPacking.copy(parameters, from: 437, count: 36, into: &packed, at: 688)
+        WeightPacking.panels(parameters, from: 473, rows: 36, outputs: 10, width: 8, into: &packed, at: 736)
+        WeightPacking.bias(parameters, from: 833, count: 10, into: &packed, at: 1312)
+        WeightPacking.copy(parameters, from: 843, count: 10, into: &packed, at: 1328)
+        WeightPacking.copy(parameters, from: 853, count: 10, into: &packed, at: 1344)
+        WeightPacking.panels(parameters, from: 863, rows: 10, outputs: 4, width: 4, into: &packed, at: 1360)
+        WeightPacking.bias(parameters, from: 903, count: 4, into: &packed, at: 1408)
         self.packed = PackedWeights(packed)
     }
 
@@ -154,7 +154,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l2_prelu_channels(arena.advanced(by: Arena.l0_conv), w)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 239), arena.advanced(by: Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 288), arena.advanced(by: Arena.l3_mix))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // norm_no_beta
         Self.l4_norm_no_beta(arena.advanced(by: Arena.l3_mix), w)
@@ -166,7 +166,7 @@ public struct LayernormPrelu: CompiledModel {
         // (no computation at inference)
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l3_mix)), w.advanced(by: 649), arena.advanced(by: Arena.l7_hidden))
+        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l3_mix)), w.advanced(by: 736), arena.advanced(by: Arena.l7_hidden))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // norm_features
         Self.l8_norm_features(arena.advanced(by: Arena.l7_hidden), w)
@@ -175,7 +175,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l9_prelu_features(arena.advanced(by: Arena.l7_hidden), w)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // classes
-        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1261), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1360), arena.advanced(by: Arena.l10_classes))
         Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
         output.update(from: arena.advanced(by: Arena.l10_classes), count: 4)
@@ -206,7 +206,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l2_prelu_channels(arena.advanced(by: Arena.l0_conv), w)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 239), arena.advanced(by: Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 288), arena.advanced(by: Arena.l3_mix))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // norm_no_beta
         Self.l4_norm_no_beta(arena.advanced(by: Arena.l3_mix), w)
@@ -218,7 +218,7 @@ public struct LayernormPrelu: CompiledModel {
         // (no computation at inference)
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l3_mix)), w.advanced(by: 649), arena.advanced(by: Arena.l7_hidden))
+        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l3_mix)), w.advanced(by: 736), arena.advanced(by: Arena.l7_hidden))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // norm_features
         Self.l8_norm_features(arena.advanced(by: Arena.l7_hidden), w)
@@ -227,7 +227,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l9_prelu_features(arena.advanced(by: Arena.l7_hidden), w)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // classes
-        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1261), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1360), arena.advanced(by: Arena.l10_classes))
         Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
         output.update(from: arena.advanced(by: Arena.l10_classes), count: 4)
@@ -283,7 +283,7 @@ public struct LayernormPrelu: CompiledModel {
         Self.l2_prelu_channels(arena.advanced(by: Arena.l0_conv), w)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv)))
         // mix
-        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 239), arena.advanced(by: Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l0_conv)), w.advanced(by: 288), arena.advanced(by: Arena.l3_mix))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // norm_no_beta
         Self.l4_norm_no_beta(arena.advanced(by: Arena.l3_mix), w)
@@ -298,7 +298,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l7_hidden_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        let kernel = w + 649, bias = w + 1225
+        let kernel = w + 736, bias = w + 1312
         if parts.contains(0) {
             do {
                 let yp = y
@@ -397,7 +397,7 @@ public struct LayernormPrelu: CompiledModel {
             var squares: Float = 0
             for c in 0..<10 { let difference = v[c] - mean; squares += difference * difference }
             let inverse = 1 / (squares / 10 + Float(0.001)).squareRoot()
-            for c in 0..<10 { let scale = inverse; v[c] = v[c] * scale + (-mean * scale + w[1241 + c]) }
+            for c in 0..<10 { let scale = inverse; v[c] = v[c] * scale + (-mean * scale + w[1328 + c]) }
         }
     }
 
@@ -405,7 +405,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l9_prelu_features_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<8 {
-            let v = x + position * 10, a = 1251
+            let v = x + position * 10, a = 1344
             for c in 0..<10 { let value = v[c]; v[c] = value > 0 ? value : w[a + c] * value }
         }
     }
@@ -414,7 +414,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l10_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 1261, bias = w + 1301
+        let kernel = w + 1360, bias = w + 1408
         if parts.contains(0) {
             do {
                 let yp = y
@@ -493,7 +493,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l0_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 35
@@ -548,7 +548,7 @@ public struct LayernormPrelu: CompiledModel {
             var squares: Float = 0
             for c in 0..<5 { let difference = v[c] - mean; squares += difference * difference }
             let inverse = 1 / (squares / 5 + Float(0.001)).squareRoot()
-            for c in 0..<5 { let scale = inverse * w[224 + c]; v[c] = v[c] * scale + (-mean * scale + w[229 + c]) }
+            for c in 0..<5 { let scale = inverse * w[240 + c]; v[c] = v[c] * scale + (-mean * scale + w[256 + c]) }
         }
     }
 
@@ -556,7 +556,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l2_prelu_channels(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<42 {
-            let v = x + position * 5, a = 234
+            let v = x + position * 5, a = 272
             for c in 0..<5 { let value = v[c]; v[c] = value > 0 ? value : w[a + c] * value }
         }
     }
@@ -565,7 +565,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l3_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 360
+        let kernel = w, bias = w + 368
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -618,7 +618,7 @@ public struct LayernormPrelu: CompiledModel {
             var squares: Float = 0
             for c in 0..<6 { let difference = v[c] - mean; squares += difference * difference }
             let inverse = 1 / (squares / 6 + Float(0.01)).squareRoot()
-            for c in 0..<6 { let scale = inverse * w[607 + c]; v[c] = v[c] * scale + (-mean * scale) }
+            for c in 0..<6 { let scale = inverse * w[672 + c]; v[c] = v[c] * scale + (-mean * scale) }
         }
     }
 
@@ -626,7 +626,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l5_prelu_every_value(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<6 {
-            let v = x + position * 6, a = 613 + (position / 3 * 3 + (position / 1) % 3) * 6
+            let v = x + position * 6, a = 688 + (position / 3 * 3 + (position / 1) % 3) * 6
             for c in 0..<6 { let value = v[c]; v[c] = value > 0 ? value : w[a + c] * value }
         }
     }
@@ -671,7 +671,7 @@ public struct LayernormPrelu: CompiledModel {
             var squares: Float = 0
             for c in 0..<10 { let difference = v[c] - mean; squares += difference * difference }
             let inverse = 1 / (squares / 10 + Float(0.001)).squareRoot()
-            for c in 0..<10 { let scale = inverse; v[c] = v[c] * scale + (-mean * scale + w[1241 + c]) }
+            for c in 0..<10 { let scale = inverse; v[c] = v[c] * scale + (-mean * scale + w[1328 + c]) }
         }
     }
 
@@ -679,7 +679,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l9_prelu_features(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<1 {
-            let v = x + position * 10, a = 1251
+            let v = x + position * 10, a = 1344
             for c in 0..<10 { let value = v[c]; v[c] = value > 0 ? value : w[a + c] * value }
         }
     }
@@ -688,7 +688,7 @@ public struct LayernormPrelu: CompiledModel {
     @inline(never)
     static func l10_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 40
+        let kernel = w, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
@@ -761,18 +761,18 @@ extension LayernormPrelu: TrainableModel {
         Self.l1_norm_pixels(o1, w)
         o2.update(from: UnsafePointer(o1), count: 210)
         Self.l2_prelu_channels(o2, w)
-        Self.l3_mix(UnsafePointer(o2), w.advanced(by: 239), o3)
+        Self.l3_mix(UnsafePointer(o2), w.advanced(by: 288), o3)
         o4.update(from: UnsafePointer(o3), count: 36)
         Self.l4_norm_no_beta(o4, w)
         o5.update(from: UnsafePointer(o4), count: 36)
         Self.l5_prelu_every_value(o5, w)
         // flatten: the same memory as its input
-        Self.l7_hidden(UnsafePointer(o5), w.advanced(by: 649), o7)
+        Self.l7_hidden(UnsafePointer(o5), w.advanced(by: 736), o7)
         o8.update(from: UnsafePointer(o7), count: 10)
         Self.l8_norm_features(o8, w)
         o9.update(from: UnsafePointer(o8), count: 10)
         Self.l9_prelu_features(o9, w)
-        Self.l10_classes(UnsafePointer(o9), w.advanced(by: 1261), o10)
+        Self.l10_classes(UnsafePointer(o9), w.advanced(by: 1360), o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct NonSquare: CompiledModel {
     public static let flops = 3240
     /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 304
-    static let packedCount = 216
+    static let packedCount = 304
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -103,15 +103,15 @@ public struct NonSquare: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 18, count: 3, into: &packed, at: 24)
-        WeightPacking.panels(parameters, from: 21, rows: 12, outputs: 4, width: 4, into: &packed, at: 28)
-        WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 76)
-        WeightPacking.panels(parameters, from: 69, rows: 16, outputs: 2, width: 4, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 101, count: 2, into: &packed, at: 144)
-        WeightPacking.panels(parameters, from: 103, rows: 6, outputs: 3, width: 4, into: &packed, at: 148)
-        WeightPacking.bias(parameters, from: 121, count: 3, into: &packed, at: 172)
-        WeightPacking.panels(parameters, from: 124, rows: 9, outputs: 2, width: 4, into: &packed, at: 176)
-        WeightPacking.bias(parameters, from: 142, count: 2, into: &packed, at: 212)
+        WeightPacking.bias(parameters, from: 18, count: 3, into: &packed, at: 32)
+        WeightPacking.panels(parameters, from: 21, rows: 12, outputs: 4, width: 4, into: &packed, at: 48)
+        WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 96)
+        WeightPacking.panels(parameters, from: 69, rows: 16, outputs: 2, width: 4, into: &packed, at: 112)
+        WeightPacking.bias(parameters, from: 101, count: 2, into: &packed, at: 176)
+        WeightPacking.panels(parameters, from: 103, rows: 6, outputs: 3, width: 4, into: &packed, at: 192)
+        WeightPacking.bias(parameters, from: 121, count: 3, into: &packed, at: 224)
+        WeightPacking.panels(parameters, from: 124, rows: 9, outputs: 2, width: 4, into: &packed, at: 240)
+        WeightPacking.bias(parameters, from: 142, count: 2, into: &packed, at: 288)
         self.packed = PackedWeights(packed)
     }
 
@@ -136,20 +136,20 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 28), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l2_conv2d_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 148), arena.advanced(by: Arena.l3_conv2d_3))
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 192), arena.advanced(by: Arena.l3_conv2d_3))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // flatten
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 176), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 240), arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
     }
@@ -173,20 +173,20 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 28), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l2_conv2d_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 148), arena.advanced(by: Arena.l3_conv2d_3))
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 192), arena.advanced(by: Arena.l3_conv2d_3))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // flatten
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 176), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)), w.advanced(by: 240), arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
     }
@@ -228,14 +228,14 @@ public struct NonSquare: CompiledModel {
         Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 28), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
         Self.l2_conv2d_2_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_conv2d_2_padded))
-        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 80), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l2_conv2d_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         // conv2d_3
-        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 148), arena.advanced(by: Arena.l3_conv2d_3))
+        Self.l3_conv2d_3(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)), w.advanced(by: 192), arena.advanced(by: Arena.l3_conv2d_3))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_3)))
         destination.update(from: arena.advanced(by: Arena.l3_conv2d_3), count: 9)
     }
@@ -244,7 +244,7 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 176, bias = w + 212
+        let kernel = w + 240, bias = w + 288
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -307,7 +307,7 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 18
@@ -505,7 +505,7 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l3_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -540,7 +540,7 @@ public struct NonSquare: CompiledModel {
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 36
+        let kernel = w, bias = w + 48
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -590,12 +590,12 @@ extension NonSquare: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 28), o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 48), o1)
         Self.l2_conv2d_2_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_2(UnsafePointer(p), w.advanced(by: 80), o2)
-        Self.l3_conv2d_3(UnsafePointer(o2), w.advanced(by: 148), o3)
+        Self.l2_conv2d_2(UnsafePointer(p), w.advanced(by: 112), o2)
+        Self.l3_conv2d_3(UnsafePointer(o2), w.advanced(by: 192), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 176), o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 240), o5)
         output.update(from: o5, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

@@ -37,7 +37,7 @@ public struct PermuteRepeat: CompiledModel {
     public static let flops = 10896
     /// 240 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 240
-    static let packedCount = 1068
+    static let packedCount = 1200
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -141,21 +141,21 @@ public struct PermuteRepeat: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 216)
-        WeightPacking.panels(parameters, from: 140, rows: 45, outputs: 4, width: 4, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 404)
-        WeightPacking.kernel(parameters, from: 324, rows: 9, outputs: 6, paddedOutputs: 8, into: &packed, at: 408)
-        WeightPacking.bias(parameters, from: 378, count: 6, into: &packed, at: 480)
-        WeightPacking.kernel(parameters, from: 384, rows: 48, outputs: 5, paddedOutputs: 8, into: &packed, at: 488)
-        WeightPacking.bias(parameters, from: 624, count: 5, into: &packed, at: 872)
-        WeightPacking.panels(parameters, from: 629, rows: 5, outputs: 6, width: 8, into: &packed, at: 880)
-        WeightPacking.bias(parameters, from: 659, count: 6, into: &packed, at: 920)
-        WeightPacking.panels(parameters, from: 665, rows: 6, outputs: 5, width: 8, into: &packed, at: 928)
-        WeightPacking.bias(parameters, from: 695, count: 5, into: &packed, at: 976)
-        WeightPacking.kernel(parameters, from: 700, rows: 10, outputs: 3, paddedOutputs: 4, into: &packed, at: 984)
-        WeightPacking.bias(parameters, from: 730, count: 3, into: &packed, at: 1024)
-        WeightPacking.panels(parameters, from: 733, rows: 9, outputs: 4, width: 4, into: &packed, at: 1028)
-        WeightPacking.bias(parameters, from: 769, count: 4, into: &packed, at: 1064)
+        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 224)
+        WeightPacking.panels(parameters, from: 140, rows: 45, outputs: 4, width: 4, into: &packed, at: 240)
+        WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 432)
+        WeightPacking.kernel(parameters, from: 324, rows: 9, outputs: 6, paddedOutputs: 8, into: &packed, at: 448)
+        WeightPacking.bias(parameters, from: 378, count: 6, into: &packed, at: 528)
+        WeightPacking.kernel(parameters, from: 384, rows: 48, outputs: 5, paddedOutputs: 8, into: &packed, at: 544)
+        WeightPacking.bias(parameters, from: 624, count: 5, into: &packed, at: 928)
+        WeightPacking.panels(parameters, from: 629, rows: 5, outputs: 6, width: 8, into: &packed, at: 944)
+        WeightPacking.bias(parameters, from: 659, count: 6, into: &packed, at: 992)
+        WeightPacking.panels(parameters, from: 665, rows: 6, outputs: 5, width: 8, into: &packed, at: 1008)
+        WeightPacking.bias(parameters, from: 695, count: 5, into: &packed, at: 1056)
+        WeightPacking.kernel(parameters, from: 700, rows: 10, outputs: 3, paddedOutputs: 4, into: &packed, at: 1072)
+        WeightPacking.bias(parameters, from: 730, count: 3, into: &packed, at: 1120)
+        WeightPacking.panels(parameters, from: 733, rows: 9, outputs: 4, width: 4, into: &packed, at: 1136)
+        WeightPacking.bias(parameters, from: 769, count: 4, into: &packed, at: 1184)
         self.packed = PackedWeights(packed)
     }
 
@@ -183,7 +183,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l1_swap_rows_columns(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_swap_rows_columns))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)))
         // mix
-        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // channels_first
         Self.l3_channels_first(UnsafePointer(arena.advanced(by: Arena.l2_mix)), arena.advanced(by: Arena.l3_channels_first))
@@ -193,7 +193,7 @@ public struct PermuteRepeat: CompiledModel {
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // conv_steps
         Self.l5_conv_steps_pad(UnsafePointer(arena.advanced(by: Arena.l3_channels_first)), arena.advanced(by: Arena.l5_conv_steps_padded))
-        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 408), arena.advanced(by: Arena.l5_conv_steps))
+        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 448), arena.advanced(by: Arena.l5_conv_steps))
         Self.l5_conv_steps_activation(arena.advanced(by: Arena.l5_conv_steps))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)))
         // up_default
@@ -203,7 +203,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l7_transpose(UnsafePointer(arena.advanced(by: Arena.l6_up_default)), arena.advanced(by: Arena.l7_transpose))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_transpose)))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 488), arena.advanced(by: Arena.l8_conv_transposed))
+        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 544), arena.advanced(by: Arena.l8_conv_transposed))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)))
         // up_three
         Self.l9_up_three(UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)), arena.advanced(by: Arena.l9_up_three))
@@ -212,23 +212,23 @@ public struct PermuteRepeat: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_up_three)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // code
-        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_code))
+        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 944), arena.advanced(by: Arena.l11_code))
         Self.l11_code_activation(arena.advanced(by: Arena.l11_code))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_code)))
         // repeat
         Self.l12_repeat(UnsafePointer(arena.advanced(by: Arena.l11_code)), arena.advanced(by: Arena.l12_repeat))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_repeat)))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 928), arena.advanced(by: Arena.l13_per_step))
+        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 1008), arena.advanced(by: Arena.l13_per_step))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_per_step)))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 984), arena.advanced(by: Arena.l14_conv_repeated))
+        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 1072), arena.advanced(by: Arena.l14_conv_repeated))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         // flatten
         // (no computation at inference)
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         // classes
-        Self.l16_classes(UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)), w.advanced(by: 1028), arena.advanced(by: Arena.l16_classes))
+        Self.l16_classes(UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)), w.advanced(by: 1136), arena.advanced(by: Arena.l16_classes))
         Self.l16_classes_activation(arena.advanced(by: Arena.l16_classes))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_classes)))
         output.update(from: arena.advanced(by: Arena.l16_classes), count: 4)
@@ -256,7 +256,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l1_swap_rows_columns(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_swap_rows_columns))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)))
         // mix
-        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // channels_first
         Self.l3_channels_first(UnsafePointer(arena.advanced(by: Arena.l2_mix)), arena.advanced(by: Arena.l3_channels_first))
@@ -266,7 +266,7 @@ public struct PermuteRepeat: CompiledModel {
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // conv_steps
         Self.l5_conv_steps_pad(UnsafePointer(arena.advanced(by: Arena.l3_channels_first)), arena.advanced(by: Arena.l5_conv_steps_padded))
-        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 408), arena.advanced(by: Arena.l5_conv_steps))
+        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 448), arena.advanced(by: Arena.l5_conv_steps))
         Self.l5_conv_steps_activation(arena.advanced(by: Arena.l5_conv_steps))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)))
         // up_default
@@ -276,7 +276,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l7_transpose(UnsafePointer(arena.advanced(by: Arena.l6_up_default)), arena.advanced(by: Arena.l7_transpose))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_transpose)))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 488), arena.advanced(by: Arena.l8_conv_transposed))
+        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 544), arena.advanced(by: Arena.l8_conv_transposed))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)))
         // up_three
         Self.l9_up_three(UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)), arena.advanced(by: Arena.l9_up_three))
@@ -285,23 +285,23 @@ public struct PermuteRepeat: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_up_three)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // code
-        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_code))
+        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 944), arena.advanced(by: Arena.l11_code))
         Self.l11_code_activation(arena.advanced(by: Arena.l11_code))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_code)))
         // repeat
         Self.l12_repeat(UnsafePointer(arena.advanced(by: Arena.l11_code)), arena.advanced(by: Arena.l12_repeat))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_repeat)))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 928), arena.advanced(by: Arena.l13_per_step))
+        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 1008), arena.advanced(by: Arena.l13_per_step))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_per_step)))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 984), arena.advanced(by: Arena.l14_conv_repeated))
+        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 1072), arena.advanced(by: Arena.l14_conv_repeated))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         // flatten
         // (no computation at inference)
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         // classes
-        Self.l16_classes(UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)), w.advanced(by: 1028), arena.advanced(by: Arena.l16_classes))
+        Self.l16_classes(UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)), w.advanced(by: 1136), arena.advanced(by: Arena.l16_classes))
         Self.l16_classes_activation(arena.advanced(by: Arena.l16_classes))
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l16_classes)))
         output.update(from: arena.advanced(by: Arena.l16_classes), count: 4)
@@ -348,7 +348,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l1_swap_rows_columns(UnsafePointer(arena.advanced(by: Arena.l0_encode)), arena.advanced(by: Arena.l1_swap_rows_columns))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)))
         // mix
-        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 224), arena.advanced(by: Arena.l2_mix))
+        Self.l2_mix(UnsafePointer(arena.advanced(by: Arena.l1_swap_rows_columns)), w.advanced(by: 240), arena.advanced(by: Arena.l2_mix))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_mix)))
         // channels_first
         Self.l3_channels_first(UnsafePointer(arena.advanced(by: Arena.l2_mix)), arena.advanced(by: Arena.l3_channels_first))
@@ -358,7 +358,7 @@ public struct PermuteRepeat: CompiledModel {
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_channels_first)))
         // conv_steps
         Self.l5_conv_steps_pad(UnsafePointer(arena.advanced(by: Arena.l3_channels_first)), arena.advanced(by: Arena.l5_conv_steps_padded))
-        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 408), arena.advanced(by: Arena.l5_conv_steps))
+        Self.l5_conv_steps(UnsafePointer(arena.advanced(by: Arena.l5_conv_steps_padded)), w.advanced(by: 448), arena.advanced(by: Arena.l5_conv_steps))
         Self.l5_conv_steps_activation(arena.advanced(by: Arena.l5_conv_steps))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_conv_steps)))
         // up_default
@@ -368,7 +368,7 @@ public struct PermuteRepeat: CompiledModel {
         Self.l7_transpose(UnsafePointer(arena.advanced(by: Arena.l6_up_default)), arena.advanced(by: Arena.l7_transpose))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_transpose)))
         // conv_transposed
-        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 488), arena.advanced(by: Arena.l8_conv_transposed))
+        Self.l8_conv_transposed(UnsafePointer(arena.advanced(by: Arena.l7_transpose)), w.advanced(by: 544), arena.advanced(by: Arena.l8_conv_transposed))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)))
         // up_three
         Self.l9_up_three(UnsafePointer(arena.advanced(by: Arena.l8_conv_transposed)), arena.advanced(by: Arena.l9_up_three))
@@ -377,17 +377,17 @@ public struct PermuteRepeat: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l9_up_three)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // code
-        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 880), arena.advanced(by: Arena.l11_code))
+        Self.l11_code(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 944), arena.advanced(by: Arena.l11_code))
         Self.l11_code_activation(arena.advanced(by: Arena.l11_code))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_code)))
         // repeat
         Self.l12_repeat(UnsafePointer(arena.advanced(by: Arena.l11_code)), arena.advanced(by: Arena.l12_repeat))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_repeat)))
         // per_step
-        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 928), arena.advanced(by: Arena.l13_per_step))
+        Self.l13_per_step(UnsafePointer(arena.advanced(by: Arena.l12_repeat)), w.advanced(by: 1008), arena.advanced(by: Arena.l13_per_step))
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l13_per_step)))
         // conv_repeated
-        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 984), arena.advanced(by: Arena.l14_conv_repeated))
+        Self.l14_conv_repeated(UnsafePointer(arena.advanced(by: Arena.l13_per_step)), w.advanced(by: 1072), arena.advanced(by: Arena.l14_conv_repeated))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_conv_repeated)))
         destination.update(from: arena.advanced(by: Arena.l14_conv_repeated), count: 9)
     }
@@ -396,7 +396,7 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l16_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 1028, bias = w + 1064
+        let kernel = w + 1136, bias = w + 1184
         if parts.contains(0) {
             do {
                 let yp = y
@@ -475,7 +475,7 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l0_encode(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 20
@@ -521,7 +521,7 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l2_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 180
+        let kernel = w, bias = w + 192
         if parts.contains(0) {
             do {
                 let yp = y
@@ -591,7 +591,7 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l5_conv_steps(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -743,7 +743,7 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l11_code(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 40
+        let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -811,7 +811,7 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l14_conv_repeated(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 40
+        let kernel = w, bias = w + 48
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -846,7 +846,7 @@ public struct PermuteRepeat: CompiledModel {
     @inline(never)
     static func l16_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 36
+        let kernel = w, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
@@ -921,24 +921,24 @@ extension PermuteRepeat: TrainableModel {
         Self.l0_encode_pad(input, p)
         Self.l0_encode(UnsafePointer(p), w, o0)
         Self.l1_swap_rows_columns(UnsafePointer(o0), o1)
-        Self.l2_mix(UnsafePointer(o1), w.advanced(by: 224), o2)
+        Self.l2_mix(UnsafePointer(o1), w.advanced(by: 240), o2)
         Self.l3_channels_first(UnsafePointer(o2), o3)
         // to_sequence: the same memory as its input
         Self.l5_conv_steps_pad(UnsafePointer(o3), p)
-        Self.l5_conv_steps(UnsafePointer(p), w.advanced(by: 408), o5)
+        Self.l5_conv_steps(UnsafePointer(p), w.advanced(by: 448), o5)
         Self.l5_conv_steps_activation(o5)
         Self.l6_up_default(UnsafePointer(o5), o6)
         Self.l7_transpose(UnsafePointer(o6), o7)
-        Self.l8_conv_transposed(UnsafePointer(o7), w.advanced(by: 488), o8)
+        Self.l8_conv_transposed(UnsafePointer(o7), w.advanced(by: 544), o8)
         Self.l9_up_three(UnsafePointer(o8), o9)
         Self.l10_pool(UnsafePointer(o9), o10)
-        Self.l11_code(UnsafePointer(o10), w.advanced(by: 880), o11)
+        Self.l11_code(UnsafePointer(o10), w.advanced(by: 944), o11)
         Self.l11_code_activation(o11)
         Self.l12_repeat(UnsafePointer(o11), o12)
-        Self.l13_per_step(UnsafePointer(o12), w.advanced(by: 928), o13)
-        Self.l14_conv_repeated(UnsafePointer(o13), w.advanced(by: 984), o14)
+        Self.l13_per_step(UnsafePointer(o12), w.advanced(by: 1008), o13)
+        Self.l14_conv_repeated(UnsafePointer(o13), w.advanced(by: 1072), o14)
         // flatten: the same memory as its input
-        Self.l16_classes(UnsafePointer(o14), w.advanced(by: 1028), o16)
+        Self.l16_classes(UnsafePointer(o14), w.advanced(by: 1136), o16)
         Self.l16_classes_activation(o16)
         output.update(from: o16, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct PixelLanesSplit: CompiledModel {
     public static let flops = 528864
     /// 6,528 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 6528
-    static let packedCount = 7362
+    static let packedCount = 7392
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -95,11 +95,11 @@ public struct PixelLanesSplit: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 49, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 392)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 49, outputs: 7, stride: 16, into: &packed, at: 400)
-        WeightPacking.batchNormalization(parameters, gamma: 343, beta: 350, mean: 357, variance: 364, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 6000, shiftAt: 6007)
-        WeightPacking.panels(parameters, from: 371, rows: 336, outputs: 3, width: 4, into: &packed, at: 6014)
-        WeightPacking.bias(parameters, from: 1379, count: 3, into: &packed, at: 7358)
+        WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 400)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 49, outputs: 7, stride: 16, into: &packed, at: 416)
+        WeightPacking.batchNormalization(parameters, gamma: 343, beta: 350, mean: 357, variance: 364, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 6016, shiftAt: 6023)
+        WeightPacking.panels(parameters, from: 371, rows: 336, outputs: 3, width: 4, into: &packed, at: 6032)
+        WeightPacking.bias(parameters, from: 1379, count: 3, into: &packed, at: 7376)
         self.packed = PackedWeights(packed)
     }
 
@@ -123,7 +123,7 @@ public struct PixelLanesSplit: CompiledModel {
         // with batch_normalization and activation in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-            Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 6000))
+            Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 6016))
         } else {
             Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
             Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
@@ -146,7 +146,7 @@ public struct PixelLanesSplit: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 6014), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 6032), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 3)
@@ -169,7 +169,7 @@ public struct PixelLanesSplit: CompiledModel {
         // conv2d
         // with batch_normalization and activation in its store, unless every layer's output is observed
         Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-        pool.split(4) { worker, parts in Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 6000), parts) }
+        pool.split(4) { worker, parts in Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 6016), parts) }
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
         // in conv2d's store
@@ -184,7 +184,7 @@ public struct PixelLanesSplit: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 6014), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 6032), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 3)
@@ -227,7 +227,7 @@ public struct PixelLanesSplit: CompiledModel {
         // with batch_normalization and activation in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-            Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 6000))
+            Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 6016))
         } else {
             Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
             Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
@@ -253,7 +253,7 @@ public struct PixelLanesSplit: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 6014, bias = w + 7358
+        let kernel = w + 6032, bias = w + 7376
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -334,7 +334,7 @@ public struct PixelLanesSplit: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 400, biases = w + 5888
+        let patterns = w + 416, biases = w + 5904
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 7988) { buffer in
             let repeated = buffer.baseAddress!
@@ -1133,7 +1133,7 @@ public struct PixelLanesSplit: CompiledModel {
     static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 400, biases = w + 5888
+        let patterns = w + 416, biases = w + 5904
         // The BatchNormalization's scale and shift for each phase's lanes.
         var scale0 = V(), shift0 = V()
         for lane in 0..<8 { scale0[lane] = post[(0 + lane) % 7]; shift0[lane] = post[7 + (0 + lane) % 7] }
@@ -2031,7 +2031,7 @@ public struct PixelLanesSplit: CompiledModel {
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<768 {
             let v = x + position * 7
-            for c in 0..<7 { v[c] = v[c] * w[6000 + c] + w[6007 + c] }
+            for c in 0..<7 { v[c] = v[c] * w[6016 + c] + w[6023 + c] }
         }
     }
 
@@ -2167,7 +2167,7 @@ extension PixelLanesSplit: TrainableModel {
                 // activation: written by batch_normalization's store
                 Self.l3_max_pooling2d(UnsafePointer(o2), o3)
                 // flatten: the same memory as its input
-                Self.l5_dense(UnsafePointer(o3), w.advanced(by: 6014), o5)
+                Self.l5_dense(UnsafePointer(o3), w.advanced(by: 6032), o5)
                 Self.l5_dense_activation(o5)
                 output.update(from: o5, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct PoolingSameOdd: CompiledModel {
     public static let flops = 4680
     /// 1,008 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1008
-    static let packedCount = 16
+    static let packedCount = 32
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -100,7 +100,7 @@ public struct PoolingSameOdd: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 12, count: 4, into: &packed, at: 12)
+        WeightPacking.bias(parameters, from: 12, count: 4, into: &packed, at: 16)
         self.packed = PackedWeights(packed)
     }
 
@@ -194,7 +194,7 @@ public struct PoolingSameOdd: CompiledModel {
     @inline(never)
     static func l0_mix(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 12
+        let kernel = w, bias = w + 16
         for oy in parts {
             do {
                 let yp = y + oy * 52

@@ -37,7 +37,7 @@ public struct ReshapeRescale: CompiledModel {
     public static let flops = 6128
     /// 352 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 352
-    static let packedCount = 698
+    static let packedCount = 752
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -117,15 +117,15 @@ public struct ReshapeRescale: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: &packed, scaleAt: 0, shiftAt: 3)
-        WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 4, paddedOutputs: 4, into: &packed, at: 6)
-        WeightPacking.bias(parameters, from: 115, count: 4, into: &packed, at: 114)
-        WeightPacking.kernel(parameters, from: 119, rows: 4, outputs: 5, paddedOutputs: 8, into: &packed, at: 118)
-        WeightPacking.bias(parameters, from: 139, count: 5, into: &packed, at: 150)
-        WeightPacking.panels(parameters, from: 144, rows: 60, outputs: 8, width: 8, into: &packed, at: 158)
-        WeightPacking.bias(parameters, from: 624, count: 8, into: &packed, at: 638)
-        WeightPacking.normalization(parameters, mean: 632, variance: 640, invert: false, channels: 8, into: &packed, scaleAt: 646, shiftAt: 654)
-        WeightPacking.panels(parameters, from: 649, rows: 8, outputs: 3, width: 4, into: &packed, at: 662)
-        WeightPacking.bias(parameters, from: 673, count: 3, into: &packed, at: 694)
+        WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 4, paddedOutputs: 4, into: &packed, at: 16)
+        WeightPacking.bias(parameters, from: 115, count: 4, into: &packed, at: 128)
+        WeightPacking.kernel(parameters, from: 119, rows: 4, outputs: 5, paddedOutputs: 8, into: &packed, at: 144)
+        WeightPacking.bias(parameters, from: 139, count: 5, into: &packed, at: 176)
+        WeightPacking.panels(parameters, from: 144, rows: 60, outputs: 8, width: 8, into: &packed, at: 192)
+        WeightPacking.bias(parameters, from: 624, count: 8, into: &packed, at: 672)
+        WeightPacking.normalization(parameters, mean: 632, variance: 640, invert: false, channels: 8, into: &packed, scaleAt: 688, shiftAt: 696)
+        WeightPacking.panels(parameters, from: 649, rows: 8, outputs: 3, width: 4, into: &packed, at: 704)
+        WeightPacking.bias(parameters, from: 673, count: 3, into: &packed, at: 736)
         self.packed = PackedWeights(packed)
     }
 
@@ -156,7 +156,7 @@ public struct ReshapeRescale: CompiledModel {
         Self.l2_cropping2d(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_cropping2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 6), arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 16), arena.advanced(by: Arena.l3_conv2d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // normalization_1
         Self.l4_normalization_1(arena.advanced(by: Arena.l3_conv2d))
@@ -165,7 +165,7 @@ public struct ReshapeRescale: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 118), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 144), arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // rescaling_1
         Self.l7_rescaling_1(arena.advanced(by: Arena.l6_dense))
@@ -183,14 +183,14 @@ public struct ReshapeRescale: CompiledModel {
         Self.l11_normalization_2(arena.advanced(by: Arena.l9_cropping2d_1))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
         // dense_1
-        Self.l12_dense_1(UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)), w.advanced(by: 158), arena.advanced(by: Arena.l12_dense_1))
+        Self.l12_dense_1(UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)), w.advanced(by: 192), arena.advanced(by: Arena.l12_dense_1))
         Self.l12_dense_1_activation(arena.advanced(by: Arena.l12_dense_1))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dense_1)))
         // normalization_3
         Self.l13_normalization_3(arena.advanced(by: Arena.l12_dense_1), w)
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_dense_1)))
         // dense_2
-        Self.l14_dense_2(UnsafePointer(arena.advanced(by: Arena.l12_dense_1)), w.advanced(by: 662), arena.advanced(by: Arena.l14_dense_2))
+        Self.l14_dense_2(UnsafePointer(arena.advanced(by: Arena.l12_dense_1)), w.advanced(by: 704), arena.advanced(by: Arena.l14_dense_2))
         Self.l14_dense_2_activation(arena.advanced(by: Arena.l14_dense_2))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_dense_2)))
         output.update(from: arena.advanced(by: Arena.l14_dense_2), count: 3)
@@ -221,7 +221,7 @@ public struct ReshapeRescale: CompiledModel {
         Self.l2_cropping2d(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_cropping2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 6), arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 16), arena.advanced(by: Arena.l3_conv2d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // normalization_1
         Self.l4_normalization_1(arena.advanced(by: Arena.l3_conv2d))
@@ -230,7 +230,7 @@ public struct ReshapeRescale: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 118), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 144), arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // rescaling_1
         Self.l7_rescaling_1(arena.advanced(by: Arena.l6_dense))
@@ -248,14 +248,14 @@ public struct ReshapeRescale: CompiledModel {
         Self.l11_normalization_2(arena.advanced(by: Arena.l9_cropping2d_1))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)))
         // dense_1
-        Self.l12_dense_1(UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)), w.advanced(by: 158), arena.advanced(by: Arena.l12_dense_1))
+        Self.l12_dense_1(UnsafePointer(arena.advanced(by: Arena.l9_cropping2d_1)), w.advanced(by: 192), arena.advanced(by: Arena.l12_dense_1))
         Self.l12_dense_1_activation(arena.advanced(by: Arena.l12_dense_1))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dense_1)))
         // normalization_3
         Self.l13_normalization_3(arena.advanced(by: Arena.l12_dense_1), w)
         observe?(13, UnsafePointer(arena.advanced(by: Arena.l12_dense_1)))
         // dense_2
-        Self.l14_dense_2(UnsafePointer(arena.advanced(by: Arena.l12_dense_1)), w.advanced(by: 662), arena.advanced(by: Arena.l14_dense_2))
+        Self.l14_dense_2(UnsafePointer(arena.advanced(by: Arena.l12_dense_1)), w.advanced(by: 704), arena.advanced(by: Arena.l14_dense_2))
         Self.l14_dense_2_activation(arena.advanced(by: Arena.l14_dense_2))
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l14_dense_2)))
         output.update(from: arena.advanced(by: Arena.l14_dense_2), count: 3)
@@ -312,7 +312,7 @@ public struct ReshapeRescale: CompiledModel {
         Self.l2_cropping2d(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_cropping2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 6), arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_cropping2d)), w.advanced(by: 16), arena.advanced(by: Arena.l3_conv2d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // normalization_1
         Self.l4_normalization_1(arena.advanced(by: Arena.l3_conv2d))
@@ -321,7 +321,7 @@ public struct ReshapeRescale: CompiledModel {
         // (no computation at inference)
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 118), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), w.advanced(by: 144), arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         // rescaling_1
         Self.l7_rescaling_1(arena.advanced(by: Arena.l6_dense))
@@ -345,7 +345,7 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l12_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 158, bias = w + 638
+        let kernel = w + 192, bias = w + 672
         if parts.contains(0) {
             do {
                 let yp = y
@@ -400,7 +400,7 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l13_normalization_3_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 646, shift = w + 654
+        let scale = w + 688, shift = w + 696
         for position in 0..<8 {
             let v = x + position * 8
             do {
@@ -413,7 +413,7 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l14_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 662, bias = w + 694
+        let kernel = w + 704, bias = w + 736
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -507,7 +507,7 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 108
+        let kernel = w, bias = w + 112
         for oy in parts {
             let yp = y + oy * 20
             var s0_0 = bias.simd(V.self, at: 0)
@@ -694,7 +694,7 @@ public struct ReshapeRescale: CompiledModel {
     @inline(never)
     static func l13_normalization_3(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 646, shift = w + 654
+        let scale = w + 688, shift = w + 696
         do {
             let v = x
             do {
@@ -782,11 +782,11 @@ extension ReshapeRescale: TrainableModel {
         o1.update(from: UnsafePointer(o0), count: 216)
         Self.l1_normalization(o1, w)
         Self.l2_cropping2d(UnsafePointer(o1), o2)
-        Self.l3_conv2d(UnsafePointer(o2), w.advanced(by: 6), o3)
+        Self.l3_conv2d(UnsafePointer(o2), w.advanced(by: 16), o3)
         o4.update(from: UnsafePointer(o3), count: 80)
         Self.l4_normalization_1(o4)
         // reshape: the same memory as its input
-        Self.l6_dense(UnsafePointer(o4), w.advanced(by: 118), o6)
+        Self.l6_dense(UnsafePointer(o4), w.advanced(by: 144), o6)
         o7.update(from: UnsafePointer(o6), count: 100)
         Self.l7_rescaling_1(o7)
         // reshape_1: the same memory as its input
@@ -794,11 +794,11 @@ extension ReshapeRescale: TrainableModel {
         // flatten: the same memory as its input
         o11.update(from: UnsafePointer(o9), count: 60)
         Self.l11_normalization_2(o11)
-        Self.l12_dense_1(UnsafePointer(o11), w.advanced(by: 158), o12)
+        Self.l12_dense_1(UnsafePointer(o11), w.advanced(by: 192), o12)
         Self.l12_dense_1_activation(o12)
         o13.update(from: UnsafePointer(o12), count: 8)
         Self.l13_normalization_3(o13, w)
-        Self.l14_dense_2(UnsafePointer(o13), w.advanced(by: 662), o14)
+        Self.l14_dense_2(UnsafePointer(o13), w.advanced(by: 704), o14)
         Self.l14_dense_2_activation(o14)
         output.update(from: o14, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

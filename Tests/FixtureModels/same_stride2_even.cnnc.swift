@@ -37,7 +37,7 @@ public struct SameStride2Even: CompiledModel {
     public static let flops = 5528
     /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 320
-    static let packedCount = 392
+    static let packedCount = 432
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -100,11 +100,11 @@ public struct SameStride2Even: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
-        WeightPacking.panels(parameters, from: 112, rows: 64, outputs: 4, width: 4, into: &packed, at: 112)
-        WeightPacking.bias(parameters, from: 368, count: 4, into: &packed, at: 368)
-        WeightPacking.panels(parameters, from: 372, rows: 4, outputs: 3, width: 4, into: &packed, at: 372)
-        WeightPacking.bias(parameters, from: 384, count: 3, into: &packed, at: 388)
+        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 112)
+        WeightPacking.panels(parameters, from: 112, rows: 64, outputs: 4, width: 4, into: &packed, at: 128)
+        WeightPacking.bias(parameters, from: 368, count: 4, into: &packed, at: 384)
+        WeightPacking.panels(parameters, from: 372, rows: 4, outputs: 3, width: 4, into: &packed, at: 400)
+        WeightPacking.bias(parameters, from: 384, count: 3, into: &packed, at: 416)
         self.packed = PackedWeights(packed)
     }
 
@@ -130,7 +130,7 @@ public struct SameStride2Even: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
@@ -142,7 +142,7 @@ public struct SameStride2Even: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), w.advanced(by: 372), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), w.advanced(by: 400), arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 3)
     }
@@ -167,7 +167,7 @@ public struct SameStride2Even: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
@@ -179,7 +179,7 @@ public struct SameStride2Even: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), w.advanced(by: 372), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), w.advanced(by: 400), arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 3)
     }
@@ -222,7 +222,7 @@ public struct SameStride2Even: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
@@ -237,7 +237,7 @@ public struct SameStride2Even: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 372, bias = w + 388
+        let kernel = w + 400, bias = w + 416
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -300,7 +300,7 @@ public struct SameStride2Even: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 108
+        let kernel = w, bias = w + 112
         if parts.contains(0) {
             do {
                 let yp = y
@@ -550,11 +550,11 @@ extension SameStride2Even: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 112), o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 128), o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         Self.l3_average_pooling2d(UnsafePointer(o2), o3)
         // flatten: the same memory as its input
-        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 372), o5)
+        Self.l5_dense(UnsafePointer(o3), w.advanced(by: 400), o5)
         output.update(from: o5, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

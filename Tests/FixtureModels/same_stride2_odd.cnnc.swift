@@ -37,7 +37,7 @@ public struct SameStride2Odd: CompiledModel {
     public static let flops = 7224
     /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 320
-    static let packedCount = 428
+    static let packedCount = 464
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -103,10 +103,10 @@ public struct SameStride2Odd: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 90, count: 5, into: &packed, at: 144)
-        WeightPacking.panels(parameters, from: 95, rows: 30, outputs: 6, width: 8, into: &packed, at: 152)
-        WeightPacking.bias(parameters, from: 275, count: 6, into: &packed, at: 392)
-        WeightPacking.panels(parameters, from: 281, rows: 6, outputs: 2, width: 4, into: &packed, at: 400)
-        WeightPacking.bias(parameters, from: 293, count: 2, into: &packed, at: 424)
+        WeightPacking.panels(parameters, from: 95, rows: 30, outputs: 6, width: 8, into: &packed, at: 160)
+        WeightPacking.bias(parameters, from: 275, count: 6, into: &packed, at: 400)
+        WeightPacking.panels(parameters, from: 281, rows: 6, outputs: 2, width: 4, into: &packed, at: 416)
+        WeightPacking.bias(parameters, from: 293, count: 2, into: &packed, at: 448)
         self.packed = PackedWeights(packed)
     }
 
@@ -132,7 +132,7 @@ public struct SameStride2Odd: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 152), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 160), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
@@ -144,7 +144,7 @@ public struct SameStride2Odd: CompiledModel {
         Self.l4_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), arena.advanced(by: Arena.l4_global_max_pooling2d))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)), w.advanced(by: 400), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)), w.advanced(by: 416), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
@@ -170,7 +170,7 @@ public struct SameStride2Odd: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 152), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 160), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
@@ -182,7 +182,7 @@ public struct SameStride2Odd: CompiledModel {
         Self.l4_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_average_pooling2d)), arena.advanced(by: Arena.l4_global_max_pooling2d))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)))
         // dense
-        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)), w.advanced(by: 400), arena.advanced(by: Arena.l5_dense))
+        Self.l5_dense(UnsafePointer(arena.advanced(by: Arena.l4_global_max_pooling2d)), w.advanced(by: 416), arena.advanced(by: Arena.l5_dense))
         Self.l5_dense_activation(arena.advanced(by: Arena.l5_dense))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense)))
         output.update(from: arena.advanced(by: Arena.l5_dense), count: 2)
@@ -225,7 +225,7 @@ public struct SameStride2Odd: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 152), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 160), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_max_pooling2d))
@@ -243,7 +243,7 @@ public struct SameStride2Odd: CompiledModel {
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 400, bias = w + 424
+        let kernel = w + 416, bias = w + 448
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -526,7 +526,7 @@ public struct SameStride2Odd: CompiledModel {
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -593,11 +593,11 @@ extension SameStride2Odd: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 152), o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 160), o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         Self.l3_average_pooling2d(UnsafePointer(o2), o3)
         Self.l4_global_max_pooling2d(UnsafePointer(o3), o4)
-        Self.l5_dense(UnsafePointer(o4), w.advanced(by: 400), o5)
+        Self.l5_dense(UnsafePointer(o4), w.advanced(by: 416), o5)
         Self.l5_dense_activation(o5)
         output.update(from: o5, count: 2)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Separable: CompiledModel {
     public static let flops = 102864
     /// 3,936 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 3936
-    static let packedCount = 2852
+    static let packedCount = 2928
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -130,28 +130,28 @@ public struct Separable: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 3, paddedOutputs: 4, into: &packed, at: 64)
-        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 100)
+        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 112)
         WeightPacking.kernel(parameters, from: 27, rows: 3, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 75, count: 16, into: &packed, at: 48)
-        WeightPacking.kernel(parameters, from: 91, rows: 9, outputs: 16, paddedOutputs: 16, into: &packed, at: 648)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 792)
-        WeightPacking.kernel(parameters, from: 235, rows: 16, outputs: 24, paddedOutputs: 32, into: &packed, at: 104)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 616)
-        WeightPacking.batchNormalization(parameters, gamma: 619, beta: 643, mean: 667, variance: 691, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 808, shiftAt: 832)
-        WeightPacking.kernel(parameters, from: 715, rows: 25, outputs: 24, paddedOutputs: 24, into: &packed, at: 1256)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 1856)
-        WeightPacking.panels(parameters, from: 1315, rows: 24, outputs: 12, width: 16, into: &packed, at: 856)
-        WeightPacking.bias(parameters, from: 1603, count: 12, into: &packed, at: 1240)
-        WeightPacking.kernel(parameters, from: 1615, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 2280)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 2496)
-        WeightPacking.panels(parameters, from: 1831, rows: 24, outputs: 10, width: 8, into: &packed, at: 1880)
-        WeightPacking.bias(parameters, from: 2071, count: 10, into: &packed, at: 2264)
-        WeightPacking.kernel(parameters, from: 2081, rows: 2, outputs: 10, paddedOutputs: 16, into: &packed, at: 2608)
-        WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 2640)
-        WeightPacking.panels(parameters, from: 2101, rows: 10, outputs: 8, width: 8, into: &packed, at: 2520)
-        WeightPacking.bias(parameters, from: 2181, count: 8, into: &packed, at: 2600)
-        WeightPacking.panels(parameters, from: 2189, rows: 48, outputs: 3, width: 4, into: &packed, at: 2656)
-        WeightPacking.bias(parameters, from: 2333, count: 3, into: &packed, at: 2848)
+        WeightPacking.kernel(parameters, from: 91, rows: 9, outputs: 16, paddedOutputs: 16, into: &packed, at: 672)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 816)
+        WeightPacking.kernel(parameters, from: 235, rows: 16, outputs: 24, paddedOutputs: 32, into: &packed, at: 128)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 640)
+        WeightPacking.batchNormalization(parameters, gamma: 619, beta: 643, mean: 667, variance: 691, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 832, shiftAt: 856)
+        WeightPacking.kernel(parameters, from: 715, rows: 25, outputs: 24, paddedOutputs: 24, into: &packed, at: 1280)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 1888)
+        WeightPacking.panels(parameters, from: 1315, rows: 24, outputs: 12, width: 16, into: &packed, at: 880)
+        WeightPacking.bias(parameters, from: 1603, count: 12, into: &packed, at: 1264)
+        WeightPacking.kernel(parameters, from: 1615, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 2320)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 2544)
+        WeightPacking.panels(parameters, from: 1831, rows: 24, outputs: 10, width: 8, into: &packed, at: 1920)
+        WeightPacking.bias(parameters, from: 2071, count: 10, into: &packed, at: 2304)
+        WeightPacking.kernel(parameters, from: 2081, rows: 2, outputs: 10, paddedOutputs: 16, into: &packed, at: 2672)
+        WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 2704)
+        WeightPacking.panels(parameters, from: 2101, rows: 10, outputs: 8, width: 8, into: &packed, at: 2576)
+        WeightPacking.bias(parameters, from: 2181, count: 8, into: &packed, at: 2656)
+        WeightPacking.panels(parameters, from: 2189, rows: 48, outputs: 3, width: 4, into: &packed, at: 2720)
+        WeightPacking.bias(parameters, from: 2333, count: 3, into: &packed, at: 2912)
         self.packed = PackedWeights(packed)
     }
 
@@ -177,9 +177,9 @@ public struct Separable: CompiledModel {
         // sep_no_bias
         // with bn and relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 832))
         } else {
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias))
         }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
@@ -196,25 +196,25 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
-        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 880), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
+        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 880), arena.advanced(by: Arena.l5_sep_stride2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
-        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1920), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
+        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1920), arena.advanced(by: Arena.l6_sep_multiplier))
         Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise))
-        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2576), arena.advanced(by: Arena.l7_sep_rect_depthwise))
+        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2576), arena.advanced(by: Arena.l7_sep_rect))
         Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // flatten
         // (no computation at inference)
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // classes
-        Self.l9_classes(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)), w.advanced(by: 2656), arena.advanced(by: Arena.l9_classes))
+        Self.l9_classes(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)), w.advanced(by: 2720), arena.advanced(by: Arena.l9_classes))
         Self.l9_classes_activation(arena.advanced(by: Arena.l9_classes))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_classes)))
         output.update(from: arena.advanced(by: Arena.l9_classes), count: 3)
@@ -239,7 +239,7 @@ public struct Separable: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_sep_first)))
         // sep_no_bias
         // with bn and relu in its store, unless every layer's output is observed
-        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
+        Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 832))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
         // in sep_no_bias's store
@@ -251,25 +251,25 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
-        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 880), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
+        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 880), arena.advanced(by: Arena.l5_sep_stride2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
-        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1920), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
+        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1920), arena.advanced(by: Arena.l6_sep_multiplier))
         Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise))
-        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2576), arena.advanced(by: Arena.l7_sep_rect_depthwise))
+        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2576), arena.advanced(by: Arena.l7_sep_rect))
         Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // flatten
         // (no computation at inference)
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         // classes
-        Self.l9_classes(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)), w.advanced(by: 2656), arena.advanced(by: Arena.l9_classes))
+        Self.l9_classes(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)), w.advanced(by: 2720), arena.advanced(by: Arena.l9_classes))
         Self.l9_classes_activation(arena.advanced(by: Arena.l9_classes))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_classes)))
         output.update(from: arena.advanced(by: Arena.l9_classes), count: 3)
@@ -314,9 +314,9 @@ public struct Separable: CompiledModel {
         // sep_no_bias
         // with bn and relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 808))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise_fused(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias), w.advanced(by: 832))
         } else {
-            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 104), arena.advanced(by: Arena.l1_sep_no_bias))
+            Self.l1_sep_no_bias_depthwise(UnsafePointer(arena.advanced(by: Arena.l0_sep_first)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias_depthwise)); Self.l1_sep_no_bias_pointwise(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias_depthwise)), w.advanced(by: 128), arena.advanced(by: Arena.l1_sep_no_bias))
         }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)))
         // bn
@@ -333,18 +333,18 @@ public struct Separable: CompiledModel {
         Self.l4_pad(UnsafePointer(arena.advanced(by: Arena.l1_sep_no_bias)), arena.advanced(by: Arena.l4_pad))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_pad)))
         // sep_stride2
-        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
-        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 856), arena.advanced(by: Arena.l5_sep_stride2))
+        Self.l5_sep_stride2_depthwise(UnsafePointer(arena.advanced(by: Arena.l4_pad)), w.advanced(by: 880), arena.advanced(by: Arena.l5_sep_stride2_depthwise))
+        Self.l5_sep_stride2_pointwise(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2_depthwise)), w.advanced(by: 880), arena.advanced(by: Arena.l5_sep_stride2))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)))
         // sep_multiplier
         Self.l6_sep_multiplier_pad(UnsafePointer(arena.advanced(by: Arena.l5_sep_stride2)), arena.advanced(by: Arena.l6_sep_multiplier_padded))
-        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
-        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1880), arena.advanced(by: Arena.l6_sep_multiplier))
+        Self.l6_sep_multiplier_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_padded)), w.advanced(by: 1920), arena.advanced(by: Arena.l6_sep_multiplier_depthwise))
+        Self.l6_sep_multiplier_pointwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier_depthwise)), w.advanced(by: 1920), arena.advanced(by: Arena.l6_sep_multiplier))
         Self.l6_sep_multiplier_activation(arena.advanced(by: Arena.l6_sep_multiplier))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)))
         // sep_rect
-        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect_depthwise))
-        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2520), arena.advanced(by: Arena.l7_sep_rect))
+        Self.l7_sep_rect_depthwise(UnsafePointer(arena.advanced(by: Arena.l6_sep_multiplier)), w.advanced(by: 2576), arena.advanced(by: Arena.l7_sep_rect_depthwise))
+        Self.l7_sep_rect_pointwise(UnsafePointer(arena.advanced(by: Arena.l7_sep_rect_depthwise)), w.advanced(by: 2576), arena.advanced(by: Arena.l7_sep_rect))
         Self.l7_sep_rect_activation(arena.advanced(by: Arena.l7_sep_rect))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_sep_rect)))
         destination.update(from: arena.advanced(by: Arena.l7_sep_rect), count: 48)
@@ -354,7 +354,7 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l9_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 2656, bias = w + 2848
+        let kernel = w + 2720, bias = w + 2912
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -433,7 +433,7 @@ public struct Separable: CompiledModel {
     // sep_first: the direct kernel
     @inline(never)
     static func l0_sep_first_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        let kernel = w + 64, bias = w + 100
+        let kernel = w + 64, bias = w + 112
         for oy in parts {
             let kernelRows: Range<Int>
             switch oy {
@@ -796,7 +796,7 @@ public struct Separable: CompiledModel {
     @inline(never)
     static func l2_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 808, shift = w + 832
+        let scale = w + 832, shift = w + 856
         for position in 0..<64 {
             let v = x + position * 24
             for group in 0..<3 {
@@ -827,7 +827,7 @@ public struct Separable: CompiledModel {
     // sep_stride2: SeparableConv2D, (None, 10, 10, 24) → (None, 3, 3, 12), 900 parameters
     @inline(never)
     static func l5_sep_stride2_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let kernel = w + 400, bias = w + 1000
+        let kernel = w + 400, bias = w + 1008
         for oy in parts {
             do {
                 typealias V = SIMD16<Float>
@@ -1008,7 +1008,7 @@ public struct Separable: CompiledModel {
     // sep_multiplier: the direct kernel
     @inline(never)
     static func l6_sep_multiplier_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let kernel = w + 400, bias = w + 616
+        let kernel = w + 400, bias = w + 624
         for oy in parts {
             for ox in 0..<3 {
                 let yp = y + (oy * 3 + ox) * 24
@@ -1138,7 +1138,7 @@ public struct Separable: CompiledModel {
     // sep_rect: SeparableConv2D, (None, 3, 3, 10) → (None, 3, 2, 8), 108 parameters
     @inline(never)
     static func l7_sep_rect_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        let kernel = w + 88, bias = w + 120
+        let kernel = w + 96, bias = w + 128
         for oy in parts {
             do {
                 typealias V = SIMD8<Float>
@@ -1310,8 +1310,8 @@ extension Separable: TrainableModel {
                 // Forward, training mode, to bn: every layer's output stays for the backward pass.
                 Self.l0_sep_first_depthwise(input, w, t0)
                 Self.l0_sep_first_pointwise(UnsafePointer(t0), w, o0)
-                Self.l1_sep_no_bias_depthwise(UnsafePointer(o0), w.advanced(by: 104), t1)
-                Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w.advanced(by: 104), o1)
+                Self.l1_sep_no_bias_depthwise(UnsafePointer(o0), w.advanced(by: 128), t1)
+                Self.l1_sep_no_bias_pointwise(UnsafePointer(t1), w.advanced(by: 128), o1)
                 Self.l2_bn_statistics(UnsafePointer(o1), sums)
                 return 0
 
@@ -1332,18 +1332,18 @@ extension Separable: TrainableModel {
                 Self.l2_bn_normalize(UnsafePointer(o1), statistics, k, o3)
                 // relu: written by bn's store
                 Self.l4_pad(UnsafePointer(o3), o4)
-                Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w.advanced(by: 856), t5)
-                Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w.advanced(by: 856), o5)
+                Self.l5_sep_stride2_depthwise(UnsafePointer(o4), w.advanced(by: 880), t5)
+                Self.l5_sep_stride2_pointwise(UnsafePointer(t5), w.advanced(by: 880), o5)
                 Self.l6_sep_multiplier_pad(UnsafePointer(o5), p)
-                Self.l6_sep_multiplier_depthwise(UnsafePointer(p), w.advanced(by: 1880), t6)
-                Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w.advanced(by: 1880), o6)
+                Self.l6_sep_multiplier_depthwise(UnsafePointer(p), w.advanced(by: 1920), t6)
+                Self.l6_sep_multiplier_pointwise(UnsafePointer(t6), w.advanced(by: 1920), o6)
                 Self.l6_sep_multiplier_activation(o6)
-                Self.l7_sep_rect_depthwise(UnsafePointer(o6), w.advanced(by: 2520), t7)
-                Self.l7_sep_rect_pointwise(UnsafePointer(t7), w.advanced(by: 2520), z7)
+                Self.l7_sep_rect_depthwise(UnsafePointer(o6), w.advanced(by: 2576), t7)
+                Self.l7_sep_rect_pointwise(UnsafePointer(t7), w.advanced(by: 2576), z7)
                 o7.update(from: z7, count: 48)
                 Self.l7_sep_rect_activation(o7)
                 // flatten: the same memory as its input
-                Self.l9_classes(UnsafePointer(o7), w.advanced(by: 2656), o9)
+                Self.l9_classes(UnsafePointer(o7), w.advanced(by: 2720), o9)
                 Self.l9_classes_activation(o9)
                 output.update(from: o9, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the

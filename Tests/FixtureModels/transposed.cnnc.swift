@@ -37,7 +37,7 @@ public struct Transposed: CompiledModel {
     public static let flops = 1169984
     /// 11,136 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 11136
-    static let packedCount = 3108
+    static let packedCount = 3168
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -109,17 +109,17 @@ public struct Transposed: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.transposedKernel(parameters, from: 0, taps: 1, inputs: 3, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 12, count: 4, into: &packed, at: 12)
-        WeightPacking.transposedKernel(parameters, from: 16, taps: 9, inputs: 4, outputs: 6, paddedOutputs: 8, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: 232, count: 6, into: &packed, at: 304)
-        WeightPacking.transposedKernel(parameters, from: 238, taps: 6, inputs: 6, outputs: 5, paddedOutputs: 8, into: &packed, at: 312)
-        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 600)
-        WeightPacking.transposedKernel(parameters, from: 418, taps: 9, inputs: 5, outputs: 8, paddedOutputs: 8, into: &packed, at: 608)
-        WeightPacking.bias(parameters, from: 778, count: 8, into: &packed, at: 968)
-        WeightPacking.transposedKernel(parameters, from: 786, taps: 16, inputs: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 976)
-        WeightPacking.bias(parameters, from: 2834, count: 16, into: &packed, at: 3024)
-        WeightPacking.panels(parameters, from: 2850, rows: 16, outputs: 4, width: 4, into: &packed, at: 3040)
-        WeightPacking.bias(parameters, from: 2914, count: 4, into: &packed, at: 3104)
+        WeightPacking.bias(parameters, from: 12, count: 4, into: &packed, at: 16)
+        WeightPacking.transposedKernel(parameters, from: 16, taps: 9, inputs: 4, outputs: 6, paddedOutputs: 8, into: &packed, at: 32)
+        WeightPacking.bias(parameters, from: 232, count: 6, into: &packed, at: 320)
+        WeightPacking.transposedKernel(parameters, from: 238, taps: 6, inputs: 6, outputs: 5, paddedOutputs: 8, into: &packed, at: 336)
+        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 624)
+        WeightPacking.transposedKernel(parameters, from: 418, taps: 9, inputs: 5, outputs: 8, paddedOutputs: 8, into: &packed, at: 640)
+        WeightPacking.bias(parameters, from: 778, count: 8, into: &packed, at: 1008)
+        WeightPacking.transposedKernel(parameters, from: 786, taps: 16, inputs: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 1024)
+        WeightPacking.bias(parameters, from: 2834, count: 16, into: &packed, at: 3072)
+        WeightPacking.panels(parameters, from: 2850, rows: 16, outputs: 4, width: 4, into: &packed, at: 3088)
+        WeightPacking.bias(parameters, from: 2914, count: 4, into: &packed, at: 3152)
         self.packed = PackedWeights(packed)
     }
 
@@ -143,26 +143,26 @@ public struct Transposed: CompiledModel {
         Self.l0_stride_gaps(input, w, arena.advanced(by: Arena.l0_stride_gaps))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 16), arena.advanced(by: Arena.l1_up_same))
+        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 32), arena.advanced(by: Arena.l1_up_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_same)))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 312), arena.advanced(by: Arena.l2_valid_rect))
+        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 336), arena.advanced(by: Arena.l2_valid_rect))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 608), arena.advanced(by: Arena.l3_dilated))
+        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 640), arena.advanced(by: Arena.l3_dilated))
         Self.l3_dilated_activation(arena.advanced(by: Arena.l3_dilated))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dilated)))
         // shrink
         Self.l4_shrink(UnsafePointer(arena.advanced(by: Arena.l3_dilated)), arena.advanced(by: Arena.l4_shrink))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_shrink)))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 976), arena.advanced(by: Arena.l5_pad_out))
+        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 1024), arena.advanced(by: Arena.l5_pad_out))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pad_out)))
         // pool
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_pad_out)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // classes
-        Self.l7_classes(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 3040), arena.advanced(by: Arena.l7_classes))
+        Self.l7_classes(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 3088), arena.advanced(by: Arena.l7_classes))
         Self.l7_classes_activation(arena.advanced(by: Arena.l7_classes))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_classes)))
         output.update(from: arena.advanced(by: Arena.l7_classes), count: 4)
@@ -186,26 +186,26 @@ public struct Transposed: CompiledModel {
         Self.l0_stride_gaps(input, w, arena.advanced(by: Arena.l0_stride_gaps))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 16), arena.advanced(by: Arena.l1_up_same))
+        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 32), arena.advanced(by: Arena.l1_up_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_same)))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 312), arena.advanced(by: Arena.l2_valid_rect))
+        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 336), arena.advanced(by: Arena.l2_valid_rect))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 608), arena.advanced(by: Arena.l3_dilated))
+        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 640), arena.advanced(by: Arena.l3_dilated))
         Self.l3_dilated_activation(arena.advanced(by: Arena.l3_dilated))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dilated)))
         // shrink
         Self.l4_shrink(UnsafePointer(arena.advanced(by: Arena.l3_dilated)), arena.advanced(by: Arena.l4_shrink))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_shrink)))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 976), arena.advanced(by: Arena.l5_pad_out))
+        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 1024), arena.advanced(by: Arena.l5_pad_out))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pad_out)))
         // pool
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_pad_out)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // classes
-        Self.l7_classes(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 3040), arena.advanced(by: Arena.l7_classes))
+        Self.l7_classes(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 3088), arena.advanced(by: Arena.l7_classes))
         Self.l7_classes_activation(arena.advanced(by: Arena.l7_classes))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_classes)))
         output.update(from: arena.advanced(by: Arena.l7_classes), count: 4)
@@ -246,20 +246,20 @@ public struct Transposed: CompiledModel {
         Self.l0_stride_gaps(input, w, arena.advanced(by: Arena.l0_stride_gaps))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)))
         // up_same
-        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 16), arena.advanced(by: Arena.l1_up_same))
+        Self.l1_up_same(UnsafePointer(arena.advanced(by: Arena.l0_stride_gaps)), w.advanced(by: 32), arena.advanced(by: Arena.l1_up_same))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_up_same)))
         // valid_rect
-        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 312), arena.advanced(by: Arena.l2_valid_rect))
+        Self.l2_valid_rect(UnsafePointer(arena.advanced(by: Arena.l1_up_same)), w.advanced(by: 336), arena.advanced(by: Arena.l2_valid_rect))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)))
         // dilated
-        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 608), arena.advanced(by: Arena.l3_dilated))
+        Self.l3_dilated(UnsafePointer(arena.advanced(by: Arena.l2_valid_rect)), w.advanced(by: 640), arena.advanced(by: Arena.l3_dilated))
         Self.l3_dilated_activation(arena.advanced(by: Arena.l3_dilated))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dilated)))
         // shrink
         Self.l4_shrink(UnsafePointer(arena.advanced(by: Arena.l3_dilated)), arena.advanced(by: Arena.l4_shrink))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_shrink)))
         // pad_out
-        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 976), arena.advanced(by: Arena.l5_pad_out))
+        Self.l5_pad_out(UnsafePointer(arena.advanced(by: Arena.l4_shrink)), w.advanced(by: 1024), arena.advanced(by: Arena.l5_pad_out))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pad_out)))
         // pool
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_pad_out)), arena.advanced(by: Arena.l6_pool))
@@ -271,7 +271,7 @@ public struct Transposed: CompiledModel {
     @inline(never)
     static func l7_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 3040, bias = w + 3104
+        let kernel = w + 3088, bias = w + 3152
         if parts.contains(0) {
             do {
                 let yp = y
@@ -340,7 +340,7 @@ public struct Transposed: CompiledModel {
             for ox in 0..<11 {
                 let target = y + (oy * 11 + ox) * 4
                 do {
-                    var sum = w.simd(SIMD4<Float>.self, at: 12)
+                    var sum = w.simd(SIMD4<Float>.self, at: 16)
                     for my in 0..<1 {
                         let iyStride = oy - my
                         guard iyStride >= 0, iyStride % 3 == 0, iyStride / 3 < 3 else { continue }
@@ -422,7 +422,7 @@ public struct Transposed: CompiledModel {
             for ox in 0..<45 {
                 let target = y + (oy * 45 + ox) * 8
                 do {
-                    var sum = w.simd(SIMD8<Float>.self, at: 360)
+                    var sum = w.simd(SIMD8<Float>.self, at: 368)
                     for my in 0..<3 {
                         let iyStride = oy + 2 - my * 2
                         guard iyStride >= 0, iyStride < 19 else { continue }
@@ -581,15 +581,15 @@ extension Transposed: TrainableModel {
         let o7 = arena.advanced(by: 26391)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_stride_gaps(input, w, o0)
-        Self.l1_up_same(UnsafePointer(o0), w.advanced(by: 16), o1)
-        Self.l2_valid_rect(UnsafePointer(o1), w.advanced(by: 312), o2)
-        Self.l3_dilated(UnsafePointer(o2), w.advanced(by: 608), z3)
+        Self.l1_up_same(UnsafePointer(o0), w.advanced(by: 32), o1)
+        Self.l2_valid_rect(UnsafePointer(o1), w.advanced(by: 336), o2)
+        Self.l3_dilated(UnsafePointer(o2), w.advanced(by: 640), z3)
         o3.update(from: z3, count: 6840)
         Self.l3_dilated_activation(o3)
         Self.l4_shrink(UnsafePointer(o3), o4)
-        Self.l5_pad_out(UnsafePointer(o4), w.advanced(by: 976), o5)
+        Self.l5_pad_out(UnsafePointer(o4), w.advanced(by: 1024), o5)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_classes(UnsafePointer(o6), w.advanced(by: 3040), o7)
+        Self.l7_classes(UnsafePointer(o6), w.advanced(by: 3088), o7)
         Self.l7_classes_activation(o7)
         output.update(from: o7, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

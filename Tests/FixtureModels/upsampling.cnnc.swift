@@ -37,7 +37,7 @@ public struct Upsampling: CompiledModel {
     public static let flops = 58820
     /// 13,200 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 13200
-    static let packedCount = 756
+    static let packedCount = 784
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -112,12 +112,12 @@ public struct Upsampling: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 6, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 108, count: 6, into: &packed, at: 144)
-        WeightPacking.kernel(parameters, from: 114, rows: 54, outputs: 5, paddedOutputs: 8, into: &packed, at: 152)
-        WeightPacking.bias(parameters, from: 384, count: 5, into: &packed, at: 584)
-        WeightPacking.kernel(parameters, from: 389, rows: 5, outputs: 16, paddedOutputs: 16, into: &packed, at: 592)
-        WeightPacking.bias(parameters, from: 469, count: 16, into: &packed, at: 672)
-        WeightPacking.panels(parameters, from: 485, rows: 16, outputs: 4, width: 4, into: &packed, at: 688)
-        WeightPacking.bias(parameters, from: 549, count: 4, into: &packed, at: 752)
+        WeightPacking.kernel(parameters, from: 114, rows: 54, outputs: 5, paddedOutputs: 8, into: &packed, at: 160)
+        WeightPacking.bias(parameters, from: 384, count: 5, into: &packed, at: 592)
+        WeightPacking.kernel(parameters, from: 389, rows: 5, outputs: 16, paddedOutputs: 16, into: &packed, at: 608)
+        WeightPacking.bias(parameters, from: 469, count: 16, into: &packed, at: 688)
+        WeightPacking.panels(parameters, from: 485, rows: 16, outputs: 4, width: 4, into: &packed, at: 704)
+        WeightPacking.bias(parameters, from: 549, count: 4, into: &packed, at: 768)
         self.packed = PackedWeights(packed)
     }
 
@@ -148,13 +148,13 @@ public struct Upsampling: CompiledModel {
         Self.l2_up_bilinear(UnsafePointer(arena.advanced(by: Arena.l1_up_default)), arena.advanced(by: Arena.l2_up_bilinear))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)))
         // mix
-        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 152), arena.advanced(by: Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 160), arena.advanced(by: Arena.l3_mix))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // up_rows
         Self.l4_up_rows(UnsafePointer(arena.advanced(by: Arena.l3_mix)), arena.advanced(by: Arena.l4_up_rows))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_up_rows)))
         // widen
-        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 592), arena.advanced(by: Arena.l5_widen))
+        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 608), arena.advanced(by: Arena.l5_widen))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_widen)))
         // up_wide
         Self.l6_up_wide(UnsafePointer(arena.advanced(by: Arena.l5_widen)), arena.advanced(by: Arena.l6_up_wide))
@@ -163,7 +163,7 @@ public struct Upsampling: CompiledModel {
         Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_up_wide)), arena.advanced(by: Arena.l7_pool))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
         // classes
-        Self.l8_classes(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 688), arena.advanced(by: Arena.l8_classes))
+        Self.l8_classes(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 704), arena.advanced(by: Arena.l8_classes))
         Self.l8_classes_activation(arena.advanced(by: Arena.l8_classes))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_classes)))
         output.update(from: arena.advanced(by: Arena.l8_classes), count: 4)
@@ -194,13 +194,13 @@ public struct Upsampling: CompiledModel {
         Self.l2_up_bilinear(UnsafePointer(arena.advanced(by: Arena.l1_up_default)), arena.advanced(by: Arena.l2_up_bilinear))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)))
         // mix
-        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 152), arena.advanced(by: Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 160), arena.advanced(by: Arena.l3_mix))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // up_rows
         Self.l4_up_rows(UnsafePointer(arena.advanced(by: Arena.l3_mix)), arena.advanced(by: Arena.l4_up_rows))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_up_rows)))
         // widen
-        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 592), arena.advanced(by: Arena.l5_widen))
+        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 608), arena.advanced(by: Arena.l5_widen))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_widen)))
         // up_wide
         Self.l6_up_wide(UnsafePointer(arena.advanced(by: Arena.l5_widen)), arena.advanced(by: Arena.l6_up_wide))
@@ -209,7 +209,7 @@ public struct Upsampling: CompiledModel {
         Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_up_wide)), arena.advanced(by: Arena.l7_pool))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
         // classes
-        Self.l8_classes(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 688), arena.advanced(by: Arena.l8_classes))
+        Self.l8_classes(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 704), arena.advanced(by: Arena.l8_classes))
         Self.l8_classes_activation(arena.advanced(by: Arena.l8_classes))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_classes)))
         output.update(from: arena.advanced(by: Arena.l8_classes), count: 4)
@@ -257,13 +257,13 @@ public struct Upsampling: CompiledModel {
         Self.l2_up_bilinear(UnsafePointer(arena.advanced(by: Arena.l1_up_default)), arena.advanced(by: Arena.l2_up_bilinear))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)))
         // mix
-        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 152), arena.advanced(by: Arena.l3_mix))
+        Self.l3_mix(UnsafePointer(arena.advanced(by: Arena.l2_up_bilinear)), w.advanced(by: 160), arena.advanced(by: Arena.l3_mix))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_mix)))
         // up_rows
         Self.l4_up_rows(UnsafePointer(arena.advanced(by: Arena.l3_mix)), arena.advanced(by: Arena.l4_up_rows))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_up_rows)))
         // widen
-        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 592), arena.advanced(by: Arena.l5_widen))
+        Self.l5_widen(UnsafePointer(arena.advanced(by: Arena.l4_up_rows)), w.advanced(by: 608), arena.advanced(by: Arena.l5_widen))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_widen)))
         // up_wide
         Self.l6_up_wide(UnsafePointer(arena.advanced(by: Arena.l5_widen)), arena.advanced(by: Arena.l6_up_wide))
@@ -278,7 +278,7 @@ public struct Upsampling: CompiledModel {
     @inline(never)
     static func l8_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 688, bias = w + 752
+        let kernel = w + 704, bias = w + 768
         if parts.contains(0) {
             do {
                 let yp = y
@@ -727,12 +727,12 @@ extension Upsampling: TrainableModel {
         Self.l0_encode(UnsafePointer(p), w, o0)
         Self.l1_up_default(UnsafePointer(o0), o1)
         Self.l2_up_bilinear(UnsafePointer(o1), o2)
-        Self.l3_mix(UnsafePointer(o2), w.advanced(by: 152), o3)
+        Self.l3_mix(UnsafePointer(o2), w.advanced(by: 160), o3)
         Self.l4_up_rows(UnsafePointer(o3), o4)
-        Self.l5_widen(UnsafePointer(o4), w.advanced(by: 592), o5)
+        Self.l5_widen(UnsafePointer(o4), w.advanced(by: 608), o5)
         Self.l6_up_wide(UnsafePointer(o5), o6)
         Self.l7_pool(UnsafePointer(o6), o7)
-        Self.l8_classes(UnsafePointer(o7), w.advanced(by: 688), o8)
+        Self.l8_classes(UnsafePointer(o7), w.advanced(by: 704), o8)
         Self.l8_classes_activation(o8)
         output.update(from: o8, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct WinogradEdges: CompiledModel {
     public static let flops = 11060928
     /// 33,344 floats of activations and padded inputs (see `Arena`), 34,560 of Winograd scratch.
     public static let arenaCount = 67904
-    static let packedCount = 109544
+    static let packedCount = 109552
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

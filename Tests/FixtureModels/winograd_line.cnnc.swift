@@ -37,7 +37,7 @@ public struct WinogradLine: CompiledModel {
     public static let flops = 2159664
     /// 11,808 floats of activations and padded inputs (see `Arena`), 16,384 of Winograd scratch.
     public static let arenaCount = 28192
-    static let packedCount = 21756
+    static let packedCount = 21776
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -133,9 +133,9 @@ public struct WinogradLine: CompiledModel {
         if forInference { WeightPacking.winogradLine(parameters, from: 1832, taps: 7, inputChannels: 24, outputs: 32, paddedOutputs: 32, transform: [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, 0.011111111111111112, 0.022222222222222223, 0.044444444444444446, 0.08888888888888889, 0.17777777777777778, 0.35555555555555557, 0.7111111111111111, 0.7111111111111111, -0.35555555555555557, 0.17777777777777778, -0.08888888888888889, 0.044444444444444446, -0.022222222222222223, 0.011111111111111112, 0.011111111111111112, -0.022222222222222223, 0.044444444444444446, -0.08888888888888889, 0.17777777777777778, -0.35555555555555557, 0.7111111111111111, 0.7111111111111111, 0.35555555555555557, 0.17777777777777778, 0.08888888888888889, 0.044444444444444446, 0.022222222222222223, 0.011111111111111112, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0], into: &packed, at: 12752) }
         WeightPacking.kernel(parameters, from: 7240, rows: 128, outputs: 8, paddedOutputs: 8, into: &packed, at: 18896)
         WeightPacking.bias(parameters, from: 8264, count: 8, into: &packed, at: 19920)
-        if forInference { WeightPacking.winogradLine(parameters, from: 7240, taps: 4, inputChannels: 32, outputs: 8, paddedOutputs: 8, transform: [0.5, 0.0, 0.0, 0.0, 0.1111111111111111, 0.1111111111111111, 0.1111111111111111, 0.1111111111111111, 0.3333333333333333, -0.3333333333333333, 0.3333333333333333, -0.3333333333333333, 0.016666666666666666, 0.03333333333333333, 0.06666666666666667, 0.13333333333333333, 0.7111111111111111, -0.35555555555555557, 0.17777777777777778, -0.08888888888888889, 0.027777777777777776, -0.05555555555555555, 0.1111111111111111, -0.2222222222222222, 0.0, 0.0, 0.0, 1.0], into: &packed, at: 19928) }
-        WeightPacking.panels(parameters, from: 8272, rows: 8, outputs: 3, width: 4, into: &packed, at: 21720)
-        WeightPacking.bias(parameters, from: 8296, count: 3, into: &packed, at: 21752)
+        if forInference { WeightPacking.winogradLine(parameters, from: 7240, taps: 4, inputChannels: 32, outputs: 8, paddedOutputs: 8, transform: [0.5, 0.0, 0.0, 0.0, 0.1111111111111111, 0.1111111111111111, 0.1111111111111111, 0.1111111111111111, 0.3333333333333333, -0.3333333333333333, 0.3333333333333333, -0.3333333333333333, 0.016666666666666666, 0.03333333333333333, 0.06666666666666667, 0.13333333333333333, 0.7111111111111111, -0.35555555555555557, 0.17777777777777778, -0.08888888888888889, 0.027777777777777776, -0.05555555555555555, 0.1111111111111111, -0.2222222222222222, 0.0, 0.0, 0.0, 1.0], into: &packed, at: 19936) }
+        WeightPacking.panels(parameters, from: 8272, rows: 8, outputs: 3, width: 4, into: &packed, at: 21728)
+        WeightPacking.bias(parameters, from: 8296, count: 3, into: &packed, at: 21760)
         self.packed = PackedWeights(packed)
     }
 
@@ -179,7 +179,7 @@ public struct WinogradLine: CompiledModel {
         Self.l5_global_average_pooling1d(UnsafePointer(arena.advanced(by: Arena.l4_conv1d_3)), arena.advanced(by: Arena.l5_global_average_pooling1d))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling1d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling1d)), w.advanced(by: 21720), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling1d)), w.advanced(by: 21728), arena.advanced(by: Arena.l6_dense))
         Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
@@ -223,7 +223,7 @@ public struct WinogradLine: CompiledModel {
         Self.l5_global_average_pooling1d(UnsafePointer(arena.advanced(by: Arena.l4_conv1d_3)), arena.advanced(by: Arena.l5_global_average_pooling1d))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling1d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling1d)), w.advanced(by: 21720), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_average_pooling1d)), w.advanced(by: 21728), arena.advanced(by: Arena.l6_dense))
         Self.l6_dense_activation(arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 3)
@@ -290,7 +290,7 @@ public struct WinogradLine: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 21720, bias = w + 21752
+        let kernel = w + 21728, bias = w + 21760
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -1167,7 +1167,7 @@ public struct WinogradLine: CompiledModel {
             }
             // 7 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<7 {
-                Self.l4_conv1d_3_winograd_product5(UnsafePointer(v + xi * 176), w + 1032 + xi * 256, m + xi * 48)
+                Self.l4_conv1d_3_winograd_product5(UnsafePointer(v + xi * 176), w + 1040 + xi * 256, m + xi * 48)
             }
             // Output transform: y = Aᵀ M + bias, each run of 4 outputs.
             for tx in 0..<5 {
@@ -1280,7 +1280,7 @@ extension WinogradLine: TrainableModel {
         Self.l4_conv1d_3_pad(UnsafePointer(o3), p)
         Self.l4_conv1d_3(UnsafePointer(p), w.advanced(by: 18896), o4)
         Self.l5_global_average_pooling1d(UnsafePointer(o4), o5)
-        Self.l6_dense(UnsafePointer(o5), w.advanced(by: 21720), o6)
+        Self.l6_dense(UnsafePointer(o5), w.advanced(by: 21728), o6)
         Self.l6_dense_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

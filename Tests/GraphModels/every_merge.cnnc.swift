@@ -39,7 +39,7 @@ public struct EveryMerge: CompiledModel {
     public static let flops = 4608
     /// 1,728 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1728
-    static let packedCount = 4612
+    static let packedCount = 4624
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct FrozenLayers: CompiledModel {
     public static let flops = 15636
     /// 544 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 544
-    static let packedCount = 308
+    static let packedCount = 384
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -115,15 +115,15 @@ public struct FrozenLayers: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
-        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 76, shiftAt: 80)
-        WeightPacking.kernel(parameters, from: 92, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 84)
-        WeightPacking.bias(parameters, from: 236, count: 4, into: &packed, at: 228)
-        WeightPacking.batchNormalization(parameters, gamma: 240, beta: 244, mean: 248, variance: 252, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 232, shiftAt: 236)
-        WeightPacking.panels(parameters, from: 256, rows: 4, outputs: 6, width: 8, into: &packed, at: 240)
-        WeightPacking.bias(parameters, from: 280, count: 6, into: &packed, at: 272)
-        WeightPacking.panels(parameters, from: 286, rows: 6, outputs: 3, width: 4, into: &packed, at: 280)
-        WeightPacking.bias(parameters, from: 304, count: 3, into: &packed, at: 304)
+        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 80)
+        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 96, shiftAt: 100)
+        WeightPacking.kernel(parameters, from: 92, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 112)
+        WeightPacking.bias(parameters, from: 236, count: 4, into: &packed, at: 256)
+        WeightPacking.batchNormalization(parameters, gamma: 240, beta: 244, mean: 248, variance: 252, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 272, shiftAt: 276)
+        WeightPacking.panels(parameters, from: 256, rows: 4, outputs: 6, width: 8, into: &packed, at: 288)
+        WeightPacking.bias(parameters, from: 280, count: 6, into: &packed, at: 320)
+        WeightPacking.panels(parameters, from: 286, rows: 6, outputs: 3, width: 4, into: &packed, at: 336)
+        WeightPacking.bias(parameters, from: 304, count: 3, into: &packed, at: 368)
         self.packed = PackedWeights(packed)
     }
 
@@ -147,7 +147,7 @@ public struct FrozenLayers: CompiledModel {
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 76))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 96))
         } else {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
             Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
@@ -167,10 +167,10 @@ public struct FrozenLayers: CompiledModel {
         // with trained_bn in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 232))
+            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 272))
         } else {
             Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
@@ -185,10 +185,10 @@ public struct FrozenLayers: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_join)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // frozen_dense
-        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 240), arena.advanced(by: Arena.l7_frozen_dense))
+        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 288), arena.advanced(by: Arena.l7_frozen_dense))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 280), arena.advanced(by: Arena.l8_head))
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 336), arena.advanced(by: Arena.l8_head))
         Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
         output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
@@ -211,7 +211,7 @@ public struct FrozenLayers: CompiledModel {
         // stem
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 76))
+        Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 96))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
         // in stem's store
@@ -222,7 +222,7 @@ public struct FrozenLayers: CompiledModel {
         // frozen_conv
         // with trained_bn in its store, unless every layer's output is observed
         Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-        Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 232))
+        Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 272))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
         // in frozen_conv's store
@@ -234,10 +234,10 @@ public struct FrozenLayers: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_join)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // frozen_dense
-        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 240), arena.advanced(by: Arena.l7_frozen_dense))
+        Self.l7_frozen_dense(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 288), arena.advanced(by: Arena.l7_frozen_dense))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 280), arena.advanced(by: Arena.l8_head))
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_frozen_dense)), w.advanced(by: 336), arena.advanced(by: Arena.l8_head))
         Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
         output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
@@ -280,7 +280,7 @@ public struct FrozenLayers: CompiledModel {
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 76))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 96))
         } else {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
             Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
@@ -300,10 +300,10 @@ public struct FrozenLayers: CompiledModel {
         // with trained_bn in its store, unless every layer's output is observed
         if observe == nil {
             Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 232))
+            Self.l3_frozen_conv_fused(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv), w.advanced(by: 272))
         } else {
             Self.l3_frozen_conv_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_frozen_conv_padded))
-            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 84), arena.advanced(by: Arena.l3_frozen_conv))
+            Self.l3_frozen_conv(UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv_padded)), w.advanced(by: 112), arena.advanced(by: Arena.l3_frozen_conv))
         }
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_frozen_conv)))
         // trained_bn
@@ -324,7 +324,7 @@ public struct FrozenLayers: CompiledModel {
     @inline(never)
     static func l7_frozen_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 240, bias = w + 272
+        let kernel = w + 288, bias = w + 320
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
@@ -374,7 +374,7 @@ public struct FrozenLayers: CompiledModel {
     @inline(never)
     static func l8_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 280, bias = w + 304
+        let kernel = w + 336, bias = w + 368
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -454,7 +454,7 @@ public struct FrozenLayers: CompiledModel {
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         for oy in parts {
             let yp = y + oy * 24
             var s0_0 = bias.simd(V.self, at: 0)
@@ -497,7 +497,7 @@ public struct FrozenLayers: CompiledModel {
     @inline(never)
     static func l0_stem_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         for oy in parts {
             let yp = y + oy * 24
             var s0_0 = bias.simd(V.self, at: 0)
@@ -553,7 +553,7 @@ public struct FrozenLayers: CompiledModel {
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 4
-            for c in 0..<4 { v[c] = v[c] * w[76 + c] + w[80 + c] }
+            for c in 0..<4 { v[c] = v[c] * w[96 + c] + w[100 + c] }
         }
     }
 
@@ -673,7 +673,7 @@ public struct FrozenLayers: CompiledModel {
     static func l4_trained_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<36 {
             let v = x + position * 4
-            for c in 0..<4 { v[c] = v[c] * w[232 + c] + w[236 + c] }
+            for c in 0..<4 { v[c] = v[c] * w[272 + c] + w[276 + c] }
         }
     }
 
@@ -722,7 +722,7 @@ public struct FrozenLayers: CompiledModel {
     @inline(never)
     static func l8_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -793,7 +793,7 @@ extension FrozenLayers: TrainableModel {
                 Self.l1_stem_bn(o1, w)
                 Self.l2_stem_relu_forward(UnsafePointer(o1), o2)
                 Self.l3_frozen_conv_pad(UnsafePointer(o2), p)
-                Self.l3_frozen_conv(UnsafePointer(p), w.advanced(by: 84), o3)
+                Self.l3_frozen_conv(UnsafePointer(p), w.advanced(by: 112), o3)
                 Self.l4_trained_bn_statistics(UnsafePointer(o3), sums)
                 return 0
 
@@ -811,8 +811,8 @@ extension FrozenLayers: TrainableModel {
                 Self.l4_trained_bn_normalize(UnsafePointer(o3), statistics, k, o4)
                 Self.l5_join(UnsafePointer(o2), UnsafePointer(o4), o5)
                 Self.l6_pool(UnsafePointer(o5), o6)
-                Self.l7_frozen_dense(UnsafePointer(o6), w.advanced(by: 240), o7)
-                Self.l8_head(UnsafePointer(o7), w.advanced(by: 280), o8)
+                Self.l7_frozen_dense(UnsafePointer(o6), w.advanced(by: 288), o7)
+                Self.l8_head(UnsafePointer(o7), w.advanced(by: 336), o8)
                 Self.l8_head_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct FunctionalChain: CompiledModel {
     public static let flops = 1728
     /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 96
-    static let packedCount = 332
+    static let packedCount = 368
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -85,9 +85,9 @@ public struct FunctionalChain: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 18, count: 2, into: &packed, at: 36)
-        WeightPacking.panels(parameters, from: 20, rows: 72, outputs: 3, width: 4, into: &packed, at: 40)
-        WeightPacking.bias(parameters, from: 236, count: 3, into: &packed, at: 328)
+        WeightPacking.bias(parameters, from: 18, count: 2, into: &packed, at: 48)
+        WeightPacking.panels(parameters, from: 20, rows: 72, outputs: 3, width: 4, into: &packed, at: 64)
+        WeightPacking.bias(parameters, from: 236, count: 3, into: &packed, at: 352)
         self.packed = PackedWeights(packed)
     }
 
@@ -114,7 +114,7 @@ public struct FunctionalChain: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 40), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 64), arena.advanced(by: Arena.l2_dense))
         Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         output.update(from: arena.advanced(by: Arena.l2_dense), count: 3)
@@ -141,7 +141,7 @@ public struct FunctionalChain: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 40), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 64), arena.advanced(by: Arena.l2_dense))
         Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         output.update(from: arena.advanced(by: Arena.l2_dense), count: 3)
@@ -190,7 +190,7 @@ public struct FunctionalChain: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 40, bias = w + 328
+        let kernel = w + 64, bias = w + 352
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -257,7 +257,7 @@ public struct FunctionalChain: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 36
+        let kernel = w, bias = w + 48
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 12
@@ -366,7 +366,7 @@ extension FunctionalChain: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense(UnsafePointer(o0), w.advanced(by: 40), o2)
+        Self.l2_dense(UnsafePointer(o0), w.advanced(by: 64), o2)
         Self.l2_dense_activation(o2)
         output.update(from: o2, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct InceptionBlock: CompiledModel {
     public static let flops = 322820
     /// 7,488 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 7488
-    static let packedCount = 1584
+    static let packedCount = 1648
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -123,18 +123,18 @@ public struct InceptionBlock: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 24, count: 6, into: &packed, at: 32)
-        WeightPacking.kernel(parameters, from: 30, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 40)
-        WeightPacking.bias(parameters, from: 46, count: 4, into: &packed, at: 56)
-        WeightPacking.kernel(parameters, from: 50, rows: 4, outputs: 8, paddedOutputs: 8, into: &packed, at: 60)
-        WeightPacking.bias(parameters, from: 82, count: 8, into: &packed, at: 92)
-        WeightPacking.kernel(parameters, from: 90, rows: 54, outputs: 8, paddedOutputs: 8, into: &packed, at: 100)
-        WeightPacking.bias(parameters, from: 522, count: 8, into: &packed, at: 532)
-        WeightPacking.kernel(parameters, from: 530, rows: 100, outputs: 6, paddedOutputs: 8, into: &packed, at: 540)
-        WeightPacking.bias(parameters, from: 1130, count: 6, into: &packed, at: 1340)
-        WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 1348)
-        WeightPacking.bias(parameters, from: 1152, count: 4, into: &packed, at: 1364)
-        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: &packed, at: 1368)
-        WeightPacking.bias(parameters, from: 1286, count: 5, into: &packed, at: 1576)
+        WeightPacking.kernel(parameters, from: 30, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 48)
+        WeightPacking.bias(parameters, from: 46, count: 4, into: &packed, at: 64)
+        WeightPacking.kernel(parameters, from: 50, rows: 4, outputs: 8, paddedOutputs: 8, into: &packed, at: 80)
+        WeightPacking.bias(parameters, from: 82, count: 8, into: &packed, at: 112)
+        WeightPacking.kernel(parameters, from: 90, rows: 54, outputs: 8, paddedOutputs: 8, into: &packed, at: 128)
+        WeightPacking.bias(parameters, from: 522, count: 8, into: &packed, at: 560)
+        WeightPacking.kernel(parameters, from: 530, rows: 100, outputs: 6, paddedOutputs: 8, into: &packed, at: 576)
+        WeightPacking.bias(parameters, from: 1130, count: 6, into: &packed, at: 1376)
+        WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 1392)
+        WeightPacking.bias(parameters, from: 1152, count: 4, into: &packed, at: 1408)
+        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: &packed, at: 1424)
+        WeightPacking.bias(parameters, from: 1286, count: 5, into: &packed, at: 1632)
         self.packed = PackedWeights(packed)
     }
 
@@ -158,24 +158,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w.advanced(by: 40), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 48), arena.advanced(by: Arena.l1_branch5x5_reduce))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 60), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 80), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 100), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 540), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 576), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1348), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1392), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -184,7 +184,7 @@ public struct InceptionBlock: CompiledModel {
         Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
         // dense
-        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1368), arena.advanced(by: Arena.l9_dense))
+        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1424), arena.advanced(by: Arena.l9_dense))
         Self.l9_dense_activation(arena.advanced(by: Arena.l9_dense))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dense)))
         output.update(from: arena.advanced(by: Arena.l9_dense), count: 5)
@@ -208,24 +208,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w.advanced(by: 40), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 48), arena.advanced(by: Arena.l1_branch5x5_reduce))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 60), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 80), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 100), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 540), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 576), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1348), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1392), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -234,7 +234,7 @@ public struct InceptionBlock: CompiledModel {
         Self.l8_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l7_mixed)), arena.advanced(by: Arena.l8_global_average_pooling2d))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)))
         // dense
-        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1368), arena.advanced(by: Arena.l9_dense))
+        Self.l9_dense(UnsafePointer(arena.advanced(by: Arena.l8_global_average_pooling2d)), w.advanced(by: 1424), arena.advanced(by: Arena.l9_dense))
         Self.l9_dense_activation(arena.advanced(by: Arena.l9_dense))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_dense)))
         output.update(from: arena.advanced(by: Arena.l9_dense), count: 5)
@@ -275,24 +275,24 @@ public struct InceptionBlock: CompiledModel {
         Self.l0_branch3x3_reduce(input, w, arena.advanced(by: Arena.l0_branch3x3_reduce))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)))
         // branch5x5_reduce
-        Self.l1_branch5x5_reduce(input, w.advanced(by: 40), arena.advanced(by: Arena.l1_branch5x5_reduce))
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 48), arena.advanced(by: Arena.l1_branch5x5_reduce))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)))
         // branch_pool
         Self.l2_branch_pool(input, arena.advanced(by: Arena.l2_branch_pool))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)))
         // branch1x1
-        Self.l3_branch1x1(input, w.advanced(by: 60), arena.advanced(by: Arena.l3_branch1x1))
+        Self.l3_branch1x1(input, w.advanced(by: 80), arena.advanced(by: Arena.l3_branch1x1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)))
         // branch3x3
         Self.l4_branch3x3_pad(UnsafePointer(arena.advanced(by: Arena.l0_branch3x3_reduce)), arena.advanced(by: Arena.l4_branch3x3_padded))
-        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 100), arena.advanced(by: Arena.l4_branch3x3))
+        Self.l4_branch3x3(UnsafePointer(arena.advanced(by: Arena.l4_branch3x3_padded)), w.advanced(by: 128), arena.advanced(by: Arena.l4_branch3x3))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)))
         // branch5x5
         Self.l5_branch5x5_pad(UnsafePointer(arena.advanced(by: Arena.l1_branch5x5_reduce)), arena.advanced(by: Arena.l5_branch5x5_padded))
-        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 540), arena.advanced(by: Arena.l5_branch5x5))
+        Self.l5_branch5x5(UnsafePointer(arena.advanced(by: Arena.l5_branch5x5_padded)), w.advanced(by: 576), arena.advanced(by: Arena.l5_branch5x5))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)))
         // branch_pool_proj
-        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1348), arena.advanced(by: Arena.l6_branch_pool_proj))
+        Self.l1_branch5x5_reduce(UnsafePointer(arena.advanced(by: Arena.l2_branch_pool)), w.advanced(by: 1392), arena.advanced(by: Arena.l6_branch_pool_proj))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)))
         // mixed
         Self.l7_mixed(UnsafePointer(arena.advanced(by: Arena.l3_branch1x1)), UnsafePointer(arena.advanced(by: Arena.l4_branch3x3)), UnsafePointer(arena.advanced(by: Arena.l5_branch5x5)), UnsafePointer(arena.advanced(by: Arena.l6_branch_pool_proj)), arena.advanced(by: Arena.l7_mixed))
@@ -307,7 +307,7 @@ public struct InceptionBlock: CompiledModel {
     @inline(never)
     static func l9_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 1368, bias = w + 1576
+        let kernel = w + 1424, bias = w + 1632
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -762,17 +762,17 @@ extension InceptionBlock: TrainableModel {
         let o9 = arena.advanced(by: 9530)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_branch3x3_reduce(input, w, o0)
-        Self.l1_branch5x5_reduce(input, w.advanced(by: 40), o1)
+        Self.l1_branch5x5_reduce(input, w.advanced(by: 48), o1)
         Self.l2_branch_pool(input, o2)
-        Self.l3_branch1x1(input, w.advanced(by: 60), o3)
+        Self.l3_branch1x1(input, w.advanced(by: 80), o3)
         Self.l4_branch3x3_pad(UnsafePointer(o0), p)
-        Self.l4_branch3x3(UnsafePointer(p), w.advanced(by: 100), o4)
+        Self.l4_branch3x3(UnsafePointer(p), w.advanced(by: 128), o4)
         Self.l5_branch5x5_pad(UnsafePointer(o1), p)
-        Self.l5_branch5x5(UnsafePointer(p), w.advanced(by: 540), o5)
-        Self.l1_branch5x5_reduce(UnsafePointer(o2), w.advanced(by: 1348), o6)
+        Self.l5_branch5x5(UnsafePointer(p), w.advanced(by: 576), o5)
+        Self.l1_branch5x5_reduce(UnsafePointer(o2), w.advanced(by: 1392), o6)
         Self.l7_mixed(UnsafePointer(o3), UnsafePointer(o4), UnsafePointer(o5), UnsafePointer(o6), o7)
         Self.l8_global_average_pooling2d(UnsafePointer(o7), o8)
-        Self.l9_dense(UnsafePointer(o8), w.advanced(by: 1368), o9)
+        Self.l9_dense(UnsafePointer(o8), w.advanced(by: 1424), o9)
         Self.l9_dense_activation(o9)
         output.update(from: o9, count: 5)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct InvertedResidual: CompiledModel {
     public static let flops = 275008
     /// 9,632 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 9632
-    static let packedCount = 4056
+    static let packedCount = 4096
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -155,24 +155,24 @@ public struct InvertedResidual: CompiledModel {
         WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 256)
         WeightPacking.batchNormalization(parameters, gamma: 192, beta: 216, mean: 240, variance: 264, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 288, shiftAt: 312)
         WeightPacking.kernel(parameters, from: 288, rows: 9, outputs: 24, paddedOutputs: 24, into: &packed, at: 336)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 552)
-        WeightPacking.batchNormalization(parameters, gamma: 504, beta: 528, mean: 552, variance: 576, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 576, shiftAt: 600)
-        WeightPacking.kernel(parameters, from: 600, rows: 24, outputs: 16, paddedOutputs: 16, into: &packed, at: 624)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 1008)
-        WeightPacking.batchNormalization(parameters, gamma: 984, beta: 1000, mean: 1016, variance: 1032, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 1024, shiftAt: 1040)
-        WeightPacking.kernel(parameters, from: 1048, rows: 16, outputs: 40, paddedOutputs: 48, into: &packed, at: 1056)
-        WeightPacking.bias(parameters, from: nil, count: 40, into: &packed, at: 1824)
-        WeightPacking.batchNormalization(parameters, gamma: 1688, beta: 1728, mean: 1768, variance: 1808, epsilon: Float(0.001), channels: 40, into: &packed, scaleAt: 1872, shiftAt: 1912)
-        WeightPacking.kernel(parameters, from: 1848, rows: 25, outputs: 40, paddedOutputs: 40, into: &packed, at: 1952)
-        WeightPacking.bias(parameters, from: 2848, count: 40, into: &packed, at: 2952)
-        WeightPacking.batchNormalization(parameters, gamma: 2888, beta: 2928, mean: 2968, variance: 3008, epsilon: Float(0.001), channels: 40, into: &packed, scaleAt: 2992, shiftAt: 3032)
-        WeightPacking.kernel(parameters, from: 3048, rows: 40, outputs: 16, paddedOutputs: 16, into: &packed, at: 3072)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3712)
-        WeightPacking.batchNormalization(parameters, gamma: 3688, beta: 3704, mean: 3720, variance: 3736, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 3728, shiftAt: 3744)
-        WeightPacking.kernel(parameters, from: 3752, rows: 9, outputs: 16, paddedOutputs: 16, into: &packed, at: 3760)
-        WeightPacking.bias(parameters, from: 3896, count: 16, into: &packed, at: 3904)
-        WeightPacking.panels(parameters, from: 3912, rows: 16, outputs: 5, width: 8, into: &packed, at: 3920)
-        WeightPacking.bias(parameters, from: 3992, count: 5, into: &packed, at: 4048)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 560)
+        WeightPacking.batchNormalization(parameters, gamma: 504, beta: 528, mean: 552, variance: 576, epsilon: Float(0.001), channels: 24, into: &packed, scaleAt: 592, shiftAt: 616)
+        WeightPacking.kernel(parameters, from: 600, rows: 24, outputs: 16, paddedOutputs: 16, into: &packed, at: 640)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 1024)
+        WeightPacking.batchNormalization(parameters, gamma: 984, beta: 1000, mean: 1016, variance: 1032, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 1040, shiftAt: 1056)
+        WeightPacking.kernel(parameters, from: 1048, rows: 16, outputs: 40, paddedOutputs: 48, into: &packed, at: 1072)
+        WeightPacking.bias(parameters, from: nil, count: 40, into: &packed, at: 1840)
+        WeightPacking.batchNormalization(parameters, gamma: 1688, beta: 1728, mean: 1768, variance: 1808, epsilon: Float(0.001), channels: 40, into: &packed, scaleAt: 1888, shiftAt: 1928)
+        WeightPacking.kernel(parameters, from: 1848, rows: 25, outputs: 40, paddedOutputs: 40, into: &packed, at: 1968)
+        WeightPacking.bias(parameters, from: 2848, count: 40, into: &packed, at: 2976)
+        WeightPacking.batchNormalization(parameters, gamma: 2888, beta: 2928, mean: 2968, variance: 3008, epsilon: Float(0.001), channels: 40, into: &packed, scaleAt: 3024, shiftAt: 3064)
+        WeightPacking.kernel(parameters, from: 3048, rows: 40, outputs: 16, paddedOutputs: 16, into: &packed, at: 3104)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3744)
+        WeightPacking.batchNormalization(parameters, gamma: 3688, beta: 3704, mean: 3720, variance: 3736, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 3760, shiftAt: 3776)
+        WeightPacking.kernel(parameters, from: 3752, rows: 9, outputs: 16, paddedOutputs: 16, into: &packed, at: 3792)
+        WeightPacking.bias(parameters, from: 3896, count: 16, into: &packed, at: 3936)
+        WeightPacking.panels(parameters, from: 3912, rows: 16, outputs: 5, width: 8, into: &packed, at: 3952)
+        WeightPacking.bias(parameters, from: 3992, count: 5, into: &packed, at: 4080)
         self.packed = PackedWeights(packed)
     }
 
@@ -219,7 +219,7 @@ public struct InvertedResidual: CompiledModel {
         // reading past pad, unless every layer's output is observed
         // with depthwise_bn and depthwise_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l4_depthwise_fused(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 336), arena.advanced(by: Arena.l4_depthwise), w.advanced(by: 576))
+            Self.l4_depthwise_fused(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 336), arena.advanced(by: Arena.l4_depthwise), w.advanced(by: 592))
         } else {
             Self.l4_depthwise(UnsafePointer(arena.advanced(by: Arena.l3_pad)), w.advanced(by: 336), arena.advanced(by: Arena.l4_depthwise))
         }
@@ -237,9 +237,9 @@ public struct InvertedResidual: CompiledModel {
         // project
         // with project_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l7_project_fused(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 624), arena.advanced(by: Arena.l7_project), w.advanced(by: 1024))
+            Self.l7_project_fused(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 640), arena.advanced(by: Arena.l7_project), w.advanced(by: 1040))
         } else {
-            Self.l7_project(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 624), arena.advanced(by: Arena.l7_project))
+            Self.l7_project(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 640), arena.advanced(by: Arena.l7_project))
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_project)))
         // project_bn
@@ -250,9 +250,9 @@ public struct InvertedResidual: CompiledModel {
         // expand2
         // with expand2_bn and expand2_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l9_expand2_fused(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1056), arena.advanced(by: Arena.l9_expand2), w.advanced(by: 1872))
+            Self.l9_expand2_fused(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1072), arena.advanced(by: Arena.l9_expand2), w.advanced(by: 1888))
         } else {
-            Self.l9_expand2(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1056), arena.advanced(by: Arena.l9_expand2))
+            Self.l9_expand2(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1072), arena.advanced(by: Arena.l9_expand2))
         }
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_expand2)))
         // expand2_bn
@@ -268,9 +268,9 @@ public struct InvertedResidual: CompiledModel {
         // dilated
         // with dilated_bn and dilated_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l12_dilated_fused(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1952), arena.advanced(by: Arena.l12_dilated), w.advanced(by: 2992))
+            Self.l12_dilated_fused(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1968), arena.advanced(by: Arena.l12_dilated), w.advanced(by: 3024))
         } else {
-            Self.l12_dilated(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1952), arena.advanced(by: Arena.l12_dilated))
+            Self.l12_dilated(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1968), arena.advanced(by: Arena.l12_dilated))
         }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dilated)))
         // dilated_bn
@@ -286,9 +286,9 @@ public struct InvertedResidual: CompiledModel {
         // project2
         // with project2_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l15_project2_fused(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3072), arena.advanced(by: Arena.l15_project2), w.advanced(by: 3728))
+            Self.l15_project2_fused(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3104), arena.advanced(by: Arena.l15_project2), w.advanced(by: 3760))
         } else {
-            Self.l15_project2(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3072), arena.advanced(by: Arena.l15_project2))
+            Self.l15_project2(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3104), arena.advanced(by: Arena.l15_project2))
         }
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_project2)))
         // project2_bn
@@ -300,13 +300,13 @@ public struct InvertedResidual: CompiledModel {
         Self.l17_residual(UnsafePointer(arena.advanced(by: Arena.l7_project)), UnsafePointer(arena.advanced(by: Arena.l15_project2)), arena.advanced(by: Arena.l17_residual))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_residual)))
         // strided
-        Self.l18_strided(UnsafePointer(arena.advanced(by: Arena.l17_residual)), w.advanced(by: 3760), arena.advanced(by: Arena.l18_strided))
+        Self.l18_strided(UnsafePointer(arena.advanced(by: Arena.l17_residual)), w.advanced(by: 3792), arena.advanced(by: Arena.l18_strided))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_strided)))
         // pool
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l18_strided)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 3920), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 3952), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 5)
@@ -342,7 +342,7 @@ public struct InvertedResidual: CompiledModel {
         // depthwise
         // reading past pad, unless every layer's output is observed
         // with depthwise_bn and depthwise_relu in its store, unless every layer's output is observed
-        Self.l4_depthwise_fused(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 336), arena.advanced(by: Arena.l4_depthwise), w.advanced(by: 576))
+        Self.l4_depthwise_fused(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 336), arena.advanced(by: Arena.l4_depthwise), w.advanced(by: 592))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_depthwise)))
         // depthwise_bn
         // in depthwise's store
@@ -352,14 +352,14 @@ public struct InvertedResidual: CompiledModel {
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l4_depthwise)))
         // project
         // with project_bn in its store, unless every layer's output is observed
-        Self.l7_project_fused(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 624), arena.advanced(by: Arena.l7_project), w.advanced(by: 1024))
+        Self.l7_project_fused(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 640), arena.advanced(by: Arena.l7_project), w.advanced(by: 1040))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_project)))
         // project_bn
         // in project's store
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l7_project)))
         // expand2
         // with expand2_bn and expand2_relu in its store, unless every layer's output is observed
-        Self.l9_expand2_fused(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1056), arena.advanced(by: Arena.l9_expand2), w.advanced(by: 1872))
+        Self.l9_expand2_fused(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1072), arena.advanced(by: Arena.l9_expand2), w.advanced(by: 1888))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_expand2)))
         // expand2_bn
         // in expand2's store
@@ -369,7 +369,7 @@ public struct InvertedResidual: CompiledModel {
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l9_expand2)))
         // dilated
         // with dilated_bn and dilated_relu in its store, unless every layer's output is observed
-        Self.l12_dilated_fused(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1952), arena.advanced(by: Arena.l12_dilated), w.advanced(by: 2992))
+        Self.l12_dilated_fused(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1968), arena.advanced(by: Arena.l12_dilated), w.advanced(by: 3024))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dilated)))
         // dilated_bn
         // in dilated's store
@@ -379,7 +379,7 @@ public struct InvertedResidual: CompiledModel {
         observe?(14, UnsafePointer(arena.advanced(by: Arena.l12_dilated)))
         // project2
         // with project2_bn in its store, unless every layer's output is observed
-        Self.l15_project2_fused(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3072), arena.advanced(by: Arena.l15_project2), w.advanced(by: 3728))
+        Self.l15_project2_fused(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3104), arena.advanced(by: Arena.l15_project2), w.advanced(by: 3760))
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_project2)))
         // project2_bn
         // in project2's store
@@ -388,13 +388,13 @@ public struct InvertedResidual: CompiledModel {
         Self.l17_residual(UnsafePointer(arena.advanced(by: Arena.l7_project)), UnsafePointer(arena.advanced(by: Arena.l15_project2)), arena.advanced(by: Arena.l17_residual))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_residual)))
         // strided
-        Self.l18_strided(UnsafePointer(arena.advanced(by: Arena.l17_residual)), w.advanced(by: 3760), arena.advanced(by: Arena.l18_strided))
+        Self.l18_strided(UnsafePointer(arena.advanced(by: Arena.l17_residual)), w.advanced(by: 3792), arena.advanced(by: Arena.l18_strided))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_strided)))
         // pool
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l18_strided)), arena.advanced(by: Arena.l19_pool))
         observe?(19, UnsafePointer(arena.advanced(by: Arena.l19_pool)))
         // predictions
-        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 3920), arena.advanced(by: Arena.l20_predictions))
+        Self.l20_predictions(UnsafePointer(arena.advanced(by: Arena.l19_pool)), w.advanced(by: 3952), arena.advanced(by: Arena.l20_predictions))
         Self.l20_predictions_activation(arena.advanced(by: Arena.l20_predictions))
         observe?(20, UnsafePointer(arena.advanced(by: Arena.l20_predictions)))
         output.update(from: arena.advanced(by: Arena.l20_predictions), count: 5)
@@ -458,7 +458,7 @@ public struct InvertedResidual: CompiledModel {
         // reading past pad, unless every layer's output is observed
         // with depthwise_bn and depthwise_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l4_depthwise_fused(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 336), arena.advanced(by: Arena.l4_depthwise), w.advanced(by: 576))
+            Self.l4_depthwise_fused(UnsafePointer(arena.advanced(by: Arena.l0_expand)), w.advanced(by: 336), arena.advanced(by: Arena.l4_depthwise), w.advanced(by: 592))
         } else {
             Self.l4_depthwise(UnsafePointer(arena.advanced(by: Arena.l3_pad)), w.advanced(by: 336), arena.advanced(by: Arena.l4_depthwise))
         }
@@ -476,9 +476,9 @@ public struct InvertedResidual: CompiledModel {
         // project
         // with project_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l7_project_fused(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 624), arena.advanced(by: Arena.l7_project), w.advanced(by: 1024))
+            Self.l7_project_fused(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 640), arena.advanced(by: Arena.l7_project), w.advanced(by: 1040))
         } else {
-            Self.l7_project(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 624), arena.advanced(by: Arena.l7_project))
+            Self.l7_project(UnsafePointer(arena.advanced(by: Arena.l4_depthwise)), w.advanced(by: 640), arena.advanced(by: Arena.l7_project))
         }
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_project)))
         // project_bn
@@ -489,9 +489,9 @@ public struct InvertedResidual: CompiledModel {
         // expand2
         // with expand2_bn and expand2_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l9_expand2_fused(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1056), arena.advanced(by: Arena.l9_expand2), w.advanced(by: 1872))
+            Self.l9_expand2_fused(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1072), arena.advanced(by: Arena.l9_expand2), w.advanced(by: 1888))
         } else {
-            Self.l9_expand2(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1056), arena.advanced(by: Arena.l9_expand2))
+            Self.l9_expand2(UnsafePointer(arena.advanced(by: Arena.l7_project)), w.advanced(by: 1072), arena.advanced(by: Arena.l9_expand2))
         }
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_expand2)))
         // expand2_bn
@@ -507,9 +507,9 @@ public struct InvertedResidual: CompiledModel {
         // dilated
         // with dilated_bn and dilated_relu in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l12_dilated_fused(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1952), arena.advanced(by: Arena.l12_dilated), w.advanced(by: 2992))
+            Self.l12_dilated_fused(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1968), arena.advanced(by: Arena.l12_dilated), w.advanced(by: 3024))
         } else {
-            Self.l12_dilated(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1952), arena.advanced(by: Arena.l12_dilated))
+            Self.l12_dilated(UnsafePointer(arena.advanced(by: Arena.l9_expand2)), w.advanced(by: 1968), arena.advanced(by: Arena.l12_dilated))
         }
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_dilated)))
         // dilated_bn
@@ -525,9 +525,9 @@ public struct InvertedResidual: CompiledModel {
         // project2
         // with project2_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l15_project2_fused(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3072), arena.advanced(by: Arena.l15_project2), w.advanced(by: 3728))
+            Self.l15_project2_fused(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3104), arena.advanced(by: Arena.l15_project2), w.advanced(by: 3760))
         } else {
-            Self.l15_project2(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3072), arena.advanced(by: Arena.l15_project2))
+            Self.l15_project2(UnsafePointer(arena.advanced(by: Arena.l12_dilated)), w.advanced(by: 3104), arena.advanced(by: Arena.l15_project2))
         }
         observe?(15, UnsafePointer(arena.advanced(by: Arena.l15_project2)))
         // project2_bn
@@ -539,7 +539,7 @@ public struct InvertedResidual: CompiledModel {
         Self.l17_residual(UnsafePointer(arena.advanced(by: Arena.l7_project)), UnsafePointer(arena.advanced(by: Arena.l15_project2)), arena.advanced(by: Arena.l17_residual))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_residual)))
         // strided
-        Self.l18_strided(UnsafePointer(arena.advanced(by: Arena.l17_residual)), w.advanced(by: 3760), arena.advanced(by: Arena.l18_strided))
+        Self.l18_strided(UnsafePointer(arena.advanced(by: Arena.l17_residual)), w.advanced(by: 3792), arena.advanced(by: Arena.l18_strided))
         observe?(18, UnsafePointer(arena.advanced(by: Arena.l18_strided)))
         // pool
         Self.l19_pool(UnsafePointer(arena.advanced(by: Arena.l18_strided)), arena.advanced(by: Arena.l19_pool))
@@ -551,7 +551,7 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 3920, bias = w + 4048
+        let kernel = w + 3952, bias = w + 4080
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -976,7 +976,7 @@ public struct InvertedResidual: CompiledModel {
     // depthwise: DepthwiseConv2D, (None, 14, 14, 24) → (None, 6, 6, 24), 216 parameters
     @inline(never)
     static func l4_depthwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             do {
                 typealias V = SIMD16<Float>
@@ -1076,7 +1076,7 @@ public struct InvertedResidual: CompiledModel {
     // depthwise: at inference, with the layers after it in its store
     @inline(never)
     static func l4_depthwise_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             do {
                 typealias V = SIMD16<Float>
@@ -1204,7 +1204,7 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l5_depthwise_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 576, shift = w + 600
+        let scale = w + 592, shift = w + 616
         for position in 0..<36 {
             let v = x + position * 24
             for group in 0..<3 {
@@ -1307,7 +1307,7 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l8_project_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 1024, shift = w + 1040
+        let scale = w + 1040, shift = w + 1056
         for position in 0..<36 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1536,7 +1536,7 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l10_expand2_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 1872, shift = w + 1912
+        let scale = w + 1888, shift = w + 1928
         for position in 0..<36 {
             let v = x + position * 40
             for group in 0..<5 {
@@ -1567,7 +1567,7 @@ public struct InvertedResidual: CompiledModel {
     // dilated: the direct kernel
     @inline(never)
     static func l12_dilated(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 1000
+        let kernel = w, bias = w + 1008
         for oy in parts {
             let kernelRows: Range<Int>
             switch oy {
@@ -1703,7 +1703,7 @@ public struct InvertedResidual: CompiledModel {
     // dilated: at inference, with the layers after it in its store
     @inline(never)
     static func l12_dilated_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        let kernel = w, bias = w + 1000
+        let kernel = w, bias = w + 1008
         for oy in parts {
             let kernelRows: Range<Int>
             switch oy {
@@ -1864,7 +1864,7 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l13_dilated_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 2992, shift = w + 3032
+        let scale = w + 3024, shift = w + 3064
         for position in 0..<36 {
             let v = x + position * 40
             for group in 0..<5 {
@@ -2072,7 +2072,7 @@ public struct InvertedResidual: CompiledModel {
     @inline(never)
     static func l16_project2_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 3728, shift = w + 3744
+        let scale = w + 3760, shift = w + 3776
         for position in 0..<36 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -2246,7 +2246,7 @@ extension InvertedResidual: TrainableModel {
                 // Forward, training mode, to project_bn: every layer's output stays for the backward pass.
                 Self.l5_depthwise_bn_normalize(UnsafePointer(o4), statistics, k, o6)
                 // depthwise_relu: written by depthwise_bn's store
-                Self.l7_project(UnsafePointer(o6), w.advanced(by: 624), o7)
+                Self.l7_project(UnsafePointer(o6), w.advanced(by: 640), o7)
                 Self.l8_project_bn_statistics(UnsafePointer(o7), sums)
                 return 0
 
@@ -2256,7 +2256,7 @@ extension InvertedResidual: TrainableModel {
                 let o9 = arena.advanced(by: 26112)
                 // Forward, training mode, to expand2_bn: every layer's output stays for the backward pass.
                 Self.l8_project_bn_normalize(UnsafePointer(o7), statistics, k, o8)
-                Self.l9_expand2(UnsafePointer(o8), w.advanced(by: 1056), o9)
+                Self.l9_expand2(UnsafePointer(o8), w.advanced(by: 1072), o9)
                 Self.l10_expand2_bn_statistics(UnsafePointer(o9), sums)
                 return 0
 
@@ -2267,7 +2267,7 @@ extension InvertedResidual: TrainableModel {
                 // Forward, training mode, to dilated_bn: every layer's output stays for the backward pass.
                 Self.l10_expand2_bn_normalize(UnsafePointer(o9), statistics, k, o11)
                 // expand2_relu: written by expand2_bn's store
-                Self.l12_dilated(UnsafePointer(o11), w.advanced(by: 1952), o12)
+                Self.l12_dilated(UnsafePointer(o11), w.advanced(by: 1968), o12)
                 Self.l13_dilated_bn_statistics(UnsafePointer(o12), sums)
                 return 0
 
@@ -2278,7 +2278,7 @@ extension InvertedResidual: TrainableModel {
                 // Forward, training mode, to project2_bn: every layer's output stays for the backward pass.
                 Self.l13_dilated_bn_normalize(UnsafePointer(o12), statistics, k, o14)
                 // dilated_relu: written by dilated_bn's store
-                Self.l15_project2(UnsafePointer(o14), w.advanced(by: 3072), o15)
+                Self.l15_project2(UnsafePointer(o14), w.advanced(by: 3104), o15)
                 Self.l16_project2_bn_statistics(UnsafePointer(o15), sums)
                 return 0
 
@@ -2295,9 +2295,9 @@ extension InvertedResidual: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l16_project2_bn_normalize(UnsafePointer(o15), statistics, k, o16)
                 Self.l17_residual(UnsafePointer(o8), UnsafePointer(o16), o17)
-                Self.l18_strided(UnsafePointer(o17), w.advanced(by: 3760), o18)
+                Self.l18_strided(UnsafePointer(o17), w.advanced(by: 3792), o18)
                 Self.l19_pool(UnsafePointer(o18), o19)
-                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 3920), o20)
+                Self.l20_predictions(UnsafePointer(o19), w.advanced(by: 3952), o20)
                 Self.l20_predictions_activation(o20)
                 output.update(from: o20, count: 5)
                 // The loss, and its gradient: with respect to the output, or to the

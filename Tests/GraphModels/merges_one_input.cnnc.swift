@@ -37,7 +37,7 @@ public struct MergesOneInput: CompiledModel {
     public static let flops = 25344
     /// 3,456 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 3456
-    static let packedCount = 9388
+    static let packedCount = 9424
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -135,10 +135,10 @@ public struct MergesOneInput: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 144, count: 4, into: &packed, at: 144)
-        WeightPacking.kernel(parameters, from: 148, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 148)
-        WeightPacking.bias(parameters, from: 164, count: 4, into: &packed, at: 164)
-        WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: &packed, at: 168)
-        WeightPacking.bias(parameters, from: 7080, count: 3, into: &packed, at: 9384)
+        WeightPacking.kernel(parameters, from: 148, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 160)
+        WeightPacking.bias(parameters, from: 164, count: 4, into: &packed, at: 176)
+        WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: &packed, at: 192)
+        WeightPacking.bias(parameters, from: 7080, count: 3, into: &packed, at: 9408)
         self.packed = PackedWeights(packed)
     }
 
@@ -163,7 +163,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w.advanced(by: 148), arena.advanced(by: Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 160), arena.advanced(by: Arena.l1_left))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
         Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
@@ -212,7 +212,7 @@ public struct MergesOneInput: CompiledModel {
         // (no computation at inference)
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
         // dense
-        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 168), arena.advanced(by: Arena.l17_dense))
+        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 192), arena.advanced(by: Arena.l17_dense))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_dense)))
         output.update(from: arena.advanced(by: Arena.l17_dense), count: 3)
     }
@@ -236,7 +236,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w.advanced(by: 148), arena.advanced(by: Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 160), arena.advanced(by: Arena.l1_left))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
         Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
@@ -285,7 +285,7 @@ public struct MergesOneInput: CompiledModel {
         // (no computation at inference)
         observe?(16, UnsafePointer(arena.advanced(by: Arena.l15_channels)))
         // dense
-        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 168), arena.advanced(by: Arena.l17_dense))
+        Self.l17_dense(UnsafePointer(arena.advanced(by: Arena.l15_channels)), w.advanced(by: 192), arena.advanced(by: Arena.l17_dense))
         observe?(17, UnsafePointer(arena.advanced(by: Arena.l17_dense)))
         output.update(from: arena.advanced(by: Arena.l17_dense), count: 3)
     }
@@ -327,7 +327,7 @@ public struct MergesOneInput: CompiledModel {
         Self.l0_right(UnsafePointer(arena.advanced(by: Arena.l0_right_padded)), w, arena.advanced(by: Arena.l0_right))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_right)))
         // left
-        Self.l1_left(input, w.advanced(by: 148), arena.advanced(by: Arena.l1_left))
+        Self.l1_left(input, w.advanced(by: 160), arena.advanced(by: Arena.l1_left))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_left)))
         // add
         Self.l2_add(UnsafePointer(arena.advanced(by: Arena.l1_left)), UnsafePointer(arena.advanced(by: Arena.l0_right)), arena.advanced(by: Arena.l2_add))
@@ -379,7 +379,7 @@ public struct MergesOneInput: CompiledModel {
     @inline(never)
     static func l17_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 168, bias = w + 9384
+        let kernel = w + 192, bias = w + 9408
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -708,7 +708,7 @@ extension MergesOneInput: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_right_pad(input, p)
         Self.l0_right(UnsafePointer(p), w, o0)
-        Self.l1_left(input, w.advanced(by: 148), o1)
+        Self.l1_left(input, w.advanced(by: 160), o1)
         Self.l2_add(UnsafePointer(o1), UnsafePointer(o0), o2)
         Self.l3_channel_max(UnsafePointer(o1), o3)
         Self.l4_subtract(input, UnsafePointer(o0), o4)
@@ -725,7 +725,7 @@ extension MergesOneInput: TrainableModel {
         Self.l14_rows_again(UnsafePointer(o13), UnsafePointer(o13), o14)
         Self.l15_channels(UnsafePointer(o14), UnsafePointer(o14), o15)
         // flatten: the same memory as its input
-        Self.l17_dense(UnsafePointer(o15), w.advanced(by: 168), o17)
+        Self.l17_dense(UnsafePointer(o15), w.advanced(by: 192), o17)
         output.update(from: o17, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

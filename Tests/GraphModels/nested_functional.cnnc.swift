@@ -37,7 +37,7 @@ public struct NestedFunctional: CompiledModel {
     public static let flops = 11232
     /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 400
-    static let packedCount = 728
+    static let packedCount = 752
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -92,8 +92,8 @@ public struct NestedFunctional: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 144, count: 4, into: &packed, at: 144)
-        WeightPacking.panels(parameters, from: 148, rows: 144, outputs: 3, width: 4, into: &packed, at: 148)
-        WeightPacking.bias(parameters, from: 580, count: 3, into: &packed, at: 724)
+        WeightPacking.panels(parameters, from: 148, rows: 144, outputs: 3, width: 4, into: &packed, at: 160)
+        WeightPacking.bias(parameters, from: 580, count: 3, into: &packed, at: 736)
         self.packed = PackedWeights(packed)
     }
 
@@ -135,7 +135,7 @@ public struct NestedFunctional: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
         // logits
-        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 148), arena.advanced(by: Arena.l4_logits))
+        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 160), arena.advanced(by: Arena.l4_logits))
         Self.l4_logits_activation(arena.advanced(by: Arena.l4_logits))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_logits)))
         output.update(from: arena.advanced(by: Arena.l4_logits), count: 3)
@@ -170,7 +170,7 @@ public struct NestedFunctional: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_skip)))
         // logits
-        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 148), arena.advanced(by: Arena.l4_logits))
+        Self.l4_logits(UnsafePointer(arena.advanced(by: Arena.l2_skip)), w.advanced(by: 160), arena.advanced(by: Arena.l4_logits))
         Self.l4_logits_activation(arena.advanced(by: Arena.l4_logits))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_logits)))
         output.update(from: arena.advanced(by: Arena.l4_logits), count: 3)
@@ -234,7 +234,7 @@ public struct NestedFunctional: CompiledModel {
     @inline(never)
     static func l4_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 148, bias = w + 724
+        let kernel = w + 160, bias = w + 736
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -489,7 +489,7 @@ extension NestedFunctional: TrainableModel {
         Self.l1_inner_relu_forward(UnsafePointer(o0), o1)
         Self.l2_skip(input, UnsafePointer(o1), o2)
         // flat: the same memory as its input
-        Self.l4_logits(UnsafePointer(o2), w.advanced(by: 148), o4)
+        Self.l4_logits(UnsafePointer(o2), w.advanced(by: 160), o4)
         Self.l4_logits_activation(o4)
         output.update(from: o4, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

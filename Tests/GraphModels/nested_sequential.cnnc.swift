@@ -37,7 +37,7 @@ public struct NestedSequential: CompiledModel {
     public static let flops = 101440
     /// 1,824 floats of activations and padded inputs (see `Arena`), 3,456 of Winograd scratch.
     public static let arenaCount = 5280
-    static let packedCount = 3164
+    static let packedCount = 3200
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -115,13 +115,13 @@ public struct NestedSequential: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 216)
-        WeightPacking.batchNormalization(parameters, gamma: 224, beta: 232, mean: 240, variance: 248, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 224, shiftAt: 232)
-        WeightPacking.kernel(parameters, from: 256, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 240)
-        WeightPacking.bias(parameters, from: 832, count: 8, into: &packed, at: 816)
-        if forInference { WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 824) }
-        WeightPacking.panels(parameters, from: 840, rows: 8, outputs: 4, width: 4, into: &packed, at: 3128)
-        WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 3160)
+        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 224)
+        WeightPacking.batchNormalization(parameters, gamma: 224, beta: 232, mean: 240, variance: 248, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 240, shiftAt: 248)
+        WeightPacking.kernel(parameters, from: 256, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 256)
+        WeightPacking.bias(parameters, from: 832, count: 8, into: &packed, at: 832)
+        if forInference { WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 848) }
+        WeightPacking.panels(parameters, from: 840, rows: 8, outputs: 4, width: 4, into: &packed, at: 3152)
+        WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 3184)
         self.packed = PackedWeights(packed)
     }
 
@@ -145,7 +145,7 @@ public struct NestedSequential: CompiledModel {
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 224))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 240))
         } else {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
             Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
@@ -163,7 +163,7 @@ public struct NestedSequential: CompiledModel {
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l3_branch_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
-        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
+        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 256), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
         Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
@@ -172,7 +172,7 @@ public struct NestedSequential: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 3128), arena.advanced(by: Arena.l6_head))
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 3152), arena.advanced(by: Arena.l6_head))
         Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
         output.update(from: arena.advanced(by: Arena.l6_head), count: 4)
@@ -195,7 +195,7 @@ public struct NestedSequential: CompiledModel {
         // stem
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-        Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 224))
+        Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 240))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // stem_bn
         // in stem's store
@@ -205,7 +205,7 @@ public struct NestedSequential: CompiledModel {
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l3_branch_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
-        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
+        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 256), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
         Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
@@ -214,7 +214,7 @@ public struct NestedSequential: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 3128), arena.advanced(by: Arena.l6_head))
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 3152), arena.advanced(by: Arena.l6_head))
         Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
         output.update(from: arena.advanced(by: Arena.l6_head), count: 4)
@@ -255,7 +255,7 @@ public struct NestedSequential: CompiledModel {
         // with stem_bn and stem_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
-            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 224))
+            Self.l0_stem_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem), w.advanced(by: 240))
         } else {
             Self.l0_stem_pad(input, arena.advanced(by: Arena.l0_stem_padded))
             Self.l0_stem(UnsafePointer(arena.advanced(by: Arena.l0_stem_padded)), w, arena.advanced(by: Arena.l0_stem))
@@ -273,7 +273,7 @@ public struct NestedSequential: CompiledModel {
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l3_branch_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l3_branch_padded))
-        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
+        Self.l3_branch_winograd(UnsafePointer(arena.advanced(by: Arena.l3_branch_padded)), w.advanced(by: 256), arena.advanced(by: Arena.l3_branch), arena.advanced(by: Arena.scratch))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_branch)))
         // join
         Self.l4_join(UnsafePointer(arena.advanced(by: Arena.l0_stem)), UnsafePointer(arena.advanced(by: Arena.l3_branch)), arena.advanced(by: Arena.l4_join))
@@ -288,7 +288,7 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l6_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 3128, bias = w + 3160
+        let kernel = w + 3152, bias = w + 3184
         if parts.contains(0) {
             do {
                 let yp = y
@@ -367,7 +367,7 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             let yp = y + oy * 64
             var s0_0 = bias.simd(V.self, at: 0)
@@ -418,7 +418,7 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l0_stem_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             let yp = y + oy * 64
             var s0_0 = bias.simd(V.self, at: 0)
@@ -485,7 +485,7 @@ public struct NestedSequential: CompiledModel {
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 224, shift = w + 232
+        let scale = w + 240, shift = w + 248
         for position in 0..<64 {
             let v = x + position * 8
             do {
@@ -682,7 +682,7 @@ public struct NestedSequential: CompiledModel {
             }
             // 36 products M[ξ] = V[ξ] · U[ξ].
             for xi in 0..<36 {
-                Self.l3_branch_winograd_product4(UnsafePointer(v + xi * 48), w + 584 + xi * 64, m + xi * 48)
+                Self.l3_branch_winograd_product4(UnsafePointer(v + xi * 48), w + 592 + xi * 64, m + xi * 48)
             }
             // Output transform: Y = Aᵀ M A + bias, each 4x4 block of outputs.
             for r in 0..<2 {
@@ -862,7 +862,7 @@ extension NestedSequential: TrainableModel {
         Self.l3_branch_winograd_training(UnsafePointer(arena.advanced(by: 6220)), statistics.advanced(by: 2312), o3, arena.advanced(by: 7020))
         Self.l4_join(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_head(UnsafePointer(o5), w.advanced(by: 3128), o6)
+        Self.l6_head(UnsafePointer(o5), w.advanced(by: 3152), o6)
         Self.l6_head_activation(o6)
         output.update(from: o6, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

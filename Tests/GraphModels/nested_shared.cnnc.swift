@@ -37,7 +37,7 @@ public struct NestedShared: CompiledModel {
     public static let flops = 136
     /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 32
-    static let packedCount = 68
+    static let packedCount = 112
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -92,11 +92,11 @@ public struct NestedShared: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 24, count: 4, into: &packed, at: 24)
-        WeightPacking.panels(parameters, from: 28, rows: 4, outputs: 4, width: 4, into: &packed, at: 28)
-        WeightPacking.bias(parameters, from: 44, count: 4, into: &packed, at: 44)
-        WeightPacking.panels(parameters, from: 48, rows: 4, outputs: 3, width: 4, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: 60, count: 3, into: &packed, at: 64)
+        WeightPacking.bias(parameters, from: 24, count: 4, into: &packed, at: 32)
+        WeightPacking.panels(parameters, from: 28, rows: 4, outputs: 4, width: 4, into: &packed, at: 48)
+        WeightPacking.bias(parameters, from: 44, count: 4, into: &packed, at: 64)
+        WeightPacking.panels(parameters, from: 48, rows: 4, outputs: 3, width: 4, into: &packed, at: 80)
+        WeightPacking.bias(parameters, from: 60, count: 3, into: &packed, at: 96)
         self.packed = PackedWeights(packed)
     }
 
@@ -120,15 +120,15 @@ public struct NestedShared: CompiledModel {
         Self.l0_lead(input, w, arena.advanced(by: Arena.l0_lead))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_lead)))
         // twice
-        Self.l1_twice(UnsafePointer(arena.advanced(by: Arena.l0_lead)), w.advanced(by: 28), arena.advanced(by: Arena.l1_twice))
+        Self.l1_twice(UnsafePointer(arena.advanced(by: Arena.l0_lead)), w.advanced(by: 48), arena.advanced(by: Arena.l1_twice))
         Self.l1_twice_activation(arena.advanced(by: Arena.l1_twice))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_twice)))
         // twice
-        Self.l2_twice(UnsafePointer(arena.advanced(by: Arena.l1_twice)), w.advanced(by: 28), arena.advanced(by: Arena.l2_twice))
+        Self.l2_twice(UnsafePointer(arena.advanced(by: Arena.l1_twice)), w.advanced(by: 48), arena.advanced(by: Arena.l2_twice))
         Self.l2_twice_activation(arena.advanced(by: Arena.l2_twice))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_twice)))
         // out
-        Self.l3_out(UnsafePointer(arena.advanced(by: Arena.l2_twice)), w.advanced(by: 48), arena.advanced(by: Arena.l3_out))
+        Self.l3_out(UnsafePointer(arena.advanced(by: Arena.l2_twice)), w.advanced(by: 80), arena.advanced(by: Arena.l3_out))
         Self.l3_out_activation(arena.advanced(by: Arena.l3_out))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_out)))
         output.update(from: arena.advanced(by: Arena.l3_out), count: 3)
@@ -152,15 +152,15 @@ public struct NestedShared: CompiledModel {
         Self.l0_lead(input, w, arena.advanced(by: Arena.l0_lead))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_lead)))
         // twice
-        Self.l1_twice(UnsafePointer(arena.advanced(by: Arena.l0_lead)), w.advanced(by: 28), arena.advanced(by: Arena.l1_twice))
+        Self.l1_twice(UnsafePointer(arena.advanced(by: Arena.l0_lead)), w.advanced(by: 48), arena.advanced(by: Arena.l1_twice))
         Self.l1_twice_activation(arena.advanced(by: Arena.l1_twice))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_twice)))
         // twice
-        Self.l2_twice(UnsafePointer(arena.advanced(by: Arena.l1_twice)), w.advanced(by: 28), arena.advanced(by: Arena.l2_twice))
+        Self.l2_twice(UnsafePointer(arena.advanced(by: Arena.l1_twice)), w.advanced(by: 48), arena.advanced(by: Arena.l2_twice))
         Self.l2_twice_activation(arena.advanced(by: Arena.l2_twice))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_twice)))
         // out
-        Self.l3_out(UnsafePointer(arena.advanced(by: Arena.l2_twice)), w.advanced(by: 48), arena.advanced(by: Arena.l3_out))
+        Self.l3_out(UnsafePointer(arena.advanced(by: Arena.l2_twice)), w.advanced(by: 80), arena.advanced(by: Arena.l3_out))
         Self.l3_out_activation(arena.advanced(by: Arena.l3_out))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_out)))
         output.update(from: arena.advanced(by: Arena.l3_out), count: 3)
@@ -212,7 +212,7 @@ public struct NestedShared: CompiledModel {
     @inline(never)
     static func l0_lead_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
@@ -261,7 +261,7 @@ public struct NestedShared: CompiledModel {
     @inline(never)
     static func l1_twice_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 28, bias = w + 44
+        let kernel = w + 48, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
@@ -316,7 +316,7 @@ public struct NestedShared: CompiledModel {
     @inline(never)
     static func l2_twice_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 28, bias = w + 44
+        let kernel = w + 48, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
@@ -371,7 +371,7 @@ public struct NestedShared: CompiledModel {
     @inline(never)
     static func l3_out_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 48, bias = w + 64
+        let kernel = w + 80, bias = w + 96
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -438,7 +438,7 @@ public struct NestedShared: CompiledModel {
     @inline(never)
     static func l0_lead(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
@@ -576,11 +576,11 @@ extension NestedShared: TrainableModel {
         let o3 = arena.advanced(by: 12)
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_lead(input, w, o0)
-        Self.l1_twice(UnsafePointer(o0), w.advanced(by: 28), o1)
+        Self.l1_twice(UnsafePointer(o0), w.advanced(by: 48), o1)
         Self.l1_twice_activation(o1)
-        Self.l2_twice(UnsafePointer(o1), w.advanced(by: 28), o2)
+        Self.l2_twice(UnsafePointer(o1), w.advanced(by: 48), o2)
         Self.l2_twice_activation(o2)
-        Self.l3_out(UnsafePointer(o2), w.advanced(by: 48), o3)
+        Self.l3_out(UnsafePointer(o2), w.advanced(by: 80), o3)
         Self.l3_out_activation(o3)
         output.update(from: o3, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

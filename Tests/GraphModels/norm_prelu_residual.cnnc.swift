@@ -37,7 +37,7 @@ public struct NormPreluResidual: CompiledModel {
     public static let flops = 32526
     /// 720 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 720
-    static let packedCount = 1043
+    static let packedCount = 1152
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -117,19 +117,19 @@ public struct NormPreluResidual: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 216, count: 6, into: &packed, at: 288)
-        WeightPacking.kernel(parameters, from: 222, rows: 54, outputs: 6, paddedOutputs: 8, into: &packed, at: 296)
-        WeightPacking.bias(parameters, from: 546, count: 6, into: &packed, at: 728)
-        WeightPacking.copy(parameters, from: 552, count: 6, into: &packed, at: 736)
-        WeightPacking.copy(parameters, from: 558, count: 6, into: &packed, at: 742)
-        WeightPacking.copy(parameters, from: 564, count: 6, into: &packed, at: 748)
-        WeightPacking.copy(parameters, from: 570, count: 180, into: &packed, at: 754)
-        WeightPacking.panels(parameters, from: 750, rows: 6, outputs: 7, width: 8, into: &packed, at: 934)
-        WeightPacking.bias(parameters, from: 792, count: 7, into: &packed, at: 982)
-        WeightPacking.copy(parameters, from: 799, count: 7, into: &packed, at: 990)
-        WeightPacking.copy(parameters, from: 806, count: 7, into: &packed, at: 997)
-        WeightPacking.copy(parameters, from: 813, count: 7, into: &packed, at: 1004)
-        WeightPacking.panels(parameters, from: 820, rows: 7, outputs: 3, width: 4, into: &packed, at: 1011)
-        WeightPacking.bias(parameters, from: 841, count: 3, into: &packed, at: 1039)
+        WeightPacking.kernel(parameters, from: 222, rows: 54, outputs: 6, paddedOutputs: 8, into: &packed, at: 304)
+        WeightPacking.bias(parameters, from: 546, count: 6, into: &packed, at: 736)
+        WeightPacking.copy(parameters, from: 552, count: 6, into: &packed, at: 752)
+        WeightPacking.copy(parameters, from: 558, count: 6, into: &packed, at: 768)
+        WeightPacking.copy(parameters, from: 564, count: 6, into: &packed, at: 784)
+        WeightPacking.copy(parameters, from: 570, count: 180, into: &packed, at: 800)
+        WeightPacking.panels(parameters, from: 750, rows: 6, outputs: 7, width: 8, into: &packed, at: 992)
+        WeightPacking.bias(parameters, from: 792, count: 7, into: &packed, at: 1040)
+        WeightPacking.copy(parameters, from: 799, count: 7, into: &packed, at: 1056)
+        WeightPacking.copy(parameters, from: 806, count: 7, into: &packed, at: 1072)
+        WeightPacking.copy(parameters, from: 813, count: 7, into: &packed, at: 1088)
+        WeightPacking.panels(parameters, from: 820, rows: 7, outputs: 3, width: 4, into: &packed, at: 1104)
+        WeightPacking.bias(parameters, from: 841, count: 3, into: &packed, at: 1136)
         self.packed = PackedWeights(packed)
     }
 
@@ -155,7 +155,7 @@ public struct NormPreluResidual: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l1_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_branch_padded))
-        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 296), arena.advanced(by: Arena.l1_branch))
+        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 304), arena.advanced(by: Arena.l1_branch))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_norm
         Self.l2_branch_norm(arena.advanced(by: Arena.l1_branch), w)
@@ -173,7 +173,7 @@ public struct NormPreluResidual: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 934), arena.advanced(by: Arena.l7_hidden))
+        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 992), arena.advanced(by: Arena.l7_hidden))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // hidden_norm
         Self.l8_hidden_norm(arena.advanced(by: Arena.l7_hidden), w)
@@ -182,7 +182,7 @@ public struct NormPreluResidual: CompiledModel {
         Self.l9_hidden_prelu(arena.advanced(by: Arena.l7_hidden), w)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // classes
-        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1011), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1104), arena.advanced(by: Arena.l10_classes))
         Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
         output.update(from: arena.advanced(by: Arena.l10_classes), count: 3)
@@ -208,7 +208,7 @@ public struct NormPreluResidual: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l1_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_branch_padded))
-        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 296), arena.advanced(by: Arena.l1_branch))
+        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 304), arena.advanced(by: Arena.l1_branch))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_norm
         Self.l2_branch_norm(arena.advanced(by: Arena.l1_branch), w)
@@ -226,7 +226,7 @@ public struct NormPreluResidual: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l4_join)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // hidden
-        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 934), arena.advanced(by: Arena.l7_hidden))
+        Self.l7_hidden(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 992), arena.advanced(by: Arena.l7_hidden))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // hidden_norm
         Self.l8_hidden_norm(arena.advanced(by: Arena.l7_hidden), w)
@@ -235,7 +235,7 @@ public struct NormPreluResidual: CompiledModel {
         Self.l9_hidden_prelu(arena.advanced(by: Arena.l7_hidden), w)
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l7_hidden)))
         // classes
-        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1011), arena.advanced(by: Arena.l10_classes))
+        Self.l10_classes(UnsafePointer(arena.advanced(by: Arena.l7_hidden)), w.advanced(by: 1104), arena.advanced(by: Arena.l10_classes))
         Self.l10_classes_activation(arena.advanced(by: Arena.l10_classes))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_classes)))
         output.update(from: arena.advanced(by: Arena.l10_classes), count: 3)
@@ -284,7 +284,7 @@ public struct NormPreluResidual: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_stem)))
         // branch
         Self.l1_branch_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_branch_padded))
-        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 296), arena.advanced(by: Arena.l1_branch))
+        Self.l1_branch(UnsafePointer(arena.advanced(by: Arena.l1_branch_padded)), w.advanced(by: 304), arena.advanced(by: Arena.l1_branch))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_branch)))
         // branch_norm
         Self.l2_branch_norm(arena.advanced(by: Arena.l1_branch), w)
@@ -308,7 +308,7 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l7_hidden_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 934, bias = w + 982
+        let kernel = w + 992, bias = w + 1040
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
@@ -365,7 +365,7 @@ public struct NormPreluResidual: CompiledModel {
             var squares: Float = 0
             for c in 0..<7 { let difference = v[c] - mean; squares += difference * difference }
             let inverse = 1 / (squares / 7 + Float(0.0001)).squareRoot()
-            for c in 0..<7 { let scale = inverse * w[990 + c]; v[c] = v[c] * scale + (-mean * scale + w[997 + c]) }
+            for c in 0..<7 { let scale = inverse * w[1056 + c]; v[c] = v[c] * scale + (-mean * scale + w[1072 + c]) }
         }
     }
 
@@ -373,7 +373,7 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l9_hidden_prelu_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<8 {
-            let v = x + position * 7, a = 1004
+            let v = x + position * 7, a = 1088
             for c in 0..<7 { let value = v[c]; v[c] = value > 0 ? value : w[a + c] * value }
         }
     }
@@ -382,7 +382,7 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l10_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 1011, bias = w + 1039
+        let kernel = w + 1104, bias = w + 1136
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -570,7 +570,7 @@ public struct NormPreluResidual: CompiledModel {
             var squares: Float = 0
             for c in 0..<6 { let difference = v[c] - mean; squares += difference * difference }
             let inverse = 1 / (squares / 6 + Float(0.001)).squareRoot()
-            for c in 0..<6 { let scale = inverse * w[736 + c]; v[c] = v[c] * scale + (-mean * scale + w[742 + c]) }
+            for c in 0..<6 { let scale = inverse * w[752 + c]; v[c] = v[c] * scale + (-mean * scale + w[768 + c]) }
         }
     }
 
@@ -578,7 +578,7 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l3_branch_prelu(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<30 {
-            let v = x + position * 6, a = 748
+            let v = x + position * 6, a = 784
             for c in 0..<6 { let value = v[c]; v[c] = value > 0 ? value : w[a + c] * value }
         }
     }
@@ -593,7 +593,7 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l5_join_prelu(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<30 {
-            let v = x + position * 6, a = 754 + (position / 6 * 6 + (position / 1) % 6) * 6
+            let v = x + position * 6, a = 800 + (position / 6 * 6 + (position / 1) % 6) * 6
             for c in 0..<6 { let value = v[c]; v[c] = value > 0 ? value : w[a + c] * value }
         }
     }
@@ -652,7 +652,7 @@ public struct NormPreluResidual: CompiledModel {
             var squares: Float = 0
             for c in 0..<7 { let difference = v[c] - mean; squares += difference * difference }
             let inverse = 1 / (squares / 7 + Float(0.0001)).squareRoot()
-            for c in 0..<7 { let scale = inverse * w[990 + c]; v[c] = v[c] * scale + (-mean * scale + w[997 + c]) }
+            for c in 0..<7 { let scale = inverse * w[1056 + c]; v[c] = v[c] * scale + (-mean * scale + w[1072 + c]) }
         }
     }
 
@@ -660,7 +660,7 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l9_hidden_prelu(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<1 {
-            let v = x + position * 7, a = 1004
+            let v = x + position * 7, a = 1088
             for c in 0..<7 { let value = v[c]; v[c] = value > 0 ? value : w[a + c] * value }
         }
     }
@@ -669,7 +669,7 @@ public struct NormPreluResidual: CompiledModel {
     @inline(never)
     static func l10_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 28
+        let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -742,7 +742,7 @@ extension NormPreluResidual: TrainableModel {
         Self.l0_stem_pad(input, p)
         Self.l0_stem(UnsafePointer(p), w, o0)
         Self.l1_branch_pad(UnsafePointer(o0), p)
-        Self.l1_branch(UnsafePointer(p), w.advanced(by: 296), o1)
+        Self.l1_branch(UnsafePointer(p), w.advanced(by: 304), o1)
         o2.update(from: UnsafePointer(o1), count: 180)
         Self.l2_branch_norm(o2, w)
         o3.update(from: UnsafePointer(o2), count: 180)
@@ -751,12 +751,12 @@ extension NormPreluResidual: TrainableModel {
         o5.update(from: UnsafePointer(o4), count: 180)
         Self.l5_join_prelu(o5, w)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_hidden(UnsafePointer(o6), w.advanced(by: 934), o7)
+        Self.l7_hidden(UnsafePointer(o6), w.advanced(by: 992), o7)
         o8.update(from: UnsafePointer(o7), count: 7)
         Self.l8_hidden_norm(o8, w)
         o9.update(from: UnsafePointer(o8), count: 7)
         Self.l9_hidden_prelu(o9, w)
-        Self.l10_classes(UnsafePointer(o9), w.advanced(by: 1011), o10)
+        Self.l10_classes(UnsafePointer(o9), w.advanced(by: 1104), o10)
         Self.l10_classes_activation(o10)
         output.update(from: o10, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct ResidualBlock: CompiledModel {
     public static let flops = 569664
     /// 6,416 floats of activations and padded inputs (see `Arena`), 5,760 of Winograd scratch.
     public static let arenaCount = 12176
-    static let packedCount = 13440
+    static let packedCount = 13456
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -135,19 +135,19 @@ public struct ResidualBlock: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 216)
-        WeightPacking.kernel(parameters, from: 224, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 1376)
-        WeightPacking.batchNormalization(parameters, gamma: 1376, beta: 1392, mean: 1408, variance: 1424, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 1392, shiftAt: 1408)
-        WeightPacking.kernel(parameters, from: 1440, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 1424)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3728)
-        if forInference { WeightPacking.winograd(parameters, from: 1440, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 3744) }
-        WeightPacking.kernel(parameters, from: 3744, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 12960)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 13088)
-        WeightPacking.batchNormalization(parameters, gamma: 3872, beta: 3888, mean: 3904, variance: 3920, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13104, shiftAt: 13120)
-        WeightPacking.batchNormalization(parameters, gamma: 3936, beta: 3952, mean: 3968, variance: 3984, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13136, shiftAt: 13152)
-        WeightPacking.panels(parameters, from: 4000, rows: 16, outputs: 10, width: 8, into: &packed, at: 13168)
-        WeightPacking.bias(parameters, from: 4160, count: 10, into: &packed, at: 13424)
+        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 224)
+        WeightPacking.kernel(parameters, from: 224, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 240)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 1392)
+        WeightPacking.batchNormalization(parameters, gamma: 1376, beta: 1392, mean: 1408, variance: 1424, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 1408, shiftAt: 1424)
+        WeightPacking.kernel(parameters, from: 1440, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 1440)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3744)
+        if forInference { WeightPacking.winograd(parameters, from: 1440, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 3760) }
+        WeightPacking.kernel(parameters, from: 3744, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 12976)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 13104)
+        WeightPacking.batchNormalization(parameters, gamma: 3872, beta: 3888, mean: 3904, variance: 3920, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13120, shiftAt: 13136)
+        WeightPacking.batchNormalization(parameters, gamma: 3936, beta: 3952, mean: 3968, variance: 3984, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13152, shiftAt: 13168)
+        WeightPacking.panels(parameters, from: 4000, rows: 16, outputs: 10, width: 8, into: &packed, at: 13184)
+        WeightPacking.bias(parameters, from: 4160, count: 10, into: &packed, at: 13440)
         self.packed = PackedWeights(packed)
     }
 
@@ -175,10 +175,10 @@ public struct ResidualBlock: CompiledModel {
         // with res_bn1 and res_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
-            Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1392))
+            Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1408))
         } else {
             Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
-            Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+            Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l1_res_conv1))
         }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
@@ -195,18 +195,18 @@ public struct ResidualBlock: CompiledModel {
         // with res_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13104))
+            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1440), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13120))
         } else {
             Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-            Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+            Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1440), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
         // with shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13136))
+            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12976), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13152))
         } else {
-            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut))
+            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12976), arena.advanced(by: Arena.l5_shortcut))
         }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
@@ -236,7 +236,7 @@ public struct ResidualBlock: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 13168), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 13184), arena.advanced(by: Arena.l11_predictions))
         Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
         output.update(from: arena.advanced(by: Arena.l11_predictions), count: 10)
@@ -263,7 +263,7 @@ public struct ResidualBlock: CompiledModel {
         // res_conv1
         // with res_bn1 and res_relu in its store, unless every layer's output is observed
         Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
-        Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1392))
+        Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1408))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
         // in res_conv1's store
@@ -274,11 +274,11 @@ public struct ResidualBlock: CompiledModel {
         // res_conv2
         // with res_bn2 in its store, unless every layer's output is observed
         Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-        Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13104))
+        Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1440), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13120))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
         // with shortcut_bn in its store, unless every layer's output is observed
-        Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13136))
+        Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12976), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13152))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
         // in res_conv2's store
@@ -297,7 +297,7 @@ public struct ResidualBlock: CompiledModel {
         Self.l10_pool(UnsafePointer(arena.advanced(by: Arena.l8_res_add)), arena.advanced(by: Arena.l10_pool))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_pool)))
         // predictions
-        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 13168), arena.advanced(by: Arena.l11_predictions))
+        Self.l11_predictions(UnsafePointer(arena.advanced(by: Arena.l10_pool)), w.advanced(by: 13184), arena.advanced(by: Arena.l11_predictions))
         Self.l11_predictions_activation(arena.advanced(by: Arena.l11_predictions))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_predictions)))
         output.update(from: arena.advanced(by: Arena.l11_predictions), count: 10)
@@ -342,10 +342,10 @@ public struct ResidualBlock: CompiledModel {
         // with res_bn1 and res_relu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
-            Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1392))
+            Self.l1_res_conv1_fused(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l1_res_conv1), w.advanced(by: 1408))
         } else {
             Self.l1_res_conv1_pad(UnsafePointer(arena.advanced(by: Arena.l0_stem)), arena.advanced(by: Arena.l1_res_conv1_padded))
-            Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 224), arena.advanced(by: Arena.l1_res_conv1))
+            Self.l1_res_conv1(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1_padded)), w.advanced(by: 240), arena.advanced(by: Arena.l1_res_conv1))
         }
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)))
         // res_bn1
@@ -362,18 +362,18 @@ public struct ResidualBlock: CompiledModel {
         // with res_bn2 in its store, unless every layer's output is observed
         if observe == nil {
             Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13104))
+            Self.l4_res_conv2_winograd_fused(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1440), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch), w.advanced(by: 13120))
         } else {
             Self.l4_res_conv2_winograd_pad(UnsafePointer(arena.advanced(by: Arena.l1_res_conv1)), arena.advanced(by: Arena.l4_res_conv2_padded))
-            Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1424), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
+            Self.l4_res_conv2_winograd(UnsafePointer(arena.advanced(by: Arena.l4_res_conv2_padded)), w.advanced(by: 1440), arena.advanced(by: Arena.l4_res_conv2), arena.advanced(by: Arena.scratch))
         }
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_res_conv2)))
         // shortcut
         // with shortcut_bn in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13136))
+            Self.l5_shortcut_fused(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12976), arena.advanced(by: Arena.l5_shortcut), w.advanced(by: 13152))
         } else {
-            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12960), arena.advanced(by: Arena.l5_shortcut))
+            Self.l5_shortcut(UnsafePointer(arena.advanced(by: Arena.l0_stem)), w.advanced(by: 12976), arena.advanced(by: Arena.l5_shortcut))
         }
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_shortcut)))
         // res_bn2
@@ -409,7 +409,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l11_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 13168, bias = w + 13424
+        let kernel = w + 13184, bias = w + 13440
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
@@ -514,7 +514,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
@@ -697,7 +697,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l2_res_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 1392, shift = w + 1408
+        let scale = w + 1408, shift = w + 1424
         for position in 0..<64 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1218,7 +1218,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l6_res_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 13104, shift = w + 13120
+        let scale = w + 13120, shift = w + 13136
         for position in 0..<64 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1231,7 +1231,7 @@ public struct ResidualBlock: CompiledModel {
     @inline(never)
     static func l7_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 13136, shift = w + 13152
+        let scale = w + 13152, shift = w + 13168
         for position in 0..<64 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -1361,7 +1361,7 @@ extension ResidualBlock: TrainableModel {
                 Self.l0_stem_pad(input, p)
                 Self.l0_stem(UnsafePointer(p), w, o0)
                 Self.l1_res_conv1_pad(UnsafePointer(o0), p)
-                Self.l1_res_conv1(UnsafePointer(p), w.advanced(by: 224), o1)
+                Self.l1_res_conv1(UnsafePointer(p), w.advanced(by: 240), o1)
                 Self.l2_res_bn1_statistics(UnsafePointer(o1), sums)
                 return 0
 
@@ -1376,7 +1376,7 @@ extension ResidualBlock: TrainableModel {
                 // res_relu: written by res_bn1's store
                 Self.l4_res_conv2_winograd_training_pad(UnsafePointer(o3), arena.advanced(by: 29226))
                 Self.l4_res_conv2_winograd_training(UnsafePointer(arena.advanced(by: 29226)), statistics.advanced(by: 9472), o4, arena.advanced(by: 30826))
-                Self.l5_shortcut(UnsafePointer(o0), w.advanced(by: 12960), o5)
+                Self.l5_shortcut(UnsafePointer(o0), w.advanced(by: 12976), o5)
                 Self.l6_res_bn2_statistics(UnsafePointer(o4), sums)
                 return 0
 
@@ -1403,7 +1403,7 @@ extension ResidualBlock: TrainableModel {
                 Self.l8_res_add_fused(UnsafePointer(o6), UnsafePointer(o7), o9)
                 // res_out: written by res_add's store
                 Self.l10_pool(UnsafePointer(o9), o10)
-                Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 13168), o11)
+                Self.l11_predictions(UnsafePointer(o10), w.advanced(by: 13184), o11)
                 Self.l11_predictions_activation(o11)
                 output.update(from: o11, count: 10)
                 // The loss, and its gradient: with respect to the output, or to the

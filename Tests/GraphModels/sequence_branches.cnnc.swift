@@ -37,7 +37,7 @@ public struct SequenceBranches: CompiledModel {
     public static let flops = 3464
     /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 192
-    static let packedCount = 476
+    static let packedCount = 544
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -126,14 +126,14 @@ public struct SequenceBranches: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 48, count: 4, into: &packed, at: 48)
-        WeightPacking.kernel(parameters, from: 52, rows: 18, outputs: 6, paddedOutputs: 8, into: &packed, at: 52)
-        WeightPacking.bias(parameters, from: 160, count: 6, into: &packed, at: 196)
-        WeightPacking.panels(parameters, from: 166, rows: 4, outputs: 3, width: 4, into: &packed, at: 204)
-        WeightPacking.bias(parameters, from: 178, count: 3, into: &packed, at: 220)
-        WeightPacking.kernel(parameters, from: 181, rows: 21, outputs: 4, paddedOutputs: 4, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: 265, count: 4, into: &packed, at: 308)
-        WeightPacking.panels(parameters, from: 269, rows: 40, outputs: 4, width: 4, into: &packed, at: 312)
-        WeightPacking.bias(parameters, from: 429, count: 4, into: &packed, at: 472)
+        WeightPacking.kernel(parameters, from: 52, rows: 18, outputs: 6, paddedOutputs: 8, into: &packed, at: 64)
+        WeightPacking.bias(parameters, from: 160, count: 6, into: &packed, at: 208)
+        WeightPacking.panels(parameters, from: 166, rows: 4, outputs: 3, width: 4, into: &packed, at: 224)
+        WeightPacking.bias(parameters, from: 178, count: 3, into: &packed, at: 240)
+        WeightPacking.kernel(parameters, from: 181, rows: 21, outputs: 4, paddedOutputs: 4, into: &packed, at: 256)
+        WeightPacking.bias(parameters, from: 265, count: 4, into: &packed, at: 352)
+        WeightPacking.panels(parameters, from: 269, rows: 40, outputs: 4, width: 4, into: &packed, at: 368)
+        WeightPacking.bias(parameters, from: 429, count: 4, into: &packed, at: 528)
         self.packed = PackedWeights(packed)
     }
 
@@ -162,7 +162,7 @@ public struct SequenceBranches: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_transposed)))
         // across
         Self.l2_across_pad(UnsafePointer(arena.advanced(by: Arena.l1_transposed)), arena.advanced(by: Arena.l2_across_padded))
-        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_across))
+        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 64), arena.advanced(by: Arena.l2_across))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_across)))
         // back
         Self.l3_back(UnsafePointer(arena.advanced(by: Arena.l2_across)), arena.advanced(by: Arena.l3_back))
@@ -177,7 +177,7 @@ public struct SequenceBranches: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_up)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // code
-        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 204), arena.advanced(by: Arena.l7_code))
+        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 224), arena.advanced(by: Arena.l7_code))
         Self.l7_code_activation(arena.advanced(by: Arena.l7_code))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_code)))
         // repeat
@@ -187,13 +187,13 @@ public struct SequenceBranches: CompiledModel {
         Self.l9_joined(UnsafePointer(arena.advanced(by: Arena.l5_up)), UnsafePointer(arena.advanced(by: Arena.l8_repeat)), arena.advanced(by: Arena.l9_joined))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_joined)))
         // decode
-        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 224), arena.advanced(by: Arena.l10_decode))
+        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 256), arena.advanced(by: Arena.l10_decode))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         // flatten
         // (no computation at inference)
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         // classes
-        Self.l12_classes(UnsafePointer(arena.advanced(by: Arena.l10_decode)), w.advanced(by: 312), arena.advanced(by: Arena.l12_classes))
+        Self.l12_classes(UnsafePointer(arena.advanced(by: Arena.l10_decode)), w.advanced(by: 368), arena.advanced(by: Arena.l12_classes))
         Self.l12_classes_activation(arena.advanced(by: Arena.l12_classes))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_classes)))
         output.update(from: arena.advanced(by: Arena.l12_classes), count: 4)
@@ -222,7 +222,7 @@ public struct SequenceBranches: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_transposed)))
         // across
         Self.l2_across_pad(UnsafePointer(arena.advanced(by: Arena.l1_transposed)), arena.advanced(by: Arena.l2_across_padded))
-        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_across))
+        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 64), arena.advanced(by: Arena.l2_across))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_across)))
         // back
         Self.l3_back(UnsafePointer(arena.advanced(by: Arena.l2_across)), arena.advanced(by: Arena.l3_back))
@@ -237,7 +237,7 @@ public struct SequenceBranches: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_up)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // code
-        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 204), arena.advanced(by: Arena.l7_code))
+        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 224), arena.advanced(by: Arena.l7_code))
         Self.l7_code_activation(arena.advanced(by: Arena.l7_code))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_code)))
         // repeat
@@ -247,13 +247,13 @@ public struct SequenceBranches: CompiledModel {
         Self.l9_joined(UnsafePointer(arena.advanced(by: Arena.l5_up)), UnsafePointer(arena.advanced(by: Arena.l8_repeat)), arena.advanced(by: Arena.l9_joined))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_joined)))
         // decode
-        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 224), arena.advanced(by: Arena.l10_decode))
+        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 256), arena.advanced(by: Arena.l10_decode))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         // flatten
         // (no computation at inference)
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         // classes
-        Self.l12_classes(UnsafePointer(arena.advanced(by: Arena.l10_decode)), w.advanced(by: 312), arena.advanced(by: Arena.l12_classes))
+        Self.l12_classes(UnsafePointer(arena.advanced(by: Arena.l10_decode)), w.advanced(by: 368), arena.advanced(by: Arena.l12_classes))
         Self.l12_classes_activation(arena.advanced(by: Arena.l12_classes))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_classes)))
         output.update(from: arena.advanced(by: Arena.l12_classes), count: 4)
@@ -301,7 +301,7 @@ public struct SequenceBranches: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_transposed)))
         // across
         Self.l2_across_pad(UnsafePointer(arena.advanced(by: Arena.l1_transposed)), arena.advanced(by: Arena.l2_across_padded))
-        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_across))
+        Self.l2_across(UnsafePointer(arena.advanced(by: Arena.l2_across_padded)), w.advanced(by: 64), arena.advanced(by: Arena.l2_across))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_across)))
         // back
         Self.l3_back(UnsafePointer(arena.advanced(by: Arena.l2_across)), arena.advanced(by: Arena.l3_back))
@@ -316,7 +316,7 @@ public struct SequenceBranches: CompiledModel {
         Self.l6_pool(UnsafePointer(arena.advanced(by: Arena.l5_up)), arena.advanced(by: Arena.l6_pool))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_pool)))
         // code
-        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 204), arena.advanced(by: Arena.l7_code))
+        Self.l7_code(UnsafePointer(arena.advanced(by: Arena.l6_pool)), w.advanced(by: 224), arena.advanced(by: Arena.l7_code))
         Self.l7_code_activation(arena.advanced(by: Arena.l7_code))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_code)))
         // repeat
@@ -326,7 +326,7 @@ public struct SequenceBranches: CompiledModel {
         Self.l9_joined(UnsafePointer(arena.advanced(by: Arena.l5_up)), UnsafePointer(arena.advanced(by: Arena.l8_repeat)), arena.advanced(by: Arena.l9_joined))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_joined)))
         // decode
-        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 224), arena.advanced(by: Arena.l10_decode))
+        Self.l10_decode(UnsafePointer(arena.advanced(by: Arena.l9_joined)), w.advanced(by: 256), arena.advanced(by: Arena.l10_decode))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_decode)))
         destination.update(from: arena.advanced(by: Arena.l10_decode), count: 40)
     }
@@ -335,7 +335,7 @@ public struct SequenceBranches: CompiledModel {
     @inline(never)
     static func l12_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 312, bias = w + 472
+        let kernel = w + 368, bias = w + 528
         if parts.contains(0) {
             do {
                 let yp = y
@@ -594,7 +594,7 @@ public struct SequenceBranches: CompiledModel {
     @inline(never)
     static func l10_decode(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 84
+        let kernel = w, bias = w + 96
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
@@ -715,18 +715,18 @@ extension SequenceBranches: TrainableModel {
         Self.l0_features(UnsafePointer(p), w, o0)
         Self.l1_transposed(UnsafePointer(o0), o1)
         Self.l2_across_pad(UnsafePointer(o1), p)
-        Self.l2_across(UnsafePointer(p), w.advanced(by: 52), o2)
+        Self.l2_across(UnsafePointer(p), w.advanced(by: 64), o2)
         Self.l3_back(UnsafePointer(o2), o3)
         Self.l4_mix(UnsafePointer(o0), UnsafePointer(o3), o4)
         Self.l5_up(UnsafePointer(o4), o5)
         Self.l6_pool(UnsafePointer(o5), o6)
-        Self.l7_code(UnsafePointer(o6), w.advanced(by: 204), o7)
+        Self.l7_code(UnsafePointer(o6), w.advanced(by: 224), o7)
         Self.l7_code_activation(o7)
         Self.l8_repeat(UnsafePointer(o7), o8)
         Self.l9_joined(UnsafePointer(o5), UnsafePointer(o8), o9)
-        Self.l10_decode(UnsafePointer(o9), w.advanced(by: 224), o10)
+        Self.l10_decode(UnsafePointer(o9), w.advanced(by: 256), o10)
         // flatten: the same memory as its input
-        Self.l12_classes(UnsafePointer(o10), w.advanced(by: 312), o12)
+        Self.l12_classes(UnsafePointer(o10), w.advanced(by: 368), o12)
         Self.l12_classes_activation(o12)
         output.update(from: o12, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

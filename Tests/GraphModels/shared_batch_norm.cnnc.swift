@@ -37,7 +37,7 @@ public struct SharedBatchNorm: CompiledModel {
     public static let flops = 4632
     /// 224 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 224
-    static let packedCount = 104
+    static let packedCount = 144
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -105,10 +105,10 @@ public struct SharedBatchNorm: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
-        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 76, shiftAt: 80)
-        WeightPacking.panels(parameters, from: 92, rows: 4, outputs: 3, width: 4, into: &packed, at: 84)
-        WeightPacking.bias(parameters, from: 104, count: 3, into: &packed, at: 100)
+        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 80)
+        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 96, shiftAt: 100)
+        WeightPacking.panels(parameters, from: 92, rows: 4, outputs: 3, width: 4, into: &packed, at: 112)
+        WeightPacking.bias(parameters, from: 104, count: 3, into: &packed, at: 128)
         self.packed = PackedWeights(packed)
     }
 
@@ -137,7 +137,7 @@ public struct SharedBatchNorm: CompiledModel {
         // encoder
         // with norm in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l2_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder), w.advanced(by: 76))
+            Self.l2_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder), w.advanced(by: 96))
         } else {
             Self.l2_encoder(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder))
         }
@@ -145,7 +145,7 @@ public struct SharedBatchNorm: CompiledModel {
         // encoder
         // with norm in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder), w.advanced(by: 76))
+            Self.l3_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder), w.advanced(by: 96))
         } else {
             Self.l3_encoder(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder))
         }
@@ -167,7 +167,7 @@ public struct SharedBatchNorm: CompiledModel {
         Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_difference)), arena.advanced(by: Arena.l7_pool))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
         // head
-        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 84), arena.advanced(by: Arena.l8_head))
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 112), arena.advanced(by: Arena.l8_head))
         Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
         output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
@@ -195,11 +195,11 @@ public struct SharedBatchNorm: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)))
         // encoder
         // with norm in its store, unless every layer's output is observed
-        Self.l2_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder), w.advanced(by: 76))
+        Self.l2_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder), w.advanced(by: 96))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_encoder)))
         // encoder
         // with norm in its store, unless every layer's output is observed
-        Self.l3_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder), w.advanced(by: 76))
+        Self.l3_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder), w.advanced(by: 96))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_encoder)))
         // norm
         // in encoder's store
@@ -214,7 +214,7 @@ public struct SharedBatchNorm: CompiledModel {
         Self.l7_pool(UnsafePointer(arena.advanced(by: Arena.l6_difference)), arena.advanced(by: Arena.l7_pool))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_pool)))
         // head
-        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 84), arena.advanced(by: Arena.l8_head))
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_pool)), w.advanced(by: 112), arena.advanced(by: Arena.l8_head))
         Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
         output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
@@ -260,7 +260,7 @@ public struct SharedBatchNorm: CompiledModel {
         // encoder
         // with norm in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l2_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder), w.advanced(by: 76))
+            Self.l2_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder), w.advanced(by: 96))
         } else {
             Self.l2_encoder(UnsafePointer(arena.advanced(by: Arena.l0_top_left)), w, arena.advanced(by: Arena.l2_encoder))
         }
@@ -268,7 +268,7 @@ public struct SharedBatchNorm: CompiledModel {
         // encoder
         // with norm in its store, unless every layer's output is observed
         if observe == nil {
-            Self.l3_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder), w.advanced(by: 76))
+            Self.l3_encoder_fused(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder), w.advanced(by: 96))
         } else {
             Self.l3_encoder(UnsafePointer(arena.advanced(by: Arena.l1_bottom_right)), w, arena.advanced(by: Arena.l3_encoder))
         }
@@ -296,7 +296,7 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l8_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 84, bias = w + 100
+        let kernel = w + 112, bias = w + 128
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -379,7 +379,7 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l2_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
@@ -464,7 +464,7 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l2_encoder_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
@@ -565,7 +565,7 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l3_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
@@ -650,7 +650,7 @@ public struct SharedBatchNorm: CompiledModel {
     @inline(never)
     static func l3_encoder_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
@@ -752,7 +752,7 @@ public struct SharedBatchNorm: CompiledModel {
     static func l4_norm(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<16 {
             let v = x + position * 4
-            for c in 0..<4 { v[c] = v[c] * w[76 + c] + w[80 + c] }
+            for c in 0..<4 { v[c] = v[c] * w[96 + c] + w[100 + c] }
         }
     }
 
@@ -761,7 +761,7 @@ public struct SharedBatchNorm: CompiledModel {
     static func l5_norm(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<16 {
             let v = x + position * 4
-            for c in 0..<4 { v[c] = v[c] * w[76 + c] + w[80 + c] }
+            for c in 0..<4 { v[c] = v[c] * w[96 + c] + w[100 + c] }
         }
     }
 
@@ -882,7 +882,7 @@ extension SharedBatchNorm: TrainableModel {
                 Self.l5_norm_normalize(UnsafePointer(o3), statistics, k, o5)
                 Self.l6_difference(UnsafePointer(o4), UnsafePointer(o5), o6)
                 Self.l7_pool(UnsafePointer(o6), o7)
-                Self.l8_head(UnsafePointer(o7), w.advanced(by: 84), o8)
+                Self.l8_head(UnsafePointer(o7), w.advanced(by: 112), o8)
                 Self.l8_head_activation(o8)
                 output.update(from: o8, count: 3)
                 // The loss, and its gradient: with respect to the output, or to the

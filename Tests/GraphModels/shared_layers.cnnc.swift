@@ -37,7 +37,7 @@ public struct SharedLayers: CompiledModel {
     public static let flops = 7000
     /// 288 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 288
-    static let packedCount = 152
+    static let packedCount = 192
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -111,11 +111,11 @@ public struct SharedLayers: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 108)
-        WeightPacking.panels(parameters, from: 112, rows: 4, outputs: 4, width: 4, into: &packed, at: 112)
-        WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 128)
-        WeightPacking.panels(parameters, from: 132, rows: 4, outputs: 3, width: 4, into: &packed, at: 132)
-        WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 148)
+        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 112)
+        WeightPacking.panels(parameters, from: 112, rows: 4, outputs: 4, width: 4, into: &packed, at: 128)
+        WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 144)
+        WeightPacking.panels(parameters, from: 132, rows: 4, outputs: 3, width: 4, into: &packed, at: 160)
+        WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 176)
         self.packed = PackedWeights(packed)
     }
 
@@ -156,15 +156,15 @@ public struct SharedLayers: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // shared_dense
-        Self.l6_shared_dense(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 112), arena.advanced(by: Arena.l6_shared_dense))
+        Self.l6_shared_dense(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 128), arena.advanced(by: Arena.l6_shared_dense))
         Self.l6_shared_dense_activation(arena.advanced(by: Arena.l6_shared_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)))
         // shared_dense
-        Self.l7_shared_dense(UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)), w.advanced(by: 112), arena.advanced(by: Arena.l7_shared_dense))
+        Self.l7_shared_dense(UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)), w.advanced(by: 128), arena.advanced(by: Arena.l7_shared_dense))
         Self.l7_shared_dense_activation(arena.advanced(by: Arena.l7_shared_dense))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)), w.advanced(by: 132), arena.advanced(by: Arena.l8_head))
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)), w.advanced(by: 160), arena.advanced(by: Arena.l8_head))
         Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
         output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
@@ -205,15 +205,15 @@ public struct SharedLayers: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // shared_dense
-        Self.l6_shared_dense(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 112), arena.advanced(by: Arena.l6_shared_dense))
+        Self.l6_shared_dense(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 128), arena.advanced(by: Arena.l6_shared_dense))
         Self.l6_shared_dense_activation(arena.advanced(by: Arena.l6_shared_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)))
         // shared_dense
-        Self.l7_shared_dense(UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)), w.advanced(by: 112), arena.advanced(by: Arena.l7_shared_dense))
+        Self.l7_shared_dense(UnsafePointer(arena.advanced(by: Arena.l6_shared_dense)), w.advanced(by: 128), arena.advanced(by: Arena.l7_shared_dense))
         Self.l7_shared_dense_activation(arena.advanced(by: Arena.l7_shared_dense))
         observe?(7, UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)))
         // head
-        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)), w.advanced(by: 132), arena.advanced(by: Arena.l8_head))
+        Self.l8_head(UnsafePointer(arena.advanced(by: Arena.l7_shared_dense)), w.advanced(by: 160), arena.advanced(by: Arena.l8_head))
         Self.l8_head_activation(arena.advanced(by: Arena.l8_head))
         observe?(8, UnsafePointer(arena.advanced(by: Arena.l8_head)))
         output.update(from: arena.advanced(by: Arena.l8_head), count: 3)
@@ -283,7 +283,7 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l6_shared_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 112, bias = w + 128
+        let kernel = w + 128, bias = w + 144
         if parts.contains(0) {
             do {
                 let yp = y
@@ -338,7 +338,7 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l7_shared_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 112, bias = w + 128
+        let kernel = w + 128, bias = w + 144
         if parts.contains(0) {
             do {
                 let yp = y
@@ -393,7 +393,7 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l8_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 132, bias = w + 148
+        let kernel = w + 160, bias = w + 176
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -489,7 +489,7 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l2_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 108
+        let kernel = w, bias = w + 112
         if parts.contains(0) {
             do {
                 let yp = y
@@ -587,7 +587,7 @@ public struct SharedLayers: CompiledModel {
     @inline(never)
     static func l3_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 108
+        let kernel = w, bias = w + 112
         if parts.contains(0) {
             do {
                 let yp = y
@@ -825,11 +825,11 @@ extension SharedLayers: TrainableModel {
         Self.l3_shared_conv(UnsafePointer(p), w, o3)
         Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_shared_dense(UnsafePointer(o5), w.advanced(by: 112), o6)
+        Self.l6_shared_dense(UnsafePointer(o5), w.advanced(by: 128), o6)
         Self.l6_shared_dense_activation(o6)
-        Self.l7_shared_dense(UnsafePointer(o6), w.advanced(by: 112), o7)
+        Self.l7_shared_dense(UnsafePointer(o6), w.advanced(by: 128), o7)
         Self.l7_shared_dense_activation(o7)
-        Self.l8_head(UnsafePointer(o7), w.advanced(by: 132), o8)
+        Self.l8_head(UnsafePointer(o7), w.advanced(by: 160), o8)
         Self.l8_head_activation(o8)
         output.update(from: o8, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct SiameseCrops: CompiledModel {
     public static let flops = 4632
     /// 224 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 224
-    static let packedCount = 96
+    static let packedCount = 128
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -99,9 +99,9 @@ public struct SiameseCrops: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 72)
-        WeightPacking.panels(parameters, from: 76, rows: 4, outputs: 3, width: 4, into: &packed, at: 76)
-        WeightPacking.bias(parameters, from: 88, count: 3, into: &packed, at: 92)
+        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 80)
+        WeightPacking.panels(parameters, from: 76, rows: 4, outputs: 3, width: 4, into: &packed, at: 96)
+        WeightPacking.bias(parameters, from: 88, count: 3, into: &packed, at: 112)
         self.packed = PackedWeights(packed)
     }
 
@@ -140,7 +140,7 @@ public struct SiameseCrops: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 76), arena.advanced(by: Arena.l6_head))
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 96), arena.advanced(by: Arena.l6_head))
         Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
         output.update(from: arena.advanced(by: Arena.l6_head), count: 3)
@@ -179,7 +179,7 @@ public struct SiameseCrops: CompiledModel {
         Self.l5_pool(UnsafePointer(arena.advanced(by: Arena.l4_difference)), arena.advanced(by: Arena.l5_pool))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_pool)))
         // head
-        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 76), arena.advanced(by: Arena.l6_head))
+        Self.l6_head(UnsafePointer(arena.advanced(by: Arena.l5_pool)), w.advanced(by: 96), arena.advanced(by: Arena.l6_head))
         Self.l6_head_activation(arena.advanced(by: Arena.l6_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_head)))
         output.update(from: arena.advanced(by: Arena.l6_head), count: 3)
@@ -241,7 +241,7 @@ public struct SiameseCrops: CompiledModel {
     @inline(never)
     static func l6_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 76, bias = w + 92
+        let kernel = w + 96, bias = w + 112
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -324,7 +324,7 @@ public struct SiameseCrops: CompiledModel {
     @inline(never)
     static func l2_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
@@ -409,7 +409,7 @@ public struct SiameseCrops: CompiledModel {
     @inline(never)
     static func l3_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
@@ -589,7 +589,7 @@ extension SiameseCrops: TrainableModel {
         Self.l3_encoder(UnsafePointer(o1), w, o3)
         Self.l4_difference(UnsafePointer(o2), UnsafePointer(o3), o4)
         Self.l5_pool(UnsafePointer(o4), o5)
-        Self.l6_head(UnsafePointer(o5), w.advanced(by: 76), o6)
+        Self.l6_head(UnsafePointer(o5), w.advanced(by: 96), o6)
         Self.l6_head_activation(o6)
         output.update(from: o6, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

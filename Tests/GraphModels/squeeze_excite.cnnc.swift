@@ -37,7 +37,7 @@ public struct SqueezeExcite: CompiledModel {
     public static let flops = 83184
     /// 1,552 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1552
-    static let packedCount = 1048
+    static let packedCount = 1072
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -108,10 +108,10 @@ public struct SqueezeExcite: CompiledModel {
         WeightPacking.bias(parameters, from: 648, count: 12, into: &packed, at: 864)
         WeightPacking.panels(parameters, from: 660, rows: 12, outputs: 3, width: 4, into: &packed, at: 880)
         WeightPacking.bias(parameters, from: 696, count: 3, into: &packed, at: 928)
-        WeightPacking.panels(parameters, from: 699, rows: 3, outputs: 12, width: 16, into: &packed, at: 932)
-        WeightPacking.bias(parameters, from: 735, count: 12, into: &packed, at: 980)
-        WeightPacking.panels(parameters, from: 747, rows: 12, outputs: 4, width: 4, into: &packed, at: 996)
-        WeightPacking.bias(parameters, from: 795, count: 4, into: &packed, at: 1044)
+        WeightPacking.panels(parameters, from: 699, rows: 3, outputs: 12, width: 16, into: &packed, at: 944)
+        WeightPacking.bias(parameters, from: 735, count: 12, into: &packed, at: 992)
+        WeightPacking.panels(parameters, from: 747, rows: 12, outputs: 4, width: 4, into: &packed, at: 1008)
+        WeightPacking.bias(parameters, from: 795, count: 4, into: &packed, at: 1056)
         self.packed = PackedWeights(packed)
     }
 
@@ -142,7 +142,7 @@ public struct SqueezeExcite: CompiledModel {
         Self.l2_excite_reduce(UnsafePointer(arena.advanced(by: Arena.l1_squeeze)), w.advanced(by: 880), arena.advanced(by: Arena.l2_excite_reduce))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 932), arena.advanced(by: Arena.l3_excite_expand))
+        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 944), arena.advanced(by: Arena.l3_excite_expand))
         Self.l3_excite_expand_activation(arena.advanced(by: Arena.l3_excite_expand))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)))
         // scale
@@ -152,7 +152,7 @@ public struct SqueezeExcite: CompiledModel {
         Self.l5_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l4_scale)), arena.advanced(by: Arena.l5_global_max_pooling2d))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)), w.advanced(by: 996), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)), w.advanced(by: 1008), arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 4)
     }
@@ -182,7 +182,7 @@ public struct SqueezeExcite: CompiledModel {
         Self.l2_excite_reduce(UnsafePointer(arena.advanced(by: Arena.l1_squeeze)), w.advanced(by: 880), arena.advanced(by: Arena.l2_excite_reduce))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 932), arena.advanced(by: Arena.l3_excite_expand))
+        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 944), arena.advanced(by: Arena.l3_excite_expand))
         Self.l3_excite_expand_activation(arena.advanced(by: Arena.l3_excite_expand))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)))
         // scale
@@ -192,7 +192,7 @@ public struct SqueezeExcite: CompiledModel {
         Self.l5_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l4_scale)), arena.advanced(by: Arena.l5_global_max_pooling2d))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)))
         // dense
-        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)), w.advanced(by: 996), arena.advanced(by: Arena.l6_dense))
+        Self.l6_dense(UnsafePointer(arena.advanced(by: Arena.l5_global_max_pooling2d)), w.advanced(by: 1008), arena.advanced(by: Arena.l6_dense))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_dense)))
         output.update(from: arena.advanced(by: Arena.l6_dense), count: 4)
     }
@@ -238,7 +238,7 @@ public struct SqueezeExcite: CompiledModel {
         Self.l2_excite_reduce(UnsafePointer(arena.advanced(by: Arena.l1_squeeze)), w.advanced(by: 880), arena.advanced(by: Arena.l2_excite_reduce))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)))
         // excite_expand
-        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 932), arena.advanced(by: Arena.l3_excite_expand))
+        Self.l3_excite_expand(UnsafePointer(arena.advanced(by: Arena.l2_excite_reduce)), w.advanced(by: 944), arena.advanced(by: Arena.l3_excite_expand))
         Self.l3_excite_expand_activation(arena.advanced(by: Arena.l3_excite_expand))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_excite_expand)))
         // scale
@@ -254,7 +254,7 @@ public struct SqueezeExcite: CompiledModel {
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 996, bias = w + 1044
+        let kernel = w + 1008, bias = w + 1056
         if parts.contains(0) {
             do {
                 let yp = y
@@ -523,11 +523,11 @@ extension SqueezeExcite: TrainableModel {
         Self.l0_features(UnsafePointer(p), w, o0)
         Self.l1_squeeze(UnsafePointer(o0), o1)
         Self.l2_excite_reduce(UnsafePointer(o1), w.advanced(by: 880), o2)
-        Self.l3_excite_expand(UnsafePointer(o2), w.advanced(by: 932), o3)
+        Self.l3_excite_expand(UnsafePointer(o2), w.advanced(by: 944), o3)
         Self.l3_excite_expand_activation(o3)
         Self.l4_scale(UnsafePointer(o0), UnsafePointer(o3), o4)
         Self.l5_global_max_pooling2d(UnsafePointer(o4), o5)
-        Self.l6_dense(UnsafePointer(o5), w.advanced(by: 996), o6)
+        Self.l6_dense(UnsafePointer(o5), w.advanced(by: 1008), o6)
         output.update(from: o6, count: 4)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

@@ -37,7 +37,7 @@ public struct SqueezeExciteReshape: CompiledModel {
     public static let flops = 27776
     /// 1,040 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1040
-    static let packedCount = 326
+    static let packedCount = 384
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -116,14 +116,14 @@ public struct SqueezeExciteReshape: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: &packed, scaleAt: 0, shiftAt: 3)
-        WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 6)
-        WeightPacking.bias(parameters, from: 223, count: 8, into: &packed, at: 222)
-        WeightPacking.panels(parameters, from: 231, rows: 8, outputs: 2, width: 4, into: &packed, at: 230)
-        WeightPacking.bias(parameters, from: 247, count: 2, into: &packed, at: 262)
-        WeightPacking.panels(parameters, from: 249, rows: 2, outputs: 8, width: 8, into: &packed, at: 266)
-        WeightPacking.bias(parameters, from: 265, count: 8, into: &packed, at: 282)
-        WeightPacking.panels(parameters, from: 273, rows: 8, outputs: 4, width: 4, into: &packed, at: 290)
-        WeightPacking.bias(parameters, from: 305, count: 4, into: &packed, at: 322)
+        WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 16)
+        WeightPacking.bias(parameters, from: 223, count: 8, into: &packed, at: 240)
+        WeightPacking.panels(parameters, from: 231, rows: 8, outputs: 2, width: 4, into: &packed, at: 256)
+        WeightPacking.bias(parameters, from: 247, count: 2, into: &packed, at: 288)
+        WeightPacking.panels(parameters, from: 249, rows: 2, outputs: 8, width: 8, into: &packed, at: 304)
+        WeightPacking.bias(parameters, from: 265, count: 8, into: &packed, at: 320)
+        WeightPacking.panels(parameters, from: 273, rows: 8, outputs: 4, width: 4, into: &packed, at: 336)
+        WeightPacking.bias(parameters, from: 305, count: 4, into: &packed, at: 368)
         self.packed = PackedWeights(packed)
     }
 
@@ -152,7 +152,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // features
         Self.l2_features_pad(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_features_padded))
-        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 6), arena.advanced(by: Arena.l2_features))
+        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 16), arena.advanced(by: Arena.l2_features))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_features)))
         // squeeze
         Self.l3_squeeze(UnsafePointer(arena.advanced(by: Arena.l2_features)), arena.advanced(by: Arena.l3_squeeze))
@@ -161,10 +161,10 @@ public struct SqueezeExciteReshape: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 230), arena.advanced(by: Arena.l5_se_reduce))
+        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 256), arena.advanced(by: Arena.l5_se_reduce))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 266), arena.advanced(by: Arena.l6_se_expand))
+        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 304), arena.advanced(by: Arena.l6_se_expand))
         Self.l6_se_expand_activation(arena.advanced(by: Arena.l6_se_expand))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_se_expand)))
         // excite
@@ -177,7 +177,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         Self.l9_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l8_cropping2d)), arena.advanced(by: Arena.l9_global_max_pooling2d))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)))
         // dense
-        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)), w.advanced(by: 290), arena.advanced(by: Arena.l10_dense))
+        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)), w.advanced(by: 336), arena.advanced(by: Arena.l10_dense))
         Self.l10_dense_activation(arena.advanced(by: Arena.l10_dense))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense)))
         output.update(from: arena.advanced(by: Arena.l10_dense), count: 4)
@@ -206,7 +206,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // features
         Self.l2_features_pad(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_features_padded))
-        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 6), arena.advanced(by: Arena.l2_features))
+        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 16), arena.advanced(by: Arena.l2_features))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_features)))
         // squeeze
         Self.l3_squeeze(UnsafePointer(arena.advanced(by: Arena.l2_features)), arena.advanced(by: Arena.l3_squeeze))
@@ -215,10 +215,10 @@ public struct SqueezeExciteReshape: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 230), arena.advanced(by: Arena.l5_se_reduce))
+        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 256), arena.advanced(by: Arena.l5_se_reduce))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 266), arena.advanced(by: Arena.l6_se_expand))
+        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 304), arena.advanced(by: Arena.l6_se_expand))
         Self.l6_se_expand_activation(arena.advanced(by: Arena.l6_se_expand))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_se_expand)))
         // excite
@@ -231,7 +231,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         Self.l9_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l8_cropping2d)), arena.advanced(by: Arena.l9_global_max_pooling2d))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)))
         // dense
-        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)), w.advanced(by: 290), arena.advanced(by: Arena.l10_dense))
+        Self.l10_dense(UnsafePointer(arena.advanced(by: Arena.l9_global_max_pooling2d)), w.advanced(by: 336), arena.advanced(by: Arena.l10_dense))
         Self.l10_dense_activation(arena.advanced(by: Arena.l10_dense))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_dense)))
         output.update(from: arena.advanced(by: Arena.l10_dense), count: 4)
@@ -277,7 +277,7 @@ public struct SqueezeExciteReshape: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_rescaling)))
         // features
         Self.l2_features_pad(UnsafePointer(arena.advanced(by: Arena.l0_rescaling)), arena.advanced(by: Arena.l2_features_padded))
-        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 6), arena.advanced(by: Arena.l2_features))
+        Self.l2_features(UnsafePointer(arena.advanced(by: Arena.l2_features_padded)), w.advanced(by: 16), arena.advanced(by: Arena.l2_features))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_features)))
         // squeeze
         Self.l3_squeeze(UnsafePointer(arena.advanced(by: Arena.l2_features)), arena.advanced(by: Arena.l3_squeeze))
@@ -286,10 +286,10 @@ public struct SqueezeExciteReshape: CompiledModel {
         // (no computation at inference)
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_squeeze)))
         // se_reduce
-        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 230), arena.advanced(by: Arena.l5_se_reduce))
+        Self.l5_se_reduce(UnsafePointer(arena.advanced(by: Arena.l3_squeeze)), w.advanced(by: 256), arena.advanced(by: Arena.l5_se_reduce))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)))
         // se_expand
-        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 266), arena.advanced(by: Arena.l6_se_expand))
+        Self.l6_se_expand(UnsafePointer(arena.advanced(by: Arena.l5_se_reduce)), w.advanced(by: 304), arena.advanced(by: Arena.l6_se_expand))
         Self.l6_se_expand_activation(arena.advanced(by: Arena.l6_se_expand))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_se_expand)))
         // excite
@@ -308,7 +308,7 @@ public struct SqueezeExciteReshape: CompiledModel {
     @inline(never)
     static func l10_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 290, bias = w + 322
+        let kernel = w + 336, bias = w + 368
         if parts.contains(0) {
             do {
                 let yp = y
@@ -402,7 +402,7 @@ public struct SqueezeExciteReshape: CompiledModel {
     @inline(never)
     static func l2_features(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             let yp = y + oy * 64
             var s0_0 = bias.simd(V.self, at: 0)
@@ -619,16 +619,16 @@ extension SqueezeExciteReshape: TrainableModel {
         o1.update(from: UnsafePointer(o0), count: 192)
         Self.l1_normalization(o1, w)
         Self.l2_features_pad(UnsafePointer(o1), p)
-        Self.l2_features(UnsafePointer(p), w.advanced(by: 6), o2)
+        Self.l2_features(UnsafePointer(p), w.advanced(by: 16), o2)
         Self.l3_squeeze(UnsafePointer(o2), o3)
         // se_reshape: the same memory as its input
-        Self.l5_se_reduce(UnsafePointer(o3), w.advanced(by: 230), o5)
-        Self.l6_se_expand(UnsafePointer(o5), w.advanced(by: 266), o6)
+        Self.l5_se_reduce(UnsafePointer(o3), w.advanced(by: 256), o5)
+        Self.l6_se_expand(UnsafePointer(o5), w.advanced(by: 304), o6)
         Self.l6_se_expand_activation(o6)
         Self.l7_excite(UnsafePointer(o2), UnsafePointer(o6), o7)
         Self.l8_cropping2d(UnsafePointer(o7), o8)
         Self.l9_global_max_pooling2d(UnsafePointer(o8), o9)
-        Self.l10_dense(UnsafePointer(o9), w.advanced(by: 290), o10)
+        Self.l10_dense(UnsafePointer(o9), w.advanced(by: 336), o10)
         Self.l10_dense_activation(o10)
         output.update(from: o10, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct TrainingPaths: CompiledModel {
     public static let flops = 3448
     /// 128 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 128
-    static let packedCount = 1472
+    static let packedCount = 1552
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -117,16 +117,16 @@ public struct TrainingPaths: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)
-        WeightPacking.panels(parameters, from: 8, rows: 18, outputs: 3, width: 4, into: &packed, at: 4)
-        WeightPacking.bias(parameters, from: 62, count: 3, into: &packed, at: 76)
-        WeightPacking.panels(parameters, from: 65, rows: 48, outputs: 5, width: 8, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 305, count: 5, into: &packed, at: 464)
-        WeightPacking.panels(parameters, from: 310, rows: 48, outputs: 5, width: 8, into: &packed, at: 472)
-        WeightPacking.bias(parameters, from: 550, count: 5, into: &packed, at: 856)
-        WeightPacking.panels(parameters, from: 555, rows: 72, outputs: 5, width: 8, into: &packed, at: 864)
-        WeightPacking.bias(parameters, from: 915, count: 5, into: &packed, at: 1440)
-        WeightPacking.panels(parameters, from: 920, rows: 5, outputs: 4, width: 4, into: &packed, at: 1448)
-        WeightPacking.bias(parameters, from: 940, count: 4, into: &packed, at: 1468)
+        WeightPacking.panels(parameters, from: 8, rows: 18, outputs: 3, width: 4, into: &packed, at: 16)
+        WeightPacking.bias(parameters, from: 62, count: 3, into: &packed, at: 96)
+        WeightPacking.panels(parameters, from: 65, rows: 48, outputs: 5, width: 8, into: &packed, at: 112)
+        WeightPacking.bias(parameters, from: 305, count: 5, into: &packed, at: 496)
+        WeightPacking.panels(parameters, from: 310, rows: 48, outputs: 5, width: 8, into: &packed, at: 512)
+        WeightPacking.bias(parameters, from: 550, count: 5, into: &packed, at: 896)
+        WeightPacking.panels(parameters, from: 555, rows: 72, outputs: 5, width: 8, into: &packed, at: 912)
+        WeightPacking.bias(parameters, from: 915, count: 5, into: &packed, at: 1488)
+        WeightPacking.panels(parameters, from: 920, rows: 5, outputs: 4, width: 4, into: &packed, at: 1504)
+        WeightPacking.bias(parameters, from: 940, count: 4, into: &packed, at: 1536)
         self.packed = PackedWeights(packed)
     }
 
@@ -151,7 +151,7 @@ public struct TrainingPaths: CompiledModel {
         Self.l0_input_bn(arena.advanced(by: Arena.l0_input_bn), w)
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_input_bn)))
         // conv
-        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv))
+        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // flat
         // (no computation at inference)
@@ -160,11 +160,11 @@ public struct TrainingPaths: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // left
-        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 80), arena.advanced(by: Arena.l4_left))
+        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 112), arena.advanced(by: Arena.l4_left))
         Self.l4_left_activation(arena.advanced(by: Arena.l4_left))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // right
-        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 472), arena.advanced(by: Arena.l5_right))
+        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 512), arena.advanced(by: Arena.l5_right))
         Self.l5_right_activation(arena.advanced(by: Arena.l5_right))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // noise
@@ -180,13 +180,13 @@ public struct TrainingPaths: CompiledModel {
         Self.l9_gate(UnsafePointer(arena.advanced(by: Arena.l4_left)), UnsafePointer(arena.advanced(by: Arena.l5_right)), arena.advanced(by: Arena.l9_gate))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_gate)))
         // raw_dense
-        Self.l10_raw_dense(input, w.advanced(by: 864), arena.advanced(by: Arena.l10_raw_dense))
+        Self.l10_raw_dense(input, w.advanced(by: 912), arena.advanced(by: Arena.l10_raw_dense))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)))
         // joined
         Self.l11_joined(UnsafePointer(arena.advanced(by: Arena.l9_gate)), UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)), arena.advanced(by: Arena.l11_joined))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_joined)))
         // predictions
-        Self.l12_predictions(UnsafePointer(arena.advanced(by: Arena.l11_joined)), w.advanced(by: 1448), arena.advanced(by: Arena.l12_predictions))
+        Self.l12_predictions(UnsafePointer(arena.advanced(by: Arena.l11_joined)), w.advanced(by: 1504), arena.advanced(by: Arena.l12_predictions))
         Self.l12_predictions_activation(arena.advanced(by: Arena.l12_predictions))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_predictions)))
         output.update(from: arena.advanced(by: Arena.l12_predictions), count: 4)
@@ -211,7 +211,7 @@ public struct TrainingPaths: CompiledModel {
         Self.l0_input_bn(arena.advanced(by: Arena.l0_input_bn), w)
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_input_bn)))
         // conv
-        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv))
+        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // flat
         // (no computation at inference)
@@ -220,11 +220,11 @@ public struct TrainingPaths: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // left
-        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 80), arena.advanced(by: Arena.l4_left))
+        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 112), arena.advanced(by: Arena.l4_left))
         Self.l4_left_activation(arena.advanced(by: Arena.l4_left))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // right
-        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 472), arena.advanced(by: Arena.l5_right))
+        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 512), arena.advanced(by: Arena.l5_right))
         Self.l5_right_activation(arena.advanced(by: Arena.l5_right))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // noise
@@ -240,13 +240,13 @@ public struct TrainingPaths: CompiledModel {
         Self.l9_gate(UnsafePointer(arena.advanced(by: Arena.l4_left)), UnsafePointer(arena.advanced(by: Arena.l5_right)), arena.advanced(by: Arena.l9_gate))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_gate)))
         // raw_dense
-        Self.l10_raw_dense(input, w.advanced(by: 864), arena.advanced(by: Arena.l10_raw_dense))
+        Self.l10_raw_dense(input, w.advanced(by: 912), arena.advanced(by: Arena.l10_raw_dense))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)))
         // joined
         Self.l11_joined(UnsafePointer(arena.advanced(by: Arena.l9_gate)), UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)), arena.advanced(by: Arena.l11_joined))
         observe?(11, UnsafePointer(arena.advanced(by: Arena.l11_joined)))
         // predictions
-        Self.l12_predictions(UnsafePointer(arena.advanced(by: Arena.l11_joined)), w.advanced(by: 1448), arena.advanced(by: Arena.l12_predictions))
+        Self.l12_predictions(UnsafePointer(arena.advanced(by: Arena.l11_joined)), w.advanced(by: 1504), arena.advanced(by: Arena.l12_predictions))
         Self.l12_predictions_activation(arena.advanced(by: Arena.l12_predictions))
         observe?(12, UnsafePointer(arena.advanced(by: Arena.l12_predictions)))
         output.update(from: arena.advanced(by: Arena.l12_predictions), count: 4)
@@ -288,7 +288,7 @@ public struct TrainingPaths: CompiledModel {
         Self.l0_input_bn(arena.advanced(by: Arena.l0_input_bn), w)
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_input_bn)))
         // conv
-        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv))
+        Self.l1_conv(UnsafePointer(arena.advanced(by: Arena.l0_input_bn)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // flat
         // (no computation at inference)
@@ -297,11 +297,11 @@ public struct TrainingPaths: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l1_conv)))
         // left
-        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 80), arena.advanced(by: Arena.l4_left))
+        Self.l4_left(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 112), arena.advanced(by: Arena.l4_left))
         Self.l4_left_activation(arena.advanced(by: Arena.l4_left))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_left)))
         // right
-        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 472), arena.advanced(by: Arena.l5_right))
+        Self.l5_right(UnsafePointer(arena.advanced(by: Arena.l1_conv)), w.advanced(by: 512), arena.advanced(by: Arena.l5_right))
         Self.l5_right_activation(arena.advanced(by: Arena.l5_right))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_right)))
         // noise
@@ -317,7 +317,7 @@ public struct TrainingPaths: CompiledModel {
         Self.l9_gate(UnsafePointer(arena.advanced(by: Arena.l4_left)), UnsafePointer(arena.advanced(by: Arena.l5_right)), arena.advanced(by: Arena.l9_gate))
         observe?(9, UnsafePointer(arena.advanced(by: Arena.l9_gate)))
         // raw_dense
-        Self.l10_raw_dense(input, w.advanced(by: 864), arena.advanced(by: Arena.l10_raw_dense))
+        Self.l10_raw_dense(input, w.advanced(by: 912), arena.advanced(by: Arena.l10_raw_dense))
         observe?(10, UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)))
         // joined
         Self.l11_joined(UnsafePointer(arena.advanced(by: Arena.l9_gate)), UnsafePointer(arena.advanced(by: Arena.l10_raw_dense)), arena.advanced(by: Arena.l11_joined))
@@ -329,7 +329,7 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l12_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 1448, bias = w + 1468
+        let kernel = w + 1504, bias = w + 1536
         if parts.contains(0) {
             do {
                 let yp = y
@@ -404,7 +404,7 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -595,7 +595,7 @@ public struct TrainingPaths: CompiledModel {
     @inline(never)
     static func l12_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 20
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
@@ -681,24 +681,24 @@ extension TrainingPaths: TrainableModel {
                 let o12 = arena.advanced(by: 318)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_input_bn_normalize(input, statistics, k, o0)
-                Self.l1_conv(UnsafePointer(o0), w.advanced(by: 4), o1)
+                Self.l1_conv(UnsafePointer(o0), w.advanced(by: 16), o1)
                 // flat: the same memory as its input
                 // drop: inverted dropout, each value kept with probability 0.7 and scaled by 1/0.7
                 do {
                     var random = SplitMix64(seed: dropoutSeed, stream: 3)
                     for i in 0..<48 { m3[i] = random.nextUnit() < 0.7 ? Float(1 / 0.7) : 0; o3[i] = UnsafePointer(o1)[i] * m3[i] }
                 }
-                Self.l4_left(UnsafePointer(o1), w.advanced(by: 80), o4)
+                Self.l4_left(UnsafePointer(o1), w.advanced(by: 112), o4)
                 Self.l4_left_activation(o4)
-                Self.l5_right(UnsafePointer(o3), w.advanced(by: 472), o5)
+                Self.l5_right(UnsafePointer(o3), w.advanced(by: 512), o5)
                 Self.l5_right_activation(o5)
                 Self.l6_noise_training(UnsafePointer(o4), o6, dropoutSeed)
                 // penalty: the same memory as its input; its penalty joins the loss
                 // raw: the same memory as its input
                 Self.l9_gate(UnsafePointer(o6), UnsafePointer(o5), o9)
-                Self.l10_raw_dense(input, w.advanced(by: 864), o10)
+                Self.l10_raw_dense(input, w.advanced(by: 912), o10)
                 Self.l11_joined(UnsafePointer(o9), UnsafePointer(o10), o11)
-                Self.l12_predictions(UnsafePointer(o11), w.advanced(by: 1448), o12)
+                Self.l12_predictions(UnsafePointer(o11), w.advanced(by: 1504), o12)
                 Self.l12_predictions_activation(o12)
                 output.update(from: o12, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -39,7 +39,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     public static let flops = 5280
     /// 320 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 320
-    static let packedCount = 1320
+    static let packedCount = 1376
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -103,14 +103,14 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 36, count: 4, into: &packed, at: 36)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 36, taps: 9, outputs: 4, stride: 16, into: &packed, at: 40)
-        WeightPacking.panels(parameters, from: 40, rows: 6, outputs: 8, width: 8, into: &packed, at: 680)
-        WeightPacking.bias(parameters, from: 88, count: 8, into: &packed, at: 728)
-        WeightPacking.panels(parameters, from: 96, rows: 72, outputs: 3, width: 4, into: &packed, at: 736)
-        WeightPacking.bias(parameters, from: 312, count: 3, into: &packed, at: 1024)
-        WeightPacking.panels(parameters, from: 315, rows: 72, outputs: 1, width: 4, into: &packed, at: 1028)
-        WeightPacking.bias(parameters, from: 387, count: 1, into: &packed, at: 1316)
+        WeightPacking.bias(parameters, from: 36, count: 4, into: &packed, at: 48)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 36, taps: 9, outputs: 4, stride: 16, into: &packed, at: 64)
+        WeightPacking.panels(parameters, from: 40, rows: 6, outputs: 8, width: 8, into: &packed, at: 704)
+        WeightPacking.bias(parameters, from: 88, count: 8, into: &packed, at: 752)
+        WeightPacking.panels(parameters, from: 96, rows: 72, outputs: 3, width: 4, into: &packed, at: 768)
+        WeightPacking.bias(parameters, from: 312, count: 3, into: &packed, at: 1056)
+        WeightPacking.panels(parameters, from: 315, rows: 72, outputs: 1, width: 4, into: &packed, at: 1072)
+        WeightPacking.bias(parameters, from: 387, count: 1, into: &packed, at: 1360)
         self.packed = PackedWeights(packed)
     }
 
@@ -140,17 +140,17 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // measurement_features
-        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 680), arena.advanced(by: Arena.l3_measurement_features))
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 704), arena.advanced(by: Arena.l3_measurement_features))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)))
         // concatenate
         Self.l4_concatenate(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)), arena.advanced(by: Arena.l4_concatenate))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_concatenate)))
         // class_head
-        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 736), arena.advanced(by: Arena.l5_class_head))
+        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 768), arena.advanced(by: Arena.l5_class_head))
         Self.l5_class_head_activation(arena.advanced(by: Arena.l5_class_head))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_class_head)))
         // score_head
-        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 1028), arena.advanced(by: Arena.l6_score_head))
+        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 1072), arena.advanced(by: Arena.l6_score_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_score_head)))
         output.update(from: arena.advanced(by: Arena.l5_class_head), count: 3)
         output.advanced(by: 3).update(from: arena.advanced(by: Arena.l6_score_head), count: 1)
@@ -180,17 +180,17 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // measurement_features
-        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 680), arena.advanced(by: Arena.l3_measurement_features))
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 704), arena.advanced(by: Arena.l3_measurement_features))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)))
         // concatenate
         Self.l4_concatenate(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), UnsafePointer(arena.advanced(by: Arena.l3_measurement_features)), arena.advanced(by: Arena.l4_concatenate))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_concatenate)))
         // class_head
-        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 736), arena.advanced(by: Arena.l5_class_head))
+        Self.l5_class_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 768), arena.advanced(by: Arena.l5_class_head))
         Self.l5_class_head_activation(arena.advanced(by: Arena.l5_class_head))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_class_head)))
         // score_head
-        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 1028), arena.advanced(by: Arena.l6_score_head))
+        Self.l6_score_head(UnsafePointer(arena.advanced(by: Arena.l4_concatenate)), w.advanced(by: 1072), arena.advanced(by: Arena.l6_score_head))
         observe?(6, UnsafePointer(arena.advanced(by: Arena.l6_score_head)))
         output.update(from: arena.advanced(by: Arena.l5_class_head), count: 3)
         output.advanced(by: 3).update(from: arena.advanced(by: Arena.l6_score_head), count: 1)
@@ -203,7 +203,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 40, biases = w + 616
+        let patterns = w + 64, biases = w + 640
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 408) { buffer in
             let repeated = buffer.baseAddress!
@@ -433,11 +433,11 @@ extension TwoInputsTwoOutputs: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         // flatten: the same memory as its input
-        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 680), o3)
+        Self.l3_measurement_features(input.advanced(by: 100), w.advanced(by: 704), o3)
         Self.l4_concatenate(UnsafePointer(o1), UnsafePointer(o3), o4)
-        Self.l5_class_head(UnsafePointer(o4), w.advanced(by: 736), o5)
+        Self.l5_class_head(UnsafePointer(o4), w.advanced(by: 768), o5)
         Self.l5_class_head_activation(o5)
-        Self.l6_score_head(UnsafePointer(o4), w.advanced(by: 1028), o6)
+        Self.l6_score_head(UnsafePointer(o4), w.advanced(by: 1072), o6)
         output.update(from: o5, count: 3)
         output.advanced(by: 3).update(from: o6, count: 1)
         // The loss: each output's, weighted, summed. Its gradient with respect to

@@ -37,7 +37,7 @@ public struct Random001: CompiledModel {
     public static let flops = 65920
     /// 2,560 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 2560
-    static let packedCount = 3362
+    static let packedCount = 3376
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -100,9 +100,9 @@ public struct Random001: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 1280, count: 5, into: &packed, at: 2048)
-        WeightPacking.batchNormalization(parameters, gamma: 1285, beta: 1290, mean: 1295, variance: 1300, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 2056, shiftAt: 2061)
-        WeightPacking.panels(parameters, from: 1305, rows: 80, outputs: 15, width: 16, into: &packed, at: 2066)
-        WeightPacking.bias(parameters, from: 2505, count: 15, into: &packed, at: 3346)
+        WeightPacking.batchNormalization(parameters, gamma: 1285, beta: 1290, mean: 1295, variance: 1300, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 2064, shiftAt: 2069)
+        WeightPacking.panels(parameters, from: 1305, rows: 80, outputs: 15, width: 16, into: &packed, at: 2080)
+        WeightPacking.bias(parameters, from: 2505, count: 15, into: &packed, at: 3360)
         self.packed = PackedWeights(packed)
     }
 
@@ -138,7 +138,7 @@ public struct Random001: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
-        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 2066), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 2080), arena.advanced(by: Arena.l4_conv2d_1))
         Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 60)
@@ -174,7 +174,7 @@ public struct Random001: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
-        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 2066), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 2080), arena.advanced(by: Arena.l4_conv2d_1))
         Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 60)
@@ -330,7 +330,7 @@ public struct Random001: CompiledModel {
     static func l3_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<22 {
             let v = x + position * 5
-            for c in 0..<5 { v[c] = v[c] * w[2056 + c] + w[2061 + c] }
+            for c in 0..<5 { v[c] = v[c] * w[2064 + c] + w[2069 + c] }
         }
     }
 
@@ -438,7 +438,7 @@ extension Random001: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l3_batch_normalization_normalize(UnsafePointer(o2), statistics, k, o3)
                 Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-                Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 2066), o4)
+                Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 2080), o4)
                 Self.l4_conv2d_1_activation(o4)
                 output.update(from: o4, count: 60)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random002: CompiledModel {
     public static let flops = 21504
     /// 816 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 816
-    static let packedCount = 812
+    static let packedCount = 832
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -91,8 +91,8 @@ public struct Random002: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 72, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 504, count: 7, into: &packed, at: 576)
-        WeightPacking.panels(parameters, from: 511, rows: 56, outputs: 3, width: 4, into: &packed, at: 584)
-        WeightPacking.bias(parameters, from: 679, count: 3, into: &packed, at: 808)
+        WeightPacking.panels(parameters, from: 511, rows: 56, outputs: 3, width: 4, into: &packed, at: 592)
+        WeightPacking.bias(parameters, from: 679, count: 3, into: &packed, at: 816)
         self.packed = PackedWeights(packed)
     }
 
@@ -123,7 +123,7 @@ public struct Random002: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), w.advanced(by: 584), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), w.advanced(by: 592), arena.advanced(by: Arena.l3_dense))
         Self.l3_dense_activation(arena.advanced(by: Arena.l3_dense))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         output.update(from: arena.advanced(by: Arena.l3_dense), count: 3)
@@ -154,7 +154,7 @@ public struct Random002: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), w.advanced(by: 584), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_max_pooling2d)), w.advanced(by: 592), arena.advanced(by: Arena.l3_dense))
         Self.l3_dense_activation(arena.advanced(by: Arena.l3_dense))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         output.update(from: arena.advanced(by: Arena.l3_dense), count: 3)
@@ -207,7 +207,7 @@ public struct Random002: CompiledModel {
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 584, bias = w + 808
+        let kernel = w + 592, bias = w + 816
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -431,7 +431,7 @@ extension Random002: TrainableModel {
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_max_pooling2d(UnsafePointer(o0), o1)
         // flatten: the same memory as its input
-        Self.l3_dense(UnsafePointer(o1), w.advanced(by: 584), o3)
+        Self.l3_dense(UnsafePointer(o1), w.advanced(by: 592), o3)
         Self.l3_dense_activation(o3)
         output.update(from: o3, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random004: CompiledModel {
     public static let flops = 25472
     /// 896 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 896
-    static let packedCount = 3508
+    static let packedCount = 3520
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random007: CompiledModel {
     public static let flops = 132
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48
-    static let packedCount = 108
+    static let packedCount = 128
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -87,9 +87,9 @@ public struct Random007: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 4, count: 2, into: &packed, at: 8)
-        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 31, width: 16, into: &packed, at: 12)
-        WeightPacking.bias(parameters, from: 68, count: 31, into: &packed, at: 76)
+        WeightPacking.bias(parameters, from: 4, count: 2, into: &packed, at: 16)
+        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 31, width: 16, into: &packed, at: 32)
+        WeightPacking.bias(parameters, from: 68, count: 31, into: &packed, at: 96)
         self.packed = PackedWeights(packed)
     }
 
@@ -117,7 +117,7 @@ public struct Random007: CompiledModel {
         Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 12), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l2_dense_1))
         Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 31)
@@ -145,7 +145,7 @@ public struct Random007: CompiledModel {
         Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 12), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l2_dense_1))
         Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 31)
@@ -195,7 +195,7 @@ public struct Random007: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 8
+        let kernel = w, bias = w + 16
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -251,7 +251,7 @@ public struct Random007: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        let kernel = w + 12, bias = w + 76
+        let kernel = w + 32, bias = w + 96
         if parts.contains(0) {
             do {
                 let yp = y
@@ -380,7 +380,7 @@ public struct Random007: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 8
+        let kernel = w, bias = w + 16
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -467,7 +467,7 @@ extension Random007: TrainableModel {
         Self.l0_global_max_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 12), o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 32), o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 31)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random009: CompiledModel {
     public static let flops = 660
     /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 192
-    static let packedCount = 596
+    static let packedCount = 624
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -93,10 +93,10 @@ public struct Random009: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)
-        WeightPacking.panels(parameters, from: 8, rows: 2, outputs: 15, width: 16, into: &packed, at: 4)
-        WeightPacking.bias(parameters, from: 38, count: 15, into: &packed, at: 36)
-        WeightPacking.panels(parameters, from: 53, rows: 135, outputs: 2, width: 4, into: &packed, at: 52)
-        WeightPacking.bias(parameters, from: 323, count: 2, into: &packed, at: 592)
+        WeightPacking.panels(parameters, from: 8, rows: 2, outputs: 15, width: 16, into: &packed, at: 16)
+        WeightPacking.bias(parameters, from: 38, count: 15, into: &packed, at: 48)
+        WeightPacking.panels(parameters, from: 53, rows: 135, outputs: 2, width: 4, into: &packed, at: 64)
+        WeightPacking.bias(parameters, from: 323, count: 2, into: &packed, at: 608)
         self.packed = PackedWeights(packed)
     }
 
@@ -121,11 +121,11 @@ public struct Random009: CompiledModel {
         Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 64), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 2)
@@ -150,11 +150,11 @@ public struct Random009: CompiledModel {
         Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 4), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 52), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 64), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 2)
@@ -213,7 +213,7 @@ public struct Random009: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 540
+        let kernel = w, bias = w + 544
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -279,9 +279,9 @@ extension Random009: TrainableModel {
                 let o2 = arena.advanced(by: 54)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 4), o1)
+                Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 16), o1)
                 Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-                Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 52), o2)
+                Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 64), o2)
                 Self.l2_conv2d_1_activation(o2)
                 output.update(from: o2, count: 2)
                 // The loss, and its gradient: with respect to the output, or to the

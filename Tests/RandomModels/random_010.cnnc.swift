@@ -37,7 +37,7 @@ public struct Random010: CompiledModel {
     public static let flops = 48
     /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 32
-    static let packedCount = 40
+    static let packedCount = 64
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -85,8 +85,8 @@ public struct Random010: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 8, count: 2, into: &packed, at: 16)
-        WeightPacking.panels(parameters, from: 10, rows: 4, outputs: 2, width: 4, into: &packed, at: 20)
-        WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 36)
+        WeightPacking.panels(parameters, from: 10, rows: 4, outputs: 2, width: 4, into: &packed, at: 32)
+        WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 48)
         self.packed = PackedWeights(packed)
     }
 
@@ -113,7 +113,7 @@ public struct Random010: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 20), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l2_dense_1))
         Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 2)
@@ -140,7 +140,7 @@ public struct Random010: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 20), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l2_dense_1))
         Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 2)
@@ -189,7 +189,7 @@ public struct Random010: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 20, bias = w + 36
+        let kernel = w + 32, bias = w + 48
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -329,7 +329,7 @@ extension Random010: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_dense(input, w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense_1(UnsafePointer(o0), w.advanced(by: 20), o2)
+        Self.l2_dense_1(UnsafePointer(o0), w.advanced(by: 32), o2)
         Self.l2_dense_1_activation(o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random011: CompiledModel {
     public static let flops = 216
     /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 96
-    static let packedCount = 88
+    static let packedCount = 96
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -85,8 +85,8 @@ public struct Random011: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 4, variance: 8, epsilon: Float(0.01), channels: 4, into: &packed, scaleAt: 0, shiftAt: 4)
-        WeightPacking.panels(parameters, from: 12, rows: 4, outputs: 9, width: 8, into: &packed, at: 8)
-        WeightPacking.bias(parameters, from: 48, count: 9, into: &packed, at: 72)
+        WeightPacking.panels(parameters, from: 12, rows: 4, outputs: 9, width: 8, into: &packed, at: 16)
+        WeightPacking.bias(parameters, from: 48, count: 9, into: &packed, at: 80)
         self.packed = PackedWeights(packed)
     }
 
@@ -111,7 +111,7 @@ public struct Random011: CompiledModel {
         Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 8), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv2d))
         Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 27)
@@ -136,7 +136,7 @@ public struct Random011: CompiledModel {
         Self.l0_batch_normalization(arena.advanced(by: Arena.l0_batch_normalization), w)
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // conv2d
-        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 8), arena.advanced(by: Arena.l1_conv2d))
+        Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 16), arena.advanced(by: Arena.l1_conv2d))
         Self.l1_conv2d_activation(arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         output.update(from: arena.advanced(by: Arena.l1_conv2d), count: 27)
@@ -235,7 +235,7 @@ extension Random011: TrainableModel {
                 let o1 = arena.advanced(by: 112)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
-                Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 8), o1)
+                Self.l1_conv2d(UnsafePointer(o0), w.advanced(by: 16), o1)
                 Self.l1_conv2d_activation(o1)
                 output.update(from: o1, count: 27)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random012: CompiledModel {
     public static let flops = 210
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48
-    static let packedCount = 218
+    static let packedCount = 240
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -85,8 +85,8 @@ public struct Random012: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 21, variance: 42, epsilon: Float(0.001), channels: 21, into: &packed, scaleAt: 0, shiftAt: 21)
-        WeightPacking.panels(parameters, from: 63, rows: 21, outputs: 5, width: 8, into: &packed, at: 42)
-        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 210)
+        WeightPacking.panels(parameters, from: 63, rows: 21, outputs: 5, width: 8, into: &packed, at: 48)
+        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 224)
         self.packed = PackedWeights(packed)
     }
 
@@ -114,7 +114,7 @@ public struct Random012: CompiledModel {
         Self.l1_re_lu(arena.advanced(by: Arena.l0_batch_normalization))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // dense
-        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 42), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 48), arena.advanced(by: Arena.l2_dense))
         Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         output.update(from: arena.advanced(by: Arena.l2_dense), count: 5)
@@ -142,7 +142,7 @@ public struct Random012: CompiledModel {
         Self.l1_re_lu(arena.advanced(by: Arena.l0_batch_normalization))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)))
         // dense
-        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 42), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_batch_normalization)), w.advanced(by: 48), arena.advanced(by: Arena.l2_dense))
         Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         output.update(from: arena.advanced(by: Arena.l2_dense), count: 5)
@@ -205,7 +205,7 @@ public struct Random012: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 42, bias = w + 210
+        let kernel = w + 48, bias = w + 224
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -278,7 +278,7 @@ public struct Random012: CompiledModel {
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 168
+        let kernel = w, bias = w + 176
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -340,7 +340,7 @@ extension Random012: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l0_batch_normalization_normalize(input, statistics, k, o0)
                 Self.l1_re_lu_forward(UnsafePointer(o0), o1)
-                Self.l2_dense(UnsafePointer(o1), w.advanced(by: 42), o2)
+                Self.l2_dense(UnsafePointer(o1), w.advanced(by: 48), o2)
                 Self.l2_dense_activation(o2)
                 output.update(from: o2, count: 5)
                 // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random014: CompiledModel {
     public static let flops = 7072
     /// 288 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 288
-    static let packedCount = 1444
+    static let packedCount = 1456
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random015: CompiledModel {
     public static let flops = 1620
     /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 64
-    static let packedCount = 1136
+    static let packedCount = 1152
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -99,10 +99,10 @@ public struct Random015: CompiledModel {
         WeightPacking.bias(parameters, from: 480, count: 40, into: &packed, at: 576)
         WeightPacking.panels(parameters, from: 520, rows: 40, outputs: 5, width: 8, into: &packed, at: 624)
         WeightPacking.bias(parameters, from: 720, count: 5, into: &packed, at: 944)
-        WeightPacking.panels(parameters, from: 725, rows: 5, outputs: 10, width: 8, into: &packed, at: 952)
-        WeightPacking.bias(parameters, from: 775, count: 10, into: &packed, at: 1032)
-        WeightPacking.panels(parameters, from: 785, rows: 10, outputs: 8, width: 8, into: &packed, at: 1048)
-        WeightPacking.bias(parameters, from: 865, count: 8, into: &packed, at: 1128)
+        WeightPacking.panels(parameters, from: 725, rows: 5, outputs: 10, width: 8, into: &packed, at: 960)
+        WeightPacking.bias(parameters, from: 775, count: 10, into: &packed, at: 1040)
+        WeightPacking.panels(parameters, from: 785, rows: 10, outputs: 8, width: 8, into: &packed, at: 1056)
+        WeightPacking.bias(parameters, from: 865, count: 8, into: &packed, at: 1136)
         self.packed = PackedWeights(packed)
     }
 
@@ -133,14 +133,14 @@ public struct Random015: CompiledModel {
         Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 624), arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 952), arena.advanced(by: Arena.l3_dense_2))
+        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 960), arena.advanced(by: Arena.l3_dense_2))
         Self.l3_dense_2_activation(arena.advanced(by: Arena.l3_dense_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // softmax
         Self.l4_softmax(arena.advanced(by: Arena.l3_dense_2))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l3_dense_2)), w.advanced(by: 1048), arena.advanced(by: Arena.l5_dense_3))
+        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l3_dense_2)), w.advanced(by: 1056), arena.advanced(by: Arena.l5_dense_3))
         Self.l5_dense_3_activation(arena.advanced(by: Arena.l5_dense_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense_3)))
         output.update(from: arena.advanced(by: Arena.l5_dense_3), count: 8)
@@ -171,14 +171,14 @@ public struct Random015: CompiledModel {
         Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 624), arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 952), arena.advanced(by: Arena.l3_dense_2))
+        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 960), arena.advanced(by: Arena.l3_dense_2))
         Self.l3_dense_2_activation(arena.advanced(by: Arena.l3_dense_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // softmax
         Self.l4_softmax(arena.advanced(by: Arena.l3_dense_2))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l3_dense_2)), w.advanced(by: 1048), arena.advanced(by: Arena.l5_dense_3))
+        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l3_dense_2)), w.advanced(by: 1056), arena.advanced(by: Arena.l5_dense_3))
         Self.l5_dense_3_activation(arena.advanced(by: Arena.l5_dense_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense_3)))
         output.update(from: arena.advanced(by: Arena.l5_dense_3), count: 8)
@@ -408,7 +408,7 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD8<Float>
-        let kernel = w + 952, bias = w + 1032
+        let kernel = w + 960, bias = w + 1040
         if parts.contains(0) {
             do {
                 let yp = y
@@ -530,7 +530,7 @@ public struct Random015: CompiledModel {
     @inline(never)
     static func l5_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 1048, bias = w + 1128
+        let kernel = w + 1056, bias = w + 1136
         if parts.contains(0) {
             do {
                 let yp = y
@@ -786,11 +786,11 @@ extension Random015: TrainableModel {
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
         Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 624), o2)
-        Self.l3_dense_2(UnsafePointer(o2), w.advanced(by: 952), o3)
+        Self.l3_dense_2(UnsafePointer(o2), w.advanced(by: 960), o3)
         Self.l3_dense_2_activation(o3)
         o4.update(from: UnsafePointer(o3), count: 10)
         Self.l4_softmax(o4)
-        Self.l5_dense_3(UnsafePointer(o4), w.advanced(by: 1048), o5)
+        Self.l5_dense_3(UnsafePointer(o4), w.advanced(by: 1056), o5)
         Self.l5_dense_3_activation(o5)
         output.update(from: o5, count: 8)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random017: CompiledModel {
     public static let flops = 48
     /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 32
-    static let packedCount = 52
+    static let packedCount = 80
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -87,9 +87,9 @@ public struct Random017: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 1, outputs: 8, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 8, count: 8, into: &packed, at: 8)
-        WeightPacking.panels(parameters, from: 16, rows: 8, outputs: 2, width: 4, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: 32, count: 2, into: &packed, at: 48)
+        WeightPacking.bias(parameters, from: 8, count: 8, into: &packed, at: 16)
+        WeightPacking.panels(parameters, from: 16, rows: 8, outputs: 2, width: 4, into: &packed, at: 32)
+        WeightPacking.bias(parameters, from: 32, count: 2, into: &packed, at: 64)
         self.packed = PackedWeights(packed)
     }
 
@@ -117,7 +117,7 @@ public struct Random017: CompiledModel {
         Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 16), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 2)
     }
@@ -144,7 +144,7 @@ public struct Random017: CompiledModel {
         Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 16), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 32), arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         output.update(from: arena.advanced(by: Arena.l2_dense_1), count: 2)
     }
@@ -192,7 +192,7 @@ public struct Random017: CompiledModel {
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 8
+        let kernel = w, bias = w + 16
         if parts.contains(0) {
             do {
                 let yp = y
@@ -247,7 +247,7 @@ public struct Random017: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 16, bias = w + 48
+        let kernel = w + 32, bias = w + 64
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -312,7 +312,7 @@ public struct Random017: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 8
+        let kernel = w, bias = w + 16
         if parts.contains(0) {
             do {
                 let yp = y
@@ -388,7 +388,7 @@ extension Random017: TrainableModel {
         Self.l0_global_average_pooling2d(input, o0)
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 16), o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 32), o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

@@ -37,7 +37,7 @@ public struct Random019: CompiledModel {
     public static let flops = 3834
     /// 480 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 480
-    static let packedCount = 120
+    static let packedCount = 144
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -92,7 +92,7 @@ public struct Random019: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 9, paddedOutputs: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 36, count: 9, into: &packed, at: 64)
         WeightPacking.panels(parameters, from: 45, rows: 9, outputs: 3, width: 4, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 72, count: 3, into: &packed, at: 116)
+        WeightPacking.bias(parameters, from: 72, count: 3, into: &packed, at: 128)
         self.packed = PackedWeights(packed)
     }
 
@@ -260,7 +260,7 @@ public struct Random019: CompiledModel {
     @inline(never)
     static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 36
+        let kernel = w, bias = w + 48
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {

@@ -37,7 +37,7 @@ public struct Random024: CompiledModel {
     public static let flops = 1334
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48
-    static let packedCount = 848
+    static let packedCount = 880
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -97,11 +97,11 @@ public struct Random024: CompiledModel {
         WeightPacking.panels(parameters, from: 0, rows: 29, outputs: 13, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 377, count: 13, into: &packed, at: 464)
         WeightPacking.panels(parameters, from: 390, rows: 13, outputs: 2, width: 4, into: &packed, at: 480)
-        WeightPacking.bias(parameters, from: 416, count: 2, into: &packed, at: 532)
-        WeightPacking.panels(parameters, from: 418, rows: 2, outputs: 8, width: 8, into: &packed, at: 536)
-        WeightPacking.bias(parameters, from: 434, count: 8, into: &packed, at: 552)
-        WeightPacking.panels(parameters, from: 442, rows: 8, outputs: 31, width: 16, into: &packed, at: 560)
-        WeightPacking.bias(parameters, from: nil, count: 31, into: &packed, at: 816)
+        WeightPacking.bias(parameters, from: 416, count: 2, into: &packed, at: 544)
+        WeightPacking.panels(parameters, from: 418, rows: 2, outputs: 8, width: 8, into: &packed, at: 560)
+        WeightPacking.bias(parameters, from: 434, count: 8, into: &packed, at: 576)
+        WeightPacking.panels(parameters, from: 442, rows: 8, outputs: 31, width: 16, into: &packed, at: 592)
+        WeightPacking.bias(parameters, from: nil, count: 31, into: &packed, at: 848)
         self.packed = PackedWeights(packed)
     }
 
@@ -130,7 +130,7 @@ public struct Random024: CompiledModel {
         Self.l1_dense_1_activation(arena.advanced(by: Arena.l1_dense_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense_1)))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena.advanced(by: Arena.l1_dense_1)), w.advanced(by: 536), arena.advanced(by: Arena.l2_dense_2))
+        Self.l2_dense_2(UnsafePointer(arena.advanced(by: Arena.l1_dense_1)), w.advanced(by: 560), arena.advanced(by: Arena.l2_dense_2))
         Self.l2_dense_2_activation(arena.advanced(by: Arena.l2_dense_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // activation
@@ -140,7 +140,7 @@ public struct Random024: CompiledModel {
         Self.l4_re_lu(arena.advanced(by: Arena.l2_dense_2))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l2_dense_2)), w.advanced(by: 560), arena.advanced(by: Arena.l5_dense_3))
+        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l2_dense_2)), w.advanced(by: 592), arena.advanced(by: Arena.l5_dense_3))
         Self.l5_dense_3_activation(arena.advanced(by: Arena.l5_dense_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense_3)))
         output.update(from: arena.advanced(by: Arena.l5_dense_3), count: 31)
@@ -169,7 +169,7 @@ public struct Random024: CompiledModel {
         Self.l1_dense_1_activation(arena.advanced(by: Arena.l1_dense_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense_1)))
         // dense_2
-        Self.l2_dense_2(UnsafePointer(arena.advanced(by: Arena.l1_dense_1)), w.advanced(by: 536), arena.advanced(by: Arena.l2_dense_2))
+        Self.l2_dense_2(UnsafePointer(arena.advanced(by: Arena.l1_dense_1)), w.advanced(by: 560), arena.advanced(by: Arena.l2_dense_2))
         Self.l2_dense_2_activation(arena.advanced(by: Arena.l2_dense_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // activation
@@ -179,7 +179,7 @@ public struct Random024: CompiledModel {
         Self.l4_re_lu(arena.advanced(by: Arena.l2_dense_2))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l2_dense_2)))
         // dense_3
-        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l2_dense_2)), w.advanced(by: 560), arena.advanced(by: Arena.l5_dense_3))
+        Self.l5_dense_3(UnsafePointer(arena.advanced(by: Arena.l2_dense_2)), w.advanced(by: 592), arena.advanced(by: Arena.l5_dense_3))
         Self.l5_dense_3_activation(arena.advanced(by: Arena.l5_dense_3))
         observe?(5, UnsafePointer(arena.advanced(by: Arena.l5_dense_3)))
         output.update(from: arena.advanced(by: Arena.l5_dense_3), count: 31)
@@ -300,7 +300,7 @@ public struct Random024: CompiledModel {
     @inline(never)
     static func l1_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 480, bias = w + 532
+        let kernel = w + 480, bias = w + 544
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -356,7 +356,7 @@ public struct Random024: CompiledModel {
     @inline(never)
     static func l2_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 536, bias = w + 552
+        let kernel = w + 560, bias = w + 576
         if parts.contains(0) {
             do {
                 let yp = y
@@ -432,7 +432,7 @@ public struct Random024: CompiledModel {
     @inline(never)
     static func l5_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
         typealias V = SIMD16<Float>
-        let kernel = w + 560, bias = w + 816
+        let kernel = w + 592, bias = w + 848
         if parts.contains(0) {
             do {
                 let yp = y
@@ -585,7 +585,7 @@ public struct Random024: CompiledModel {
     @inline(never)
     static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 52
+        let kernel = w, bias = w + 64
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -733,12 +733,12 @@ extension Random024: TrainableModel {
         Self.l0_dense_activation(o0)
         Self.l1_dense_1(UnsafePointer(o0), w.advanced(by: 480), o1)
         Self.l1_dense_1_activation(o1)
-        Self.l2_dense_2(UnsafePointer(o1), w.advanced(by: 536), o2)
+        Self.l2_dense_2(UnsafePointer(o1), w.advanced(by: 560), o2)
         Self.l2_dense_2_activation(o2)
         o3.update(from: UnsafePointer(o2), count: 8)
         Self.l3_activation(o3)
         Self.l4_re_lu_forward(UnsafePointer(o3), o4)
-        Self.l5_dense_3(UnsafePointer(o4), w.advanced(by: 560), o5)
+        Self.l5_dense_3(UnsafePointer(o4), w.advanced(by: 592), o5)
         Self.l5_dense_3_activation(o5)
         output.update(from: o5, count: 31)
         // The loss, and its gradient: with respect to the output, or to the

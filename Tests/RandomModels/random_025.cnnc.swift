@@ -37,7 +37,7 @@ public struct Random025: CompiledModel {
     public static let flops = 650
     /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 16
-    static let packedCount = 442
+    static let packedCount = 448
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

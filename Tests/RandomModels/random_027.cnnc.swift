@@ -37,7 +37,7 @@ public struct Random027: CompiledModel {
     public static let flops = 2640
     /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 64
-    static let packedCount = 1828
+    static let packedCount = 1840
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -98,8 +98,8 @@ public struct Random027: CompiledModel {
         WeightPacking.batchNormalization(parameters, gamma: 1200, beta: 1240, mean: 1280, variance: 1320, epsilon: Float(0.01), channels: 40, into: &packed, scaleAt: 1440, shiftAt: 1480)
         WeightPacking.panels(parameters, from: 1360, rows: 40, outputs: 2, width: 4, into: &packed, at: 1520)
         WeightPacking.bias(parameters, from: 1440, count: 2, into: &packed, at: 1680)
-        WeightPacking.panels(parameters, from: 1442, rows: 2, outputs: 40, width: 16, into: &packed, at: 1684)
-        WeightPacking.bias(parameters, from: nil, count: 40, into: &packed, at: 1780)
+        WeightPacking.panels(parameters, from: 1442, rows: 2, outputs: 40, width: 16, into: &packed, at: 1696)
+        WeightPacking.bias(parameters, from: nil, count: 40, into: &packed, at: 1792)
         self.packed = PackedWeights(packed)
     }
 
@@ -130,7 +130,7 @@ public struct Random027: CompiledModel {
         Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 1684), arena.advanced(by: Arena.l3_dense_2))
+        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 1696), arena.advanced(by: Arena.l3_dense_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // dropout
         // (no computation at inference)
@@ -163,7 +163,7 @@ public struct Random027: CompiledModel {
         Self.l2_dense_1_activation(arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // dense_2
-        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 1684), arena.advanced(by: Arena.l3_dense_2))
+        Self.l3_dense_2(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), w.advanced(by: 1696), arena.advanced(by: Arena.l3_dense_2))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_2)))
         // dropout
         // (no computation at inference)
@@ -404,7 +404,7 @@ public struct Random027: CompiledModel {
     @inline(never)
     static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        let kernel = w + 1684, bias = w + 1780
+        let kernel = w + 1696, bias = w + 1792
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
@@ -688,7 +688,7 @@ extension Random027: TrainableModel {
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o1)
                 Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 1520), o2)
                 Self.l2_dense_1_activation(o2)
-                Self.l3_dense_2(UnsafePointer(o2), w.advanced(by: 1684), o3)
+                Self.l3_dense_2(UnsafePointer(o2), w.advanced(by: 1696), o3)
                 // dropout: inverted dropout, each value kept with probability 0.75 and scaled by 1/0.75
                 do {
                     var random = SplitMix64(seed: dropoutSeed, stream: 4)

@@ -37,7 +37,7 @@ public struct Random028: CompiledModel {
     public static let flops = 384
     /// 80 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 80
-    static let packedCount = 100
+    static let packedCount = 112
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

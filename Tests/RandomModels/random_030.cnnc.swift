@@ -37,7 +37,7 @@ public struct Random030: CompiledModel {
     public static let flops = 2424
     /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 96
-    static let packedCount = 632
+    static let packedCount = 640
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random033: CompiledModel {
     public static let flops = 546
     /// 64 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 64
-    static let packedCount = 416
+    static let packedCount = 432
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -89,9 +89,9 @@ public struct Random033: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 7, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 24)
-        WeightPacking.panels(parameters, from: 28, rows: 7, outputs: 33, width: 16, into: &packed, at: 32)
-        WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 368)
+        WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 32)
+        WeightPacking.panels(parameters, from: 28, rows: 7, outputs: 33, width: 16, into: &packed, at: 48)
+        WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 384)
         self.packed = PackedWeights(packed)
     }
 
@@ -122,7 +122,7 @@ public struct Random033: CompiledModel {
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 32), arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 48), arena.advanced(by: Arena.l3_conv2d))
         Self.l3_conv2d_activation(arena.advanced(by: Arena.l3_conv2d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         output.update(from: arena.advanced(by: Arena.l3_conv2d), count: 33)
@@ -153,7 +153,7 @@ public struct Random033: CompiledModel {
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)))
         // conv2d
-        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 32), arena.advanced(by: Arena.l3_conv2d))
+        Self.l3_conv2d(UnsafePointer(arena.advanced(by: Arena.l2_max_pooling2d)), w.advanced(by: 48), arena.advanced(by: Arena.l3_conv2d))
         Self.l3_conv2d_activation(arena.advanced(by: Arena.l3_conv2d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         output.update(from: arena.advanced(by: Arena.l3_conv2d), count: 33)
@@ -207,7 +207,7 @@ public struct Random033: CompiledModel {
     @inline(never)
     static func l3_conv2d_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD16<Float>
-        let kernel = w + 32, bias = w + 368
+        let kernel = w + 48, bias = w + 384
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
@@ -357,7 +357,7 @@ public struct Random033: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
@@ -508,7 +508,7 @@ extension Random033: TrainableModel {
         Self.l1_dense(UnsafePointer(o0), w, o1)
         Self.l1_dense_activation(o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
-        Self.l3_conv2d(UnsafePointer(o2), w.advanced(by: 32), o3)
+        Self.l3_conv2d(UnsafePointer(o2), w.advanced(by: 48), o3)
         Self.l3_conv2d_activation(o3)
         output.update(from: o3, count: 33)
         // The loss, and its gradient: with respect to the output, or to the

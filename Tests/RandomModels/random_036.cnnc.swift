@@ -37,7 +37,7 @@ public struct Random036: CompiledModel {
     public static let flops = 144
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48
-    static let packedCount = 16
+    static let packedCount = 32
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -83,7 +83,7 @@ public struct Random036: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 6, count: 2, into: &packed, at: 12)
+        WeightPacking.bias(parameters, from: 6, count: 2, into: &packed, at: 16)
         self.packed = PackedWeights(packed)
     }
 
@@ -149,7 +149,7 @@ public struct Random036: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 12
+        let kernel = w, bias = w + 16
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {

@@ -37,7 +37,7 @@ public struct Random038: CompiledModel {
     public static let flops = 99864
     /// 3,520 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 3520
-    static let packedCount = 1568
+    static let packedCount = 1584
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -87,7 +87,7 @@ public struct Random038: CompiledModel {
         WeightPacking.kernel(parameters, from: 0, rows: 5, outputs: 19, paddedOutputs: 32, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 95, count: 19, into: &packed, at: 160)
         WeightPacking.kernel(parameters, from: 114, rows: 171, outputs: 7, paddedOutputs: 8, into: &packed, at: 192)
-        WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 1560)
+        WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 1568)
         self.packed = PackedWeights(packed)
     }
 
@@ -292,7 +292,7 @@ public struct Random038: CompiledModel {
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 1368
+        let kernel = w, bias = w + 1376
         // The remaining 7 output channels.
         for oy in parts {
             do {

@@ -37,7 +37,7 @@ public struct Random039: CompiledModel {
     public static let flops = 3402
     /// 96 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 96
-    static let packedCount = 112
+    static let packedCount = 128
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -83,7 +83,7 @@ public struct Random039: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 81, count: 3, into: &packed, at: 108)
+        WeightPacking.bias(parameters, from: 81, count: 3, into: &packed, at: 112)
         self.packed = PackedWeights(packed)
     }
 
@@ -149,7 +149,7 @@ public struct Random039: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 108
+        let kernel = w, bias = w + 112
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 21

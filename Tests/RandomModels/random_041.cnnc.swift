@@ -37,7 +37,7 @@ public struct Random041: CompiledModel {
     public static let flops = 3960
     /// 1,120 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1120
-    static let packedCount = 60
+    static let packedCount = 96
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -92,9 +92,9 @@ public struct Random041: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 10, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 10, count: 1, into: &packed, at: 40)
-        WeightPacking.kernel(parameters, from: 11, rows: 1, outputs: 8, paddedOutputs: 8, into: &packed, at: 44)
-        WeightPacking.bias(parameters, from: 19, count: 8, into: &packed, at: 52)
+        WeightPacking.bias(parameters, from: 10, count: 1, into: &packed, at: 48)
+        WeightPacking.kernel(parameters, from: 11, rows: 1, outputs: 8, paddedOutputs: 8, into: &packed, at: 64)
+        WeightPacking.bias(parameters, from: 19, count: 8, into: &packed, at: 80)
         self.packed = PackedWeights(packed)
     }
 
@@ -120,7 +120,7 @@ public struct Random041: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 44), arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 64), arena.advanced(by: Arena.l1_dense))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
@@ -151,7 +151,7 @@ public struct Random041: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 44), arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 64), arena.advanced(by: Arena.l1_dense))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // max_pooling2d
         Self.l2_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_dense)), arena.advanced(by: Arena.l2_max_pooling2d))
@@ -179,7 +179,7 @@ public struct Random041: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 40
+        let kernel = w, bias = w + 48
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
@@ -226,7 +226,7 @@ public struct Random041: CompiledModel {
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 8
+        let kernel = w, bias = w + 16
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
@@ -327,7 +327,7 @@ extension Random041: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_dense(UnsafePointer(o0), w.advanced(by: 44), o1)
+        Self.l1_dense(UnsafePointer(o0), w.advanced(by: 64), o1)
         Self.l2_max_pooling2d(UnsafePointer(o1), o2)
         Self.l3_global_max_pooling2d(UnsafePointer(o2), o3)
         output.update(from: o3, count: 8)

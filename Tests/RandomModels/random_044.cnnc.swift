@@ -37,7 +37,7 @@ public struct Random044: CompiledModel {
     public static let flops = 14340
     /// 416 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 416
-    static let packedCount = 536
+    static let packedCount = 544
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -96,8 +96,8 @@ public struct Random044: CompiledModel {
         WeightPacking.bias(parameters, from: 256, count: 16, into: &packed, at: 256)
         WeightPacking.kernel(parameters, from: 272, rows: 16, outputs: 7, paddedOutputs: 8, into: &packed, at: 272)
         WeightPacking.bias(parameters, from: 384, count: 7, into: &packed, at: 400)
-        WeightPacking.panels(parameters, from: 391, rows: 7, outputs: 13, width: 16, into: &packed, at: 408)
-        WeightPacking.bias(parameters, from: 482, count: 13, into: &packed, at: 520)
+        WeightPacking.panels(parameters, from: 391, rows: 7, outputs: 13, width: 16, into: &packed, at: 416)
+        WeightPacking.bias(parameters, from: 482, count: 13, into: &packed, at: 528)
         self.packed = PackedWeights(packed)
     }
 
@@ -132,7 +132,7 @@ public struct Random044: CompiledModel {
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 408), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 416), arena.advanced(by: Arena.l4_dense))
         Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
         output.update(from: arena.advanced(by: Arena.l4_dense), count: 78)
@@ -167,7 +167,7 @@ public struct Random044: CompiledModel {
         Self.l3_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l3_max_pooling2d))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 408), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l3_max_pooling2d)), w.advanced(by: 416), arena.advanced(by: Arena.l4_dense))
         Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
         output.update(from: arena.advanced(by: Arena.l4_dense), count: 78)
@@ -417,7 +417,7 @@ extension Random044: TrainableModel {
         Self.l1_conv2d_1_activation(o1)
         Self.l2_re_lu_forward(UnsafePointer(o1), o2)
         Self.l3_max_pooling2d(UnsafePointer(o2), o3)
-        Self.l4_dense(UnsafePointer(o3), w.advanced(by: 408), o4)
+        Self.l4_dense(UnsafePointer(o3), w.advanced(by: 416), o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 78)
         // The loss, and its gradient: with respect to the output, or to the

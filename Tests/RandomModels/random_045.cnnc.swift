@@ -37,7 +37,7 @@ public struct Random045: CompiledModel {
     public static let flops = 54
     /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 32
-    static let packedCount = 120
+    static let packedCount = 160
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -93,11 +93,11 @@ public struct Random045: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 14, outputs: 1, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 14, count: 1, into: &packed, at: 56)
-        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 15, mean: 16, variance: 17, epsilon: Float(0.01), channels: 1, into: &packed, scaleAt: 60, shiftAt: 61)
-        WeightPacking.panels(parameters, from: 18, rows: 1, outputs: 13, width: 16, into: &packed, at: 62)
-        WeightPacking.bias(parameters, from: nil, count: 13, into: &packed, at: 78)
-        WeightPacking.batchNormalization(parameters, gamma: 31, beta: 44, mean: 57, variance: 70, epsilon: Float(0.001), channels: 13, into: &packed, scaleAt: 94, shiftAt: 107)
+        WeightPacking.bias(parameters, from: 14, count: 1, into: &packed, at: 64)
+        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 15, mean: 16, variance: 17, epsilon: Float(0.01), channels: 1, into: &packed, scaleAt: 80, shiftAt: 81)
+        WeightPacking.panels(parameters, from: 18, rows: 1, outputs: 13, width: 16, into: &packed, at: 96)
+        WeightPacking.bias(parameters, from: nil, count: 13, into: &packed, at: 112)
+        WeightPacking.batchNormalization(parameters, gamma: 31, beta: 44, mean: 57, variance: 70, epsilon: Float(0.001), channels: 13, into: &packed, scaleAt: 128, shiftAt: 141)
         self.packed = PackedWeights(packed)
     }
 
@@ -127,7 +127,7 @@ public struct Random045: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 62), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 96), arena.advanced(by: Arena.l3_dense_1))
         Self.l3_dense_1_activation(arena.advanced(by: Arena.l3_dense_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         // batch_normalization_1
@@ -160,7 +160,7 @@ public struct Random045: CompiledModel {
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_dense)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 62), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l0_dense)), w.advanced(by: 96), arena.advanced(by: Arena.l3_dense_1))
         Self.l3_dense_1_activation(arena.advanced(by: Arena.l3_dense_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         // batch_normalization_1
@@ -215,7 +215,7 @@ public struct Random045: CompiledModel {
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 56
+        let kernel = w, bias = w + 64
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
@@ -266,7 +266,7 @@ public struct Random045: CompiledModel {
     static func l1_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<8 {
             let v = x + position
-            v[0] = v[0] * w[60] + w[61]
+            v[0] = v[0] * w[80] + w[81]
         }
     }
 
@@ -274,7 +274,7 @@ public struct Random045: CompiledModel {
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        let kernel = w + 62, bias = w + 78
+        let kernel = w + 96, bias = w + 112
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
@@ -339,7 +339,7 @@ public struct Random045: CompiledModel {
     static func l4_batch_normalization_1_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<8 {
             let v = x + position * 13
-            for c in 0..<13 { v[c] = v[c] * w[94 + c] + w[107 + c] }
+            for c in 0..<13 { v[c] = v[c] * w[128 + c] + w[141 + c] }
         }
     }
 
@@ -349,7 +349,7 @@ public struct Random045: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 56
+        let kernel = w, bias = w + 64
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
@@ -372,7 +372,7 @@ public struct Random045: CompiledModel {
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         do {
             let v = x
-            v[0] = v[0] * w[60] + w[61]
+            v[0] = v[0] * w[80] + w[81]
         }
     }
 
@@ -412,7 +412,7 @@ public struct Random045: CompiledModel {
     static func l4_batch_normalization_1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         do {
             let v = x
-            for c in 0..<13 { v[c] = v[c] * w[94 + c] + w[107 + c] }
+            for c in 0..<13 { v[c] = v[c] * w[128 + c] + w[141 + c] }
         }
     }
 
@@ -461,7 +461,7 @@ extension Random045: TrainableModel {
                     var random = SplitMix64(seed: dropoutSeed, stream: 2)
                     m2[0] = random.nextUnit() < 0.75 ? Float(1 / 0.75) : 0; o2[0] = UnsafePointer(o1)[0] * m2[0]
                 }
-                Self.l3_dense_1(UnsafePointer(o2), w.advanced(by: 62), o3)
+                Self.l3_dense_1(UnsafePointer(o2), w.advanced(by: 96), o3)
                 Self.l3_dense_1_activation(o3)
                 Self.l4_batch_normalization_1_statistics(UnsafePointer(o3), sums)
                 return 0

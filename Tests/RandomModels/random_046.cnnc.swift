@@ -37,7 +37,7 @@ public struct Random046: CompiledModel {
     public static let flops = 504
     /// 304 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 304
-    static let packedCount = 92
+    static let packedCount = 112
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -94,10 +94,10 @@ public struct Random046: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 2, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 4, count: 2, into: &packed, at: 8)
-        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 16, width: 16, into: &packed, at: 12)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 44)
-        WeightPacking.batchNormalization(parameters, gamma: 38, beta: 54, mean: 70, variance: 86, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 60, shiftAt: 76)
+        WeightPacking.bias(parameters, from: 4, count: 2, into: &packed, at: 16)
+        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 16, width: 16, into: &packed, at: 32)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 64)
+        WeightPacking.batchNormalization(parameters, gamma: 38, beta: 54, mean: 70, variance: 86, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 80, shiftAt: 96)
         self.packed = PackedWeights(packed)
     }
 
@@ -127,7 +127,7 @@ public struct Random046: CompiledModel {
         Self.l2_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_global_max_pooling2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)), w.advanced(by: 12), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)), w.advanced(by: 32), arena.advanced(by: Arena.l3_dense_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         // batch_normalization
         Self.l4_batch_normalization(arena.advanced(by: Arena.l3_dense_1), w)
@@ -159,7 +159,7 @@ public struct Random046: CompiledModel {
         Self.l2_global_max_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_global_max_pooling2d))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)))
         // dense_1
-        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)), w.advanced(by: 12), arena.advanced(by: Arena.l3_dense_1))
+        Self.l3_dense_1(UnsafePointer(arena.advanced(by: Arena.l2_global_max_pooling2d)), w.advanced(by: 32), arena.advanced(by: Arena.l3_dense_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense_1)))
         // batch_normalization
         Self.l4_batch_normalization(arena.advanced(by: Arena.l3_dense_1), w)
@@ -215,7 +215,7 @@ public struct Random046: CompiledModel {
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD16<Float>
-        let kernel = w + 12, bias = w + 44
+        let kernel = w + 32, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
@@ -272,7 +272,7 @@ public struct Random046: CompiledModel {
     @inline(never)
     static func l4_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 60, shift = w + 76
+        let scale = w + 80, shift = w + 96
         for position in 0..<8 {
             let v = x + position * 16
             for group in 0..<2 {
@@ -287,7 +287,7 @@ public struct Random046: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 8
+        let kernel = w, bias = w + 16
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 10
@@ -369,7 +369,7 @@ public struct Random046: CompiledModel {
     @inline(never)
     static func l4_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 60, shift = w + 76
+        let scale = w + 80, shift = w + 96
         do {
             let v = x
             for group in 0..<2 {
@@ -412,7 +412,7 @@ extension Random046: TrainableModel {
                 Self.l0_dense(input, w, o0)
                 Self.l1_zero_padding2d(UnsafePointer(o0), o1)
                 Self.l2_global_max_pooling2d(UnsafePointer(o1), o2)
-                Self.l3_dense_1(UnsafePointer(o2), w.advanced(by: 12), o3)
+                Self.l3_dense_1(UnsafePointer(o2), w.advanced(by: 32), o3)
                 Self.l4_batch_normalization_statistics(UnsafePointer(o3), sums)
                 return 0
 

@@ -37,7 +37,7 @@ public struct Random047: CompiledModel {
     public static let flops = 9216
     /// 3,680 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 3680
-    static let packedCount = 1028
+    static let packedCount = 1040
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

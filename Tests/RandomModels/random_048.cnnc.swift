@@ -37,7 +37,7 @@ public struct Random048: CompiledModel {
     public static let flops = 19856
     /// 1,424 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1424
-    static let packedCount = 1380
+    static let packedCount = 1392
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

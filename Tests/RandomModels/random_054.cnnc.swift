@@ -37,7 +37,7 @@ public struct Random054: CompiledModel {
     public static let flops = 73024
     /// 7,264 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 7264
-    static let packedCount = 280
+    static let packedCount = 304
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -94,8 +94,8 @@ public struct Random054: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 128)
-        WeightPacking.kernel(parameters, from: 132, rows: 36, outputs: 2, paddedOutputs: 4, into: &packed, at: 132)
-        WeightPacking.bias(parameters, from: 204, count: 2, into: &packed, at: 276)
+        WeightPacking.kernel(parameters, from: 132, rows: 36, outputs: 2, paddedOutputs: 4, into: &packed, at: 144)
+        WeightPacking.bias(parameters, from: 204, count: 2, into: &packed, at: 288)
         self.packed = PackedWeights(packed)
     }
 
@@ -130,7 +130,7 @@ public struct Random054: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
-        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 132), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_conv2d_1))
         Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 168)
@@ -165,7 +165,7 @@ public struct Random054: CompiledModel {
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d)))
         // conv2d_1
         Self.l4_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l3_conv2d)), arena.advanced(by: Arena.l4_conv2d_1_padded))
-        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 132), arena.advanced(by: Arena.l4_conv2d_1))
+        Self.l4_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1_padded)), w.advanced(by: 144), arena.advanced(by: Arena.l4_conv2d_1))
         Self.l4_conv2d_1_activation(arena.advanced(by: Arena.l4_conv2d_1))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l4_conv2d_1), count: 168)
@@ -391,7 +391,7 @@ extension Random054: TrainableModel {
         Self.l3_conv2d(UnsafePointer(o2), w, o3)
         Self.l3_conv2d_activation(o3)
         Self.l4_conv2d_1_pad(UnsafePointer(o3), p)
-        Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 132), o4)
+        Self.l4_conv2d_1(UnsafePointer(p), w.advanced(by: 144), o4)
         Self.l4_conv2d_1_activation(o4)
         output.update(from: o4, count: 168)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random060: CompiledModel {
     public static let flops = 384
     /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 112
-    static let packedCount = 68
+    static let packedCount = 80
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random061: CompiledModel {
     public static let flops = 50
     /// 16 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 16
-    static let packedCount = 104
+    static let packedCount = 128
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -80,7 +80,7 @@ public struct Random061: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 25, outputs: 1, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 25, count: 1, into: &packed, at: 100)
+        WeightPacking.bias(parameters, from: 25, count: 1, into: &packed, at: 112)
         self.packed = PackedWeights(packed)
     }
 
@@ -171,7 +171,7 @@ public struct Random061: CompiledModel {
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 100
+        let kernel = w, bias = w + 112
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
@@ -229,7 +229,7 @@ public struct Random061: CompiledModel {
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 100
+        let kernel = w, bias = w + 112
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {

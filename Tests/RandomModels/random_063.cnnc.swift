@@ -37,7 +37,7 @@ public struct Random063: CompiledModel {
     public static let flops = 0
     /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 144
-    static let packedCount = 264
+    static let packedCount = 272
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random065: CompiledModel {
     public static let flops = 73860
     /// 800 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 800
-    static let packedCount = 10116
+    static let packedCount = 10128
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -98,12 +98,12 @@ public struct Random065: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 3, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 96, count: 3, into: &packed, at: 128)
-        WeightPacking.panels(parameters, from: 99, rows: 3, outputs: 18, width: 16, into: &packed, at: 132)
-        WeightPacking.bias(parameters, from: 153, count: 18, into: &packed, at: 228)
-        WeightPacking.panels(parameters, from: 171, rows: 18, outputs: 18, width: 16, into: &packed, at: 260)
-        WeightPacking.bias(parameters, from: 495, count: 18, into: &packed, at: 836)
-        WeightPacking.panels(parameters, from: 513, rows: 288, outputs: 24, width: 16, into: &packed, at: 868)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 10084)
+        WeightPacking.panels(parameters, from: 99, rows: 3, outputs: 18, width: 16, into: &packed, at: 144)
+        WeightPacking.bias(parameters, from: 153, count: 18, into: &packed, at: 240)
+        WeightPacking.panels(parameters, from: 171, rows: 18, outputs: 18, width: 16, into: &packed, at: 272)
+        WeightPacking.bias(parameters, from: 495, count: 18, into: &packed, at: 848)
+        WeightPacking.panels(parameters, from: 513, rows: 288, outputs: 24, width: 16, into: &packed, at: 880)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 10096)
         self.packed = PackedWeights(packed)
     }
 
@@ -129,15 +129,15 @@ public struct Random065: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 132), arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 144), arena.advanced(by: Arena.l1_dense))
         Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 260), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 272), arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // conv2d_1
         Self.l3_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), arena.advanced(by: Arena.l3_conv2d_1_padded))
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 868), arena.advanced(by: Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 880), arena.advanced(by: Arena.l3_conv2d_1))
         Self.l3_conv2d_1_activation(arena.advanced(by: Arena.l3_conv2d_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l3_conv2d_1), count: 120)
@@ -163,15 +163,15 @@ public struct Random065: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 132), arena.advanced(by: Arena.l1_dense))
+        Self.l1_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 144), arena.advanced(by: Arena.l1_dense))
         Self.l1_dense_activation(arena.advanced(by: Arena.l1_dense))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_dense)))
         // dense_1
-        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 260), arena.advanced(by: Arena.l2_dense_1))
+        Self.l2_dense_1(UnsafePointer(arena.advanced(by: Arena.l1_dense)), w.advanced(by: 272), arena.advanced(by: Arena.l2_dense_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense_1)))
         // conv2d_1
         Self.l3_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_dense_1)), arena.advanced(by: Arena.l3_conv2d_1_padded))
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 868), arena.advanced(by: Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 880), arena.advanced(by: Arena.l3_conv2d_1))
         Self.l3_conv2d_1_activation(arena.advanced(by: Arena.l3_conv2d_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l3_conv2d_1), count: 120)
@@ -584,11 +584,11 @@ extension Random065: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_dense(UnsafePointer(o0), w.advanced(by: 132), o1)
+        Self.l1_dense(UnsafePointer(o0), w.advanced(by: 144), o1)
         Self.l1_dense_activation(o1)
-        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 260), o2)
+        Self.l2_dense_1(UnsafePointer(o1), w.advanced(by: 272), o2)
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1(UnsafePointer(p), w.advanced(by: 868), o3)
+        Self.l3_conv2d_1(UnsafePointer(p), w.advanced(by: 880), o3)
         Self.l3_conv2d_1_activation(o3)
         output.update(from: o3, count: 120)
         // The loss, and its gradient: with respect to the output, or to the

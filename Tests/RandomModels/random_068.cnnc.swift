@@ -37,7 +37,7 @@ public struct Random068: CompiledModel {
     public static let flops = 5184
     /// 432 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 432
-    static let packedCount = 196
+    static let packedCount = 208
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random069: CompiledModel {
     public static let flops = 18240
     /// 992 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 992
-    static let packedCount = 680
+    static let packedCount = 688
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

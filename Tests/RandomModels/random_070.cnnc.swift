@@ -37,7 +37,7 @@ public struct Random070: CompiledModel {
     public static let flops = 9768
     /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 400
-    static let packedCount = 2912
+    static let packedCount = 2928
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -93,8 +93,8 @@ public struct Random070: CompiledModel {
         WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 33, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 1536)
         WeightPacking.batchNormalization(parameters, gamma: 1056, beta: nil, mean: 1188, variance: 1320, epsilon: Float(0.001), channels: 132, into: &packed, scaleAt: 1584, shiftAt: 1716)
-        WeightPacking.panels(parameters, from: 1452, rows: 132, outputs: 5, width: 8, into: &packed, at: 1848)
-        WeightPacking.bias(parameters, from: 2112, count: 5, into: &packed, at: 2904)
+        WeightPacking.panels(parameters, from: 1452, rows: 132, outputs: 5, width: 8, into: &packed, at: 1856)
+        WeightPacking.bias(parameters, from: 2112, count: 5, into: &packed, at: 2912)
         self.packed = PackedWeights(packed)
     }
 
@@ -125,7 +125,7 @@ public struct Random070: CompiledModel {
         Self.l2_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1848), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1856), arena.advanced(by: Arena.l3_dense))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         // softmax
         Self.l4_softmax(arena.advanced(by: Arena.l3_dense))
@@ -158,7 +158,7 @@ public struct Random070: CompiledModel {
         Self.l2_batch_normalization(arena.advanced(by: Arena.l0_conv2d), w)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1848), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1856), arena.advanced(by: Arena.l3_dense))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         // softmax
         Self.l4_softmax(arena.advanced(by: Arena.l3_dense))
@@ -222,7 +222,7 @@ public struct Random070: CompiledModel {
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 1848, bias = w + 2904
+        let kernel = w + 1856, bias = w + 2912
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
@@ -458,7 +458,7 @@ extension Random070: TrainableModel {
                 let o4 = arena.advanced(by: 401)
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l2_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
-                Self.l3_dense(UnsafePointer(o2), w.advanced(by: 1848), o3)
+                Self.l3_dense(UnsafePointer(o2), w.advanced(by: 1856), o3)
                 o4.update(from: UnsafePointer(o3), count: 5)
                 Self.l4_softmax(o4)
                 output.update(from: o4, count: 5)

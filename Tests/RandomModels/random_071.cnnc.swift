@@ -37,7 +37,7 @@ public struct Random071: CompiledModel {
     public static let flops = 48
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48
-    static let packedCount = 20
+    static let packedCount = 32
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random073: CompiledModel {
     public static let flops = 1322
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48
-    static let packedCount = 1160
+    static let packedCount = 1184
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -99,7 +99,7 @@ public struct Random073: CompiledModel {
         WeightPacking.panels(parameters, from: 450, rows: 10, outputs: 17, width: 16, into: &packed, at: 736)
         WeightPacking.bias(parameters, from: 620, count: 17, into: &packed, at: 1056)
         WeightPacking.panels(parameters, from: 637, rows: 17, outputs: 3, width: 4, into: &packed, at: 1088)
-        WeightPacking.bias(parameters, from: 688, count: 3, into: &packed, at: 1156)
+        WeightPacking.bias(parameters, from: 688, count: 3, into: &packed, at: 1168)
         self.packed = PackedWeights(packed)
     }
 
@@ -537,7 +537,7 @@ public struct Random073: CompiledModel {
     @inline(never)
     static func l3_dense_3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 1088, bias = w + 1156
+        let kernel = w + 1088, bias = w + 1168
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -700,7 +700,7 @@ public struct Random073: CompiledModel {
     @inline(never)
     static func l3_dense_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 68
+        let kernel = w, bias = w + 80
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {

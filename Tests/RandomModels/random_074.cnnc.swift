@@ -37,7 +37,7 @@ public struct Random074: CompiledModel {
     public static let flops = 180
     /// 112 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 112
-    static let packedCount = 104
+    static let packedCount = 144
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -86,9 +86,9 @@ public struct Random074: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 12, count: 2, into: &packed, at: 24)
-        WeightPacking.panels(parameters, from: 14, rows: 18, outputs: 1, width: 4, into: &packed, at: 28)
-        WeightPacking.bias(parameters, from: 32, count: 1, into: &packed, at: 100)
+        WeightPacking.bias(parameters, from: 12, count: 2, into: &packed, at: 32)
+        WeightPacking.panels(parameters, from: 14, rows: 18, outputs: 1, width: 4, into: &packed, at: 48)
+        WeightPacking.bias(parameters, from: 32, count: 1, into: &packed, at: 128)
         self.packed = PackedWeights(packed)
     }
 
@@ -114,7 +114,7 @@ public struct Random074: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 28), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 3)
@@ -140,7 +140,7 @@ public struct Random074: CompiledModel {
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
         Self.l1_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_conv2d_1_padded))
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 28), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 48), arena.advanced(by: Arena.l1_conv2d_1))
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 3)
@@ -152,7 +152,7 @@ public struct Random074: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -205,7 +205,7 @@ public struct Random074: CompiledModel {
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 72
+        let kernel = w, bias = w + 80
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
@@ -272,7 +272,7 @@ extension Random074: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
-        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 28), o1)
+        Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 48), o1)
         Self.l1_conv2d_1_activation(o1)
         output.update(from: o1, count: 3)
         // The loss, and its gradient: with respect to the output, or to the

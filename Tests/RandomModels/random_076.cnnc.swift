@@ -37,7 +37,7 @@ public struct Random076: CompiledModel {
     public static let flops = 32760
     /// 1,216 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1216
-    static let packedCount = 752
+    static let packedCount = 768
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -86,9 +86,9 @@ public struct Random076: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 45, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 315, count: 7, into: &packed, at: 360)
-        WeightPacking.kernel(parameters, from: 322, rows: 7, outputs: 33, paddedOutputs: 48, into: &packed, at: 368)
-        WeightPacking.bias(parameters, from: 553, count: 33, into: &packed, at: 704)
+        WeightPacking.bias(parameters, from: 315, count: 7, into: &packed, at: 368)
+        WeightPacking.kernel(parameters, from: 322, rows: 7, outputs: 33, paddedOutputs: 48, into: &packed, at: 384)
+        WeightPacking.bias(parameters, from: 553, count: 33, into: &packed, at: 720)
         self.packed = PackedWeights(packed)
     }
 
@@ -114,7 +114,7 @@ public struct Random076: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 368), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 384), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 990)
     }
@@ -139,7 +139,7 @@ public struct Random076: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 368), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 384), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 990)
     }
@@ -163,7 +163,7 @@ public struct Random076: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 360
+        let kernel = w, bias = w + 368
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 21
@@ -315,7 +315,7 @@ extension Random076: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 368), o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 384), o1)
         output.update(from: o1, count: 990)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

@@ -37,7 +37,7 @@ public struct Random077: CompiledModel {
     public static let flops = 5120
     /// 368 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 368
-    static let packedCount = 520
+    static let packedCount = 528
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random078: CompiledModel {
     public static let flops = 320
     /// 144 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 144
-    static let packedCount = 172
+    static let packedCount = 192
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -93,8 +93,8 @@ public struct Random078: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 128)
-        WeightPacking.panels(parameters, from: 128, rows: 4, outputs: 8, width: 8, into: &packed, at: 132)
-        WeightPacking.bias(parameters, from: 160, count: 8, into: &packed, at: 164)
+        WeightPacking.panels(parameters, from: 128, rows: 4, outputs: 8, width: 8, into: &packed, at: 144)
+        WeightPacking.bias(parameters, from: 160, count: 8, into: &packed, at: 176)
         self.packed = PackedWeights(packed)
     }
 
@@ -128,7 +128,7 @@ public struct Random078: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), w.advanced(by: 132), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), w.advanced(by: 144), arena.advanced(by: Arena.l4_dense))
         Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
         output.update(from: arena.advanced(by: Arena.l4_dense), count: 8)
@@ -162,7 +162,7 @@ public struct Random078: CompiledModel {
         // (no computation at inference)
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l2_conv2d)))
         // dense
-        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), w.advanced(by: 132), arena.advanced(by: Arena.l4_dense))
+        Self.l4_dense(UnsafePointer(arena.advanced(by: Arena.l2_conv2d)), w.advanced(by: 144), arena.advanced(by: Arena.l4_dense))
         Self.l4_dense_activation(arena.advanced(by: Arena.l4_dense))
         observe?(4, UnsafePointer(arena.advanced(by: Arena.l4_dense)))
         output.update(from: arena.advanced(by: Arena.l4_dense), count: 8)
@@ -218,7 +218,7 @@ public struct Random078: CompiledModel {
     @inline(never)
     static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 132, bias = w + 164
+        let kernel = w + 144, bias = w + 176
         if parts.contains(0) {
             do {
                 let yp = y
@@ -414,7 +414,7 @@ extension Random078: TrainableModel {
         Self.l2_conv2d_pad(UnsafePointer(o1), p)
         Self.l2_conv2d(UnsafePointer(p), w, o2)
         // flatten: the same memory as its input
-        Self.l4_dense(UnsafePointer(o2), w.advanced(by: 132), o4)
+        Self.l4_dense(UnsafePointer(o2), w.advanced(by: 144), o4)
         Self.l4_dense_activation(o4)
         output.update(from: o4, count: 8)
         // The loss, and its gradient: with respect to the output, or to the

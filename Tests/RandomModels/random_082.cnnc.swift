@@ -37,7 +37,7 @@ public struct Random082: CompiledModel {
     public static let flops = 2268
     /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 160
-    static let packedCount = 680
+    static let packedCount = 704
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -90,8 +90,8 @@ public struct Random082: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 80, outputs: 7, width: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 560, count: 7, into: &packed, at: 640)
-        WeightPacking.panels(parameters, from: 567, rows: 7, outputs: 1, width: 4, into: &packed, at: 648)
-        WeightPacking.bias(parameters, from: 574, count: 1, into: &packed, at: 676)
+        WeightPacking.panels(parameters, from: 567, rows: 7, outputs: 1, width: 4, into: &packed, at: 656)
+        WeightPacking.bias(parameters, from: 574, count: 1, into: &packed, at: 688)
         self.packed = PackedWeights(packed)
     }
 
@@ -119,7 +119,7 @@ public struct Random082: CompiledModel {
         Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 648), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 656), arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 2)
     }
@@ -146,7 +146,7 @@ public struct Random082: CompiledModel {
         Self.l1_conv2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_padded)), w, arena.advanced(by: Arena.l1_conv2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d)))
         // conv2d_1
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 648), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d)), w.advanced(by: 656), arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l2_conv2d_1), count: 2)
     }
@@ -234,7 +234,7 @@ public struct Random082: CompiledModel {
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 28
+        let kernel = w, bias = w + 32
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
@@ -287,7 +287,7 @@ extension Random082: TrainableModel {
         Self.l0_average_pooling2d(input, o0)
         Self.l1_conv2d_pad(UnsafePointer(o0), p)
         Self.l1_conv2d(UnsafePointer(p), w, o1)
-        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 648), o2)
+        Self.l2_conv2d_1(UnsafePointer(o1), w.advanced(by: 656), o2)
         output.update(from: o2, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

@@ -37,7 +37,7 @@ public struct Random083: CompiledModel {
     public static let flops = 56
     /// 32 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 32
-    static let packedCount = 40
+    static let packedCount = 64
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -86,9 +86,9 @@ public struct Random083: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 12)
-        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 8, width: 8, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: 22, count: 8, into: &packed, at: 32)
+        WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 16)
+        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 8, width: 8, into: &packed, at: 32)
+        WeightPacking.bias(parameters, from: 22, count: 8, into: &packed, at: 48)
         self.packed = PackedWeights(packed)
     }
 
@@ -115,7 +115,7 @@ public struct Random083: CompiledModel {
         Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)), w.advanced(by: 16), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)), w.advanced(by: 32), arena.advanced(by: Arena.l2_dense))
         Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         output.update(from: arena.advanced(by: Arena.l2_dense), count: 8)
@@ -142,7 +142,7 @@ public struct Random083: CompiledModel {
         Self.l1_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), arena.advanced(by: Arena.l1_global_average_pooling2d))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)), w.advanced(by: 16), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l1_global_average_pooling2d)), w.advanced(by: 32), arena.advanced(by: Arena.l2_dense))
         Self.l2_dense_activation(arena.advanced(by: Arena.l2_dense))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         output.update(from: arena.advanced(by: Arena.l2_dense), count: 8)
@@ -192,7 +192,7 @@ public struct Random083: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 16, bias = w + 32
+        let kernel = w + 32, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
@@ -249,7 +249,7 @@ public struct Random083: CompiledModel {
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 12
+        let kernel = w, bias = w + 16
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -343,7 +343,7 @@ extension Random083: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l1_global_average_pooling2d(UnsafePointer(o0), o1)
-        Self.l2_dense(UnsafePointer(o1), w.advanced(by: 16), o2)
+        Self.l2_dense(UnsafePointer(o1), w.advanced(by: 32), o2)
         Self.l2_dense_activation(o2)
         output.update(from: o2, count: 8)
         // The loss, and its gradient: with respect to the output, or to the

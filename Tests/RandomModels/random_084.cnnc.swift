@@ -37,7 +37,7 @@ public struct Random084: CompiledModel {
     public static let flops = 11808
     /// 1,568 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1568
-    static let packedCount = 1076
+    static let packedCount = 1088
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -92,8 +92,8 @@ public struct Random084: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 192, outputs: 2, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 384, count: 2, into: &packed, at: 768)
-        WeightPacking.panels(parameters, from: 386, rows: 18, outputs: 12, width: 16, into: &packed, at: 772)
-        WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 1060)
+        WeightPacking.panels(parameters, from: 386, rows: 18, outputs: 12, width: 16, into: &packed, at: 784)
+        WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 1072)
         self.packed = PackedWeights(packed)
     }
 
@@ -125,7 +125,7 @@ public struct Random084: CompiledModel {
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)))
         // conv2d_1
         Self.l3_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)), arena.advanced(by: Arena.l3_conv2d_1_padded))
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 772), arena.advanced(by: Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 784), arena.advanced(by: Arena.l3_conv2d_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l3_conv2d_1), count: 72)
     }
@@ -156,7 +156,7 @@ public struct Random084: CompiledModel {
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)))
         // conv2d_1
         Self.l3_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l2_zero_padding2d)), arena.advanced(by: Arena.l3_conv2d_1_padded))
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 772), arena.advanced(by: Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1_padded)), w.advanced(by: 784), arena.advanced(by: Arena.l3_conv2d_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         output.update(from: arena.advanced(by: Arena.l3_conv2d_1), count: 72)
     }
@@ -368,7 +368,7 @@ extension Random084: TrainableModel {
         }
         Self.l2_zero_padding2d(UnsafePointer(o1), o2)
         Self.l3_conv2d_1_pad(UnsafePointer(o2), p)
-        Self.l3_conv2d_1(UnsafePointer(p), w.advanced(by: 772), o3)
+        Self.l3_conv2d_1(UnsafePointer(p), w.advanced(by: 784), o3)
         output.update(from: o3, count: 72)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

@@ -37,7 +37,7 @@ public struct Random088: CompiledModel {
     public static let flops = 9216
     /// 512 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 512
-    static let packedCount = 1448
+    static let packedCount = 1456
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random089: CompiledModel {
     public static let flops = 9216
     /// 192 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 192
-    static let packedCount = 340
+    static let packedCount = 352
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -86,8 +86,8 @@ public struct Random089: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 256, count: 4, into: &packed, at: 256)
-        WeightPacking.panels(parameters, from: 260, rows: 4, outputs: 16, width: 16, into: &packed, at: 260)
-        WeightPacking.bias(parameters, from: 324, count: 16, into: &packed, at: 324)
+        WeightPacking.panels(parameters, from: 260, rows: 4, outputs: 16, width: 16, into: &packed, at: 272)
+        WeightPacking.bias(parameters, from: 324, count: 16, into: &packed, at: 336)
         self.packed = PackedWeights(packed)
     }
 
@@ -112,7 +112,7 @@ public struct Random089: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 260), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 272), arena.advanced(by: Arena.l1_conv2d_1))
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // activation
@@ -140,7 +140,7 @@ public struct Random089: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 260), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 272), arena.advanced(by: Arena.l1_conv2d_1))
         Self.l1_conv2d_1_activation(arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // activation
@@ -371,7 +371,7 @@ extension Random089: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 260), o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 272), o1)
         Self.l1_conv2d_1_activation(o1)
         o2.update(from: UnsafePointer(o1), count: 128)
         Self.l2_activation(o2)

@@ -37,7 +37,7 @@ public struct Random092: CompiledModel {
     public static let flops = 7626
     /// 48 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 48
-    static let packedCount = 4000
+    static let packedCount = 4016
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -86,7 +86,7 @@ public struct Random092: CompiledModel {
         WeightPacking.panels(parameters, from: 0, rows: 120, outputs: 31, width: 16, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 3720, count: 31, into: &packed, at: 3840)
         WeightPacking.panels(parameters, from: 3751, rows: 31, outputs: 3, width: 4, into: &packed, at: 3872)
-        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 3996)
+        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 4000)
         self.packed = PackedWeights(packed)
     }
 
@@ -305,7 +305,7 @@ public struct Random092: CompiledModel {
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 3872, bias = w + 3996
+        let kernel = w + 3872, bias = w + 4000
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -398,7 +398,7 @@ public struct Random092: CompiledModel {
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 124
+        let kernel = w, bias = w + 128
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {

@@ -37,7 +37,7 @@ public struct Random095: CompiledModel {
     public static let flops = 13824
     /// 1,312 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1312
-    static let packedCount = 516
+    static let packedCount = 528
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random097: CompiledModel {
     public static let flops = 7344
     /// 480 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 480
-    static let packedCount = 2868
+    static let packedCount = 2896
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -95,8 +95,8 @@ public struct Random097: CompiledModel {
         WeightPacking.bias(parameters, from: 1536, count: 12, into: &packed, at: 2048)
         WeightPacking.panels(parameters, from: 1548, rows: 192, outputs: 3, width: 4, into: &packed, at: 2064)
         WeightPacking.bias(parameters, from: 2124, count: 3, into: &packed, at: 2832)
-        WeightPacking.panels(parameters, from: 2127, rows: 3, outputs: 8, width: 8, into: &packed, at: 2836)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 2860)
+        WeightPacking.panels(parameters, from: 2127, rows: 3, outputs: 8, width: 8, into: &packed, at: 2848)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 2880)
         self.packed = PackedWeights(packed)
     }
 
@@ -125,7 +125,7 @@ public struct Random097: CompiledModel {
         Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 2064), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 2836), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 2848), arena.advanced(by: Arena.l2_conv2d_2))
         Self.l2_conv2d_2_activation(arena.advanced(by: Arena.l2_conv2d_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         output.update(from: arena.advanced(by: Arena.l2_conv2d_2), count: 8)
@@ -154,7 +154,7 @@ public struct Random097: CompiledModel {
         Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1_padded)), w.advanced(by: 2064), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // conv2d_2
-        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 2836), arena.advanced(by: Arena.l2_conv2d_2))
+        Self.l2_conv2d_2(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 2848), arena.advanced(by: Arena.l2_conv2d_2))
         Self.l2_conv2d_2_activation(arena.advanced(by: Arena.l2_conv2d_2))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_2)))
         output.update(from: arena.advanced(by: Arena.l2_conv2d_2), count: 8)
@@ -206,7 +206,7 @@ public struct Random097: CompiledModel {
     @inline(never)
     static func l2_conv2d_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w + 2836, bias = w + 2860
+        let kernel = w + 2848, bias = w + 2880
         if parts.contains(0) {
             do {
                 let yp = y
@@ -334,7 +334,7 @@ public struct Random097: CompiledModel {
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
-        let kernel = w, bias = w + 24
+        let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
@@ -389,7 +389,7 @@ extension Random097: TrainableModel {
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         Self.l1_conv2d_1_pad(UnsafePointer(o0), p)
         Self.l1_conv2d_1(UnsafePointer(p), w.advanced(by: 2064), o1)
-        Self.l2_conv2d_2(UnsafePointer(o1), w.advanced(by: 2836), o2)
+        Self.l2_conv2d_2(UnsafePointer(o1), w.advanced(by: 2848), o2)
         Self.l2_conv2d_2_activation(o2)
         output.update(from: o2, count: 8)
         // The loss, and its gradient: with respect to the output, or to the

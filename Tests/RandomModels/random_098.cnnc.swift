@@ -37,7 +37,7 @@ public struct Random098: CompiledModel {
     public static let flops = 10080
     /// 272 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 272
-    static let packedCount = 724
+    static let packedCount = 736
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -93,8 +93,8 @@ public struct Random098: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.panels(parameters, from: 0, rows: 80, outputs: 4, width: 4, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 320)
-        WeightPacking.panels(parameters, from: 324, rows: 24, outputs: 9, width: 8, into: &packed, at: 324)
-        WeightPacking.bias(parameters, from: 540, count: 9, into: &packed, at: 708)
+        WeightPacking.panels(parameters, from: 324, rows: 24, outputs: 9, width: 8, into: &packed, at: 336)
+        WeightPacking.bias(parameters, from: 540, count: 9, into: &packed, at: 720)
         self.packed = PackedWeights(packed)
     }
 
@@ -122,7 +122,7 @@ public struct Random098: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 324), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 336), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // global_max_pooling2d
@@ -153,7 +153,7 @@ public struct Random098: CompiledModel {
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)))
         // conv2d_1
         Self.l2_conv2d_1_pad(UnsafePointer(arena.advanced(by: Arena.l1_zero_padding2d)), arena.advanced(by: Arena.l2_conv2d_1_padded))
-        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 324), arena.advanced(by: Arena.l2_conv2d_1))
+        Self.l2_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1_padded)), w.advanced(by: 336), arena.advanced(by: Arena.l2_conv2d_1))
         Self.l2_conv2d_1_activation(arena.advanced(by: Arena.l2_conv2d_1))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_conv2d_1)))
         // global_max_pooling2d
@@ -418,7 +418,7 @@ extension Random098: TrainableModel {
         Self.l0_conv2d(input, w, o0)
         Self.l1_zero_padding2d(UnsafePointer(o0), o1)
         Self.l2_conv2d_1_pad(UnsafePointer(o1), p)
-        Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 324), o2)
+        Self.l2_conv2d_1(UnsafePointer(p), w.advanced(by: 336), o2)
         Self.l2_conv2d_1_activation(o2)
         Self.l3_global_max_pooling2d(UnsafePointer(o2), o3)
         output.update(from: o3, count: 9)

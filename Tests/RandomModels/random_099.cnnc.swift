@@ -37,7 +37,7 @@ public struct Random099: CompiledModel {
     public static let flops = 840
     /// 160 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 160
-    static let packedCount = 40
+    static let packedCount = 48
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).

@@ -37,7 +37,7 @@ public struct Random100: CompiledModel {
     public static let flops = 12600
     /// 672 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 672
-    static let packedCount = 2828
+    static let packedCount = 2848
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -88,9 +88,9 @@ public struct Random100: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: 60, count: 5, into: &packed, at: 96)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 60, taps: 12, outputs: 5, stride: 16, into: &packed, at: 104)
-        WeightPacking.panels(parameters, from: 65, rows: 420, outputs: 3, width: 4, into: &packed, at: 1144)
-        WeightPacking.bias(parameters, from: 1325, count: 3, into: &packed, at: 2824)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 60, taps: 12, outputs: 5, stride: 16, into: &packed, at: 112)
+        WeightPacking.panels(parameters, from: 65, rows: 420, outputs: 3, width: 4, into: &packed, at: 1152)
+        WeightPacking.bias(parameters, from: 1325, count: 3, into: &packed, at: 2832)
         self.packed = PackedWeights(packed)
     }
 
@@ -118,7 +118,7 @@ public struct Random100: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1144), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1152), arena.advanced(by: Arena.l2_dense))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         output.update(from: arena.advanced(by: Arena.l2_dense), count: 3)
     }
@@ -145,7 +145,7 @@ public struct Random100: CompiledModel {
         // (no computation at inference)
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // dense
-        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1144), arena.advanced(by: Arena.l2_dense))
+        Self.l2_dense(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1152), arena.advanced(by: Arena.l2_dense))
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l2_dense)))
         output.update(from: arena.advanced(by: Arena.l2_dense), count: 3)
     }
@@ -193,7 +193,7 @@ public struct Random100: CompiledModel {
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 1144, bias = w + 2824
+        let kernel = w + 1152, bias = w + 2832
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
@@ -259,7 +259,7 @@ public struct Random100: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 104, biases = w + 1064
+        let patterns = w + 112, biases = w + 1072
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 1133) { buffer in
             let repeated = buffer.baseAddress!
@@ -794,7 +794,7 @@ extension Random100: TrainableModel {
         Self.l0_conv2d_pad(input, p)
         Self.l0_conv2d(UnsafePointer(p), w, o0)
         // flatten: the same memory as its input
-        Self.l2_dense(UnsafePointer(o0), w.advanced(by: 1144), o2)
+        Self.l2_dense(UnsafePointer(o0), w.advanced(by: 1152), o2)
         output.update(from: o2, count: 3)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

@@ -37,7 +37,7 @@ public struct Random101: CompiledModel {
     public static let flops = 8160
     /// 400 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 400
-    static let packedCount = 572
+    static let packedCount = 608
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -86,10 +86,10 @@ public struct Random101: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 36)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 3, stride: 16, into: &packed, at: 40)
-        WeightPacking.kernel(parameters, from: 27, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 520)
-        WeightPacking.bias(parameters, from: 75, count: 4, into: &packed, at: 568)
+        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 48)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 3, stride: 16, into: &packed, at: 64)
+        WeightPacking.kernel(parameters, from: 27, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 544)
+        WeightPacking.bias(parameters, from: 75, count: 4, into: &packed, at: 592)
         self.packed = PackedWeights(packed)
     }
 
@@ -114,7 +114,7 @@ public struct Random101: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 520), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 544), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // global_average_pooling2d
         Self.l2_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_global_average_pooling2d))
@@ -141,7 +141,7 @@ public struct Random101: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 520), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 544), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // global_average_pooling2d
         Self.l2_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), arena.advanced(by: Arena.l2_global_average_pooling2d))
@@ -156,7 +156,7 @@ public struct Random101: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 40, biases = w + 472
+        let patterns = w + 64, biases = w + 496
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { buffer in
             let repeated = buffer.baseAddress!
@@ -315,7 +315,7 @@ extension Random101: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 520), o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 544), o1)
         Self.l2_global_average_pooling2d(UnsafePointer(o1), o2)
         output.update(from: o2, count: 4)
         // The loss, and its gradient: with respect to the output, or to the

@@ -37,7 +37,7 @@ public struct Random102: CompiledModel {
     public static let flops = 441000
     /// 19,184 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 19184
-    static let packedCount = 1920
+    static let packedCount = 1936
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -84,8 +84,8 @@ public struct Random102: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 15, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 105, count: 7, into: &packed, at: 120)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 105, taps: 15, outputs: 7, stride: 16, into: &packed, at: 128)
+        WeightPacking.bias(parameters, from: 105, count: 7, into: &packed, at: 128)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 105, taps: 15, outputs: 7, stride: 16, into: &packed, at: 144)
         self.packed = PackedWeights(packed)
     }
 
@@ -159,7 +159,7 @@ public struct Random102: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 128, biases = w + 1808
+        let patterns = w + 144, biases = w + 1824
         // The input rows these output rows read, each pixel repeated once per filter, 5 rows of output at a time.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 8016) { buffer in
             let repeated = buffer.baseAddress!

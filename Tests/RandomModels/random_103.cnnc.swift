@@ -37,7 +37,7 @@ public struct Random103: CompiledModel {
     public static let flops = 43200
     /// 1,616 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1616
-    static let packedCount = 1272
+    static let packedCount = 1312
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -95,11 +95,11 @@ public struct Random103: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 54, count: 6, into: &packed, at: 72)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 54, taps: 9, outputs: 6, stride: 16, into: &packed, at: 80)
-        WeightPacking.batchNormalization(parameters, gamma: 60, beta: 66, mean: 72, variance: 78, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 1040, shiftAt: 1046)
-        WeightPacking.kernel(parameters, from: 84, rows: 54, outputs: 4, paddedOutputs: 4, into: &packed, at: 1052)
-        WeightPacking.bias(parameters, from: 300, count: 4, into: &packed, at: 1268)
+        WeightPacking.bias(parameters, from: 54, count: 6, into: &packed, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 54, taps: 9, outputs: 6, stride: 16, into: &packed, at: 96)
+        WeightPacking.batchNormalization(parameters, gamma: 60, beta: 66, mean: 72, variance: 78, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 1056, shiftAt: 1062)
+        WeightPacking.kernel(parameters, from: 84, rows: 54, outputs: 4, paddedOutputs: 4, into: &packed, at: 1072)
+        WeightPacking.bias(parameters, from: 300, count: 4, into: &packed, at: 1296)
         self.packed = PackedWeights(packed)
     }
 
@@ -123,7 +123,7 @@ public struct Random103: CompiledModel {
         // with batch_normalization and re_lu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-            Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 1040))
+            Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 1056))
         } else {
             Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
             Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
@@ -140,7 +140,7 @@ public struct Random103: CompiledModel {
         }
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1052), arena.advanced(by: Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1072), arena.advanced(by: Arena.l3_conv2d_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // global_average_pooling2d
         Self.l4_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l4_global_average_pooling2d))
@@ -165,7 +165,7 @@ public struct Random103: CompiledModel {
         // conv2d
         // with batch_normalization and re_lu in its store, unless every layer's output is observed
         Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-        Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 1040))
+        Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 1056))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
         // in conv2d's store
@@ -174,7 +174,7 @@ public struct Random103: CompiledModel {
         // in conv2d's store
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1052), arena.advanced(by: Arena.l3_conv2d_1))
+        Self.l3_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 1072), arena.advanced(by: Arena.l3_conv2d_1))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)))
         // global_average_pooling2d
         Self.l4_global_average_pooling2d(UnsafePointer(arena.advanced(by: Arena.l3_conv2d_1)), arena.advanced(by: Arena.l4_global_average_pooling2d))
@@ -202,7 +202,7 @@ public struct Random103: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 80, biases = w + 944
+        let patterns = w + 96, biases = w + 960
         // The input rows these output rows read, each pixel repeated once per filter.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 1724) { buffer in
             let repeated = buffer.baseAddress!
@@ -391,7 +391,7 @@ public struct Random103: CompiledModel {
     static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<11) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 80, biases = w + 944
+        let patterns = w + 96, biases = w + 960
         // The BatchNormalization's scale and shift for each phase's lanes.
         var scale0 = V(), shift0 = V()
         for lane in 0..<8 { scale0[lane] = post[(0 + lane) % 6]; shift0[lane] = post[6 + (0 + lane) % 6] }
@@ -617,7 +617,7 @@ public struct Random103: CompiledModel {
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         for position in 0..<220 {
             let v = x + position * 6
-            for c in 0..<6 { v[c] = v[c] * w[1040 + c] + w[1046 + c] }
+            for c in 0..<6 { v[c] = v[c] * w[1056 + c] + w[1062 + c] }
         }
     }
 
@@ -631,7 +631,7 @@ public struct Random103: CompiledModel {
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
         typealias V = SIMD4<Float>
-        let kernel = w, bias = w + 216
+        let kernel = w, bias = w + 224
         for oy in parts {
             do {
                 let yp = y + oy * 36
@@ -751,7 +751,7 @@ extension Random103: TrainableModel {
                 // Forward, training mode: every layer's output stays for the backward pass.
                 Self.l1_batch_normalization_normalize(UnsafePointer(o0), statistics, k, o2)
                 // re_lu: written by batch_normalization's store
-                Self.l3_conv2d_1(UnsafePointer(o2), w.advanced(by: 1052), o3)
+                Self.l3_conv2d_1(UnsafePointer(o2), w.advanced(by: 1072), o3)
                 Self.l4_global_average_pooling2d(UnsafePointer(o3), o4)
                 output.update(from: o4, count: 4)
                 // The loss, and its gradient: with respect to the output, or to the

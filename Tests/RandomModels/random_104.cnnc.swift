@@ -37,7 +37,7 @@ public struct Random104: CompiledModel {
     public static let flops = 19152
     /// 1,392 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1392
-    static let packedCount = 1376
+    static let packedCount = 1392
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -90,9 +90,9 @@ public struct Random104: CompiledModel {
         self.parameters = parameters
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 72)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 80)
-        WeightPacking.batchNormalization(parameters, gamma: 80, beta: 88, mean: 96, variance: 104, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1360, shiftAt: 1368)
+        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 96)
+        WeightPacking.batchNormalization(parameters, gamma: 80, beta: 88, mean: 96, variance: 104, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1376, shiftAt: 1384)
         self.packed = PackedWeights(packed)
     }
 
@@ -116,7 +116,7 @@ public struct Random104: CompiledModel {
         // with batch_normalization and re_lu in its store, unless every layer's output is observed
         if observe == nil {
             Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-            Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 1360))
+            Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 1376))
         } else {
             Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
             Self.l0_conv2d(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d))
@@ -155,7 +155,7 @@ public struct Random104: CompiledModel {
         // conv2d
         // with batch_normalization and re_lu in its store, unless every layer's output is observed
         Self.l0_conv2d_pad(input, arena.advanced(by: Arena.l0_conv2d_padded))
-        Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 1360))
+        Self.l0_conv2d_fused(UnsafePointer(arena.advanced(by: Arena.l0_conv2d_padded)), w, arena.advanced(by: Arena.l0_conv2d), w.advanced(by: 1376))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // batch_normalization
         // in conv2d's store
@@ -189,7 +189,7 @@ public struct Random104: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 80, biases = w + 1232
+        let patterns = w + 96, biases = w + 1248
         for oy in parts {
             let row = x + oy * 42
             let yp = y + oy * 152
@@ -391,7 +391,7 @@ public struct Random104: CompiledModel {
     static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<7) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 80, biases = w + 1232
+        let patterns = w + 96, biases = w + 1248
         // The BatchNormalization's scale and shift for each phase's lanes.
         var scale0 = V(), shift0 = V()
         for lane in 0..<8 { scale0[lane] = post[(0 + lane) % 8]; shift0[lane] = post[8 + (0 + lane) % 8] }
@@ -633,7 +633,7 @@ public struct Random104: CompiledModel {
     @inline(never)
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         typealias V = SIMD8<Float>
-        let scale = w + 1360, shift = w + 1368
+        let scale = w + 1376, shift = w + 1384
         for position in 0..<133 {
             let v = x + position * 8
             do {

@@ -37,7 +37,7 @@ public struct Random105: CompiledModel {
     public static let flops = 30816
     /// 1,232 floats of activations and padded inputs (see `Arena`), 0 of Winograd scratch.
     public static let arenaCount = 1232
-    static let packedCount = 2240
+    static let packedCount = 2272
 
     /// Where the forward pass keeps each tensor in `arena`, in floats. A region is
     /// reused once the last layer that reads it has run (see `cnnc generate --emit-plan`).
@@ -90,11 +90,11 @@ public struct Random105: CompiledModel {
         var packed = [Float](repeating: 0, count: Self.packedCount)
         WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
         WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 48)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 6, outputs: 8, stride: 16, into: &packed, at: 56)
-        WeightPacking.kernel(parameters, from: 48, rows: 32, outputs: 3, paddedOutputs: 4, into: &packed, at: 952)
-        WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 1080)
-        WeightPacking.panels(parameters, from: 147, rows: 288, outputs: 2, width: 4, into: &packed, at: 1084)
-        WeightPacking.bias(parameters, from: 723, count: 2, into: &packed, at: 2236)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 6, outputs: 8, stride: 16, into: &packed, at: 64)
+        WeightPacking.kernel(parameters, from: 48, rows: 32, outputs: 3, paddedOutputs: 4, into: &packed, at: 960)
+        WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 1088)
+        WeightPacking.panels(parameters, from: 147, rows: 288, outputs: 2, width: 4, into: &packed, at: 1104)
+        WeightPacking.bias(parameters, from: 723, count: 2, into: &packed, at: 2256)
         self.packed = PackedWeights(packed)
     }
 
@@ -119,13 +119,13 @@ public struct Random105: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 952), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 960), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // flatten
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // dense
-        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 1084), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 1104), arena.advanced(by: Arena.l3_dense))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         output.update(from: arena.advanced(by: Arena.l3_dense), count: 2)
     }
@@ -149,13 +149,13 @@ public struct Random105: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 952), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 960), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // flatten
         // (no computation at inference)
         observe?(2, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         // dense
-        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 1084), arena.advanced(by: Arena.l3_dense))
+        Self.l3_dense(UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)), w.advanced(by: 1104), arena.advanced(by: Arena.l3_dense))
         observe?(3, UnsafePointer(arena.advanced(by: Arena.l3_dense)))
         output.update(from: arena.advanced(by: Arena.l3_dense), count: 2)
     }
@@ -197,7 +197,7 @@ public struct Random105: CompiledModel {
         Self.l0_conv2d_activation(arena.advanced(by: Arena.l0_conv2d))
         observe?(0, UnsafePointer(arena.advanced(by: Arena.l0_conv2d)))
         // conv2d_1
-        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 952), arena.advanced(by: Arena.l1_conv2d_1))
+        Self.l1_conv2d_1(UnsafePointer(arena.advanced(by: Arena.l0_conv2d)), w.advanced(by: 960), arena.advanced(by: Arena.l1_conv2d_1))
         observe?(1, UnsafePointer(arena.advanced(by: Arena.l1_conv2d_1)))
         destination.update(from: arena.advanced(by: Arena.l1_conv2d_1), count: 288)
     }
@@ -206,7 +206,7 @@ public struct Random105: CompiledModel {
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
         typealias V = SIMD4<Float>
-        let kernel = w + 1084, bias = w + 2236
+        let kernel = w + 1104, bias = w + 2256
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
@@ -259,7 +259,7 @@ public struct Random105: CompiledModel {
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
         typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
-        let patterns = w + 56, biases = w + 824
+        let patterns = w + 64, biases = w + 832
         for oy in parts {
             let row = x + oy * 17
             let yp = y + oy * 104
@@ -466,9 +466,9 @@ extension Random105: TrainableModel {
         // Forward, training mode: every layer's output stays for the backward pass.
         Self.l0_conv2d(input, w, o0)
         Self.l0_conv2d_activation(o0)
-        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 952), o1)
+        Self.l1_conv2d_1(UnsafePointer(o0), w.advanced(by: 960), o1)
         // flatten: the same memory as its input
-        Self.l3_dense(UnsafePointer(o1), w.advanced(by: 1084), o3)
+        Self.l3_dense(UnsafePointer(o1), w.advanced(by: 1104), o3)
         output.update(from: o3, count: 2)
         // The loss, and its gradient: with respect to the output, or to the
         // output layer's pre-activation when the two fuse into the stable y - t.

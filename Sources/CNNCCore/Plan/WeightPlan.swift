@@ -216,10 +216,11 @@ struct WeightPlan: Codable, Hashable {
                 let beta = config.center ? addTensor("\(layer.name).beta", [channels]) : nil
                 let mean = addTensor("\(layer.name).moving_mean", [channels])
                 let variance = addTensor("\(layer.name).moving_variance", [channels])
+                let scale = reserveScaleAndShift(channels)
                 packing[index] = .normalization(PackedNormalization(
                     gammaTensor: gamma, betaTensor: beta, meanTensor: mean, varianceTensor: variance,
                     epsilon: config.epsilon, channels: channels,
-                    scaleOffset: reservePacked(channels), shiftOffset: reservePacked(channels)))
+                    scaleOffset: scale, shiftOffset: scale + channels))
             case .layerNormalization(let config):
                 // Keras's order: gamma, then beta.
                 let channels = layer.inputShape.lastAxis
@@ -233,9 +234,10 @@ struct WeightPlan: Codable, Hashable {
                 let mean = addTensor("\(layer.name).mean", [channels])
                 let variance = addTensor("\(layer.name).variance", [channels])
                 _ = addTensor("\(layer.name).count", [])
+                let scale = reserveScaleAndShift(channels)
                 packing[index] = .featureNormalization(PackedFeatureNormalization(
                     meanTensor: mean, varianceTensor: variance, invert: config.invert, channels: channels,
-                    scaleOffset: reservePacked(channels), shiftOffset: reservePacked(channels)))
+                    scaleOffset: scale, shiftOffset: scale + channels))
             default:
                 break
             }
@@ -261,9 +263,23 @@ struct WeightPlan: Codable, Hashable {
         return PackedCopy(tensor: tensor, count: count, offset: reservePacked(count))
     }
 
+    /// Room for `count` packed floats. Each block starts on a cache line (16
+    /// floats from the buffer's start, which `PackedWeights` puts on one), as
+    /// the arena's regions do, so that no kernel's vector spans two lines;
+    /// blocks of the same sizes keep the same places relative to their
+    /// layer's start, which kernel sharing relies on.
     private mutating func reservePacked(_ count: Int) -> Int {
-        defer { packedCount += count }
-        return packedCount
+        let start = packedCount
+        packedCount = (start + count + Self.floatsPerCacheLine - 1) / Self.floatsPerCacheLine * Self.floatsPerCacheLine
+        return start
+    }
+
+    static let floatsPerCacheLine = 16
+
+    /// A normalization's folded scale, with its shift right after it, where a
+    /// convolution's store reads both from one pointer (`EpilogueFusion`).
+    private mutating func reserveScaleAndShift(_ channels: Int) -> Int {
+        reservePacked(2 * channels)
     }
 
     private mutating func pack(kernel: Int, bias: Int?, rows: Int, outputs: Int, lanes: Int? = nil) -> PackedKernel {

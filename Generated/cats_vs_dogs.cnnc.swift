@@ -139,25 +139,25 @@ public struct CatsVsDogs: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "CatsVsDogs", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 32, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 864, count: 32, into: &packed, at: 864)
-        WeightPacking.kernel(parameters, from: 896, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 896)
-        WeightPacking.bias(parameters, from: 19328, count: 64, into: &packed, at: 19328)
-        if forInference { WeightPacking.winograd(parameters, from: 896, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 19392) }
-        WeightPacking.kernel(parameters, from: 19392, rows: 576, outputs: 128, paddedOutputs: 128, into: &packed, at: 93120)
-        WeightPacking.bias(parameters, from: 93120, count: 128, into: &packed, at: 166848)
-        if forInference { WeightPacking.winograd(parameters, from: 19392, inputChannels: 64, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 166976) }
-        WeightPacking.kernel(parameters, from: 93248, rows: 1152, outputs: 128, paddedOutputs: 128, into: &packed, at: 461888)
-        WeightPacking.bias(parameters, from: 240704, count: 128, into: &packed, at: 609344)
-        if forInference { WeightPacking.winograd(parameters, from: 93248, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 4, into: &packed, at: 609472) }
-        WeightPacking.panels(parameters, from: 240832, rows: 10368, outputs: 512, width: 16, into: &packed, at: 1199296)
-        WeightPacking.bias(parameters, from: 5549248, count: 512, into: &packed, at: 6507712)
-        WeightPacking.panels(parameters, from: 5549760, rows: 512, outputs: 128, width: 16, into: &packed, at: 6508224)
-        WeightPacking.bias(parameters, from: 5615296, count: 128, into: &packed, at: 6573760)
-        WeightPacking.panels(parameters, from: 5615424, rows: 128, outputs: 1, width: 4, into: &packed, at: 6573888)
-        WeightPacking.bias(parameters, from: 5615552, count: 1, into: &packed, at: 6574400)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 32, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 864, count: 32, into: buffer, at: 864)
+        WeightPacking.kernel(parameters, from: 896, rows: 288, outputs: 64, paddedOutputs: 64, into: buffer, at: 896)
+        WeightPacking.bias(parameters, from: 19328, count: 64, into: buffer, at: 19328)
+        if forInference { WeightPacking.winograd(parameters, from: 896, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: buffer, at: 19392) }
+        WeightPacking.kernel(parameters, from: 19392, rows: 576, outputs: 128, paddedOutputs: 128, into: buffer, at: 93120)
+        WeightPacking.bias(parameters, from: 93120, count: 128, into: buffer, at: 166848)
+        if forInference { WeightPacking.winograd(parameters, from: 19392, inputChannels: 64, outputs: 128, paddedOutputs: 128, tile: 4, into: buffer, at: 166976) }
+        WeightPacking.kernel(parameters, from: 93248, rows: 1152, outputs: 128, paddedOutputs: 128, into: buffer, at: 461888)
+        WeightPacking.bias(parameters, from: 240704, count: 128, into: buffer, at: 609344)
+        if forInference { WeightPacking.winograd(parameters, from: 93248, inputChannels: 128, outputs: 128, paddedOutputs: 128, tile: 4, into: buffer, at: 609472) }
+        WeightPacking.panels(parameters, from: 240832, rows: 10368, outputs: 512, width: 16, into: buffer, at: 1199296)
+        WeightPacking.bias(parameters, from: 5549248, count: 512, into: buffer, at: 6507712)
+        WeightPacking.panels(parameters, from: 5549760, rows: 512, outputs: 128, width: 16, into: buffer, at: 6508224)
+        WeightPacking.bias(parameters, from: 5615296, count: 128, into: buffer, at: 6573760)
+        WeightPacking.panels(parameters, from: 5615424, rows: 128, outputs: 1, width: 4, into: buffer, at: 6573888)
+        WeightPacking.bias(parameters, from: 5615552, count: 1, into: buffer, at: 6574400)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -105,15 +105,15 @@ public struct HarConv1d: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "HarConv1d", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 45, outputs: 32, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 1440, count: 32, into: &packed, at: 1440)
-        WeightPacking.kernel(parameters, from: 1472, rows: 160, outputs: 64, paddedOutputs: 64, into: &packed, at: 1472)
-        WeightPacking.bias(parameters, from: 11712, count: 64, into: &packed, at: 11712)
-        if forInference { WeightPacking.winogradLine(parameters, from: 1472, taps: 5, inputChannels: 32, outputs: 64, paddedOutputs: 64, transform: [1.0, 0.0, 0.0, 0.0, 0.0, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, 0.011111111111111112, 0.022222222222222223, 0.044444444444444446, 0.08888888888888889, 0.17777777777777778, 0.7111111111111111, -0.35555555555555557, 0.17777777777777778, -0.08888888888888889, 0.044444444444444446, 0.011111111111111112, -0.022222222222222223, 0.044444444444444446, -0.08888888888888889, 0.17777777777777778, 0.7111111111111111, 0.35555555555555557, 0.17777777777777778, 0.08888888888888889, 0.044444444444444446, 0.0, 0.0, 0.0, 0.0, 1.0], into: &packed, at: 11776) }
-        WeightPacking.panels(parameters, from: 11776, rows: 64, outputs: 6, width: 8, into: &packed, at: 28160)
-        WeightPacking.bias(parameters, from: 12160, count: 6, into: &packed, at: 28672)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 45, outputs: 32, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 1440, count: 32, into: buffer, at: 1440)
+        WeightPacking.kernel(parameters, from: 1472, rows: 160, outputs: 64, paddedOutputs: 64, into: buffer, at: 1472)
+        WeightPacking.bias(parameters, from: 11712, count: 64, into: buffer, at: 11712)
+        if forInference { WeightPacking.winogradLine(parameters, from: 1472, taps: 5, inputChannels: 32, outputs: 64, paddedOutputs: 64, transform: [1.0, 0.0, 0.0, 0.0, 0.0, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, -0.2222222222222222, 0.2222222222222222, 0.011111111111111112, 0.022222222222222223, 0.044444444444444446, 0.08888888888888889, 0.17777777777777778, 0.7111111111111111, -0.35555555555555557, 0.17777777777777778, -0.08888888888888889, 0.044444444444444446, 0.011111111111111112, -0.022222222222222223, 0.044444444444444446, -0.08888888888888889, 0.17777777777777778, 0.7111111111111111, 0.35555555555555557, 0.17777777777777778, 0.08888888888888889, 0.044444444444444446, 0.0, 0.0, 0.0, 0.0, 1.0], into: buffer, at: 11776) }
+        WeightPacking.panels(parameters, from: 11776, rows: 64, outputs: 6, width: 8, into: buffer, at: 28160)
+        WeightPacking.bias(parameters, from: 12160, count: 6, into: buffer, at: 28672)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -106,19 +106,19 @@ public struct Lenet5: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Lenet5", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 25, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 150, count: 6, into: &packed, at: 208)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 150, taps: 25, outputs: 6, stride: 16, into: &packed, at: 224)
-        WeightPacking.kernel(parameters, from: 156, rows: 150, outputs: 16, paddedOutputs: 16, into: &packed, at: 2720)
-        WeightPacking.bias(parameters, from: 2556, count: 16, into: &packed, at: 5120)
-        WeightPacking.panels(parameters, from: 2572, rows: 400, outputs: 120, width: 16, into: &packed, at: 5136)
-        WeightPacking.bias(parameters, from: 50572, count: 120, into: &packed, at: 56336)
-        WeightPacking.panels(parameters, from: 50692, rows: 120, outputs: 84, width: 16, into: &packed, at: 56464)
-        WeightPacking.bias(parameters, from: 60772, count: 84, into: &packed, at: 67984)
-        WeightPacking.panels(parameters, from: 60856, rows: 84, outputs: 10, width: 8, into: &packed, at: 68080)
-        WeightPacking.bias(parameters, from: 61696, count: 10, into: &packed, at: 69424)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 25, outputs: 6, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 150, count: 6, into: buffer, at: 208)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 150, taps: 25, outputs: 6, stride: 16, into: buffer, at: 224)
+        WeightPacking.kernel(parameters, from: 156, rows: 150, outputs: 16, paddedOutputs: 16, into: buffer, at: 2720)
+        WeightPacking.bias(parameters, from: 2556, count: 16, into: buffer, at: 5120)
+        WeightPacking.panels(parameters, from: 2572, rows: 400, outputs: 120, width: 16, into: buffer, at: 5136)
+        WeightPacking.bias(parameters, from: 50572, count: 120, into: buffer, at: 56336)
+        WeightPacking.panels(parameters, from: 50692, rows: 120, outputs: 84, width: 16, into: buffer, at: 56464)
+        WeightPacking.bias(parameters, from: 60772, count: 84, into: buffer, at: 67984)
+        WeightPacking.panels(parameters, from: 60856, rows: 84, outputs: 10, width: 8, into: buffer, at: 68080)
+        WeightPacking.bias(parameters, from: 61696, count: 10, into: buffer, at: 69424)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

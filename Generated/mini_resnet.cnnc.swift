@@ -165,32 +165,32 @@ public struct MiniResnet: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "MiniResnet", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 80)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 8, stride: 16, into: &packed, at: 96)
-        WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1376, shiftAt: 1384)
-        WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 1392)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 1968)
-        if forInference { WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 1984) }
-        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 4288, shiftAt: 4296)
-        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 4304)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 4880)
-        if forInference { WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 4896) }
-        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 7200, shiftAt: 7208)
-        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 7216)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 8368)
-        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 8384, shiftAt: 8400)
-        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 8416)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 10720)
-        if forInference { WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 10736) }
-        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 19952)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 20080)
-        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20096, shiftAt: 20112)
-        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 20128, shiftAt: 20144)
-        WeightPacking.panels(parameters, from: 5096, rows: 16, outputs: 10, width: 8, into: &packed, at: 20160)
-        WeightPacking.bias(parameters, from: 5256, count: 10, into: &packed, at: 20416)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: buffer, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 8, stride: 16, into: buffer, at: 96)
+        WeightPacking.batchNormalization(parameters, gamma: 72, beta: 80, mean: 88, variance: 96, epsilon: Float(0.001), channels: 8, into: buffer, scaleAt: 1376, shiftAt: 1384)
+        WeightPacking.kernel(parameters, from: 104, rows: 72, outputs: 8, paddedOutputs: 8, into: buffer, at: 1392)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: buffer, at: 1968)
+        if forInference { WeightPacking.winograd(parameters, from: 104, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: buffer, at: 1984) }
+        WeightPacking.batchNormalization(parameters, gamma: 680, beta: 688, mean: 696, variance: 704, epsilon: Float(0.001), channels: 8, into: buffer, scaleAt: 4288, shiftAt: 4296)
+        WeightPacking.kernel(parameters, from: 712, rows: 72, outputs: 8, paddedOutputs: 8, into: buffer, at: 4304)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: buffer, at: 4880)
+        if forInference { WeightPacking.winograd(parameters, from: 712, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: buffer, at: 4896) }
+        WeightPacking.batchNormalization(parameters, gamma: 1288, beta: 1296, mean: 1304, variance: 1312, epsilon: Float(0.001), channels: 8, into: buffer, scaleAt: 7200, shiftAt: 7208)
+        WeightPacking.kernel(parameters, from: 1320, rows: 72, outputs: 16, paddedOutputs: 16, into: buffer, at: 7216)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 8368)
+        WeightPacking.batchNormalization(parameters, gamma: 2472, beta: 2488, mean: 2504, variance: 2520, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 8384, shiftAt: 8400)
+        WeightPacking.kernel(parameters, from: 2536, rows: 144, outputs: 16, paddedOutputs: 16, into: buffer, at: 8416)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 10720)
+        if forInference { WeightPacking.winograd(parameters, from: 2536, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 10736) }
+        WeightPacking.kernel(parameters, from: 4840, rows: 8, outputs: 16, paddedOutputs: 16, into: buffer, at: 19952)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 20080)
+        WeightPacking.batchNormalization(parameters, gamma: 4968, beta: 4984, mean: 5000, variance: 5016, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 20096, shiftAt: 20112)
+        WeightPacking.batchNormalization(parameters, gamma: 5032, beta: 5048, mean: 5064, variance: 5080, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 20128, shiftAt: 20144)
+        WeightPacking.panels(parameters, from: 5096, rows: 16, outputs: 10, width: 8, into: buffer, at: 20160)
+        WeightPacking.bias(parameters, from: 5256, count: 10, into: buffer, at: 20416)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -107,15 +107,15 @@ public struct MnistConvnet: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "MnistConvnet", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 32, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 288, count: 32, into: &packed, at: 288)
-        WeightPacking.kernel(parameters, from: 320, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 320)
-        WeightPacking.bias(parameters, from: 18752, count: 64, into: &packed, at: 18752)
-        if forInference { WeightPacking.winograd(parameters, from: 320, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 18816) }
-        WeightPacking.panels(parameters, from: 18816, rows: 1600, outputs: 10, width: 8, into: &packed, at: 92544)
-        WeightPacking.bias(parameters, from: 34816, count: 10, into: &packed, at: 118144)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 32, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 288, count: 32, into: buffer, at: 288)
+        WeightPacking.kernel(parameters, from: 320, rows: 288, outputs: 64, paddedOutputs: 64, into: buffer, at: 320)
+        WeightPacking.bias(parameters, from: 18752, count: 64, into: buffer, at: 18752)
+        if forInference { WeightPacking.winograd(parameters, from: 320, inputChannels: 32, outputs: 64, paddedOutputs: 64, tile: 4, into: buffer, at: 18816) }
+        WeightPacking.panels(parameters, from: 18816, rows: 1600, outputs: 10, width: 8, into: buffer, at: 92544)
+        WeightPacking.bias(parameters, from: 34816, count: 10, into: buffer, at: 118144)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -363,89 +363,89 @@ public struct Resnet20Cifar: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Resnet20Cifar", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 432)
-        WeightPacking.batchNormalization(parameters, gamma: 432, beta: 448, mean: 464, variance: 480, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 448, shiftAt: 464)
-        WeightPacking.kernel(parameters, from: 496, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 480)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 2784)
-        if forInference { WeightPacking.winograd(parameters, from: 496, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2800) }
-        WeightPacking.batchNormalization(parameters, gamma: 2800, beta: 2816, mean: 2832, variance: 2848, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 12016, shiftAt: 12032)
-        WeightPacking.kernel(parameters, from: 2864, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 12048)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 14352)
-        if forInference { WeightPacking.winograd(parameters, from: 2864, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 14368) }
-        WeightPacking.batchNormalization(parameters, gamma: 5168, beta: 5184, mean: 5200, variance: 5216, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 23584, shiftAt: 23600)
-        WeightPacking.kernel(parameters, from: 5232, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 23616)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 25920)
-        if forInference { WeightPacking.winograd(parameters, from: 5232, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 25936) }
-        WeightPacking.batchNormalization(parameters, gamma: 7536, beta: 7552, mean: 7568, variance: 7584, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 35152, shiftAt: 35168)
-        WeightPacking.kernel(parameters, from: 7600, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 35184)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 37488)
-        if forInference { WeightPacking.winograd(parameters, from: 7600, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 37504) }
-        WeightPacking.batchNormalization(parameters, gamma: 9904, beta: 9920, mean: 9936, variance: 9952, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 46720, shiftAt: 46736)
-        WeightPacking.kernel(parameters, from: 9968, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 46752)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 49056)
-        if forInference { WeightPacking.winograd(parameters, from: 9968, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 49072) }
-        WeightPacking.batchNormalization(parameters, gamma: 12272, beta: 12288, mean: 12304, variance: 12320, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 58288, shiftAt: 58304)
-        WeightPacking.kernel(parameters, from: 12336, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 58320)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 60624)
-        if forInference { WeightPacking.winograd(parameters, from: 12336, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 60640) }
-        WeightPacking.batchNormalization(parameters, gamma: 14640, beta: 14656, mean: 14672, variance: 14688, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 69856, shiftAt: 69872)
-        WeightPacking.kernel(parameters, from: 14704, rows: 144, outputs: 32, paddedOutputs: 32, into: &packed, at: 69888)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 74496)
-        WeightPacking.batchNormalization(parameters, gamma: 19312, beta: 19344, mean: 19376, variance: 19408, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 74528, shiftAt: 74560)
-        WeightPacking.kernel(parameters, from: 19440, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 74592)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 83808)
-        if forInference { WeightPacking.winograd(parameters, from: 19440, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 83840) }
-        WeightPacking.kernel(parameters, from: 28656, rows: 16, outputs: 32, paddedOutputs: 32, into: &packed, at: 120704)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 121216)
-        WeightPacking.batchNormalization(parameters, gamma: 29168, beta: 29200, mean: 29232, variance: 29264, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 121248, shiftAt: 121280)
-        WeightPacking.batchNormalization(parameters, gamma: 29296, beta: 29328, mean: 29360, variance: 29392, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 121312, shiftAt: 121344)
-        WeightPacking.kernel(parameters, from: 29424, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 121376)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 130592)
-        if forInference { WeightPacking.winograd(parameters, from: 29424, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 130624) }
-        WeightPacking.batchNormalization(parameters, gamma: 38640, beta: 38672, mean: 38704, variance: 38736, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 167488, shiftAt: 167520)
-        WeightPacking.kernel(parameters, from: 38768, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 167552)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 176768)
-        if forInference { WeightPacking.winograd(parameters, from: 38768, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 176800) }
-        WeightPacking.batchNormalization(parameters, gamma: 47984, beta: 48016, mean: 48048, variance: 48080, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 213664, shiftAt: 213696)
-        WeightPacking.kernel(parameters, from: 48112, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 213728)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 222944)
-        if forInference { WeightPacking.winograd(parameters, from: 48112, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 222976) }
-        WeightPacking.batchNormalization(parameters, gamma: 57328, beta: 57360, mean: 57392, variance: 57424, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 259840, shiftAt: 259872)
-        WeightPacking.kernel(parameters, from: 57456, rows: 288, outputs: 32, paddedOutputs: 32, into: &packed, at: 259904)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 269120)
-        if forInference { WeightPacking.winograd(parameters, from: 57456, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: &packed, at: 269152) }
-        WeightPacking.batchNormalization(parameters, gamma: 66672, beta: 66704, mean: 66736, variance: 66768, epsilon: Float(0.001), channels: 32, into: &packed, scaleAt: 306016, shiftAt: 306048)
-        WeightPacking.kernel(parameters, from: 66800, rows: 288, outputs: 64, paddedOutputs: 64, into: &packed, at: 306080)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 324512)
-        WeightPacking.batchNormalization(parameters, gamma: 85232, beta: 85296, mean: 85360, variance: 85424, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 324576, shiftAt: 324640)
-        WeightPacking.kernel(parameters, from: 85488, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 324704)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 361568)
-        if forInference { WeightPacking.winograd(parameters, from: 85488, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 361632) }
-        WeightPacking.kernel(parameters, from: 122352, rows: 32, outputs: 64, paddedOutputs: 64, into: &packed, at: 509088)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 511136)
-        WeightPacking.batchNormalization(parameters, gamma: 124400, beta: 124464, mean: 124528, variance: 124592, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 511200, shiftAt: 511264)
-        WeightPacking.batchNormalization(parameters, gamma: 124656, beta: 124720, mean: 124784, variance: 124848, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 511328, shiftAt: 511392)
-        WeightPacking.kernel(parameters, from: 124912, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 511456)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 548320)
-        if forInference { WeightPacking.winograd(parameters, from: 124912, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 548384) }
-        WeightPacking.batchNormalization(parameters, gamma: 161776, beta: 161840, mean: 161904, variance: 161968, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 695840, shiftAt: 695904)
-        WeightPacking.kernel(parameters, from: 162032, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 695968)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 732832)
-        if forInference { WeightPacking.winograd(parameters, from: 162032, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 732896) }
-        WeightPacking.batchNormalization(parameters, gamma: 198896, beta: 198960, mean: 199024, variance: 199088, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 880352, shiftAt: 880416)
-        WeightPacking.kernel(parameters, from: 199152, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 880480)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 917344)
-        if forInference { WeightPacking.winograd(parameters, from: 199152, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 917408) }
-        WeightPacking.batchNormalization(parameters, gamma: 236016, beta: 236080, mean: 236144, variance: 236208, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 1064864, shiftAt: 1064928)
-        WeightPacking.kernel(parameters, from: 236272, rows: 576, outputs: 64, paddedOutputs: 64, into: &packed, at: 1064992)
-        WeightPacking.bias(parameters, from: nil, count: 64, into: &packed, at: 1101856)
-        if forInference { WeightPacking.winograd(parameters, from: 236272, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: &packed, at: 1101920) }
-        WeightPacking.batchNormalization(parameters, gamma: 273136, beta: 273200, mean: 273264, variance: 273328, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 1249376, shiftAt: 1249440)
-        WeightPacking.panels(parameters, from: 273392, rows: 64, outputs: 10, width: 8, into: &packed, at: 1249504)
-        WeightPacking.bias(parameters, from: 274032, count: 10, into: &packed, at: 1250528)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 16, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 432)
+        WeightPacking.batchNormalization(parameters, gamma: 432, beta: 448, mean: 464, variance: 480, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 448, shiftAt: 464)
+        WeightPacking.kernel(parameters, from: 496, rows: 144, outputs: 16, paddedOutputs: 16, into: buffer, at: 480)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 2784)
+        if forInference { WeightPacking.winograd(parameters, from: 496, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 2800) }
+        WeightPacking.batchNormalization(parameters, gamma: 2800, beta: 2816, mean: 2832, variance: 2848, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 12016, shiftAt: 12032)
+        WeightPacking.kernel(parameters, from: 2864, rows: 144, outputs: 16, paddedOutputs: 16, into: buffer, at: 12048)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 14352)
+        if forInference { WeightPacking.winograd(parameters, from: 2864, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 14368) }
+        WeightPacking.batchNormalization(parameters, gamma: 5168, beta: 5184, mean: 5200, variance: 5216, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 23584, shiftAt: 23600)
+        WeightPacking.kernel(parameters, from: 5232, rows: 144, outputs: 16, paddedOutputs: 16, into: buffer, at: 23616)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 25920)
+        if forInference { WeightPacking.winograd(parameters, from: 5232, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 25936) }
+        WeightPacking.batchNormalization(parameters, gamma: 7536, beta: 7552, mean: 7568, variance: 7584, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 35152, shiftAt: 35168)
+        WeightPacking.kernel(parameters, from: 7600, rows: 144, outputs: 16, paddedOutputs: 16, into: buffer, at: 35184)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 37488)
+        if forInference { WeightPacking.winograd(parameters, from: 7600, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 37504) }
+        WeightPacking.batchNormalization(parameters, gamma: 9904, beta: 9920, mean: 9936, variance: 9952, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 46720, shiftAt: 46736)
+        WeightPacking.kernel(parameters, from: 9968, rows: 144, outputs: 16, paddedOutputs: 16, into: buffer, at: 46752)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 49056)
+        if forInference { WeightPacking.winograd(parameters, from: 9968, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 49072) }
+        WeightPacking.batchNormalization(parameters, gamma: 12272, beta: 12288, mean: 12304, variance: 12320, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 58288, shiftAt: 58304)
+        WeightPacking.kernel(parameters, from: 12336, rows: 144, outputs: 16, paddedOutputs: 16, into: buffer, at: 58320)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 60624)
+        if forInference { WeightPacking.winograd(parameters, from: 12336, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 60640) }
+        WeightPacking.batchNormalization(parameters, gamma: 14640, beta: 14656, mean: 14672, variance: 14688, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 69856, shiftAt: 69872)
+        WeightPacking.kernel(parameters, from: 14704, rows: 144, outputs: 32, paddedOutputs: 32, into: buffer, at: 69888)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: buffer, at: 74496)
+        WeightPacking.batchNormalization(parameters, gamma: 19312, beta: 19344, mean: 19376, variance: 19408, epsilon: Float(0.001), channels: 32, into: buffer, scaleAt: 74528, shiftAt: 74560)
+        WeightPacking.kernel(parameters, from: 19440, rows: 288, outputs: 32, paddedOutputs: 32, into: buffer, at: 74592)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: buffer, at: 83808)
+        if forInference { WeightPacking.winograd(parameters, from: 19440, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: buffer, at: 83840) }
+        WeightPacking.kernel(parameters, from: 28656, rows: 16, outputs: 32, paddedOutputs: 32, into: buffer, at: 120704)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: buffer, at: 121216)
+        WeightPacking.batchNormalization(parameters, gamma: 29168, beta: 29200, mean: 29232, variance: 29264, epsilon: Float(0.001), channels: 32, into: buffer, scaleAt: 121248, shiftAt: 121280)
+        WeightPacking.batchNormalization(parameters, gamma: 29296, beta: 29328, mean: 29360, variance: 29392, epsilon: Float(0.001), channels: 32, into: buffer, scaleAt: 121312, shiftAt: 121344)
+        WeightPacking.kernel(parameters, from: 29424, rows: 288, outputs: 32, paddedOutputs: 32, into: buffer, at: 121376)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: buffer, at: 130592)
+        if forInference { WeightPacking.winograd(parameters, from: 29424, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: buffer, at: 130624) }
+        WeightPacking.batchNormalization(parameters, gamma: 38640, beta: 38672, mean: 38704, variance: 38736, epsilon: Float(0.001), channels: 32, into: buffer, scaleAt: 167488, shiftAt: 167520)
+        WeightPacking.kernel(parameters, from: 38768, rows: 288, outputs: 32, paddedOutputs: 32, into: buffer, at: 167552)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: buffer, at: 176768)
+        if forInference { WeightPacking.winograd(parameters, from: 38768, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: buffer, at: 176800) }
+        WeightPacking.batchNormalization(parameters, gamma: 47984, beta: 48016, mean: 48048, variance: 48080, epsilon: Float(0.001), channels: 32, into: buffer, scaleAt: 213664, shiftAt: 213696)
+        WeightPacking.kernel(parameters, from: 48112, rows: 288, outputs: 32, paddedOutputs: 32, into: buffer, at: 213728)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: buffer, at: 222944)
+        if forInference { WeightPacking.winograd(parameters, from: 48112, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: buffer, at: 222976) }
+        WeightPacking.batchNormalization(parameters, gamma: 57328, beta: 57360, mean: 57392, variance: 57424, epsilon: Float(0.001), channels: 32, into: buffer, scaleAt: 259840, shiftAt: 259872)
+        WeightPacking.kernel(parameters, from: 57456, rows: 288, outputs: 32, paddedOutputs: 32, into: buffer, at: 259904)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: buffer, at: 269120)
+        if forInference { WeightPacking.winograd(parameters, from: 57456, inputChannels: 32, outputs: 32, paddedOutputs: 32, tile: 4, into: buffer, at: 269152) }
+        WeightPacking.batchNormalization(parameters, gamma: 66672, beta: 66704, mean: 66736, variance: 66768, epsilon: Float(0.001), channels: 32, into: buffer, scaleAt: 306016, shiftAt: 306048)
+        WeightPacking.kernel(parameters, from: 66800, rows: 288, outputs: 64, paddedOutputs: 64, into: buffer, at: 306080)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: buffer, at: 324512)
+        WeightPacking.batchNormalization(parameters, gamma: 85232, beta: 85296, mean: 85360, variance: 85424, epsilon: Float(0.001), channels: 64, into: buffer, scaleAt: 324576, shiftAt: 324640)
+        WeightPacking.kernel(parameters, from: 85488, rows: 576, outputs: 64, paddedOutputs: 64, into: buffer, at: 324704)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: buffer, at: 361568)
+        if forInference { WeightPacking.winograd(parameters, from: 85488, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: buffer, at: 361632) }
+        WeightPacking.kernel(parameters, from: 122352, rows: 32, outputs: 64, paddedOutputs: 64, into: buffer, at: 509088)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: buffer, at: 511136)
+        WeightPacking.batchNormalization(parameters, gamma: 124400, beta: 124464, mean: 124528, variance: 124592, epsilon: Float(0.001), channels: 64, into: buffer, scaleAt: 511200, shiftAt: 511264)
+        WeightPacking.batchNormalization(parameters, gamma: 124656, beta: 124720, mean: 124784, variance: 124848, epsilon: Float(0.001), channels: 64, into: buffer, scaleAt: 511328, shiftAt: 511392)
+        WeightPacking.kernel(parameters, from: 124912, rows: 576, outputs: 64, paddedOutputs: 64, into: buffer, at: 511456)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: buffer, at: 548320)
+        if forInference { WeightPacking.winograd(parameters, from: 124912, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: buffer, at: 548384) }
+        WeightPacking.batchNormalization(parameters, gamma: 161776, beta: 161840, mean: 161904, variance: 161968, epsilon: Float(0.001), channels: 64, into: buffer, scaleAt: 695840, shiftAt: 695904)
+        WeightPacking.kernel(parameters, from: 162032, rows: 576, outputs: 64, paddedOutputs: 64, into: buffer, at: 695968)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: buffer, at: 732832)
+        if forInference { WeightPacking.winograd(parameters, from: 162032, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: buffer, at: 732896) }
+        WeightPacking.batchNormalization(parameters, gamma: 198896, beta: 198960, mean: 199024, variance: 199088, epsilon: Float(0.001), channels: 64, into: buffer, scaleAt: 880352, shiftAt: 880416)
+        WeightPacking.kernel(parameters, from: 199152, rows: 576, outputs: 64, paddedOutputs: 64, into: buffer, at: 880480)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: buffer, at: 917344)
+        if forInference { WeightPacking.winograd(parameters, from: 199152, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: buffer, at: 917408) }
+        WeightPacking.batchNormalization(parameters, gamma: 236016, beta: 236080, mean: 236144, variance: 236208, epsilon: Float(0.001), channels: 64, into: buffer, scaleAt: 1064864, shiftAt: 1064928)
+        WeightPacking.kernel(parameters, from: 236272, rows: 576, outputs: 64, paddedOutputs: 64, into: buffer, at: 1064992)
+        WeightPacking.bias(parameters, from: nil, count: 64, into: buffer, at: 1101856)
+        if forInference { WeightPacking.winograd(parameters, from: 236272, inputChannels: 64, outputs: 64, paddedOutputs: 64, tile: 4, into: buffer, at: 1101920) }
+        WeightPacking.batchNormalization(parameters, gamma: 273136, beta: 273200, mean: 273264, variance: 273328, epsilon: Float(0.001), channels: 64, into: buffer, scaleAt: 1249376, shiftAt: 1249440)
+        WeightPacking.panels(parameters, from: 273392, rows: 64, outputs: 10, width: 8, into: buffer, at: 1249504)
+        WeightPacking.bias(parameters, from: 274032, count: 10, into: buffer, at: 1250528)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

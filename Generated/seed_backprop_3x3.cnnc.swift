@@ -76,10 +76,10 @@ public struct SeedBackprop3x3: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SeedBackprop3x3", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 1, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 16)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 1, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 1, into: buffer, at: 16)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

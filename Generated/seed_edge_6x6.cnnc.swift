@@ -76,10 +76,10 @@ public struct SeedEdge6x6: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SeedEdge6x6", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 9, outputs: 1, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 1, into: &packed, at: 48)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 9, outputs: 1, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 1, into: buffer, at: 48)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

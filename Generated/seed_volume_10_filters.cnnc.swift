@@ -77,10 +77,10 @@ public struct SeedVolume10Filters: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SeedVolume10Filters", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 10, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 270, count: 10, into: &packed, at: 432)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 10, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 270, count: 10, into: buffer, at: 432)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

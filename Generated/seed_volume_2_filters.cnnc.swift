@@ -77,10 +77,10 @@ public struct SeedVolume2Filters: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SeedVolume2Filters", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 54, count: 2, into: &packed, at: 112)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 2, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 54, count: 2, into: buffer, at: 112)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

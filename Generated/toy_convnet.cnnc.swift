@@ -104,18 +104,18 @@ public struct ToyConvnet: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "ToyConvnet", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 75, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 600, count: 8, into: &packed, at: 608)
-        WeightPacking.kernel(parameters, from: 608, rows: 200, outputs: 16, paddedOutputs: 16, into: &packed, at: 624)
-        WeightPacking.bias(parameters, from: 3808, count: 16, into: &packed, at: 3824)
-        WeightPacking.panels(parameters, from: 3824, rows: 400, outputs: 120, width: 16, into: &packed, at: 3840)
-        WeightPacking.bias(parameters, from: 51824, count: 120, into: &packed, at: 55040)
-        WeightPacking.panels(parameters, from: 51944, rows: 120, outputs: 84, width: 16, into: &packed, at: 55168)
-        WeightPacking.bias(parameters, from: 62024, count: 84, into: &packed, at: 66688)
-        WeightPacking.panels(parameters, from: 62108, rows: 84, outputs: 26, width: 16, into: &packed, at: 66784)
-        WeightPacking.bias(parameters, from: 64292, count: 26, into: &packed, at: 69472)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 75, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 600, count: 8, into: buffer, at: 608)
+        WeightPacking.kernel(parameters, from: 608, rows: 200, outputs: 16, paddedOutputs: 16, into: buffer, at: 624)
+        WeightPacking.bias(parameters, from: 3808, count: 16, into: buffer, at: 3824)
+        WeightPacking.panels(parameters, from: 3824, rows: 400, outputs: 120, width: 16, into: buffer, at: 3840)
+        WeightPacking.bias(parameters, from: 51824, count: 120, into: buffer, at: 55040)
+        WeightPacking.panels(parameters, from: 51944, rows: 120, outputs: 84, width: 16, into: buffer, at: 55168)
+        WeightPacking.bias(parameters, from: 62024, count: 84, into: buffer, at: 66688)
+        WeightPacking.panels(parameters, from: 62108, rows: 84, outputs: 26, width: 16, into: buffer, at: 66784)
+        WeightPacking.bias(parameters, from: 64292, count: 26, into: buffer, at: 69472)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -121,20 +121,20 @@ public struct TwoHeads: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "TwoHeads", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 80)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 96)
-        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1376)
-        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2528)
-        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2544) }
-        WeightPacking.panels(parameters, from: 1248, rows: 4, outputs: 16, width: 16, into: &packed, at: 7152)
-        WeightPacking.bias(parameters, from: 1312, count: 16, into: &packed, at: 7216)
-        WeightPacking.panels(parameters, from: 1328, rows: 416, outputs: 10, width: 8, into: &packed, at: 7232)
-        WeightPacking.bias(parameters, from: 5488, count: 10, into: &packed, at: 13888)
-        WeightPacking.panels(parameters, from: 5498, rows: 416, outputs: 1, width: 4, into: &packed, at: 13904)
-        WeightPacking.bias(parameters, from: 5914, count: 1, into: &packed, at: 15568)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 8, into: buffer, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: buffer, at: 96)
+        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: buffer, at: 1376)
+        WeightPacking.bias(parameters, from: 1232, count: 16, into: buffer, at: 2528)
+        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 2544) }
+        WeightPacking.panels(parameters, from: 1248, rows: 4, outputs: 16, width: 16, into: buffer, at: 7152)
+        WeightPacking.bias(parameters, from: 1312, count: 16, into: buffer, at: 7216)
+        WeightPacking.panels(parameters, from: 1328, rows: 416, outputs: 10, width: 8, into: buffer, at: 7232)
+        WeightPacking.bias(parameters, from: 5488, count: 10, into: buffer, at: 13888)
+        WeightPacking.panels(parameters, from: 5498, rows: 416, outputs: 1, width: 4, into: buffer, at: 13904)
+        WeightPacking.bias(parameters, from: 5914, count: 1, into: buffer, at: 15568)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

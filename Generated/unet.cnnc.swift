@@ -142,26 +142,26 @@ public struct Unet: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Unet", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 80)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 96)
-        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 1376)
-        WeightPacking.bias(parameters, from: 1232, count: 16, into: &packed, at: 2528)
-        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 2544) }
-        WeightPacking.panels(parameters, from: 1248, rows: 144, outputs: 32, width: 16, into: &packed, at: 7152)
-        WeightPacking.bias(parameters, from: 5856, count: 32, into: &packed, at: 11760)
-        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: &packed, at: 11792)
-        WeightPacking.bias(parameters, from: 7936, count: 16, into: &packed, at: 13840)
-        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: &packed, at: 13856)
-        WeightPacking.bias(parameters, from: 12560, count: 16, into: &packed, at: 18464)
-        if forInference { WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 18480) }
-        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: &packed, at: 36912)
-        WeightPacking.bias(parameters, from: 14304, count: 8, into: &packed, at: 38640)
-        if forInference { WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 38656) }
-        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: &packed, at: 45568)
-        WeightPacking.bias(parameters, from: 14336, count: 3, into: &packed, at: 45600)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 8, into: buffer, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: buffer, at: 96)
+        WeightPacking.kernel(parameters, from: 80, rows: 72, outputs: 16, paddedOutputs: 16, into: buffer, at: 1376)
+        WeightPacking.bias(parameters, from: 1232, count: 16, into: buffer, at: 2528)
+        if forInference { WeightPacking.winograd(parameters, from: 80, inputChannels: 8, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 2544) }
+        WeightPacking.panels(parameters, from: 1248, rows: 144, outputs: 32, width: 16, into: buffer, at: 7152)
+        WeightPacking.bias(parameters, from: 5856, count: 32, into: buffer, at: 11760)
+        WeightPacking.transposedKernel(parameters, from: 5888, taps: 4, inputs: 32, outputs: 16, paddedOutputs: 16, into: buffer, at: 11792)
+        WeightPacking.bias(parameters, from: 7936, count: 16, into: buffer, at: 13840)
+        WeightPacking.kernel(parameters, from: 7952, rows: 288, outputs: 16, paddedOutputs: 16, into: buffer, at: 13856)
+        WeightPacking.bias(parameters, from: 12560, count: 16, into: buffer, at: 18464)
+        if forInference { WeightPacking.winograd(parameters, from: 7952, inputChannels: 32, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 18480) }
+        WeightPacking.kernel(parameters, from: 12576, rows: 216, outputs: 8, paddedOutputs: 8, into: buffer, at: 36912)
+        WeightPacking.bias(parameters, from: 14304, count: 8, into: buffer, at: 38640)
+        if forInference { WeightPacking.winograd(parameters, from: 12576, inputChannels: 24, outputs: 8, paddedOutputs: 8, tile: 4, into: buffer, at: 38656) }
+        WeightPacking.kernel(parameters, from: 14312, rows: 8, outputs: 3, paddedOutputs: 4, into: buffer, at: 45568)
+        WeightPacking.bias(parameters, from: 14336, count: 3, into: buffer, at: 45600)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

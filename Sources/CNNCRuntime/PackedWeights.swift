@@ -4,11 +4,17 @@ public final class PackedWeights: @unchecked Sendable {
     private let pointer: UnsafeMutablePointer<Float>
     public let count: Int
 
-    public init(_ values: [Float]) {
-        count = values.count
-        pointer = CacheLine.allocateFloats(values.count)
-        pointer.initialize(from: values, count: values.count)
+    /// `count` zeros, which the model's init packs its weights into
+    /// (`bufferForPacking`) before anything reads them. Training makes a
+    /// model every step, so the packing goes straight to this memory.
+    public init(count: Int) {
+        self.count = count
+        pointer = CacheLine.allocateFloats(count)
+        pointer.initialize(repeating: 0, count: max(count, 1))
     }
+
+    /// Where `WeightPacking` writes the weights, once, in the model's init.
+    public var bufferForPacking: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 
     /// The weights, for the duration of `body`.
     @inlinable

@@ -20,12 +20,10 @@ extension WeightPacking {
     /// channel at a time, its nine taps' rows of outputs transformed side by
     /// side (`transformTaps`).
     public static func winograd(_ parameters: [Float], from offset: Int, inputChannels: Int, outputs: Int, paddedOutputs: Int,
-                                tile: Int = 2, into packed: inout [Float], at target: Int) {
+                                tile: Int = 2, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         parameters.withUnsafeBufferPointer { source in
-            packed.withUnsafeMutableBufferPointer { destination in
-                transformKernel(source.baseAddress! + offset, inputChannels: inputChannels, outputs: outputs, paddedOutputs: paddedOutputs,
-                                tile: tile, into: destination.baseAddress! + target)
-            }
+            transformKernel(source.baseAddress! + offset, inputChannels: inputChannels, outputs: outputs, paddedOutputs: paddedOutputs,
+                            tile: tile, into: packed.baseAddress! + target)
         }
     }
 
@@ -37,7 +35,7 @@ extension WeightPacking {
     /// Only inference reads it (training runs such a layer directly), so it
     /// runs once, when the model is made.
     public static func winogradLine(_ parameters: [Float], from offset: Int, taps: Int, inputChannels: Int, outputs: Int, paddedOutputs: Int,
-                                    transform: [Double], into packed: inout [Float], at target: Int) {
+                                    transform: [Double], into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         let n = taps > 0 ? transform.count / taps : 0
         var sums = [Double](repeating: 0, count: outputs)
         for xi in 0..<n {

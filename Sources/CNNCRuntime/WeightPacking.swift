@@ -6,7 +6,7 @@ public enum WeightPacking {
     /// A Conv2D kernel (kh, kw, cin, cout) or Dense kernel (in, out) as
     /// `rows` rows of `outputs` values, each row copied to `paddedOutputs` values (zeros after).
     public static func kernel(_ parameters: [Float], from offset: Int, rows: Int, outputs: Int, paddedOutputs: Int,
-                              into packed: inout [Float], at target: Int) {
+                              into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         for row in 0..<rows {
             for column in 0..<outputs {
                 packed[target + row * paddedOutputs + column] = parameters[offset + row * outputs + column]
@@ -20,7 +20,7 @@ public enum WeightPacking {
     /// packed buffer starts as. Row by row, so the parameters are read in
     /// order: training repacks after every step.
     public static func panels(_ parameters: [Float], from offset: Int, rows: Int, outputs: Int, width: Int,
-                              into packed: inout [Float], at target: Int) {
+                              into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         let panels = (outputs + width - 1) / width
         for row in 0..<rows {
             for panel in 0..<panels {
@@ -37,7 +37,7 @@ public enum WeightPacking {
     /// tap's matrix transposed, so a kernel reads one row of output-channel
     /// weights per input channel; rows padded to `paddedOutputs` values.
     public static func transposedKernel(_ parameters: [Float], from offset: Int, taps: Int, inputs: Int, outputs: Int,
-                                        paddedOutputs: Int, into packed: inout [Float], at target: Int) {
+                                        paddedOutputs: Int, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         for tap in 0..<taps {
             for input in 0..<inputs {
                 for output in 0..<outputs {
@@ -53,7 +53,7 @@ public enum WeightPacking {
     /// in lane j, filter (phase + j) % outputs. For each tap, one such pattern
     /// of `stride` lanes per phase; then the bias's patterns (zeros without one).
     public static func phasedLanes(_ parameters: [Float], kernelFrom offset: Int, biasFrom biasOffset: Int?, taps: Int, outputs: Int,
-                                   stride: Int, into packed: inout [Float], at target: Int) {
+                                   stride: Int, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         for phase in 0..<outputs {
             for lane in 0..<stride {
                 let filter = (phase + lane) % outputs
@@ -66,21 +66,21 @@ public enum WeightPacking {
     }
 
     /// A bias of `count` values, or zeros when the layer has none (offset nil).
-    public static func bias(_ parameters: [Float], from offset: Int?, count: Int, into packed: inout [Float], at target: Int) {
+    public static func bias(_ parameters: [Float], from offset: Int?, count: Int, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         guard let offset else { return }
-        copy(parameters, from: offset, count: count, into: &packed, at: target)
+        copy(parameters, from: offset, count: count, into: packed, at: target)
     }
 
     /// Weights the kernels read as Keras keeps them (LayerNormalization's gamma
     /// and beta, PReLU's alpha), copied beside the packed kernels.
-    public static func copy(_ parameters: [Float], from offset: Int, count: Int, into packed: inout [Float], at target: Int) {
+    public static func copy(_ parameters: [Float], from offset: Int, count: Int, into packed: UnsafeMutableBufferPointer<Float>, at target: Int) {
         for index in 0..<count { packed[target + index] = parameters[offset + index] }
     }
 
     /// BatchNormalization in inference: y = gamma·(x − mean)/sqrt(variance + ε) + beta
     /// = x·scale + shift. Absent gamma is 1 and absent beta 0 (`scale`/`center` false).
     public static func batchNormalization(_ parameters: [Float], gamma: Int?, beta: Int?, mean: Int, variance: Int,
-                                          epsilon: Float, channels: Int, into packed: inout [Float], scaleAt: Int, shiftAt: Int) {
+                                          epsilon: Float, channels: Int, into packed: UnsafeMutableBufferPointer<Float>, scaleAt: Int, shiftAt: Int) {
         for channel in 0..<channels {
             let inverse = 1 / (parameters[variance + channel] + epsilon).squareRoot()
             let scale = (gamma.map { parameters[$0 + channel] } ?? 1) * inverse
@@ -92,7 +92,7 @@ public enum WeightPacking {
     /// Keras's Normalization: y = (x − mean) / d with d = max(sqrt(variance), 1e-7)
     /// = x·scale + shift; inverted, y = mean + x·d.
     public static func normalization(_ parameters: [Float], mean: Int, variance: Int, invert: Bool,
-                                     channels: Int, into packed: inout [Float], scaleAt: Int, shiftAt: Int) {
+                                     channels: Int, into packed: UnsafeMutableBufferPointer<Float>, scaleAt: Int, shiftAt: Int) {
         for channel in 0..<channels {
             let divisor = Swift.max(parameters[variance + channel].squareRoot(), 1e-7)
             packed[scaleAt + channel] = invert ? divisor : 1 / divisor

@@ -442,7 +442,7 @@ import Testing
         #expect(wide.parts == 8 && wide.partsAreChannelGroups && wide.inputChannelsPerPass == nil)
         #expect(narrow.flatOutput && narrow.packed.panelWidth == 8 && narrow.chunksPerGroup == 2)
         let swift = ModelGenerator.render(program)
-        #expect(swift.contains("WeightPacking.panels(parameters, from: 0, rows: 4096, outputs: 512, width: 16, into: &packed, at: 0)"))
+        #expect(swift.contains("WeightPacking.panels(parameters, from: 0, rows: 4096, outputs: 512, width: 16, into: buffer, at: 0)"))
         let wideBody = Self.lines(of: swift, from: "static func l0_wide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {", count: 24)
         #expect(wideBody.contains("let w3 = wp.simd(V.self, at: ci * 16 + 196608)"))
         #expect(wideBody.contains("wp.prefetch(at: ci * 16 + 197632)"))
@@ -703,7 +703,7 @@ import Testing
         #expect(swift.contains("private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)"))
         #expect(swift.contains("let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)"))
         #expect(swift.contains("let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)"))
-        #expect(swift.contains("tile: 4, into: &packed"))
+        #expect(swift.contains("tile: 4, into: buffer"))
         let forward = try #require(program.training.winogradTrainingForwards.first)
         #expect(forward.layer == 0 && forward.kernel.kernel.tile == .two && forward.kernel.kernel.fusedReLU)
         #expect(forward.kernel.kernel.packed.biasOffset == 16 * 16 * 32)
@@ -1091,7 +1091,7 @@ import Testing
         // One block of all 4 pixels: the weights are read once, not once a row.
         #expect(direct.pixelRuns.map(\.blocks) == [1] && direct.pixelRuns.map(\.pixels) == [4])
         let swift = ModelGenerator.render(program)
-        #expect(swift.contains("WeightPacking.panels(parameters, from: 0, rows: 288, outputs: 64, width: 16, into: &packed, at: 0)"))
+        #expect(swift.contains("WeightPacking.panels(parameters, from: 0, rows: 288, outputs: 64, width: 16, into: buffer, at: 0)"))
         #expect(swift.contains("let wp = kernel + c0 * 288 + (ky * 3 + kx) * 512"))
         // A larger output keeps rows, Winograd and the plain layout.
         let large = try Self.program("input_shape: [8, 8, 32]\nlayers:\n  - Conv2D: {filters: 64, kernel_size: 3, padding: same}\n")
@@ -1242,7 +1242,7 @@ import Testing
         #expect(pointwise.flatOutput && pointwise.packed.panelWidth == 16 && pointwise.partsAreChannelGroups)
         #expect(pointwise.parts == 64 && kernels.rowsPerBlock == nil && kernels.pointwiseSharesWeights)
         let swift = ModelGenerator.render(program)
-        #expect(swift.contains("rows: 512, outputs: 1024, width: 16, into: &packed"))
+        #expect(swift.contains("rows: 512, outputs: 1024, width: 16, into: buffer"))
         #expect(Self.lines(of: swift, from: "private func layerMajor(_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>, _ arena: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {", count: 16).dropFirst(3) == [
             "// sep",
             "for sample in 0..<8 {",

@@ -15,9 +15,14 @@ struct CacheLineTests {
     }
 
     @Test(arguments: [0, 1, 100, 1 << 20])
-    func packedWeightsStartOnACacheLineAndHoldTheirValues(count: Int) {
+    func packedWeightsStartOnACacheLineAndHoldWhatWasPackedIntoThem(count: Int) {
         let values = (0..<count).map { Float($0) * 0.5 }
-        let packed = PackedWeights(values)
+        let packed = PackedWeights(count: count)
+        packed.withUnsafeBufferPointer { #expect($0.allSatisfy { $0 == 0 }) }
+        values.withUnsafeBufferPointer { source in
+            let buffer = packed.bufferForPacking
+            for index in source.indices { buffer[index] = source[index] }
+        }
         #expect(packed.count == count)
         packed.withUnsafeBufferPointer { buffer in
             #expect(Int(bitPattern: buffer.baseAddress) % CacheLine.bytes == 0)

@@ -13,7 +13,7 @@ import Testing
         var generator = SplitMix64(seed: 11)
         let kernel = (0..<9 * inputs * outputs).map { _ in Float(Int(generator.next() % 2001) - 1000) / 1000 }
         var forward = [Float](repeating: 0, count: 16 * inputs * outputs)
-        WeightPacking.winograd(kernel, from: 0, inputChannels: inputs, outputs: outputs, paddedOutputs: outputs, into: &forward, at: 0)
+        forward.withUnsafeMutableBufferPointer { WeightPacking.winograd(kernel, from: 0, inputChannels: inputs, outputs: outputs, paddedOutputs: outputs, into: $0, at: 0) }
         var turned = [Float](repeating: .nan, count: 16 * outputs * paddedInputs + paddedInputs)
         kernel.withUnsafeBufferPointer { kernel in
             turned.withUnsafeMutableBufferPointer { turned in
@@ -47,7 +47,7 @@ import Testing
         let kernel: [Float] = [1, 2, 3,
                                4, 5, 6]
         var packed = [Float](repeating: 0, count: 9)
-        WeightPacking.panels(kernel, from: 0, rows: 2, outputs: 3, width: 2, into: &packed, at: 1)
+        packed.withUnsafeMutableBufferPointer { WeightPacking.panels(kernel, from: 0, rows: 2, outputs: 3, width: 2, into: $0, at: 1) }
         #expect(packed == [0, 1, 2, 4, 5, 3, 0, 6, 0])
     }
 }

@@ -108,19 +108,19 @@ public struct BatchnormInference: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "BatchnormInference", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 224)
-        WeightPacking.batchNormalization(parameters, gamma: 140, beta: 145, mean: 150, variance: 155, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 240, shiftAt: 245)
-        WeightPacking.panels(parameters, from: 160, rows: 45, outputs: 6, width: 8, into: &packed, at: 256)
-        WeightPacking.bias(parameters, from: nil, count: 6, into: &packed, at: 624)
-        WeightPacking.batchNormalization(parameters, gamma: 430, beta: nil, mean: 436, variance: 442, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 640, shiftAt: 646)
-        WeightPacking.panels(parameters, from: 448, rows: 6, outputs: 7, width: 8, into: &packed, at: 656)
-        WeightPacking.bias(parameters, from: 490, count: 7, into: &packed, at: 704)
-        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 497, mean: 504, variance: 511, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 720, shiftAt: 727)
-        WeightPacking.panels(parameters, from: 518, rows: 7, outputs: 3, width: 4, into: &packed, at: 736)
-        WeightPacking.bias(parameters, from: 539, count: 3, into: &packed, at: 768)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 135, count: 5, into: buffer, at: 224)
+        WeightPacking.batchNormalization(parameters, gamma: 140, beta: 145, mean: 150, variance: 155, epsilon: Float(0.01), channels: 5, into: buffer, scaleAt: 240, shiftAt: 245)
+        WeightPacking.panels(parameters, from: 160, rows: 45, outputs: 6, width: 8, into: buffer, at: 256)
+        WeightPacking.bias(parameters, from: nil, count: 6, into: buffer, at: 624)
+        WeightPacking.batchNormalization(parameters, gamma: 430, beta: nil, mean: 436, variance: 442, epsilon: Float(0.001), channels: 6, into: buffer, scaleAt: 640, shiftAt: 646)
+        WeightPacking.panels(parameters, from: 448, rows: 6, outputs: 7, width: 8, into: buffer, at: 656)
+        WeightPacking.bias(parameters, from: 490, count: 7, into: buffer, at: 704)
+        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 497, mean: 504, variance: 511, epsilon: Float(0.001), channels: 7, into: buffer, scaleAt: 720, shiftAt: 727)
+        WeightPacking.panels(parameters, from: 518, rows: 7, outputs: 3, width: 4, into: buffer, at: 736)
+        WeightPacking.bias(parameters, from: 539, count: 3, into: buffer, at: 768)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -116,18 +116,18 @@ public struct Conv1d: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Conv1d", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 80)
-        WeightPacking.kernel(parameters, from: 80, rows: 32, outputs: 6, paddedOutputs: 8, into: &packed, at: 96)
-        WeightPacking.bias(parameters, from: 272, count: 6, into: &packed, at: 352)
-        WeightPacking.kernel(parameters, from: 278, rows: 18, outputs: 12, paddedOutputs: 16, into: &packed, at: 368)
-        WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 656)
-        WeightPacking.kernel(parameters, from: 494, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 672)
-        WeightPacking.bias(parameters, from: 554, count: 5, into: &packed, at: 768)
-        WeightPacking.panels(parameters, from: 559, rows: 5, outputs: 4, width: 4, into: &packed, at: 784)
-        WeightPacking.bias(parameters, from: 579, count: 4, into: &packed, at: 816)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 8, into: buffer, at: 80)
+        WeightPacking.kernel(parameters, from: 80, rows: 32, outputs: 6, paddedOutputs: 8, into: buffer, at: 96)
+        WeightPacking.bias(parameters, from: 272, count: 6, into: buffer, at: 352)
+        WeightPacking.kernel(parameters, from: 278, rows: 18, outputs: 12, paddedOutputs: 16, into: buffer, at: 368)
+        WeightPacking.bias(parameters, from: nil, count: 12, into: buffer, at: 656)
+        WeightPacking.kernel(parameters, from: 494, rows: 12, outputs: 5, paddedOutputs: 8, into: buffer, at: 672)
+        WeightPacking.bias(parameters, from: 554, count: 5, into: buffer, at: 768)
+        WeightPacking.panels(parameters, from: 559, rows: 5, outputs: 4, width: 4, into: buffer, at: 784)
+        WeightPacking.bias(parameters, from: 579, count: 4, into: buffer, at: 816)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -88,14 +88,14 @@ public struct DenseOnImage: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "DenseOnImage", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 32)
-        WeightPacking.panels(parameters, from: 28, rows: 28, outputs: 2, width: 4, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: 84, count: 2, into: &packed, at: 160)
-        WeightPacking.panels(parameters, from: 86, rows: 24, outputs: 1, width: 4, into: &packed, at: 176)
-        WeightPacking.bias(parameters, from: 110, count: 1, into: &packed, at: 272)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 7, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 21, count: 7, into: buffer, at: 32)
+        WeightPacking.panels(parameters, from: 28, rows: 28, outputs: 2, width: 4, into: buffer, at: 48)
+        WeightPacking.bias(parameters, from: 84, count: 2, into: buffer, at: 160)
+        WeightPacking.panels(parameters, from: 86, rows: 24, outputs: 1, width: 4, into: buffer, at: 176)
+        WeightPacking.bias(parameters, from: 110, count: 1, into: buffer, at: 272)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -83,12 +83,12 @@ public struct DenseOnly: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "DenseOnly", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 784, outputs: 128, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 100352, count: 128, into: &packed, at: 100352)
-        WeightPacking.panels(parameters, from: 100480, rows: 128, outputs: 10, width: 8, into: &packed, at: 100480)
-        WeightPacking.bias(parameters, from: 101760, count: 10, into: &packed, at: 102528)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 784, outputs: 128, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 100352, count: 128, into: buffer, at: 100352)
+        WeightPacking.panels(parameters, from: 100480, rows: 128, outputs: 10, width: 8, into: buffer, at: 100480)
+        WeightPacking.bias(parameters, from: 101760, count: 10, into: buffer, at: 102528)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -112,20 +112,20 @@ public struct DilatedPadded: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "DilatedPadded", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 224)
-        WeightPacking.kernel(parameters, from: 140, rows: 45, outputs: 17, paddedOutputs: 32, into: &packed, at: 240)
-        WeightPacking.bias(parameters, from: 905, count: 17, into: &packed, at: 1680)
-        WeightPacking.kernel(parameters, from: 922, rows: 102, outputs: 7, paddedOutputs: 8, into: &packed, at: 1712)
-        WeightPacking.bias(parameters, from: 1636, count: 7, into: &packed, at: 2528)
-        WeightPacking.panels(parameters, from: 1643, rows: 175, outputs: 20, width: 16, into: &packed, at: 2544)
-        WeightPacking.bias(parameters, from: 5143, count: 20, into: &packed, at: 8144)
-        WeightPacking.panels(parameters, from: 5163, rows: 500, outputs: 3, width: 4, into: &packed, at: 8176)
-        WeightPacking.bias(parameters, from: 6663, count: 3, into: &packed, at: 10176)
-        WeightPacking.panels(parameters, from: 6666, rows: 12, outputs: 4, width: 4, into: &packed, at: 10192)
-        WeightPacking.bias(parameters, from: 6714, count: 4, into: &packed, at: 10240)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 135, count: 5, into: buffer, at: 224)
+        WeightPacking.kernel(parameters, from: 140, rows: 45, outputs: 17, paddedOutputs: 32, into: buffer, at: 240)
+        WeightPacking.bias(parameters, from: 905, count: 17, into: buffer, at: 1680)
+        WeightPacking.kernel(parameters, from: 922, rows: 102, outputs: 7, paddedOutputs: 8, into: buffer, at: 1712)
+        WeightPacking.bias(parameters, from: 1636, count: 7, into: buffer, at: 2528)
+        WeightPacking.panels(parameters, from: 1643, rows: 175, outputs: 20, width: 16, into: buffer, at: 2544)
+        WeightPacking.bias(parameters, from: 5143, count: 20, into: buffer, at: 8144)
+        WeightPacking.panels(parameters, from: 5163, rows: 500, outputs: 3, width: 4, into: buffer, at: 8176)
+        WeightPacking.bias(parameters, from: 6663, count: 3, into: buffer, at: 10176)
+        WeightPacking.panels(parameters, from: 6666, rows: 12, outputs: 4, width: 4, into: buffer, at: 10192)
+        WeightPacking.bias(parameters, from: 6714, count: 4, into: buffer, at: 10240)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -91,14 +91,14 @@ public struct DropoutNoiseShape: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "DropoutNoiseShape", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 80)
-        WeightPacking.panels(parameters, from: 76, rows: 36, outputs: 3, width: 4, into: &packed, at: 96)
-        WeightPacking.bias(parameters, from: 184, count: 3, into: &packed, at: 240)
-        WeightPacking.panels(parameters, from: 187, rows: 12, outputs: 3, width: 4, into: &packed, at: 256)
-        WeightPacking.bias(parameters, from: 223, count: 3, into: &packed, at: 304)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 4, into: buffer, at: 80)
+        WeightPacking.panels(parameters, from: 76, rows: 36, outputs: 3, width: 4, into: buffer, at: 96)
+        WeightPacking.bias(parameters, from: 184, count: 3, into: buffer, at: 240)
+        WeightPacking.panels(parameters, from: 187, rows: 12, outputs: 3, width: 4, into: buffer, at: 256)
+        WeightPacking.bias(parameters, from: 223, count: 3, into: buffer, at: 304)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -96,16 +96,16 @@ public struct EluLogSoftmax: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "EluLogSoftmax", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 8, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 224)
-        WeightPacking.panels(parameters, from: 224, rows: 8, outputs: 8, width: 8, into: &packed, at: 240)
-        WeightPacking.bias(parameters, from: 288, count: 8, into: &packed, at: 304)
-        WeightPacking.panels(parameters, from: 296, rows: 128, outputs: 12, width: 16, into: &packed, at: 320)
-        WeightPacking.bias(parameters, from: 1832, count: 12, into: &packed, at: 2368)
-        WeightPacking.panels(parameters, from: 1844, rows: 12, outputs: 5, width: 8, into: &packed, at: 2384)
-        WeightPacking.bias(parameters, from: 1904, count: 5, into: &packed, at: 2480)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 8, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 216, count: 8, into: buffer, at: 224)
+        WeightPacking.panels(parameters, from: 224, rows: 8, outputs: 8, width: 8, into: buffer, at: 240)
+        WeightPacking.bias(parameters, from: 288, count: 8, into: buffer, at: 304)
+        WeightPacking.panels(parameters, from: 296, rows: 128, outputs: 12, width: 16, into: buffer, at: 320)
+        WeightPacking.bias(parameters, from: 1832, count: 12, into: buffer, at: 2368)
+        WeightPacking.panels(parameters, from: 1844, rows: 12, outputs: 5, width: 8, into: buffer, at: 2384)
+        WeightPacking.bias(parameters, from: 1904, count: 5, into: buffer, at: 2480)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

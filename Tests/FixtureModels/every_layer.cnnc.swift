@@ -126,20 +126,20 @@ public struct EveryLayer: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "EveryLayer", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 432)
-        WeightPacking.batchNormalization(parameters, gamma: 432, beta: 448, mean: 464, variance: 480, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 448, shiftAt: 464)
-        WeightPacking.kernel(parameters, from: 496, rows: 144, outputs: 32, paddedOutputs: 32, into: &packed, at: 480)
-        WeightPacking.bias(parameters, from: 5104, count: 32, into: &packed, at: 5088)
-        WeightPacking.kernel(parameters, from: 5136, rows: 32, outputs: 8, paddedOutputs: 8, into: &packed, at: 5120)
-        WeightPacking.bias(parameters, from: 5392, count: 8, into: &packed, at: 5376)
-        WeightPacking.panels(parameters, from: 5400, rows: 8, outputs: 64, width: 16, into: &packed, at: 5392)
-        WeightPacking.bias(parameters, from: 5912, count: 64, into: &packed, at: 5904)
-        WeightPacking.batchNormalization(parameters, gamma: 5976, beta: 6040, mean: 6104, variance: 6168, epsilon: Float(0.001), channels: 64, into: &packed, scaleAt: 5968, shiftAt: 6032)
-        WeightPacking.panels(parameters, from: 6232, rows: 64, outputs: 10, width: 8, into: &packed, at: 6096)
-        WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 7120)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 16, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 432)
+        WeightPacking.batchNormalization(parameters, gamma: 432, beta: 448, mean: 464, variance: 480, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 448, shiftAt: 464)
+        WeightPacking.kernel(parameters, from: 496, rows: 144, outputs: 32, paddedOutputs: 32, into: buffer, at: 480)
+        WeightPacking.bias(parameters, from: 5104, count: 32, into: buffer, at: 5088)
+        WeightPacking.kernel(parameters, from: 5136, rows: 32, outputs: 8, paddedOutputs: 8, into: buffer, at: 5120)
+        WeightPacking.bias(parameters, from: 5392, count: 8, into: buffer, at: 5376)
+        WeightPacking.panels(parameters, from: 5400, rows: 8, outputs: 64, width: 16, into: buffer, at: 5392)
+        WeightPacking.bias(parameters, from: 5912, count: 64, into: buffer, at: 5904)
+        WeightPacking.batchNormalization(parameters, gamma: 5976, beta: 6040, mean: 6104, variance: 6168, epsilon: Float(0.001), channels: 64, into: buffer, scaleAt: 5968, shiftAt: 6032)
+        WeightPacking.panels(parameters, from: 6232, rows: 64, outputs: 10, width: 8, into: buffer, at: 6096)
+        WeightPacking.bias(parameters, from: nil, count: 10, into: buffer, at: 7120)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

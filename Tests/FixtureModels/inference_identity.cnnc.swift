@@ -87,12 +87,12 @@ public struct InferenceIdentity: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "InferenceIdentity", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 112)
-        WeightPacking.panels(parameters, from: 112, rows: 144, outputs: 3, width: 4, into: &packed, at: 128)
-        WeightPacking.bias(parameters, from: 544, count: 3, into: &packed, at: 704)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 108, count: 4, into: buffer, at: 112)
+        WeightPacking.panels(parameters, from: 112, rows: 144, outputs: 3, width: 4, into: buffer, at: 128)
+        WeightPacking.bias(parameters, from: 544, count: 3, into: buffer, at: 704)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

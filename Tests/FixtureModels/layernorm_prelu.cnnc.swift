@@ -108,23 +108,23 @@ public struct LayernormPrelu: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "LayernormPrelu", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 224)
-        WeightPacking.copy(parameters, from: 140, count: 5, into: &packed, at: 240)
-        WeightPacking.copy(parameters, from: 145, count: 5, into: &packed, at: 256)
-        WeightPacking.copy(parameters, from: 150, count: 5, into: &packed, at: 272)
-        WeightPacking.panels(parameters, from: 155, rows: 45, outputs: 6, width: 8, into: &packed, at: 288)
-        WeightPacking.bias(parameters, from: 425, count: 6, into: &packed, at: 656)
-        WeightPacking.copy(parameters, from: 431, count: 6, into: &packed, at: 672)
-        WeightPacking.copy(parameters, from: 437, count: 36, into: &packed, at: 688)
-        WeightPacking.panels(parameters, from: 473, rows: 36, outputs: 10, width: 8, into: &packed, at: 736)
-        WeightPacking.bias(parameters, from: 833, count: 10, into: &packed, at: 1312)
-        WeightPacking.copy(parameters, from: 843, count: 10, into: &packed, at: 1328)
-        WeightPacking.copy(parameters, from: 853, count: 10, into: &packed, at: 1344)
-        WeightPacking.panels(parameters, from: 863, rows: 10, outputs: 4, width: 4, into: &packed, at: 1360)
-        WeightPacking.bias(parameters, from: 903, count: 4, into: &packed, at: 1408)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 135, count: 5, into: buffer, at: 224)
+        WeightPacking.copy(parameters, from: 140, count: 5, into: buffer, at: 240)
+        WeightPacking.copy(parameters, from: 145, count: 5, into: buffer, at: 256)
+        WeightPacking.copy(parameters, from: 150, count: 5, into: buffer, at: 272)
+        WeightPacking.panels(parameters, from: 155, rows: 45, outputs: 6, width: 8, into: buffer, at: 288)
+        WeightPacking.bias(parameters, from: 425, count: 6, into: buffer, at: 656)
+        WeightPacking.copy(parameters, from: 431, count: 6, into: buffer, at: 672)
+        WeightPacking.copy(parameters, from: 437, count: 36, into: buffer, at: 688)
+        WeightPacking.panels(parameters, from: 473, rows: 36, outputs: 10, width: 8, into: buffer, at: 736)
+        WeightPacking.bias(parameters, from: 833, count: 10, into: buffer, at: 1312)
+        WeightPacking.copy(parameters, from: 843, count: 10, into: buffer, at: 1328)
+        WeightPacking.copy(parameters, from: 853, count: 10, into: buffer, at: 1344)
+        WeightPacking.panels(parameters, from: 863, rows: 10, outputs: 4, width: 4, into: buffer, at: 1360)
+        WeightPacking.bias(parameters, from: 903, count: 4, into: buffer, at: 1408)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -101,18 +101,18 @@ public struct NonSquare: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "NonSquare", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 18, count: 3, into: &packed, at: 32)
-        WeightPacking.panels(parameters, from: 21, rows: 12, outputs: 4, width: 4, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 96)
-        WeightPacking.panels(parameters, from: 69, rows: 16, outputs: 2, width: 4, into: &packed, at: 112)
-        WeightPacking.bias(parameters, from: 101, count: 2, into: &packed, at: 176)
-        WeightPacking.panels(parameters, from: 103, rows: 6, outputs: 3, width: 4, into: &packed, at: 192)
-        WeightPacking.bias(parameters, from: 121, count: 3, into: &packed, at: 224)
-        WeightPacking.panels(parameters, from: 124, rows: 9, outputs: 2, width: 4, into: &packed, at: 240)
-        WeightPacking.bias(parameters, from: 142, count: 2, into: &packed, at: 288)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 3, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 18, count: 3, into: buffer, at: 32)
+        WeightPacking.panels(parameters, from: 21, rows: 12, outputs: 4, width: 4, into: buffer, at: 48)
+        WeightPacking.bias(parameters, from: nil, count: 4, into: buffer, at: 96)
+        WeightPacking.panels(parameters, from: 69, rows: 16, outputs: 2, width: 4, into: buffer, at: 112)
+        WeightPacking.bias(parameters, from: 101, count: 2, into: buffer, at: 176)
+        WeightPacking.panels(parameters, from: 103, rows: 6, outputs: 3, width: 4, into: buffer, at: 192)
+        WeightPacking.bias(parameters, from: 121, count: 3, into: buffer, at: 224)
+        WeightPacking.panels(parameters, from: 124, rows: 9, outputs: 2, width: 4, into: buffer, at: 240)
+        WeightPacking.bias(parameters, from: 142, count: 2, into: buffer, at: 288)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -139,24 +139,24 @@ public struct PermuteRepeat: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "PermuteRepeat", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 135, count: 5, into: &packed, at: 224)
-        WeightPacking.panels(parameters, from: 140, rows: 45, outputs: 4, width: 4, into: &packed, at: 240)
-        WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 432)
-        WeightPacking.kernel(parameters, from: 324, rows: 9, outputs: 6, paddedOutputs: 8, into: &packed, at: 448)
-        WeightPacking.bias(parameters, from: 378, count: 6, into: &packed, at: 528)
-        WeightPacking.kernel(parameters, from: 384, rows: 48, outputs: 5, paddedOutputs: 8, into: &packed, at: 544)
-        WeightPacking.bias(parameters, from: 624, count: 5, into: &packed, at: 928)
-        WeightPacking.panels(parameters, from: 629, rows: 5, outputs: 6, width: 8, into: &packed, at: 944)
-        WeightPacking.bias(parameters, from: 659, count: 6, into: &packed, at: 992)
-        WeightPacking.panels(parameters, from: 665, rows: 6, outputs: 5, width: 8, into: &packed, at: 1008)
-        WeightPacking.bias(parameters, from: 695, count: 5, into: &packed, at: 1056)
-        WeightPacking.kernel(parameters, from: 700, rows: 10, outputs: 3, paddedOutputs: 4, into: &packed, at: 1072)
-        WeightPacking.bias(parameters, from: 730, count: 3, into: &packed, at: 1120)
-        WeightPacking.panels(parameters, from: 733, rows: 9, outputs: 4, width: 4, into: &packed, at: 1136)
-        WeightPacking.bias(parameters, from: 769, count: 4, into: &packed, at: 1184)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 5, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 135, count: 5, into: buffer, at: 224)
+        WeightPacking.panels(parameters, from: 140, rows: 45, outputs: 4, width: 4, into: buffer, at: 240)
+        WeightPacking.bias(parameters, from: 320, count: 4, into: buffer, at: 432)
+        WeightPacking.kernel(parameters, from: 324, rows: 9, outputs: 6, paddedOutputs: 8, into: buffer, at: 448)
+        WeightPacking.bias(parameters, from: 378, count: 6, into: buffer, at: 528)
+        WeightPacking.kernel(parameters, from: 384, rows: 48, outputs: 5, paddedOutputs: 8, into: buffer, at: 544)
+        WeightPacking.bias(parameters, from: 624, count: 5, into: buffer, at: 928)
+        WeightPacking.panels(parameters, from: 629, rows: 5, outputs: 6, width: 8, into: buffer, at: 944)
+        WeightPacking.bias(parameters, from: 659, count: 6, into: buffer, at: 992)
+        WeightPacking.panels(parameters, from: 665, rows: 6, outputs: 5, width: 8, into: buffer, at: 1008)
+        WeightPacking.bias(parameters, from: 695, count: 5, into: buffer, at: 1056)
+        WeightPacking.kernel(parameters, from: 700, rows: 10, outputs: 3, paddedOutputs: 4, into: buffer, at: 1072)
+        WeightPacking.bias(parameters, from: 730, count: 3, into: buffer, at: 1120)
+        WeightPacking.panels(parameters, from: 733, rows: 9, outputs: 4, width: 4, into: buffer, at: 1136)
+        WeightPacking.bias(parameters, from: 769, count: 4, into: buffer, at: 1184)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

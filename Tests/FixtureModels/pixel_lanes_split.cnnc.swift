@@ -93,14 +93,14 @@ public struct PixelLanesSplit: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "PixelLanesSplit", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 49, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 400)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 49, outputs: 7, stride: 16, into: &packed, at: 416)
-        WeightPacking.batchNormalization(parameters, gamma: 343, beta: 350, mean: 357, variance: 364, epsilon: Float(0.001), channels: 7, into: &packed, scaleAt: 6016, shiftAt: 6023)
-        WeightPacking.panels(parameters, from: 371, rows: 336, outputs: 3, width: 4, into: &packed, at: 6032)
-        WeightPacking.bias(parameters, from: 1379, count: 3, into: &packed, at: 7376)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 49, outputs: 7, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 7, into: buffer, at: 400)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 49, outputs: 7, stride: 16, into: buffer, at: 416)
+        WeightPacking.batchNormalization(parameters, gamma: 343, beta: 350, mean: 357, variance: 364, epsilon: Float(0.001), channels: 7, into: buffer, scaleAt: 6016, shiftAt: 6023)
+        WeightPacking.panels(parameters, from: 371, rows: 336, outputs: 3, width: 4, into: buffer, at: 6032)
+        WeightPacking.bias(parameters, from: 1379, count: 3, into: buffer, at: 7376)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

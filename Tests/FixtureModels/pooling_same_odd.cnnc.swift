@@ -98,10 +98,10 @@ public struct PoolingSameOdd: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "PoolingSameOdd", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 12, count: 4, into: &packed, at: 16)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 12, count: 4, into: buffer, at: 16)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -115,18 +115,18 @@ public struct ReshapeRescale: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "ReshapeRescale", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: &packed, scaleAt: 0, shiftAt: 3)
-        WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 4, paddedOutputs: 4, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: 115, count: 4, into: &packed, at: 128)
-        WeightPacking.kernel(parameters, from: 119, rows: 4, outputs: 5, paddedOutputs: 8, into: &packed, at: 144)
-        WeightPacking.bias(parameters, from: 139, count: 5, into: &packed, at: 176)
-        WeightPacking.panels(parameters, from: 144, rows: 60, outputs: 8, width: 8, into: &packed, at: 192)
-        WeightPacking.bias(parameters, from: 624, count: 8, into: &packed, at: 672)
-        WeightPacking.normalization(parameters, mean: 632, variance: 640, invert: false, channels: 8, into: &packed, scaleAt: 688, shiftAt: 696)
-        WeightPacking.panels(parameters, from: 649, rows: 8, outputs: 3, width: 4, into: &packed, at: 704)
-        WeightPacking.bias(parameters, from: 673, count: 3, into: &packed, at: 736)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: buffer, scaleAt: 0, shiftAt: 3)
+        WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 4, paddedOutputs: 4, into: buffer, at: 16)
+        WeightPacking.bias(parameters, from: 115, count: 4, into: buffer, at: 128)
+        WeightPacking.kernel(parameters, from: 119, rows: 4, outputs: 5, paddedOutputs: 8, into: buffer, at: 144)
+        WeightPacking.bias(parameters, from: 139, count: 5, into: buffer, at: 176)
+        WeightPacking.panels(parameters, from: 144, rows: 60, outputs: 8, width: 8, into: buffer, at: 192)
+        WeightPacking.bias(parameters, from: 624, count: 8, into: buffer, at: 672)
+        WeightPacking.normalization(parameters, mean: 632, variance: 640, invert: false, channels: 8, into: buffer, scaleAt: 688, shiftAt: 696)
+        WeightPacking.panels(parameters, from: 649, rows: 8, outputs: 3, width: 4, into: buffer, at: 704)
+        WeightPacking.bias(parameters, from: 673, count: 3, into: buffer, at: 736)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -98,14 +98,14 @@ public struct SameStride2Even: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SameStride2Even", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 112)
-        WeightPacking.panels(parameters, from: 112, rows: 64, outputs: 4, width: 4, into: &packed, at: 128)
-        WeightPacking.bias(parameters, from: 368, count: 4, into: &packed, at: 384)
-        WeightPacking.panels(parameters, from: 372, rows: 4, outputs: 3, width: 4, into: &packed, at: 400)
-        WeightPacking.bias(parameters, from: 384, count: 3, into: &packed, at: 416)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 108, count: 4, into: buffer, at: 112)
+        WeightPacking.panels(parameters, from: 112, rows: 64, outputs: 4, width: 4, into: buffer, at: 128)
+        WeightPacking.bias(parameters, from: 368, count: 4, into: buffer, at: 384)
+        WeightPacking.panels(parameters, from: 372, rows: 4, outputs: 3, width: 4, into: buffer, at: 400)
+        WeightPacking.bias(parameters, from: 384, count: 3, into: buffer, at: 416)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

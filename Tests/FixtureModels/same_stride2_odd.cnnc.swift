@@ -100,14 +100,14 @@ public struct SameStride2Odd: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SameStride2Odd", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 90, count: 5, into: &packed, at: 144)
-        WeightPacking.panels(parameters, from: 95, rows: 30, outputs: 6, width: 8, into: &packed, at: 160)
-        WeightPacking.bias(parameters, from: 275, count: 6, into: &packed, at: 400)
-        WeightPacking.panels(parameters, from: 281, rows: 6, outputs: 2, width: 4, into: &packed, at: 416)
-        WeightPacking.bias(parameters, from: 293, count: 2, into: &packed, at: 448)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 5, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 90, count: 5, into: buffer, at: 144)
+        WeightPacking.panels(parameters, from: 95, rows: 30, outputs: 6, width: 8, into: buffer, at: 160)
+        WeightPacking.bias(parameters, from: 275, count: 6, into: buffer, at: 400)
+        WeightPacking.panels(parameters, from: 281, rows: 6, outputs: 2, width: 4, into: buffer, at: 416)
+        WeightPacking.bias(parameters, from: 293, count: 2, into: buffer, at: 448)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

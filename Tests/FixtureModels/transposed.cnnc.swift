@@ -107,20 +107,20 @@ public struct Transposed: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Transposed", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.transposedKernel(parameters, from: 0, taps: 1, inputs: 3, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 12, count: 4, into: &packed, at: 16)
-        WeightPacking.transposedKernel(parameters, from: 16, taps: 9, inputs: 4, outputs: 6, paddedOutputs: 8, into: &packed, at: 32)
-        WeightPacking.bias(parameters, from: 232, count: 6, into: &packed, at: 320)
-        WeightPacking.transposedKernel(parameters, from: 238, taps: 6, inputs: 6, outputs: 5, paddedOutputs: 8, into: &packed, at: 336)
-        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 624)
-        WeightPacking.transposedKernel(parameters, from: 418, taps: 9, inputs: 5, outputs: 8, paddedOutputs: 8, into: &packed, at: 640)
-        WeightPacking.bias(parameters, from: 778, count: 8, into: &packed, at: 1008)
-        WeightPacking.transposedKernel(parameters, from: 786, taps: 16, inputs: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 1024)
-        WeightPacking.bias(parameters, from: 2834, count: 16, into: &packed, at: 3072)
-        WeightPacking.panels(parameters, from: 2850, rows: 16, outputs: 4, width: 4, into: &packed, at: 3088)
-        WeightPacking.bias(parameters, from: 2914, count: 4, into: &packed, at: 3152)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.transposedKernel(parameters, from: 0, taps: 1, inputs: 3, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 12, count: 4, into: buffer, at: 16)
+        WeightPacking.transposedKernel(parameters, from: 16, taps: 9, inputs: 4, outputs: 6, paddedOutputs: 8, into: buffer, at: 32)
+        WeightPacking.bias(parameters, from: 232, count: 6, into: buffer, at: 320)
+        WeightPacking.transposedKernel(parameters, from: 238, taps: 6, inputs: 6, outputs: 5, paddedOutputs: 8, into: buffer, at: 336)
+        WeightPacking.bias(parameters, from: nil, count: 5, into: buffer, at: 624)
+        WeightPacking.transposedKernel(parameters, from: 418, taps: 9, inputs: 5, outputs: 8, paddedOutputs: 8, into: buffer, at: 640)
+        WeightPacking.bias(parameters, from: 778, count: 8, into: buffer, at: 1008)
+        WeightPacking.transposedKernel(parameters, from: 786, taps: 16, inputs: 8, outputs: 16, paddedOutputs: 16, into: buffer, at: 1024)
+        WeightPacking.bias(parameters, from: 2834, count: 16, into: buffer, at: 3072)
+        WeightPacking.panels(parameters, from: 2850, rows: 16, outputs: 4, width: 4, into: buffer, at: 3088)
+        WeightPacking.bias(parameters, from: 2914, count: 4, into: buffer, at: 3152)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -109,16 +109,16 @@ public struct Upsampling: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Upsampling", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 6, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 108, count: 6, into: &packed, at: 144)
-        WeightPacking.kernel(parameters, from: 114, rows: 54, outputs: 5, paddedOutputs: 8, into: &packed, at: 160)
-        WeightPacking.bias(parameters, from: 384, count: 5, into: &packed, at: 592)
-        WeightPacking.kernel(parameters, from: 389, rows: 5, outputs: 16, paddedOutputs: 16, into: &packed, at: 608)
-        WeightPacking.bias(parameters, from: 469, count: 16, into: &packed, at: 688)
-        WeightPacking.panels(parameters, from: 485, rows: 16, outputs: 4, width: 4, into: &packed, at: 704)
-        WeightPacking.bias(parameters, from: 549, count: 4, into: &packed, at: 768)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 6, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 108, count: 6, into: buffer, at: 144)
+        WeightPacking.kernel(parameters, from: 114, rows: 54, outputs: 5, paddedOutputs: 8, into: buffer, at: 160)
+        WeightPacking.bias(parameters, from: 384, count: 5, into: buffer, at: 592)
+        WeightPacking.kernel(parameters, from: 389, rows: 5, outputs: 16, paddedOutputs: 16, into: buffer, at: 608)
+        WeightPacking.bias(parameters, from: 469, count: 16, into: buffer, at: 688)
+        WeightPacking.panels(parameters, from: 485, rows: 16, outputs: 4, width: 4, into: buffer, at: 704)
+        WeightPacking.bias(parameters, from: 549, count: 4, into: buffer, at: 768)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

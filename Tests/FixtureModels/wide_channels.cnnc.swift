@@ -95,14 +95,14 @@ public struct WideChannels: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "WideChannels", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 40, paddedOutputs: 48, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 1080, count: 40, into: &packed, at: 1296)
-        WeightPacking.kernel(parameters, from: 1120, rows: 360, outputs: 70, paddedOutputs: 80, into: &packed, at: 1344)
-        WeightPacking.bias(parameters, from: 26320, count: 70, into: &packed, at: 30144)
-        WeightPacking.panels(parameters, from: 26390, rows: 280, outputs: 33, width: 16, into: &packed, at: 30224)
-        WeightPacking.bias(parameters, from: 35630, count: 33, into: &packed, at: 43664)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 40, paddedOutputs: 48, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 1080, count: 40, into: buffer, at: 1296)
+        WeightPacking.kernel(parameters, from: 1120, rows: 360, outputs: 70, paddedOutputs: 80, into: buffer, at: 1344)
+        WeightPacking.bias(parameters, from: 26320, count: 70, into: buffer, at: 30144)
+        WeightPacking.panels(parameters, from: 26390, rows: 280, outputs: 33, width: 16, into: buffer, at: 30224)
+        WeightPacking.bias(parameters, from: 35630, count: 33, into: buffer, at: 43664)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

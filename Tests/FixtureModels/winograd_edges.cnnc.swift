@@ -112,19 +112,19 @@ public struct WinogradEdges: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "WinogradEdges", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 144, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 3456, count: 24, into: &packed, at: 4608)
-        if forInference { WeightPacking.winograd(parameters, from: 0, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: &packed, at: 4640) }
-        WeightPacking.kernel(parameters, from: 3480, rows: 216, outputs: 16, paddedOutputs: 16, into: &packed, at: 23072)
-        WeightPacking.bias(parameters, from: 6936, count: 16, into: &packed, at: 26528)
-        if forInference { WeightPacking.winograd(parameters, from: 3480, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 26544) }
-        WeightPacking.kernel(parameters, from: 6952, rows: 144, outputs: 48, paddedOutputs: 48, into: &packed, at: 40368)
-        WeightPacking.bias(parameters, from: 13864, count: 48, into: &packed, at: 47280)
-        if forInference { WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: &packed, at: 47328) }
-        WeightPacking.panels(parameters, from: 13912, rows: 4320, outputs: 5, width: 8, into: &packed, at: 74976)
-        WeightPacking.bias(parameters, from: 35512, count: 5, into: &packed, at: 109536)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 144, outputs: 24, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 3456, count: 24, into: buffer, at: 4608)
+        if forInference { WeightPacking.winograd(parameters, from: 0, inputChannels: 16, outputs: 24, paddedOutputs: 32, tile: 4, into: buffer, at: 4640) }
+        WeightPacking.kernel(parameters, from: 3480, rows: 216, outputs: 16, paddedOutputs: 16, into: buffer, at: 23072)
+        WeightPacking.bias(parameters, from: 6936, count: 16, into: buffer, at: 26528)
+        if forInference { WeightPacking.winograd(parameters, from: 3480, inputChannels: 24, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 26544) }
+        WeightPacking.kernel(parameters, from: 6952, rows: 144, outputs: 48, paddedOutputs: 48, into: buffer, at: 40368)
+        WeightPacking.bias(parameters, from: 13864, count: 48, into: buffer, at: 47280)
+        if forInference { WeightPacking.winograd(parameters, from: 6952, inputChannels: 16, outputs: 48, paddedOutputs: 48, tile: 4, into: buffer, at: 47328) }
+        WeightPacking.panels(parameters, from: 13912, rows: 4320, outputs: 5, width: 8, into: buffer, at: 74976)
+        WeightPacking.bias(parameters, from: 35512, count: 5, into: buffer, at: 109536)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

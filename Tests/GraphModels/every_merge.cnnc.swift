@@ -110,10 +110,10 @@ public struct EveryMerge: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "EveryMerge", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 1152, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 2304, count: 2, into: &packed, at: 4608)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 1152, outputs: 2, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 2304, count: 2, into: buffer, at: 4608)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -113,18 +113,18 @@ public struct FrozenLayers: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "FrozenLayers", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 80)
-        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 96, shiftAt: 100)
-        WeightPacking.kernel(parameters, from: 92, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 112)
-        WeightPacking.bias(parameters, from: 236, count: 4, into: &packed, at: 256)
-        WeightPacking.batchNormalization(parameters, gamma: 240, beta: 244, mean: 248, variance: 252, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 272, shiftAt: 276)
-        WeightPacking.panels(parameters, from: 256, rows: 4, outputs: 6, width: 8, into: &packed, at: 288)
-        WeightPacking.bias(parameters, from: 280, count: 6, into: &packed, at: 320)
-        WeightPacking.panels(parameters, from: 286, rows: 6, outputs: 3, width: 4, into: &packed, at: 336)
-        WeightPacking.bias(parameters, from: 304, count: 3, into: &packed, at: 368)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 18, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 4, into: buffer, at: 80)
+        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 96, shiftAt: 100)
+        WeightPacking.kernel(parameters, from: 92, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 112)
+        WeightPacking.bias(parameters, from: 236, count: 4, into: buffer, at: 256)
+        WeightPacking.batchNormalization(parameters, gamma: 240, beta: 244, mean: 248, variance: 252, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 272, shiftAt: 276)
+        WeightPacking.panels(parameters, from: 256, rows: 4, outputs: 6, width: 8, into: buffer, at: 288)
+        WeightPacking.bias(parameters, from: 280, count: 6, into: buffer, at: 320)
+        WeightPacking.panels(parameters, from: 286, rows: 6, outputs: 3, width: 4, into: buffer, at: 336)
+        WeightPacking.bias(parameters, from: 304, count: 3, into: buffer, at: 368)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

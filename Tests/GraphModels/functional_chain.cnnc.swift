@@ -83,12 +83,12 @@ public struct FunctionalChain: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "FunctionalChain", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 18, count: 2, into: &packed, at: 48)
-        WeightPacking.panels(parameters, from: 20, rows: 72, outputs: 3, width: 4, into: &packed, at: 64)
-        WeightPacking.bias(parameters, from: 236, count: 3, into: &packed, at: 352)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 2, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 18, count: 2, into: buffer, at: 48)
+        WeightPacking.panels(parameters, from: 20, rows: 72, outputs: 3, width: 4, into: buffer, at: 64)
+        WeightPacking.bias(parameters, from: 236, count: 3, into: buffer, at: 352)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -120,22 +120,22 @@ public struct InceptionBlock: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "InceptionBlock", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 24, count: 6, into: &packed, at: 32)
-        WeightPacking.kernel(parameters, from: 30, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: 46, count: 4, into: &packed, at: 64)
-        WeightPacking.kernel(parameters, from: 50, rows: 4, outputs: 8, paddedOutputs: 8, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 82, count: 8, into: &packed, at: 112)
-        WeightPacking.kernel(parameters, from: 90, rows: 54, outputs: 8, paddedOutputs: 8, into: &packed, at: 128)
-        WeightPacking.bias(parameters, from: 522, count: 8, into: &packed, at: 560)
-        WeightPacking.kernel(parameters, from: 530, rows: 100, outputs: 6, paddedOutputs: 8, into: &packed, at: 576)
-        WeightPacking.bias(parameters, from: 1130, count: 6, into: &packed, at: 1376)
-        WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 1392)
-        WeightPacking.bias(parameters, from: 1152, count: 4, into: &packed, at: 1408)
-        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: &packed, at: 1424)
-        WeightPacking.bias(parameters, from: 1286, count: 5, into: &packed, at: 1632)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 6, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 24, count: 6, into: buffer, at: 32)
+        WeightPacking.kernel(parameters, from: 30, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 48)
+        WeightPacking.bias(parameters, from: 46, count: 4, into: buffer, at: 64)
+        WeightPacking.kernel(parameters, from: 50, rows: 4, outputs: 8, paddedOutputs: 8, into: buffer, at: 80)
+        WeightPacking.bias(parameters, from: 82, count: 8, into: buffer, at: 112)
+        WeightPacking.kernel(parameters, from: 90, rows: 54, outputs: 8, paddedOutputs: 8, into: buffer, at: 128)
+        WeightPacking.bias(parameters, from: 522, count: 8, into: buffer, at: 560)
+        WeightPacking.kernel(parameters, from: 530, rows: 100, outputs: 6, paddedOutputs: 8, into: buffer, at: 576)
+        WeightPacking.bias(parameters, from: 1130, count: 6, into: buffer, at: 1376)
+        WeightPacking.kernel(parameters, from: 1136, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 1392)
+        WeightPacking.bias(parameters, from: 1152, count: 4, into: buffer, at: 1408)
+        WeightPacking.panels(parameters, from: 1156, rows: 26, outputs: 5, width: 8, into: buffer, at: 1424)
+        WeightPacking.bias(parameters, from: 1286, count: 5, into: buffer, at: 1632)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

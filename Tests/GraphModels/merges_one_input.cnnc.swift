@@ -132,14 +132,14 @@ public struct MergesOneInput: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "MergesOneInput", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 144, count: 4, into: &packed, at: 144)
-        WeightPacking.kernel(parameters, from: 148, rows: 4, outputs: 4, paddedOutputs: 4, into: &packed, at: 160)
-        WeightPacking.bias(parameters, from: 164, count: 4, into: &packed, at: 176)
-        WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: &packed, at: 192)
-        WeightPacking.bias(parameters, from: 7080, count: 3, into: &packed, at: 9408)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 144, count: 4, into: buffer, at: 144)
+        WeightPacking.kernel(parameters, from: 148, rows: 4, outputs: 4, paddedOutputs: 4, into: buffer, at: 160)
+        WeightPacking.bias(parameters, from: 164, count: 4, into: buffer, at: 176)
+        WeightPacking.panels(parameters, from: 168, rows: 2304, outputs: 3, width: 4, into: buffer, at: 192)
+        WeightPacking.bias(parameters, from: 7080, count: 3, into: buffer, at: 9408)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

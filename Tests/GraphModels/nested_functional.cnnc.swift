@@ -89,12 +89,12 @@ public struct NestedFunctional: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "NestedFunctional", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 144, count: 4, into: &packed, at: 144)
-        WeightPacking.panels(parameters, from: 148, rows: 144, outputs: 3, width: 4, into: &packed, at: 160)
-        WeightPacking.bias(parameters, from: 580, count: 3, into: &packed, at: 736)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 144, count: 4, into: buffer, at: 144)
+        WeightPacking.panels(parameters, from: 148, rows: 144, outputs: 3, width: 4, into: buffer, at: 160)
+        WeightPacking.bias(parameters, from: 580, count: 3, into: buffer, at: 736)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -113,16 +113,16 @@ public struct NestedSequential: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "NestedSequential", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 224)
-        WeightPacking.batchNormalization(parameters, gamma: 224, beta: 232, mean: 240, variance: 248, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 240, shiftAt: 248)
-        WeightPacking.kernel(parameters, from: 256, rows: 72, outputs: 8, paddedOutputs: 8, into: &packed, at: 256)
-        WeightPacking.bias(parameters, from: 832, count: 8, into: &packed, at: 832)
-        if forInference { WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: &packed, at: 848) }
-        WeightPacking.panels(parameters, from: 840, rows: 8, outputs: 4, width: 4, into: &packed, at: 3152)
-        WeightPacking.bias(parameters, from: 872, count: 4, into: &packed, at: 3184)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 216, count: 8, into: buffer, at: 224)
+        WeightPacking.batchNormalization(parameters, gamma: 224, beta: 232, mean: 240, variance: 248, epsilon: Float(0.001), channels: 8, into: buffer, scaleAt: 240, shiftAt: 248)
+        WeightPacking.kernel(parameters, from: 256, rows: 72, outputs: 8, paddedOutputs: 8, into: buffer, at: 256)
+        WeightPacking.bias(parameters, from: 832, count: 8, into: buffer, at: 832)
+        if forInference { WeightPacking.winograd(parameters, from: 256, inputChannels: 8, outputs: 8, paddedOutputs: 8, tile: 4, into: buffer, at: 848) }
+        WeightPacking.panels(parameters, from: 840, rows: 8, outputs: 4, width: 4, into: buffer, at: 3152)
+        WeightPacking.bias(parameters, from: 872, count: 4, into: buffer, at: 3184)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

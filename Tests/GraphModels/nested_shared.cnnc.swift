@@ -90,14 +90,14 @@ public struct NestedShared: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "NestedShared", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 24, count: 4, into: &packed, at: 32)
-        WeightPacking.panels(parameters, from: 28, rows: 4, outputs: 4, width: 4, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: 44, count: 4, into: &packed, at: 64)
-        WeightPacking.panels(parameters, from: 48, rows: 4, outputs: 3, width: 4, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 60, count: 3, into: &packed, at: 96)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 24, count: 4, into: buffer, at: 32)
+        WeightPacking.panels(parameters, from: 28, rows: 4, outputs: 4, width: 4, into: buffer, at: 48)
+        WeightPacking.bias(parameters, from: 44, count: 4, into: buffer, at: 64)
+        WeightPacking.panels(parameters, from: 48, rows: 4, outputs: 3, width: 4, into: buffer, at: 80)
+        WeightPacking.bias(parameters, from: 60, count: 3, into: buffer, at: 96)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -114,23 +114,23 @@ public struct NormPreluResidual: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "NormPreluResidual", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 6, into: &packed, at: 288)
-        WeightPacking.kernel(parameters, from: 222, rows: 54, outputs: 6, paddedOutputs: 8, into: &packed, at: 304)
-        WeightPacking.bias(parameters, from: 546, count: 6, into: &packed, at: 736)
-        WeightPacking.copy(parameters, from: 552, count: 6, into: &packed, at: 752)
-        WeightPacking.copy(parameters, from: 558, count: 6, into: &packed, at: 768)
-        WeightPacking.copy(parameters, from: 564, count: 6, into: &packed, at: 784)
-        WeightPacking.copy(parameters, from: 570, count: 180, into: &packed, at: 800)
-        WeightPacking.panels(parameters, from: 750, rows: 6, outputs: 7, width: 8, into: &packed, at: 992)
-        WeightPacking.bias(parameters, from: 792, count: 7, into: &packed, at: 1040)
-        WeightPacking.copy(parameters, from: 799, count: 7, into: &packed, at: 1056)
-        WeightPacking.copy(parameters, from: 806, count: 7, into: &packed, at: 1072)
-        WeightPacking.copy(parameters, from: 813, count: 7, into: &packed, at: 1088)
-        WeightPacking.panels(parameters, from: 820, rows: 7, outputs: 3, width: 4, into: &packed, at: 1104)
-        WeightPacking.bias(parameters, from: 841, count: 3, into: &packed, at: 1136)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 36, outputs: 6, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 216, count: 6, into: buffer, at: 288)
+        WeightPacking.kernel(parameters, from: 222, rows: 54, outputs: 6, paddedOutputs: 8, into: buffer, at: 304)
+        WeightPacking.bias(parameters, from: 546, count: 6, into: buffer, at: 736)
+        WeightPacking.copy(parameters, from: 552, count: 6, into: buffer, at: 752)
+        WeightPacking.copy(parameters, from: 558, count: 6, into: buffer, at: 768)
+        WeightPacking.copy(parameters, from: 564, count: 6, into: buffer, at: 784)
+        WeightPacking.copy(parameters, from: 570, count: 180, into: buffer, at: 800)
+        WeightPacking.panels(parameters, from: 750, rows: 6, outputs: 7, width: 8, into: buffer, at: 992)
+        WeightPacking.bias(parameters, from: 792, count: 7, into: buffer, at: 1040)
+        WeightPacking.copy(parameters, from: 799, count: 7, into: buffer, at: 1056)
+        WeightPacking.copy(parameters, from: 806, count: 7, into: buffer, at: 1072)
+        WeightPacking.copy(parameters, from: 813, count: 7, into: buffer, at: 1088)
+        WeightPacking.panels(parameters, from: 820, rows: 7, outputs: 3, width: 4, into: buffer, at: 1104)
+        WeightPacking.bias(parameters, from: 841, count: 3, into: buffer, at: 1136)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -133,22 +133,22 @@ public struct ResidualBlock: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "ResidualBlock", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 8, into: &packed, at: 224)
-        WeightPacking.kernel(parameters, from: 224, rows: 72, outputs: 16, paddedOutputs: 16, into: &packed, at: 240)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 1392)
-        WeightPacking.batchNormalization(parameters, gamma: 1376, beta: 1392, mean: 1408, variance: 1424, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 1408, shiftAt: 1424)
-        WeightPacking.kernel(parameters, from: 1440, rows: 144, outputs: 16, paddedOutputs: 16, into: &packed, at: 1440)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 3744)
-        if forInference { WeightPacking.winograd(parameters, from: 1440, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: &packed, at: 3760) }
-        WeightPacking.kernel(parameters, from: 3744, rows: 8, outputs: 16, paddedOutputs: 16, into: &packed, at: 12976)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 13104)
-        WeightPacking.batchNormalization(parameters, gamma: 3872, beta: 3888, mean: 3904, variance: 3920, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13120, shiftAt: 13136)
-        WeightPacking.batchNormalization(parameters, gamma: 3936, beta: 3952, mean: 3968, variance: 3984, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 13152, shiftAt: 13168)
-        WeightPacking.panels(parameters, from: 4000, rows: 16, outputs: 10, width: 8, into: &packed, at: 13184)
-        WeightPacking.bias(parameters, from: 4160, count: 10, into: &packed, at: 13440)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 216, count: 8, into: buffer, at: 224)
+        WeightPacking.kernel(parameters, from: 224, rows: 72, outputs: 16, paddedOutputs: 16, into: buffer, at: 240)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 1392)
+        WeightPacking.batchNormalization(parameters, gamma: 1376, beta: 1392, mean: 1408, variance: 1424, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 1408, shiftAt: 1424)
+        WeightPacking.kernel(parameters, from: 1440, rows: 144, outputs: 16, paddedOutputs: 16, into: buffer, at: 1440)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 3744)
+        if forInference { WeightPacking.winograd(parameters, from: 1440, inputChannels: 16, outputs: 16, paddedOutputs: 16, tile: 4, into: buffer, at: 3760) }
+        WeightPacking.kernel(parameters, from: 3744, rows: 8, outputs: 16, paddedOutputs: 16, into: buffer, at: 12976)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 13104)
+        WeightPacking.batchNormalization(parameters, gamma: 3872, beta: 3888, mean: 3904, variance: 3920, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 13120, shiftAt: 13136)
+        WeightPacking.batchNormalization(parameters, gamma: 3936, beta: 3952, mean: 3968, variance: 3984, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 13152, shiftAt: 13168)
+        WeightPacking.panels(parameters, from: 4000, rows: 16, outputs: 10, width: 8, into: buffer, at: 13184)
+        WeightPacking.bias(parameters, from: 4160, count: 10, into: buffer, at: 13440)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

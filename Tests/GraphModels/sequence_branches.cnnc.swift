@@ -123,18 +123,18 @@ public struct SequenceBranches: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SequenceBranches", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 48, count: 4, into: &packed, at: 48)
-        WeightPacking.kernel(parameters, from: 52, rows: 18, outputs: 6, paddedOutputs: 8, into: &packed, at: 64)
-        WeightPacking.bias(parameters, from: 160, count: 6, into: &packed, at: 208)
-        WeightPacking.panels(parameters, from: 166, rows: 4, outputs: 3, width: 4, into: &packed, at: 224)
-        WeightPacking.bias(parameters, from: 178, count: 3, into: &packed, at: 240)
-        WeightPacking.kernel(parameters, from: 181, rows: 21, outputs: 4, paddedOutputs: 4, into: &packed, at: 256)
-        WeightPacking.bias(parameters, from: 265, count: 4, into: &packed, at: 352)
-        WeightPacking.panels(parameters, from: 269, rows: 40, outputs: 4, width: 4, into: &packed, at: 368)
-        WeightPacking.bias(parameters, from: 429, count: 4, into: &packed, at: 528)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 48, count: 4, into: buffer, at: 48)
+        WeightPacking.kernel(parameters, from: 52, rows: 18, outputs: 6, paddedOutputs: 8, into: buffer, at: 64)
+        WeightPacking.bias(parameters, from: 160, count: 6, into: buffer, at: 208)
+        WeightPacking.panels(parameters, from: 166, rows: 4, outputs: 3, width: 4, into: buffer, at: 224)
+        WeightPacking.bias(parameters, from: 178, count: 3, into: buffer, at: 240)
+        WeightPacking.kernel(parameters, from: 181, rows: 21, outputs: 4, paddedOutputs: 4, into: buffer, at: 256)
+        WeightPacking.bias(parameters, from: 265, count: 4, into: buffer, at: 352)
+        WeightPacking.panels(parameters, from: 269, rows: 40, outputs: 4, width: 4, into: buffer, at: 368)
+        WeightPacking.bias(parameters, from: 429, count: 4, into: buffer, at: 528)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

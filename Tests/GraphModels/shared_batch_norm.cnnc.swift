@@ -103,13 +103,13 @@ public struct SharedBatchNorm: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SharedBatchNorm", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 80)
-        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: &packed, scaleAt: 96, shiftAt: 100)
-        WeightPacking.panels(parameters, from: 92, rows: 4, outputs: 3, width: 4, into: &packed, at: 112)
-        WeightPacking.bias(parameters, from: 104, count: 3, into: &packed, at: 128)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 4, into: buffer, at: 80)
+        WeightPacking.batchNormalization(parameters, gamma: 76, beta: 80, mean: 84, variance: 88, epsilon: Float(0.001), channels: 4, into: buffer, scaleAt: 96, shiftAt: 100)
+        WeightPacking.panels(parameters, from: 92, rows: 4, outputs: 3, width: 4, into: buffer, at: 112)
+        WeightPacking.bias(parameters, from: 104, count: 3, into: buffer, at: 128)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

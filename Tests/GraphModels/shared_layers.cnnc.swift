@@ -109,14 +109,14 @@ public struct SharedLayers: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SharedLayers", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 108, count: 4, into: &packed, at: 112)
-        WeightPacking.panels(parameters, from: 112, rows: 4, outputs: 4, width: 4, into: &packed, at: 128)
-        WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 144)
-        WeightPacking.panels(parameters, from: 132, rows: 4, outputs: 3, width: 4, into: &packed, at: 160)
-        WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 176)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 108, count: 4, into: buffer, at: 112)
+        WeightPacking.panels(parameters, from: 112, rows: 4, outputs: 4, width: 4, into: buffer, at: 128)
+        WeightPacking.bias(parameters, from: 128, count: 4, into: buffer, at: 144)
+        WeightPacking.panels(parameters, from: 132, rows: 4, outputs: 3, width: 4, into: buffer, at: 160)
+        WeightPacking.bias(parameters, from: 144, count: 3, into: buffer, at: 176)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

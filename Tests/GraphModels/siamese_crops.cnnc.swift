@@ -97,12 +97,12 @@ public struct SiameseCrops: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SiameseCrops", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 4, into: &packed, at: 80)
-        WeightPacking.panels(parameters, from: 76, rows: 4, outputs: 3, width: 4, into: &packed, at: 96)
-        WeightPacking.bias(parameters, from: 88, count: 3, into: &packed, at: 112)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 4, into: buffer, at: 80)
+        WeightPacking.panels(parameters, from: 76, rows: 4, outputs: 3, width: 4, into: buffer, at: 96)
+        WeightPacking.bias(parameters, from: 88, count: 3, into: buffer, at: 112)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

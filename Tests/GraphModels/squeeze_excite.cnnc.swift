@@ -103,16 +103,16 @@ public struct SqueezeExcite: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SqueezeExcite", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 54, outputs: 12, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 648, count: 12, into: &packed, at: 864)
-        WeightPacking.panels(parameters, from: 660, rows: 12, outputs: 3, width: 4, into: &packed, at: 880)
-        WeightPacking.bias(parameters, from: 696, count: 3, into: &packed, at: 928)
-        WeightPacking.panels(parameters, from: 699, rows: 3, outputs: 12, width: 16, into: &packed, at: 944)
-        WeightPacking.bias(parameters, from: 735, count: 12, into: &packed, at: 992)
-        WeightPacking.panels(parameters, from: 747, rows: 12, outputs: 4, width: 4, into: &packed, at: 1008)
-        WeightPacking.bias(parameters, from: 795, count: 4, into: &packed, at: 1056)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 54, outputs: 12, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 648, count: 12, into: buffer, at: 864)
+        WeightPacking.panels(parameters, from: 660, rows: 12, outputs: 3, width: 4, into: buffer, at: 880)
+        WeightPacking.bias(parameters, from: 696, count: 3, into: buffer, at: 928)
+        WeightPacking.panels(parameters, from: 699, rows: 3, outputs: 12, width: 16, into: buffer, at: 944)
+        WeightPacking.bias(parameters, from: 735, count: 12, into: buffer, at: 992)
+        WeightPacking.panels(parameters, from: 747, rows: 12, outputs: 4, width: 4, into: buffer, at: 1008)
+        WeightPacking.bias(parameters, from: 795, count: 4, into: buffer, at: 1056)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -114,17 +114,17 @@ public struct SqueezeExciteReshape: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "SqueezeExciteReshape", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: &packed, scaleAt: 0, shiftAt: 3)
-        WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 8, paddedOutputs: 8, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: 223, count: 8, into: &packed, at: 240)
-        WeightPacking.panels(parameters, from: 231, rows: 8, outputs: 2, width: 4, into: &packed, at: 256)
-        WeightPacking.bias(parameters, from: 247, count: 2, into: &packed, at: 288)
-        WeightPacking.panels(parameters, from: 249, rows: 2, outputs: 8, width: 8, into: &packed, at: 304)
-        WeightPacking.bias(parameters, from: 265, count: 8, into: &packed, at: 320)
-        WeightPacking.panels(parameters, from: 273, rows: 8, outputs: 4, width: 4, into: &packed, at: 336)
-        WeightPacking.bias(parameters, from: 305, count: 4, into: &packed, at: 368)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.normalization(parameters, mean: 0, variance: 3, invert: false, channels: 3, into: buffer, scaleAt: 0, shiftAt: 3)
+        WeightPacking.kernel(parameters, from: 7, rows: 27, outputs: 8, paddedOutputs: 8, into: buffer, at: 16)
+        WeightPacking.bias(parameters, from: 223, count: 8, into: buffer, at: 240)
+        WeightPacking.panels(parameters, from: 231, rows: 8, outputs: 2, width: 4, into: buffer, at: 256)
+        WeightPacking.bias(parameters, from: 247, count: 2, into: buffer, at: 288)
+        WeightPacking.panels(parameters, from: 249, rows: 2, outputs: 8, width: 8, into: buffer, at: 304)
+        WeightPacking.bias(parameters, from: 265, count: 8, into: buffer, at: 320)
+        WeightPacking.panels(parameters, from: 273, rows: 8, outputs: 4, width: 4, into: buffer, at: 336)
+        WeightPacking.bias(parameters, from: 305, count: 4, into: buffer, at: 368)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

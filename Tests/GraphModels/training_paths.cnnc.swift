@@ -115,19 +115,19 @@ public struct TrainingPaths: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "TrainingPaths", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)
-        WeightPacking.panels(parameters, from: 8, rows: 18, outputs: 3, width: 4, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: 62, count: 3, into: &packed, at: 96)
-        WeightPacking.panels(parameters, from: 65, rows: 48, outputs: 5, width: 8, into: &packed, at: 112)
-        WeightPacking.bias(parameters, from: 305, count: 5, into: &packed, at: 496)
-        WeightPacking.panels(parameters, from: 310, rows: 48, outputs: 5, width: 8, into: &packed, at: 512)
-        WeightPacking.bias(parameters, from: 550, count: 5, into: &packed, at: 896)
-        WeightPacking.panels(parameters, from: 555, rows: 72, outputs: 5, width: 8, into: &packed, at: 912)
-        WeightPacking.bias(parameters, from: 915, count: 5, into: &packed, at: 1488)
-        WeightPacking.panels(parameters, from: 920, rows: 5, outputs: 4, width: 4, into: &packed, at: 1504)
-        WeightPacking.bias(parameters, from: 940, count: 4, into: &packed, at: 1536)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: buffer, scaleAt: 0, shiftAt: 2)
+        WeightPacking.panels(parameters, from: 8, rows: 18, outputs: 3, width: 4, into: buffer, at: 16)
+        WeightPacking.bias(parameters, from: 62, count: 3, into: buffer, at: 96)
+        WeightPacking.panels(parameters, from: 65, rows: 48, outputs: 5, width: 8, into: buffer, at: 112)
+        WeightPacking.bias(parameters, from: 305, count: 5, into: buffer, at: 496)
+        WeightPacking.panels(parameters, from: 310, rows: 48, outputs: 5, width: 8, into: buffer, at: 512)
+        WeightPacking.bias(parameters, from: 550, count: 5, into: buffer, at: 896)
+        WeightPacking.panels(parameters, from: 555, rows: 72, outputs: 5, width: 8, into: buffer, at: 912)
+        WeightPacking.bias(parameters, from: 915, count: 5, into: buffer, at: 1488)
+        WeightPacking.panels(parameters, from: 920, rows: 5, outputs: 4, width: 4, into: buffer, at: 1504)
+        WeightPacking.bias(parameters, from: 940, count: 4, into: buffer, at: 1536)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -101,17 +101,17 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "TwoInputsTwoOutputs", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 36, count: 4, into: &packed, at: 48)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 36, taps: 9, outputs: 4, stride: 16, into: &packed, at: 64)
-        WeightPacking.panels(parameters, from: 40, rows: 6, outputs: 8, width: 8, into: &packed, at: 704)
-        WeightPacking.bias(parameters, from: 88, count: 8, into: &packed, at: 752)
-        WeightPacking.panels(parameters, from: 96, rows: 72, outputs: 3, width: 4, into: &packed, at: 768)
-        WeightPacking.bias(parameters, from: 312, count: 3, into: &packed, at: 1056)
-        WeightPacking.panels(parameters, from: 315, rows: 72, outputs: 1, width: 4, into: &packed, at: 1072)
-        WeightPacking.bias(parameters, from: 387, count: 1, into: &packed, at: 1360)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 36, count: 4, into: buffer, at: 48)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 36, taps: 9, outputs: 4, stride: 16, into: buffer, at: 64)
+        WeightPacking.panels(parameters, from: 40, rows: 6, outputs: 8, width: 8, into: buffer, at: 704)
+        WeightPacking.bias(parameters, from: 88, count: 8, into: buffer, at: 752)
+        WeightPacking.panels(parameters, from: 96, rows: 72, outputs: 3, width: 4, into: buffer, at: 768)
+        WeightPacking.bias(parameters, from: 312, count: 3, into: buffer, at: 1056)
+        WeightPacking.panels(parameters, from: 315, rows: 72, outputs: 1, width: 4, into: buffer, at: 1072)
+        WeightPacking.bias(parameters, from: 387, count: 1, into: buffer, at: 1360)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

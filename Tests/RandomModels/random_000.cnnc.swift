@@ -81,11 +81,11 @@ public struct Random000: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random000", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 5, outputs: 65, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 325, count: 65, into: &packed, at: 400)
-        WeightPacking.batchNormalization(parameters, gamma: 390, beta: nil, mean: 455, variance: 520, epsilon: Float(0.001), channels: 65, into: &packed, scaleAt: 480, shiftAt: 545)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 5, outputs: 65, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 325, count: 65, into: buffer, at: 400)
+        WeightPacking.batchNormalization(parameters, gamma: 390, beta: nil, mean: 455, variance: 520, epsilon: Float(0.001), channels: 65, into: buffer, scaleAt: 480, shiftAt: 545)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -97,13 +97,13 @@ public struct Random001: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random001", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 1280, count: 5, into: &packed, at: 2048)
-        WeightPacking.batchNormalization(parameters, gamma: 1285, beta: 1290, mean: 1295, variance: 1300, epsilon: Float(0.01), channels: 5, into: &packed, scaleAt: 2064, shiftAt: 2069)
-        WeightPacking.panels(parameters, from: 1305, rows: 80, outputs: 15, width: 16, into: &packed, at: 2080)
-        WeightPacking.bias(parameters, from: 2505, count: 15, into: &packed, at: 3360)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 5, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 1280, count: 5, into: buffer, at: 2048)
+        WeightPacking.batchNormalization(parameters, gamma: 1285, beta: 1290, mean: 1295, variance: 1300, epsilon: Float(0.01), channels: 5, into: buffer, scaleAt: 2064, shiftAt: 2069)
+        WeightPacking.panels(parameters, from: 1305, rows: 80, outputs: 15, width: 16, into: buffer, at: 2080)
+        WeightPacking.bias(parameters, from: 2505, count: 15, into: buffer, at: 3360)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -88,12 +88,12 @@ public struct Random002: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random002", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 72, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 504, count: 7, into: &packed, at: 576)
-        WeightPacking.panels(parameters, from: 511, rows: 56, outputs: 3, width: 4, into: &packed, at: 592)
-        WeightPacking.bias(parameters, from: 679, count: 3, into: &packed, at: 816)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 72, outputs: 7, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 504, count: 7, into: buffer, at: 576)
+        WeightPacking.panels(parameters, from: 511, rows: 56, outputs: 3, width: 4, into: buffer, at: 592)
+        WeightPacking.bias(parameters, from: 679, count: 3, into: buffer, at: 816)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

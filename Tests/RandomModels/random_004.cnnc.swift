@@ -90,14 +90,14 @@ public struct Random004: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random004", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 20, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 320, count: 20, into: &packed, at: 512)
-        WeightPacking.panels(parameters, from: 340, rows: 120, outputs: 16, width: 16, into: &packed, at: 544)
-        WeightPacking.bias(parameters, from: 2260, count: 16, into: &packed, at: 2464)
-        WeightPacking.panels(parameters, from: 2276, rows: 256, outputs: 2, width: 4, into: &packed, at: 2480)
-        WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 3504)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 20, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 320, count: 20, into: buffer, at: 512)
+        WeightPacking.panels(parameters, from: 340, rows: 120, outputs: 16, width: 16, into: buffer, at: 544)
+        WeightPacking.bias(parameters, from: 2260, count: 16, into: buffer, at: 2464)
+        WeightPacking.panels(parameters, from: 2276, rows: 256, outputs: 2, width: 4, into: buffer, at: 2480)
+        WeightPacking.bias(parameters, from: nil, count: 2, into: buffer, at: 3504)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -84,12 +84,12 @@ public struct Random005: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random005", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 16, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 32, count: 16, into: &packed, at: 32)
-        WeightPacking.panels(parameters, from: 48, rows: 64, outputs: 1, width: 4, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: 112, count: 1, into: &packed, at: 304)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 16, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 32, count: 16, into: buffer, at: 32)
+        WeightPacking.panels(parameters, from: 48, rows: 64, outputs: 1, width: 4, into: buffer, at: 48)
+        WeightPacking.bias(parameters, from: 112, count: 1, into: buffer, at: 304)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -82,12 +82,12 @@ public struct Random006: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random006", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 19, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 304, count: 19, into: &packed, at: 512)
-        WeightPacking.panels(parameters, from: 323, rows: 19, outputs: 20, width: 16, into: &packed, at: 544)
-        WeightPacking.bias(parameters, from: 703, count: 20, into: &packed, at: 1152)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 19, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 304, count: 19, into: buffer, at: 512)
+        WeightPacking.panels(parameters, from: 323, rows: 19, outputs: 20, width: 16, into: buffer, at: 544)
+        WeightPacking.bias(parameters, from: 703, count: 20, into: buffer, at: 1152)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -85,12 +85,12 @@ public struct Random007: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random007", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 4, count: 2, into: &packed, at: 16)
-        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 31, width: 16, into: &packed, at: 32)
-        WeightPacking.bias(parameters, from: 68, count: 31, into: &packed, at: 96)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 2, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 4, count: 2, into: buffer, at: 16)
+        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 31, width: 16, into: buffer, at: 32)
+        WeightPacking.bias(parameters, from: 68, count: 31, into: buffer, at: 96)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

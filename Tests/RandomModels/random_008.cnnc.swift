@@ -79,10 +79,10 @@ public struct Random008: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random008", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 96, outputs: 20, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 1920, count: 20, into: &packed, at: 3072)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 96, outputs: 20, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 1920, count: 20, into: buffer, at: 3072)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -91,13 +91,13 @@ public struct Random009: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random009", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: &packed, scaleAt: 0, shiftAt: 2)
-        WeightPacking.panels(parameters, from: 8, rows: 2, outputs: 15, width: 16, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: 38, count: 15, into: &packed, at: 48)
-        WeightPacking.panels(parameters, from: 53, rows: 135, outputs: 2, width: 4, into: &packed, at: 64)
-        WeightPacking.bias(parameters, from: 323, count: 2, into: &packed, at: 608)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 2, mean: 4, variance: 6, epsilon: Float(0.001), channels: 2, into: buffer, scaleAt: 0, shiftAt: 2)
+        WeightPacking.panels(parameters, from: 8, rows: 2, outputs: 15, width: 16, into: buffer, at: 16)
+        WeightPacking.bias(parameters, from: 38, count: 15, into: buffer, at: 48)
+        WeightPacking.panels(parameters, from: 53, rows: 135, outputs: 2, width: 4, into: buffer, at: 64)
+        WeightPacking.bias(parameters, from: 323, count: 2, into: buffer, at: 608)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -82,12 +82,12 @@ public struct Random010: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random010", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 8, count: 2, into: &packed, at: 16)
-        WeightPacking.panels(parameters, from: 10, rows: 4, outputs: 2, width: 4, into: &packed, at: 32)
-        WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 48)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 2, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 8, count: 2, into: buffer, at: 16)
+        WeightPacking.panels(parameters, from: 10, rows: 4, outputs: 2, width: 4, into: buffer, at: 32)
+        WeightPacking.bias(parameters, from: nil, count: 2, into: buffer, at: 48)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -83,11 +83,11 @@ public struct Random011: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random011", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 4, variance: 8, epsilon: Float(0.01), channels: 4, into: &packed, scaleAt: 0, shiftAt: 4)
-        WeightPacking.panels(parameters, from: 12, rows: 4, outputs: 9, width: 8, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: 48, count: 9, into: &packed, at: 80)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 4, variance: 8, epsilon: Float(0.01), channels: 4, into: buffer, scaleAt: 0, shiftAt: 4)
+        WeightPacking.panels(parameters, from: 12, rows: 4, outputs: 9, width: 8, into: buffer, at: 16)
+        WeightPacking.bias(parameters, from: 48, count: 9, into: buffer, at: 80)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -83,11 +83,11 @@ public struct Random012: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random012", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 21, variance: 42, epsilon: Float(0.001), channels: 21, into: &packed, scaleAt: 0, shiftAt: 21)
-        WeightPacking.panels(parameters, from: 63, rows: 21, outputs: 5, width: 8, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 224)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 21, variance: 42, epsilon: Float(0.001), channels: 21, into: buffer, scaleAt: 0, shiftAt: 21)
+        WeightPacking.panels(parameters, from: 63, rows: 21, outputs: 5, width: 8, into: buffer, at: 48)
+        WeightPacking.bias(parameters, from: nil, count: 5, into: buffer, at: 224)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -81,10 +81,10 @@ public struct Random013: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random013", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 8, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 144, count: 8, into: &packed, at: 144)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 18, outputs: 8, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 144, count: 8, into: buffer, at: 144)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

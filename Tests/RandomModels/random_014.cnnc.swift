@@ -82,12 +82,12 @@ public struct Random014: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random014", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 10, outputs: 17, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 17, into: &packed, at: 320)
-        WeightPacking.panels(parameters, from: 170, rows: 272, outputs: 3, width: 4, into: &packed, at: 352)
-        WeightPacking.bias(parameters, from: 986, count: 3, into: &packed, at: 1440)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 10, outputs: 17, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 17, into: buffer, at: 320)
+        WeightPacking.panels(parameters, from: 170, rows: 272, outputs: 3, width: 4, into: buffer, at: 352)
+        WeightPacking.bias(parameters, from: 986, count: 3, into: buffer, at: 1440)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

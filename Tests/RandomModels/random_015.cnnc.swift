@@ -94,16 +94,16 @@ public struct Random015: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random015", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 40, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 480, count: 40, into: &packed, at: 576)
-        WeightPacking.panels(parameters, from: 520, rows: 40, outputs: 5, width: 8, into: &packed, at: 624)
-        WeightPacking.bias(parameters, from: 720, count: 5, into: &packed, at: 944)
-        WeightPacking.panels(parameters, from: 725, rows: 5, outputs: 10, width: 8, into: &packed, at: 960)
-        WeightPacking.bias(parameters, from: 775, count: 10, into: &packed, at: 1040)
-        WeightPacking.panels(parameters, from: 785, rows: 10, outputs: 8, width: 8, into: &packed, at: 1056)
-        WeightPacking.bias(parameters, from: 865, count: 8, into: &packed, at: 1136)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 40, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 480, count: 40, into: buffer, at: 576)
+        WeightPacking.panels(parameters, from: 520, rows: 40, outputs: 5, width: 8, into: buffer, at: 624)
+        WeightPacking.bias(parameters, from: 720, count: 5, into: buffer, at: 944)
+        WeightPacking.panels(parameters, from: 725, rows: 5, outputs: 10, width: 8, into: buffer, at: 960)
+        WeightPacking.bias(parameters, from: 775, count: 10, into: buffer, at: 1040)
+        WeightPacking.panels(parameters, from: 785, rows: 10, outputs: 8, width: 8, into: buffer, at: 1056)
+        WeightPacking.bias(parameters, from: 865, count: 8, into: buffer, at: 1136)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

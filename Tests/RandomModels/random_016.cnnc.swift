@@ -85,12 +85,12 @@ public struct Random016: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random016", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 17, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 51, count: 17, into: &packed, at: 96)
-        WeightPacking.panels(parameters, from: 68, rows: 17, outputs: 10, width: 8, into: &packed, at: 128)
-        WeightPacking.bias(parameters, from: 238, count: 10, into: &packed, at: 400)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 17, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 51, count: 17, into: buffer, at: 96)
+        WeightPacking.panels(parameters, from: 68, rows: 17, outputs: 10, width: 8, into: buffer, at: 128)
+        WeightPacking.bias(parameters, from: 238, count: 10, into: buffer, at: 400)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -85,12 +85,12 @@ public struct Random017: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random017", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 1, outputs: 8, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 8, count: 8, into: &packed, at: 16)
-        WeightPacking.panels(parameters, from: 16, rows: 8, outputs: 2, width: 4, into: &packed, at: 32)
-        WeightPacking.bias(parameters, from: 32, count: 2, into: &packed, at: 64)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 1, outputs: 8, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 8, count: 8, into: buffer, at: 16)
+        WeightPacking.panels(parameters, from: 16, rows: 8, outputs: 2, width: 4, into: buffer, at: 32)
+        WeightPacking.bias(parameters, from: 32, count: 2, into: buffer, at: 64)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

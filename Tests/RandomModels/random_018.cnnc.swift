@@ -82,10 +82,10 @@ public struct Random018: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random018", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 17, into: &packed, at: 128)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 17, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 17, into: buffer, at: 128)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

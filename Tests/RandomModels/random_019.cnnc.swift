@@ -88,12 +88,12 @@ public struct Random019: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random019", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 9, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 36, count: 9, into: &packed, at: 64)
-        WeightPacking.panels(parameters, from: 45, rows: 9, outputs: 3, width: 4, into: &packed, at: 80)
-        WeightPacking.bias(parameters, from: 72, count: 3, into: &packed, at: 128)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 4, outputs: 9, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 36, count: 9, into: buffer, at: 64)
+        WeightPacking.panels(parameters, from: 45, rows: 9, outputs: 3, width: 4, into: buffer, at: 80)
+        WeightPacking.bias(parameters, from: 72, count: 3, into: buffer, at: 128)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

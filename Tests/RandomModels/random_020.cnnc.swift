@@ -80,10 +80,10 @@ public struct Random020: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random020", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 64, count: 4, into: &packed, at: 64)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 64, count: 4, into: buffer, at: 64)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

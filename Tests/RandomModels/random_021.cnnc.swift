@@ -80,9 +80,9 @@ public struct Random021: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random021", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 39, variance: 78, epsilon: Float(0.01), channels: 39, into: &packed, scaleAt: 0, shiftAt: 39)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.batchNormalization(parameters, gamma: 0, beta: nil, mean: 39, variance: 78, epsilon: Float(0.01), channels: 39, into: buffer, scaleAt: 0, shiftAt: 39)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -81,9 +81,9 @@ public struct Random022: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random022", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 896, mean: 1792, variance: 2688, epsilon: Float(0.01), channels: 896, into: &packed, scaleAt: 0, shiftAt: 896)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 896, mean: 1792, variance: 2688, epsilon: Float(0.01), channels: 896, into: buffer, scaleAt: 0, shiftAt: 896)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -93,16 +93,16 @@ public struct Random024: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random024", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 29, outputs: 13, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 377, count: 13, into: &packed, at: 464)
-        WeightPacking.panels(parameters, from: 390, rows: 13, outputs: 2, width: 4, into: &packed, at: 480)
-        WeightPacking.bias(parameters, from: 416, count: 2, into: &packed, at: 544)
-        WeightPacking.panels(parameters, from: 418, rows: 2, outputs: 8, width: 8, into: &packed, at: 560)
-        WeightPacking.bias(parameters, from: 434, count: 8, into: &packed, at: 576)
-        WeightPacking.panels(parameters, from: 442, rows: 8, outputs: 31, width: 16, into: &packed, at: 592)
-        WeightPacking.bias(parameters, from: nil, count: 31, into: &packed, at: 848)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 29, outputs: 13, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 377, count: 13, into: buffer, at: 464)
+        WeightPacking.panels(parameters, from: 390, rows: 13, outputs: 2, width: 4, into: buffer, at: 480)
+        WeightPacking.bias(parameters, from: 416, count: 2, into: buffer, at: 544)
+        WeightPacking.panels(parameters, from: 418, rows: 2, outputs: 8, width: 8, into: buffer, at: 560)
+        WeightPacking.bias(parameters, from: 434, count: 8, into: buffer, at: 576)
+        WeightPacking.panels(parameters, from: 442, rows: 8, outputs: 31, width: 16, into: buffer, at: 592)
+        WeightPacking.bias(parameters, from: nil, count: 31, into: buffer, at: 848)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

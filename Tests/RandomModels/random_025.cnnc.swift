@@ -83,11 +83,11 @@ public struct Random025: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random025", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 25, outputs: 13, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 325, count: 13, into: &packed, at: 400)
-        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 338, mean: 351, variance: 364, epsilon: Float(0.01), channels: 13, into: &packed, scaleAt: 416, shiftAt: 429)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 25, outputs: 13, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 325, count: 13, into: buffer, at: 400)
+        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 338, mean: 351, variance: 364, epsilon: Float(0.01), channels: 13, into: buffer, scaleAt: 416, shiftAt: 429)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -84,10 +84,10 @@ public struct Random026: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random026", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 1, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 16, count: 16, into: &packed, at: 16)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 1, outputs: 16, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 16, count: 16, into: buffer, at: 16)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -92,15 +92,15 @@ public struct Random027: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random027", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 29, outputs: 40, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 1160, count: 40, into: &packed, at: 1392)
-        WeightPacking.batchNormalization(parameters, gamma: 1200, beta: 1240, mean: 1280, variance: 1320, epsilon: Float(0.01), channels: 40, into: &packed, scaleAt: 1440, shiftAt: 1480)
-        WeightPacking.panels(parameters, from: 1360, rows: 40, outputs: 2, width: 4, into: &packed, at: 1520)
-        WeightPacking.bias(parameters, from: 1440, count: 2, into: &packed, at: 1680)
-        WeightPacking.panels(parameters, from: 1442, rows: 2, outputs: 40, width: 16, into: &packed, at: 1696)
-        WeightPacking.bias(parameters, from: nil, count: 40, into: &packed, at: 1792)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 29, outputs: 40, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 1160, count: 40, into: buffer, at: 1392)
+        WeightPacking.batchNormalization(parameters, gamma: 1200, beta: 1240, mean: 1280, variance: 1320, epsilon: Float(0.01), channels: 40, into: buffer, scaleAt: 1440, shiftAt: 1480)
+        WeightPacking.panels(parameters, from: 1360, rows: 40, outputs: 2, width: 4, into: buffer, at: 1520)
+        WeightPacking.bias(parameters, from: 1440, count: 2, into: buffer, at: 1680)
+        WeightPacking.panels(parameters, from: 1442, rows: 2, outputs: 40, width: 16, into: buffer, at: 1696)
+        WeightPacking.bias(parameters, from: nil, count: 40, into: buffer, at: 1792)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -77,10 +77,10 @@ public struct Random029: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random029", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 7, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 14, count: 7, into: &packed, at: 16)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 2, outputs: 7, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 14, count: 7, into: buffer, at: 16)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

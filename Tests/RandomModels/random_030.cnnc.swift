@@ -86,12 +86,12 @@ public struct Random030: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random030", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 12, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 384, count: 12, into: &packed, at: 512)
-        WeightPacking.panels(parameters, from: 396, rows: 12, outputs: 5, width: 8, into: &packed, at: 528)
-        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 624)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 12, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 384, count: 12, into: buffer, at: 512)
+        WeightPacking.panels(parameters, from: 396, rows: 12, outputs: 5, width: 8, into: buffer, at: 528)
+        WeightPacking.bias(parameters, from: nil, count: 5, into: buffer, at: 624)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

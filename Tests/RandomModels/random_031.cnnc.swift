@@ -77,10 +77,10 @@ public struct Random031: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random031", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 1, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 64, count: 1, into: &packed, at: 256)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 1, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 64, count: 1, into: buffer, at: 256)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -87,12 +87,12 @@ public struct Random033: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random033", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 7, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 21, count: 7, into: &packed, at: 32)
-        WeightPacking.panels(parameters, from: 28, rows: 7, outputs: 33, width: 16, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 384)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 7, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 21, count: 7, into: buffer, at: 32)
+        WeightPacking.panels(parameters, from: 28, rows: 7, outputs: 33, width: 16, into: buffer, at: 48)
+        WeightPacking.bias(parameters, from: nil, count: 33, into: buffer, at: 384)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -76,7 +76,7 @@ public struct Random035: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random035", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        self.packed = PackedWeights([])
+        self.packed = PackedWeights(count: 0)
     }
 
     /// One forward pass over one sample, in inference mode.

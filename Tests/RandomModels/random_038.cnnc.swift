@@ -83,12 +83,12 @@ public struct Random038: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random038", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 5, outputs: 19, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 95, count: 19, into: &packed, at: 160)
-        WeightPacking.kernel(parameters, from: 114, rows: 171, outputs: 7, paddedOutputs: 8, into: &packed, at: 192)
-        WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 1568)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 5, outputs: 19, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 95, count: 19, into: buffer, at: 160)
+        WeightPacking.kernel(parameters, from: 114, rows: 171, outputs: 7, paddedOutputs: 8, into: buffer, at: 192)
+        WeightPacking.bias(parameters, from: nil, count: 7, into: buffer, at: 1568)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -81,10 +81,10 @@ public struct Random039: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random039", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 81, count: 3, into: &packed, at: 112)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 27, outputs: 3, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 81, count: 3, into: buffer, at: 112)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -85,10 +85,10 @@ public struct Random040: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random040", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 17, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 68, count: 17, into: &packed, at: 128)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 4, outputs: 17, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 68, count: 17, into: buffer, at: 128)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

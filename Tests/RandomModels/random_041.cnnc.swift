@@ -90,12 +90,12 @@ public struct Random041: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random041", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 10, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 10, count: 1, into: &packed, at: 48)
-        WeightPacking.kernel(parameters, from: 11, rows: 1, outputs: 8, paddedOutputs: 8, into: &packed, at: 64)
-        WeightPacking.bias(parameters, from: 19, count: 8, into: &packed, at: 80)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 10, outputs: 1, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 10, count: 1, into: buffer, at: 48)
+        WeightPacking.kernel(parameters, from: 11, rows: 1, outputs: 8, paddedOutputs: 8, into: buffer, at: 64)
+        WeightPacking.bias(parameters, from: 19, count: 8, into: buffer, at: 80)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -80,10 +80,10 @@ public struct Random042: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random042", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 15, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 240, count: 15, into: &packed, at: 256)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 15, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 240, count: 15, into: buffer, at: 256)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -81,7 +81,7 @@ public struct Random043: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random043", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        self.packed = PackedWeights([])
+        self.packed = PackedWeights(count: 0)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -91,14 +91,14 @@ public struct Random044: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random044", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 256, count: 16, into: &packed, at: 256)
-        WeightPacking.kernel(parameters, from: 272, rows: 16, outputs: 7, paddedOutputs: 8, into: &packed, at: 272)
-        WeightPacking.bias(parameters, from: 384, count: 7, into: &packed, at: 400)
-        WeightPacking.panels(parameters, from: 391, rows: 7, outputs: 13, width: 16, into: &packed, at: 416)
-        WeightPacking.bias(parameters, from: 482, count: 13, into: &packed, at: 528)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 16, outputs: 16, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 256, count: 16, into: buffer, at: 256)
+        WeightPacking.kernel(parameters, from: 272, rows: 16, outputs: 7, paddedOutputs: 8, into: buffer, at: 272)
+        WeightPacking.bias(parameters, from: 384, count: 7, into: buffer, at: 400)
+        WeightPacking.panels(parameters, from: 391, rows: 7, outputs: 13, width: 16, into: buffer, at: 416)
+        WeightPacking.bias(parameters, from: 482, count: 13, into: buffer, at: 528)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -91,14 +91,14 @@ public struct Random045: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random045", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 14, outputs: 1, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 14, count: 1, into: &packed, at: 64)
-        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 15, mean: 16, variance: 17, epsilon: Float(0.01), channels: 1, into: &packed, scaleAt: 80, shiftAt: 81)
-        WeightPacking.panels(parameters, from: 18, rows: 1, outputs: 13, width: 16, into: &packed, at: 96)
-        WeightPacking.bias(parameters, from: nil, count: 13, into: &packed, at: 112)
-        WeightPacking.batchNormalization(parameters, gamma: 31, beta: 44, mean: 57, variance: 70, epsilon: Float(0.001), channels: 13, into: &packed, scaleAt: 128, shiftAt: 141)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 14, outputs: 1, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 14, count: 1, into: buffer, at: 64)
+        WeightPacking.batchNormalization(parameters, gamma: nil, beta: 15, mean: 16, variance: 17, epsilon: Float(0.01), channels: 1, into: buffer, scaleAt: 80, shiftAt: 81)
+        WeightPacking.panels(parameters, from: 18, rows: 1, outputs: 13, width: 16, into: buffer, at: 96)
+        WeightPacking.bias(parameters, from: nil, count: 13, into: buffer, at: 112)
+        WeightPacking.batchNormalization(parameters, gamma: 31, beta: 44, mean: 57, variance: 70, epsilon: Float(0.001), channels: 13, into: buffer, scaleAt: 128, shiftAt: 141)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -92,13 +92,13 @@ public struct Random046: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random046", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 2, outputs: 2, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 4, count: 2, into: &packed, at: 16)
-        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 16, width: 16, into: &packed, at: 32)
-        WeightPacking.bias(parameters, from: nil, count: 16, into: &packed, at: 64)
-        WeightPacking.batchNormalization(parameters, gamma: 38, beta: 54, mean: 70, variance: 86, epsilon: Float(0.001), channels: 16, into: &packed, scaleAt: 80, shiftAt: 96)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 2, outputs: 2, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 4, count: 2, into: buffer, at: 16)
+        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 16, width: 16, into: buffer, at: 32)
+        WeightPacking.bias(parameters, from: nil, count: 16, into: buffer, at: 64)
+        WeightPacking.batchNormalization(parameters, gamma: 38, beta: 54, mean: 70, variance: 86, epsilon: Float(0.001), channels: 16, into: buffer, scaleAt: 80, shiftAt: 96)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -83,10 +83,10 @@ public struct Random047: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random047", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 1, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 256, count: 1, into: &packed, at: 1024)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 256, outputs: 1, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 256, count: 1, into: buffer, at: 1024)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -87,12 +87,12 @@ public struct Random048: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random048", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 136, count: 17, into: &packed, at: 256)
-        WeightPacking.panels(parameters, from: 153, rows: 272, outputs: 4, width: 4, into: &packed, at: 288)
-        WeightPacking.bias(parameters, from: 1241, count: 4, into: &packed, at: 1376)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 17, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 136, count: 17, into: buffer, at: 256)
+        WeightPacking.panels(parameters, from: 153, rows: 272, outputs: 4, width: 4, into: buffer, at: 288)
+        WeightPacking.bias(parameters, from: 1241, count: 4, into: buffer, at: 1376)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -82,10 +82,10 @@ public struct Random049: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random049", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 24, outputs: 9, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 216, count: 9, into: &packed, at: 384)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 24, outputs: 9, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 216, count: 9, into: buffer, at: 384)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

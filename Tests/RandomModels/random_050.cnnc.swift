@@ -80,10 +80,10 @@ public struct Random050: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random050", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 5, outputs: 31, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 155, count: 31, into: &packed, at: 160)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 5, outputs: 31, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 155, count: 31, into: buffer, at: 160)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

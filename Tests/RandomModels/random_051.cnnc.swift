@@ -79,10 +79,10 @@ public struct Random051: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random051", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 100, outputs: 40, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 4000, count: 40, into: &packed, at: 4800)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 100, outputs: 40, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 4000, count: 40, into: buffer, at: 4800)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

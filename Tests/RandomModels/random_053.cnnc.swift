@@ -78,10 +78,10 @@ public struct Random053: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random053", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 5, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 96)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 5, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 5, into: buffer, at: 96)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -91,12 +91,12 @@ public struct Random054: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random054", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 4, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 128, count: 4, into: &packed, at: 128)
-        WeightPacking.kernel(parameters, from: 132, rows: 36, outputs: 2, paddedOutputs: 4, into: &packed, at: 144)
-        WeightPacking.bias(parameters, from: 204, count: 2, into: &packed, at: 288)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 32, outputs: 4, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 128, count: 4, into: buffer, at: 128)
+        WeightPacking.kernel(parameters, from: 132, rows: 36, outputs: 2, paddedOutputs: 4, into: buffer, at: 144)
+        WeightPacking.bias(parameters, from: 204, count: 2, into: buffer, at: 288)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

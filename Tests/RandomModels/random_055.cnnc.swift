@@ -89,14 +89,14 @@ public struct Random055: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random055", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 96, outputs: 16, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 1536, count: 16, into: &packed, at: 1536)
-        WeightPacking.kernel(parameters, from: 1552, rows: 16, outputs: 11, paddedOutputs: 16, into: &packed, at: 1552)
-        WeightPacking.bias(parameters, from: 1728, count: 11, into: &packed, at: 1808)
-        WeightPacking.panels(parameters, from: 1739, rows: 176, outputs: 16, width: 16, into: &packed, at: 1824)
-        WeightPacking.bias(parameters, from: 4555, count: 16, into: &packed, at: 4640)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 96, outputs: 16, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 1536, count: 16, into: buffer, at: 1536)
+        WeightPacking.kernel(parameters, from: 1552, rows: 16, outputs: 11, paddedOutputs: 16, into: buffer, at: 1552)
+        WeightPacking.bias(parameters, from: 1728, count: 11, into: buffer, at: 1808)
+        WeightPacking.panels(parameters, from: 1739, rows: 176, outputs: 16, width: 16, into: buffer, at: 1824)
+        WeightPacking.bias(parameters, from: 4555, count: 16, into: buffer, at: 4640)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -73,7 +73,7 @@ public struct Random056: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random056", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        self.packed = PackedWeights([])
+        self.packed = PackedWeights(count: 0)
     }
 
     /// One forward pass over one sample, in inference mode.

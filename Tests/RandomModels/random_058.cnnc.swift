@@ -84,12 +84,12 @@ public struct Random058: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random058", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 150, outputs: 31, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 4650, count: 31, into: &packed, at: 4800)
-        WeightPacking.panels(parameters, from: 4681, rows: 31, outputs: 65, width: 16, into: &packed, at: 4832)
-        WeightPacking.bias(parameters, from: 6696, count: 65, into: &packed, at: 7312)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 150, outputs: 31, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 4650, count: 31, into: buffer, at: 4800)
+        WeightPacking.panels(parameters, from: 4681, rows: 31, outputs: 65, width: 16, into: buffer, at: 4832)
+        WeightPacking.bias(parameters, from: 6696, count: 65, into: buffer, at: 7312)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

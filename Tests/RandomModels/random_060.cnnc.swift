@@ -82,10 +82,10 @@ public struct Random060: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random060", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 64)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 2, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 2, into: buffer, at: 64)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -78,10 +78,10 @@ public struct Random061: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random061", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 25, outputs: 1, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 25, count: 1, into: &packed, at: 112)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 25, outputs: 1, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 25, count: 1, into: buffer, at: 112)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

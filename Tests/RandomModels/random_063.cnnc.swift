@@ -80,9 +80,9 @@ public struct Random063: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random063", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 132, mean: 264, variance: 396, epsilon: Float(0.001), channels: 132, into: &packed, scaleAt: 0, shiftAt: 132)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 132, mean: 264, variance: 396, epsilon: Float(0.001), channels: 132, into: buffer, scaleAt: 0, shiftAt: 132)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -80,10 +80,10 @@ public struct Random064: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random064", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 8, outputs: 16, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 128, count: 16, into: &packed, at: 128)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 8, outputs: 16, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 128, count: 16, into: buffer, at: 128)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

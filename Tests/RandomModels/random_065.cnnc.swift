@@ -95,16 +95,16 @@ public struct Random065: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random065", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 3, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 96, count: 3, into: &packed, at: 128)
-        WeightPacking.panels(parameters, from: 99, rows: 3, outputs: 18, width: 16, into: &packed, at: 144)
-        WeightPacking.bias(parameters, from: 153, count: 18, into: &packed, at: 240)
-        WeightPacking.panels(parameters, from: 171, rows: 18, outputs: 18, width: 16, into: &packed, at: 272)
-        WeightPacking.bias(parameters, from: 495, count: 18, into: &packed, at: 848)
-        WeightPacking.panels(parameters, from: 513, rows: 288, outputs: 24, width: 16, into: &packed, at: 880)
-        WeightPacking.bias(parameters, from: nil, count: 24, into: &packed, at: 10096)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 3, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 96, count: 3, into: buffer, at: 128)
+        WeightPacking.panels(parameters, from: 99, rows: 3, outputs: 18, width: 16, into: buffer, at: 144)
+        WeightPacking.bias(parameters, from: 153, count: 18, into: buffer, at: 240)
+        WeightPacking.panels(parameters, from: 171, rows: 18, outputs: 18, width: 16, into: buffer, at: 272)
+        WeightPacking.bias(parameters, from: 495, count: 18, into: buffer, at: 848)
+        WeightPacking.panels(parameters, from: 513, rows: 288, outputs: 24, width: 16, into: buffer, at: 880)
+        WeightPacking.bias(parameters, from: nil, count: 24, into: buffer, at: 10096)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -77,10 +77,10 @@ public struct Random066: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random066", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 12, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 12, into: &packed, at: 96)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 12, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 12, into: buffer, at: 96)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

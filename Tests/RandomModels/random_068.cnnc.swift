@@ -79,10 +79,10 @@ public struct Random068: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random068", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 48, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 192)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 48, outputs: 3, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 144, count: 3, into: buffer, at: 192)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

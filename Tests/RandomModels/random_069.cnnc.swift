@@ -85,12 +85,12 @@ public struct Random069: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random069", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 24, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 192, count: 24, into: &packed, at: 256)
-        WeightPacking.panels(parameters, from: 216, rows: 48, outputs: 5, width: 8, into: &packed, at: 288)
-        WeightPacking.bias(parameters, from: nil, count: 5, into: &packed, at: 672)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 8, outputs: 24, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 192, count: 24, into: buffer, at: 256)
+        WeightPacking.panels(parameters, from: 216, rows: 48, outputs: 5, width: 8, into: buffer, at: 288)
+        WeightPacking.bias(parameters, from: nil, count: 5, into: buffer, at: 672)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

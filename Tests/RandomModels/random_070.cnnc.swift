@@ -89,13 +89,13 @@ public struct Random070: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random070", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 33, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 1536)
-        WeightPacking.batchNormalization(parameters, gamma: 1056, beta: nil, mean: 1188, variance: 1320, epsilon: Float(0.001), channels: 132, into: &packed, scaleAt: 1584, shiftAt: 1716)
-        WeightPacking.panels(parameters, from: 1452, rows: 132, outputs: 5, width: 8, into: &packed, at: 1856)
-        WeightPacking.bias(parameters, from: 2112, count: 5, into: &packed, at: 2912)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 33, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 33, into: buffer, at: 1536)
+        WeightPacking.batchNormalization(parameters, gamma: 1056, beta: nil, mean: 1188, variance: 1320, epsilon: Float(0.001), channels: 132, into: buffer, scaleAt: 1584, shiftAt: 1716)
+        WeightPacking.panels(parameters, from: 1452, rows: 132, outputs: 5, width: 8, into: buffer, at: 1856)
+        WeightPacking.bias(parameters, from: 2112, count: 5, into: buffer, at: 2912)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

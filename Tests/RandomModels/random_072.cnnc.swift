@@ -81,10 +81,10 @@ public struct Random072: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random072", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 17, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 204, count: 17, into: &packed, at: 384)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 12, outputs: 17, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 204, count: 17, into: buffer, at: 384)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -91,16 +91,16 @@ public struct Random073: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random073", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 34, outputs: 10, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 340, count: 10, into: &packed, at: 544)
-        WeightPacking.panels(parameters, from: 350, rows: 10, outputs: 10, width: 8, into: &packed, at: 560)
-        WeightPacking.bias(parameters, from: nil, count: 10, into: &packed, at: 720)
-        WeightPacking.panels(parameters, from: 450, rows: 10, outputs: 17, width: 16, into: &packed, at: 736)
-        WeightPacking.bias(parameters, from: 620, count: 17, into: &packed, at: 1056)
-        WeightPacking.panels(parameters, from: 637, rows: 17, outputs: 3, width: 4, into: &packed, at: 1088)
-        WeightPacking.bias(parameters, from: 688, count: 3, into: &packed, at: 1168)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 34, outputs: 10, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 340, count: 10, into: buffer, at: 544)
+        WeightPacking.panels(parameters, from: 350, rows: 10, outputs: 10, width: 8, into: buffer, at: 560)
+        WeightPacking.bias(parameters, from: nil, count: 10, into: buffer, at: 720)
+        WeightPacking.panels(parameters, from: 450, rows: 10, outputs: 17, width: 16, into: buffer, at: 736)
+        WeightPacking.bias(parameters, from: 620, count: 17, into: buffer, at: 1056)
+        WeightPacking.panels(parameters, from: 637, rows: 17, outputs: 3, width: 4, into: buffer, at: 1088)
+        WeightPacking.bias(parameters, from: 688, count: 3, into: buffer, at: 1168)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

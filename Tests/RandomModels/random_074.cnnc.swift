@@ -84,12 +84,12 @@ public struct Random074: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random074", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 12, count: 2, into: &packed, at: 32)
-        WeightPacking.panels(parameters, from: 14, rows: 18, outputs: 1, width: 4, into: &packed, at: 48)
-        WeightPacking.bias(parameters, from: 32, count: 1, into: &packed, at: 128)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 6, outputs: 2, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 12, count: 2, into: buffer, at: 32)
+        WeightPacking.panels(parameters, from: 14, rows: 18, outputs: 1, width: 4, into: buffer, at: 48)
+        WeightPacking.bias(parameters, from: 32, count: 1, into: buffer, at: 128)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

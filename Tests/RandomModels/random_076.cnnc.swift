@@ -84,12 +84,12 @@ public struct Random076: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random076", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 45, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 315, count: 7, into: &packed, at: 368)
-        WeightPacking.kernel(parameters, from: 322, rows: 7, outputs: 33, paddedOutputs: 48, into: &packed, at: 384)
-        WeightPacking.bias(parameters, from: 553, count: 33, into: &packed, at: 720)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 45, outputs: 7, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 315, count: 7, into: buffer, at: 368)
+        WeightPacking.kernel(parameters, from: 322, rows: 7, outputs: 33, paddedOutputs: 48, into: buffer, at: 384)
+        WeightPacking.bias(parameters, from: 553, count: 33, into: buffer, at: 720)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -91,10 +91,10 @@ public struct Random077: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random077", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 8, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 512, count: 8, into: &packed, at: 512)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 8, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 512, count: 8, into: buffer, at: 512)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -90,12 +90,12 @@ public struct Random078: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random078", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 4, into: &packed, at: 128)
-        WeightPacking.panels(parameters, from: 128, rows: 4, outputs: 8, width: 8, into: &packed, at: 144)
-        WeightPacking.bias(parameters, from: 160, count: 8, into: &packed, at: 176)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 32, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 4, into: buffer, at: 128)
+        WeightPacking.panels(parameters, from: 128, rows: 4, outputs: 8, width: 8, into: buffer, at: 144)
+        WeightPacking.bias(parameters, from: 160, count: 8, into: buffer, at: 176)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -78,7 +78,7 @@ public struct Random079: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random079", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        self.packed = PackedWeights([])
+        self.packed = PackedWeights(count: 0)
     }
 
     /// One forward pass over one sample, in inference mode.

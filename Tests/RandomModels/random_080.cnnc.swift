@@ -91,11 +91,11 @@ public struct Random080: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random080", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 8, mean: 16, variance: 24, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 0, shiftAt: 8)
-        WeightPacking.panels(parameters, from: 32, rows: 96, outputs: 15, width: 16, into: &packed, at: 16)
-        WeightPacking.bias(parameters, from: nil, count: 15, into: &packed, at: 1552)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.batchNormalization(parameters, gamma: 0, beta: 8, mean: 16, variance: 24, epsilon: Float(0.001), channels: 8, into: buffer, scaleAt: 0, shiftAt: 8)
+        WeightPacking.panels(parameters, from: 32, rows: 96, outputs: 15, width: 16, into: buffer, at: 16)
+        WeightPacking.bias(parameters, from: nil, count: 15, into: buffer, at: 1552)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -75,7 +75,7 @@ public struct Random081: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random081", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        self.packed = PackedWeights([])
+        self.packed = PackedWeights(count: 0)
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -87,12 +87,12 @@ public struct Random082: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random082", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 80, outputs: 7, width: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 560, count: 7, into: &packed, at: 640)
-        WeightPacking.panels(parameters, from: 567, rows: 7, outputs: 1, width: 4, into: &packed, at: 656)
-        WeightPacking.bias(parameters, from: 574, count: 1, into: &packed, at: 688)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 80, outputs: 7, width: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 560, count: 7, into: buffer, at: 640)
+        WeightPacking.panels(parameters, from: 567, rows: 7, outputs: 1, width: 4, into: buffer, at: 656)
+        WeightPacking.bias(parameters, from: 574, count: 1, into: buffer, at: 688)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -84,12 +84,12 @@ public struct Random083: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random083", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 2, into: &packed, at: 16)
-        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 8, width: 8, into: &packed, at: 32)
-        WeightPacking.bias(parameters, from: 22, count: 8, into: &packed, at: 48)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 3, outputs: 2, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 2, into: buffer, at: 16)
+        WeightPacking.panels(parameters, from: 6, rows: 2, outputs: 8, width: 8, into: buffer, at: 32)
+        WeightPacking.bias(parameters, from: 22, count: 8, into: buffer, at: 48)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -89,12 +89,12 @@ public struct Random084: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random084", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 192, outputs: 2, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 384, count: 2, into: &packed, at: 768)
-        WeightPacking.panels(parameters, from: 386, rows: 18, outputs: 12, width: 16, into: &packed, at: 784)
-        WeightPacking.bias(parameters, from: nil, count: 12, into: &packed, at: 1072)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 192, outputs: 2, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 384, count: 2, into: buffer, at: 768)
+        WeightPacking.panels(parameters, from: 386, rows: 18, outputs: 12, width: 16, into: buffer, at: 784)
+        WeightPacking.bias(parameters, from: nil, count: 12, into: buffer, at: 1072)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -79,10 +79,10 @@ public struct Random085: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random085", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 32, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 32, into: &packed, at: 512)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 16, outputs: 32, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 32, into: buffer, at: 512)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

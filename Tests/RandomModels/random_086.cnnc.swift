@@ -90,14 +90,14 @@ public struct Random086: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random086", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 33, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 33, into: &packed, at: 1296)
-        WeightPacking.panels(parameters, from: 891, rows: 264, outputs: 17, width: 16, into: &packed, at: 1344)
-        WeightPacking.bias(parameters, from: 5379, count: 17, into: &packed, at: 9792)
-        WeightPacking.panels(parameters, from: 5396, rows: 17, outputs: 17, width: 16, into: &packed, at: 9824)
-        WeightPacking.bias(parameters, from: 5685, count: 17, into: &packed, at: 10368)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 27, outputs: 33, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 33, into: buffer, at: 1296)
+        WeightPacking.panels(parameters, from: 891, rows: 264, outputs: 17, width: 16, into: buffer, at: 1344)
+        WeightPacking.bias(parameters, from: 5379, count: 17, into: buffer, at: 9792)
+        WeightPacking.panels(parameters, from: 5396, rows: 17, outputs: 17, width: 16, into: buffer, at: 9824)
+        WeightPacking.bias(parameters, from: 5685, count: 17, into: buffer, at: 10368)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -82,10 +82,10 @@ public struct Random087: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random087", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 17, paddedOutputs: 32, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 153, count: 17, into: &packed, at: 288)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 17, paddedOutputs: 32, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 153, count: 17, into: buffer, at: 288)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -88,12 +88,12 @@ public struct Random088: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random088", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 20, outputs: 24, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 480, count: 24, into: &packed, at: 640)
-        WeightPacking.panels(parameters, from: 504, rows: 96, outputs: 7, width: 8, into: &packed, at: 672)
-        WeightPacking.bias(parameters, from: nil, count: 7, into: &packed, at: 1440)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 20, outputs: 24, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 480, count: 24, into: buffer, at: 640)
+        WeightPacking.panels(parameters, from: 504, rows: 96, outputs: 7, width: 8, into: buffer, at: 672)
+        WeightPacking.bias(parameters, from: nil, count: 7, into: buffer, at: 1440)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -83,12 +83,12 @@ public struct Random089: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random089", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 256, count: 4, into: &packed, at: 256)
-        WeightPacking.panels(parameters, from: 260, rows: 4, outputs: 16, width: 16, into: &packed, at: 272)
-        WeightPacking.bias(parameters, from: 324, count: 16, into: &packed, at: 336)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 64, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 256, count: 4, into: buffer, at: 256)
+        WeightPacking.panels(parameters, from: 260, rows: 4, outputs: 16, width: 16, into: buffer, at: 272)
+        WeightPacking.bias(parameters, from: 324, count: 16, into: buffer, at: 336)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -80,10 +80,10 @@ public struct Random091: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random091", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 9, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 27, count: 9, into: &packed, at: 48)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 3, outputs: 9, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 27, count: 9, into: buffer, at: 48)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -82,12 +82,12 @@ public struct Random092: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random092", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 120, outputs: 31, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 3720, count: 31, into: &packed, at: 3840)
-        WeightPacking.panels(parameters, from: 3751, rows: 31, outputs: 3, width: 4, into: &packed, at: 3872)
-        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 4000)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 120, outputs: 31, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 3720, count: 31, into: buffer, at: 3840)
+        WeightPacking.panels(parameters, from: 3751, rows: 31, outputs: 3, width: 4, into: buffer, at: 3872)
+        WeightPacking.bias(parameters, from: nil, count: 3, into: buffer, at: 4000)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

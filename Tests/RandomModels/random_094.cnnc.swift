@@ -79,7 +79,7 @@ public struct Random094: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random094", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        self.packed = PackedWeights([])
+        self.packed = PackedWeights(count: 0)
     }
 
     /// One forward pass over one sample, in inference mode.

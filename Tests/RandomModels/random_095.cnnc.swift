@@ -85,10 +85,10 @@ public struct Random095: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random095", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 128, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 384, count: 3, into: &packed, at: 512)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 128, outputs: 3, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 384, count: 3, into: buffer, at: 512)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -88,12 +88,12 @@ public struct Random096: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random096", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 80, outputs: 15, paddedOutputs: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 1200, count: 15, into: &packed, at: 1280)
-        WeightPacking.panels(parameters, from: 1215, rows: 15, outputs: 13, width: 16, into: &packed, at: 1296)
-        WeightPacking.bias(parameters, from: 1410, count: 13, into: &packed, at: 1536)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 80, outputs: 15, paddedOutputs: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 1200, count: 15, into: buffer, at: 1280)
+        WeightPacking.panels(parameters, from: 1215, rows: 15, outputs: 13, width: 16, into: buffer, at: 1296)
+        WeightPacking.bias(parameters, from: 1410, count: 13, into: buffer, at: 1536)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -90,14 +90,14 @@ public struct Random097: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random097", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 128, outputs: 12, width: 16, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 1536, count: 12, into: &packed, at: 2048)
-        WeightPacking.panels(parameters, from: 1548, rows: 192, outputs: 3, width: 4, into: &packed, at: 2064)
-        WeightPacking.bias(parameters, from: 2124, count: 3, into: &packed, at: 2832)
-        WeightPacking.panels(parameters, from: 2127, rows: 3, outputs: 8, width: 8, into: &packed, at: 2848)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 2880)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 128, outputs: 12, width: 16, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 1536, count: 12, into: buffer, at: 2048)
+        WeightPacking.panels(parameters, from: 1548, rows: 192, outputs: 3, width: 4, into: buffer, at: 2064)
+        WeightPacking.bias(parameters, from: 2124, count: 3, into: buffer, at: 2832)
+        WeightPacking.panels(parameters, from: 2127, rows: 3, outputs: 8, width: 8, into: buffer, at: 2848)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: buffer, at: 2880)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

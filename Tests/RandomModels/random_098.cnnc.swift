@@ -90,12 +90,12 @@ public struct Random098: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random098", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.panels(parameters, from: 0, rows: 80, outputs: 4, width: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 320, count: 4, into: &packed, at: 320)
-        WeightPacking.panels(parameters, from: 324, rows: 24, outputs: 9, width: 8, into: &packed, at: 336)
-        WeightPacking.bias(parameters, from: 540, count: 9, into: &packed, at: 720)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.panels(parameters, from: 0, rows: 80, outputs: 4, width: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 320, count: 4, into: buffer, at: 320)
+        WeightPacking.panels(parameters, from: 324, rows: 24, outputs: 9, width: 8, into: buffer, at: 336)
+        WeightPacking.bias(parameters, from: 540, count: 9, into: buffer, at: 720)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

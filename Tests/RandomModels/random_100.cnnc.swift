@@ -85,13 +85,13 @@ public struct Random100: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random100", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 5, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 60, count: 5, into: &packed, at: 96)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 60, taps: 12, outputs: 5, stride: 16, into: &packed, at: 112)
-        WeightPacking.panels(parameters, from: 65, rows: 420, outputs: 3, width: 4, into: &packed, at: 1152)
-        WeightPacking.bias(parameters, from: 1325, count: 3, into: &packed, at: 2832)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 12, outputs: 5, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 60, count: 5, into: buffer, at: 96)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 60, taps: 12, outputs: 5, stride: 16, into: buffer, at: 112)
+        WeightPacking.panels(parameters, from: 65, rows: 420, outputs: 3, width: 4, into: buffer, at: 1152)
+        WeightPacking.bias(parameters, from: 1325, count: 3, into: buffer, at: 2832)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -84,13 +84,13 @@ public struct Random101: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random101", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 3, paddedOutputs: 4, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 3, into: &packed, at: 48)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 3, stride: 16, into: &packed, at: 64)
-        WeightPacking.kernel(parameters, from: 27, rows: 12, outputs: 4, paddedOutputs: 4, into: &packed, at: 544)
-        WeightPacking.bias(parameters, from: 75, count: 4, into: &packed, at: 592)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 3, paddedOutputs: 4, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 3, into: buffer, at: 48)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 9, outputs: 3, stride: 16, into: buffer, at: 64)
+        WeightPacking.kernel(parameters, from: 27, rows: 12, outputs: 4, paddedOutputs: 4, into: buffer, at: 544)
+        WeightPacking.bias(parameters, from: 75, count: 4, into: buffer, at: 592)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

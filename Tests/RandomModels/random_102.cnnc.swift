@@ -82,11 +82,11 @@ public struct Random102: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random102", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 15, outputs: 7, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 105, count: 7, into: &packed, at: 128)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 105, taps: 15, outputs: 7, stride: 16, into: &packed, at: 144)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 15, outputs: 7, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 105, count: 7, into: buffer, at: 128)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 105, taps: 15, outputs: 7, stride: 16, into: buffer, at: 144)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

@@ -93,14 +93,14 @@ public struct Random103: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random103", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 6, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 54, count: 6, into: &packed, at: 80)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 54, taps: 9, outputs: 6, stride: 16, into: &packed, at: 96)
-        WeightPacking.batchNormalization(parameters, gamma: 60, beta: 66, mean: 72, variance: 78, epsilon: Float(0.001), channels: 6, into: &packed, scaleAt: 1056, shiftAt: 1062)
-        WeightPacking.kernel(parameters, from: 84, rows: 54, outputs: 4, paddedOutputs: 4, into: &packed, at: 1072)
-        WeightPacking.bias(parameters, from: 300, count: 4, into: &packed, at: 1296)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 6, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 54, count: 6, into: buffer, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 54, taps: 9, outputs: 6, stride: 16, into: buffer, at: 96)
+        WeightPacking.batchNormalization(parameters, gamma: 60, beta: 66, mean: 72, variance: 78, epsilon: Float(0.001), channels: 6, into: buffer, scaleAt: 1056, shiftAt: 1062)
+        WeightPacking.kernel(parameters, from: 84, rows: 54, outputs: 4, paddedOutputs: 4, into: buffer, at: 1072)
+        WeightPacking.bias(parameters, from: 300, count: 4, into: buffer, at: 1296)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

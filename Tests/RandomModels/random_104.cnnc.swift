@@ -88,12 +88,12 @@ public struct Random104: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random104", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: 72, count: 8, into: &packed, at: 80)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: &packed, at: 96)
-        WeightPacking.batchNormalization(parameters, gamma: 80, beta: 88, mean: 96, variance: 104, epsilon: Float(0.001), channels: 8, into: &packed, scaleAt: 1376, shiftAt: 1384)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 9, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: 72, count: 8, into: buffer, at: 80)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: 72, taps: 9, outputs: 8, stride: 16, into: buffer, at: 96)
+        WeightPacking.batchNormalization(parameters, gamma: 80, beta: 88, mean: 96, variance: 104, epsilon: Float(0.001), channels: 8, into: buffer, scaleAt: 1376, shiftAt: 1384)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

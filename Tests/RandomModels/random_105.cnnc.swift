@@ -87,15 +87,15 @@ public struct Random105: CompiledModel {
         }
         UnoptimizedBuildWarning.check(model: "Random105", optimized: Self.compiledWithOptimization)
         self.parameters = parameters
-        var packed = [Float](repeating: 0, count: Self.packedCount)
-        WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 8, paddedOutputs: 8, into: &packed, at: 0)
-        WeightPacking.bias(parameters, from: nil, count: 8, into: &packed, at: 48)
-        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 6, outputs: 8, stride: 16, into: &packed, at: 64)
-        WeightPacking.kernel(parameters, from: 48, rows: 32, outputs: 3, paddedOutputs: 4, into: &packed, at: 960)
-        WeightPacking.bias(parameters, from: 144, count: 3, into: &packed, at: 1088)
-        WeightPacking.panels(parameters, from: 147, rows: 288, outputs: 2, width: 4, into: &packed, at: 1104)
-        WeightPacking.bias(parameters, from: 723, count: 2, into: &packed, at: 2256)
-        self.packed = PackedWeights(packed)
+        let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking
+        WeightPacking.kernel(parameters, from: 0, rows: 6, outputs: 8, paddedOutputs: 8, into: buffer, at: 0)
+        WeightPacking.bias(parameters, from: nil, count: 8, into: buffer, at: 48)
+        WeightPacking.phasedLanes(parameters, kernelFrom: 0, biasFrom: nil, taps: 6, outputs: 8, stride: 16, into: buffer, at: 64)
+        WeightPacking.kernel(parameters, from: 48, rows: 32, outputs: 3, paddedOutputs: 4, into: buffer, at: 960)
+        WeightPacking.bias(parameters, from: 144, count: 3, into: buffer, at: 1088)
+        WeightPacking.panels(parameters, from: 147, rows: 288, outputs: 2, width: 4, into: buffer, at: 1104)
+        WeightPacking.bias(parameters, from: 723, count: 2, into: buffer, at: 2256)
+        self.packed = packed
     }
 
     /// One forward pass over one sample, in inference mode.

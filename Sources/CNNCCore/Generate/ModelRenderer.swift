@@ -381,10 +381,10 @@ struct ModelRenderer {
                 out.line("UnoptimizedBuildWarning.check(model: \(SwiftNames.stringLiteral(typeName)), optimized: Self.compiledWithOptimization)")
                 out.line("self.parameters = parameters")
                 guard !weights.packing.isEmpty else {
-                    out.line("self.packed = PackedWeights([])")
+                    out.line("self.packed = PackedWeights(count: 0)")
                     return
                 }
-                out.line("var packed = [Float](repeating: 0, count: Self.packedCount)")
+                out.line("let packed = PackedWeights(count: Self.packedCount), buffer = packed.bufferForPacking")
                 // A shared layer's later calls read the weights its first call packs.
                 for index in model.nodes.indices where model.nodes[index].layer.sharesWeightsOf == nil {
                     guard let packing = weights.packing[index] else { continue }
@@ -396,16 +396,16 @@ struct ModelRenderer {
                         writePacking(pointwise, weights: weights, into: &out)
                     case .normalization(let norm):
                         func offset(_ tensor: Int?) -> String { tensor.map { "\(weights.tensors[$0].offset)" } ?? "nil" }
-                        out.line("WeightPacking.batchNormalization(parameters, gamma: \(offset(norm.gammaTensor)), beta: \(offset(norm.betaTensor)), mean: \(offset(norm.meanTensor)), variance: \(offset(norm.varianceTensor)), epsilon: Float(\(norm.epsilon)), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
+                        out.line("WeightPacking.batchNormalization(parameters, gamma: \(offset(norm.gammaTensor)), beta: \(offset(norm.betaTensor)), mean: \(offset(norm.meanTensor)), variance: \(offset(norm.varianceTensor)), epsilon: Float(\(norm.epsilon)), channels: \(norm.channels), into: buffer, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
                     case .layerNormalization(let gamma, let beta):
                         for copy in [gamma, beta].compactMap({ $0 }) { writeCopy(copy, weights: weights, into: &out) }
                     case .prelu(let alpha):
                         writeCopy(alpha, weights: weights, into: &out)
                     case .featureNormalization(let norm):
-                        out.line("WeightPacking.normalization(parameters, mean: \(weights.tensors[norm.meanTensor].offset), variance: \(weights.tensors[norm.varianceTensor].offset), invert: \(norm.invert), channels: \(norm.channels), into: &packed, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
+                        out.line("WeightPacking.normalization(parameters, mean: \(weights.tensors[norm.meanTensor].offset), variance: \(weights.tensors[norm.varianceTensor].offset), invert: \(norm.invert), channels: \(norm.channels), into: buffer, scaleAt: \(norm.scaleOffset), shiftAt: \(norm.shiftOffset))")
                     }
                 }
-                out.line("self.packed = PackedWeights(packed)")
+                out.line("self.packed = packed")
             }
             out.line()
             out.doc("One forward pass over one sample, in inference mode.",
@@ -491,30 +491,30 @@ struct ModelRenderer {
     private func writePacking(_ kernel: WeightPlan.PackedKernel, weights: WeightPlan, inferenceOnly: Set<Int> = [], into out: inout SourceWriter) {
         let tensor = weights.tensors[kernel.kernelTensor]
         if let inputs = kernel.transposedInputs {
-            out.line("WeightPacking.transposedKernel(parameters, from: \(tensor.offset), taps: \(kernel.rows / inputs), inputs: \(inputs), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+            out.line("WeightPacking.transposedKernel(parameters, from: \(tensor.offset), taps: \(kernel.rows / inputs), inputs: \(inputs), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: buffer, at: \(kernel.kernelOffset))")
         } else if let width = kernel.panelWidth {
-            out.line("WeightPacking.panels(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), width: \(width), into: &packed, at: \(kernel.kernelOffset))")
+            out.line("WeightPacking.panels(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), width: \(width), into: buffer, at: \(kernel.kernelOffset))")
         } else {
-            out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: &packed, at: \(kernel.kernelOffset))")
+            out.line("WeightPacking.kernel(parameters, from: \(tensor.offset), rows: \(kernel.rows), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), into: buffer, at: \(kernel.kernelOffset))")
         }
         let bias = kernel.biasTensor.map { "\(weights.tensors[$0].offset)" } ?? "nil"
-        out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: &packed, at: \(kernel.biasOffset))")
+        out.line("WeightPacking.bias(parameters, from: \(bias), count: \(kernel.outputs), into: buffer, at: \(kernel.biasOffset))")
         if let phased = kernel.phasedOffset {
-            out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: &packed, at: \(phased))")
+            out.line("WeightPacking.phasedLanes(parameters, kernelFrom: \(tensor.offset), biasFrom: \(bias), taps: \(kernel.rows), outputs: \(kernel.outputs), stride: \(PixelLaneConvolutionEmitter.patternStride), into: buffer, at: \(phased))")
         }
         if let transformed = kernel.winogradOffset, let line = kernel.winogradLine {
             let transform = line.kernelTransform.joined().map { "\($0)" }.joined(separator: ", ")
-            let call = "WeightPacking.winogradLine(parameters, from: \(tensor.offset), taps: \(line.taps), inputChannels: \(kernel.rows / line.taps), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), transform: [\(transform)], into: &packed, at: \(transformed))"
+            let call = "WeightPacking.winogradLine(parameters, from: \(tensor.offset), taps: \(line.taps), inputChannels: \(kernel.rows / line.taps), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), transform: [\(transform)], into: buffer, at: \(transformed))"
             out.line(inferenceOnly.contains(transformed) ? "if forInference { \(call) }" : call)
         } else if let transformed = kernel.winogradOffset {
-            let call = "WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: &packed, at: \(transformed))"
+            let call = "WeightPacking.winograd(parameters, from: \(tensor.offset), inputChannels: \(kernel.rows / 9), outputs: \(kernel.outputs), paddedOutputs: \(kernel.paddedOutputs), tile: \(kernel.winogradTile.size), into: buffer, at: \(transformed))"
             out.line(inferenceOnly.contains(transformed) ? "if forInference { \(call) }" : call)
         }
     }
 
     /// The line that copies a weight the kernels read as Keras keeps it.
     private func writeCopy(_ copy: WeightPlan.PackedCopy, weights: WeightPlan, into out: inout SourceWriter) {
-        out.line("WeightPacking.copy(parameters, from: \(weights.tensors[copy.tensor].offset), count: \(copy.count), into: &packed, at: \(copy.offset))")
+        out.line("WeightPacking.copy(parameters, from: \(weights.tensors[copy.tensor].offset), count: \(copy.count), into: buffer, at: \(copy.offset))")
     }
 
     /// The multiply-add the kernels use: fused when the build promises FMA

@@ -10,10 +10,10 @@
 public enum CacheLine {
     public static let bytes = 64
 
-    /// Uninitialized room for `count` floats (at least one) starting on a cache line.
-    public static func allocateFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+    /// Uninitialized room for `count` values (at least one) starting on a cache line.
+    public static func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         let count = max(count, 1)
-        return UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: bytes)
-            .bindMemory(to: Float.self, capacity: count)
+        return UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<T>.stride, alignment: bytes)
+            .bindMemory(to: T.self, capacity: count)
     }
 }

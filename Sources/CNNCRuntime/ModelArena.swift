@@ -7,7 +7,7 @@ public final class ModelArena {
 
     public init(count: Int) {
         self.count = max(count, 1)
-        pointer = CacheLine.allocateFloats(self.count)
+        pointer = CacheLine.allocate(Float.self, count: self.count)
         pointer.initialize(repeating: 0, count: self.count)
     }
 

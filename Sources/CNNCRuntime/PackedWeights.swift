@@ -9,7 +9,7 @@ public final class PackedWeights: @unchecked Sendable {
     /// model every step, so the packing goes straight to this memory.
     public init(count: Int) {
         self.count = count
-        pointer = CacheLine.allocateFloats(count)
+        pointer = CacheLine.allocate(Float.self, count: count)
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 

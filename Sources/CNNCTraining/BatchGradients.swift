@@ -50,8 +50,7 @@ final class BatchGradients<Model: TrainableModel> {
 
     /// Zeros on a cache line: the kernels write gradients in vectors (`CacheLine`).
     private static func zeroed<T: Numeric>(_ type: T.Type, _ count: Int) -> UnsafeMutablePointer<T> {
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<T>.stride, alignment: CacheLine.bytes)
-            .bindMemory(to: T.self, capacity: Swift.max(count, 1))
+        let buffer = CacheLine.allocate(T.self, count: count)
         buffer.initialize(repeating: 0, count: Swift.max(count, 1))
         return buffer
     }

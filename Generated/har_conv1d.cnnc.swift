@@ -922,73 +922,79 @@ extension HarConv1d: TrainableModel {
     @inline(never)
     static func l0_conv1d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 248) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<124 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<124 {
+                    for g in 0..<2 {
+                        let from = dz + i * 32 + g * 16
+                        d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<124 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 1440
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<11 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 9), ci0 = r0 % 9, kx1 = ((r0 + 1) / 9), ci1 = (r0 + 1) % 9, kx2 = ((r0 + 2) / 9), ci2 = (r0 + 2) % 9, kx3 = ((r0 + 3) / 9), ci3 = (r0 + 3) % 9
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<124 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 1440
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<11 {
+                    let r0 = rb * 4
+                    let kx0 = (r0 / 9), ci0 = r0 % 9, kx1 = ((r0 + 1) / 9), ci1 = (r0 + 1) % 9, kx2 = ((r0 + 2) / 9), ci2 = (r0 + 2) % 9, kx3 = ((r0 + 3) / 9), ci3 = (r0 + 3) % 9
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        do {
+                            let row0 = kx0 * 9 + ci0
+                            let row1 = kx1 * 9 + ci1
+                            let row2 = kx2 * 9 + ci2
+                            let row3 = kx3 * 9 + ci3
+                            let dp = d + g
+                            for ox in 0..<124 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 9]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 9]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 9]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 9]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 32 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>()
                     do {
-                        let row0 = kx0 * 9 + ci0
-                        let row1 = kx1 * 9 + ci1
-                        let row2 = kx2 * 9 + ci2
-                        let row3 = kx3 * 9 + ci3
+                        let row0 = 44
                         let dp = d + g
-                        for ox in 0..<124 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 9]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 9]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 9]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 9]), dzv) }
+                        for ox in 0..<124 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 9]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 32 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 1408
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>()
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv1d_backward_input_gradient)
                 do {
-                    let row0 = 44
-                    let dp = d + g
-                    for ox in 0..<124 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 9]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 1408
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv1d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6784) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 2560
-                for tap in 0..<5 {
-                    let opposite = 4 - tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 288 + co, to = flipped + (tap * 32 + co) * 16
-                        for ci in 0..<9 { to[ci] = from[ci * 32] }
-                        for ci in 0..<7 { to[ci + 9] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 2560
+                        for tap in 0..<5 {
+                            let opposite = 4 - tap
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 288 + co, to = flipped + (tap * 32 + co) * 16
+                                for ci in 0..<9 { to[ci] = from[ci * 32] }
+                                for ci in 0..<7 { to[ci + 9] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 4224)
+                        do {
+                            (bordered + 128).update(from: dz, count: 3968)
+                        }
+                        Self.l0_conv1d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 6784, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 4224)
-                do {
-                    (bordered + 128).update(from: dz, count: 3968)
-                }
-                Self.l0_conv1d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 248, withTemporary)
         }
     }
 
@@ -1108,62 +1114,68 @@ extension HarConv1d: TrainableModel {
     @inline(never)
     static func l2_conv1d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 232) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<58 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<4 {
-                var sum = SIMD16<Float>()
-                for p in 0..<58 { sum += d[p * 4 + g] }
-                let gp = gk + g * 16 + 10240
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<40 {
-                let r0 = rb * 4
-                let kx0 = (r0 / 32), ci0 = r0 % 32, kx1 = ((r0 + 1) / 32), ci1 = (r0 + 1) % 32, kx2 = ((r0 + 2) / 32), ci2 = (r0 + 2) % 32, kx3 = ((r0 + 3) / 32), ci3 = (r0 + 3) % 32
-                for g in 0..<4 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    do {
-                        let row0 = kx0 * 32 + ci0
-                        let row1 = kx1 * 32 + ci1
-                        let row2 = kx2 * 32 + ci2
-                        let row3 = kx3 * 32 + ci3
-                        let dp = d + g
-                        for ox in 0..<58 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 64 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv1d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 14464) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 10240
-                for tap in 0..<5 {
-                    let opposite = 4 - tap
-                    for co in 0..<64 {
-                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<58 {
+                    for g in 0..<4 {
+                        let from = dz + i * 64 + g * 16
+                        d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
                 }
-                bordered.initialize(repeating: 0, count: 4224)
+                for g in 0..<4 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<58 { sum += d[p * 4 + g] }
+                    let gp = gk + g * 16 + 10240
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<40 {
+                    let r0 = rb * 4
+                    let kx0 = (r0 / 32), ci0 = r0 % 32, kx1 = ((r0 + 1) / 32), ci1 = (r0 + 1) % 32, kx2 = ((r0 + 2) / 32), ci2 = (r0 + 2) % 32, kx3 = ((r0 + 3) / 32), ci3 = (r0 + 3) % 32
+                    for g in 0..<4 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        do {
+                            let row0 = kx0 * 32 + ci0
+                            let row1 = kx1 * 32 + ci1
+                            let row2 = kx2 * 32 + ci2
+                            let row3 = kx3 * 32 + ci3
+                            let dp = d + g
+                            for ox in 0..<58 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 64 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv1d_1_backward_input_gradient)
                 do {
-                    (bordered + 256).update(from: dz, count: 3712)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 10240
+                        for tap in 0..<5 {
+                            let opposite = 4 - tap
+                            for co in 0..<64 {
+                                let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                                for ci in 0..<32 { to[ci] = from[ci * 64] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 4224)
+                        do {
+                            (bordered + 256).update(from: dz, count: 3712)
+                        }
+                        Self.l2_conv1d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 14464, withTemporary)
                 }
-                Self.l2_conv1d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 232, withTemporary)
         }
     }
 
@@ -1331,52 +1343,55 @@ extension HarConv1d: TrainableModel {
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 384
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    let from = dz
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 384
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<16 {
+                    let r0 = rb * 4
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 6
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<64 {
+                    let row = UnsafePointer(kernel) + ci * 6
+                    var total: Float = 0
+                    for l in 0..<6 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<64 {
-                let row = UnsafePointer(kernel) + ci * 6
-                var total: Float = 0
-                for l in 0..<6 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 

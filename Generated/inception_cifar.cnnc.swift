@@ -2572,54 +2572,60 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l2_mixed1_3x3_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<256 { sum += d[p] }
-                let gp = gk + 512
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row0 = oy * 512 + r0
-                        let row1 = oy * 512 + r0 + 1
-                        let row2 = oy * 512 + r0 + 2
-                        let row3 = oy * 512 + r0 + 3
-                        let dp = d + oy * 16
-                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mixed1_3x3_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 16] }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<256 { sum += d[p] }
+                    let gp = gk + 512
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<8 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<16 {
+                            let row0 = oy * 512 + r0
+                            let row1 = oy * 512 + r0 + 1
+                            let row2 = oy * 512 + r0 + 2
+                            let row3 = oy * 512 + r0 + 3
+                            let dp = d + oy * 16
+                            for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l2_mixed1_3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mixed1_3x3_reduce_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<32 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        Self.l2_mixed1_3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256, withTemporary)
         }
     }
 
@@ -2709,54 +2715,60 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l3_mixed1_5x5_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<256 { sum += d[p] }
-                let gp = gk + 128
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    for oy in 0..<16 {
-                        let row0 = oy * 512 + r0
-                        let row1 = oy * 512 + r0 + 1
-                        let row2 = oy * 512 + r0 + 2
-                        let row3 = oy * 512 + r0 + 3
-                        let dp = d + oy * 16
-                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mixed1_5x5_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<4 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 4] }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<256 { sum += d[p] }
+                    let gp = gk + 128
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<8 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        for oy in 0..<16 {
+                            let row0 = oy * 512 + r0
+                            let row1 = oy * 512 + r0 + 1
+                            let row2 = oy * 512 + r0 + 2
+                            let row3 = oy * 512 + r0 + 3
+                            let dp = d + oy * 16
+                            for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l3_mixed1_5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mixed1_5x5_reduce_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<4 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<32 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        Self.l3_mixed1_5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 128, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 256, withTemporary)
         }
     }
 
@@ -2871,48 +2883,51 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l6_mixed1_3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                for g in 0..<2 {
-                    let from = dz + i * 24 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<256 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 3456
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<36 {
-                let r0 = rb * 4
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row0 = ((oy + ky0) * 18 + kx0) * 16 + ci0
-                        let row1 = ((oy + ky1) * 18 + kx1) * 16 + ci1
-                        let row2 = ((oy + ky2) * 18 + kx2) * 16 + ci2
-                        let row3 = ((oy + ky3) * 18 + kx3) * 16 + ci3
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<16 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    for g in 0..<2 {
+                        let from = dz + i * 24 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
-                    let gp0 = kernelGradient + r0 * 24 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<256 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 3456
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<36 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<16 {
+                            let row0 = ((oy + ky0) * 18 + kx0) * 16 + ci0
+                            let row1 = ((oy + ky1) * 18 + kx1) * 16 + ci1
+                            let row2 = ((oy + ky2) * 18 + kx2) * 16 + ci2
+                            let row3 = ((oy + ky3) * 18 + kx3) * 16 + ci3
+                            let dp = d + oy * 32 + g
+                            for ox in 0..<16 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 24 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                    }
+                }
+                // dL/dx: by Winograd, after this (l6_mixed1_3x3_input_gradient_winograd); dx is nil
             }
-            // dL/dx: by Winograd, after this (l6_mixed1_3x3_input_gradient_winograd); dx is nil
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512, withTemporary)
         }
     }
 
@@ -2926,60 +2941,66 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l7_mixed1_5x5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<256 { sum += d[p] }
-                let gp = gk + 800
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<25 {
-                let r0 = rb * 4
-                let ky0 = r0 / 20, kx0 = (r0 / 4) % 5, ci0 = r0 % 4, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 4) % 5, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 4) % 5, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 4) % 5, ci3 = (r0 + 3) % 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<16 {
-                        let row0 = ((oy + ky0) * 20 + kx0) * 4 + ci0
-                        let row1 = ((oy + ky1) * 20 + kx1) * 4 + ci1
-                        let row2 = ((oy + ky2) * 20 + kx2) * 4 + ci2
-                        let row3 = ((oy + ky3) * 20 + kx3) * 4 + ci3
-                        let dp = d + oy * 16
-                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<256 { sum += d[p] }
+                    let gp = gk + 800
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<25 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 20, kx0 = (r0 / 4) % 5, ci0 = r0 % 4, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 4) % 5, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 4) % 5, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 4) % 5, ci3 = (r0 + 3) % 4
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<16 {
+                            let row0 = ((oy + ky0) * 20 + kx0) * 4 + ci0
+                            let row1 = ((oy + ky1) * 20 + kx1) * 4 + ci1
+                            let row2 = ((oy + ky2) * 20 + kx2) * 4 + ci2
+                            let row3 = ((oy + ky3) * 20 + kx3) * 4 + ci3
+                            let dp = d + oy * 16
+                            for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 8
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_mixed1_5x5_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 800
+                        for tap in 0..<25 {
+                            let opposite = 24 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 8 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 3200)
+                        for oy in 0..<16 {
+                            (bordered + (oy + 2) * 160 + 16).update(from: dz + oy * 128, count: 128)
+                        }
+                        Self.l7_mixed1_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4000, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_mixed1_5x5_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4000) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 800
-                for tap in 0..<25 {
-                    let opposite = 24 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 8 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 8] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 3200)
-                for oy in 0..<16 {
-                    (bordered + (oy + 2) * 160 + 16).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l7_mixed1_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256, withTemporary)
         }
     }
 
@@ -3049,54 +3070,60 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l8_mixed1_pool_proj_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<256 { sum += d[p] }
-                let gp = gk + 256
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<16 {
-                        let row0 = oy * 512 + r0
-                        let row1 = oy * 512 + r0 + 1
-                        let row2 = oy * 512 + r0 + 2
-                        let row3 = oy * 512 + r0 + 3
-                        let dp = d + oy * 16
-                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mixed1_pool_proj_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<8 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 8] }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<256 { sum += d[p] }
+                    let gp = gk + 256
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<8 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<16 {
+                            let row0 = oy * 512 + r0
+                            let row1 = oy * 512 + r0 + 1
+                            let row2 = oy * 512 + r0 + 2
+                            let row3 = oy * 512 + r0 + 3
+                            let dp = d + oy * 16
+                            for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 8
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l8_mixed1_pool_proj_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_mixed1_pool_proj_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<32 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        Self.l8_mixed1_pool_proj_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256, withTemporary)
         }
     }
 
@@ -3211,57 +3238,63 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l11_mixed2_3x3_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 128) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<64 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 1792
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<14 {
-                let r0 = rb * 4
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = oy * 448 + r0
-                        let row1 = oy * 448 + r0 + 1
-                        let row2 = oy * 448 + r0 + 2
-                        let row3 = oy * 448 + r0 + 3
-                        let dp = d + oy * 16 + g
-                        for ox in 0..<8 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 56]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    for g in 0..<2 {
+                        let from = dz + i * 32 + g * 16
+                        d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 32 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_mixed2_3x3_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
-                let flipped = scratch.baseAddress!
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<64 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 1792
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<14 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = oy * 448 + r0
+                            let row1 = oy * 448 + r0 + 1
+                            let row2 = oy * 448 + r0 + 2
+                            let row3 = oy * 448 + r0 + 3
+                            let dp = d + oy * 16 + g
+                            for ox in 0..<8 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 56]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 32 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_mixed2_3x3_reduce_backward_input_gradient)
                 do {
-                    for co in 0..<32 {
-                        let from = kernel + co, to = flipped + co * 64
-                        for ci in 0..<56 { to[ci] = from[ci * 32] }
-                        for ci in 0..<8 { to[ci + 56] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<32 {
+                                let from = kernel + co, to = flipped + co * 64
+                                for ci in 0..<56 { to[ci] = from[ci * 32] }
+                                for ci in 0..<8 { to[ci + 56] = 0 }
+                            }
+                        }
+                        Self.l11_mixed2_3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048, withTemporary)
                 }
-                Self.l11_mixed2_3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 128, withTemporary)
         }
     }
 
@@ -3427,55 +3460,61 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l12_mixed2_5x5_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<64 { sum += d[p] }
-                let gp = gk + 448
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<14 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<8 {
-                        let row0 = oy * 448 + r0
-                        let row1 = oy * 448 + r0 + 1
-                        let row2 = oy * 448 + r0 + 2
-                        let row3 = oy * 448 + r0 + 3
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 56]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_mixed2_5x5_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<8 {
-                        let from = kernel + co, to = flipped + co * 64
-                        for ci in 0..<56 { to[ci] = from[ci * 8] }
-                        for ci in 0..<8 { to[ci + 56] = 0 }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<64 { sum += d[p] }
+                    let gp = gk + 448
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<14 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<8 {
+                            let row0 = oy * 448 + r0
+                            let row1 = oy * 448 + r0 + 1
+                            let row2 = oy * 448 + r0 + 2
+                            let row3 = oy * 448 + r0 + 3
+                            let dp = d + oy * 8
+                            for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 56]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 8
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l12_mixed2_5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l12_mixed2_5x5_reduce_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co, to = flipped + co * 64
+                                for ci in 0..<56 { to[ci] = from[ci * 8] }
+                                for ci in 0..<8 { to[ci + 56] = 0 }
+                            }
+                        }
+                        Self.l12_mixed2_5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 64, withTemporary)
         }
     }
 
@@ -3588,22 +3627,25 @@ extension InceptionCifar: TrainableModel {
     // mixed2_3x3: dL/dbias (3 vectors of 16 output channels)
     @inline(never)
     static func l15_mixed2_3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 192) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<3 {
-                    let from = dz + i * 48 + g * 16
-                    d[i * 3 + g] = from.simd(SIMD16<Float>.self, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    for g in 0..<3 {
+                        let from = dz + i * 48 + g * 16
+                        d[i * 3 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                    }
                 }
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<64 { sum += d[p * 3 + g] }
+                    let gp = gk + g * 16 + 13824
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel: by Winograd's adjoint, before this (l15_mixed2_3x3_kernel_gradient_winograd)
+                // dL/dx: by Winograd, after this (l15_mixed2_3x3_input_gradient_winograd); dx is nil
             }
-            for g in 0..<3 {
-                var sum = SIMD16<Float>()
-                for p in 0..<64 { sum += d[p * 3 + g] }
-                let gp = gk + g * 16 + 13824
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel: by Winograd's adjoint, before this (l15_mixed2_3x3_kernel_gradient_winograd)
-            // dL/dx: by Winograd, after this (l15_mixed2_3x3_input_gradient_winograd); dx is nil
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 192, withTemporary)
         }
     }
 
@@ -3617,60 +3659,66 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l16_mixed2_5x5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<64 { sum += d[p] }
-                let gp = gk + 3200
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<50 {
-                let r0 = rb * 4
-                let ky0 = r0 / 40, kx0 = (r0 / 8) % 5, ci0 = r0 % 8, ky1 = (r0 + 1) / 40, kx1 = ((r0 + 1) / 8) % 5, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 40, kx2 = ((r0 + 2) / 8) % 5, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 40, kx3 = ((r0 + 3) / 8) % 5, ci3 = (r0 + 3) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 12 + kx0) * 8 + ci0
-                        let row1 = ((oy + ky1) * 12 + kx1) * 8 + ci1
-                        let row2 = ((oy + ky2) * 12 + kx2) * 8 + ci2
-                        let row3 = ((oy + ky3) * 12 + kx3) * 8 + ci3
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<64 { sum += d[p] }
+                    let gp = gk + 3200
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<50 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 40, kx0 = (r0 / 8) % 5, ci0 = r0 % 8, ky1 = (r0 + 1) / 40, kx1 = ((r0 + 1) / 8) % 5, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 40, kx2 = ((r0 + 2) / 8) % 5, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 40, kx3 = ((r0 + 3) / 8) % 5, ci3 = (r0 + 3) % 8
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = ((oy + ky0) * 12 + kx0) * 8 + ci0
+                            let row1 = ((oy + ky1) * 12 + kx1) * 8 + ci1
+                            let row2 = ((oy + ky2) * 12 + kx2) * 8 + ci2
+                            let row3 = ((oy + ky3) * 12 + kx3) * 8 + ci3
+                            let dp = d + oy * 8
+                            for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l16_mixed2_5x5_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 3200
+                        for tap in 0..<25 {
+                            let opposite = 24 - tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 2304)
+                        for oy in 0..<8 {
+                            (bordered + (oy + 2) * 192 + 32).update(from: dz + oy * 128, count: 128)
+                        }
+                        Self.l16_mixed2_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 5504, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l16_mixed2_5x5_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5504) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 3200
-                for tap in 0..<25 {
-                    let opposite = 24 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 2304)
-                for oy in 0..<8 {
-                    (bordered + (oy + 2) * 192 + 32).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l16_mixed2_5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64, withTemporary)
         }
     }
 
@@ -3737,55 +3785,61 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l17_mixed2_pool_proj_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<64 { sum += d[p] }
-                let gp = gk + 896
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<14 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = oy * 448 + r0
-                        let row1 = oy * 448 + r0 + 1
-                        let row2 = oy * 448 + r0 + 2
-                        let row3 = oy * 448 + r0 + 3
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 56]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l17_mixed2_pool_proj_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 64
-                        for ci in 0..<56 { to[ci] = from[ci * 16] }
-                        for ci in 0..<8 { to[ci + 56] = 0 }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<64 { sum += d[p] }
+                    let gp = gk + 896
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<14 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = oy * 448 + r0
+                            let row1 = oy * 448 + r0 + 1
+                            let row2 = oy * 448 + r0 + 2
+                            let row3 = oy * 448 + r0 + 3
+                            let dp = d + oy * 8
+                            for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 56]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 56]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 56]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 56]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l17_mixed2_pool_proj_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l17_mixed2_pool_proj_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 64
+                                for ci in 0..<56 { to[ci] = from[ci * 16] }
+                                for ci in 0..<8 { to[ci + 56] = 0 }
+                            }
+                        }
+                        Self.l17_mixed2_pool_proj_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1024, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64, withTemporary)
         }
     }
 
@@ -3887,54 +3941,57 @@ extension InceptionCifar: TrainableModel {
     @inline(never)
     static func l20_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<2 {
-                let from = dz + g * 8
-                var v = SIMD8<Float>()
-                if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                sum += d[g]
-                let gp = gk + g * 8 + 1120
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<28 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                    let from = dz + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 8 + 1120
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<28 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 10 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 10 + g * 8
-                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
-                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
-                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<112 {
+                    let row = UnsafePointer(kernel) + ci * 10
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    var total: Float = sum.sum()
+                    for l in 0..<2 { total += row[l + 8] * d[1][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<112 {
-                let row = UnsafePointer(kernel) + ci * 10
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                var total: Float = sum.sum()
-                for l in 0..<2 { total += row[l + 8] * d[1][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 

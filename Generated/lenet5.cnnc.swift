@@ -758,197 +758,200 @@ public struct Lenet5: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 224, biases = w + 2624
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6152) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 4
-            let source = x + firstRow * 32, rows = (parts.upperBound * 4 - 1) + 5 - firstRow
-            for pixel in 0..<(rows * 32) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
-            do {
-                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 96), p0_2 = patterns.simd(V.self, at: 192), p0_3 = patterns.simd(V.self, at: 288), p0_4 = patterns.simd(V.self, at: 384)
-                let p1_0 = patterns.simd(V.self, at: 480), p1_1 = patterns.simd(V.self, at: 576), p1_2 = patterns.simd(V.self, at: 672), p1_3 = patterns.simd(V.self, at: 768), p1_4 = patterns.simd(V.self, at: 864)
-                let p2_0 = patterns.simd(V.self, at: 960), p2_1 = patterns.simd(V.self, at: 1056), p2_2 = patterns.simd(V.self, at: 1152), p2_3 = patterns.simd(V.self, at: 1248), p2_4 = patterns.simd(V.self, at: 1344)
-                let p3_0 = patterns.simd(V.self, at: 1440), p3_1 = patterns.simd(V.self, at: 1536), p3_2 = patterns.simd(V.self, at: 1632), p3_3 = patterns.simd(V.self, at: 1728), p3_4 = patterns.simd(V.self, at: 1824)
-                let p4_0 = patterns.simd(V.self, at: 1920), p4_1 = patterns.simd(V.self, at: 2016), p4_2 = patterns.simd(V.self, at: 2112), p4_3 = patterns.simd(V.self, at: 2208), p4_4 = patterns.simd(V.self, at: 2304)
-                let bias = biases.simd(V.self, at: 0)
-                // The vectors of a row that start at filter 0 (of 25 taps' patterns held above).
-                for start in [0, 48, 96, 144] {
-                    for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
-                        let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 168)
-                        yp.store(s2, at: 336)
-                        yp.store(s3, at: 504)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 4
+                let source = x + firstRow * 32, rows = (parts.upperBound * 4 - 1) + 5 - firstRow
+                for pixel in 0..<(rows * 32) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
+                do {
+                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 96), p0_2 = patterns.simd(V.self, at: 192), p0_3 = patterns.simd(V.self, at: 288), p0_4 = patterns.simd(V.self, at: 384)
+                    let p1_0 = patterns.simd(V.self, at: 480), p1_1 = patterns.simd(V.self, at: 576), p1_2 = patterns.simd(V.self, at: 672), p1_3 = patterns.simd(V.self, at: 768), p1_4 = patterns.simd(V.self, at: 864)
+                    let p2_0 = patterns.simd(V.self, at: 960), p2_1 = patterns.simd(V.self, at: 1056), p2_2 = patterns.simd(V.self, at: 1152), p2_3 = patterns.simd(V.self, at: 1248), p2_4 = patterns.simd(V.self, at: 1344)
+                    let p3_0 = patterns.simd(V.self, at: 1440), p3_1 = patterns.simd(V.self, at: 1536), p3_2 = patterns.simd(V.self, at: 1632), p3_3 = patterns.simd(V.self, at: 1728), p3_4 = patterns.simd(V.self, at: 1824)
+                    let p4_0 = patterns.simd(V.self, at: 1920), p4_1 = patterns.simd(V.self, at: 2016), p4_2 = patterns.simd(V.self, at: 2112), p4_3 = patterns.simd(V.self, at: 2208), p4_4 = patterns.simd(V.self, at: 2304)
+                    let bias = biases.simd(V.self, at: 0)
+                    // The vectors of a row that start at filter 0 (of 25 taps' patterns held above).
+                    for start in [0, 48, 96, 144] {
+                        for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
+                            let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 168)
+                            yp.store(s2, at: 336)
+                            yp.store(s3, at: 504)
+                        }
+                    }
+                }
+                do {
+                    let p0_0 = patterns.simd(V.self, at: 32), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 224), p0_3 = patterns.simd(V.self, at: 320), p0_4 = patterns.simd(V.self, at: 416)
+                    let p1_0 = patterns.simd(V.self, at: 512), p1_1 = patterns.simd(V.self, at: 608), p1_2 = patterns.simd(V.self, at: 704), p1_3 = patterns.simd(V.self, at: 800), p1_4 = patterns.simd(V.self, at: 896)
+                    let p2_0 = patterns.simd(V.self, at: 992), p2_1 = patterns.simd(V.self, at: 1088), p2_2 = patterns.simd(V.self, at: 1184), p2_3 = patterns.simd(V.self, at: 1280), p2_4 = patterns.simd(V.self, at: 1376)
+                    let p3_0 = patterns.simd(V.self, at: 1472), p3_1 = patterns.simd(V.self, at: 1568), p3_2 = patterns.simd(V.self, at: 1664), p3_3 = patterns.simd(V.self, at: 1760), p3_4 = patterns.simd(V.self, at: 1856)
+                    let p4_0 = patterns.simd(V.self, at: 1952), p4_1 = patterns.simd(V.self, at: 2048), p4_2 = patterns.simd(V.self, at: 2144), p4_3 = patterns.simd(V.self, at: 2240), p4_4 = patterns.simd(V.self, at: 2336)
+                    let bias = biases.simd(V.self, at: 32)
+                    // The vectors of a row that start at filter 2 (of 25 taps' patterns held above).
+                    for start in [32, 80, 128, 152] {
+                        for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
+                            let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 168)
+                            yp.store(s2, at: 336)
+                            yp.store(s3, at: 504)
+                        }
+                    }
+                }
+                do {
+                    let p0_0 = patterns.simd(V.self, at: 64), p0_1 = patterns.simd(V.self, at: 160), p0_2 = patterns.simd(V.self, at: 256), p0_3 = patterns.simd(V.self, at: 352), p0_4 = patterns.simd(V.self, at: 448)
+                    let p1_0 = patterns.simd(V.self, at: 544), p1_1 = patterns.simd(V.self, at: 640), p1_2 = patterns.simd(V.self, at: 736), p1_3 = patterns.simd(V.self, at: 832), p1_4 = patterns.simd(V.self, at: 928)
+                    let p2_0 = patterns.simd(V.self, at: 1024), p2_1 = patterns.simd(V.self, at: 1120), p2_2 = patterns.simd(V.self, at: 1216), p2_3 = patterns.simd(V.self, at: 1312), p2_4 = patterns.simd(V.self, at: 1408)
+                    let p3_0 = patterns.simd(V.self, at: 1504), p3_1 = patterns.simd(V.self, at: 1600), p3_2 = patterns.simd(V.self, at: 1696), p3_3 = patterns.simd(V.self, at: 1792), p3_4 = patterns.simd(V.self, at: 1888)
+                    let p4_0 = patterns.simd(V.self, at: 1984), p4_1 = patterns.simd(V.self, at: 2080), p4_2 = patterns.simd(V.self, at: 2176), p4_3 = patterns.simd(V.self, at: 2272), p4_4 = patterns.simd(V.self, at: 2368)
+                    let bias = biases.simd(V.self, at: 64)
+                    // The vectors of a row that start at filter 4 (of 25 taps' patterns held above).
+                    for start in [16, 64, 112] {
+                        for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
+                            let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 168)
+                            yp.store(s2, at: 336)
+                            yp.store(s3, at: 504)
+                        }
                     }
                 }
             }
-            do {
-                let p0_0 = patterns.simd(V.self, at: 32), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 224), p0_3 = patterns.simd(V.self, at: 320), p0_4 = patterns.simd(V.self, at: 416)
-                let p1_0 = patterns.simd(V.self, at: 512), p1_1 = patterns.simd(V.self, at: 608), p1_2 = patterns.simd(V.self, at: 704), p1_3 = patterns.simd(V.self, at: 800), p1_4 = patterns.simd(V.self, at: 896)
-                let p2_0 = patterns.simd(V.self, at: 992), p2_1 = patterns.simd(V.self, at: 1088), p2_2 = patterns.simd(V.self, at: 1184), p2_3 = patterns.simd(V.self, at: 1280), p2_4 = patterns.simd(V.self, at: 1376)
-                let p3_0 = patterns.simd(V.self, at: 1472), p3_1 = patterns.simd(V.self, at: 1568), p3_2 = patterns.simd(V.self, at: 1664), p3_3 = patterns.simd(V.self, at: 1760), p3_4 = patterns.simd(V.self, at: 1856)
-                let p4_0 = patterns.simd(V.self, at: 1952), p4_1 = patterns.simd(V.self, at: 2048), p4_2 = patterns.simd(V.self, at: 2144), p4_3 = patterns.simd(V.self, at: 2240), p4_4 = patterns.simd(V.self, at: 2336)
-                let bias = biases.simd(V.self, at: 32)
-                // The vectors of a row that start at filter 2 (of 25 taps' patterns held above).
-                for start in [32, 80, 128, 152] {
-                    for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
-                        let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 168)
-                        yp.store(s2, at: 336)
-                        yp.store(s3, at: 504)
-                    }
-                }
-            }
-            do {
-                let p0_0 = patterns.simd(V.self, at: 64), p0_1 = patterns.simd(V.self, at: 160), p0_2 = patterns.simd(V.self, at: 256), p0_3 = patterns.simd(V.self, at: 352), p0_4 = patterns.simd(V.self, at: 448)
-                let p1_0 = patterns.simd(V.self, at: 544), p1_1 = patterns.simd(V.self, at: 640), p1_2 = patterns.simd(V.self, at: 736), p1_3 = patterns.simd(V.self, at: 832), p1_4 = patterns.simd(V.self, at: 928)
-                let p2_0 = patterns.simd(V.self, at: 1024), p2_1 = patterns.simd(V.self, at: 1120), p2_2 = patterns.simd(V.self, at: 1216), p2_3 = patterns.simd(V.self, at: 1312), p2_4 = patterns.simd(V.self, at: 1408)
-                let p3_0 = patterns.simd(V.self, at: 1504), p3_1 = patterns.simd(V.self, at: 1600), p3_2 = patterns.simd(V.self, at: 1696), p3_3 = patterns.simd(V.self, at: 1792), p3_4 = patterns.simd(V.self, at: 1888)
-                let p4_0 = patterns.simd(V.self, at: 1984), p4_1 = patterns.simd(V.self, at: 2080), p4_2 = patterns.simd(V.self, at: 2176), p4_3 = patterns.simd(V.self, at: 2272), p4_4 = patterns.simd(V.self, at: 2368)
-                let bias = biases.simd(V.self, at: 64)
-                // The vectors of a row that start at filter 4 (of 25 taps' patterns held above).
-                for start in [16, 64, 112] {
-                    for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
-                        let row = repeated + (oy - firstRow) * 192 + start, yp = y + oy * 168 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 168)
-                        yp.store(s2, at: 336)
-                        yp.store(s3, at: 504)
-                    }
-                }
-            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6152, withTemporary)
         }
     }
 
@@ -1324,73 +1327,79 @@ extension Lenet5: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<784 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<784 { sum += d[p] }
-                let gp = gk + 150
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 5, kx0 = r0 % 5, ky1 = (r0 + 1) / 5, kx1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 5, kx2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 5, kx3 = (r0 + 3) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<784 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<784 { sum += d[p] }
+                    let gp = gk + 150
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 5, kx0 = r0 % 5, ky1 = (r0 + 1) / 5, kx1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 5, kx2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 5, kx3 = (r0 + 3) % 5
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<28 {
+                            let row0 = (oy + ky0) * 32 + kx0
+                            let row1 = (oy + ky1) * 32 + kx1
+                            let row2 = (oy + ky2) * 32 + kx2
+                            let row3 = (oy + ky3) * 32 + kx3
+                            let dp = d + oy * 28
+                            for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>()
                     for oy in 0..<28 {
-                        let row0 = (oy + ky0) * 32 + kx0
-                        let row1 = (oy + ky1) * 32 + kx1
-                        let row2 = (oy + ky2) * 32 + kx2
-                        let row3 = (oy + ky3) * 32 + kx3
+                        let row0 = (oy + 4) * 32 + 4
                         let dp = d + oy * 28
-                        for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
+                        for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 6
+                    let gp0 = kernelGradient + 144
                     for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>()
-                for oy in 0..<28 {
-                    let row0 = (oy + 4) * 32 + 4
-                    let dp = d + oy * 28
-                    for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + 144
-                for l in 0..<6 { gp0[l] += sum0[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6744) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 600
-                for tap in 0..<25 {
-                    let opposite = 24 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 6 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 600
+                        for tap in 0..<25 {
+                            let opposite = 24 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 6 + co, to = flipped + (tap * 6 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 6144)
+                        for oy in 0..<28 {
+                            (bordered + (oy + 2) * 192 + 12).update(from: dz + oy * 168, count: 168)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 6744, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 6144)
-                for oy in 0..<28 {
-                    (bordered + (oy + 2) * 192 + 12).update(from: dz + oy * 168, count: 168)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784, withTemporary)
         }
     }
 
@@ -1479,74 +1488,80 @@ extension Lenet5: TrainableModel {
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<100 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<100 { sum += d[p] }
-                let gp = gk + 2400
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<37 {
-                let r0 = rb * 4
-                let ky0 = r0 / 30, kx0 = (r0 / 6) % 5, ci0 = r0 % 6, ky1 = (r0 + 1) / 30, kx1 = ((r0 + 1) / 6) % 5, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 30, kx2 = ((r0 + 2) / 6) % 5, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 30, kx3 = ((r0 + 3) / 6) % 5, ci3 = (r0 + 3) % 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<100 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<100 { sum += d[p] }
+                    let gp = gk + 2400
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<37 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 30, kx0 = (r0 / 6) % 5, ci0 = r0 % 6, ky1 = (r0 + 1) / 30, kx1 = ((r0 + 1) / 6) % 5, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 30, kx2 = ((r0 + 2) / 6) % 5, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 30, kx3 = ((r0 + 3) / 6) % 5, ci3 = (r0 + 3) % 6
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<10 {
+                            let row0 = ((oy + ky0) * 14 + kx0) * 6 + ci0
+                            let row1 = ((oy + ky1) * 14 + kx1) * 6 + ci1
+                            let row2 = ((oy + ky2) * 14 + kx2) * 6 + ci2
+                            let row3 = ((oy + ky3) * 14 + kx3) * 6 + ci3
+                            let dp = d + oy * 10
+                            for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
                     for oy in 0..<10 {
-                        let row0 = ((oy + ky0) * 14 + kx0) * 6 + ci0
-                        let row1 = ((oy + ky1) * 14 + kx1) * 6 + ci1
-                        let row2 = ((oy + ky2) * 14 + kx2) * 6 + ci2
-                        let row3 = ((oy + ky3) * 14 + kx3) * 6 + ci3
+                        let row0 = ((oy + 4) * 14 + 4) * 6 + 4
+                        let row1 = ((oy + 4) * 14 + 4) * 6 + 5
                         let dp = d + oy * 10
-                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 16
+                    let gp0 = kernelGradient + 2368
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    let gp1 = kernelGradient + 2384
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                for oy in 0..<10 {
-                    let row0 = ((oy + 4) * 14 + 4) * 6 + 4
-                    let row1 = ((oy + 4) * 14 + 4) * 6 + 5
-                    let dp = d + oy * 10
-                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv) }
-                }
-                let gp0 = kernelGradient + 2368
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 2384
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8384) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 3200
-                for tap in 0..<25 {
-                    let opposite = 24 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 96 + co, to = flipped + (tap * 16 + co) * 8
-                        for ci in 0..<6 { to[ci] = from[ci * 16] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 3200
+                        for tap in 0..<25 {
+                            let opposite = 24 - tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 96 + co, to = flipped + (tap * 16 + co) * 8
+                                for ci in 0..<6 { to[ci] = from[ci * 16] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 5184)
+                        for oy in 0..<10 {
+                            (bordered + (oy + 4) * 288 + 64).update(from: dz + oy * 160, count: 160)
+                        }
+                        Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 8384, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 5184)
-                for oy in 0..<10 {
-                    (bordered + (oy + 4) * 288 + 64).update(from: dz + oy * 160, count: 160)
-                }
-                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 100, withTemporary)
         }
     }
 
@@ -1635,54 +1650,57 @@ extension Lenet5: TrainableModel {
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<8 {
-                let from = dz + g * 16
-                var v = SIMD16<Float>()
-                if g < 7 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<8 {
-                var sum = SIMD16<Float>()
-                sum += d[g]
-                let gp = gk + g * 16 + 48000
-                if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<100 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<8 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                    let from = dz + g * 16
+                    var v = SIMD16<Float>()
+                    if g < 7 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<8 {
+                    var sum = SIMD16<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 16 + 48000
+                    if g < 7 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<100 {
+                    let r0 = rb * 4
+                    for g in 0..<8 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 120 + g * 16
+                        if g < 7 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 120 + g * 16
+                        if g < 7 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 120 + g * 16
+                        if g < 7 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 120 + g * 16
+                        if g < 7 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 120 + g * 16
-                    if g < 7 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 120 + g * 16
-                    if g < 7 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 120 + g * 16
-                    if g < 7 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 120 + g * 16
-                    if g < 7 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<400 {
+                    let row = UnsafePointer(kernel) + ci * 120
+                    var sum = SIMD16<Float>()
+                    for g in 0..<7 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                    var total: Float = sum.sum()
+                    for l in 0..<8 { total += row[l + 112] * d[7][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<400 {
-                let row = UnsafePointer(kernel) + ci * 120
-                var sum = SIMD16<Float>()
-                for g in 0..<7 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
-                var total: Float = sum.sum()
-                for l in 0..<8 { total += row[l + 112] * d[7][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8, withTemporary)
         }
     }
 
@@ -1696,54 +1714,57 @@ extension Lenet5: TrainableModel {
     @inline(never)
     static func l6_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<6 {
-                let from = dz + g * 16
-                var v = SIMD16<Float>()
-                if g < 5 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<6 {
-                var sum = SIMD16<Float>()
-                sum += d[g]
-                let gp = gk + g * 16 + 10080
-                if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<30 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<6 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                    let from = dz + g * 16
+                    var v = SIMD16<Float>()
+                    if g < 5 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<6 {
+                    var sum = SIMD16<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 16 + 10080
+                    if g < 5 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<30 {
+                    let r0 = rb * 4
+                    for g in 0..<6 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 84 + g * 16
+                        if g < 5 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 84 + g * 16
+                        if g < 5 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 84 + g * 16
+                        if g < 5 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 84 + g * 16
+                        if g < 5 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 84 + g * 16
-                    if g < 5 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 84 + g * 16
-                    if g < 5 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 84 + g * 16
-                    if g < 5 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 84 + g * 16
-                    if g < 5 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<120 {
+                    let row = UnsafePointer(kernel) + ci * 84
+                    var sum = SIMD16<Float>()
+                    for g in 0..<5 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                    var total: Float = sum.sum()
+                    for l in 0..<4 { total += row[l + 80] * d[5][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<120 {
-                let row = UnsafePointer(kernel) + ci * 84
-                var sum = SIMD16<Float>()
-                for g in 0..<5 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
-                var total: Float = sum.sum()
-                for l in 0..<4 { total += row[l + 80] * d[5][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6, withTemporary)
         }
     }
 
@@ -1762,54 +1783,57 @@ extension Lenet5: TrainableModel {
     @inline(never)
     static func l7_dense_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<2 {
-                let from = dz + g * 8
-                var v = SIMD8<Float>()
-                if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                sum += d[g]
-                let gp = gk + g * 8 + 840
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<21 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                    let from = dz + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 8 + 840
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<21 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 10 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 10 + g * 8
-                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
-                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
-                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<84 {
+                    let row = UnsafePointer(kernel) + ci * 10
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    var total: Float = sum.sum()
+                    for l in 0..<2 { total += row[l + 8] * d[1][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<84 {
-                let row = UnsafePointer(kernel) + ci * 10
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                var total: Float = sum.sum()
-                for l in 0..<2 { total += row[l + 8] * d[1][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 

@@ -720,64 +720,67 @@ public struct MiniResnet: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 7
-            let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
-            for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
-            do {
-                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
-                let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
-                let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
-                let bias = biases.simd(V.self, at: 0)
-                // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
-                for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
-                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                        let row = repeated + (oy - firstRow) * 240 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1920); s6 = madd(s6, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1928); s6 = madd(s6, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1936); s6 = madd(s6, xv, p2_2) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 224)
-                        yp.store(s2, at: 448)
-                        yp.store(s3, at: 672)
-                        yp.store(s4, at: 896)
-                        yp.store(s5, at: 1120)
-                        yp.store(s6, at: 1344)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 7
+                let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
+                for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+                do {
+                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
+                    let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
+                    let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
+                    let bias = biases.simd(V.self, at: 0)
+                    // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                    for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = repeated + (oy - firstRow) * 240 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1920); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1928); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1936); s6 = madd(s6, xv, p2_2) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 224)
+                            yp.store(s2, at: 448)
+                            yp.store(s3, at: 672)
+                            yp.store(s4, at: 896)
+                            yp.store(s5, at: 1120)
+                            yp.store(s6, at: 1344)
+                        }
                     }
                 }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208, withTemporary)
         }
     }
 
@@ -791,78 +794,81 @@ public struct MiniResnet: CompiledModel {
         var scale0 = V(), shift0 = V()
         for lane in 0..<16 { scale0[lane] = post[(0 + lane) % 8]; shift0[lane] = post[8 + (0 + lane) % 8] }
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 7
-            let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
-            for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
-            do {
-                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
-                let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
-                let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
-                let bias = biases.simd(V.self, at: 0)
-                // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
-                for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
-                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                        let row = repeated + (oy - firstRow) * 240 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1920); s6 = madd(s6, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1928); s6 = madd(s6, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1936); s6 = madd(s6, xv, p2_2) }
-                        let e0n = s0 * scale0 + shift0
-                        let e0r = V().replacing(with: e0n, where: e0n .> 0)
-                        yp.store(e0r, at: 0)
-                        let e1n = s1 * scale0 + shift0
-                        let e1r = V().replacing(with: e1n, where: e1n .> 0)
-                        yp.store(e1r, at: 224)
-                        let e2n = s2 * scale0 + shift0
-                        let e2r = V().replacing(with: e2n, where: e2n .> 0)
-                        yp.store(e2r, at: 448)
-                        let e3n = s3 * scale0 + shift0
-                        let e3r = V().replacing(with: e3n, where: e3n .> 0)
-                        yp.store(e3r, at: 672)
-                        let e4n = s4 * scale0 + shift0
-                        let e4r = V().replacing(with: e4n, where: e4n .> 0)
-                        yp.store(e4r, at: 896)
-                        let e5n = s5 * scale0 + shift0
-                        let e5r = V().replacing(with: e5n, where: e5n .> 0)
-                        yp.store(e5r, at: 1120)
-                        let e6n = s6 * scale0 + shift0
-                        let e6r = V().replacing(with: e6n, where: e6n .> 0)
-                        yp.store(e6r, at: 1344)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 7
+                let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
+                for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+                do {
+                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
+                    let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
+                    let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
+                    let bias = biases.simd(V.self, at: 0)
+                    // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                    for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = repeated + (oy - firstRow) * 240 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1920); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1928); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1936); s6 = madd(s6, xv, p2_2) }
+                            let e0n = s0 * scale0 + shift0
+                            let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * scale0 + shift0
+                            let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                            yp.store(e1r, at: 224)
+                            let e2n = s2 * scale0 + shift0
+                            let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                            yp.store(e2r, at: 448)
+                            let e3n = s3 * scale0 + shift0
+                            let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                            yp.store(e3r, at: 672)
+                            let e4n = s4 * scale0 + shift0
+                            let e4r = V().replacing(with: e4n, where: e4n .> 0)
+                            yp.store(e4r, at: 896)
+                            let e5n = s5 * scale0 + shift0
+                            let e5r = V().replacing(with: e5n, where: e5n .> 0)
+                            yp.store(e5r, at: 1120)
+                            let e6n = s6 * scale0 + shift0
+                            let e6r = V().replacing(with: e6n, where: e6n .> 0)
+                            yp.store(e6r, at: 1344)
+                        }
                     }
                 }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7208, withTemporary)
         }
     }
 
@@ -3062,52 +3068,58 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l0_stem_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<784 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 3
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<784 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 3
+                    let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                        for oy in 0..<28 {
+                            let row0 = (oy + ky0) * 30 + kx0
+                            let row1 = (oy + ky1) * 30 + kx1
+                            let row2 = (oy + ky2) * 30 + kx2
+                            let dp = d + oy * 28
+                            for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                    for oy in 0..<28 {
-                        let row0 = (oy + ky0) * 30 + kx0
-                        let row1 = (oy + ky1) * 30 + kx1
-                        let row2 = (oy + ky2) * 30 + kx2
-                        let dp = d + oy * 28
-                        for ox in 0..<28 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv) }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 7200)
+                        for oy in 0..<28 {
+                            (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
+                        }
+                        Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 7488, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7488) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 7200)
-                for oy in 0..<28 {
-                    (bordered + (oy + 1) * 240 + 8).update(from: dz + oy * 224, count: 224)
-                }
-                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 784, withTemporary)
         }
     }
 
@@ -3192,77 +3204,83 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l10_block2_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<196 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<18 {
-                let r0 = rb * 4
-                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<196 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<18 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<14 {
+                            let row0 = ((oy * 2 + ky0) * 29 + kx0) * 8 + ci0
+                            let row1 = ((oy * 2 + ky1) * 29 + kx1) * 8 + ci1
+                            let row2 = ((oy * 2 + ky2) * 29 + kx2) * 8 + ci2
+                            let row3 = ((oy * 2 + ky3) * 29 + kx3) * 8 + ci3
+                            let dp = d + oy * 14
+                            for ox in 0..<14 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_block2_conv1_backward_input_gradient)
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<14 {
-                        let row0 = ((oy * 2 + ky0) * 29 + kx0) * 8 + ci0
-                        let row1 = ((oy * 2 + ky1) * 29 + kx1) * 8 + ci1
-                        let row2 = ((oy * 2 + ky2) * 29 + kx2) * 8 + ci2
-                        let row3 = ((oy * 2 + ky3) * 29 + kx3) * 8 + ci3
-                        let dp = d + oy * 14
-                        for ox in 0..<14 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1152
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 512
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 768
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co + 512, to = flipped + co * 8 + 1024
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 3600)
+                        for oy in 0..<14 {
+                            (bordered + (oy + 1) * 240 + 16).update(from: dz + oy * 224, count: 224)
+                        }
+                        Self.l10_block2_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l10_block2_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 512), dx + 8)
+                        Self.l10_block2_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 240), UnsafePointer(flipped + 768), dx + 224)
+                        Self.l10_block2_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 256), UnsafePointer(flipped + 1024), dx + 232)
                     }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4752, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_block2_conv1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4752) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1152
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 512
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 768
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                do {
-                    for co in 0..<16 {
-                        let from = kernel + co + 512, to = flipped + co * 8 + 1024
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 3600)
-                for oy in 0..<14 {
-                    (bordered + (oy + 1) * 240 + 16).update(from: dz + oy * 224, count: 224)
-                }
-                Self.l10_block2_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l10_block2_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 512), dx + 8)
-                Self.l10_block2_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 240), UnsafePointer(flipped + 768), dx + 224)
-                Self.l10_block2_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 256), UnsafePointer(flipped + 1024), dx + 232)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196, withTemporary)
         }
     }
 
@@ -3486,49 +3504,55 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l14_block2_shortcut_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<196 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<14 {
-                        let row0 = oy * 448 + r0
-                        let row1 = oy * 448 + r0 + 1
-                        let row2 = oy * 448 + r0 + 2
-                        let row3 = oy * 448 + r0 + 3
-                        let dp = d + oy * 14
-                        for ox in 0..<14 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<196 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_block2_shortcut_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<14 {
+                            let row0 = oy * 448 + r0
+                            let row1 = oy * 448 + r0 + 1
+                            let row2 = oy * 448 + r0 + 2
+                            let row3 = oy * 448 + r0 + 3
+                            let dp = d + oy * 14
+                            for ox in 0..<14 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                dx.initialize(repeating: 0, count: 6272)
-                Self.l14_block2_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_block2_shortcut_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 6272)
+                        Self.l14_block2_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 128, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 196, withTemporary)
         }
     }
 
@@ -3603,54 +3627,57 @@ extension MiniResnet: TrainableModel {
     @inline(never)
     static func l20_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<2 {
-                let from = dz + g * 8
-                var v = SIMD8<Float>()
-                if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                sum += d[g]
-                let gp = gk + g * 8 + 160
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                    let from = dz + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 8 + 160
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 10 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 10 + g * 8
-                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
-                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
-                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<16 {
+                    let row = UnsafePointer(kernel) + ci * 10
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    var total: Float = sum.sum()
+                    for l in 0..<2 { total += row[l + 8] * d[1][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<16 {
-                let row = UnsafePointer(kernel) + ci * 10
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                var total: Float = sum.sum()
-                for l in 0..<2 { total += row[l + 8] * d[1][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 

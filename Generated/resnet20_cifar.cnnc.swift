@@ -7971,73 +7971,76 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l0_stem_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<1024 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<1024 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<32 {
+                            let row0 = ((oy + ky0) * 34 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 34 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 34 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 34 + kx3) * 3 + ci3
+                            let dp = d + oy * 32
+                            for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                     for oy in 0..<32 {
-                        let row0 = ((oy + ky0) * 34 + kx0) * 3 + ci0
-                        let row1 = ((oy + ky1) * 34 + kx1) * 3 + ci1
-                        let row2 = ((oy + ky2) * 34 + kx2) * 3 + ci2
-                        let row3 = ((oy + ky3) * 34 + kx3) * 3 + ci3
+                        let row0 = ((oy + 2) * 34 + 2) * 3
+                        let row1 = ((oy + 2) * 34 + 2) * 3 + 1
+                        let row2 = ((oy + 2) * 34 + 2) * 3 + 2
                         let dp = d + oy * 32
-                        for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 16
+                    let gp0 = kernelGradient + 384
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    let gp1 = kernelGradient + 400
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    let gp2 = kernelGradient + 416
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                for oy in 0..<32 {
-                    let row0 = ((oy + 2) * 34 + 2) * 3
-                    let row1 = ((oy + 2) * 34 + 2) * 3 + 1
-                    let row2 = ((oy + 2) * 34 + 2) * 3 + 2
-                    let dp = d + oy * 32
-                    for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + 384
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 400
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 416
-                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 19072)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 576
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 16 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 16] }
-                        to[3] = 0
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_conv_backward_input_gradient)
+                do {
+                    let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 19072)
+                    defer { scratch.deallocate() }
+                    let flipped = scratch.baseAddress!, bordered = flipped + 576
+                    for tap in 0..<9 {
+                        let opposite = 8 - tap
+                        for co in 0..<16 {
+                            let from = kernel + opposite * 48 + co, to = flipped + (tap * 16 + co) * 4
+                            for ci in 0..<3 { to[ci] = from[ci * 16] }
+                            to[3] = 0
+                        }
                     }
+                    bordered.initialize(repeating: 0, count: 18496)
+                    for oy in 0..<32 {
+                        (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
+                    }
+                    Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                 }
-                bordered.initialize(repeating: 0, count: 18496)
-                for oy in 0..<32 {
-                    (bordered + (oy + 1) * 544 + 16).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l0_stem_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1024, withTemporary)
         }
     }
 
@@ -8126,79 +8129,85 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l24_stage2_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<36 {
-                let r0 = rb * 4
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row0 = ((oy * 2 + ky0) * 33 + kx0) * 16 + ci0
-                        let row1 = ((oy * 2 + ky1) * 33 + kx1) * 16 + ci1
-                        let row2 = ((oy * 2 + ky2) * 33 + kx2) * 16 + ci2
-                        let row3 = ((oy * 2 + ky3) * 33 + kx3) * 16 + ci3
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<16 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 32 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l24_stage2_block1_conv1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 13856) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 4608
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    for g in 0..<2 {
+                        let from = dz + i * 32 + g * 16
+                        d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
                 }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 2048
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<36 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<16 {
+                            let row0 = ((oy * 2 + ky0) * 33 + kx0) * 16 + ci0
+                            let row1 = ((oy * 2 + ky1) * 33 + kx1) * 16 + ci1
+                            let row2 = ((oy * 2 + ky2) * 33 + kx2) * 16 + ci2
+                            let row3 = ((oy * 2 + ky3) * 33 + kx3) * 16 + ci3
+                            let dp = d + oy * 32 + g
+                            for ox in 0..<16 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 32 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 3072
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
-                    }
-                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l24_stage2_block1_conv1_backward_input_gradient)
                 do {
-                    for co in 0..<32 {
-                        let from = kernel + co + 2048, to = flipped + co * 16 + 4096
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 4608
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 2048
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 3072
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        do {
+                            for co in 0..<32 {
+                                let from = kernel + co + 2048, to = flipped + co * 16 + 4096
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 9248)
+                        for oy in 0..<16 {
+                            (bordered + (oy + 1) * 544 + 32).update(from: dz + oy * 512, count: 512)
+                        }
+                        Self.l24_stage2_block1_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l24_stage2_block1_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 32), UnsafePointer(flipped + 2048), dx + 16)
+                        Self.l24_stage2_block1_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 544), UnsafePointer(flipped + 3072), dx + 512)
+                        Self.l24_stage2_block1_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 576), UnsafePointer(flipped + 4096), dx + 528)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 13856, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 9248)
-                for oy in 0..<16 {
-                    (bordered + (oy + 1) * 544 + 32).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l24_stage2_block1_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l24_stage2_block1_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 32), UnsafePointer(flipped + 2048), dx + 16)
-                Self.l24_stage2_block1_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 544), UnsafePointer(flipped + 3072), dx + 512)
-                Self.l24_stage2_block1_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 576), UnsafePointer(flipped + 4096), dx + 528)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512, withTemporary)
         }
     }
 
@@ -8438,51 +8447,57 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l28_stage2_block1_shortcut_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row0 = oy * 1024 + r0
-                        let row1 = oy * 1024 + r0 + 1
-                        let row2 = oy * 1024 + r0 + 2
-                        let row3 = oy * 1024 + r0 + 3
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<16 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    for g in 0..<2 {
+                        let from = dz + i * 32 + g * 16
+                        d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 32 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l28_stage2_block1_shortcut_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
-                let flipped = scratch.baseAddress!
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<16 {
+                            let row0 = oy * 1024 + r0
+                            let row1 = oy * 1024 + r0 + 1
+                            let row2 = oy * 1024 + r0 + 2
+                            let row3 = oy * 1024 + r0 + 3
+                            let dp = d + oy * 32 + g
+                            for ox in 0..<16 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 32 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l28_stage2_block1_shortcut_backward_input_gradient)
                 do {
-                    for co in 0..<32 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<32 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 16384)
+                        Self.l28_stage2_block1_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
                 }
-                dx.initialize(repeating: 0, count: 16384)
-                Self.l28_stage2_block1_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 512, withTemporary)
         }
     }
 
@@ -8548,81 +8563,84 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l47_stage3_block1_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<72 {
-                let r0 = rb * 4
-                let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
-                for g in 0..<4 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy * 2 + ky0) * 17 + kx0) * 32 + ci0
-                        let row1 = ((oy * 2 + ky1) * 17 + kx1) * 32 + ci1
-                        let row2 = ((oy * 2 + ky2) * 17 + kx2) * 32 + ci2
-                        let row3 = ((oy * 2 + ky3) * 17 + kx3) * 32 + ci3
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<8 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 64 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l47_stage3_block1_conv1_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 23616)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 18432
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<64 {
-                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    for g in 0..<4 {
+                        let from = dz + i * 64 + g * 16
+                        d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
                 }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<64 {
-                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32 + 8192
-                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<72 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 96, kx0 = (r0 / 32) % 3, ci0 = r0 % 32, ky1 = (r0 + 1) / 96, kx1 = ((r0 + 1) / 32) % 3, ci1 = (r0 + 1) % 32, ky2 = (r0 + 2) / 96, kx2 = ((r0 + 2) / 32) % 3, ci2 = (r0 + 2) % 32, ky3 = (r0 + 3) / 96, kx3 = ((r0 + 3) / 32) % 3, ci3 = (r0 + 3) % 32
+                    for g in 0..<4 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = ((oy * 2 + ky0) * 17 + kx0) * 32 + ci0
+                            let row1 = ((oy * 2 + ky1) * 17 + kx1) * 32 + ci1
+                            let row2 = ((oy * 2 + ky2) * 17 + kx2) * 32 + ci2
+                            let row3 = ((oy * 2 + ky3) * 17 + kx3) * 32 + ci3
+                            let dp = d + oy * 32 + g
+                            for ox in 0..<8 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 64 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<64 {
-                        let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32 + 12288
-                        for ci in 0..<32 { to[ci] = from[ci * 64] }
-                    }
-                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l47_stage3_block1_conv1_backward_input_gradient)
                 do {
-                    for co in 0..<64 {
-                        let from = kernel + co + 8192, to = flipped + co * 32 + 16384
-                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                    let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 23616)
+                    defer { scratch.deallocate() }
+                    let flipped = scratch.baseAddress!, bordered = flipped + 18432
+                    for tap in 0..<4 {
+                        let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                        for co in 0..<64 {
+                            let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32
+                            for ci in 0..<32 { to[ci] = from[ci * 64] }
+                        }
                     }
+                    for tap in 0..<2 {
+                        let opposite = 7 - 6 * tap
+                        for co in 0..<64 {
+                            let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32 + 8192
+                            for ci in 0..<32 { to[ci] = from[ci * 64] }
+                        }
+                    }
+                    for tap in 0..<2 {
+                        let opposite = 5 - 2 * tap
+                        for co in 0..<64 {
+                            let from = kernel + opposite * 2048 + co, to = flipped + (tap * 64 + co) * 32 + 12288
+                            for ci in 0..<32 { to[ci] = from[ci * 64] }
+                        }
+                    }
+                    do {
+                        for co in 0..<64 {
+                            let from = kernel + co + 8192, to = flipped + co * 32 + 16384
+                            for ci in 0..<32 { to[ci] = from[ci * 64] }
+                        }
+                    }
+                    bordered.initialize(repeating: 0, count: 5184)
+                    for oy in 0..<8 {
+                        (bordered + (oy + 1) * 576 + 64).update(from: dz + oy * 512, count: 512)
+                    }
+                    Self.l47_stage3_block1_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    Self.l47_stage3_block1_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 64), UnsafePointer(flipped + 8192), dx + 32)
+                    Self.l47_stage3_block1_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 576), UnsafePointer(flipped + 12288), dx + 512)
+                    Self.l47_stage3_block1_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 640), UnsafePointer(flipped + 16384), dx + 544)
                 }
-                bordered.initialize(repeating: 0, count: 5184)
-                for oy in 0..<8 {
-                    (bordered + (oy + 1) * 576 + 64).update(from: dz + oy * 512, count: 512)
-                }
-                Self.l47_stage3_block1_conv1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l47_stage3_block1_conv1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 64), UnsafePointer(flipped + 8192), dx + 32)
-                Self.l47_stage3_block1_conv1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 576), UnsafePointer(flipped + 12288), dx + 512)
-                Self.l47_stage3_block1_conv1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 640), UnsafePointer(flipped + 16384), dx + 544)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256, withTemporary)
         }
     }
 
@@ -8950,51 +8968,57 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l51_stage3_block1_shortcut_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                for g in 0..<4 {
-                    let from = dz + i * 64 + g * 16
-                    d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 4
-                for g in 0..<4 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = oy * 1024 + r0
-                        let row1 = oy * 1024 + r0 + 1
-                        let row2 = oy * 1024 + r0 + 2
-                        let row3 = oy * 1024 + r0 + 3
-                        let dp = d + oy * 32 + g
-                        for ox in 0..<8 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    for g in 0..<4 {
+                        let from = dz + i * 64 + g * 16
+                        d[i * 4 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 64 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l51_stage3_block1_shortcut_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048) { scratch in
-                let flipped = scratch.baseAddress!
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<8 {
+                    let r0 = rb * 4
+                    for g in 0..<4 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = oy * 1024 + r0
+                            let row1 = oy * 1024 + r0 + 1
+                            let row2 = oy * 1024 + r0 + 2
+                            let row3 = oy * 1024 + r0 + 3
+                            let dp = d + oy * 32 + g
+                            for ox in 0..<8 { let dzv = dp[ox * 4]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 64]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 64]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 64]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 64]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 64 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l51_stage3_block1_shortcut_backward_input_gradient)
                 do {
-                    for co in 0..<64 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 64] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<64 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<32 { to[ci] = from[ci * 64] }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 8192)
+                        Self.l51_stage3_block1_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2048, withTemporary)
                 }
-                dx.initialize(repeating: 0, count: 8192)
-                Self.l51_stage3_block1_shortcut_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 256, withTemporary)
         }
     }
 
@@ -9101,54 +9125,57 @@ extension Resnet20Cifar: TrainableModel {
     @inline(never)
     static func l71_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<2 {
-                let from = dz + g * 8
-                var v = SIMD8<Float>()
-                if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                sum += d[g]
-                let gp = gk + g * 8 + 640
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                    let from = dz + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 8 + 640
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<16 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 10 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 10 + g * 8
-                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
-                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
-                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<64 {
+                    let row = UnsafePointer(kernel) + ci * 10
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    var total: Float = sum.sum()
+                    for l in 0..<2 { total += row[l + 8] * d[1][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<64 {
-                let row = UnsafePointer(kernel) + ci * 10
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                var total: Float = sum.sum()
-                for l in 0..<2 { total += row[l + 8] * d[1][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 

@@ -213,55 +213,61 @@ extension SeedBackprop3x3: TrainableModel {
     @inline(never)
     static func l0_filter_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    for oy in 0..<2 {
-                        let row0 = oy * 3
-                        let row1 = oy * 3 + 1
-                        let row2 = (oy + 1) * 3
-                        let row3 = (oy + 1) * 3 + 1
-                        let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + 3
-                    gp3[0] += sum3[0]
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_filter_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 16
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
                     do {
-                        let from = kernel + opposite, to = flipped + tap * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = oy * 3
+                            let row1 = oy * 3 + 1
+                            let row2 = (oy + 1) * 3
+                            let row3 = (oy + 1) * 3 + 1
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + 3
+                        gp3[0] += sum3[0]
                     }
                 }
-                bordered.initialize(repeating: 0, count: 16)
-                for oy in 0..<2 {
-                    (bordered + (oy + 1) * 4 + 1).update(from: dz + oy * 2, count: 2)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_filter_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 16
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            do {
+                                let from = kernel + opposite, to = flipped + tap * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 16)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 1) * 4 + 1).update(from: dz + oy * 2, count: 2)
+                        }
+                        Self.l0_filter_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 32, withTemporary)
                 }
-                Self.l0_filter_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4, withTemporary)
         }
     }
 

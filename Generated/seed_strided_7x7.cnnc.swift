@@ -233,80 +233,86 @@ extension SeedStrided7x7: TrainableModel {
     @inline(never)
     static func l0_strided_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<9 {
-                let from = dz + i
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 3
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<9 {
+                    let from = dz + i
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 3
+                    let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                        for oy in 0..<3 {
+                            let row0 = (oy * 2 + ky0) * 7 + kx0
+                            let row1 = (oy * 2 + ky1) * 7 + kx1
+                            let row2 = (oy * 2 + ky2) * 7 + kx2
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_strided_backward_input_gradient)
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
-                    for oy in 0..<3 {
-                        let row0 = (oy * 2 + ky0) * 7 + kx0
-                        let row1 = (oy * 2 + ky1) * 7 + kx1
-                        let row2 = (oy * 2 + ky2) * 7 + kx2
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv) }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 36
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            do {
+                                let from = kernel + opposite, to = flipped + tap * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            do {
+                                let from = kernel + opposite, to = flipped + tap * 4 + 16
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            do {
+                                let from = kernel + opposite, to = flipped + tap * 4 + 24
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        do {
+                            do {
+                                let from = kernel + 4, to = flipped + 32
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 25)
+                        for oy in 0..<3 {
+                            (bordered + (oy + 1) * 5 + 1).update(from: dz + oy * 3, count: 3)
+                        }
+                        Self.l0_strided_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_strided_backward_input_gradient_phase0_1(UnsafePointer(bordered + 1), UnsafePointer(flipped + 16), dx + 1)
+                        Self.l0_strided_backward_input_gradient_phase1_0(UnsafePointer(bordered + 5), UnsafePointer(flipped + 24), dx + 7)
+                        Self.l0_strided_backward_input_gradient_phase1_1(UnsafePointer(bordered + 6), UnsafePointer(flipped + 32), dx + 8)
                     }
-                    let gp0 = kernelGradient + r0
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
-                    gp2[0] += sum2[0]
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 61, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_strided_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 61) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 36
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    do {
-                        let from = kernel + opposite, to = flipped + tap * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    do {
-                        let from = kernel + opposite, to = flipped + tap * 4 + 16
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    do {
-                        let from = kernel + opposite, to = flipped + tap * 4 + 24
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                do {
-                    do {
-                        let from = kernel + 4, to = flipped + 32
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 25)
-                for oy in 0..<3 {
-                    (bordered + (oy + 1) * 5 + 1).update(from: dz + oy * 3, count: 3)
-                }
-                Self.l0_strided_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_strided_backward_input_gradient_phase0_1(UnsafePointer(bordered + 1), UnsafePointer(flipped + 16), dx + 1)
-                Self.l0_strided_backward_input_gradient_phase1_0(UnsafePointer(bordered + 5), UnsafePointer(flipped + 24), dx + 7)
-                Self.l0_strided_backward_input_gradient_phase1_1(UnsafePointer(bordered + 6), UnsafePointer(flipped + 32), dx + 8)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9, withTemporary)
         }
     }
 

@@ -347,81 +347,87 @@ extension SeedVolume10Filters: TrainableModel {
     @inline(never)
     static func l0_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 32) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<2 {
-                    let from = dz + i * 10 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<2 {
+                        let from = dz + i * 10 + g * 8
+                        var v = SIMD8<Float>()
+                        if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p * 2 + g] }
-                let gp = gk + g * 8 + 270
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<16 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 8 + 270
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                            let dp = d + oy * 8 + g
+                            for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 10 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                        let row0 = ((oy + 2) * 6 + 2) * 3
+                        let row1 = ((oy + 2) * 6 + 2) * 3 + 1
+                        let row2 = ((oy + 2) * 6 + 2) * 3 + 2
                         let dp = d + oy * 8 + g
-                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 10 + g * 8
+                    let gp0 = kernelGradient + g * 8 + 240
                     if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                    let gp1 = kernelGradient + g * 8 + 250
                     if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                    let gp2 = kernelGradient + g * 8 + 260
                     if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy + 2) * 6 + 2) * 3
-                    let row1 = ((oy + 2) * 6 + 2) * 3 + 1
-                    let row2 = ((oy + 2) * 6 + 2) * 3 + 2
-                    let dp = d + oy * 8 + g
-                    for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 8 + 240
-                if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 8 + 250
-                if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                let gp2 = kernelGradient + g * 8 + 260
-                if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1000) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 360
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<10 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 10 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 10] }
-                        to[3] = 0
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 360
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<10 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 10 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 10] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 640)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 2) * 80 + 20).update(from: dz + oy * 40, count: 40)
+                        }
+                        Self.l0_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1000, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 640)
-                for oy in 0..<4 {
-                    (bordered + (oy + 2) * 80 + 20).update(from: dz + oy * 40, count: 40)
-                }
-                Self.l0_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 32, withTemporary)
         }
     }
 

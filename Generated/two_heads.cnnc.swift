@@ -242,393 +242,396 @@ public struct TwoHeads: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 6280) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 28, rows = (parts.upperBound - 1) + 3 - firstRow
-            for pixel in 0..<(rows * 28) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
-            let rowRange = parts
-            for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
-                let row = repeated + (oy - firstRow) * 224
-                let yp = y + oy * 208
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 0)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 0)
-                    var s0_8 = biases.simd(V.self, at: 0)
-                    var s0_9 = biases.simd(V.self, at: 0)
-                    var s0_10 = biases.simd(V.self, at: 0)
-                    var s0_11 = biases.simd(V.self, at: 0)
-                    var s0_12 = biases.simd(V.self, at: 0)
-                    var s1_0 = biases.simd(V.self, at: 0)
-                    var s1_1 = biases.simd(V.self, at: 0)
-                    var s1_2 = biases.simd(V.self, at: 0)
-                    var s1_3 = biases.simd(V.self, at: 0)
-                    var s1_4 = biases.simd(V.self, at: 0)
-                    var s1_5 = biases.simd(V.self, at: 0)
-                    var s1_6 = biases.simd(V.self, at: 0)
-                    var s1_7 = biases.simd(V.self, at: 0)
-                    var s1_8 = biases.simd(V.self, at: 0)
-                    var s1_9 = biases.simd(V.self, at: 0)
-                    var s1_10 = biases.simd(V.self, at: 0)
-                    var s1_11 = biases.simd(V.self, at: 0)
-                    var s1_12 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 8
-                            let wp0 = patterns + kx * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound
+                let source = x + firstRow * 28, rows = (parts.upperBound - 1) + 3 - firstRow
+                for pixel in 0..<(rows * 28) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+                let rowRange = parts
+                for oy in stride(from: rowRange.lowerBound, to: rowRange.upperBound - 1, by: 2) {
+                    let row = repeated + (oy - firstRow) * 224
+                    let yp = y + oy * 208
+                    do {
+                        var s0_0 = biases.simd(V.self, at: 0)
+                        var s0_1 = biases.simd(V.self, at: 0)
+                        var s0_2 = biases.simd(V.self, at: 0)
+                        var s0_3 = biases.simd(V.self, at: 0)
+                        var s0_4 = biases.simd(V.self, at: 0)
+                        var s0_5 = biases.simd(V.self, at: 0)
+                        var s0_6 = biases.simd(V.self, at: 0)
+                        var s0_7 = biases.simd(V.self, at: 0)
+                        var s0_8 = biases.simd(V.self, at: 0)
+                        var s0_9 = biases.simd(V.self, at: 0)
+                        var s0_10 = biases.simd(V.self, at: 0)
+                        var s0_11 = biases.simd(V.self, at: 0)
+                        var s0_12 = biases.simd(V.self, at: 0)
+                        var s1_0 = biases.simd(V.self, at: 0)
+                        var s1_1 = biases.simd(V.self, at: 0)
+                        var s1_2 = biases.simd(V.self, at: 0)
+                        var s1_3 = biases.simd(V.self, at: 0)
+                        var s1_4 = biases.simd(V.self, at: 0)
+                        var s1_5 = biases.simd(V.self, at: 0)
+                        var s1_6 = biases.simd(V.self, at: 0)
+                        var s1_7 = biases.simd(V.self, at: 0)
+                        var s1_8 = biases.simd(V.self, at: 0)
+                        var s1_9 = biases.simd(V.self, at: 0)
+                        var s1_10 = biases.simd(V.self, at: 0)
+                        var s1_11 = biases.simd(V.self, at: 0)
+                        var s1_12 = biases.simd(V.self, at: 0)
+                        for kx in 0..<3 {
+                            do {
+                                let xp = row + kx * 8
+                                let wp0 = patterns + kx * 128
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 16)
+                                s0_1 = madd(s0_1, x1, w0_0)
+                                let x2 = xp.simd(V.self, at: 32)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 48)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 64)
+                                s0_4 = madd(s0_4, x4, w0_0)
+                                let x5 = xp.simd(V.self, at: 80)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 96)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_0)
+                                let x8 = xp.simd(V.self, at: 128)
+                                s0_8 = madd(s0_8, x8, w0_0)
+                                let x9 = xp.simd(V.self, at: 144)
+                                s0_9 = madd(s0_9, x9, w0_0)
+                                let x10 = xp.simd(V.self, at: 160)
+                                s0_10 = madd(s0_10, x10, w0_0)
+                                let x11 = xp.simd(V.self, at: 176)
+                                s0_11 = madd(s0_11, x11, w0_0)
+                                let x12 = xp.simd(V.self, at: 192)
+                                s0_12 = madd(s0_12, x12, w0_0)
+                            }
+                            do {
+                                let xp = row + kx * 8 + 224
+                                let wp0 = patterns + (kx + 3) * 128
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let wp1 = patterns + kx * 128
+                                let w1_0 = wp1.simd(V.self, at: 0)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                s1_0 = madd(s1_0, x0, w1_0)
+                                let x1 = xp.simd(V.self, at: 16)
+                                s0_1 = madd(s0_1, x1, w0_0)
+                                s1_1 = madd(s1_1, x1, w1_0)
+                                let x2 = xp.simd(V.self, at: 32)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                s1_2 = madd(s1_2, x2, w1_0)
+                                let x3 = xp.simd(V.self, at: 48)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                s1_3 = madd(s1_3, x3, w1_0)
+                                let x4 = xp.simd(V.self, at: 64)
+                                s0_4 = madd(s0_4, x4, w0_0)
+                                s1_4 = madd(s1_4, x4, w1_0)
+                                let x5 = xp.simd(V.self, at: 80)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                s1_5 = madd(s1_5, x5, w1_0)
+                                let x6 = xp.simd(V.self, at: 96)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                                s1_6 = madd(s1_6, x6, w1_0)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_0)
+                                s1_7 = madd(s1_7, x7, w1_0)
+                                let x8 = xp.simd(V.self, at: 128)
+                                s0_8 = madd(s0_8, x8, w0_0)
+                                s1_8 = madd(s1_8, x8, w1_0)
+                                let x9 = xp.simd(V.self, at: 144)
+                                s0_9 = madd(s0_9, x9, w0_0)
+                                s1_9 = madd(s1_9, x9, w1_0)
+                                let x10 = xp.simd(V.self, at: 160)
+                                s0_10 = madd(s0_10, x10, w0_0)
+                                s1_10 = madd(s1_10, x10, w1_0)
+                                let x11 = xp.simd(V.self, at: 176)
+                                s0_11 = madd(s0_11, x11, w0_0)
+                                s1_11 = madd(s1_11, x11, w1_0)
+                                let x12 = xp.simd(V.self, at: 192)
+                                s0_12 = madd(s0_12, x12, w0_0)
+                                s1_12 = madd(s1_12, x12, w1_0)
+                            }
+                            do {
+                                let xp = row + kx * 8 + 448
+                                let wp0 = patterns + (kx + 6) * 128
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let wp1 = patterns + (kx + 3) * 128
+                                let w1_0 = wp1.simd(V.self, at: 0)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                s1_0 = madd(s1_0, x0, w1_0)
+                                let x1 = xp.simd(V.self, at: 16)
+                                s0_1 = madd(s0_1, x1, w0_0)
+                                s1_1 = madd(s1_1, x1, w1_0)
+                                let x2 = xp.simd(V.self, at: 32)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                s1_2 = madd(s1_2, x2, w1_0)
+                                let x3 = xp.simd(V.self, at: 48)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                s1_3 = madd(s1_3, x3, w1_0)
+                                let x4 = xp.simd(V.self, at: 64)
+                                s0_4 = madd(s0_4, x4, w0_0)
+                                s1_4 = madd(s1_4, x4, w1_0)
+                                let x5 = xp.simd(V.self, at: 80)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                s1_5 = madd(s1_5, x5, w1_0)
+                                let x6 = xp.simd(V.self, at: 96)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                                s1_6 = madd(s1_6, x6, w1_0)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_0)
+                                s1_7 = madd(s1_7, x7, w1_0)
+                                let x8 = xp.simd(V.self, at: 128)
+                                s0_8 = madd(s0_8, x8, w0_0)
+                                s1_8 = madd(s1_8, x8, w1_0)
+                                let x9 = xp.simd(V.self, at: 144)
+                                s0_9 = madd(s0_9, x9, w0_0)
+                                s1_9 = madd(s1_9, x9, w1_0)
+                                let x10 = xp.simd(V.self, at: 160)
+                                s0_10 = madd(s0_10, x10, w0_0)
+                                s1_10 = madd(s1_10, x10, w1_0)
+                                let x11 = xp.simd(V.self, at: 176)
+                                s0_11 = madd(s0_11, x11, w0_0)
+                                s1_11 = madd(s1_11, x11, w1_0)
+                                let x12 = xp.simd(V.self, at: 192)
+                                s0_12 = madd(s0_12, x12, w0_0)
+                                s1_12 = madd(s1_12, x12, w1_0)
+                            }
+                            do {
+                                let xp = row + kx * 8 + 672
+                                let wp1 = patterns + (kx + 6) * 128
+                                let w1_0 = wp1.simd(V.self, at: 0)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s1_0 = madd(s1_0, x0, w1_0)
+                                let x1 = xp.simd(V.self, at: 16)
+                                s1_1 = madd(s1_1, x1, w1_0)
+                                let x2 = xp.simd(V.self, at: 32)
+                                s1_2 = madd(s1_2, x2, w1_0)
+                                let x3 = xp.simd(V.self, at: 48)
+                                s1_3 = madd(s1_3, x3, w1_0)
+                                let x4 = xp.simd(V.self, at: 64)
+                                s1_4 = madd(s1_4, x4, w1_0)
+                                let x5 = xp.simd(V.self, at: 80)
+                                s1_5 = madd(s1_5, x5, w1_0)
+                                let x6 = xp.simd(V.self, at: 96)
+                                s1_6 = madd(s1_6, x6, w1_0)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s1_7 = madd(s1_7, x7, w1_0)
+                                let x8 = xp.simd(V.self, at: 128)
+                                s1_8 = madd(s1_8, x8, w1_0)
+                                let x9 = xp.simd(V.self, at: 144)
+                                s1_9 = madd(s1_9, x9, w1_0)
+                                let x10 = xp.simd(V.self, at: 160)
+                                s1_10 = madd(s1_10, x10, w1_0)
+                                let x11 = xp.simd(V.self, at: 176)
+                                s1_11 = madd(s1_11, x11, w1_0)
+                                let x12 = xp.simd(V.self, at: 192)
+                                s1_12 = madd(s1_12, x12, w1_0)
+                            }
                         }
-                        do {
-                            let xp = row + kx * 8 + 224
-                            let wp0 = patterns + (kx + 3) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + kx * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 448
-                            let wp0 = patterns + (kx + 6) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let wp1 = patterns + (kx + 3) * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 672
-                            let wp1 = patterns + (kx + 6) * 128
-                            let w1_0 = wp1.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s1_0 = madd(s1_0, x0, w1_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s1_1 = madd(s1_1, x1, w1_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s1_2 = madd(s1_2, x2, w1_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s1_3 = madd(s1_3, x3, w1_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s1_4 = madd(s1_4, x4, w1_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s1_5 = madd(s1_5, x5, w1_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s1_6 = madd(s1_6, x6, w1_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s1_7 = madd(s1_7, x7, w1_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s1_8 = madd(s1_8, x8, w1_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s1_9 = madd(s1_9, x9, w1_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s1_10 = madd(s1_10, x10, w1_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s1_11 = madd(s1_11, x11, w1_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s1_12 = madd(s1_12, x12, w1_0)
-                        }
+                        s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
+                        yp.store(s0_0, at: 0)
+                        s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
+                        yp.store(s0_1, at: 16)
+                        s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
+                        yp.store(s0_2, at: 32)
+                        s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
+                        yp.store(s0_3, at: 48)
+                        s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
+                        yp.store(s0_4, at: 64)
+                        s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
+                        yp.store(s0_5, at: 80)
+                        s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
+                        yp.store(s0_6, at: 96)
+                        s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
+                        yp.store(s0_7, at: 112)
+                        s0_8 = s0_8.replacing(with: 0, where: s0_8 .< 0)
+                        yp.store(s0_8, at: 128)
+                        s0_9 = s0_9.replacing(with: 0, where: s0_9 .< 0)
+                        yp.store(s0_9, at: 144)
+                        s0_10 = s0_10.replacing(with: 0, where: s0_10 .< 0)
+                        yp.store(s0_10, at: 160)
+                        s0_11 = s0_11.replacing(with: 0, where: s0_11 .< 0)
+                        yp.store(s0_11, at: 176)
+                        s0_12 = s0_12.replacing(with: 0, where: s0_12 .< 0)
+                        yp.store(s0_12, at: 192)
+                        s1_0 = s1_0.replacing(with: 0, where: s1_0 .< 0)
+                        yp.store(s1_0, at: 208)
+                        s1_1 = s1_1.replacing(with: 0, where: s1_1 .< 0)
+                        yp.store(s1_1, at: 224)
+                        s1_2 = s1_2.replacing(with: 0, where: s1_2 .< 0)
+                        yp.store(s1_2, at: 240)
+                        s1_3 = s1_3.replacing(with: 0, where: s1_3 .< 0)
+                        yp.store(s1_3, at: 256)
+                        s1_4 = s1_4.replacing(with: 0, where: s1_4 .< 0)
+                        yp.store(s1_4, at: 272)
+                        s1_5 = s1_5.replacing(with: 0, where: s1_5 .< 0)
+                        yp.store(s1_5, at: 288)
+                        s1_6 = s1_6.replacing(with: 0, where: s1_6 .< 0)
+                        yp.store(s1_6, at: 304)
+                        s1_7 = s1_7.replacing(with: 0, where: s1_7 .< 0)
+                        yp.store(s1_7, at: 320)
+                        s1_8 = s1_8.replacing(with: 0, where: s1_8 .< 0)
+                        yp.store(s1_8, at: 336)
+                        s1_9 = s1_9.replacing(with: 0, where: s1_9 .< 0)
+                        yp.store(s1_9, at: 352)
+                        s1_10 = s1_10.replacing(with: 0, where: s1_10 .< 0)
+                        yp.store(s1_10, at: 368)
+                        s1_11 = s1_11.replacing(with: 0, where: s1_11 .< 0)
+                        yp.store(s1_11, at: 384)
+                        s1_12 = s1_12.replacing(with: 0, where: s1_12 .< 0)
+                        yp.store(s1_12, at: 400)
                     }
-                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
-                    yp.store(s0_0, at: 0)
-                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
-                    yp.store(s0_1, at: 16)
-                    s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
-                    yp.store(s0_2, at: 32)
-                    s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
-                    yp.store(s0_3, at: 48)
-                    s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
-                    yp.store(s0_4, at: 64)
-                    s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
-                    yp.store(s0_5, at: 80)
-                    s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
-                    yp.store(s0_6, at: 96)
-                    s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
-                    yp.store(s0_7, at: 112)
-                    s0_8 = s0_8.replacing(with: 0, where: s0_8 .< 0)
-                    yp.store(s0_8, at: 128)
-                    s0_9 = s0_9.replacing(with: 0, where: s0_9 .< 0)
-                    yp.store(s0_9, at: 144)
-                    s0_10 = s0_10.replacing(with: 0, where: s0_10 .< 0)
-                    yp.store(s0_10, at: 160)
-                    s0_11 = s0_11.replacing(with: 0, where: s0_11 .< 0)
-                    yp.store(s0_11, at: 176)
-                    s0_12 = s0_12.replacing(with: 0, where: s0_12 .< 0)
-                    yp.store(s0_12, at: 192)
-                    s1_0 = s1_0.replacing(with: 0, where: s1_0 .< 0)
-                    yp.store(s1_0, at: 208)
-                    s1_1 = s1_1.replacing(with: 0, where: s1_1 .< 0)
-                    yp.store(s1_1, at: 224)
-                    s1_2 = s1_2.replacing(with: 0, where: s1_2 .< 0)
-                    yp.store(s1_2, at: 240)
-                    s1_3 = s1_3.replacing(with: 0, where: s1_3 .< 0)
-                    yp.store(s1_3, at: 256)
-                    s1_4 = s1_4.replacing(with: 0, where: s1_4 .< 0)
-                    yp.store(s1_4, at: 272)
-                    s1_5 = s1_5.replacing(with: 0, where: s1_5 .< 0)
-                    yp.store(s1_5, at: 288)
-                    s1_6 = s1_6.replacing(with: 0, where: s1_6 .< 0)
-                    yp.store(s1_6, at: 304)
-                    s1_7 = s1_7.replacing(with: 0, where: s1_7 .< 0)
-                    yp.store(s1_7, at: 320)
-                    s1_8 = s1_8.replacing(with: 0, where: s1_8 .< 0)
-                    yp.store(s1_8, at: 336)
-                    s1_9 = s1_9.replacing(with: 0, where: s1_9 .< 0)
-                    yp.store(s1_9, at: 352)
-                    s1_10 = s1_10.replacing(with: 0, where: s1_10 .< 0)
-                    yp.store(s1_10, at: 368)
-                    s1_11 = s1_11.replacing(with: 0, where: s1_11 .< 0)
-                    yp.store(s1_11, at: 384)
-                    s1_12 = s1_12.replacing(with: 0, where: s1_12 .< 0)
-                    yp.store(s1_12, at: 400)
+                }
+                if rowRange.count % 2 == 1 {
+                    let oy = rowRange.upperBound - 1
+                    let row = repeated + (oy - firstRow) * 224
+                    let yp = y + oy * 208
+                    do {
+                        var s0_0 = biases.simd(V.self, at: 0)
+                        var s0_1 = biases.simd(V.self, at: 0)
+                        var s0_2 = biases.simd(V.self, at: 0)
+                        var s0_3 = biases.simd(V.self, at: 0)
+                        var s0_4 = biases.simd(V.self, at: 0)
+                        var s0_5 = biases.simd(V.self, at: 0)
+                        var s0_6 = biases.simd(V.self, at: 0)
+                        var s0_7 = biases.simd(V.self, at: 0)
+                        var s0_8 = biases.simd(V.self, at: 0)
+                        var s0_9 = biases.simd(V.self, at: 0)
+                        var s0_10 = biases.simd(V.self, at: 0)
+                        var s0_11 = biases.simd(V.self, at: 0)
+                        var s0_12 = biases.simd(V.self, at: 0)
+                        for kx in 0..<3 {
+                            do {
+                                let xp = row + kx * 8
+                                let wp0 = patterns + kx * 128
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 16)
+                                s0_1 = madd(s0_1, x1, w0_0)
+                                let x2 = xp.simd(V.self, at: 32)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 48)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 64)
+                                s0_4 = madd(s0_4, x4, w0_0)
+                                let x5 = xp.simd(V.self, at: 80)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 96)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_0)
+                                let x8 = xp.simd(V.self, at: 128)
+                                s0_8 = madd(s0_8, x8, w0_0)
+                                let x9 = xp.simd(V.self, at: 144)
+                                s0_9 = madd(s0_9, x9, w0_0)
+                                let x10 = xp.simd(V.self, at: 160)
+                                s0_10 = madd(s0_10, x10, w0_0)
+                                let x11 = xp.simd(V.self, at: 176)
+                                s0_11 = madd(s0_11, x11, w0_0)
+                                let x12 = xp.simd(V.self, at: 192)
+                                s0_12 = madd(s0_12, x12, w0_0)
+                            }
+                            do {
+                                let xp = row + kx * 8 + 224
+                                let wp0 = patterns + (kx + 3) * 128
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 16)
+                                s0_1 = madd(s0_1, x1, w0_0)
+                                let x2 = xp.simd(V.self, at: 32)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 48)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 64)
+                                s0_4 = madd(s0_4, x4, w0_0)
+                                let x5 = xp.simd(V.self, at: 80)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 96)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_0)
+                                let x8 = xp.simd(V.self, at: 128)
+                                s0_8 = madd(s0_8, x8, w0_0)
+                                let x9 = xp.simd(V.self, at: 144)
+                                s0_9 = madd(s0_9, x9, w0_0)
+                                let x10 = xp.simd(V.self, at: 160)
+                                s0_10 = madd(s0_10, x10, w0_0)
+                                let x11 = xp.simd(V.self, at: 176)
+                                s0_11 = madd(s0_11, x11, w0_0)
+                                let x12 = xp.simd(V.self, at: 192)
+                                s0_12 = madd(s0_12, x12, w0_0)
+                            }
+                            do {
+                                let xp = row + kx * 8 + 448
+                                let wp0 = patterns + (kx + 6) * 128
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 16)
+                                s0_1 = madd(s0_1, x1, w0_0)
+                                let x2 = xp.simd(V.self, at: 32)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 48)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 64)
+                                s0_4 = madd(s0_4, x4, w0_0)
+                                let x5 = xp.simd(V.self, at: 80)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 96)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_0)
+                                let x8 = xp.simd(V.self, at: 128)
+                                s0_8 = madd(s0_8, x8, w0_0)
+                                let x9 = xp.simd(V.self, at: 144)
+                                s0_9 = madd(s0_9, x9, w0_0)
+                                let x10 = xp.simd(V.self, at: 160)
+                                s0_10 = madd(s0_10, x10, w0_0)
+                                let x11 = xp.simd(V.self, at: 176)
+                                s0_11 = madd(s0_11, x11, w0_0)
+                                let x12 = xp.simd(V.self, at: 192)
+                                s0_12 = madd(s0_12, x12, w0_0)
+                            }
+                        }
+                        s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
+                        yp.store(s0_0, at: 0)
+                        s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
+                        yp.store(s0_1, at: 16)
+                        s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
+                        yp.store(s0_2, at: 32)
+                        s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
+                        yp.store(s0_3, at: 48)
+                        s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
+                        yp.store(s0_4, at: 64)
+                        s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
+                        yp.store(s0_5, at: 80)
+                        s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
+                        yp.store(s0_6, at: 96)
+                        s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
+                        yp.store(s0_7, at: 112)
+                        s0_8 = s0_8.replacing(with: 0, where: s0_8 .< 0)
+                        yp.store(s0_8, at: 128)
+                        s0_9 = s0_9.replacing(with: 0, where: s0_9 .< 0)
+                        yp.store(s0_9, at: 144)
+                        s0_10 = s0_10.replacing(with: 0, where: s0_10 .< 0)
+                        yp.store(s0_10, at: 160)
+                        s0_11 = s0_11.replacing(with: 0, where: s0_11 .< 0)
+                        yp.store(s0_11, at: 176)
+                        s0_12 = s0_12.replacing(with: 0, where: s0_12 .< 0)
+                        yp.store(s0_12, at: 192)
+                    }
                 }
             }
-            if rowRange.count % 2 == 1 {
-                let oy = rowRange.upperBound - 1
-                let row = repeated + (oy - firstRow) * 224
-                let yp = y + oy * 208
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 0)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 0)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    var s0_7 = biases.simd(V.self, at: 0)
-                    var s0_8 = biases.simd(V.self, at: 0)
-                    var s0_9 = biases.simd(V.self, at: 0)
-                    var s0_10 = biases.simd(V.self, at: 0)
-                    var s0_11 = biases.simd(V.self, at: 0)
-                    var s0_12 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 8
-                            let wp0 = patterns + kx * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 224
-                            let wp0 = patterns + (kx + 3) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 8 + 448
-                            let wp0 = patterns + (kx + 6) * 128
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 16)
-                            s0_1 = madd(s0_1, x1, w0_0)
-                            let x2 = xp.simd(V.self, at: 32)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 48)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 64)
-                            s0_4 = madd(s0_4, x4, w0_0)
-                            let x5 = xp.simd(V.self, at: 80)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 96)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_0)
-                            let x8 = xp.simd(V.self, at: 128)
-                            s0_8 = madd(s0_8, x8, w0_0)
-                            let x9 = xp.simd(V.self, at: 144)
-                            s0_9 = madd(s0_9, x9, w0_0)
-                            let x10 = xp.simd(V.self, at: 160)
-                            s0_10 = madd(s0_10, x10, w0_0)
-                            let x11 = xp.simd(V.self, at: 176)
-                            s0_11 = madd(s0_11, x11, w0_0)
-                            let x12 = xp.simd(V.self, at: 192)
-                            s0_12 = madd(s0_12, x12, w0_0)
-                        }
-                    }
-                    s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
-                    yp.store(s0_0, at: 0)
-                    s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
-                    yp.store(s0_1, at: 16)
-                    s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
-                    yp.store(s0_2, at: 32)
-                    s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
-                    yp.store(s0_3, at: 48)
-                    s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
-                    yp.store(s0_4, at: 64)
-                    s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
-                    yp.store(s0_5, at: 80)
-                    s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
-                    yp.store(s0_6, at: 96)
-                    s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
-                    yp.store(s0_7, at: 112)
-                    s0_8 = s0_8.replacing(with: 0, where: s0_8 .< 0)
-                    yp.store(s0_8, at: 128)
-                    s0_9 = s0_9.replacing(with: 0, where: s0_9 .< 0)
-                    yp.store(s0_9, at: 144)
-                    s0_10 = s0_10.replacing(with: 0, where: s0_10 .< 0)
-                    yp.store(s0_10, at: 160)
-                    s0_11 = s0_11.replacing(with: 0, where: s0_11 .< 0)
-                    yp.store(s0_11, at: 176)
-                    s0_12 = s0_12.replacing(with: 0, where: s0_12 .< 0)
-                    yp.store(s0_12, at: 192)
-                }
-            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6280, withTemporary)
         }
     }
 
@@ -1206,58 +1209,64 @@ extension TwoHeads: TrainableModel {
     @inline(never)
     static func l0_conv1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 676) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<676 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<676 { sum += d[p] }
-                let gp = gk + 72
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 3
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<676 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                    for oy in 0..<26 {
-                        let row0 = (oy + ky0) * 28 + kx0
-                        let row1 = (oy + ky1) * 28 + kx1
-                        let row2 = (oy + ky2) * 28 + kx2
-                        let dp = d + oy * 26
-                        for ox in 0..<26 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<676 { sum += d[p] }
+                    let gp = gk + 72
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 3
+                    let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                        for oy in 0..<26 {
+                            let row0 = (oy + ky0) * 28 + kx0
+                            let row1 = (oy + ky1) * 28 + kx1
+                            let row2 = (oy + ky2) * 28 + kx2
+                            let dp = d + oy * 26
+                            for ox in 0..<26 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 7200)
+                        for oy in 0..<26 {
+                            (bordered + (oy + 2) * 240 + 16).update(from: dz + oy * 208, count: 208)
+                        }
+                        Self.l0_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 7488, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7488) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 7200)
-                for oy in 0..<26 {
-                    (bordered + (oy + 2) * 240 + 16).update(from: dz + oy * 208, count: 208)
-                }
-                Self.l0_conv1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 676, withTemporary)
         }
     }
 
@@ -1348,20 +1357,23 @@ extension TwoHeads: TrainableModel {
     // conv2: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l2_conv2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 121) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<121 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<121 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<121 { sum += d[p] }
+                    let gp = gk + 1152
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel: by Winograd's adjoint, before this (l2_conv2_kernel_gradient_winograd)
+                // dL/dx: by Winograd, after this (l2_conv2_input_gradient_winograd); dx is nil
             }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<121 { sum += d[p] }
-                let gp = gk + 1152
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel: by Winograd's adjoint, before this (l2_conv2_kernel_gradient_winograd)
-            // dL/dx: by Winograd, after this (l2_conv2_input_gradient_winograd); dx is nil
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 121, withTemporary)
         }
     }
 
@@ -1400,49 +1412,52 @@ extension TwoHeads: TrainableModel {
     @inline(never)
     static func l5_measurement_features_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                sum += d[0]
-                let gp = gk + 64
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD16<Float>()
+                    sum += d[0]
+                    let gp = gk + 64
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 32
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 48
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 32
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 48
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<4 {
+                    let row = UnsafePointer(kernel) + ci * 16
+                    var sum = SIMD16<Float>()
+                    sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<4 {
-                let row = UnsafePointer(kernel) + ci * 16
-                var sum = SIMD16<Float>()
-                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -1461,54 +1476,57 @@ extension TwoHeads: TrainableModel {
     @inline(never)
     static func l7_digit_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<2 {
-                let from = dz + g * 8
-                var v = SIMD8<Float>()
-                if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                sum += d[g]
-                let gp = gk + g * 8 + 4160
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<104 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                    let from = dz + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 8 + 4160
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<104 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 10 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 10 + g * 8
-                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
-                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
-                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<416 {
+                    let row = UnsafePointer(kernel) + ci * 10
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    var total: Float = sum.sum()
+                    for l in 0..<2 { total += row[l + 8] * d[1][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<416 {
-                let row = UnsafePointer(kernel) + ci * 10
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                var total: Float = sum.sum()
-                for l in 0..<2 { total += row[l + 8] * d[1][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 
@@ -1516,52 +1534,55 @@ extension TwoHeads: TrainableModel {
     @inline(never)
     static func l8_score_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 416
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<104 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 416
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<104 {
+                    let r0 = rb * 4
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + r0 + 3
+                        gp3[0] += sum3[0]
                     }
-                    let gp0 = kernelGradient + r0
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<416 {
+                    let row = UnsafePointer(kernel) + ci
+                    var total: Float = 0
+                    total += row[0] * d[0][0]
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<416 {
-                let row = UnsafePointer(kernel) + ci
-                var total: Float = 0
-                total += row[0] * d[0][0]
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -306,77 +306,80 @@ public struct Unet: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2600) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 8
-            let source = x + firstRow * 18, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
-            for pixel in 0..<(rows * 18) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
-            do {
-                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
-                let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
-                let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
-                let bias = biases.simd(V.self, at: 0)
-                // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
-                for start in [0, 16, 32, 48, 64, 80, 96, 112] {
-                    for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
-                        let row = repeated + (oy - firstRow) * 144 + start, yp = y + oy * 128 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        var s7 = bias
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 144); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 288); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 432); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 576); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 720); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 864); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1008); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1152); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1296); s7 = madd(s7, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 152); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 296); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 440); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 584); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 728); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 872); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1016); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1160); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1304); s7 = madd(s7, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 304); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 448); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 592); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 736); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 880); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1312); s7 = madd(s7, xv, p2_2) }
-                        s0 = s0.replacing(with: 0, where: s0 .< 0)
-                        yp.store(s0, at: 0)
-                        s1 = s1.replacing(with: 0, where: s1 .< 0)
-                        yp.store(s1, at: 128)
-                        s2 = s2.replacing(with: 0, where: s2 .< 0)
-                        yp.store(s2, at: 256)
-                        s3 = s3.replacing(with: 0, where: s3 .< 0)
-                        yp.store(s3, at: 384)
-                        s4 = s4.replacing(with: 0, where: s4 .< 0)
-                        yp.store(s4, at: 512)
-                        s5 = s5.replacing(with: 0, where: s5 .< 0)
-                        yp.store(s5, at: 640)
-                        s6 = s6.replacing(with: 0, where: s6 .< 0)
-                        yp.store(s6, at: 768)
-                        s7 = s7.replacing(with: 0, where: s7 .< 0)
-                        yp.store(s7, at: 896)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 8
+                let source = x + firstRow * 18, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
+                for pixel in 0..<(rows * 18) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
+                do {
+                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
+                    let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
+                    let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
+                    let bias = biases.simd(V.self, at: 0)
+                    // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                    for start in [0, 16, 32, 48, 64, 80, 96, 112] {
+                        for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
+                            let row = repeated + (oy - firstRow) * 144 + start, yp = y + oy * 128 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            var s7 = bias
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 144); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 288); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 432); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 576); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 720); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 864); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1008); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1152); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1296); s7 = madd(s7, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 152); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 296); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 440); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 584); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 728); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 872); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1016); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1160); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1304); s7 = madd(s7, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 304); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 448); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 592); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 736); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 880); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1312); s7 = madd(s7, xv, p2_2) }
+                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            yp.store(s0, at: 0)
+                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            yp.store(s1, at: 128)
+                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            yp.store(s2, at: 256)
+                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            yp.store(s3, at: 384)
+                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            yp.store(s4, at: 512)
+                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            yp.store(s5, at: 640)
+                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            yp.store(s6, at: 768)
+                            s7 = s7.replacing(with: 0, where: s7 .< 0)
+                            yp.store(s7, at: 896)
+                        }
                     }
                 }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2600, withTemporary)
         }
     }
 
@@ -1568,58 +1571,64 @@ extension Unet: TrainableModel {
     @inline(never)
     static func l0_enc1_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<256 { sum += d[p] }
-                let gp = gk + 72
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 3
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                    for oy in 0..<16 {
-                        let row0 = (oy + ky0) * 18 + kx0
-                        let row1 = (oy + ky1) * 18 + kx1
-                        let row2 = (oy + ky2) * 18 + kx2
-                        let dp = d + oy * 16
-                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<256 { sum += d[p] }
+                    let gp = gk + 72
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 3
+                    let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                        for oy in 0..<16 {
+                            let row0 = (oy + ky0) * 18 + kx0
+                            let row1 = (oy + ky1) * 18 + kx1
+                            let row2 = (oy + ky2) * 18 + kx2
+                            let dp = d + oy * 16
+                            for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_enc1_conv_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 2592)
+                        for oy in 0..<16 {
+                            (bordered + (oy + 1) * 144 + 8).update(from: dz + oy * 128, count: 128)
+                        }
+                        Self.l0_enc1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2880, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_enc1_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2880) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 2592)
-                for oy in 0..<16 {
-                    (bordered + (oy + 1) * 144 + 8).update(from: dz + oy * 128, count: 128)
-                }
-                Self.l0_enc1_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256, withTemporary)
         }
     }
 
@@ -1714,20 +1723,23 @@ extension Unet: TrainableModel {
     // enc2_conv: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l2_enc2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<64 { sum += d[p] }
+                    let gp = gk + 1152
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel: by Winograd's adjoint, before this (l2_enc2_conv_kernel_gradient_winograd)
+                // dL/dx: by Winograd, after this (l2_enc2_conv_input_gradient_winograd); dx is nil
             }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<64 { sum += d[p] }
-                let gp = gk + 1152
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel: by Winograd's adjoint, before this (l2_enc2_conv_kernel_gradient_winograd)
-            // dL/dx: by Winograd, after this (l2_enc2_conv_input_gradient_winograd); dx is nil
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64, withTemporary)
         }
     }
 
@@ -1766,62 +1778,68 @@ extension Unet: TrainableModel {
     @inline(never)
     static func l4_bottleneck_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<16 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 4608
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<36 {
-                let r0 = rb * 4
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<4 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 16 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 16 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 16 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 16 + ci3
-                        let dp = d + oy * 8 + g
-                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 32 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_bottleneck_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5760) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 4608
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<2 {
+                        let from = dz + i * 32 + g * 16
+                        d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1152)
-                for oy in 0..<4 {
-                    (bordered + (oy + 1) * 192 + 32).update(from: dz + oy * 128, count: 128)
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<16 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 4608
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
-                Self.l4_bottleneck_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<36 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 16 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 16 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 16 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 16 + ci3
+                            let dp = d + oy * 8 + g
+                            for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 32 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_bottleneck_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 4608
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1152)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 1) * 192 + 32).update(from: dz + oy * 128, count: 128)
+                        }
+                        Self.l4_bottleneck_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 5760, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32, withTemporary)
         }
     }
 
@@ -1918,20 +1936,23 @@ extension Unet: TrainableModel {
     // dec2_conv: dL/dbias (1 vector of 16 output channels)
     @inline(never)
     static func l7_dec2_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<64 { sum += d[p] }
+                    let gp = gk + 4608
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel: by Winograd's adjoint, before this (l7_dec2_conv_kernel_gradient_winograd)
+                // dL/dx: by Winograd, after this (l7_dec2_conv_input_gradient_winograd); dx is nil
             }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<64 { sum += d[p] }
-                let gp = gk + 4608
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel: by Winograd's adjoint, before this (l7_dec2_conv_kernel_gradient_winograd)
-            // dL/dx: by Winograd, after this (l7_dec2_conv_input_gradient_winograd); dx is nil
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 64, withTemporary)
         }
     }
 
@@ -1966,20 +1987,23 @@ extension Unet: TrainableModel {
     // dec1_conv: dL/dbias (1 vector of 8 output channels)
     @inline(never)
     static func l10_dec1_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    for p in 0..<256 { sum += d[p] }
+                    let gp = gk + 1728
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel: by Winograd's adjoint, before this (l10_dec1_conv_kernel_gradient_winograd)
+                // dL/dx: by Winograd, after this (l10_dec1_conv_input_gradient_winograd); dx is nil
             }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<256 { sum += d[p] }
-                let gp = gk + 1728
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel: by Winograd's adjoint, before this (l10_dec1_conv_kernel_gradient_winograd)
-            // dL/dx: by Winograd, after this (l10_dec1_conv_input_gradient_winograd); dx is nil
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 256, withTemporary)
         }
     }
 
@@ -1998,56 +2022,62 @@ extension Unet: TrainableModel {
     @inline(never)
     static func l11_pixel_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 256) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<256 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<256 { sum += d[p] }
-                let gp = gk + 24
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    for oy in 0..<16 {
-                        let row0 = oy * 128 + r0
-                        let row1 = oy * 128 + r0 + 1
-                        let row2 = oy * 128 + r0 + 2
-                        let row3 = oy * 128 + r0 + 3
-                        let dp = d + oy * 16
-                        for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<256 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_pixel_classes_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 24) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<3 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 3] }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<256 { sum += d[p] }
+                    let gp = gk + 24
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        for oy in 0..<16 {
+                            let row0 = oy * 128 + r0
+                            let row1 = oy * 128 + r0 + 1
+                            let row2 = oy * 128 + r0 + 2
+                            let row3 = oy * 128 + r0 + 3
+                            let dp = d + oy * 16
+                            for ox in 0..<16 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
                     }
                 }
-                Self.l11_pixel_classes_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l11_pixel_classes_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<3 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 3] }
+                            }
+                        }
+                        Self.l11_pixel_classes_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 24, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 256, withTemporary)
         }
     }
 

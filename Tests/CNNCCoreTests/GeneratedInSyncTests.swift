@@ -81,7 +81,7 @@ import Testing
     /// executable, whose main thread has an 8 MB stack. No committed generated
     /// file asks for more than 64 KB of it at once.
     @Test func stackScratchStaysSmall() throws {
-        let pattern = /withUnsafeTemporaryAllocation\(of: (?:SIMD(\d+)<)?Float>?\.self, capacity: (\d+)\)/
+        let pattern = /withUnsafeTemporaryAllocation\(of: (?:SIMD(\d+)<)?Float>?\.self, capacity: (\d+), withTemporary\)/
         var largest = (bytes: 0, file: "")
         for folder in Self.folders.map(\.generated) {
             for file in RepositoryFiles.files(in: folder, extensions: ["swift"]) {
@@ -92,6 +92,21 @@ import Testing
             }
         }
         #expect(largest.bytes > 0 && largest.bytes <= 64 << 10, "\(largest.bytes) bytes in \(largest.file)")
+    }
+
+    /// Scratch bodies are nested functions, never trailing closures: Swift
+    /// type-checks a closure with the call around it, and one fixture's two
+    /// pixel-lane kernels took 43 s of the test build that way (0.5 s each
+    /// as functions; `SourceWriter.temporaryAllocation`).
+    @Test func scratchBodiesAreFunctionsNotClosures() throws {
+        var closures: [String] = []
+        for folder in Self.folders.map(\.generated) {
+            for file in RepositoryFiles.files(in: folder, extensions: ["swift"])
+            where try RepositoryFiles.read(file).contains(/withUnsafeTemporaryAllocation\([^()]*\) *\{/) {
+                closures.append(file)
+            }
+        }
+        #expect(closures.isEmpty, "closures passed to withUnsafeTemporaryAllocation in \(closures)")
     }
 
     /// A spec file named like a type that generated code uses (`float.yaml`,

@@ -1088,78 +1088,84 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<36 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<36 { sum += d[p] }
-                let gp = gk + 135
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 9
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<36 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                    for oy in 0..<6 {
-                        let row0 = ((oy + ky0) * 8 + kx0) * 3 + ci0
-                        let row1 = ((oy + ky1) * 8 + kx1) * 3 + ci1
-                        let row2 = ((oy + ky2) * 8 + kx2) * 3 + ci2
-                        let row3 = ((oy + ky3) * 8 + kx3) * 3 + ci3
-                        let row4 = ((oy + ky4) * 8 + kx4) * 3 + ci4
-                        let row5 = ((oy + ky5) * 8 + kx5) * 3 + ci5
-                        let row6 = ((oy + ky6) * 8 + kx6) * 3 + ci6
-                        let row7 = ((oy + ky7) * 8 + kx7) * 3 + ci7
-                        let row8 = ((oy + ky8) * 8 + kx8) * 3 + ci8
-                        let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<36 { sum += d[p] }
+                    let gp = gk + 135
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        for oy in 0..<6 {
+                            let row0 = ((oy + ky0) * 8 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 8 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 8 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 8 + kx3) * 3 + ci3
+                            let row4 = ((oy + ky4) * 8 + kx4) * 3 + ci4
+                            let row5 = ((oy + ky5) * 8 + kx5) * 3 + ci5
+                            let row6 = ((oy + ky6) * 8 + kx6) * 3 + ci6
+                            let row7 = ((oy + ky7) * 8 + kx7) * 3 + ci7
+                            let row8 = ((oy + ky8) * 8 + kx8) * 3 + ci8
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 5
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 5
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 5
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 5
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 5
+                        for l in 0..<5 { gp8[l] += sum8[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 5
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 5
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 5
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 5
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 5
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 5
-                    for l in 0..<5 { gp8[l] += sum8[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 180
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 5] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 500)
+                        for oy in 0..<6 {
+                            (bordered + (oy + 2) * 50 + 10).update(from: dz + oy * 30, count: 30)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 680, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 680) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 180
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 5] }
-                        to[3] = 0
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 500)
-                for oy in 0..<6 {
-                    (bordered + (oy + 2) * 50 + 10).update(from: dz + oy * 30, count: 30)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36, withTemporary)
         }
     }
 
@@ -1233,115 +1239,121 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 12
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 5 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 5 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 5 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 5 + ci3
+                            let row4 = ((oy + ky4) * 6 + kx4) * 5 + ci4
+                            let row5 = ((oy + ky5) * 6 + kx5) * 5 + ci5
+                            let row6 = ((oy + ky6) * 6 + kx6) * 5 + ci6
+                            let row7 = ((oy + ky7) * 6 + kx7) * 5 + ci7
+                            let row8 = ((oy + ky8) * 6 + kx8) * 5 + ci8
+                            let row9 = ((oy + ky9) * 6 + kx9) * 5 + ci9
+                            let row10 = ((oy + ky10) * 6 + kx10) * 5 + ci10
+                            let row11 = ((oy + ky11) * 6 + kx11) * 5 + ci11
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 6
+                        for l in 0..<6 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 6
+                        for l in 0..<6 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 6
+                        for l in 0..<6 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 6
+                        for l in 0..<6 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 6
+                        for l in 0..<6 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 6
+                        for l in 0..<6 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 6
+                        for l in 0..<6 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 6
+                        for l in 0..<6 { gp11[l] += sum11[l] }
+                    }
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 5 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 5 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 5 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 5 + ci3
-                        let row4 = ((oy + ky4) * 6 + kx4) * 5 + ci4
-                        let row5 = ((oy + ky5) * 6 + kx5) * 5 + ci5
-                        let row6 = ((oy + ky6) * 6 + kx6) * 5 + ci6
-                        let row7 = ((oy + ky7) * 6 + kx7) * 5 + ci7
-                        let row8 = ((oy + ky8) * 6 + kx8) * 5 + ci8
-                        let row9 = ((oy + ky9) * 6 + kx9) * 5 + ci9
-                        let row10 = ((oy + ky10) * 6 + kx10) * 5 + ci10
-                        let row11 = ((oy + ky11) * 6 + kx11) * 5 + ci11
+                        let row0 = ((oy + 2) * 6 + 1) * 5 + 1
+                        let row1 = ((oy + 2) * 6 + 1) * 5 + 2
+                        let row2 = ((oy + 2) * 6 + 1) * 5 + 3
+                        let row3 = ((oy + 2) * 6 + 1) * 5 + 4
+                        let row4 = ((oy + 2) * 6 + 2) * 5
+                        let row5 = ((oy + 2) * 6 + 2) * 5 + 1
+                        let row6 = ((oy + 2) * 6 + 2) * 5 + 2
+                        let row7 = ((oy + 2) * 6 + 2) * 5 + 3
+                        let row8 = ((oy + 2) * 6 + 2) * 5 + 4
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 5]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 6
+                    let gp0 = kernelGradient + 216
                     for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    let gp1 = kernelGradient + 222
                     for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    let gp2 = kernelGradient + 228
                     for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    let gp3 = kernelGradient + 234
                     for l in 0..<6 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 6
+                    let gp4 = kernelGradient + 240
                     for l in 0..<6 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 6
+                    let gp5 = kernelGradient + 246
                     for l in 0..<6 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 6
+                    let gp6 = kernelGradient + 252
                     for l in 0..<6 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 6
+                    let gp7 = kernelGradient + 258
                     for l in 0..<6 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 6
+                    let gp8 = kernelGradient + 264
                     for l in 0..<6 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 6
-                    for l in 0..<6 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 6
-                    for l in 0..<6 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 6
-                    for l in 0..<6 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy + 2) * 6 + 1) * 5 + 1
-                    let row1 = ((oy + 2) * 6 + 1) * 5 + 2
-                    let row2 = ((oy + 2) * 6 + 1) * 5 + 3
-                    let row3 = ((oy + 2) * 6 + 1) * 5 + 4
-                    let row4 = ((oy + 2) * 6 + 2) * 5
-                    let row5 = ((oy + 2) * 6 + 2) * 5 + 1
-                    let row6 = ((oy + 2) * 6 + 2) * 5 + 2
-                    let row7 = ((oy + 2) * 6 + 2) * 5 + 3
-                    let row8 = ((oy + 2) * 6 + 2) * 5 + 4
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv) }
-                }
-                let gp0 = kernelGradient + 216
-                for l in 0..<6 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 222
-                for l in 0..<6 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 228
-                for l in 0..<6 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 234
-                for l in 0..<6 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 240
-                for l in 0..<6 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 246
-                for l in 0..<6 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 252
-                for l in 0..<6 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 258
-                for l in 0..<6 { gp7[l] += sum7[l] }
-                let gp8 = kernelGradient + 264
-                for l in 0..<6 { gp8[l] += sum8[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 816) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 432
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 6] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 432
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 6] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 384)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 2) * 48 + 12).update(from: dz + oy * 24, count: 24)
+                        }
+                        Self.l3_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 816, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 384)
-                for oy in 0..<4 {
-                    (bordered + (oy + 2) * 48 + 12).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l3_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -1403,57 +1415,60 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 42
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
+                    let from = dz
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 42
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 14
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 21
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 28
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 35
+                        for l in 0..<7 { gp5[l] += sum5[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 14
-                    for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 21
-                    for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 28
-                    for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 35
-                    for l in 0..<7 { gp5[l] += sum5[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<6 {
+                    let row = UnsafePointer(kernel) + ci * 7
+                    var total: Float = 0
+                    for l in 0..<7 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<6 {
-                let row = UnsafePointer(kernel) + ci * 7
-                var total: Float = 0
-                for l in 0..<7 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -1472,60 +1487,63 @@ extension BatchnormInference: TrainableModel {
     @inline(never)
     static func l8_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 21
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 21
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 12
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 15
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 18
+                        for l in 0..<3 { gp6[l] += sum6[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 12
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 15
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 18
-                    for l in 0..<3 { gp6[l] += sum6[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<7 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<7 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -1575,18 +1593,21 @@ extension BatchnormInference: TrainableModel {
                 gk[145 + c] += Float(g0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
-            let g = buffer.baseAddress!, gx = g + 1
-            g.initialize(repeating: 0, count: 2)
-            for position in 0..<36 {
-                let at = position * 5 + 4
-                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[14 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 1
+                g.initialize(repeating: 0, count: 2)
+                for position in 0..<36 {
+                    let at = position * 5 + 4
+                    for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[14 + c]) }
+                }
+                for c in 0..<1 {
+                    sums[14 + c] += g[c]; sums[19 + c] += gx[c]
+                    gk[144 + c] += Float(gx[c])
+                    gk[149 + c] += Float(g[c])
+                }
             }
-            for c in 0..<1 {
-                sums[14 + c] += g[c]; sums[19 + c] += gx[c]
-                gk[144 + c] += Float(gx[c])
-                gk[149 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2, withTemporary)
         }
     }
 
@@ -1647,17 +1668,20 @@ extension BatchnormInference: TrainableModel {
                 gk[430 + c] += Float(gx0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { buffer in
-            let g = buffer.baseAddress!, gx = g + 2
-            g.initialize(repeating: 0, count: 4)
-            for position in 0..<16 {
-                let at = position * 6 + 4
-                for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[29 + c]) * s[41 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 2
+                g.initialize(repeating: 0, count: 4)
+                for position in 0..<16 {
+                    let at = position * 6 + 4
+                    for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[29 + c]) * s[41 + c]) }
+                }
+                for c in 0..<2 {
+                    sums[36 + c] += g[c]; sums[42 + c] += gx[c]
+                    gk[434 + c] += Float(gx[c])
+                }
             }
-            for c in 0..<2 {
-                sums[36 + c] += g[c]; sums[42 + c] += gx[c]
-                gk[434 + c] += Float(gx[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 4, withTemporary)
         }
     }
 
@@ -1718,17 +1742,20 @@ extension BatchnormInference: TrainableModel {
                 gk[497 + c] += Float(g0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6) { buffer in
-            let g = buffer.baseAddress!, gx = g + 3
-            g.initialize(repeating: 0, count: 6)
-            do {
-                let at = 4
-                for c in 0..<3 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[59 + c]) * s[73 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 3
+                g.initialize(repeating: 0, count: 6)
+                do {
+                    let at = 4
+                    for c in 0..<3 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[59 + c]) * s[73 + c]) }
+                }
+                for c in 0..<3 {
+                    sums[62 + c] += g[c]; sums[69 + c] += gx[c]
+                    gk[501 + c] += Float(g[c])
+                }
             }
-            for c in 0..<3 {
-                sums[62 + c] += g[c]; sums[69 + c] += gx[c]
-                gk[501 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 6, withTemporary)
         }
     }
 

@@ -910,74 +910,80 @@ extension Conv1d: TrainableModel {
     @inline(never)
     static func l1_conv_valid_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 25) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<25 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<25 { sum += d[p] }
-                let gp = gk + 72
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<25 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<25 { sum += d[p] }
+                    let gp = gk + 72
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let dp = d
-                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 16
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 24
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 32
-                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + 40
-                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + 48
-                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + 56
-                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + 64
-                    gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv_valid_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 328) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 96
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 8] }
-                        to[3] = 0
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let dp = d
+                            for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 16
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 24
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 32
+                        gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + 40
+                        gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + 48
+                        gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + 56
+                        gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + 64
+                        gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
                     }
                 }
-                bordered.initialize(repeating: 0, count: 232)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv_valid_backward_input_gradient)
                 do {
-                    (bordered + 16).update(from: dz, count: 200)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 96
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 8] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 232)
+                        do {
+                            (bordered + 16).update(from: dz, count: 200)
+                        }
+                        Self.l1_conv_valid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 328, withTemporary)
                 }
-                Self.l1_conv_valid_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 25, withTemporary)
         }
     }
 
@@ -1077,120 +1083,126 @@ extension Conv1d: TrainableModel {
     @inline(never)
     static func l2_conv_causal_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 25) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<25 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<25 { sum += d[p] }
-                let gp = gk + 192
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 11
-                let kx0 = (r0 / 8), ci0 = r0 % 8, kx1 = ((r0 + 1) / 8), ci1 = (r0 + 1) % 8, kx2 = ((r0 + 2) / 8), ci2 = (r0 + 2) % 8, kx3 = ((r0 + 3) / 8), ci3 = (r0 + 3) % 8, kx4 = ((r0 + 4) / 8), ci4 = (r0 + 4) % 8, kx5 = ((r0 + 5) / 8), ci5 = (r0 + 5) % 8, kx6 = ((r0 + 6) / 8), ci6 = (r0 + 6) % 8, kx7 = ((r0 + 7) / 8), ci7 = (r0 + 7) % 8, kx8 = ((r0 + 8) / 8), ci8 = (r0 + 8) % 8, kx9 = ((r0 + 9) / 8), ci9 = (r0 + 9) % 8, kx10 = ((r0 + 10) / 8), ci10 = (r0 + 10) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<25 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<25 { sum += d[p] }
+                    let gp = gk + 192
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 11
+                    let kx0 = (r0 / 8), ci0 = r0 % 8, kx1 = ((r0 + 1) / 8), ci1 = (r0 + 1) % 8, kx2 = ((r0 + 2) / 8), ci2 = (r0 + 2) % 8, kx3 = ((r0 + 3) / 8), ci3 = (r0 + 3) % 8, kx4 = ((r0 + 4) / 8), ci4 = (r0 + 4) % 8, kx5 = ((r0 + 5) / 8), ci5 = (r0 + 5) % 8, kx6 = ((r0 + 6) / 8), ci6 = (r0 + 6) % 8, kx7 = ((r0 + 7) / 8), ci7 = (r0 + 7) % 8, kx8 = ((r0 + 8) / 8), ci8 = (r0 + 8) % 8, kx9 = ((r0 + 9) / 8), ci9 = (r0 + 9) % 8, kx10 = ((r0 + 10) / 8), ci10 = (r0 + 10) % 8
                     do {
-                        let row0 = kx0 * 16 + ci0
-                        let row1 = kx1 * 16 + ci1
-                        let row2 = kx2 * 16 + ci2
-                        let row3 = kx3 * 16 + ci3
-                        let row4 = kx4 * 16 + ci4
-                        let row5 = kx5 * 16 + ci5
-                        let row6 = kx6 * 16 + ci6
-                        let row7 = kx7 * 16 + ci7
-                        let row8 = kx8 * 16 + ci8
-                        let row9 = kx9 * 16 + ci9
-                        let row10 = kx10 * 16 + ci10
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                        do {
+                            let row0 = kx0 * 16 + ci0
+                            let row1 = kx1 * 16 + ci1
+                            let row2 = kx2 * 16 + ci2
+                            let row3 = kx3 * 16 + ci3
+                            let row4 = kx4 * 16 + ci4
+                            let row5 = kx5 * 16 + ci5
+                            let row6 = kx6 * 16 + ci6
+                            let row7 = kx7 * 16 + ci7
+                            let row8 = kx8 * 16 + ci8
+                            let row9 = kx9 * 16 + ci9
+                            let row10 = kx10 * 16 + ci10
+                            let dp = d
+                            for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 6
+                        for l in 0..<6 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 6
+                        for l in 0..<6 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 6
+                        for l in 0..<6 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 6
+                        for l in 0..<6 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 6
+                        for l in 0..<6 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 6
+                        for l in 0..<6 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 6
+                        for l in 0..<6 { gp10[l] += sum10[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
+                    do {
+                        let row0 = 38
+                        let row1 = 39
+                        let row2 = 48
+                        let row3 = 49
+                        let row4 = 50
+                        let row5 = 51
+                        let row6 = 52
+                        let row7 = 53
+                        let row8 = 54
+                        let row9 = 55
                         let dp = d
-                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 8]), dzv) }
+                        for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 8]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 6
+                    let gp0 = kernelGradient + 132
                     for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    let gp1 = kernelGradient + 138
                     for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
+                    let gp2 = kernelGradient + 144
                     for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
+                    let gp3 = kernelGradient + 150
                     for l in 0..<6 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 6
+                    let gp4 = kernelGradient + 156
                     for l in 0..<6 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 6
+                    let gp5 = kernelGradient + 162
                     for l in 0..<6 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 6
+                    let gp6 = kernelGradient + 168
                     for l in 0..<6 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 6
+                    let gp7 = kernelGradient + 174
                     for l in 0..<6 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 6
+                    let gp8 = kernelGradient + 180
                     for l in 0..<6 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 6
+                    let gp9 = kernelGradient + 186
                     for l in 0..<6 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 6
-                    for l in 0..<6 { gp10[l] += sum10[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv_causal_backward_input_gradient)
                 do {
-                    let row0 = 38
-                    let row1 = 39
-                    let row2 = 48
-                    let row3 = 49
-                    let row4 = 50
-                    let row5 = 51
-                    let row6 = 52
-                    let row7 = 53
-                    let row8 = 54
-                    let row9 = 55
-                    let dp = d
-                    for ox in 0..<25 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 8]), dzv) }
-                }
-                let gp0 = kernelGradient + 132
-                for l in 0..<6 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 138
-                for l in 0..<6 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 144
-                for l in 0..<6 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 150
-                for l in 0..<6 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 156
-                for l in 0..<6 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 162
-                for l in 0..<6 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 168
-                for l in 0..<6 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 174
-                for l in 0..<6 { gp7[l] += sum7[l] }
-                let gp8 = kernelGradient + 180
-                for l in 0..<6 { gp8[l] += sum8[l] }
-                let gp9 = kernelGradient + 186
-                for l in 0..<6 { gp9[l] += sum9[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv_causal_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 378) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 192
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 6 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 6] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 192
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 48 + co, to = flipped + (tap * 6 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 6] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 186)
+                        do {
+                            bordered.update(from: dz, count: 150)
+                        }
+                        Self.l2_conv_causal_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 378, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 186)
-                do {
-                    bordered.update(from: dz, count: 150)
-                }
-                Self.l2_conv_causal_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 25, withTemporary)
         }
     }
 
@@ -1308,71 +1320,77 @@ extension Conv1d: TrainableModel {
     @inline(never)
     static func l4_conv_same_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 12
-                var v = SIMD16<Float>()
-                for l in 0..<12 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 6
-                let kx0 = (r0 / 6), ci0 = r0 % 6, kx1 = ((r0 + 1) / 6), ci1 = (r0 + 1) % 6, kx2 = ((r0 + 2) / 6), ci2 = (r0 + 2) % 6, kx3 = ((r0 + 3) / 6), ci3 = (r0 + 3) % 6, kx4 = ((r0 + 4) / 6), ci4 = (r0 + 4) % 6, kx5 = ((r0 + 5) / 6), ci5 = (r0 + 5) % 6
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 12
+                    var v = SIMD16<Float>()
+                    for l in 0..<12 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 6
+                    let kx0 = (r0 / 6), ci0 = r0 % 6, kx1 = ((r0 + 1) / 6), ci1 = (r0 + 1) % 6, kx2 = ((r0 + 2) / 6), ci2 = (r0 + 2) % 6, kx3 = ((r0 + 3) / 6), ci3 = (r0 + 3) % 6, kx4 = ((r0 + 4) / 6), ci4 = (r0 + 4) % 6, kx5 = ((r0 + 5) / 6), ci5 = (r0 + 5) % 6
                     do {
-                        let row0 = kx0 * 6 + ci0
-                        let row1 = kx1 * 6 + ci1
-                        let row2 = kx2 * 6 + ci2
-                        let row3 = kx3 * 6 + ci3
-                        let row4 = kx4 * 6 + ci4
-                        let row5 = kx5 * 6 + ci5
-                        let dp = d
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 12]), dzv) }
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = kx0 * 6 + ci0
+                            let row1 = kx1 * 6 + ci1
+                            let row2 = kx2 * 6 + ci2
+                            let row3 = kx3 * 6 + ci3
+                            let row4 = kx4 * 6 + ci4
+                            let row5 = kx5 * 6 + ci5
+                            let dp = d
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 12]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 12
+                        for l in 0..<12 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 12
+                        for l in 0..<12 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 12
+                        for l in 0..<12 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 12
+                        for l in 0..<12 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 12
+                        for l in 0..<12 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 12
+                        for l in 0..<12 { gp5[l] += sum5[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 12
-                    for l in 0..<12 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 12
-                    for l in 0..<12 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 12
-                    for l in 0..<12 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 12
-                    for l in 0..<12 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 12
-                    for l in 0..<12 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 12
-                    for l in 0..<12 { gp5[l] += sum5[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv_same_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<2 {
+                            let opposite = 2 - 2 * tap
+                            for co in 0..<12 {
+                                let from = kernel + opposite * 72 + co, to = flipped + (tap * 12 + co) * 8
+                                for ci in 0..<6 { to[ci] = from[ci * 12] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<12 {
+                                let from = kernel + co + 72, to = flipped + co * 8 + 192
+                                for ci in 0..<6 { to[ci] = from[ci * 12] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 84)
+                        do {
+                            (bordered + 12).update(from: dz, count: 72)
+                        }
+                        Self.l4_conv_same_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l4_conv_same_backward_input_gradient_phase0_1(UnsafePointer(bordered + 12), UnsafePointer(flipped + 192), dx + 6)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 372, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv_same_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 372) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<2 {
-                    let opposite = 2 - 2 * tap
-                    for co in 0..<12 {
-                        let from = kernel + opposite * 72 + co, to = flipped + (tap * 12 + co) * 8
-                        for ci in 0..<6 { to[ci] = from[ci * 12] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<12 {
-                        let from = kernel + co + 72, to = flipped + co * 8 + 192
-                        for ci in 0..<6 { to[ci] = from[ci * 12] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 84)
-                do {
-                    (bordered + 12).update(from: dz, count: 72)
-                }
-                Self.l4_conv_same_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l4_conv_same_backward_input_gradient_phase0_1(UnsafePointer(bordered + 12), UnsafePointer(flipped + 192), dx + 6)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6, withTemporary)
         }
     }
 
@@ -1506,80 +1524,86 @@ extension Conv1d: TrainableModel {
     @inline(never)
     static func l7_pointwise_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<2 { sum += d[p] }
-                let gp = gk + 60
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<2 { sum += d[p] }
+                    let gp = gk + 60
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let row9 = 9
-                        let row10 = 10
-                        let row11 = 11
-                        let dp = d
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 12]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 12]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let row9 = 9
+                            let row10 = 10
+                            let row11 = 11
+                            let dp = d
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 12]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 12]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 10
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 15
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 20
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 25
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 30
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 35
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 40
+                        for l in 0..<5 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + 45
+                        for l in 0..<5 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + 50
+                        for l in 0..<5 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + 55
+                        for l in 0..<5 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 10
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 15
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 20
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 25
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 30
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 35
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 40
-                    for l in 0..<5 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + 45
-                    for l in 0..<5 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + 50
-                    for l in 0..<5 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + 55
-                    for l in 0..<5 { gp11[l] += sum11[l] }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_pointwise_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 80) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_pointwise_backward_input_gradient)
                 do {
-                    for co in 0..<5 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<12 { to[ci] = from[ci * 5] }
-                        for ci in 0..<4 { to[ci + 12] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<5 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<12 { to[ci] = from[ci * 5] }
+                                for ci in 0..<4 { to[ci + 12] = 0 }
+                            }
+                        }
+                        Self.l7_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 80, withTemporary)
                 }
-                Self.l7_pointwise_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 
@@ -1636,52 +1660,55 @@ extension Conv1d: TrainableModel {
     @inline(never)
     static func l10_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 20
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 20
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 8
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 12
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 16
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 16
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<5 {
+                    let row = UnsafePointer(kernel) + ci * 4
+                    var sum = SIMD4<Float>()
+                    sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<5 {
-                let row = UnsafePointer(kernel) + ci * 4
-                var sum = SIMD4<Float>()
-                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

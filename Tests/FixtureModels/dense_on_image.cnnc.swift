@@ -462,53 +462,59 @@ extension DenseOnImage: TrainableModel {
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<20 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<20 { sum += d[p] }
-                let gp = gk + 21
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                    for oy in 0..<5 {
-                        let row0 = oy * 12
-                        let row1 = oy * 12 + 1
-                        let row2 = oy * 12 + 2
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 14
-                    for l in 0..<7 { gp2[l] += sum2[l] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<20 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 28) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<7 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 7] }
-                        to[3] = 0
+                    var sum = SIMD8<Float>()
+                    for p in 0..<20 { sum += d[p] }
+                    let gp = gk + 21
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 12
+                            let row1 = oy * 12 + 1
+                            let row2 = oy * 12 + 2
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 14
+                        for l in 0..<7 { gp2[l] += sum2[l] }
                     }
                 }
-                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<7 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 7] }
+                                to[3] = 0
+                            }
+                        }
+                        Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 28, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20, withTemporary)
         }
     }
 
@@ -549,112 +555,118 @@ extension DenseOnImage: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<12 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<12 { sum += d[p] }
-                let gp = gk + 56
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 10
-                let ky0 = r0 / 14, kx0 = (r0 / 7) % 2, ci0 = r0 % 7, ky1 = (r0 + 1) / 14, kx1 = ((r0 + 1) / 7) % 2, ci1 = (r0 + 1) % 7, ky2 = (r0 + 2) / 14, kx2 = ((r0 + 2) / 7) % 2, ci2 = (r0 + 2) % 7, ky3 = (r0 + 3) / 14, kx3 = ((r0 + 3) / 7) % 2, ci3 = (r0 + 3) % 7, ky4 = (r0 + 4) / 14, kx4 = ((r0 + 4) / 7) % 2, ci4 = (r0 + 4) % 7, ky5 = (r0 + 5) / 14, kx5 = ((r0 + 5) / 7) % 2, ci5 = (r0 + 5) % 7, ky6 = (r0 + 6) / 14, kx6 = ((r0 + 6) / 7) % 2, ci6 = (r0 + 6) % 7, ky7 = (r0 + 7) / 14, kx7 = ((r0 + 7) / 7) % 2, ci7 = (r0 + 7) % 7, ky8 = (r0 + 8) / 14, kx8 = ((r0 + 8) / 7) % 2, ci8 = (r0 + 8) % 7, ky9 = (r0 + 9) / 14, kx9 = ((r0 + 9) / 7) % 2, ci9 = (r0 + 9) % 7
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<12 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<12 { sum += d[p] }
+                    let gp = gk + 56
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 10
+                    let ky0 = r0 / 14, kx0 = (r0 / 7) % 2, ci0 = r0 % 7, ky1 = (r0 + 1) / 14, kx1 = ((r0 + 1) / 7) % 2, ci1 = (r0 + 1) % 7, ky2 = (r0 + 2) / 14, kx2 = ((r0 + 2) / 7) % 2, ci2 = (r0 + 2) % 7, ky3 = (r0 + 3) / 14, kx3 = ((r0 + 3) / 7) % 2, ci3 = (r0 + 3) % 7, ky4 = (r0 + 4) / 14, kx4 = ((r0 + 4) / 7) % 2, ci4 = (r0 + 4) % 7, ky5 = (r0 + 5) / 14, kx5 = ((r0 + 5) / 7) % 2, ci5 = (r0 + 5) % 7, ky6 = (r0 + 6) / 14, kx6 = ((r0 + 6) / 7) % 2, ci6 = (r0 + 6) % 7, ky7 = (r0 + 7) / 14, kx7 = ((r0 + 7) / 7) % 2, ci7 = (r0 + 7) % 7, ky8 = (r0 + 8) / 14, kx8 = ((r0 + 8) / 7) % 2, ci8 = (r0 + 8) % 7, ky9 = (r0 + 9) / 14, kx9 = ((r0 + 9) / 7) % 2, ci9 = (r0 + 9) % 7
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy + ky0) * 4 + kx0) * 7 + ci0
+                            let row1 = ((oy + ky1) * 4 + kx1) * 7 + ci1
+                            let row2 = ((oy + ky2) * 4 + kx2) * 7 + ci2
+                            let row3 = ((oy + ky3) * 4 + kx3) * 7 + ci3
+                            let row4 = ((oy + ky4) * 4 + kx4) * 7 + ci4
+                            let row5 = ((oy + ky5) * 4 + kx5) * 7 + ci5
+                            let row6 = ((oy + ky6) * 4 + kx6) * 7 + ci6
+                            let row7 = ((oy + ky7) * 4 + kx7) * 7 + ci7
+                            let row8 = ((oy + ky8) * 4 + kx8) * 7 + ci8
+                            let row9 = ((oy + ky9) * 4 + kx9) * 7 + ci9
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 7]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 7]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 7]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 7]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 7]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 7]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 2
+                        for l in 0..<2 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 2
+                        for l in 0..<2 { gp9[l] += sum9[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     for oy in 0..<4 {
-                        let row0 = ((oy + ky0) * 4 + kx0) * 7 + ci0
-                        let row1 = ((oy + ky1) * 4 + kx1) * 7 + ci1
-                        let row2 = ((oy + ky2) * 4 + kx2) * 7 + ci2
-                        let row3 = ((oy + ky3) * 4 + kx3) * 7 + ci3
-                        let row4 = ((oy + ky4) * 4 + kx4) * 7 + ci4
-                        let row5 = ((oy + ky5) * 4 + kx5) * 7 + ci5
-                        let row6 = ((oy + ky6) * 4 + kx6) * 7 + ci6
-                        let row7 = ((oy + ky7) * 4 + kx7) * 7 + ci7
-                        let row8 = ((oy + ky8) * 4 + kx8) * 7 + ci8
-                        let row9 = ((oy + ky9) * 4 + kx9) * 7 + ci9
+                        let row0 = (oy + 1) * 28 + 6
+                        let row1 = ((oy + 1) * 4 + 1) * 7
+                        let row2 = ((oy + 1) * 4 + 1) * 7 + 1
+                        let row3 = ((oy + 1) * 4 + 1) * 7 + 2
+                        let row4 = ((oy + 1) * 4 + 1) * 7 + 3
+                        let row5 = ((oy + 1) * 4 + 1) * 7 + 4
+                        let row6 = ((oy + 1) * 4 + 1) * 7 + 5
+                        let row7 = ((oy + 1) * 4 + 1) * 7 + 6
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 7]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 7]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 7]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 7]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 7]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 7]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 7]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 7]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 7]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 7]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 7]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 2
+                    let gp0 = kernelGradient + 40
                     for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    let gp1 = kernelGradient + 42
                     for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    let gp2 = kernelGradient + 44
                     for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    let gp3 = kernelGradient + 46
                     for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
+                    let gp4 = kernelGradient + 48
                     for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
+                    let gp5 = kernelGradient + 50
                     for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
+                    let gp6 = kernelGradient + 52
                     for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
+                    let gp7 = kernelGradient + 54
                     for l in 0..<2 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 2
-                    for l in 0..<2 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 2
-                    for l in 0..<2 { gp9[l] += sum9[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
-                for oy in 0..<4 {
-                    let row0 = (oy + 1) * 28 + 6
-                    let row1 = ((oy + 1) * 4 + 1) * 7
-                    let row2 = ((oy + 1) * 4 + 1) * 7 + 1
-                    let row3 = ((oy + 1) * 4 + 1) * 7 + 2
-                    let row4 = ((oy + 1) * 4 + 1) * 7 + 3
-                    let row5 = ((oy + 1) * 4 + 1) * 7 + 4
-                    let row6 = ((oy + 1) * 4 + 1) * 7 + 5
-                    let row7 = ((oy + 1) * 4 + 1) * 7 + 6
-                    let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 7]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 7]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 7]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 7]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 7]), dzv) }
-                }
-                let gp0 = kernelGradient + 40
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 42
-                for l in 0..<2 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 44
-                for l in 0..<2 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 46
-                for l in 0..<2 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 48
-                for l in 0..<2 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 50
-                for l in 0..<2 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 52
-                for l in 0..<2 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 54
-                for l in 0..<2 { gp7[l] += sum7[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 124) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 14 + co, to = flipped + (tap * 2 + co) * 8
-                        for ci in 0..<7 { to[ci] = from[ci * 2] }
-                        to[7] = 0
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 64
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 14 + co, to = flipped + (tap * 2 + co) * 8
+                                for ci in 0..<7 { to[ci] = from[ci * 2] }
+                                to[7] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 60)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 1) * 10 + 2).update(from: dz + oy * 6, count: 6)
+                        }
+                        Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 124, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 60)
-                for oy in 0..<4 {
-                    (bordered + (oy + 1) * 10 + 2).update(from: dz + oy * 6, count: 6)
-                }
-                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12, withTemporary)
         }
     }
 
@@ -706,76 +718,79 @@ extension DenseOnImage: TrainableModel {
     @inline(never)
     static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 24
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 12
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 24
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 12
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let row8 = r0 + 8
-                        let row9 = r0 + 9
-                        let row10 = r0 + 10
-                        let row11 = r0 + 11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let row8 = r0 + 8
+                            let row9 = r0 + 9
+                            let row10 = r0 + 10
+                            let row11 = r0 + 11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + r0 + 3
+                        gp3[0] += sum3[0]
+                        let gp4 = kernelGradient + r0 + 4
+                        gp4[0] += sum4[0]
+                        let gp5 = kernelGradient + r0 + 5
+                        gp5[0] += sum5[0]
+                        let gp6 = kernelGradient + r0 + 6
+                        gp6[0] += sum6[0]
+                        let gp7 = kernelGradient + r0 + 7
+                        gp7[0] += sum7[0]
+                        let gp8 = kernelGradient + r0 + 8
+                        gp8[0] += sum8[0]
+                        let gp9 = kernelGradient + r0 + 9
+                        gp9[0] += sum9[0]
+                        let gp10 = kernelGradient + r0 + 10
+                        gp10[0] += sum10[0]
+                        let gp11 = kernelGradient + r0 + 11
+                        gp11[0] += sum11[0]
                     }
-                    let gp0 = kernelGradient + r0
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
-                    let gp4 = kernelGradient + r0 + 4
-                    gp4[0] += sum4[0]
-                    let gp5 = kernelGradient + r0 + 5
-                    gp5[0] += sum5[0]
-                    let gp6 = kernelGradient + r0 + 6
-                    gp6[0] += sum6[0]
-                    let gp7 = kernelGradient + r0 + 7
-                    gp7[0] += sum7[0]
-                    let gp8 = kernelGradient + r0 + 8
-                    gp8[0] += sum8[0]
-                    let gp9 = kernelGradient + r0 + 9
-                    gp9[0] += sum9[0]
-                    let gp10 = kernelGradient + r0 + 10
-                    gp10[0] += sum10[0]
-                    let gp11 = kernelGradient + r0 + 11
-                    gp11[0] += sum11[0]
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<24 {
+                    let row = UnsafePointer(kernel) + ci
+                    var total: Float = 0
+                    total += row[0] * d[0][0]
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<24 {
-                let row = UnsafePointer(kernel) + ci
-                var total: Float = 0
-                total += row[0] * d[0][0]
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

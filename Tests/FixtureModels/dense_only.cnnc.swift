@@ -497,75 +497,78 @@ extension DenseOnly: TrainableModel {
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<8 {
-                let from = dz + g * 16
-                d[g] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            for g in 0..<8 {
-                var sum = SIMD16<Float>()
-                sum += d[g]
-                let gp = gk + g * 16 + 100352
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<130 {
-                let r0 = rb * 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<8 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                    let from = dz + g * 16
+                    d[g] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                for g in 0..<8 {
+                    var sum = SIMD16<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 16 + 100352
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<130 {
+                    let r0 = rb * 6
+                    for g in 0..<8 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 128 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 128 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 128 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 128 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 128 + g * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 128 + g * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 128 + g * 16
+                }
+                for g in 0..<8 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    do {
+                        let row0 = 780
+                        let row1 = 781
+                        let row2 = 782
+                        let row3 = 783
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 16 + 99840
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 128 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 99968
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 128 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 100096
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 128 + g * 16
+                    let gp3 = kernelGradient + g * 16 + 100224
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 128 + g * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 128 + g * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<784 {
+                    let row = UnsafePointer(kernel) + ci * 128
+                    var sum = SIMD16<Float>()
+                    for g in 0..<8 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                    dx[ci] = sum.sum()
                 }
             }
-            for g in 0..<8 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                do {
-                    let row0 = 780
-                    let row1 = 781
-                    let row2 = 782
-                    let row3 = 783
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 99840
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + g * 16 + 99968
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + g * 16 + 100096
-                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + g * 16 + 100224
-                gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<784 {
-                let row = UnsafePointer(kernel) + ci * 128
-                var sum = SIMD16<Float>()
-                for g in 0..<8 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8, withTemporary)
         }
     }
 
@@ -584,109 +587,112 @@ extension DenseOnly: TrainableModel {
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<2 {
-                let from = dz + g * 8
-                var v = SIMD8<Float>()
-                if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                sum += d[g]
-                let gp = gk + g * 8 + 1280
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<10 {
-                let r0 = rb * 12
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let row8 = r0 + 8
-                        let row9 = r0 + 9
-                        let row10 = r0 + 10
-                        let row11 = r0 + 11
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
+                    let from = dz + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 8 + 1280
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<10 {
+                    let r0 = rb * 12
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let row8 = r0 + 8
+                            let row9 = r0 + 9
+                            let row10 = r0 + 10
+                            let row11 = r0 + 11
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 10 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 10 + g * 8
+                        if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 10 + g * 8
+                        if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
+                        let gp6 = kernelGradient + (r0 + 6) * 10 + g * 8
+                        if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<2 { gp6[l] += sum6[l] } }
+                        let gp7 = kernelGradient + (r0 + 7) * 10 + g * 8
+                        if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<2 { gp7[l] += sum7[l] } }
+                        let gp8 = kernelGradient + (r0 + 8) * 10 + g * 8
+                        if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { for l in 0..<2 { gp8[l] += sum8[l] } }
+                        let gp9 = kernelGradient + (r0 + 9) * 10 + g * 8
+                        if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { for l in 0..<2 { gp9[l] += sum9[l] } }
+                        let gp10 = kernelGradient + (r0 + 10) * 10 + g * 8
+                        if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { for l in 0..<2 { gp10[l] += sum10[l] } }
+                        let gp11 = kernelGradient + (r0 + 11) * 10 + g * 8
+                        if g < 1 { gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0) } else { for l in 0..<2 { gp11[l] += sum11[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 10 + g * 8
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                    do {
+                        let row0 = 120
+                        let row1 = 121
+                        let row2 = 122
+                        let row3 = 123
+                        let row4 = 124
+                        let row5 = 125
+                        let row6 = 126
+                        let row7 = 127
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 8 + 1200
                     if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                    let gp1 = kernelGradient + g * 8 + 1210
                     if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                    let gp2 = kernelGradient + g * 8 + 1220
                     if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                    let gp3 = kernelGradient + g * 8 + 1230
                     if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 10 + g * 8
+                    let gp4 = kernelGradient + g * 8 + 1240
                     if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 10 + g * 8
+                    let gp5 = kernelGradient + g * 8 + 1250
                     if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
-                    let gp6 = kernelGradient + (r0 + 6) * 10 + g * 8
+                    let gp6 = kernelGradient + g * 8 + 1260
                     if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<2 { gp6[l] += sum6[l] } }
-                    let gp7 = kernelGradient + (r0 + 7) * 10 + g * 8
+                    let gp7 = kernelGradient + g * 8 + 1270
                     if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<2 { gp7[l] += sum7[l] } }
-                    let gp8 = kernelGradient + (r0 + 8) * 10 + g * 8
-                    if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { for l in 0..<2 { gp8[l] += sum8[l] } }
-                    let gp9 = kernelGradient + (r0 + 9) * 10 + g * 8
-                    if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { for l in 0..<2 { gp9[l] += sum9[l] } }
-                    let gp10 = kernelGradient + (r0 + 10) * 10 + g * 8
-                    if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { for l in 0..<2 { gp10[l] += sum10[l] } }
-                    let gp11 = kernelGradient + (r0 + 11) * 10 + g * 8
-                    if g < 1 { gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0) } else { for l in 0..<2 { gp11[l] += sum11[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<128 {
+                    let row = UnsafePointer(kernel) + ci * 10
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    var total: Float = sum.sum()
+                    for l in 0..<2 { total += row[l + 8] * d[1][l] }
+                    dx[ci] = total
                 }
             }
-            for g in 0..<2 {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
-                do {
-                    let row0 = 120
-                    let row1 = 121
-                    let row2 = 122
-                    let row3 = 123
-                    let row4 = 124
-                    let row5 = 125
-                    let row6 = 126
-                    let row7 = 127
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 8 + 1200
-                if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 8 + 1210
-                if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                let gp2 = kernelGradient + g * 8 + 1220
-                if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                let gp3 = kernelGradient + g * 8 + 1230
-                if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
-                let gp4 = kernelGradient + g * 8 + 1240
-                if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
-                let gp5 = kernelGradient + g * 8 + 1250
-                if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
-                let gp6 = kernelGradient + g * 8 + 1260
-                if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<2 { gp6[l] += sum6[l] } }
-                let gp7 = kernelGradient + g * 8 + 1270
-                if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<2 { gp7[l] += sum7[l] } }
-            }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<128 {
-                let row = UnsafePointer(kernel) + ci * 10
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                var total: Float = sum.sum()
-                for l in 0..<2 { total += row[l + 8] * d[1][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 

@@ -1664,55 +1664,61 @@ extension Depthwise: TrainableModel {
     @inline(never)
     static func l0_expand_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 162) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<81 {
-                for g in 0..<2 {
-                    let from = dz + i * 24 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<81 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 72
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                    for oy in 0..<9 {
-                        let row0 = oy * 27
-                        let row1 = oy * 27 + 1
-                        let row2 = oy * 27 + 2
-                        let dp = d + oy * 18 + g
-                        for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<81 {
+                    for g in 0..<2 {
+                        let from = dz + i * 24 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
-                    let gp0 = kernelGradient + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + g * 16 + 24
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + g * 16 + 48
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { scratch in
-                let flipped = scratch.baseAddress!
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<81 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 72
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    for co in 0..<24 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 24] }
-                        to[3] = 0
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                        for oy in 0..<9 {
+                            let row0 = oy * 27
+                            let row1 = oy * 27 + 1
+                            let row2 = oy * 27 + 2
+                            let dp = d + oy * 18 + g
+                            for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + g * 16 + 24
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + g * 16 + 48
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
                     }
                 }
-                Self.l0_expand_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<24 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 24] }
+                                to[3] = 0
+                            }
+                        }
+                        Self.l0_expand_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 96, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 162, withTemporary)
         }
     }
 
@@ -1862,81 +1868,87 @@ extension Depthwise: TrainableModel {
     @inline(never)
     static func l6_project_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 144
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 12
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row0 = oy * 96 + r0
-                        let row1 = oy * 96 + r0 + 1
-                        let row2 = oy * 96 + r0 + 2
-                        let row3 = oy * 96 + r0 + 3
-                        let row4 = oy * 96 + r0 + 4
-                        let row5 = oy * 96 + r0 + 5
-                        let row6 = oy * 96 + r0 + 6
-                        let row7 = oy * 96 + r0 + 7
-                        let row8 = oy * 96 + r0 + 8
-                        let row9 = oy * 96 + r0 + 9
-                        let row10 = oy * 96 + r0 + 10
-                        let row11 = oy * 96 + r0 + 11
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 24]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 24]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 24]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 24]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 24]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 24]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 24]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 6
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 6
-                    for l in 0..<6 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 6
-                    for l in 0..<6 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 6
-                    for l in 0..<6 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 6
-                    for l in 0..<6 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 6
-                    for l in 0..<6 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 6
-                    for l in 0..<6 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 6
-                    for l in 0..<6 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 6
-                    for l in 0..<6 { gp11[l] += sum11[l] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_project_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<6 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<24 { to[ci] = from[ci * 6] }
-                        for ci in 0..<8 { to[ci + 24] = 0 }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 144
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 12
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<4 {
+                            let row0 = oy * 96 + r0
+                            let row1 = oy * 96 + r0 + 1
+                            let row2 = oy * 96 + r0 + 2
+                            let row3 = oy * 96 + r0 + 3
+                            let row4 = oy * 96 + r0 + 4
+                            let row5 = oy * 96 + r0 + 5
+                            let row6 = oy * 96 + r0 + 6
+                            let row7 = oy * 96 + r0 + 7
+                            let row8 = oy * 96 + r0 + 8
+                            let row9 = oy * 96 + r0 + 9
+                            let row10 = oy * 96 + r0 + 10
+                            let row11 = oy * 96 + r0 + 11
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 24]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 24]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 24]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 24]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 24]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 24]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 24]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 6
+                        for l in 0..<6 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 6
+                        for l in 0..<6 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 6
+                        for l in 0..<6 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 6
+                        for l in 0..<6 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 6
+                        for l in 0..<6 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 6
+                        for l in 0..<6 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 6
+                        for l in 0..<6 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 6
+                        for l in 0..<6 { gp11[l] += sum11[l] }
                     }
                 }
-                Self.l6_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l6_project_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<6 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<24 { to[ci] = from[ci * 6] }
+                                for ci in 0..<8 { to[ci + 24] = 0 }
+                            }
+                        }
+                        Self.l6_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 192, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -2108,63 +2120,69 @@ extension Depthwise: TrainableModel {
     @inline(never)
     static func l10_widen_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<6 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 384
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 6
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<3 {
-                        let row0 = oy * 24 + r0
-                        let row1 = oy * 24 + r0 + 1
-                        let row2 = oy * 24 + r0 + 2
-                        let row3 = oy * 24 + r0 + 3
-                        let row4 = oy * 24 + r0 + 4
-                        let row5 = oy * 24 + r0 + 5
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 12]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    for g in 0..<2 {
+                        let from = dz + i * 32 + g * 16
+                        d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 32 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 32 + g * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 32 + g * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_widen_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
-                let flipped = scratch.baseAddress!
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<6 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 384
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 6
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<3 {
+                            let row0 = oy * 24 + r0
+                            let row1 = oy * 24 + r0 + 1
+                            let row2 = oy * 24 + r0 + 2
+                            let row3 = oy * 24 + r0 + 3
+                            let row4 = oy * 24 + r0 + 4
+                            let row5 = oy * 24 + r0 + 5
+                            let dp = d + oy * 4 + g
+                            for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 12]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 32 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 32 + g * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 32 + g * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l10_widen_backward_input_gradient)
                 do {
-                    for co in 0..<32 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<12 { to[ci] = from[ci * 32] }
-                        for ci in 0..<4 { to[ci + 12] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<32 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<12 { to[ci] = from[ci * 32] }
+                                for ci in 0..<4 { to[ci + 12] = 0 }
+                            }
+                        }
+                        Self.l10_widen_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
                 }
-                Self.l10_widen_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12, withTemporary)
         }
     }
 
@@ -2265,108 +2283,111 @@ extension Depthwise: TrainableModel {
     @inline(never)
     static func l13_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 128
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 11
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 128
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 11
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let row8 = r0 + 8
-                        let row9 = r0 + 9
-                        let row10 = r0 + 10
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let row8 = r0 + 8
+                            let row9 = r0 + 9
+                            let row10 = r0 + 10
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 4
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 4
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 4
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 4
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
                 do {
-                    let row0 = 22
-                    let row1 = 23
-                    let row2 = 24
-                    let row3 = 25
-                    let row4 = 26
-                    let row5 = 27
-                    let row6 = 28
-                    let row7 = 29
-                    let row8 = 30
-                    let row9 = 31
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                    do {
+                        let row0 = 22
+                        let row1 = 23
+                        let row2 = 24
+                        let row3 = 25
+                        let row4 = 26
+                        let row5 = 27
+                        let row6 = 28
+                        let row7 = 29
+                        let row8 = 30
+                        let row9 = 31
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv) }
+                    }
+                    let gp0 = kernelGradient + 88
+                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                    let gp1 = kernelGradient + 92
+                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                    let gp2 = kernelGradient + 96
+                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                    let gp3 = kernelGradient + 100
+                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    let gp4 = kernelGradient + 104
+                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                    let gp5 = kernelGradient + 108
+                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                    let gp6 = kernelGradient + 112
+                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                    let gp7 = kernelGradient + 116
+                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                    let gp8 = kernelGradient + 120
+                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                    let gp9 = kernelGradient + 124
+                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
                 }
-                let gp0 = kernelGradient + 88
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 92
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 96
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 100
-                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 104
-                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 108
-                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 112
-                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 116
-                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                let gp8 = kernelGradient + 120
-                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                let gp9 = kernelGradient + 124
-                gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<32 {
+                    let row = UnsafePointer(kernel) + ci * 4
+                    var sum = SIMD4<Float>()
+                    sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
+                }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<32 {
-                let row = UnsafePointer(kernel) + ci * 4
-                var sum = SIMD4<Float>()
-                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -1022,78 +1022,84 @@ extension DilatedPadded: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 90) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<90 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<90 { sum += d[p] }
-                let gp = gk + 135
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 9
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<90 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                    for oy in 0..<10 {
-                        let row0 = ((oy + ky0 * 2) * 13 + kx0 * 2) * 3 + ci0
-                        let row1 = ((oy + ky1 * 2) * 13 + kx1 * 2) * 3 + ci1
-                        let row2 = ((oy + ky2 * 2) * 13 + kx2 * 2) * 3 + ci2
-                        let row3 = ((oy + ky3 * 2) * 13 + kx3 * 2) * 3 + ci3
-                        let row4 = ((oy + ky4 * 2) * 13 + kx4 * 2) * 3 + ci4
-                        let row5 = ((oy + ky5 * 2) * 13 + kx5 * 2) * 3 + ci5
-                        let row6 = ((oy + ky6 * 2) * 13 + kx6 * 2) * 3 + ci6
-                        let row7 = ((oy + ky7 * 2) * 13 + kx7 * 2) * 3 + ci7
-                        let row8 = ((oy + ky8 * 2) * 13 + kx8 * 2) * 3 + ci8
-                        let dp = d + oy * 9
-                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<90 { sum += d[p] }
+                    let gp = gk + 135
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        for oy in 0..<10 {
+                            let row0 = ((oy + ky0 * 2) * 13 + kx0 * 2) * 3 + ci0
+                            let row1 = ((oy + ky1 * 2) * 13 + kx1 * 2) * 3 + ci1
+                            let row2 = ((oy + ky2 * 2) * 13 + kx2 * 2) * 3 + ci2
+                            let row3 = ((oy + ky3 * 2) * 13 + kx3 * 2) * 3 + ci3
+                            let row4 = ((oy + ky4 * 2) * 13 + kx4 * 2) * 3 + ci4
+                            let row5 = ((oy + ky5 * 2) * 13 + kx5 * 2) * 3 + ci5
+                            let row6 = ((oy + ky6 * 2) * 13 + kx6 * 2) * 3 + ci6
+                            let row7 = ((oy + ky7 * 2) * 13 + kx7 * 2) * 3 + ci7
+                            let row8 = ((oy + ky8 * 2) * 13 + kx8 * 2) * 3 + ci8
+                            let dp = d + oy * 9
+                            for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 5
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 5
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 5
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 5
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 5
+                        for l in 0..<5 { gp8[l] += sum8[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 5
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 5
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 5
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 5
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 5
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 5
-                    for l in 0..<5 { gp8[l] += sum8[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 180
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 5] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1530)
+                        for oy in 0..<10 {
+                            (bordered + (oy + 4) * 85 + 20).update(from: dz + oy * 45, count: 45)
+                        }
+                        Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1710, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1710) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 180
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 5] }
-                        to[3] = 0
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 1530)
-                for oy in 0..<10 {
-                    (bordered + (oy + 4) * 85 + 20).update(from: dz + oy * 45, count: 45)
-                }
-                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 90, withTemporary)
         }
     }
 
@@ -1194,87 +1200,93 @@ extension DilatedPadded: TrainableModel {
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 180) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<90 {
-                for g in 0..<2 {
-                    let from = dz + i * 17 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 2 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<90 {
+                    for g in 0..<2 {
+                        let from = dz + i * 17 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 2 + g] = v
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<90 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 765
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<7 {
-                let r0 = rb * 6
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<90 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 765
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<7 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<10 {
+                            let row0 = ((oy + ky0 * 2) * 13 + kx0 * 2) * 5 + ci0
+                            let row1 = ((oy + ky1 * 2) * 13 + kx1 * 2) * 5 + ci1
+                            let row2 = ((oy + ky2 * 2) * 13 + kx2 * 2) * 5 + ci2
+                            let row3 = ((oy + ky3 * 2) * 13 + kx3 * 2) * 5 + ci3
+                            let row4 = ((oy + ky4 * 2) * 13 + kx4 * 2) * 5 + ci4
+                            let row5 = ((oy + ky5 * 2) * 13 + kx5 * 2) * 5 + ci5
+                            let dp = d + oy * 18 + g
+                            for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 17 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + (r0 + 4) * 17 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                        let gp5 = kernelGradient + (r0 + 5) * 17 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                     for oy in 0..<10 {
-                        let row0 = ((oy + ky0 * 2) * 13 + kx0 * 2) * 5 + ci0
-                        let row1 = ((oy + ky1 * 2) * 13 + kx1 * 2) * 5 + ci1
-                        let row2 = ((oy + ky2 * 2) * 13 + kx2 * 2) * 5 + ci2
-                        let row3 = ((oy + ky3 * 2) * 13 + kx3 * 2) * 5 + ci3
-                        let row4 = ((oy + ky4 * 2) * 13 + kx4 * 2) * 5 + ci4
-                        let row5 = ((oy + ky5 * 2) * 13 + kx5 * 2) * 5 + ci5
+                        let row0 = ((oy + 4) * 13 + 4) * 5 + 2
+                        let row1 = ((oy + 4) * 13 + 4) * 5 + 3
+                        let row2 = ((oy + 4) * 13 + 4) * 5 + 4
                         let dp = d + oy * 18 + g
-                        for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 5]), dzv) }
+                        for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 17 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 714
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 731
                     if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 748
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + (r0 + 4) * 17 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-                    let gp5 = kernelGradient + (r0 + 5) * 17 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                for oy in 0..<10 {
-                    let row0 = ((oy + 4) * 13 + 4) * 5 + 2
-                    let row1 = ((oy + 4) * 13 + 4) * 5 + 3
-                    let row2 = ((oy + 4) * 13 + 4) * 5 + 4
-                    let dp = d + oy * 18 + g
-                    for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 714
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 16 + 731
-                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 16 + 748
-                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4318) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1224
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<17 {
-                        let from = kernel + opposite * 85 + co, to = flipped + (tap * 17 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 17] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1224
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<17 {
+                                let from = kernel + opposite * 85 + co, to = flipped + (tap * 17 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 17] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 3094)
+                        for oy in 0..<10 {
+                            (bordered + (oy + 2) * 221 + 34).update(from: dz + oy * 153, count: 153)
+                        }
+                        Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4318, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 3094)
-                for oy in 0..<10 {
-                    (bordered + (oy + 2) * 221 + 34).update(from: dz + oy * 153, count: 153)
-                }
-                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 180, withTemporary)
         }
     }
 
@@ -1353,112 +1365,118 @@ extension DilatedPadded: TrainableModel {
     @inline(never)
     static func l3_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 56) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<56 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<56 { sum += d[p] }
-                let gp = gk + 714
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 12
-                let ky0 = r0 / 34, kx0 = (r0 / 17) % 2, ci0 = r0 % 17, ky1 = (r0 + 1) / 34, kx1 = ((r0 + 1) / 17) % 2, ci1 = (r0 + 1) % 17, ky2 = (r0 + 2) / 34, kx2 = ((r0 + 2) / 17) % 2, ci2 = (r0 + 2) % 17, ky3 = (r0 + 3) / 34, kx3 = ((r0 + 3) / 17) % 2, ci3 = (r0 + 3) % 17, ky4 = (r0 + 4) / 34, kx4 = ((r0 + 4) / 17) % 2, ci4 = (r0 + 4) % 17, ky5 = (r0 + 5) / 34, kx5 = ((r0 + 5) / 17) % 2, ci5 = (r0 + 5) % 17, ky6 = (r0 + 6) / 34, kx6 = ((r0 + 6) / 17) % 2, ci6 = (r0 + 6) % 17, ky7 = (r0 + 7) / 34, kx7 = ((r0 + 7) / 17) % 2, ci7 = (r0 + 7) % 17, ky8 = (r0 + 8) / 34, kx8 = ((r0 + 8) / 17) % 2, ci8 = (r0 + 8) % 17, ky9 = (r0 + 9) / 34, kx9 = ((r0 + 9) / 17) % 2, ci9 = (r0 + 9) % 17, ky10 = (r0 + 10) / 34, kx10 = ((r0 + 10) / 17) % 2, ci10 = (r0 + 10) % 17, ky11 = (r0 + 11) / 34, kx11 = ((r0 + 11) / 17) % 2, ci11 = (r0 + 11) % 17
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<56 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<56 { sum += d[p] }
+                    let gp = gk + 714
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<8 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 34, kx0 = (r0 / 17) % 2, ci0 = r0 % 17, ky1 = (r0 + 1) / 34, kx1 = ((r0 + 1) / 17) % 2, ci1 = (r0 + 1) % 17, ky2 = (r0 + 2) / 34, kx2 = ((r0 + 2) / 17) % 2, ci2 = (r0 + 2) % 17, ky3 = (r0 + 3) / 34, kx3 = ((r0 + 3) / 17) % 2, ci3 = (r0 + 3) % 17, ky4 = (r0 + 4) / 34, kx4 = ((r0 + 4) / 17) % 2, ci4 = (r0 + 4) % 17, ky5 = (r0 + 5) / 34, kx5 = ((r0 + 5) / 17) % 2, ci5 = (r0 + 5) % 17, ky6 = (r0 + 6) / 34, kx6 = ((r0 + 6) / 17) % 2, ci6 = (r0 + 6) % 17, ky7 = (r0 + 7) / 34, kx7 = ((r0 + 7) / 17) % 2, ci7 = (r0 + 7) % 17, ky8 = (r0 + 8) / 34, kx8 = ((r0 + 8) / 17) % 2, ci8 = (r0 + 8) % 17, ky9 = (r0 + 9) / 34, kx9 = ((r0 + 9) / 17) % 2, ci9 = (r0 + 9) % 17, ky10 = (r0 + 10) / 34, kx10 = ((r0 + 10) / 17) % 2, ci10 = (r0 + 10) % 17, ky11 = (r0 + 11) / 34, kx11 = ((r0 + 11) / 17) % 2, ci11 = (r0 + 11) % 17
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<8 {
+                            let row0 = ((oy + ky0) * 9 + kx0 * 2) * 17 + ci0
+                            let row1 = ((oy + ky1) * 9 + kx1 * 2) * 17 + ci1
+                            let row2 = ((oy + ky2) * 9 + kx2 * 2) * 17 + ci2
+                            let row3 = ((oy + ky3) * 9 + kx3 * 2) * 17 + ci3
+                            let row4 = ((oy + ky4) * 9 + kx4 * 2) * 17 + ci4
+                            let row5 = ((oy + ky5) * 9 + kx5 * 2) * 17 + ci5
+                            let row6 = ((oy + ky6) * 9 + kx6 * 2) * 17 + ci6
+                            let row7 = ((oy + ky7) * 9 + kx7 * 2) * 17 + ci7
+                            let row8 = ((oy + ky8) * 9 + kx8 * 2) * 17 + ci8
+                            let row9 = ((oy + ky9) * 9 + kx9 * 2) * 17 + ci9
+                            let row10 = ((oy + ky10) * 9 + kx10 * 2) * 17 + ci10
+                            let row11 = ((oy + ky11) * 9 + kx11 * 2) * 17 + ci11
+                            let dp = d + oy * 7
+                            for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 17]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 17]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 17]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 17]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 17]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 17]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 17]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 17]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 7
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 7
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 7
+                        for l in 0..<7 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 7
+                        for l in 0..<7 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 7
+                        for l in 0..<7 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 7
+                        for l in 0..<7 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 7
+                        for l in 0..<7 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 7
+                        for l in 0..<7 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 7
+                        for l in 0..<7 { gp11[l] += sum11[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
                     for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 9 + kx0 * 2) * 17 + ci0
-                        let row1 = ((oy + ky1) * 9 + kx1 * 2) * 17 + ci1
-                        let row2 = ((oy + ky2) * 9 + kx2 * 2) * 17 + ci2
-                        let row3 = ((oy + ky3) * 9 + kx3 * 2) * 17 + ci3
-                        let row4 = ((oy + ky4) * 9 + kx4 * 2) * 17 + ci4
-                        let row5 = ((oy + ky5) * 9 + kx5 * 2) * 17 + ci5
-                        let row6 = ((oy + ky6) * 9 + kx6 * 2) * 17 + ci6
-                        let row7 = ((oy + ky7) * 9 + kx7 * 2) * 17 + ci7
-                        let row8 = ((oy + ky8) * 9 + kx8 * 2) * 17 + ci8
-                        let row9 = ((oy + ky9) * 9 + kx9 * 2) * 17 + ci9
-                        let row10 = ((oy + ky10) * 9 + kx10 * 2) * 17 + ci10
-                        let row11 = ((oy + ky11) * 9 + kx11 * 2) * 17 + ci11
+                        let row0 = ((oy + 2) * 9 + 2) * 17 + 11
+                        let row1 = ((oy + 2) * 9 + 2) * 17 + 12
+                        let row2 = ((oy + 2) * 9 + 2) * 17 + 13
+                        let row3 = ((oy + 2) * 9 + 2) * 17 + 14
+                        let row4 = ((oy + 2) * 9 + 2) * 17 + 15
+                        let row5 = ((oy + 2) * 9 + 2) * 17 + 16
                         let dp = d + oy * 7
-                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 17]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 17]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 17]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 17]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 17]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 17]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 17]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 17]), dzv) }
+                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 17]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 17]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 7
+                    let gp0 = kernelGradient + 672
                     for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    let gp1 = kernelGradient + 679
                     for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    let gp2 = kernelGradient + 686
                     for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    let gp3 = kernelGradient + 693
                     for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    let gp4 = kernelGradient + 700
                     for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    let gp5 = kernelGradient + 707
                     for l in 0..<7 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 7
-                    for l in 0..<7 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 7
-                    for l in 0..<7 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 7
-                    for l in 0..<7 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 7
-                    for l in 0..<7 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 7
-                    for l in 0..<7 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 7
-                    for l in 0..<7 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
-                for oy in 0..<8 {
-                    let row0 = ((oy + 2) * 9 + 2) * 17 + 11
-                    let row1 = ((oy + 2) * 9 + 2) * 17 + 12
-                    let row2 = ((oy + 2) * 9 + 2) * 17 + 13
-                    let row3 = ((oy + 2) * 9 + 2) * 17 + 14
-                    let row4 = ((oy + 2) * 9 + 2) * 17 + 15
-                    let row5 = ((oy + 2) * 9 + 2) * 17 + 16
-                    let dp = d + oy * 7
-                    for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 17]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 17]), dzv) }
-                }
-                let gp0 = kernelGradient + 672
-                for l in 0..<7 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 679
-                for l in 0..<7 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 686
-                for l in 0..<7 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 693
-                for l in 0..<7 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 700
-                for l in 0..<7 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 707
-                for l in 0..<7 { gp5[l] += sum5[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2268) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1344
-                for tap in 0..<6 {
-                    let opposite = 5 - tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 119 + co, to = flipped + (tap * 7 + co) * 32
-                        for ci in 0..<17 { to[ci] = from[ci * 7] }
-                        for ci in 0..<15 { to[ci + 17] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_2_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1344
+                        for tap in 0..<6 {
+                            let opposite = 5 - tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 119 + co, to = flipped + (tap * 7 + co) * 32
+                                for ci in 0..<17 { to[ci] = from[ci * 7] }
+                                for ci in 0..<15 { to[ci + 17] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 924)
+                        for oy in 0..<8 {
+                            (bordered + (oy + 2) * 77 + 14).update(from: dz + oy * 49, count: 49)
+                        }
+                        Self.l3_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2268, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 924)
-                for oy in 0..<8 {
-                    (bordered + (oy + 2) * 77 + 14).update(from: dz + oy * 49, count: 49)
-                }
-                Self.l3_conv2d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 56, withTemporary)
         }
     }
 
@@ -1603,108 +1621,114 @@ extension DilatedPadded: TrainableModel {
     @inline(never)
     static func l4_conv2d_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                for g in 0..<2 {
-                    let from = dz + i * 20 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    for g in 0..<2 {
+                        let from = dz + i * 20 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<16 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 3500
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<29 {
-                let r0 = rb * 6
-                let ky0 = r0 / 35, kx0 = (r0 / 7) % 5, ci0 = r0 % 7, ky1 = (r0 + 1) / 35, kx1 = ((r0 + 1) / 7) % 5, ci1 = (r0 + 1) % 7, ky2 = (r0 + 2) / 35, kx2 = ((r0 + 2) / 7) % 5, ci2 = (r0 + 2) % 7, ky3 = (r0 + 3) / 35, kx3 = ((r0 + 3) / 7) % 5, ci3 = (r0 + 3) % 7, ky4 = (r0 + 4) / 35, kx4 = ((r0 + 4) / 7) % 5, ci4 = (r0 + 4) % 7, ky5 = (r0 + 5) / 35, kx5 = ((r0 + 5) / 7) % 5, ci5 = (r0 + 5) % 7
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<16 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 3500
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<29 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 35, kx0 = (r0 / 7) % 5, ci0 = r0 % 7, ky1 = (r0 + 1) / 35, kx1 = ((r0 + 1) / 7) % 5, ci1 = (r0 + 1) % 7, ky2 = (r0 + 2) / 35, kx2 = ((r0 + 2) / 7) % 5, ci2 = (r0 + 2) % 7, ky3 = (r0 + 3) / 35, kx3 = ((r0 + 3) / 7) % 5, ci3 = (r0 + 3) % 7, ky4 = (r0 + 4) / 35, kx4 = ((r0 + 4) / 7) % 5, ci4 = (r0 + 4) % 7, ky5 = (r0 + 5) / 35, kx5 = ((r0 + 5) / 7) % 5, ci5 = (r0 + 5) % 7
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy * 2 + ky0) * 11 + kx0) * 7 + ci0
+                            let row1 = ((oy * 2 + ky1) * 11 + kx1) * 7 + ci1
+                            let row2 = ((oy * 2 + ky2) * 11 + kx2) * 7 + ci2
+                            let row3 = ((oy * 2 + ky3) * 11 + kx3) * 7 + ci3
+                            let row4 = ((oy * 2 + ky4) * 11 + kx4) * 7 + ci4
+                            let row5 = ((oy * 2 + ky5) * 11 + kx5) * 7 + ci5
+                            let dp = d + oy * 8 + g
+                            for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 14]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 14]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 14]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 14]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 14]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 14]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 20 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 20 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<4 { gp5[l] += sum5[l] } }
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>()
                     for oy in 0..<4 {
-                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 7 + ci0
-                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 7 + ci1
-                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 7 + ci2
-                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 7 + ci3
-                        let row4 = ((oy * 2 + ky4) * 11 + kx4) * 7 + ci4
-                        let row5 = ((oy * 2 + ky5) * 11 + kx5) * 7 + ci5
+                        let row0 = ((oy * 2 + 4) * 11 + 4) * 7 + 6
                         let dp = d + oy * 8 + g
-                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 14]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 14]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 14]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 14]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 14]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 14]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 14]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 20 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 3480
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 20 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<4 { gp5[l] += sum5[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_3_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 4000
+                        for tap in 0..<9 {
+                            let opposite = 24 - 10 * (tap / 3) - 2 * (tap % 3)
+                            for co in 0..<20 {
+                                let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8
+                                for ci in 0..<7 { to[ci] = from[ci * 20] }
+                                to[7] = 0
+                            }
+                        }
+                        for tap in 0..<6 {
+                            let opposite = 23 - 10 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<20 {
+                                let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 1440
+                                for ci in 0..<7 { to[ci] = from[ci * 20] }
+                                to[7] = 0
+                            }
+                        }
+                        for tap in 0..<6 {
+                            let opposite = 19 - 10 * (tap / 3) - 2 * (tap % 3)
+                            for co in 0..<20 {
+                                let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 2400
+                                for ci in 0..<7 { to[ci] = from[ci * 20] }
+                                to[7] = 0
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 18 - 10 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<20 {
+                                let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 3360
+                                for ci in 0..<7 { to[ci] = from[ci * 20] }
+                                to[7] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 720)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 1) * 120 + 20).update(from: dz + oy * 80, count: 80)
+                        }
+                        Self.l4_conv2d_3_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 49)
+                        Self.l4_conv2d_3_backward_input_gradient_phase0_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 1440), dx + 56)
+                        Self.l4_conv2d_3_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 2400), dx)
+                        Self.l4_conv2d_3_backward_input_gradient_phase1_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 3360), dx + 7)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4720, withTemporary)
                 }
             }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy * 2 + 4) * 11 + 4) * 7 + 6
-                    let dp = d + oy * 8 + g
-                    for ox in 0..<4 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 14]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 3480
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_3_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4720) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 4000
-                for tap in 0..<9 {
-                    let opposite = 24 - 10 * (tap / 3) - 2 * (tap % 3)
-                    for co in 0..<20 {
-                        let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8
-                        for ci in 0..<7 { to[ci] = from[ci * 20] }
-                        to[7] = 0
-                    }
-                }
-                for tap in 0..<6 {
-                    let opposite = 23 - 10 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<20 {
-                        let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 1440
-                        for ci in 0..<7 { to[ci] = from[ci * 20] }
-                        to[7] = 0
-                    }
-                }
-                for tap in 0..<6 {
-                    let opposite = 19 - 10 * (tap / 3) - 2 * (tap % 3)
-                    for co in 0..<20 {
-                        let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 2400
-                        for ci in 0..<7 { to[ci] = from[ci * 20] }
-                        to[7] = 0
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 18 - 10 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<20 {
-                        let from = kernel + opposite * 140 + co, to = flipped + (tap * 20 + co) * 8 + 3360
-                        for ci in 0..<7 { to[ci] = from[ci * 20] }
-                        to[7] = 0
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 720)
-                for oy in 0..<4 {
-                    (bordered + (oy + 1) * 120 + 20).update(from: dz + oy * 80, count: 80)
-                }
-                Self.l4_conv2d_3_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 49)
-                Self.l4_conv2d_3_backward_input_gradient_phase0_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 1440), dx + 56)
-                Self.l4_conv2d_3_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 2400), dx)
-                Self.l4_conv2d_3_backward_input_gradient_phase1_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 3360), dx + 7)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 32, withTemporary)
         }
     }
 
@@ -1854,145 +1878,151 @@ extension DilatedPadded: TrainableModel {
     @inline(never)
     static func l5_conv2d_4_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<4 { sum += d[p] }
-                let gp = gk + 1500
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<41 {
-                let r0 = rb * 12
-                let ky0 = r0 / 100, kx0 = (r0 / 20) % 5, ci0 = r0 % 20, ky1 = (r0 + 1) / 100, kx1 = ((r0 + 1) / 20) % 5, ci1 = (r0 + 1) % 20, ky2 = (r0 + 2) / 100, kx2 = ((r0 + 2) / 20) % 5, ci2 = (r0 + 2) % 20, ky3 = (r0 + 3) / 100, kx3 = ((r0 + 3) / 20) % 5, ci3 = (r0 + 3) % 20, ky4 = (r0 + 4) / 100, kx4 = ((r0 + 4) / 20) % 5, ci4 = (r0 + 4) % 20, ky5 = (r0 + 5) / 100, kx5 = ((r0 + 5) / 20) % 5, ci5 = (r0 + 5) % 20, ky6 = (r0 + 6) / 100, kx6 = ((r0 + 6) / 20) % 5, ci6 = (r0 + 6) % 20, ky7 = (r0 + 7) / 100, kx7 = ((r0 + 7) / 20) % 5, ci7 = (r0 + 7) % 20, ky8 = (r0 + 8) / 100, kx8 = ((r0 + 8) / 20) % 5, ci8 = (r0 + 8) % 20, ky9 = (r0 + 9) / 100, kx9 = ((r0 + 9) / 20) % 5, ci9 = (r0 + 9) % 20, ky10 = (r0 + 10) / 100, kx10 = ((r0 + 10) / 20) % 5, ci10 = (r0 + 10) % 20, ky11 = (r0 + 11) / 100, kx11 = ((r0 + 11) / 20) % 5, ci11 = (r0 + 11) % 20
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<4 { sum += d[p] }
+                    let gp = gk + 1500
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<41 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 100, kx0 = (r0 / 20) % 5, ci0 = r0 % 20, ky1 = (r0 + 1) / 100, kx1 = ((r0 + 1) / 20) % 5, ci1 = (r0 + 1) % 20, ky2 = (r0 + 2) / 100, kx2 = ((r0 + 2) / 20) % 5, ci2 = (r0 + 2) % 20, ky3 = (r0 + 3) / 100, kx3 = ((r0 + 3) / 20) % 5, ci3 = (r0 + 3) % 20, ky4 = (r0 + 4) / 100, kx4 = ((r0 + 4) / 20) % 5, ci4 = (r0 + 4) % 20, ky5 = (r0 + 5) / 100, kx5 = ((r0 + 5) / 20) % 5, ci5 = (r0 + 5) % 20, ky6 = (r0 + 6) / 100, kx6 = ((r0 + 6) / 20) % 5, ci6 = (r0 + 6) % 20, ky7 = (r0 + 7) / 100, kx7 = ((r0 + 7) / 20) % 5, ci7 = (r0 + 7) % 20, ky8 = (r0 + 8) / 100, kx8 = ((r0 + 8) / 20) % 5, ci8 = (r0 + 8) % 20, ky9 = (r0 + 9) / 100, kx9 = ((r0 + 9) / 20) % 5, ci9 = (r0 + 9) % 20, ky10 = (r0 + 10) / 100, kx10 = ((r0 + 10) / 20) % 5, ci10 = (r0 + 10) % 20, ky11 = (r0 + 11) / 100, kx11 = ((r0 + 11) / 20) % 5, ci11 = (r0 + 11) % 20
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 2 + ky0) * 7 + kx0) * 20 + ci0
+                            let row1 = ((oy * 2 + ky1) * 7 + kx1) * 20 + ci1
+                            let row2 = ((oy * 2 + ky2) * 7 + kx2) * 20 + ci2
+                            let row3 = ((oy * 2 + ky3) * 7 + kx3) * 20 + ci3
+                            let row4 = ((oy * 2 + ky4) * 7 + kx4) * 20 + ci4
+                            let row5 = ((oy * 2 + ky5) * 7 + kx5) * 20 + ci5
+                            let row6 = ((oy * 2 + ky6) * 7 + kx6) * 20 + ci6
+                            let row7 = ((oy * 2 + ky7) * 7 + kx7) * 20 + ci7
+                            let row8 = ((oy * 2 + ky8) * 7 + kx8) * 20 + ci8
+                            let row9 = ((oy * 2 + ky9) * 7 + kx9) * 20 + ci9
+                            let row10 = ((oy * 2 + ky10) * 7 + kx10) * 20 + ci10
+                            let row11 = ((oy * 2 + ky11) * 7 + kx11) * 20 + ci11
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 40]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 40]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 40]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 40]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 40]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 40]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 40]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 40]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 40]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 40]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 40]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 40]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 3
+                        for l in 0..<3 { gp11[l] += sum11[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 20 + ci0
-                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 20 + ci1
-                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 20 + ci2
-                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 20 + ci3
-                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 20 + ci4
-                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 20 + ci5
-                        let row6 = ((oy * 2 + ky6) * 7 + kx6) * 20 + ci6
-                        let row7 = ((oy * 2 + ky7) * 7 + kx7) * 20 + ci7
-                        let row8 = ((oy * 2 + ky8) * 7 + kx8) * 20 + ci8
-                        let row9 = ((oy * 2 + ky9) * 7 + kx9) * 20 + ci9
-                        let row10 = ((oy * 2 + ky10) * 7 + kx10) * 20 + ci10
-                        let row11 = ((oy * 2 + ky11) * 7 + kx11) * 20 + ci11
+                        let row0 = ((oy * 2 + 4) * 7 + 4) * 20 + 12
+                        let row1 = ((oy * 2 + 4) * 7 + 4) * 20 + 13
+                        let row2 = ((oy * 2 + 4) * 7 + 4) * 20 + 14
+                        let row3 = ((oy * 2 + 4) * 7 + 4) * 20 + 15
+                        let row4 = ((oy * 2 + 4) * 7 + 4) * 20 + 16
+                        let row5 = ((oy * 2 + 4) * 7 + 4) * 20 + 17
+                        let row6 = ((oy * 2 + 4) * 7 + 4) * 20 + 18
+                        let row7 = ((oy * 2 + 4) * 7 + 4) * 20 + 19
                         let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 40]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 40]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 40]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 40]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 40]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 40]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 40]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 40]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 40]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 40]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 40]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 40]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 40]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 40]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 40]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 40]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 40]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 40]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 40]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 40]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 3
+                    let gp0 = kernelGradient + 1476
                     for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    let gp1 = kernelGradient + 1479
                     for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    let gp2 = kernelGradient + 1482
                     for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    let gp3 = kernelGradient + 1485
                     for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
+                    let gp4 = kernelGradient + 1488
                     for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
+                    let gp5 = kernelGradient + 1491
                     for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
+                    let gp6 = kernelGradient + 1494
                     for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
+                    let gp7 = kernelGradient + 1497
                     for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 3
-                    for l in 0..<3 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_conv2d_4_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 2400
+                        for tap in 0..<9 {
+                            let opposite = 24 - 10 * (tap / 3) - 2 * (tap % 3)
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32
+                                for ci in 0..<20 { to[ci] = from[ci * 3] }
+                                for ci in 0..<12 { to[ci + 20] = 0 }
+                            }
+                        }
+                        for tap in 0..<6 {
+                            let opposite = 23 - 10 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 864
+                                for ci in 0..<20 { to[ci] = from[ci * 3] }
+                                for ci in 0..<12 { to[ci + 20] = 0 }
+                            }
+                        }
+                        for tap in 0..<6 {
+                            let opposite = 19 - 10 * (tap / 3) - 2 * (tap % 3)
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 1440
+                                for ci in 0..<20 { to[ci] = from[ci * 3] }
+                                for ci in 0..<12 { to[ci + 20] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 18 - 10 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 2016
+                                for ci in 0..<20 { to[ci] = from[ci * 3] }
+                                for ci in 0..<12 { to[ci + 20] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 48)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 1) * 12 + 3).update(from: dz + oy * 6, count: 6)
+                        }
+                        Self.l5_conv2d_4_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 100)
+                        Self.l5_conv2d_4_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 864), dx + 80)
+                        Self.l5_conv2d_4_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx + 20)
+                        Self.l5_conv2d_4_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 2016), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2448, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy * 2 + 4) * 7 + 4) * 20 + 12
-                    let row1 = ((oy * 2 + 4) * 7 + 4) * 20 + 13
-                    let row2 = ((oy * 2 + 4) * 7 + 4) * 20 + 14
-                    let row3 = ((oy * 2 + 4) * 7 + 4) * 20 + 15
-                    let row4 = ((oy * 2 + 4) * 7 + 4) * 20 + 16
-                    let row5 = ((oy * 2 + 4) * 7 + 4) * 20 + 17
-                    let row6 = ((oy * 2 + 4) * 7 + 4) * 20 + 18
-                    let row7 = ((oy * 2 + 4) * 7 + 4) * 20 + 19
-                    let dp = d + oy * 2
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 40]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 40]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 40]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 40]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 40]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 40]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 40]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 40]), dzv) }
-                }
-                let gp0 = kernelGradient + 1476
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 1479
-                for l in 0..<3 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 1482
-                for l in 0..<3 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 1485
-                for l in 0..<3 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 1488
-                for l in 0..<3 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 1491
-                for l in 0..<3 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 1494
-                for l in 0..<3 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 1497
-                for l in 0..<3 { gp7[l] += sum7[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_conv2d_4_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2448) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 2400
-                for tap in 0..<9 {
-                    let opposite = 24 - 10 * (tap / 3) - 2 * (tap % 3)
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32
-                        for ci in 0..<20 { to[ci] = from[ci * 3] }
-                        for ci in 0..<12 { to[ci + 20] = 0 }
-                    }
-                }
-                for tap in 0..<6 {
-                    let opposite = 23 - 10 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 864
-                        for ci in 0..<20 { to[ci] = from[ci * 3] }
-                        for ci in 0..<12 { to[ci + 20] = 0 }
-                    }
-                }
-                for tap in 0..<6 {
-                    let opposite = 19 - 10 * (tap / 3) - 2 * (tap % 3)
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 1440
-                        for ci in 0..<20 { to[ci] = from[ci * 3] }
-                        for ci in 0..<12 { to[ci + 20] = 0 }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 18 - 10 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 60 + co, to = flipped + (tap * 3 + co) * 32 + 2016
-                        for ci in 0..<20 { to[ci] = from[ci * 3] }
-                        for ci in 0..<12 { to[ci + 20] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 48)
-                for oy in 0..<2 {
-                    (bordered + (oy + 1) * 12 + 3).update(from: dz + oy * 6, count: 6)
-                }
-                Self.l5_conv2d_4_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 100)
-                Self.l5_conv2d_4_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 864), dx + 80)
-                Self.l5_conv2d_4_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx + 20)
-                Self.l5_conv2d_4_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 2016), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -2146,73 +2176,76 @@ extension DilatedPadded: TrainableModel {
     @inline(never)
     static func l7_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 48
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 48
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let row9 = 9
-                        let row10 = 10
-                        let row11 = 11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let row9 = 9
+                            let row10 = 10
+                            let row11 = 11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 8
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 12
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 16
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + 20
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + 24
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + 28
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + 32
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + 36
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + 40
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                        let gp11 = kernelGradient + 44
+                        gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 16
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + 20
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + 24
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + 28
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + 32
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + 36
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + 40
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
-                    let gp11 = kernelGradient + 44
-                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<12 {
+                    let row = UnsafePointer(kernel) + ci * 4
+                    var sum = SIMD4<Float>()
+                    sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<12 {
-                let row = UnsafePointer(kernel) + ci * 4
-                var sum = SIMD4<Float>()
-                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

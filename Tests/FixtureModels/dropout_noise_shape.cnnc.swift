@@ -585,76 +585,82 @@ extension DropoutNoiseShape: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 72
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 9
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                    for oy in 0..<4 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 2 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 2 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 2 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 2 + ci3
-                        let row4 = ((oy + ky4) * 6 + kx4) * 2 + ci4
-                        let row5 = ((oy + ky5) * 6 + kx5) * 2 + ci5
-                        let row6 = ((oy + ky6) * 6 + kx6) * 2 + ci6
-                        let row7 = ((oy + ky7) * 6 + kx7) * 2 + ci7
-                        let row8 = ((oy + ky8) * 6 + kx8) * 2 + ci8
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 2]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 72
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 2 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 2 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 2 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 2 + ci3
+                            let row4 = ((oy + ky4) * 6 + kx4) * 2 + ci4
+                            let row5 = ((oy + ky5) * 6 + kx5) * 2 + ci5
+                            let row6 = ((oy + ky6) * 6 + kx6) * 2 + ci6
+                            let row7 = ((oy + ky7) * 6 + kx7) * 2 + ci7
+                            let row8 = ((oy + ky8) * 6 + kx8) * 2 + ci8
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 2]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 144
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 4] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 256)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 2) * 32 + 8).update(from: dz + oy * 16, count: 16)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 400, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 144
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 4] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 256)
-                for oy in 0..<4 {
-                    (bordered + (oy + 2) * 32 + 8).update(from: dz + oy * 16, count: 16)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -708,86 +714,92 @@ extension DropoutNoiseShape: TrainableModel {
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<4 { sum += d[p] }
-                let gp = gk + 108
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 12
-                let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 12, kx4 = ((r0 + 4) / 4) % 3, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 12, kx5 = ((r0 + 5) / 4) % 3, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 12, kx6 = ((r0 + 6) / 4) % 3, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 12, kx7 = ((r0 + 7) / 4) % 3, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 12, kx8 = ((r0 + 8) / 4) % 3, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 12, kx9 = ((r0 + 9) / 4) % 3, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 12, kx10 = ((r0 + 10) / 4) % 3, ci10 = (r0 + 10) % 4, ky11 = (r0 + 11) / 12, kx11 = ((r0 + 11) / 4) % 3, ci11 = (r0 + 11) % 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy + ky0) * 4 + kx0) * 4 + ci0
-                        let row1 = ((oy + ky1) * 4 + kx1) * 4 + ci1
-                        let row2 = ((oy + ky2) * 4 + kx2) * 4 + ci2
-                        let row3 = ((oy + ky3) * 4 + kx3) * 4 + ci3
-                        let row4 = ((oy + ky4) * 4 + kx4) * 4 + ci4
-                        let row5 = ((oy + ky5) * 4 + kx5) * 4 + ci5
-                        let row6 = ((oy + ky6) * 4 + kx6) * 4 + ci6
-                        let row7 = ((oy + ky7) * 4 + kx7) * 4 + ci7
-                        let row8 = ((oy + ky8) * 4 + kx8) * 4 + ci8
-                        let row9 = ((oy + ky9) * 4 + kx9) * 4 + ci9
-                        let row10 = ((oy + ky10) * 4 + kx10) * 4 + ci10
-                        let row11 = ((oy + ky11) * 4 + kx11) * 4 + ci11
-                        let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 4]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 4]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 4]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 4]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<4 { sum += d[p] }
+                    let gp = gk + 108
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 12, kx4 = ((r0 + 4) / 4) % 3, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 12, kx5 = ((r0 + 5) / 4) % 3, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 12, kx6 = ((r0 + 6) / 4) % 3, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 12, kx7 = ((r0 + 7) / 4) % 3, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 12, kx8 = ((r0 + 8) / 4) % 3, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 12, kx9 = ((r0 + 9) / 4) % 3, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 12, kx10 = ((r0 + 10) / 4) % 3, ci10 = (r0 + 10) % 4, ky11 = (r0 + 11) / 12, kx11 = ((r0 + 11) / 4) % 3, ci11 = (r0 + 11) % 4
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy + ky0) * 4 + kx0) * 4 + ci0
+                            let row1 = ((oy + ky1) * 4 + kx1) * 4 + ci1
+                            let row2 = ((oy + ky2) * 4 + kx2) * 4 + ci2
+                            let row3 = ((oy + ky3) * 4 + kx3) * 4 + ci3
+                            let row4 = ((oy + ky4) * 4 + kx4) * 4 + ci4
+                            let row5 = ((oy + ky5) * 4 + kx5) * 4 + ci5
+                            let row6 = ((oy + ky6) * 4 + kx6) * 4 + ci6
+                            let row7 = ((oy + ky7) * 4 + kx7) * 4 + ci7
+                            let row8 = ((oy + ky8) * 4 + kx8) * 4 + ci8
+                            let row9 = ((oy + ky9) * 4 + kx9) * 4 + ci9
+                            let row10 = ((oy + ky10) * 4 + kx10) * 4 + ci10
+                            let row11 = ((oy + ky11) * 4 + kx11) * 4 + ci11
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 4]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 4]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 4]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 3
+                        for l in 0..<3 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 3
-                    for l in 0..<3 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 108
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 3 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 3] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 108)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 2) * 18 + 6).update(from: dz + oy * 6, count: 6)
+                        }
+                        Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 216, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 216) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 108
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 3 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 3] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 108)
-                for oy in 0..<2 {
-                    (bordered + (oy + 2) * 18 + 6).update(from: dz + oy * 6, count: 6)
-                }
-                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -843,75 +855,78 @@ extension DropoutNoiseShape: TrainableModel {
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 36
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 36
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let row9 = 9
-                        let row10 = 10
-                        let row11 = 11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let row9 = 9
+                            let row10 = 10
+                            let row11 = 11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 12
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 15
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 18
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 21
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 24
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + 27
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + 30
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + 33
+                        for l in 0..<3 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 12
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 15
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 18
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 21
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 24
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + 27
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + 30
-                    for l in 0..<3 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + 33
-                    for l in 0..<3 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<12 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<12 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

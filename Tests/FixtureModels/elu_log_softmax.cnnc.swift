@@ -760,76 +760,82 @@ extension EluLogSoftmax: TrainableModel {
     @inline(never)
     static func l0_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 216
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 9
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
-                        let row4 = ((oy + ky4) * 6 + kx4) * 3 + ci4
-                        let row5 = ((oy + ky5) * 6 + kx5) * 3 + ci5
-                        let row6 = ((oy + ky6) * 6 + kx6) * 3 + ci6
-                        let row7 = ((oy + ky7) * 6 + kx7) * 3 + ci7
-                        let row8 = ((oy + ky8) * 6 + kx8) * 3 + ci8
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 216
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                            let row4 = ((oy + ky4) * 6 + kx4) * 3 + ci4
+                            let row5 = ((oy + ky5) * 6 + kx5) * 3 + ci5
+                            let row6 = ((oy + ky6) * 6 + kx6) * 3 + ci6
+                            let row7 = ((oy + ky7) * 6 + kx7) * 3 + ci7
+                            let row8 = ((oy + ky8) * 6 + kx8) * 3 + ci8
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 8
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 8
+                        gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 8
+                        gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 8
+                        gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 8
+                        gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 8
+                        gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 8
-                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 8
-                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 8
-                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 8
-                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 8
-                    gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 8] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 512)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 2) * 64 + 16).update(from: dz + oy * 32, count: 32)
+                        }
+                        Self.l0_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 800, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 800) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 8 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 8] }
-                        to[3] = 0
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 512)
-                for oy in 0..<4 {
-                    (bordered + (oy + 2) * 64 + 16).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l0_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -889,65 +895,71 @@ extension EluLogSoftmax: TrainableModel {
     @inline(never)
     static func l2_mix_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 64
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row0 = oy * 32
-                        let row1 = oy * 32 + 1
-                        let row2 = oy * 32 + 2
-                        let row3 = oy * 32 + 3
-                        let row4 = oy * 32 + 4
-                        let row5 = oy * 32 + 5
-                        let row6 = oy * 32 + 6
-                        let row7 = oy * 32 + 7
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 16
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 24
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 32
-                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + 40
-                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + 48
-                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + 56
-                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<8 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 8] }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 64
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                        for oy in 0..<4 {
+                            let row0 = oy * 32
+                            let row1 = oy * 32 + 1
+                            let row2 = oy * 32 + 2
+                            let row3 = oy * 32 + 3
+                            let row4 = oy * 32 + 4
+                            let row5 = oy * 32 + 5
+                            let row6 = oy * 32 + 6
+                            let row7 = oy * 32 + 7
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 16
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 24
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 32
+                        gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + 40
+                        gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + 48
+                        gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + 56
+                        gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
                     }
                 }
-                Self.l2_mix_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        Self.l2_mix_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 64, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -1015,71 +1027,74 @@ extension EluLogSoftmax: TrainableModel {
     @inline(never)
     static func l6_dense_log_softmax_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD16<Float>()
-                for l in 0..<12 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                sum += d[0]
-                let gp = gk + 1536
-                for l in 0..<12 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<21 {
-                let r0 = rb * 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    let from = dz
+                    var v = SIMD16<Float>()
+                    for l in 0..<12 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD16<Float>()
+                    sum += d[0]
+                    let gp = gk + 1536
+                    for l in 0..<12 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<21 {
+                    let r0 = rb * 6
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 12
+                        for l in 0..<12 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 12
+                        for l in 0..<12 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 12
+                        for l in 0..<12 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 12
+                        for l in 0..<12 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 12
+                        for l in 0..<12 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 12
+                        for l in 0..<12 { gp5[l] += sum5[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 12
-                    for l in 0..<12 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 12
-                    for l in 0..<12 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 12
-                    for l in 0..<12 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 12
-                    for l in 0..<12 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 12
-                    for l in 0..<12 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 12
-                    for l in 0..<12 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
                 do {
-                    let row0 = 126
-                    let row1 = 127
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                    do {
+                        let row0 = 126
+                        let row1 = 127
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient + 1512
+                    for l in 0..<12 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 1524
+                    for l in 0..<12 { gp1[l] += sum1[l] }
                 }
-                let gp0 = kernelGradient + 1512
-                for l in 0..<12 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 1524
-                for l in 0..<12 { gp1[l] += sum1[l] }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<128 {
+                    let row = UnsafePointer(kernel) + ci * 12
+                    var total: Float = 0
+                    for l in 0..<12 { total += row[l] * d[0][l] }
+                    dx[ci] = total
+                }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<128 {
-                let row = UnsafePointer(kernel) + ci * 12
-                var total: Float = 0
-                for l in 0..<12 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -1098,75 +1113,78 @@ extension EluLogSoftmax: TrainableModel {
     @inline(never)
     static func l7_output_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 60
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    let from = dz
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 60
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let row9 = 9
-                        let row10 = 10
-                        let row11 = 11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let row9 = 9
+                            let row10 = 10
+                            let row11 = 11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 10
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 15
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 20
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 25
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 30
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 35
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 40
+                        for l in 0..<5 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + 45
+                        for l in 0..<5 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + 50
+                        for l in 0..<5 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + 55
+                        for l in 0..<5 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 10
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 15
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 20
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 25
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 30
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 35
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 40
-                    for l in 0..<5 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + 45
-                    for l in 0..<5 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + 50
-                    for l in 0..<5 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + 55
-                    for l in 0..<5 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<12 {
+                    let row = UnsafePointer(kernel) + ci * 5
+                    var total: Float = 0
+                    for l in 0..<5 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<12 {
-                let row = UnsafePointer(kernel) + ci * 5
-                var total: Float = 0
-                for l in 0..<5 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 

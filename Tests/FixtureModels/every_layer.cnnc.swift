@@ -1323,79 +1323,82 @@ extension EveryLayer: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1023) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<1023 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 6
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<1023 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<31 {
+                            let row0 = ((oy + ky0 * 2) * 37 + kx0 * 2) * 3 + ci0
+                            let row1 = ((oy + ky1 * 2) * 37 + kx1 * 2) * 3 + ci1
+                            let row2 = ((oy + ky2 * 2) * 37 + kx2 * 2) * 3 + ci2
+                            let row3 = ((oy + ky3 * 2) * 37 + kx3 * 2) * 3 + ci3
+                            let row4 = ((oy + ky4 * 2) * 37 + kx4 * 2) * 3 + ci4
+                            let row5 = ((oy + ky5 * 2) * 37 + kx5 * 2) * 3 + ci5
+                            let dp = d + oy * 33
+                            for ox in 0..<33 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                    }
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                     for oy in 0..<31 {
-                        let row0 = ((oy + ky0 * 2) * 37 + kx0 * 2) * 3 + ci0
-                        let row1 = ((oy + ky1 * 2) * 37 + kx1 * 2) * 3 + ci1
-                        let row2 = ((oy + ky2 * 2) * 37 + kx2 * 2) * 3 + ci2
-                        let row3 = ((oy + ky3 * 2) * 37 + kx3 * 2) * 3 + ci3
-                        let row4 = ((oy + ky4 * 2) * 37 + kx4 * 2) * 3 + ci4
-                        let row5 = ((oy + ky5 * 2) * 37 + kx5 * 2) * 3 + ci5
+                        let row0 = ((oy + 4) * 37 + 4) * 3
+                        let row1 = ((oy + 4) * 37 + 4) * 3 + 1
+                        let row2 = ((oy + 4) * 37 + 4) * 3 + 2
                         let dp = d + oy * 33
-                        for ox in 0..<33 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 3]), dzv) }
+                        for ox in 0..<33 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 16
+                    let gp0 = kernelGradient + 384
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    let gp1 = kernelGradient + 400
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    let gp2 = kernelGradient + 416
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                for oy in 0..<31 {
-                    let row0 = ((oy + 4) * 37 + 4) * 3
-                    let row1 = ((oy + 4) * 37 + 4) * 3 + 1
-                    let row2 = ((oy + 4) * 37 + 4) * 3 + 2
-                    let dp = d + oy * 33
-                    for ox in 0..<33 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + 384
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 400
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 416
-                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 26160)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 576
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 16 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 16] }
-                        to[3] = 0
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 26160)
+                    defer { scratch.deallocate() }
+                    let flipped = scratch.baseAddress!, bordered = flipped + 576
+                    for tap in 0..<9 {
+                        let opposite = 8 - tap
+                        for co in 0..<16 {
+                            let from = kernel + opposite * 48 + co, to = flipped + (tap * 16 + co) * 4
+                            for ci in 0..<3 { to[ci] = from[ci * 16] }
+                            to[3] = 0
+                        }
                     }
+                    bordered.initialize(repeating: 0, count: 25584)
+                    for oy in 0..<31 {
+                        (bordered + (oy + 4) * 656 + 64).update(from: dz + oy * 528, count: 528)
+                    }
+                    Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                 }
-                bordered.initialize(repeating: 0, count: 25584)
-                for oy in 0..<31 {
-                    (bordered + (oy + 4) * 656 + 64).update(from: dz + oy * 528, count: 528)
-                }
-                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1023, withTemporary)
         }
     }
 
@@ -1512,87 +1515,93 @@ extension EveryLayer: TrainableModel {
     @inline(never)
     static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 544) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<272 {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<272 {
+                    for g in 0..<2 {
+                        let from = dz + i * 32 + g * 16
+                        d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                    }
+                }
                 for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
+                    var sum = SIMD16<Float>()
+                    for p in 0..<272 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 4608
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<272 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 4608
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<24 {
-                let r0 = rb * 6
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<16 {
-                        let row0 = ((oy * 2 + ky0) * 35 + kx0) * 16 + ci0
-                        let row1 = ((oy * 2 + ky1) * 35 + kx1) * 16 + ci1
-                        let row2 = ((oy * 2 + ky2) * 35 + kx2) * 16 + ci2
-                        let row3 = ((oy * 2 + ky3) * 35 + kx3) * 16 + ci3
-                        let row4 = ((oy * 2 + ky4) * 35 + kx4) * 16 + ci4
-                        let row5 = ((oy * 2 + ky5) * 35 + kx5) * 16 + ci5
-                        let dp = d + oy * 34 + g
-                        for ox in 0..<17 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 32 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 32 + g * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 32 + g * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4608) { scratch in
-                let flipped = scratch.baseAddress!
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<24 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<16 {
+                            let row0 = ((oy * 2 + ky0) * 35 + kx0) * 16 + ci0
+                            let row1 = ((oy * 2 + ky1) * 35 + kx1) * 16 + ci1
+                            let row2 = ((oy * 2 + ky2) * 35 + kx2) * 16 + ci2
+                            let row3 = ((oy * 2 + ky3) * 35 + kx3) * 16 + ci3
+                            let row4 = ((oy * 2 + ky4) * 35 + kx4) * 16 + ci4
+                            let row5 = ((oy * 2 + ky5) * 35 + kx5) * 16 + ci5
+                            let dp = d + oy * 34 + g
+                            for ox in 0..<17 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 32 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 32 + g * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 32 + g * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                     }
                 }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 2048
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 3072
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
-                    }
-                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
                 do {
-                    for co in 0..<32 {
-                        let from = kernel + co + 2048, to = flipped + co * 16 + 4096
-                        for ci in 0..<16 { to[ci] = from[ci * 32] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 2048
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 512 + co, to = flipped + (tap * 32 + co) * 16 + 3072
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        do {
+                            for co in 0..<32 {
+                                let from = kernel + co + 2048, to = flipped + co * 16 + 4096
+                                for ci in 0..<16 { to[ci] = from[ci * 32] }
+                            }
+                        }
+                        Self.l4_conv2d_1_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 544)
+                        Self.l4_conv2d_1_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 2048), dx + 528)
+                        Self.l4_conv2d_1_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 3072), dx + 16)
+                        Self.l4_conv2d_1_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 4096), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4608, withTemporary)
                 }
-                Self.l4_conv2d_1_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 544)
-                Self.l4_conv2d_1_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 2048), dx + 528)
-                Self.l4_conv2d_1_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 3072), dx + 16)
-                Self.l4_conv2d_1_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 4096), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 544, withTemporary)
         }
     }
 
@@ -1936,112 +1945,118 @@ extension EveryLayer: TrainableModel {
     @inline(never)
     static func l9_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 80) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<80 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<80 { sum += d[p] }
-                let gp = gk + 256
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 11
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<80 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<80 { sum += d[p] }
+                    let gp = gk + 256
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 11
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                        for oy in 0..<8 {
+                            let row0 = oy * 320 + r0
+                            let row1 = oy * 320 + r0 + 1
+                            let row2 = oy * 320 + r0 + 2
+                            let row3 = oy * 320 + r0 + 3
+                            let row4 = oy * 320 + r0 + 4
+                            let row5 = oy * 320 + r0 + 5
+                            let row6 = oy * 320 + r0 + 6
+                            let row7 = oy * 320 + r0 + 7
+                            let row8 = oy * 320 + r0 + 8
+                            let row9 = oy * 320 + r0 + 9
+                            let row10 = oy * 320 + r0 + 10
+                            let dp = d + oy * 10
+                            for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 8
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 8
+                        gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 8
+                        gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 8
+                        gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 8
+                        gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 8
+                        gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 8
+                        gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 8
+                        gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
                     for oy in 0..<8 {
-                        let row0 = oy * 320 + r0
-                        let row1 = oy * 320 + r0 + 1
-                        let row2 = oy * 320 + r0 + 2
-                        let row3 = oy * 320 + r0 + 3
-                        let row4 = oy * 320 + r0 + 4
-                        let row5 = oy * 320 + r0 + 5
-                        let row6 = oy * 320 + r0 + 6
-                        let row7 = oy * 320 + r0 + 7
-                        let row8 = oy * 320 + r0 + 8
-                        let row9 = oy * 320 + r0 + 9
-                        let row10 = oy * 320 + r0 + 10
+                        let row0 = oy * 320 + 22
+                        let row1 = oy * 320 + 23
+                        let row2 = oy * 320 + 24
+                        let row3 = oy * 320 + 25
+                        let row4 = oy * 320 + 26
+                        let row5 = oy * 320 + 27
+                        let row6 = oy * 320 + 28
+                        let row7 = oy * 320 + 29
+                        let row8 = oy * 320 + 30
+                        let row9 = oy * 320 + 31
                         let dp = d + oy * 10
-                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 32]), dzv) }
+                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 8
+                    let gp0 = kernelGradient + 176
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    let gp1 = kernelGradient + 184
                     gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    let gp2 = kernelGradient + 192
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    let gp3 = kernelGradient + 200
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 8
+                    let gp4 = kernelGradient + 208
                     gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 8
+                    let gp5 = kernelGradient + 216
                     gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 8
+                    let gp6 = kernelGradient + 224
                     gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 8
+                    let gp7 = kernelGradient + 232
                     gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 8
+                    let gp8 = kernelGradient + 240
                     gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 8
+                    let gp9 = kernelGradient + 248
                     gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 8
-                    gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
-                for oy in 0..<8 {
-                    let row0 = oy * 320 + 22
-                    let row1 = oy * 320 + 23
-                    let row2 = oy * 320 + 24
-                    let row3 = oy * 320 + 25
-                    let row4 = oy * 320 + 26
-                    let row5 = oy * 320 + 27
-                    let row6 = oy * 320 + 28
-                    let row7 = oy * 320 + 29
-                    let row8 = oy * 320 + 30
-                    let row9 = oy * 320 + 31
-                    let dp = d + oy * 10
-                    for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv) }
-                }
-                let gp0 = kernelGradient + 176
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 184
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 192
-                gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 200
-                gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 208
-                gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 216
-                gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 224
-                gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 232
-                gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-                let gp8 = kernelGradient + 240
-                gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
-                let gp9 = kernelGradient + 248
-                gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_conv2d_2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_conv2d_2_backward_input_gradient)
                 do {
-                    for co in 0..<8 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 8] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<32 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        Self.l9_conv2d_2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256, withTemporary)
                 }
-                Self.l9_conv2d_2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 80, withTemporary)
         }
     }
 
@@ -2212,50 +2227,53 @@ extension EveryLayer: TrainableModel {
     @inline(never)
     static func l12_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<4 {
-                let from = dz + g * 16
-                d[g] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            for g in 0..<4 {
-                var sum = SIMD16<Float>()
-                sum += d[g]
-                let gp = gk + g * 16 + 512
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<4 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                    let from = dz + g * 16
+                    d[g] = from.simd(SIMD16<Float>.self, at: 0)
+                }
+                for g in 0..<4 {
+                    var sum = SIMD16<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 16 + 512
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 4
+                    for g in 0..<4 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 64 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 64 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 64 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 64 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 64 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<8 {
+                    let row = UnsafePointer(kernel) + ci * 64
+                    var sum = SIMD16<Float>()
+                    for g in 0..<4 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<8 {
-                let row = UnsafePointer(kernel) + ci * 64
-                var sum = SIMD16<Float>()
-                for g in 0..<4 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -2263,103 +2281,106 @@ extension EveryLayer: TrainableModel {
     @inline(never)
     static func l14_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<2 {
-                let from = dz + g * 8
-                var v = SIMD8<Float>()
-                if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                d[g] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 11
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let row8 = r0 + 8
-                        let row9 = r0 + 9
-                        let row10 = r0 + 10
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv) }
+                    let from = dz + g * 8
+                    var v = SIMD8<Float>()
+                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 11
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let row8 = r0 + 8
+                            let row9 = r0 + 9
+                            let row10 = r0 + 10
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 10 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 10 + g * 8
+                        if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 10 + g * 8
+                        if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
+                        let gp6 = kernelGradient + (r0 + 6) * 10 + g * 8
+                        if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<2 { gp6[l] += sum6[l] } }
+                        let gp7 = kernelGradient + (r0 + 7) * 10 + g * 8
+                        if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<2 { gp7[l] += sum7[l] } }
+                        let gp8 = kernelGradient + (r0 + 8) * 10 + g * 8
+                        if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { for l in 0..<2 { gp8[l] += sum8[l] } }
+                        let gp9 = kernelGradient + (r0 + 9) * 10 + g * 8
+                        if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { for l in 0..<2 { gp9[l] += sum9[l] } }
+                        let gp10 = kernelGradient + (r0 + 10) * 10 + g * 8
+                        if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { for l in 0..<2 { gp10[l] += sum10[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 10 + g * 8
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                    do {
+                        let row0 = 55
+                        let row1 = 56
+                        let row2 = 57
+                        let row3 = 58
+                        let row4 = 59
+                        let row5 = 60
+                        let row6 = 61
+                        let row7 = 62
+                        let row8 = 63
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 8 + 550
                     if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 10 + g * 8
+                    let gp1 = kernelGradient + g * 8 + 560
                     if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 10 + g * 8
+                    let gp2 = kernelGradient + g * 8 + 570
                     if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 10 + g * 8
+                    let gp3 = kernelGradient + g * 8 + 580
                     if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 10 + g * 8
+                    let gp4 = kernelGradient + g * 8 + 590
                     if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 10 + g * 8
+                    let gp5 = kernelGradient + g * 8 + 600
                     if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
-                    let gp6 = kernelGradient + (r0 + 6) * 10 + g * 8
+                    let gp6 = kernelGradient + g * 8 + 610
                     if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<2 { gp6[l] += sum6[l] } }
-                    let gp7 = kernelGradient + (r0 + 7) * 10 + g * 8
+                    let gp7 = kernelGradient + g * 8 + 620
                     if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<2 { gp7[l] += sum7[l] } }
-                    let gp8 = kernelGradient + (r0 + 8) * 10 + g * 8
+                    let gp8 = kernelGradient + g * 8 + 630
                     if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { for l in 0..<2 { gp8[l] += sum8[l] } }
-                    let gp9 = kernelGradient + (r0 + 9) * 10 + g * 8
-                    if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { for l in 0..<2 { gp9[l] += sum9[l] } }
-                    let gp10 = kernelGradient + (r0 + 10) * 10 + g * 8
-                    if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { for l in 0..<2 { gp10[l] += sum10[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<64 {
+                    let row = UnsafePointer(kernel) + ci * 10
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    var total: Float = sum.sum()
+                    for l in 0..<2 { total += row[l + 8] * d[1][l] }
+                    dx[ci] = total
                 }
             }
-            for g in 0..<2 {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                do {
-                    let row0 = 55
-                    let row1 = 56
-                    let row2 = 57
-                    let row3 = 58
-                    let row4 = 59
-                    let row5 = 60
-                    let row6 = 61
-                    let row7 = 62
-                    let row8 = 63
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 8 + 550
-                if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 8 + 560
-                if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                let gp2 = kernelGradient + g * 8 + 570
-                if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                let gp3 = kernelGradient + g * 8 + 580
-                if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
-                let gp4 = kernelGradient + g * 8 + 590
-                if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
-                let gp5 = kernelGradient + g * 8 + 600
-                if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
-                let gp6 = kernelGradient + g * 8 + 610
-                if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<2 { gp6[l] += sum6[l] } }
-                let gp7 = kernelGradient + g * 8 + 620
-                if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<2 { gp7[l] += sum7[l] } }
-                let gp8 = kernelGradient + g * 8 + 630
-                if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { for l in 0..<2 { gp8[l] += sum8[l] } }
-            }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<64 {
-                let row = UnsafePointer(kernel) + ci * 10
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                var total: Float = sum.sum()
-                for l in 0..<2 { total += row[l + 8] * d[1][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 

@@ -630,71 +630,77 @@ extension NonSquare: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<30 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<30 { sum += d[p] }
-                let gp = gk + 18
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
-                    for oy in 0..<5 {
-                        let row0 = oy * 24
-                        let row1 = oy * 24 + 1
-                        let row2 = (oy * 2 + 1) * 12
-                        let row3 = (oy * 2 + 1) * 12 + 1
-                        let row4 = (oy * 2 + 2) * 12
-                        let row5 = (oy * 2 + 2) * 12 + 1
-                        let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 12
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 15
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 36) { scratch in
-                let flipped = scratch.baseAddress!
-                for tap in 0..<2 {
-                    let opposite = 2 - 2 * tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 3 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 3] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<30 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
                 }
                 do {
-                    for co in 0..<3 {
-                        let from = kernel + co + 6, to = flipped + co * 4 + 24
-                        for ci in 0..<2 { to[ci] = from[ci * 3] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<30 { sum += d[p] }
+                    let gp = gk + 18
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 24
+                            let row1 = oy * 24 + 1
+                            let row2 = (oy * 2 + 1) * 12
+                            let row3 = (oy * 2 + 1) * 12 + 1
+                            let row4 = (oy * 2 + 2) * 12
+                            let row5 = (oy * 2 + 2) * 12 + 1
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 12
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 15
+                        for l in 0..<3 { gp5[l] += sum5[l] }
                     }
                 }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 12)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 24), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        for tap in 0..<2 {
+                            let opposite = 2 - 2 * tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 6 + co, to = flipped + (tap * 3 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 3] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<3 {
+                                let from = kernel + co + 6, to = flipped + co * 4 + 24
+                                for ci in 0..<2 { to[ci] = from[ci * 3] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 12)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 24), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 36, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 30, withTemporary)
         }
     }
 
@@ -786,77 +792,83 @@ extension NonSquare: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 15) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<15 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<15 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
-                    for oy in 0..<5 {
-                        let row0 = oy * 18
-                        let row1 = oy * 18 + 1
-                        let row2 = oy * 18 + 2
-                        let row3 = (oy * 6 + 1) * 3
-                        let row4 = (oy * 6 + 1) * 3 + 1
-                        let row5 = (oy * 6 + 1) * 3 + 2
-                        let row6 = (oy * 6 + 2) * 3
-                        let row7 = (oy * 6 + 2) * 3 + 1
-                        let row8 = (oy * 6 + 2) * 3 + 2
-                        let row9 = (oy * 6 + 3) * 3
-                        let row10 = (oy * 6 + 3) * 3 + 1
-                        let row11 = (oy * 6 + 3) * 3 + 2
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 3]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 3]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 3]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 16
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + 20
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + 24
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + 28
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + 32
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + 36
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + 40
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
-                    let gp11 = kernelGradient + 44
-                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 244) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        to[3] = 0
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 18
+                            let row1 = oy * 18 + 1
+                            let row2 = oy * 18 + 2
+                            let row3 = (oy * 6 + 1) * 3
+                            let row4 = (oy * 6 + 1) * 3 + 1
+                            let row5 = (oy * 6 + 1) * 3 + 2
+                            let row6 = (oy * 6 + 2) * 3
+                            let row7 = (oy * 6 + 2) * 3 + 1
+                            let row8 = (oy * 6 + 2) * 3 + 2
+                            let row9 = (oy * 6 + 3) * 3
+                            let row10 = (oy * 6 + 3) * 3 + 1
+                            let row11 = (oy * 6 + 3) * 3 + 2
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 3]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 3]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 3]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 8
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 12
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 16
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + 20
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + 24
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + 28
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + 32
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + 36
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + 40
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                        let gp11 = kernelGradient + 44
+                        gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
                     }
                 }
-                bordered.initialize(repeating: 0, count: 180)
-                for oy in 0..<5 {
-                    (bordered + oy * 36 + 12).update(from: dz + oy * 12, count: 12)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 64
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 180)
+                        for oy in 0..<5 {
+                            (bordered + oy * 36 + 12).update(from: dz + oy * 12, count: 12)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 244, withTemporary)
                 }
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 15, withTemporary)
         }
     }
 
@@ -907,75 +919,81 @@ extension NonSquare: TrainableModel {
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<9 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<9 { sum += d[p] }
-                let gp = gk + 32
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 8
-                let kx0 = (r0 / 4), ci0 = r0 % 4, kx1 = ((r0 + 1) / 4), ci1 = (r0 + 1) % 4, kx2 = ((r0 + 2) / 4), ci2 = (r0 + 2) % 4, kx3 = ((r0 + 3) / 4), ci3 = (r0 + 3) % 4, kx4 = ((r0 + 4) / 4), ci4 = (r0 + 4) % 4, kx5 = ((r0 + 5) / 4), ci5 = (r0 + 5) % 4, kx6 = ((r0 + 6) / 4), ci6 = (r0 + 6) % 4, kx7 = ((r0 + 7) / 4), ci7 = (r0 + 7) % 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<9 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
-                    for oy in 0..<3 {
-                        let row0 = (oy * 12 + kx0) * 4 + ci0
-                        let row1 = (oy * 12 + kx1) * 4 + ci1
-                        let row2 = (oy * 12 + kx2) * 4 + ci2
-                        let row3 = (oy * 12 + kx3) * 4 + ci3
-                        let row4 = (oy * 12 + kx4) * 4 + ci4
-                        let row5 = (oy * 12 + kx5) * 4 + ci5
-                        let row6 = (oy * 12 + kx6) * 4 + ci6
-                        let row7 = (oy * 12 + kx7) * 4 + ci7
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 4]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<9 { sum += d[p] }
+                    let gp = gk + 32
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 8
+                    let kx0 = (r0 / 4), ci0 = r0 % 4, kx1 = ((r0 + 1) / 4), ci1 = (r0 + 1) % 4, kx2 = ((r0 + 2) / 4), ci2 = (r0 + 2) % 4, kx3 = ((r0 + 3) / 4), ci3 = (r0 + 3) % 4, kx4 = ((r0 + 4) / 4), ci4 = (r0 + 4) % 4, kx5 = ((r0 + 5) / 4), ci5 = (r0 + 5) % 4, kx6 = ((r0 + 6) / 4), ci6 = (r0 + 6) % 4, kx7 = ((r0 + 7) / 4), ci7 = (r0 + 7) % 4
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                        for oy in 0..<3 {
+                            let row0 = (oy * 12 + kx0) * 4 + ci0
+                            let row1 = (oy * 12 + kx1) * 4 + ci1
+                            let row2 = (oy * 12 + kx2) * 4 + ci2
+                            let row3 = (oy * 12 + kx3) * 4 + ci3
+                            let row4 = (oy * 12 + kx4) * 4 + ci4
+                            let row5 = (oy * 12 + kx5) * 4 + ci5
+                            let row6 = (oy * 12 + kx6) * 4 + ci6
+                            let row7 = (oy * 12 + kx7) * 4 + ci7
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 2
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
-                    for l in 0..<2 { gp7[l] += sum7[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_2_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 32
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 36)
+                        for oy in 0..<3 {
+                            (bordered + oy * 12 + 4).update(from: dz + oy * 6, count: 6)
+                        }
+                        dx.initialize(repeating: 0, count: 60)
+                        Self.l2_conv2d_2_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 68, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 68) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 32
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 2] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 36)
-                for oy in 0..<3 {
-                    (bordered + oy * 12 + 4).update(from: dz + oy * 6, count: 6)
-                }
-                dx.initialize(repeating: 0, count: 60)
-                Self.l2_conv2d_2_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9, withTemporary)
         }
     }
 
@@ -1014,67 +1032,73 @@ extension NonSquare: TrainableModel {
     @inline(never)
     static func l3_conv2d_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<3 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<3 { sum += d[p] }
-                let gp = gk + 18
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<3 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<3 { sum += d[p] }
+                    let gp = gk + 18
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 6
-                        let row3 = 7
-                        let row4 = 12
-                        let row5 = 13
-                        let dp = d
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 12
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 15
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_3_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 81) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 36
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 3 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 3] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 6
+                            let row3 = 7
+                            let row4 = 12
+                            let row5 = 13
+                            let dp = d
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 12
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 15
+                        for l in 0..<3 { gp5[l] += sum5[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 45)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_3_backward_input_gradient)
                 do {
-                    (bordered + 18).update(from: dz, count: 9)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 36
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 6 + co, to = flipped + (tap * 3 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 3] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 45)
+                        do {
+                            (bordered + 18).update(from: dz, count: 9)
+                        }
+                        Self.l3_conv2d_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 81, withTemporary)
                 }
-                Self.l3_conv2d_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3, withTemporary)
         }
     }
 
@@ -1116,66 +1140,69 @@ extension NonSquare: TrainableModel {
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 18
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 18
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 4
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 6
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 8
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 10
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 12
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 14
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 16
+                        for l in 0..<2 { gp8[l] += sum8[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 4
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 6
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 8
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 10
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 12
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 14
-                    for l in 0..<2 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 16
-                    for l in 0..<2 { gp8[l] += sum8[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<9 {
+                    let row = UnsafePointer(kernel) + ci * 2
+                    var total: Float = 0
+                    for l in 0..<2 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<9 {
-                let row = UnsafePointer(kernel) + ci * 2
-                var total: Float = 0
-                for l in 0..<2 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -1007,78 +1007,84 @@ extension PermuteRepeat: TrainableModel {
     @inline(never)
     static func l0_encode_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<20 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<20 { sum += d[p] }
-                let gp = gk + 135
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 9
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<20 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                    for oy in 0..<5 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
-                        let row4 = ((oy + ky4) * 6 + kx4) * 3 + ci4
-                        let row5 = ((oy + ky5) * 6 + kx5) * 3 + ci5
-                        let row6 = ((oy + ky6) * 6 + kx6) * 3 + ci6
-                        let row7 = ((oy + ky7) * 6 + kx7) * 3 + ci7
-                        let row8 = ((oy + ky8) * 6 + kx8) * 3 + ci8
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<20 { sum += d[p] }
+                    let gp = gk + 135
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                            let row4 = ((oy + ky4) * 6 + kx4) * 3 + ci4
+                            let row5 = ((oy + ky5) * 6 + kx5) * 3 + ci5
+                            let row6 = ((oy + ky6) * 6 + kx6) * 3 + ci6
+                            let row7 = ((oy + ky7) * 6 + kx7) * 3 + ci7
+                            let row8 = ((oy + ky8) * 6 + kx8) * 3 + ci8
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 5
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 5
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 5
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 5
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 5
+                        for l in 0..<5 { gp8[l] += sum8[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 5
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 5
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 5
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 5
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 5
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 5
-                    for l in 0..<5 { gp8[l] += sum8[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_encode_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 180
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 5] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 210)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 1) * 30 + 5).update(from: dz + oy * 20, count: 20)
+                        }
+                        Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 390, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_encode_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 390) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 180
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 5 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 5] }
-                        to[3] = 0
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 210)
-                for oy in 0..<5 {
-                    (bordered + (oy + 1) * 30 + 5).update(from: dz + oy * 20, count: 20)
-                }
-                Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20, withTemporary)
         }
     }
 
@@ -1134,119 +1140,125 @@ extension PermuteRepeat: TrainableModel {
     @inline(never)
     static func l2_mix_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<6 { sum += d[p] }
-                let gp = gk + 180
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 12
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<6 { sum += d[p] }
+                    let gp = gk + 180
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy + ky0) * 5 + kx0) * 5 + ci0
+                            let row1 = ((oy + ky1) * 5 + kx1) * 5 + ci1
+                            let row2 = ((oy + ky2) * 5 + kx2) * 5 + ci2
+                            let row3 = ((oy + ky3) * 5 + kx3) * 5 + ci3
+                            let row4 = ((oy + ky4) * 5 + kx4) * 5 + ci4
+                            let row5 = ((oy + ky5) * 5 + kx5) * 5 + ci5
+                            let row6 = ((oy + ky6) * 5 + kx6) * 5 + ci6
+                            let row7 = ((oy + ky7) * 5 + kx7) * 5 + ci7
+                            let row8 = ((oy + ky8) * 5 + kx8) * 5 + ci8
+                            let row9 = ((oy + ky9) * 5 + kx9) * 5 + ci9
+                            let row10 = ((oy + ky10) * 5 + kx10) * 5 + ci10
+                            let row11 = ((oy + ky11) * 5 + kx11) * 5 + ci11
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 4
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 4
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                        let gp11 = kernelGradient + (r0 + 11) * 4
+                        gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row0 = ((oy + ky0) * 5 + kx0) * 5 + ci0
-                        let row1 = ((oy + ky1) * 5 + kx1) * 5 + ci1
-                        let row2 = ((oy + ky2) * 5 + kx2) * 5 + ci2
-                        let row3 = ((oy + ky3) * 5 + kx3) * 5 + ci3
-                        let row4 = ((oy + ky4) * 5 + kx4) * 5 + ci4
-                        let row5 = ((oy + ky5) * 5 + kx5) * 5 + ci5
-                        let row6 = ((oy + ky6) * 5 + kx6) * 5 + ci6
-                        let row7 = ((oy + ky7) * 5 + kx7) * 5 + ci7
-                        let row8 = ((oy + ky8) * 5 + kx8) * 5 + ci8
-                        let row9 = ((oy + ky9) * 5 + kx9) * 5 + ci9
-                        let row10 = ((oy + ky10) * 5 + kx10) * 5 + ci10
-                        let row11 = ((oy + ky11) * 5 + kx11) * 5 + ci11
+                        let row0 = ((oy + 2) * 5 + 1) * 5 + 1
+                        let row1 = ((oy + 2) * 5 + 1) * 5 + 2
+                        let row2 = ((oy + 2) * 5 + 1) * 5 + 3
+                        let row3 = ((oy + 2) * 5 + 1) * 5 + 4
+                        let row4 = ((oy + 2) * 5 + 2) * 5
+                        let row5 = ((oy + 2) * 5 + 2) * 5 + 1
+                        let row6 = ((oy + 2) * 5 + 2) * 5 + 2
+                        let row7 = ((oy + 2) * 5 + 2) * 5 + 3
+                        let row8 = ((oy + 2) * 5 + 2) * 5 + 4
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 5]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 144
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 148
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 152
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    let gp3 = kernelGradient + 156
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    let gp4 = kernelGradient + 160
                     gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    let gp5 = kernelGradient + 164
                     gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    let gp6 = kernelGradient + 168
                     gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    let gp7 = kernelGradient + 172
                     gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    let gp8 = kernelGradient + 176
                     gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 4
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 4
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
-                    let gp11 = kernelGradient + (r0 + 11) * 4
-                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy + 2) * 5 + 1) * 5 + 1
-                    let row1 = ((oy + 2) * 5 + 1) * 5 + 2
-                    let row2 = ((oy + 2) * 5 + 1) * 5 + 3
-                    let row3 = ((oy + 2) * 5 + 1) * 5 + 4
-                    let row4 = ((oy + 2) * 5 + 2) * 5
-                    let row5 = ((oy + 2) * 5 + 2) * 5 + 1
-                    let row6 = ((oy + 2) * 5 + 2) * 5 + 2
-                    let row7 = ((oy + 2) * 5 + 2) * 5 + 3
-                    let row8 = ((oy + 2) * 5 + 2) * 5 + 4
-                    let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv) }
-                }
-                let gp0 = kernelGradient + 144
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 148
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 152
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 156
-                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 160
-                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 164
-                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 168
-                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 172
-                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                let gp8 = kernelGradient + 176
-                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 456) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 4] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_mix_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 4] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 168)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 2) * 28 + 8).update(from: dz + oy * 12, count: 12)
+                        }
+                        Self.l2_mix_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 456, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 168)
-                for oy in 0..<2 {
-                    (bordered + (oy + 2) * 28 + 8).update(from: dz + oy * 12, count: 12)
-                }
-                Self.l2_mix_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6, withTemporary)
         }
     }
 
@@ -1313,76 +1325,82 @@ extension PermuteRepeat: TrainableModel {
     @inline(never)
     static func l5_conv_steps_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<8 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<8 { sum += d[p] }
-                let gp = gk + 54
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<8 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<8 { sum += d[p] }
+                    let gp = gk + 54
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let dp = d
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 12
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 18
-                    for l in 0..<6 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 24
-                    for l in 0..<6 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 30
-                    for l in 0..<6 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 36
-                    for l in 0..<6 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 42
-                    for l in 0..<6 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 48
-                    for l in 0..<6 { gp8[l] += sum8[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_conv_steps_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 132) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 72
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 18 + co, to = flipped + (tap * 6 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 6] }
-                        to[3] = 0
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let dp = d
+                            for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 12
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 18
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 24
+                        for l in 0..<6 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 30
+                        for l in 0..<6 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 36
+                        for l in 0..<6 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 42
+                        for l in 0..<6 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 48
+                        for l in 0..<6 { gp8[l] += sum8[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 60)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_conv_steps_backward_input_gradient)
                 do {
-                    (bordered + 6).update(from: dz, count: 48)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 72
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 18 + co, to = flipped + (tap * 6 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 6] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 60)
+                        do {
+                            (bordered + 6).update(from: dz, count: 48)
+                        }
+                        Self.l5_conv_steps_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 132, withTemporary)
                 }
-                Self.l5_conv_steps_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 8, withTemporary)
         }
     }
 
@@ -1465,86 +1483,92 @@ extension PermuteRepeat: TrainableModel {
     @inline(never)
     static func l8_conv_transposed_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<4 { sum += d[p] }
-                let gp = gk + 240
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 12
-                let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16, kx4 = ((r0 + 4) / 16), ci4 = (r0 + 4) % 16, kx5 = ((r0 + 5) / 16), ci5 = (r0 + 5) % 16, kx6 = ((r0 + 6) / 16), ci6 = (r0 + 6) % 16, kx7 = ((r0 + 7) / 16), ci7 = (r0 + 7) % 16, kx8 = ((r0 + 8) / 16), ci8 = (r0 + 8) % 16, kx9 = ((r0 + 9) / 16), ci9 = (r0 + 9) % 16, kx10 = ((r0 + 10) / 16), ci10 = (r0 + 10) % 16, kx11 = ((r0 + 11) / 16), ci11 = (r0 + 11) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<4 { sum += d[p] }
+                    let gp = gk + 240
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 12
+                    let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16, kx4 = ((r0 + 4) / 16), ci4 = (r0 + 4) % 16, kx5 = ((r0 + 5) / 16), ci5 = (r0 + 5) % 16, kx6 = ((r0 + 6) / 16), ci6 = (r0 + 6) % 16, kx7 = ((r0 + 7) / 16), ci7 = (r0 + 7) % 16, kx8 = ((r0 + 8) / 16), ci8 = (r0 + 8) % 16, kx9 = ((r0 + 9) / 16), ci9 = (r0 + 9) % 16, kx10 = ((r0 + 10) / 16), ci10 = (r0 + 10) % 16, kx11 = ((r0 + 11) / 16), ci11 = (r0 + 11) % 16
                     do {
-                        let row0 = kx0 * 16 + ci0
-                        let row1 = kx1 * 16 + ci1
-                        let row2 = kx2 * 16 + ci2
-                        let row3 = kx3 * 16 + ci3
-                        let row4 = kx4 * 16 + ci4
-                        let row5 = kx5 * 16 + ci5
-                        let row6 = kx6 * 16 + ci6
-                        let row7 = kx7 * 16 + ci7
-                        let row8 = kx8 * 16 + ci8
-                        let row9 = kx9 * 16 + ci9
-                        let row10 = kx10 * 16 + ci10
-                        let row11 = kx11 * 16 + ci11
-                        let dp = d
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 16]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 16]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 5
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 5
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 5
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 5
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 5
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 5
-                    for l in 0..<5 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 5
-                    for l in 0..<5 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 5
-                    for l in 0..<5 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 5
-                    for l in 0..<5 { gp11[l] += sum11[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_conv_transposed_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 280) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 240
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 5] }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        do {
+                            let row0 = kx0 * 16 + ci0
+                            let row1 = kx1 * 16 + ci1
+                            let row2 = kx2 * 16 + ci2
+                            let row3 = kx3 * 16 + ci3
+                            let row4 = kx4 * 16 + ci4
+                            let row5 = kx5 * 16 + ci5
+                            let row6 = kx6 * 16 + ci6
+                            let row7 = kx7 * 16 + ci7
+                            let row8 = kx8 * 16 + ci8
+                            let row9 = kx9 * 16 + ci9
+                            let row10 = kx10 * 16 + ci10
+                            let row11 = kx11 * 16 + ci11
+                            let dp = d
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 16]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 5
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 5
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 5
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 5
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 5
+                        for l in 0..<5 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 5
+                        for l in 0..<5 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 5
+                        for l in 0..<5 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 5
+                        for l in 0..<5 { gp11[l] += sum11[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 40)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l8_conv_transposed_backward_input_gradient)
                 do {
-                    (bordered + 10).update(from: dz, count: 20)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 240
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 5] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 40)
+                        do {
+                            (bordered + 10).update(from: dz, count: 20)
+                        }
+                        Self.l8_conv_transposed_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 280, withTemporary)
                 }
-                Self.l8_conv_transposed_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -1623,54 +1647,57 @@ extension PermuteRepeat: TrainableModel {
     @inline(never)
     static func l11_code_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 30
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>()
+                    let from = dz
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 30
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 12
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 18
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 24
+                        for l in 0..<6 { gp4[l] += sum4[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 12
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 18
-                    for l in 0..<6 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 24
-                    for l in 0..<6 { gp4[l] += sum4[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<5 {
+                    let row = UnsafePointer(kernel) + ci * 6
+                    var total: Float = 0
+                    for l in 0..<6 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<5 {
-                let row = UnsafePointer(kernel) + ci * 6
-                var total: Float = 0
-                for l in 0..<6 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -1694,62 +1721,68 @@ extension PermuteRepeat: TrainableModel {
     @inline(never)
     static func l13_per_step_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<4 { sum += d[p] }
-                let gp = gk + 30
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<4 { sum += d[p] }
+                    let gp = gk + 30
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let dp = d
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 6]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let dp = d
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 6]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 10
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 15
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 20
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 25
+                        for l in 0..<5 { gp5[l] += sum5[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 10
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 15
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 20
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 25
-                    for l in 0..<5 { gp5[l] += sum5[l] }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_per_step_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 40) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l13_per_step_backward_input_gradient)
                 do {
-                    for co in 0..<5 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<6 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<5 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<6 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        Self.l13_per_step_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 40, withTemporary)
                 }
-                Self.l13_per_step_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -1792,79 +1825,85 @@ extension PermuteRepeat: TrainableModel {
     @inline(never)
     static func l14_conv_repeated_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<3 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<3 { sum += d[p] }
-                let gp = gk + 30
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<3 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<3 { sum += d[p] }
+                    let gp = gk + 30
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let row9 = 9
-                        let dp = d
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 12
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 15
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 18
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 21
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 24
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + 27
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_conv_repeated_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 63) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
-                for tap in 0..<2 {
-                    let opposite = 1 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 15 + co, to = flipped + (tap * 3 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 3] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let row9 = 9
+                            let dp = d
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 12
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 15
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 18
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 21
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 24
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + 27
+                        for l in 0..<3 { gp9[l] += sum9[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 15)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l14_conv_repeated_backward_input_gradient)
                 do {
-                    (bordered + 3).update(from: dz, count: 9)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 48
+                        for tap in 0..<2 {
+                            let opposite = 1 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 15 + co, to = flipped + (tap * 3 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 3] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 15)
+                        do {
+                            (bordered + 3).update(from: dz, count: 9)
+                        }
+                        Self.l14_conv_repeated_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 63, withTemporary)
                 }
-                Self.l14_conv_repeated_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3, withTemporary)
         }
     }
 
@@ -1920,64 +1959,67 @@ extension PermuteRepeat: TrainableModel {
     @inline(never)
     static func l16_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 36
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 36
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let row8 = 8
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let row8 = 8
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 8
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 12
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 16
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + 20
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + 24
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + 28
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + 32
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 16
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + 20
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + 24
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + 28
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + 32
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<9 {
+                    let row = UnsafePointer(kernel) + ci * 4
+                    var sum = SIMD4<Float>()
+                    sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<9 {
-                let row = UnsafePointer(kernel) + ci * 4
-                var sum = SIMD4<Float>()
-                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -336,795 +336,798 @@ public struct PixelLanesSplit: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 416, biases = w + 5904
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 7988) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 6
-            let source = x + firstRow * 38, rows = (parts.upperBound * 6 - 1) + 7 - firstRow
-            for pixel in 0..<(rows * 38) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
-            do {
-                let bias = biases.simd(V.self, at: 0)
-                // The vectors of a row that start at filter 0.
-                for start in [0, 56, 112, 168] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 784); let p2_0 = patterns.simd(V.self, at: 1568); let p3_0 = patterns.simd(V.self, at: 2352); let p4_0 = patterns.simd(V.self, at: 3136); let p5_0 = patterns.simd(V.self, at: 3920); let p6_0 = patterns.simd(V.self, at: 4704)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 896); let p2_1 = patterns.simd(V.self, at: 1680); let p3_1 = patterns.simd(V.self, at: 2464); let p4_1 = patterns.simd(V.self, at: 3248); let p5_1 = patterns.simd(V.self, at: 4032); let p6_1 = patterns.simd(V.self, at: 4816)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 1008); let p2_2 = patterns.simd(V.self, at: 1792); let p3_2 = patterns.simd(V.self, at: 2576); let p4_2 = patterns.simd(V.self, at: 3360); let p5_2 = patterns.simd(V.self, at: 4144); let p6_2 = patterns.simd(V.self, at: 4928)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 336); let p1_3 = patterns.simd(V.self, at: 1120); let p2_3 = patterns.simd(V.self, at: 1904); let p3_3 = patterns.simd(V.self, at: 2688); let p4_3 = patterns.simd(V.self, at: 3472); let p5_3 = patterns.simd(V.self, at: 4256); let p6_3 = patterns.simd(V.self, at: 5040)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 448); let p1_4 = patterns.simd(V.self, at: 1232); let p2_4 = patterns.simd(V.self, at: 2016); let p3_4 = patterns.simd(V.self, at: 2800); let p4_4 = patterns.simd(V.self, at: 3584); let p5_4 = patterns.simd(V.self, at: 4368); let p6_4 = patterns.simd(V.self, at: 5152)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 560); let p1_5 = patterns.simd(V.self, at: 1344); let p2_5 = patterns.simd(V.self, at: 2128); let p3_5 = patterns.simd(V.self, at: 2912); let p4_5 = patterns.simd(V.self, at: 3696); let p5_5 = patterns.simd(V.self, at: 4480); let p6_5 = patterns.simd(V.self, at: 5264)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 672); let p1_6 = patterns.simd(V.self, at: 1456); let p2_6 = patterns.simd(V.self, at: 2240); let p3_6 = patterns.simd(V.self, at: 3024); let p4_6 = patterns.simd(V.self, at: 3808); let p5_6 = patterns.simd(V.self, at: 4592); let p6_6 = patterns.simd(V.self, at: 5376)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 224)
-                        yp.store(s2, at: 448)
-                        yp.store(s3, at: 672)
-                        yp.store(s4, at: 896)
-                        yp.store(s5, at: 1120)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 6
+                let source = x + firstRow * 38, rows = (parts.upperBound * 6 - 1) + 7 - firstRow
+                for pixel in 0..<(rows * 38) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
+                do {
+                    let bias = biases.simd(V.self, at: 0)
+                    // The vectors of a row that start at filter 0.
+                    for start in [0, 56, 112, 168] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 784); let p2_0 = patterns.simd(V.self, at: 1568); let p3_0 = patterns.simd(V.self, at: 2352); let p4_0 = patterns.simd(V.self, at: 3136); let p5_0 = patterns.simd(V.self, at: 3920); let p6_0 = patterns.simd(V.self, at: 4704)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 896); let p2_1 = patterns.simd(V.self, at: 1680); let p3_1 = patterns.simd(V.self, at: 2464); let p4_1 = patterns.simd(V.self, at: 3248); let p5_1 = patterns.simd(V.self, at: 4032); let p6_1 = patterns.simd(V.self, at: 4816)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 1008); let p2_2 = patterns.simd(V.self, at: 1792); let p3_2 = patterns.simd(V.self, at: 2576); let p4_2 = patterns.simd(V.self, at: 3360); let p5_2 = patterns.simd(V.self, at: 4144); let p6_2 = patterns.simd(V.self, at: 4928)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 336); let p1_3 = patterns.simd(V.self, at: 1120); let p2_3 = patterns.simd(V.self, at: 1904); let p3_3 = patterns.simd(V.self, at: 2688); let p4_3 = patterns.simd(V.self, at: 3472); let p5_3 = patterns.simd(V.self, at: 4256); let p6_3 = patterns.simd(V.self, at: 5040)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 448); let p1_4 = patterns.simd(V.self, at: 1232); let p2_4 = patterns.simd(V.self, at: 2016); let p3_4 = patterns.simd(V.self, at: 2800); let p4_4 = patterns.simd(V.self, at: 3584); let p5_4 = patterns.simd(V.self, at: 4368); let p6_4 = patterns.simd(V.self, at: 5152)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 560); let p1_5 = patterns.simd(V.self, at: 1344); let p2_5 = patterns.simd(V.self, at: 2128); let p3_5 = patterns.simd(V.self, at: 2912); let p4_5 = patterns.simd(V.self, at: 3696); let p5_5 = patterns.simd(V.self, at: 4480); let p6_5 = patterns.simd(V.self, at: 5264)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 672); let p1_6 = patterns.simd(V.self, at: 1456); let p2_6 = patterns.simd(V.self, at: 2240); let p3_6 = patterns.simd(V.self, at: 3024); let p4_6 = patterns.simd(V.self, at: 3808); let p5_6 = patterns.simd(V.self, at: 4592); let p6_6 = patterns.simd(V.self, at: 5376)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 224)
+                            yp.store(s2, at: 448)
+                            yp.store(s3, at: 672)
+                            yp.store(s4, at: 896)
+                            yp.store(s5, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 16)
+                    // The vectors of a row that start at filter 1.
+                    for start in [8, 64, 120, 176] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 800); let p2_0 = patterns.simd(V.self, at: 1584); let p3_0 = patterns.simd(V.self, at: 2368); let p4_0 = patterns.simd(V.self, at: 3152); let p5_0 = patterns.simd(V.self, at: 3936); let p6_0 = patterns.simd(V.self, at: 4720)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 912); let p2_1 = patterns.simd(V.self, at: 1696); let p3_1 = patterns.simd(V.self, at: 2480); let p4_1 = patterns.simd(V.self, at: 3264); let p5_1 = patterns.simd(V.self, at: 4048); let p6_1 = patterns.simd(V.self, at: 4832)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 240); let p1_2 = patterns.simd(V.self, at: 1024); let p2_2 = patterns.simd(V.self, at: 1808); let p3_2 = patterns.simd(V.self, at: 2592); let p4_2 = patterns.simd(V.self, at: 3376); let p5_2 = patterns.simd(V.self, at: 4160); let p6_2 = patterns.simd(V.self, at: 4944)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 352); let p1_3 = patterns.simd(V.self, at: 1136); let p2_3 = patterns.simd(V.self, at: 1920); let p3_3 = patterns.simd(V.self, at: 2704); let p4_3 = patterns.simd(V.self, at: 3488); let p5_3 = patterns.simd(V.self, at: 4272); let p6_3 = patterns.simd(V.self, at: 5056)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 464); let p1_4 = patterns.simd(V.self, at: 1248); let p2_4 = patterns.simd(V.self, at: 2032); let p3_4 = patterns.simd(V.self, at: 2816); let p4_4 = patterns.simd(V.self, at: 3600); let p5_4 = patterns.simd(V.self, at: 4384); let p6_4 = patterns.simd(V.self, at: 5168)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 576); let p1_5 = patterns.simd(V.self, at: 1360); let p2_5 = patterns.simd(V.self, at: 2144); let p3_5 = patterns.simd(V.self, at: 2928); let p4_5 = patterns.simd(V.self, at: 3712); let p5_5 = patterns.simd(V.self, at: 4496); let p6_5 = patterns.simd(V.self, at: 5280)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 688); let p1_6 = patterns.simd(V.self, at: 1472); let p2_6 = patterns.simd(V.self, at: 2256); let p3_6 = patterns.simd(V.self, at: 3040); let p4_6 = patterns.simd(V.self, at: 3824); let p5_6 = patterns.simd(V.self, at: 4608); let p6_6 = patterns.simd(V.self, at: 5392)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 224)
+                            yp.store(s2, at: 448)
+                            yp.store(s3, at: 672)
+                            yp.store(s4, at: 896)
+                            yp.store(s5, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 32)
+                    // The vectors of a row that start at filter 2.
+                    for start in [16, 72, 128, 184] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 816); let p2_0 = patterns.simd(V.self, at: 1600); let p3_0 = patterns.simd(V.self, at: 2384); let p4_0 = patterns.simd(V.self, at: 3168); let p5_0 = patterns.simd(V.self, at: 3952); let p6_0 = patterns.simd(V.self, at: 4736)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 928); let p2_1 = patterns.simd(V.self, at: 1712); let p3_1 = patterns.simd(V.self, at: 2496); let p4_1 = patterns.simd(V.self, at: 3280); let p5_1 = patterns.simd(V.self, at: 4064); let p6_1 = patterns.simd(V.self, at: 4848)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 256); let p1_2 = patterns.simd(V.self, at: 1040); let p2_2 = patterns.simd(V.self, at: 1824); let p3_2 = patterns.simd(V.self, at: 2608); let p4_2 = patterns.simd(V.self, at: 3392); let p5_2 = patterns.simd(V.self, at: 4176); let p6_2 = patterns.simd(V.self, at: 4960)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 368); let p1_3 = patterns.simd(V.self, at: 1152); let p2_3 = patterns.simd(V.self, at: 1936); let p3_3 = patterns.simd(V.self, at: 2720); let p4_3 = patterns.simd(V.self, at: 3504); let p5_3 = patterns.simd(V.self, at: 4288); let p6_3 = patterns.simd(V.self, at: 5072)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 480); let p1_4 = patterns.simd(V.self, at: 1264); let p2_4 = patterns.simd(V.self, at: 2048); let p3_4 = patterns.simd(V.self, at: 2832); let p4_4 = patterns.simd(V.self, at: 3616); let p5_4 = patterns.simd(V.self, at: 4400); let p6_4 = patterns.simd(V.self, at: 5184)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 592); let p1_5 = patterns.simd(V.self, at: 1376); let p2_5 = patterns.simd(V.self, at: 2160); let p3_5 = patterns.simd(V.self, at: 2944); let p4_5 = patterns.simd(V.self, at: 3728); let p5_5 = patterns.simd(V.self, at: 4512); let p6_5 = patterns.simd(V.self, at: 5296)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 704); let p1_6 = patterns.simd(V.self, at: 1488); let p2_6 = patterns.simd(V.self, at: 2272); let p3_6 = patterns.simd(V.self, at: 3056); let p4_6 = patterns.simd(V.self, at: 3840); let p5_6 = patterns.simd(V.self, at: 4624); let p6_6 = patterns.simd(V.self, at: 5408)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 224)
+                            yp.store(s2, at: 448)
+                            yp.store(s3, at: 672)
+                            yp.store(s4, at: 896)
+                            yp.store(s5, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 48)
+                    // The vectors of a row that start at filter 3.
+                    for start in [24, 80, 136, 192] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 832); let p2_0 = patterns.simd(V.self, at: 1616); let p3_0 = patterns.simd(V.self, at: 2400); let p4_0 = patterns.simd(V.self, at: 3184); let p5_0 = patterns.simd(V.self, at: 3968); let p6_0 = patterns.simd(V.self, at: 4752)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 160); let p1_1 = patterns.simd(V.self, at: 944); let p2_1 = patterns.simd(V.self, at: 1728); let p3_1 = patterns.simd(V.self, at: 2512); let p4_1 = patterns.simd(V.self, at: 3296); let p5_1 = patterns.simd(V.self, at: 4080); let p6_1 = patterns.simd(V.self, at: 4864)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 272); let p1_2 = patterns.simd(V.self, at: 1056); let p2_2 = patterns.simd(V.self, at: 1840); let p3_2 = patterns.simd(V.self, at: 2624); let p4_2 = patterns.simd(V.self, at: 3408); let p5_2 = patterns.simd(V.self, at: 4192); let p6_2 = patterns.simd(V.self, at: 4976)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 384); let p1_3 = patterns.simd(V.self, at: 1168); let p2_3 = patterns.simd(V.self, at: 1952); let p3_3 = patterns.simd(V.self, at: 2736); let p4_3 = patterns.simd(V.self, at: 3520); let p5_3 = patterns.simd(V.self, at: 4304); let p6_3 = patterns.simd(V.self, at: 5088)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 496); let p1_4 = patterns.simd(V.self, at: 1280); let p2_4 = patterns.simd(V.self, at: 2064); let p3_4 = patterns.simd(V.self, at: 2848); let p4_4 = patterns.simd(V.self, at: 3632); let p5_4 = patterns.simd(V.self, at: 4416); let p6_4 = patterns.simd(V.self, at: 5200)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 608); let p1_5 = patterns.simd(V.self, at: 1392); let p2_5 = patterns.simd(V.self, at: 2176); let p3_5 = patterns.simd(V.self, at: 2960); let p4_5 = patterns.simd(V.self, at: 3744); let p5_5 = patterns.simd(V.self, at: 4528); let p6_5 = patterns.simd(V.self, at: 5312)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 720); let p1_6 = patterns.simd(V.self, at: 1504); let p2_6 = patterns.simd(V.self, at: 2288); let p3_6 = patterns.simd(V.self, at: 3072); let p4_6 = patterns.simd(V.self, at: 3856); let p5_6 = patterns.simd(V.self, at: 4640); let p6_6 = patterns.simd(V.self, at: 5424)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 224)
+                            yp.store(s2, at: 448)
+                            yp.store(s3, at: 672)
+                            yp.store(s4, at: 896)
+                            yp.store(s5, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 64)
+                    // The vectors of a row that start at filter 4.
+                    for start in [32, 88, 144, 200] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 848); let p2_0 = patterns.simd(V.self, at: 1632); let p3_0 = patterns.simd(V.self, at: 2416); let p4_0 = patterns.simd(V.self, at: 3200); let p5_0 = patterns.simd(V.self, at: 3984); let p6_0 = patterns.simd(V.self, at: 4768)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 176); let p1_1 = patterns.simd(V.self, at: 960); let p2_1 = patterns.simd(V.self, at: 1744); let p3_1 = patterns.simd(V.self, at: 2528); let p4_1 = patterns.simd(V.self, at: 3312); let p5_1 = patterns.simd(V.self, at: 4096); let p6_1 = patterns.simd(V.self, at: 4880)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 288); let p1_2 = patterns.simd(V.self, at: 1072); let p2_2 = patterns.simd(V.self, at: 1856); let p3_2 = patterns.simd(V.self, at: 2640); let p4_2 = patterns.simd(V.self, at: 3424); let p5_2 = patterns.simd(V.self, at: 4208); let p6_2 = patterns.simd(V.self, at: 4992)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 400); let p1_3 = patterns.simd(V.self, at: 1184); let p2_3 = patterns.simd(V.self, at: 1968); let p3_3 = patterns.simd(V.self, at: 2752); let p4_3 = patterns.simd(V.self, at: 3536); let p5_3 = patterns.simd(V.self, at: 4320); let p6_3 = patterns.simd(V.self, at: 5104)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 512); let p1_4 = patterns.simd(V.self, at: 1296); let p2_4 = patterns.simd(V.self, at: 2080); let p3_4 = patterns.simd(V.self, at: 2864); let p4_4 = patterns.simd(V.self, at: 3648); let p5_4 = patterns.simd(V.self, at: 4432); let p6_4 = patterns.simd(V.self, at: 5216)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 624); let p1_5 = patterns.simd(V.self, at: 1408); let p2_5 = patterns.simd(V.self, at: 2192); let p3_5 = patterns.simd(V.self, at: 2976); let p4_5 = patterns.simd(V.self, at: 3760); let p5_5 = patterns.simd(V.self, at: 4544); let p6_5 = patterns.simd(V.self, at: 5328)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 736); let p1_6 = patterns.simd(V.self, at: 1520); let p2_6 = patterns.simd(V.self, at: 2304); let p3_6 = patterns.simd(V.self, at: 3088); let p4_6 = patterns.simd(V.self, at: 3872); let p5_6 = patterns.simd(V.self, at: 4656); let p6_6 = patterns.simd(V.self, at: 5440)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 224)
+                            yp.store(s2, at: 448)
+                            yp.store(s3, at: 672)
+                            yp.store(s4, at: 896)
+                            yp.store(s5, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 80)
+                    // The vectors of a row that start at filter 5.
+                    for start in [40, 96, 152, 208] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 80); let p1_0 = patterns.simd(V.self, at: 864); let p2_0 = patterns.simd(V.self, at: 1648); let p3_0 = patterns.simd(V.self, at: 2432); let p4_0 = patterns.simd(V.self, at: 3216); let p5_0 = patterns.simd(V.self, at: 4000); let p6_0 = patterns.simd(V.self, at: 4784)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 192); let p1_1 = patterns.simd(V.self, at: 976); let p2_1 = patterns.simd(V.self, at: 1760); let p3_1 = patterns.simd(V.self, at: 2544); let p4_1 = patterns.simd(V.self, at: 3328); let p5_1 = patterns.simd(V.self, at: 4112); let p6_1 = patterns.simd(V.self, at: 4896)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 304); let p1_2 = patterns.simd(V.self, at: 1088); let p2_2 = patterns.simd(V.self, at: 1872); let p3_2 = patterns.simd(V.self, at: 2656); let p4_2 = patterns.simd(V.self, at: 3440); let p5_2 = patterns.simd(V.self, at: 4224); let p6_2 = patterns.simd(V.self, at: 5008)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 416); let p1_3 = patterns.simd(V.self, at: 1200); let p2_3 = patterns.simd(V.self, at: 1984); let p3_3 = patterns.simd(V.self, at: 2768); let p4_3 = patterns.simd(V.self, at: 3552); let p5_3 = patterns.simd(V.self, at: 4336); let p6_3 = patterns.simd(V.self, at: 5120)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 528); let p1_4 = patterns.simd(V.self, at: 1312); let p2_4 = patterns.simd(V.self, at: 2096); let p3_4 = patterns.simd(V.self, at: 2880); let p4_4 = patterns.simd(V.self, at: 3664); let p5_4 = patterns.simd(V.self, at: 4448); let p6_4 = patterns.simd(V.self, at: 5232)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 640); let p1_5 = patterns.simd(V.self, at: 1424); let p2_5 = patterns.simd(V.self, at: 2208); let p3_5 = patterns.simd(V.self, at: 2992); let p4_5 = patterns.simd(V.self, at: 3776); let p5_5 = patterns.simd(V.self, at: 4560); let p6_5 = patterns.simd(V.self, at: 5344)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 752); let p1_6 = patterns.simd(V.self, at: 1536); let p2_6 = patterns.simd(V.self, at: 2320); let p3_6 = patterns.simd(V.self, at: 3104); let p4_6 = patterns.simd(V.self, at: 3888); let p5_6 = patterns.simd(V.self, at: 4672); let p6_6 = patterns.simd(V.self, at: 5456)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 224)
+                            yp.store(s2, at: 448)
+                            yp.store(s3, at: 672)
+                            yp.store(s4, at: 896)
+                            yp.store(s5, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 96)
+                    // The vectors of a row that start at filter 6.
+                    for start in [48, 104, 160, 216] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 96); let p1_0 = patterns.simd(V.self, at: 880); let p2_0 = patterns.simd(V.self, at: 1664); let p3_0 = patterns.simd(V.self, at: 2448); let p4_0 = patterns.simd(V.self, at: 3232); let p5_0 = patterns.simd(V.self, at: 4016); let p6_0 = patterns.simd(V.self, at: 4800)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 208); let p1_1 = patterns.simd(V.self, at: 992); let p2_1 = patterns.simd(V.self, at: 1776); let p3_1 = patterns.simd(V.self, at: 2560); let p4_1 = patterns.simd(V.self, at: 3344); let p5_1 = patterns.simd(V.self, at: 4128); let p6_1 = patterns.simd(V.self, at: 4912)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 320); let p1_2 = patterns.simd(V.self, at: 1104); let p2_2 = patterns.simd(V.self, at: 1888); let p3_2 = patterns.simd(V.self, at: 2672); let p4_2 = patterns.simd(V.self, at: 3456); let p5_2 = patterns.simd(V.self, at: 4240); let p6_2 = patterns.simd(V.self, at: 5024)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 432); let p1_3 = patterns.simd(V.self, at: 1216); let p2_3 = patterns.simd(V.self, at: 2000); let p3_3 = patterns.simd(V.self, at: 2784); let p4_3 = patterns.simd(V.self, at: 3568); let p5_3 = patterns.simd(V.self, at: 4352); let p6_3 = patterns.simd(V.self, at: 5136)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 544); let p1_4 = patterns.simd(V.self, at: 1328); let p2_4 = patterns.simd(V.self, at: 2112); let p3_4 = patterns.simd(V.self, at: 2896); let p4_4 = patterns.simd(V.self, at: 3680); let p5_4 = patterns.simd(V.self, at: 4464); let p6_4 = patterns.simd(V.self, at: 5248)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 656); let p1_5 = patterns.simd(V.self, at: 1440); let p2_5 = patterns.simd(V.self, at: 2224); let p3_5 = patterns.simd(V.self, at: 3008); let p4_5 = patterns.simd(V.self, at: 3792); let p5_5 = patterns.simd(V.self, at: 4576); let p6_5 = patterns.simd(V.self, at: 5360)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 768); let p1_6 = patterns.simd(V.self, at: 1552); let p2_6 = patterns.simd(V.self, at: 2336); let p3_6 = patterns.simd(V.self, at: 3120); let p4_6 = patterns.simd(V.self, at: 3904); let p5_6 = patterns.simd(V.self, at: 4688); let p6_6 = patterns.simd(V.self, at: 5472)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            yp.store(s0, at: 0)
+                            yp.store(s1, at: 224)
+                            yp.store(s2, at: 448)
+                            yp.store(s3, at: 672)
+                            yp.store(s4, at: 896)
+                            yp.store(s5, at: 1120)
+                        }
                     }
                 }
             }
-            do {
-                let bias = biases.simd(V.self, at: 16)
-                // The vectors of a row that start at filter 1.
-                for start in [8, 64, 120, 176] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 800); let p2_0 = patterns.simd(V.self, at: 1584); let p3_0 = patterns.simd(V.self, at: 2368); let p4_0 = patterns.simd(V.self, at: 3152); let p5_0 = patterns.simd(V.self, at: 3936); let p6_0 = patterns.simd(V.self, at: 4720)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 912); let p2_1 = patterns.simd(V.self, at: 1696); let p3_1 = patterns.simd(V.self, at: 2480); let p4_1 = patterns.simd(V.self, at: 3264); let p5_1 = patterns.simd(V.self, at: 4048); let p6_1 = patterns.simd(V.self, at: 4832)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 240); let p1_2 = patterns.simd(V.self, at: 1024); let p2_2 = patterns.simd(V.self, at: 1808); let p3_2 = patterns.simd(V.self, at: 2592); let p4_2 = patterns.simd(V.self, at: 3376); let p5_2 = patterns.simd(V.self, at: 4160); let p6_2 = patterns.simd(V.self, at: 4944)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 352); let p1_3 = patterns.simd(V.self, at: 1136); let p2_3 = patterns.simd(V.self, at: 1920); let p3_3 = patterns.simd(V.self, at: 2704); let p4_3 = patterns.simd(V.self, at: 3488); let p5_3 = patterns.simd(V.self, at: 4272); let p6_3 = patterns.simd(V.self, at: 5056)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 464); let p1_4 = patterns.simd(V.self, at: 1248); let p2_4 = patterns.simd(V.self, at: 2032); let p3_4 = patterns.simd(V.self, at: 2816); let p4_4 = patterns.simd(V.self, at: 3600); let p5_4 = patterns.simd(V.self, at: 4384); let p6_4 = patterns.simd(V.self, at: 5168)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 576); let p1_5 = patterns.simd(V.self, at: 1360); let p2_5 = patterns.simd(V.self, at: 2144); let p3_5 = patterns.simd(V.self, at: 2928); let p4_5 = patterns.simd(V.self, at: 3712); let p5_5 = patterns.simd(V.self, at: 4496); let p6_5 = patterns.simd(V.self, at: 5280)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 688); let p1_6 = patterns.simd(V.self, at: 1472); let p2_6 = patterns.simd(V.self, at: 2256); let p3_6 = patterns.simd(V.self, at: 3040); let p4_6 = patterns.simd(V.self, at: 3824); let p5_6 = patterns.simd(V.self, at: 4608); let p6_6 = patterns.simd(V.self, at: 5392)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 224)
-                        yp.store(s2, at: 448)
-                        yp.store(s3, at: 672)
-                        yp.store(s4, at: 896)
-                        yp.store(s5, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 32)
-                // The vectors of a row that start at filter 2.
-                for start in [16, 72, 128, 184] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 816); let p2_0 = patterns.simd(V.self, at: 1600); let p3_0 = patterns.simd(V.self, at: 2384); let p4_0 = patterns.simd(V.self, at: 3168); let p5_0 = patterns.simd(V.self, at: 3952); let p6_0 = patterns.simd(V.self, at: 4736)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 928); let p2_1 = patterns.simd(V.self, at: 1712); let p3_1 = patterns.simd(V.self, at: 2496); let p4_1 = patterns.simd(V.self, at: 3280); let p5_1 = patterns.simd(V.self, at: 4064); let p6_1 = patterns.simd(V.self, at: 4848)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 256); let p1_2 = patterns.simd(V.self, at: 1040); let p2_2 = patterns.simd(V.self, at: 1824); let p3_2 = patterns.simd(V.self, at: 2608); let p4_2 = patterns.simd(V.self, at: 3392); let p5_2 = patterns.simd(V.self, at: 4176); let p6_2 = patterns.simd(V.self, at: 4960)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 368); let p1_3 = patterns.simd(V.self, at: 1152); let p2_3 = patterns.simd(V.self, at: 1936); let p3_3 = patterns.simd(V.self, at: 2720); let p4_3 = patterns.simd(V.self, at: 3504); let p5_3 = patterns.simd(V.self, at: 4288); let p6_3 = patterns.simd(V.self, at: 5072)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 480); let p1_4 = patterns.simd(V.self, at: 1264); let p2_4 = patterns.simd(V.self, at: 2048); let p3_4 = patterns.simd(V.self, at: 2832); let p4_4 = patterns.simd(V.self, at: 3616); let p5_4 = patterns.simd(V.self, at: 4400); let p6_4 = patterns.simd(V.self, at: 5184)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 592); let p1_5 = patterns.simd(V.self, at: 1376); let p2_5 = patterns.simd(V.self, at: 2160); let p3_5 = patterns.simd(V.self, at: 2944); let p4_5 = patterns.simd(V.self, at: 3728); let p5_5 = patterns.simd(V.self, at: 4512); let p6_5 = patterns.simd(V.self, at: 5296)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 704); let p1_6 = patterns.simd(V.self, at: 1488); let p2_6 = patterns.simd(V.self, at: 2272); let p3_6 = patterns.simd(V.self, at: 3056); let p4_6 = patterns.simd(V.self, at: 3840); let p5_6 = patterns.simd(V.self, at: 4624); let p6_6 = patterns.simd(V.self, at: 5408)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 224)
-                        yp.store(s2, at: 448)
-                        yp.store(s3, at: 672)
-                        yp.store(s4, at: 896)
-                        yp.store(s5, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 48)
-                // The vectors of a row that start at filter 3.
-                for start in [24, 80, 136, 192] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 832); let p2_0 = patterns.simd(V.self, at: 1616); let p3_0 = patterns.simd(V.self, at: 2400); let p4_0 = patterns.simd(V.self, at: 3184); let p5_0 = patterns.simd(V.self, at: 3968); let p6_0 = patterns.simd(V.self, at: 4752)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 160); let p1_1 = patterns.simd(V.self, at: 944); let p2_1 = patterns.simd(V.self, at: 1728); let p3_1 = patterns.simd(V.self, at: 2512); let p4_1 = patterns.simd(V.self, at: 3296); let p5_1 = patterns.simd(V.self, at: 4080); let p6_1 = patterns.simd(V.self, at: 4864)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 272); let p1_2 = patterns.simd(V.self, at: 1056); let p2_2 = patterns.simd(V.self, at: 1840); let p3_2 = patterns.simd(V.self, at: 2624); let p4_2 = patterns.simd(V.self, at: 3408); let p5_2 = patterns.simd(V.self, at: 4192); let p6_2 = patterns.simd(V.self, at: 4976)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 384); let p1_3 = patterns.simd(V.self, at: 1168); let p2_3 = patterns.simd(V.self, at: 1952); let p3_3 = patterns.simd(V.self, at: 2736); let p4_3 = patterns.simd(V.self, at: 3520); let p5_3 = patterns.simd(V.self, at: 4304); let p6_3 = patterns.simd(V.self, at: 5088)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 496); let p1_4 = patterns.simd(V.self, at: 1280); let p2_4 = patterns.simd(V.self, at: 2064); let p3_4 = patterns.simd(V.self, at: 2848); let p4_4 = patterns.simd(V.self, at: 3632); let p5_4 = patterns.simd(V.self, at: 4416); let p6_4 = patterns.simd(V.self, at: 5200)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 608); let p1_5 = patterns.simd(V.self, at: 1392); let p2_5 = patterns.simd(V.self, at: 2176); let p3_5 = patterns.simd(V.self, at: 2960); let p4_5 = patterns.simd(V.self, at: 3744); let p5_5 = patterns.simd(V.self, at: 4528); let p6_5 = patterns.simd(V.self, at: 5312)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 720); let p1_6 = patterns.simd(V.self, at: 1504); let p2_6 = patterns.simd(V.self, at: 2288); let p3_6 = patterns.simd(V.self, at: 3072); let p4_6 = patterns.simd(V.self, at: 3856); let p5_6 = patterns.simd(V.self, at: 4640); let p6_6 = patterns.simd(V.self, at: 5424)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 224)
-                        yp.store(s2, at: 448)
-                        yp.store(s3, at: 672)
-                        yp.store(s4, at: 896)
-                        yp.store(s5, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 64)
-                // The vectors of a row that start at filter 4.
-                for start in [32, 88, 144, 200] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 848); let p2_0 = patterns.simd(V.self, at: 1632); let p3_0 = patterns.simd(V.self, at: 2416); let p4_0 = patterns.simd(V.self, at: 3200); let p5_0 = patterns.simd(V.self, at: 3984); let p6_0 = patterns.simd(V.self, at: 4768)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 176); let p1_1 = patterns.simd(V.self, at: 960); let p2_1 = patterns.simd(V.self, at: 1744); let p3_1 = patterns.simd(V.self, at: 2528); let p4_1 = patterns.simd(V.self, at: 3312); let p5_1 = patterns.simd(V.self, at: 4096); let p6_1 = patterns.simd(V.self, at: 4880)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 288); let p1_2 = patterns.simd(V.self, at: 1072); let p2_2 = patterns.simd(V.self, at: 1856); let p3_2 = patterns.simd(V.self, at: 2640); let p4_2 = patterns.simd(V.self, at: 3424); let p5_2 = patterns.simd(V.self, at: 4208); let p6_2 = patterns.simd(V.self, at: 4992)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 400); let p1_3 = patterns.simd(V.self, at: 1184); let p2_3 = patterns.simd(V.self, at: 1968); let p3_3 = patterns.simd(V.self, at: 2752); let p4_3 = patterns.simd(V.self, at: 3536); let p5_3 = patterns.simd(V.self, at: 4320); let p6_3 = patterns.simd(V.self, at: 5104)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 512); let p1_4 = patterns.simd(V.self, at: 1296); let p2_4 = patterns.simd(V.self, at: 2080); let p3_4 = patterns.simd(V.self, at: 2864); let p4_4 = patterns.simd(V.self, at: 3648); let p5_4 = patterns.simd(V.self, at: 4432); let p6_4 = patterns.simd(V.self, at: 5216)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 624); let p1_5 = patterns.simd(V.self, at: 1408); let p2_5 = patterns.simd(V.self, at: 2192); let p3_5 = patterns.simd(V.self, at: 2976); let p4_5 = patterns.simd(V.self, at: 3760); let p5_5 = patterns.simd(V.self, at: 4544); let p6_5 = patterns.simd(V.self, at: 5328)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 736); let p1_6 = patterns.simd(V.self, at: 1520); let p2_6 = patterns.simd(V.self, at: 2304); let p3_6 = patterns.simd(V.self, at: 3088); let p4_6 = patterns.simd(V.self, at: 3872); let p5_6 = patterns.simd(V.self, at: 4656); let p6_6 = patterns.simd(V.self, at: 5440)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 224)
-                        yp.store(s2, at: 448)
-                        yp.store(s3, at: 672)
-                        yp.store(s4, at: 896)
-                        yp.store(s5, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 80)
-                // The vectors of a row that start at filter 5.
-                for start in [40, 96, 152, 208] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 80); let p1_0 = patterns.simd(V.self, at: 864); let p2_0 = patterns.simd(V.self, at: 1648); let p3_0 = patterns.simd(V.self, at: 2432); let p4_0 = patterns.simd(V.self, at: 3216); let p5_0 = patterns.simd(V.self, at: 4000); let p6_0 = patterns.simd(V.self, at: 4784)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 192); let p1_1 = patterns.simd(V.self, at: 976); let p2_1 = patterns.simd(V.self, at: 1760); let p3_1 = patterns.simd(V.self, at: 2544); let p4_1 = patterns.simd(V.self, at: 3328); let p5_1 = patterns.simd(V.self, at: 4112); let p6_1 = patterns.simd(V.self, at: 4896)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 304); let p1_2 = patterns.simd(V.self, at: 1088); let p2_2 = patterns.simd(V.self, at: 1872); let p3_2 = patterns.simd(V.self, at: 2656); let p4_2 = patterns.simd(V.self, at: 3440); let p5_2 = patterns.simd(V.self, at: 4224); let p6_2 = patterns.simd(V.self, at: 5008)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 416); let p1_3 = patterns.simd(V.self, at: 1200); let p2_3 = patterns.simd(V.self, at: 1984); let p3_3 = patterns.simd(V.self, at: 2768); let p4_3 = patterns.simd(V.self, at: 3552); let p5_3 = patterns.simd(V.self, at: 4336); let p6_3 = patterns.simd(V.self, at: 5120)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 528); let p1_4 = patterns.simd(V.self, at: 1312); let p2_4 = patterns.simd(V.self, at: 2096); let p3_4 = patterns.simd(V.self, at: 2880); let p4_4 = patterns.simd(V.self, at: 3664); let p5_4 = patterns.simd(V.self, at: 4448); let p6_4 = patterns.simd(V.self, at: 5232)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 640); let p1_5 = patterns.simd(V.self, at: 1424); let p2_5 = patterns.simd(V.self, at: 2208); let p3_5 = patterns.simd(V.self, at: 2992); let p4_5 = patterns.simd(V.self, at: 3776); let p5_5 = patterns.simd(V.self, at: 4560); let p6_5 = patterns.simd(V.self, at: 5344)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 752); let p1_6 = patterns.simd(V.self, at: 1536); let p2_6 = patterns.simd(V.self, at: 2320); let p3_6 = patterns.simd(V.self, at: 3104); let p4_6 = patterns.simd(V.self, at: 3888); let p5_6 = patterns.simd(V.self, at: 4672); let p6_6 = patterns.simd(V.self, at: 5456)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 224)
-                        yp.store(s2, at: 448)
-                        yp.store(s3, at: 672)
-                        yp.store(s4, at: 896)
-                        yp.store(s5, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 96)
-                // The vectors of a row that start at filter 6.
-                for start in [48, 104, 160, 216] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 96); let p1_0 = patterns.simd(V.self, at: 880); let p2_0 = patterns.simd(V.self, at: 1664); let p3_0 = patterns.simd(V.self, at: 2448); let p4_0 = patterns.simd(V.self, at: 3232); let p5_0 = patterns.simd(V.self, at: 4016); let p6_0 = patterns.simd(V.self, at: 4800)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 208); let p1_1 = patterns.simd(V.self, at: 992); let p2_1 = patterns.simd(V.self, at: 1776); let p3_1 = patterns.simd(V.self, at: 2560); let p4_1 = patterns.simd(V.self, at: 3344); let p5_1 = patterns.simd(V.self, at: 4128); let p6_1 = patterns.simd(V.self, at: 4912)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 320); let p1_2 = patterns.simd(V.self, at: 1104); let p2_2 = patterns.simd(V.self, at: 1888); let p3_2 = patterns.simd(V.self, at: 2672); let p4_2 = patterns.simd(V.self, at: 3456); let p5_2 = patterns.simd(V.self, at: 4240); let p6_2 = patterns.simd(V.self, at: 5024)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 432); let p1_3 = patterns.simd(V.self, at: 1216); let p2_3 = patterns.simd(V.self, at: 2000); let p3_3 = patterns.simd(V.self, at: 2784); let p4_3 = patterns.simd(V.self, at: 3568); let p5_3 = patterns.simd(V.self, at: 4352); let p6_3 = patterns.simd(V.self, at: 5136)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 544); let p1_4 = patterns.simd(V.self, at: 1328); let p2_4 = patterns.simd(V.self, at: 2112); let p3_4 = patterns.simd(V.self, at: 2896); let p4_4 = patterns.simd(V.self, at: 3680); let p5_4 = patterns.simd(V.self, at: 4464); let p6_4 = patterns.simd(V.self, at: 5248)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 656); let p1_5 = patterns.simd(V.self, at: 1440); let p2_5 = patterns.simd(V.self, at: 2224); let p3_5 = patterns.simd(V.self, at: 3008); let p4_5 = patterns.simd(V.self, at: 3792); let p5_5 = patterns.simd(V.self, at: 4576); let p6_5 = patterns.simd(V.self, at: 5360)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 768); let p1_6 = patterns.simd(V.self, at: 1552); let p2_6 = patterns.simd(V.self, at: 2336); let p3_6 = patterns.simd(V.self, at: 3120); let p4_6 = patterns.simd(V.self, at: 3904); let p5_6 = patterns.simd(V.self, at: 4688); let p6_6 = patterns.simd(V.self, at: 5472)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        yp.store(s0, at: 0)
-                        yp.store(s1, at: 224)
-                        yp.store(s2, at: 448)
-                        yp.store(s3, at: 672)
-                        yp.store(s4, at: 896)
-                        yp.store(s5, at: 1120)
-                    }
-                }
-            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7988, withTemporary)
         }
     }
 
@@ -1150,879 +1153,882 @@ public struct PixelLanesSplit: CompiledModel {
         var scale6 = V(), shift6 = V()
         for lane in 0..<8 { scale6[lane] = post[(6 + lane) % 7]; shift6[lane] = post[7 + (6 + lane) % 7] }
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 7988) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 6
-            let source = x + firstRow * 38, rows = (parts.upperBound * 6 - 1) + 7 - firstRow
-            for pixel in 0..<(rows * 38) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
-            do {
-                let bias = biases.simd(V.self, at: 0)
-                // The vectors of a row that start at filter 0.
-                for start in [0, 56, 112, 168] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 784); let p2_0 = patterns.simd(V.self, at: 1568); let p3_0 = patterns.simd(V.self, at: 2352); let p4_0 = patterns.simd(V.self, at: 3136); let p5_0 = patterns.simd(V.self, at: 3920); let p6_0 = patterns.simd(V.self, at: 4704)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 896); let p2_1 = patterns.simd(V.self, at: 1680); let p3_1 = patterns.simd(V.self, at: 2464); let p4_1 = patterns.simd(V.self, at: 3248); let p5_1 = patterns.simd(V.self, at: 4032); let p6_1 = patterns.simd(V.self, at: 4816)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 1008); let p2_2 = patterns.simd(V.self, at: 1792); let p3_2 = patterns.simd(V.self, at: 2576); let p4_2 = patterns.simd(V.self, at: 3360); let p5_2 = patterns.simd(V.self, at: 4144); let p6_2 = patterns.simd(V.self, at: 4928)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 336); let p1_3 = patterns.simd(V.self, at: 1120); let p2_3 = patterns.simd(V.self, at: 1904); let p3_3 = patterns.simd(V.self, at: 2688); let p4_3 = patterns.simd(V.self, at: 3472); let p5_3 = patterns.simd(V.self, at: 4256); let p6_3 = patterns.simd(V.self, at: 5040)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 448); let p1_4 = patterns.simd(V.self, at: 1232); let p2_4 = patterns.simd(V.self, at: 2016); let p3_4 = patterns.simd(V.self, at: 2800); let p4_4 = patterns.simd(V.self, at: 3584); let p5_4 = patterns.simd(V.self, at: 4368); let p6_4 = patterns.simd(V.self, at: 5152)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 560); let p1_5 = patterns.simd(V.self, at: 1344); let p2_5 = patterns.simd(V.self, at: 2128); let p3_5 = patterns.simd(V.self, at: 2912); let p4_5 = patterns.simd(V.self, at: 3696); let p5_5 = patterns.simd(V.self, at: 4480); let p6_5 = patterns.simd(V.self, at: 5264)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 672); let p1_6 = patterns.simd(V.self, at: 1456); let p2_6 = patterns.simd(V.self, at: 2240); let p3_6 = patterns.simd(V.self, at: 3024); let p4_6 = patterns.simd(V.self, at: 3808); let p5_6 = patterns.simd(V.self, at: 4592); let p6_6 = patterns.simd(V.self, at: 5376)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        let e0n = s0 * scale0 + shift0
-                        let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
-                        yp.store(e0r, at: 0)
-                        let e1n = s1 * scale0 + shift0
-                        let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
-                        yp.store(e1r, at: 224)
-                        let e2n = s2 * scale0 + shift0
-                        let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
-                        yp.store(e2r, at: 448)
-                        let e3n = s3 * scale0 + shift0
-                        let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                        yp.store(e3r, at: 672)
-                        let e4n = s4 * scale0 + shift0
-                        let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                        yp.store(e4r, at: 896)
-                        let e5n = s5 * scale0 + shift0
-                        let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                        yp.store(e5r, at: 1120)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 6
+                let source = x + firstRow * 38, rows = (parts.upperBound * 6 - 1) + 7 - firstRow
+                for pixel in 0..<(rows * 38) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
+                do {
+                    let bias = biases.simd(V.self, at: 0)
+                    // The vectors of a row that start at filter 0.
+                    for start in [0, 56, 112, 168] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 784); let p2_0 = patterns.simd(V.self, at: 1568); let p3_0 = patterns.simd(V.self, at: 2352); let p4_0 = patterns.simd(V.self, at: 3136); let p5_0 = patterns.simd(V.self, at: 3920); let p6_0 = patterns.simd(V.self, at: 4704)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 896); let p2_1 = patterns.simd(V.self, at: 1680); let p3_1 = patterns.simd(V.self, at: 2464); let p4_1 = patterns.simd(V.self, at: 3248); let p5_1 = patterns.simd(V.self, at: 4032); let p6_1 = patterns.simd(V.self, at: 4816)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 1008); let p2_2 = patterns.simd(V.self, at: 1792); let p3_2 = patterns.simd(V.self, at: 2576); let p4_2 = patterns.simd(V.self, at: 3360); let p5_2 = patterns.simd(V.self, at: 4144); let p6_2 = patterns.simd(V.self, at: 4928)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 336); let p1_3 = patterns.simd(V.self, at: 1120); let p2_3 = patterns.simd(V.self, at: 1904); let p3_3 = patterns.simd(V.self, at: 2688); let p4_3 = patterns.simd(V.self, at: 3472); let p5_3 = patterns.simd(V.self, at: 4256); let p6_3 = patterns.simd(V.self, at: 5040)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 448); let p1_4 = patterns.simd(V.self, at: 1232); let p2_4 = patterns.simd(V.self, at: 2016); let p3_4 = patterns.simd(V.self, at: 2800); let p4_4 = patterns.simd(V.self, at: 3584); let p5_4 = patterns.simd(V.self, at: 4368); let p6_4 = patterns.simd(V.self, at: 5152)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 560); let p1_5 = patterns.simd(V.self, at: 1344); let p2_5 = patterns.simd(V.self, at: 2128); let p3_5 = patterns.simd(V.self, at: 2912); let p4_5 = patterns.simd(V.self, at: 3696); let p5_5 = patterns.simd(V.self, at: 4480); let p6_5 = patterns.simd(V.self, at: 5264)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 672); let p1_6 = patterns.simd(V.self, at: 1456); let p2_6 = patterns.simd(V.self, at: 2240); let p3_6 = patterns.simd(V.self, at: 3024); let p4_6 = patterns.simd(V.self, at: 3808); let p5_6 = patterns.simd(V.self, at: 4592); let p6_6 = patterns.simd(V.self, at: 5376)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let e0n = s0 * scale0 + shift0
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * scale0 + shift0
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 224)
+                            let e2n = s2 * scale0 + shift0
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 448)
+                            let e3n = s3 * scale0 + shift0
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 672)
+                            let e4n = s4 * scale0 + shift0
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 896)
+                            let e5n = s5 * scale0 + shift0
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 16)
+                    // The vectors of a row that start at filter 1.
+                    for start in [8, 64, 120, 176] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 800); let p2_0 = patterns.simd(V.self, at: 1584); let p3_0 = patterns.simd(V.self, at: 2368); let p4_0 = patterns.simd(V.self, at: 3152); let p5_0 = patterns.simd(V.self, at: 3936); let p6_0 = patterns.simd(V.self, at: 4720)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 912); let p2_1 = patterns.simd(V.self, at: 1696); let p3_1 = patterns.simd(V.self, at: 2480); let p4_1 = patterns.simd(V.self, at: 3264); let p5_1 = patterns.simd(V.self, at: 4048); let p6_1 = patterns.simd(V.self, at: 4832)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 240); let p1_2 = patterns.simd(V.self, at: 1024); let p2_2 = patterns.simd(V.self, at: 1808); let p3_2 = patterns.simd(V.self, at: 2592); let p4_2 = patterns.simd(V.self, at: 3376); let p5_2 = patterns.simd(V.self, at: 4160); let p6_2 = patterns.simd(V.self, at: 4944)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 352); let p1_3 = patterns.simd(V.self, at: 1136); let p2_3 = patterns.simd(V.self, at: 1920); let p3_3 = patterns.simd(V.self, at: 2704); let p4_3 = patterns.simd(V.self, at: 3488); let p5_3 = patterns.simd(V.self, at: 4272); let p6_3 = patterns.simd(V.self, at: 5056)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 464); let p1_4 = patterns.simd(V.self, at: 1248); let p2_4 = patterns.simd(V.self, at: 2032); let p3_4 = patterns.simd(V.self, at: 2816); let p4_4 = patterns.simd(V.self, at: 3600); let p5_4 = patterns.simd(V.self, at: 4384); let p6_4 = patterns.simd(V.self, at: 5168)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 576); let p1_5 = patterns.simd(V.self, at: 1360); let p2_5 = patterns.simd(V.self, at: 2144); let p3_5 = patterns.simd(V.self, at: 2928); let p4_5 = patterns.simd(V.self, at: 3712); let p5_5 = patterns.simd(V.self, at: 4496); let p6_5 = patterns.simd(V.self, at: 5280)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 688); let p1_6 = patterns.simd(V.self, at: 1472); let p2_6 = patterns.simd(V.self, at: 2256); let p3_6 = patterns.simd(V.self, at: 3040); let p4_6 = patterns.simd(V.self, at: 3824); let p5_6 = patterns.simd(V.self, at: 4608); let p6_6 = patterns.simd(V.self, at: 5392)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let e0n = s0 * scale1 + shift1
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * scale1 + shift1
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 224)
+                            let e2n = s2 * scale1 + shift1
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 448)
+                            let e3n = s3 * scale1 + shift1
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 672)
+                            let e4n = s4 * scale1 + shift1
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 896)
+                            let e5n = s5 * scale1 + shift1
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 32)
+                    // The vectors of a row that start at filter 2.
+                    for start in [16, 72, 128, 184] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 816); let p2_0 = patterns.simd(V.self, at: 1600); let p3_0 = patterns.simd(V.self, at: 2384); let p4_0 = patterns.simd(V.self, at: 3168); let p5_0 = patterns.simd(V.self, at: 3952); let p6_0 = patterns.simd(V.self, at: 4736)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 928); let p2_1 = patterns.simd(V.self, at: 1712); let p3_1 = patterns.simd(V.self, at: 2496); let p4_1 = patterns.simd(V.self, at: 3280); let p5_1 = patterns.simd(V.self, at: 4064); let p6_1 = patterns.simd(V.self, at: 4848)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 256); let p1_2 = patterns.simd(V.self, at: 1040); let p2_2 = patterns.simd(V.self, at: 1824); let p3_2 = patterns.simd(V.self, at: 2608); let p4_2 = patterns.simd(V.self, at: 3392); let p5_2 = patterns.simd(V.self, at: 4176); let p6_2 = patterns.simd(V.self, at: 4960)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 368); let p1_3 = patterns.simd(V.self, at: 1152); let p2_3 = patterns.simd(V.self, at: 1936); let p3_3 = patterns.simd(V.self, at: 2720); let p4_3 = patterns.simd(V.self, at: 3504); let p5_3 = patterns.simd(V.self, at: 4288); let p6_3 = patterns.simd(V.self, at: 5072)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 480); let p1_4 = patterns.simd(V.self, at: 1264); let p2_4 = patterns.simd(V.self, at: 2048); let p3_4 = patterns.simd(V.self, at: 2832); let p4_4 = patterns.simd(V.self, at: 3616); let p5_4 = patterns.simd(V.self, at: 4400); let p6_4 = patterns.simd(V.self, at: 5184)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 592); let p1_5 = patterns.simd(V.self, at: 1376); let p2_5 = patterns.simd(V.self, at: 2160); let p3_5 = patterns.simd(V.self, at: 2944); let p4_5 = patterns.simd(V.self, at: 3728); let p5_5 = patterns.simd(V.self, at: 4512); let p6_5 = patterns.simd(V.self, at: 5296)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 704); let p1_6 = patterns.simd(V.self, at: 1488); let p2_6 = patterns.simd(V.self, at: 2272); let p3_6 = patterns.simd(V.self, at: 3056); let p4_6 = patterns.simd(V.self, at: 3840); let p5_6 = patterns.simd(V.self, at: 4624); let p6_6 = patterns.simd(V.self, at: 5408)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let e0n = s0 * scale2 + shift2
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * scale2 + shift2
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 224)
+                            let e2n = s2 * scale2 + shift2
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 448)
+                            let e3n = s3 * scale2 + shift2
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 672)
+                            let e4n = s4 * scale2 + shift2
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 896)
+                            let e5n = s5 * scale2 + shift2
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 48)
+                    // The vectors of a row that start at filter 3.
+                    for start in [24, 80, 136, 192] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 832); let p2_0 = patterns.simd(V.self, at: 1616); let p3_0 = patterns.simd(V.self, at: 2400); let p4_0 = patterns.simd(V.self, at: 3184); let p5_0 = patterns.simd(V.self, at: 3968); let p6_0 = patterns.simd(V.self, at: 4752)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 160); let p1_1 = patterns.simd(V.self, at: 944); let p2_1 = patterns.simd(V.self, at: 1728); let p3_1 = patterns.simd(V.self, at: 2512); let p4_1 = patterns.simd(V.self, at: 3296); let p5_1 = patterns.simd(V.self, at: 4080); let p6_1 = patterns.simd(V.self, at: 4864)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 272); let p1_2 = patterns.simd(V.self, at: 1056); let p2_2 = patterns.simd(V.self, at: 1840); let p3_2 = patterns.simd(V.self, at: 2624); let p4_2 = patterns.simd(V.self, at: 3408); let p5_2 = patterns.simd(V.self, at: 4192); let p6_2 = patterns.simd(V.self, at: 4976)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 384); let p1_3 = patterns.simd(V.self, at: 1168); let p2_3 = patterns.simd(V.self, at: 1952); let p3_3 = patterns.simd(V.self, at: 2736); let p4_3 = patterns.simd(V.self, at: 3520); let p5_3 = patterns.simd(V.self, at: 4304); let p6_3 = patterns.simd(V.self, at: 5088)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 496); let p1_4 = patterns.simd(V.self, at: 1280); let p2_4 = patterns.simd(V.self, at: 2064); let p3_4 = patterns.simd(V.self, at: 2848); let p4_4 = patterns.simd(V.self, at: 3632); let p5_4 = patterns.simd(V.self, at: 4416); let p6_4 = patterns.simd(V.self, at: 5200)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 608); let p1_5 = patterns.simd(V.self, at: 1392); let p2_5 = patterns.simd(V.self, at: 2176); let p3_5 = patterns.simd(V.self, at: 2960); let p4_5 = patterns.simd(V.self, at: 3744); let p5_5 = patterns.simd(V.self, at: 4528); let p6_5 = patterns.simd(V.self, at: 5312)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 720); let p1_6 = patterns.simd(V.self, at: 1504); let p2_6 = patterns.simd(V.self, at: 2288); let p3_6 = patterns.simd(V.self, at: 3072); let p4_6 = patterns.simd(V.self, at: 3856); let p5_6 = patterns.simd(V.self, at: 4640); let p6_6 = patterns.simd(V.self, at: 5424)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let e0n = s0 * scale3 + shift3
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * scale3 + shift3
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 224)
+                            let e2n = s2 * scale3 + shift3
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 448)
+                            let e3n = s3 * scale3 + shift3
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 672)
+                            let e4n = s4 * scale3 + shift3
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 896)
+                            let e5n = s5 * scale3 + shift3
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 64)
+                    // The vectors of a row that start at filter 4.
+                    for start in [32, 88, 144, 200] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 848); let p2_0 = patterns.simd(V.self, at: 1632); let p3_0 = patterns.simd(V.self, at: 2416); let p4_0 = patterns.simd(V.self, at: 3200); let p5_0 = patterns.simd(V.self, at: 3984); let p6_0 = patterns.simd(V.self, at: 4768)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 176); let p1_1 = patterns.simd(V.self, at: 960); let p2_1 = patterns.simd(V.self, at: 1744); let p3_1 = patterns.simd(V.self, at: 2528); let p4_1 = patterns.simd(V.self, at: 3312); let p5_1 = patterns.simd(V.self, at: 4096); let p6_1 = patterns.simd(V.self, at: 4880)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 288); let p1_2 = patterns.simd(V.self, at: 1072); let p2_2 = patterns.simd(V.self, at: 1856); let p3_2 = patterns.simd(V.self, at: 2640); let p4_2 = patterns.simd(V.self, at: 3424); let p5_2 = patterns.simd(V.self, at: 4208); let p6_2 = patterns.simd(V.self, at: 4992)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 400); let p1_3 = patterns.simd(V.self, at: 1184); let p2_3 = patterns.simd(V.self, at: 1968); let p3_3 = patterns.simd(V.self, at: 2752); let p4_3 = patterns.simd(V.self, at: 3536); let p5_3 = patterns.simd(V.self, at: 4320); let p6_3 = patterns.simd(V.self, at: 5104)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 512); let p1_4 = patterns.simd(V.self, at: 1296); let p2_4 = patterns.simd(V.self, at: 2080); let p3_4 = patterns.simd(V.self, at: 2864); let p4_4 = patterns.simd(V.self, at: 3648); let p5_4 = patterns.simd(V.self, at: 4432); let p6_4 = patterns.simd(V.self, at: 5216)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 624); let p1_5 = patterns.simd(V.self, at: 1408); let p2_5 = patterns.simd(V.self, at: 2192); let p3_5 = patterns.simd(V.self, at: 2976); let p4_5 = patterns.simd(V.self, at: 3760); let p5_5 = patterns.simd(V.self, at: 4544); let p6_5 = patterns.simd(V.self, at: 5328)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 736); let p1_6 = patterns.simd(V.self, at: 1520); let p2_6 = patterns.simd(V.self, at: 2304); let p3_6 = patterns.simd(V.self, at: 3088); let p4_6 = patterns.simd(V.self, at: 3872); let p5_6 = patterns.simd(V.self, at: 4656); let p6_6 = patterns.simd(V.self, at: 5440)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let e0n = s0 * scale4 + shift4
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * scale4 + shift4
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 224)
+                            let e2n = s2 * scale4 + shift4
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 448)
+                            let e3n = s3 * scale4 + shift4
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 672)
+                            let e4n = s4 * scale4 + shift4
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 896)
+                            let e5n = s5 * scale4 + shift4
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 80)
+                    // The vectors of a row that start at filter 5.
+                    for start in [40, 96, 152, 208] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 80); let p1_0 = patterns.simd(V.self, at: 864); let p2_0 = patterns.simd(V.self, at: 1648); let p3_0 = patterns.simd(V.self, at: 2432); let p4_0 = patterns.simd(V.self, at: 3216); let p5_0 = patterns.simd(V.self, at: 4000); let p6_0 = patterns.simd(V.self, at: 4784)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 192); let p1_1 = patterns.simd(V.self, at: 976); let p2_1 = patterns.simd(V.self, at: 1760); let p3_1 = patterns.simd(V.self, at: 2544); let p4_1 = patterns.simd(V.self, at: 3328); let p5_1 = patterns.simd(V.self, at: 4112); let p6_1 = patterns.simd(V.self, at: 4896)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 304); let p1_2 = patterns.simd(V.self, at: 1088); let p2_2 = patterns.simd(V.self, at: 1872); let p3_2 = patterns.simd(V.self, at: 2656); let p4_2 = patterns.simd(V.self, at: 3440); let p5_2 = patterns.simd(V.self, at: 4224); let p6_2 = patterns.simd(V.self, at: 5008)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 416); let p1_3 = patterns.simd(V.self, at: 1200); let p2_3 = patterns.simd(V.self, at: 1984); let p3_3 = patterns.simd(V.self, at: 2768); let p4_3 = patterns.simd(V.self, at: 3552); let p5_3 = patterns.simd(V.self, at: 4336); let p6_3 = patterns.simd(V.self, at: 5120)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 528); let p1_4 = patterns.simd(V.self, at: 1312); let p2_4 = patterns.simd(V.self, at: 2096); let p3_4 = patterns.simd(V.self, at: 2880); let p4_4 = patterns.simd(V.self, at: 3664); let p5_4 = patterns.simd(V.self, at: 4448); let p6_4 = patterns.simd(V.self, at: 5232)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 640); let p1_5 = patterns.simd(V.self, at: 1424); let p2_5 = patterns.simd(V.self, at: 2208); let p3_5 = patterns.simd(V.self, at: 2992); let p4_5 = patterns.simd(V.self, at: 3776); let p5_5 = patterns.simd(V.self, at: 4560); let p6_5 = patterns.simd(V.self, at: 5344)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 752); let p1_6 = patterns.simd(V.self, at: 1536); let p2_6 = patterns.simd(V.self, at: 2320); let p3_6 = patterns.simd(V.self, at: 3104); let p4_6 = patterns.simd(V.self, at: 3888); let p5_6 = patterns.simd(V.self, at: 4672); let p6_6 = patterns.simd(V.self, at: 5456)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let e0n = s0 * scale5 + shift5
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * scale5 + shift5
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 224)
+                            let e2n = s2 * scale5 + shift5
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 448)
+                            let e3n = s3 * scale5 + shift5
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 672)
+                            let e4n = s4 * scale5 + shift5
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 896)
+                            let e5n = s5 * scale5 + shift5
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 1120)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 96)
+                    // The vectors of a row that start at filter 6.
+                    for start in [48, 104, 160, 216] {
+                        for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
+                            let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            let p0_0 = patterns.simd(V.self, at: 96); let p1_0 = patterns.simd(V.self, at: 880); let p2_0 = patterns.simd(V.self, at: 1664); let p3_0 = patterns.simd(V.self, at: 2448); let p4_0 = patterns.simd(V.self, at: 3232); let p5_0 = patterns.simd(V.self, at: 4016); let p6_0 = patterns.simd(V.self, at: 4800)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V.self, at: 208); let p1_1 = patterns.simd(V.self, at: 992); let p2_1 = patterns.simd(V.self, at: 1776); let p3_1 = patterns.simd(V.self, at: 2560); let p4_1 = patterns.simd(V.self, at: 3344); let p5_1 = patterns.simd(V.self, at: 4128); let p6_1 = patterns.simd(V.self, at: 4912)
+                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V.self, at: 320); let p1_2 = patterns.simd(V.self, at: 1104); let p2_2 = patterns.simd(V.self, at: 1888); let p3_2 = patterns.simd(V.self, at: 2672); let p4_2 = patterns.simd(V.self, at: 3456); let p5_2 = patterns.simd(V.self, at: 4240); let p6_2 = patterns.simd(V.self, at: 5024)
+                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V.self, at: 432); let p1_3 = patterns.simd(V.self, at: 1216); let p2_3 = patterns.simd(V.self, at: 2000); let p3_3 = patterns.simd(V.self, at: 2784); let p4_3 = patterns.simd(V.self, at: 3568); let p5_3 = patterns.simd(V.self, at: 4352); let p6_3 = patterns.simd(V.self, at: 5136)
+                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V.self, at: 544); let p1_4 = patterns.simd(V.self, at: 1328); let p2_4 = patterns.simd(V.self, at: 2112); let p3_4 = patterns.simd(V.self, at: 2896); let p4_4 = patterns.simd(V.self, at: 3680); let p5_4 = patterns.simd(V.self, at: 4464); let p6_4 = patterns.simd(V.self, at: 5248)
+                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V.self, at: 656); let p1_5 = patterns.simd(V.self, at: 1440); let p2_5 = patterns.simd(V.self, at: 2224); let p3_5 = patterns.simd(V.self, at: 3008); let p4_5 = patterns.simd(V.self, at: 3792); let p5_5 = patterns.simd(V.self, at: 4576); let p6_5 = patterns.simd(V.self, at: 5360)
+                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V.self, at: 768); let p1_6 = patterns.simd(V.self, at: 1552); let p2_6 = patterns.simd(V.self, at: 2336); let p3_6 = patterns.simd(V.self, at: 3120); let p4_6 = patterns.simd(V.self, at: 3904); let p5_6 = patterns.simd(V.self, at: 4688); let p6_6 = patterns.simd(V.self, at: 5472)
+                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let e0n = s0 * scale6 + shift6
+                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            yp.store(e0r, at: 0)
+                            let e1n = s1 * scale6 + shift6
+                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            yp.store(e1r, at: 224)
+                            let e2n = s2 * scale6 + shift6
+                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            yp.store(e2r, at: 448)
+                            let e3n = s3 * scale6 + shift6
+                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            yp.store(e3r, at: 672)
+                            let e4n = s4 * scale6 + shift6
+                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            yp.store(e4r, at: 896)
+                            let e5n = s5 * scale6 + shift6
+                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            yp.store(e5r, at: 1120)
+                        }
                     }
                 }
             }
-            do {
-                let bias = biases.simd(V.self, at: 16)
-                // The vectors of a row that start at filter 1.
-                for start in [8, 64, 120, 176] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 800); let p2_0 = patterns.simd(V.self, at: 1584); let p3_0 = patterns.simd(V.self, at: 2368); let p4_0 = patterns.simd(V.self, at: 3152); let p5_0 = patterns.simd(V.self, at: 3936); let p6_0 = patterns.simd(V.self, at: 4720)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 912); let p2_1 = patterns.simd(V.self, at: 1696); let p3_1 = patterns.simd(V.self, at: 2480); let p4_1 = patterns.simd(V.self, at: 3264); let p5_1 = patterns.simd(V.self, at: 4048); let p6_1 = patterns.simd(V.self, at: 4832)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 240); let p1_2 = patterns.simd(V.self, at: 1024); let p2_2 = patterns.simd(V.self, at: 1808); let p3_2 = patterns.simd(V.self, at: 2592); let p4_2 = patterns.simd(V.self, at: 3376); let p5_2 = patterns.simd(V.self, at: 4160); let p6_2 = patterns.simd(V.self, at: 4944)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 352); let p1_3 = patterns.simd(V.self, at: 1136); let p2_3 = patterns.simd(V.self, at: 1920); let p3_3 = patterns.simd(V.self, at: 2704); let p4_3 = patterns.simd(V.self, at: 3488); let p5_3 = patterns.simd(V.self, at: 4272); let p6_3 = patterns.simd(V.self, at: 5056)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 464); let p1_4 = patterns.simd(V.self, at: 1248); let p2_4 = patterns.simd(V.self, at: 2032); let p3_4 = patterns.simd(V.self, at: 2816); let p4_4 = patterns.simd(V.self, at: 3600); let p5_4 = patterns.simd(V.self, at: 4384); let p6_4 = patterns.simd(V.self, at: 5168)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 576); let p1_5 = patterns.simd(V.self, at: 1360); let p2_5 = patterns.simd(V.self, at: 2144); let p3_5 = patterns.simd(V.self, at: 2928); let p4_5 = patterns.simd(V.self, at: 3712); let p5_5 = patterns.simd(V.self, at: 4496); let p6_5 = patterns.simd(V.self, at: 5280)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 688); let p1_6 = patterns.simd(V.self, at: 1472); let p2_6 = patterns.simd(V.self, at: 2256); let p3_6 = patterns.simd(V.self, at: 3040); let p4_6 = patterns.simd(V.self, at: 3824); let p5_6 = patterns.simd(V.self, at: 4608); let p6_6 = patterns.simd(V.self, at: 5392)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        let e0n = s0 * scale1 + shift1
-                        let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
-                        yp.store(e0r, at: 0)
-                        let e1n = s1 * scale1 + shift1
-                        let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
-                        yp.store(e1r, at: 224)
-                        let e2n = s2 * scale1 + shift1
-                        let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
-                        yp.store(e2r, at: 448)
-                        let e3n = s3 * scale1 + shift1
-                        let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                        yp.store(e3r, at: 672)
-                        let e4n = s4 * scale1 + shift1
-                        let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                        yp.store(e4r, at: 896)
-                        let e5n = s5 * scale1 + shift1
-                        let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                        yp.store(e5r, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 32)
-                // The vectors of a row that start at filter 2.
-                for start in [16, 72, 128, 184] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 816); let p2_0 = patterns.simd(V.self, at: 1600); let p3_0 = patterns.simd(V.self, at: 2384); let p4_0 = patterns.simd(V.self, at: 3168); let p5_0 = patterns.simd(V.self, at: 3952); let p6_0 = patterns.simd(V.self, at: 4736)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 928); let p2_1 = patterns.simd(V.self, at: 1712); let p3_1 = patterns.simd(V.self, at: 2496); let p4_1 = patterns.simd(V.self, at: 3280); let p5_1 = patterns.simd(V.self, at: 4064); let p6_1 = patterns.simd(V.self, at: 4848)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 256); let p1_2 = patterns.simd(V.self, at: 1040); let p2_2 = patterns.simd(V.self, at: 1824); let p3_2 = patterns.simd(V.self, at: 2608); let p4_2 = patterns.simd(V.self, at: 3392); let p5_2 = patterns.simd(V.self, at: 4176); let p6_2 = patterns.simd(V.self, at: 4960)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 368); let p1_3 = patterns.simd(V.self, at: 1152); let p2_3 = patterns.simd(V.self, at: 1936); let p3_3 = patterns.simd(V.self, at: 2720); let p4_3 = patterns.simd(V.self, at: 3504); let p5_3 = patterns.simd(V.self, at: 4288); let p6_3 = patterns.simd(V.self, at: 5072)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 480); let p1_4 = patterns.simd(V.self, at: 1264); let p2_4 = patterns.simd(V.self, at: 2048); let p3_4 = patterns.simd(V.self, at: 2832); let p4_4 = patterns.simd(V.self, at: 3616); let p5_4 = patterns.simd(V.self, at: 4400); let p6_4 = patterns.simd(V.self, at: 5184)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 592); let p1_5 = patterns.simd(V.self, at: 1376); let p2_5 = patterns.simd(V.self, at: 2160); let p3_5 = patterns.simd(V.self, at: 2944); let p4_5 = patterns.simd(V.self, at: 3728); let p5_5 = patterns.simd(V.self, at: 4512); let p6_5 = patterns.simd(V.self, at: 5296)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 704); let p1_6 = patterns.simd(V.self, at: 1488); let p2_6 = patterns.simd(V.self, at: 2272); let p3_6 = patterns.simd(V.self, at: 3056); let p4_6 = patterns.simd(V.self, at: 3840); let p5_6 = patterns.simd(V.self, at: 4624); let p6_6 = patterns.simd(V.self, at: 5408)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        let e0n = s0 * scale2 + shift2
-                        let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
-                        yp.store(e0r, at: 0)
-                        let e1n = s1 * scale2 + shift2
-                        let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
-                        yp.store(e1r, at: 224)
-                        let e2n = s2 * scale2 + shift2
-                        let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
-                        yp.store(e2r, at: 448)
-                        let e3n = s3 * scale2 + shift2
-                        let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                        yp.store(e3r, at: 672)
-                        let e4n = s4 * scale2 + shift2
-                        let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                        yp.store(e4r, at: 896)
-                        let e5n = s5 * scale2 + shift2
-                        let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                        yp.store(e5r, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 48)
-                // The vectors of a row that start at filter 3.
-                for start in [24, 80, 136, 192] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 832); let p2_0 = patterns.simd(V.self, at: 1616); let p3_0 = patterns.simd(V.self, at: 2400); let p4_0 = patterns.simd(V.self, at: 3184); let p5_0 = patterns.simd(V.self, at: 3968); let p6_0 = patterns.simd(V.self, at: 4752)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 160); let p1_1 = patterns.simd(V.self, at: 944); let p2_1 = patterns.simd(V.self, at: 1728); let p3_1 = patterns.simd(V.self, at: 2512); let p4_1 = patterns.simd(V.self, at: 3296); let p5_1 = patterns.simd(V.self, at: 4080); let p6_1 = patterns.simd(V.self, at: 4864)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 272); let p1_2 = patterns.simd(V.self, at: 1056); let p2_2 = patterns.simd(V.self, at: 1840); let p3_2 = patterns.simd(V.self, at: 2624); let p4_2 = patterns.simd(V.self, at: 3408); let p5_2 = patterns.simd(V.self, at: 4192); let p6_2 = patterns.simd(V.self, at: 4976)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 384); let p1_3 = patterns.simd(V.self, at: 1168); let p2_3 = patterns.simd(V.self, at: 1952); let p3_3 = patterns.simd(V.self, at: 2736); let p4_3 = patterns.simd(V.self, at: 3520); let p5_3 = patterns.simd(V.self, at: 4304); let p6_3 = patterns.simd(V.self, at: 5088)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 496); let p1_4 = patterns.simd(V.self, at: 1280); let p2_4 = patterns.simd(V.self, at: 2064); let p3_4 = patterns.simd(V.self, at: 2848); let p4_4 = patterns.simd(V.self, at: 3632); let p5_4 = patterns.simd(V.self, at: 4416); let p6_4 = patterns.simd(V.self, at: 5200)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 608); let p1_5 = patterns.simd(V.self, at: 1392); let p2_5 = patterns.simd(V.self, at: 2176); let p3_5 = patterns.simd(V.self, at: 2960); let p4_5 = patterns.simd(V.self, at: 3744); let p5_5 = patterns.simd(V.self, at: 4528); let p6_5 = patterns.simd(V.self, at: 5312)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 720); let p1_6 = patterns.simd(V.self, at: 1504); let p2_6 = patterns.simd(V.self, at: 2288); let p3_6 = patterns.simd(V.self, at: 3072); let p4_6 = patterns.simd(V.self, at: 3856); let p5_6 = patterns.simd(V.self, at: 4640); let p6_6 = patterns.simd(V.self, at: 5424)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        let e0n = s0 * scale3 + shift3
-                        let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
-                        yp.store(e0r, at: 0)
-                        let e1n = s1 * scale3 + shift3
-                        let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
-                        yp.store(e1r, at: 224)
-                        let e2n = s2 * scale3 + shift3
-                        let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
-                        yp.store(e2r, at: 448)
-                        let e3n = s3 * scale3 + shift3
-                        let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                        yp.store(e3r, at: 672)
-                        let e4n = s4 * scale3 + shift3
-                        let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                        yp.store(e4r, at: 896)
-                        let e5n = s5 * scale3 + shift3
-                        let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                        yp.store(e5r, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 64)
-                // The vectors of a row that start at filter 4.
-                for start in [32, 88, 144, 200] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 848); let p2_0 = patterns.simd(V.self, at: 1632); let p3_0 = patterns.simd(V.self, at: 2416); let p4_0 = patterns.simd(V.self, at: 3200); let p5_0 = patterns.simd(V.self, at: 3984); let p6_0 = patterns.simd(V.self, at: 4768)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 176); let p1_1 = patterns.simd(V.self, at: 960); let p2_1 = patterns.simd(V.self, at: 1744); let p3_1 = patterns.simd(V.self, at: 2528); let p4_1 = patterns.simd(V.self, at: 3312); let p5_1 = patterns.simd(V.self, at: 4096); let p6_1 = patterns.simd(V.self, at: 4880)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 288); let p1_2 = patterns.simd(V.self, at: 1072); let p2_2 = patterns.simd(V.self, at: 1856); let p3_2 = patterns.simd(V.self, at: 2640); let p4_2 = patterns.simd(V.self, at: 3424); let p5_2 = patterns.simd(V.self, at: 4208); let p6_2 = patterns.simd(V.self, at: 4992)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 400); let p1_3 = patterns.simd(V.self, at: 1184); let p2_3 = patterns.simd(V.self, at: 1968); let p3_3 = patterns.simd(V.self, at: 2752); let p4_3 = patterns.simd(V.self, at: 3536); let p5_3 = patterns.simd(V.self, at: 4320); let p6_3 = patterns.simd(V.self, at: 5104)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 512); let p1_4 = patterns.simd(V.self, at: 1296); let p2_4 = patterns.simd(V.self, at: 2080); let p3_4 = patterns.simd(V.self, at: 2864); let p4_4 = patterns.simd(V.self, at: 3648); let p5_4 = patterns.simd(V.self, at: 4432); let p6_4 = patterns.simd(V.self, at: 5216)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 624); let p1_5 = patterns.simd(V.self, at: 1408); let p2_5 = patterns.simd(V.self, at: 2192); let p3_5 = patterns.simd(V.self, at: 2976); let p4_5 = patterns.simd(V.self, at: 3760); let p5_5 = patterns.simd(V.self, at: 4544); let p6_5 = patterns.simd(V.self, at: 5328)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 736); let p1_6 = patterns.simd(V.self, at: 1520); let p2_6 = patterns.simd(V.self, at: 2304); let p3_6 = patterns.simd(V.self, at: 3088); let p4_6 = patterns.simd(V.self, at: 3872); let p5_6 = patterns.simd(V.self, at: 4656); let p6_6 = patterns.simd(V.self, at: 5440)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        let e0n = s0 * scale4 + shift4
-                        let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
-                        yp.store(e0r, at: 0)
-                        let e1n = s1 * scale4 + shift4
-                        let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
-                        yp.store(e1r, at: 224)
-                        let e2n = s2 * scale4 + shift4
-                        let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
-                        yp.store(e2r, at: 448)
-                        let e3n = s3 * scale4 + shift4
-                        let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                        yp.store(e3r, at: 672)
-                        let e4n = s4 * scale4 + shift4
-                        let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                        yp.store(e4r, at: 896)
-                        let e5n = s5 * scale4 + shift4
-                        let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                        yp.store(e5r, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 80)
-                // The vectors of a row that start at filter 5.
-                for start in [40, 96, 152, 208] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 80); let p1_0 = patterns.simd(V.self, at: 864); let p2_0 = patterns.simd(V.self, at: 1648); let p3_0 = patterns.simd(V.self, at: 2432); let p4_0 = patterns.simd(V.self, at: 3216); let p5_0 = patterns.simd(V.self, at: 4000); let p6_0 = patterns.simd(V.self, at: 4784)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 192); let p1_1 = patterns.simd(V.self, at: 976); let p2_1 = patterns.simd(V.self, at: 1760); let p3_1 = patterns.simd(V.self, at: 2544); let p4_1 = patterns.simd(V.self, at: 3328); let p5_1 = patterns.simd(V.self, at: 4112); let p6_1 = patterns.simd(V.self, at: 4896)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 304); let p1_2 = patterns.simd(V.self, at: 1088); let p2_2 = patterns.simd(V.self, at: 1872); let p3_2 = patterns.simd(V.self, at: 2656); let p4_2 = patterns.simd(V.self, at: 3440); let p5_2 = patterns.simd(V.self, at: 4224); let p6_2 = patterns.simd(V.self, at: 5008)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 416); let p1_3 = patterns.simd(V.self, at: 1200); let p2_3 = patterns.simd(V.self, at: 1984); let p3_3 = patterns.simd(V.self, at: 2768); let p4_3 = patterns.simd(V.self, at: 3552); let p5_3 = patterns.simd(V.self, at: 4336); let p6_3 = patterns.simd(V.self, at: 5120)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 528); let p1_4 = patterns.simd(V.self, at: 1312); let p2_4 = patterns.simd(V.self, at: 2096); let p3_4 = patterns.simd(V.self, at: 2880); let p4_4 = patterns.simd(V.self, at: 3664); let p5_4 = patterns.simd(V.self, at: 4448); let p6_4 = patterns.simd(V.self, at: 5232)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 640); let p1_5 = patterns.simd(V.self, at: 1424); let p2_5 = patterns.simd(V.self, at: 2208); let p3_5 = patterns.simd(V.self, at: 2992); let p4_5 = patterns.simd(V.self, at: 3776); let p5_5 = patterns.simd(V.self, at: 4560); let p6_5 = patterns.simd(V.self, at: 5344)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 752); let p1_6 = patterns.simd(V.self, at: 1536); let p2_6 = patterns.simd(V.self, at: 2320); let p3_6 = patterns.simd(V.self, at: 3104); let p4_6 = patterns.simd(V.self, at: 3888); let p5_6 = patterns.simd(V.self, at: 4672); let p6_6 = patterns.simd(V.self, at: 5456)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        let e0n = s0 * scale5 + shift5
-                        let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
-                        yp.store(e0r, at: 0)
-                        let e1n = s1 * scale5 + shift5
-                        let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
-                        yp.store(e1r, at: 224)
-                        let e2n = s2 * scale5 + shift5
-                        let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
-                        yp.store(e2r, at: 448)
-                        let e3n = s3 * scale5 + shift5
-                        let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                        yp.store(e3r, at: 672)
-                        let e4n = s4 * scale5 + shift5
-                        let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                        yp.store(e4r, at: 896)
-                        let e5n = s5 * scale5 + shift5
-                        let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                        yp.store(e5r, at: 1120)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 96)
-                // The vectors of a row that start at filter 6.
-                for start in [48, 104, 160, 216] {
-                    for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
-                        let row = repeated + (oy - firstRow) * 266 + start, yp = y + oy * 224 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        let p0_0 = patterns.simd(V.self, at: 96); let p1_0 = patterns.simd(V.self, at: 880); let p2_0 = patterns.simd(V.self, at: 1664); let p3_0 = patterns.simd(V.self, at: 2448); let p4_0 = patterns.simd(V.self, at: 3232); let p5_0 = patterns.simd(V.self, at: 4016); let p6_0 = patterns.simd(V.self, at: 4800)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                        do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                        do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                        do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                        let p0_1 = patterns.simd(V.self, at: 208); let p1_1 = patterns.simd(V.self, at: 992); let p2_1 = patterns.simd(V.self, at: 1776); let p3_1 = patterns.simd(V.self, at: 2560); let p4_1 = patterns.simd(V.self, at: 3344); let p5_1 = patterns.simd(V.self, at: 4128); let p6_1 = patterns.simd(V.self, at: 4912)
-                        do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                        do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                        do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                        do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                        let p0_2 = patterns.simd(V.self, at: 320); let p1_2 = patterns.simd(V.self, at: 1104); let p2_2 = patterns.simd(V.self, at: 1888); let p3_2 = patterns.simd(V.self, at: 2672); let p4_2 = patterns.simd(V.self, at: 3456); let p5_2 = patterns.simd(V.self, at: 4240); let p6_2 = patterns.simd(V.self, at: 5024)
-                        do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                        do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                        do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                        do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                        do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                        let p0_3 = patterns.simd(V.self, at: 432); let p1_3 = patterns.simd(V.self, at: 1216); let p2_3 = patterns.simd(V.self, at: 2000); let p3_3 = patterns.simd(V.self, at: 2784); let p4_3 = patterns.simd(V.self, at: 3568); let p5_3 = patterns.simd(V.self, at: 4352); let p6_3 = patterns.simd(V.self, at: 5136)
-                        do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                        do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                        do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                        do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                        do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                        let p0_4 = patterns.simd(V.self, at: 544); let p1_4 = patterns.simd(V.self, at: 1328); let p2_4 = patterns.simd(V.self, at: 2112); let p3_4 = patterns.simd(V.self, at: 2896); let p4_4 = patterns.simd(V.self, at: 3680); let p5_4 = patterns.simd(V.self, at: 4464); let p6_4 = patterns.simd(V.self, at: 5248)
-                        do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                        do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                        do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                        do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                        do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                        do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                        do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                        let p0_5 = patterns.simd(V.self, at: 656); let p1_5 = patterns.simd(V.self, at: 1440); let p2_5 = patterns.simd(V.self, at: 2224); let p3_5 = patterns.simd(V.self, at: 3008); let p4_5 = patterns.simd(V.self, at: 3792); let p5_5 = patterns.simd(V.self, at: 4576); let p6_5 = patterns.simd(V.self, at: 5360)
-                        do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                        do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                        do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                        do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                        do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                        do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                        do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                        let p0_6 = patterns.simd(V.self, at: 768); let p1_6 = patterns.simd(V.self, at: 1552); let p2_6 = patterns.simd(V.self, at: 2336); let p3_6 = patterns.simd(V.self, at: 3120); let p4_6 = patterns.simd(V.self, at: 3904); let p5_6 = patterns.simd(V.self, at: 4688); let p6_6 = patterns.simd(V.self, at: 5472)
-                        do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                        do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                        do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                        do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                        do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                        do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                        do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                        let e0n = s0 * scale6 + shift6
-                        let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
-                        yp.store(e0r, at: 0)
-                        let e1n = s1 * scale6 + shift6
-                        let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
-                        yp.store(e1r, at: 224)
-                        let e2n = s2 * scale6 + shift6
-                        let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
-                        yp.store(e2r, at: 448)
-                        let e3n = s3 * scale6 + shift6
-                        let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
-                        yp.store(e3r, at: 672)
-                        let e4n = s4 * scale6 + shift6
-                        let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
-                        yp.store(e4r, at: 896)
-                        let e5n = s5 * scale6 + shift6
-                        let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
-                        yp.store(e5r, at: 1120)
-                    }
-                }
-            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7988, withTemporary)
         }
     }
 
@@ -2241,109 +2247,115 @@ extension PixelLanesSplit: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 768) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<768 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 10
-                let ky0 = r0 / 7, kx0 = r0 % 7, ky1 = (r0 + 1) / 7, kx1 = (r0 + 1) % 7, ky2 = (r0 + 2) / 7, kx2 = (r0 + 2) % 7, ky3 = (r0 + 3) / 7, kx3 = (r0 + 3) % 7, ky4 = (r0 + 4) / 7, kx4 = (r0 + 4) % 7, ky5 = (r0 + 5) / 7, kx5 = (r0 + 5) % 7, ky6 = (r0 + 6) / 7, kx6 = (r0 + 6) % 7, ky7 = (r0 + 7) / 7, kx7 = (r0 + 7) % 7, ky8 = (r0 + 8) / 7, kx8 = (r0 + 8) % 7, ky9 = (r0 + 9) / 7, kx9 = (r0 + 9) % 7
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<768 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 10
+                    let ky0 = r0 / 7, kx0 = r0 % 7, ky1 = (r0 + 1) / 7, kx1 = (r0 + 1) % 7, ky2 = (r0 + 2) / 7, kx2 = (r0 + 2) % 7, ky3 = (r0 + 3) / 7, kx3 = (r0 + 3) % 7, ky4 = (r0 + 4) / 7, kx4 = (r0 + 4) % 7, ky5 = (r0 + 5) / 7, kx5 = (r0 + 5) % 7, ky6 = (r0 + 6) / 7, kx6 = (r0 + 6) % 7, ky7 = (r0 + 7) / 7, kx7 = (r0 + 7) % 7, ky8 = (r0 + 8) / 7, kx8 = (r0 + 8) % 7, ky9 = (r0 + 9) / 7, kx9 = (r0 + 9) % 7
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
+                        for oy in 0..<24 {
+                            let row0 = (oy + ky0) * 38 + kx0
+                            let row1 = (oy + ky1) * 38 + kx1
+                            let row2 = (oy + ky2) * 38 + kx2
+                            let row3 = (oy + ky3) * 38 + kx3
+                            let row4 = (oy + ky4) * 38 + kx4
+                            let row5 = (oy + ky5) * 38 + kx5
+                            let row6 = (oy + ky6) * 38 + kx6
+                            let row7 = (oy + ky7) * 38 + kx7
+                            let row8 = (oy + ky8) * 38 + kx8
+                            let row9 = (oy + ky9) * 38 + kx9
+                            let dp = d + oy * 32
+                            for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 7
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 7
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 7
+                        for l in 0..<7 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 7
+                        for l in 0..<7 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 7
+                        for l in 0..<7 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 7
+                        for l in 0..<7 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 7
+                        for l in 0..<7 { gp9[l] += sum9[l] }
+                    }
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                     for oy in 0..<24 {
-                        let row0 = (oy + ky0) * 38 + kx0
-                        let row1 = (oy + ky1) * 38 + kx1
-                        let row2 = (oy + ky2) * 38 + kx2
-                        let row3 = (oy + ky3) * 38 + kx3
-                        let row4 = (oy + ky4) * 38 + kx4
-                        let row5 = (oy + ky5) * 38 + kx5
-                        let row6 = (oy + ky6) * 38 + kx6
-                        let row7 = (oy + ky7) * 38 + kx7
-                        let row8 = (oy + ky8) * 38 + kx8
-                        let row9 = (oy + ky9) * 38 + kx9
+                        let row0 = (oy + 5) * 38 + 5
+                        let row1 = (oy + 5) * 38 + 6
+                        let row2 = (oy + 6) * 38
+                        let row3 = (oy + 6) * 38 + 1
+                        let row4 = (oy + 6) * 38 + 2
+                        let row5 = (oy + 6) * 38 + 3
+                        let row6 = (oy + 6) * 38 + 4
+                        let row7 = (oy + 6) * 38 + 5
+                        let row8 = (oy + 6) * 38 + 6
                         let dp = d + oy * 32
-                        for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox]), dzv) }
+                        for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 7
+                    let gp0 = kernelGradient + 280
                     for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    let gp1 = kernelGradient + 287
                     for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    let gp2 = kernelGradient + 294
                     for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    let gp3 = kernelGradient + 301
                     for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    let gp4 = kernelGradient + 308
                     for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    let gp5 = kernelGradient + 315
                     for l in 0..<7 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 7
+                    let gp6 = kernelGradient + 322
                     for l in 0..<7 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 7
+                    let gp7 = kernelGradient + 329
                     for l in 0..<7 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 7
+                    let gp8 = kernelGradient + 336
                     for l in 0..<7 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 7
-                    for l in 0..<7 { gp9[l] += sum9[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                for oy in 0..<24 {
-                    let row0 = (oy + 5) * 38 + 5
-                    let row1 = (oy + 5) * 38 + 6
-                    let row2 = (oy + 6) * 38
-                    let row3 = (oy + 6) * 38 + 1
-                    let row4 = (oy + 6) * 38 + 2
-                    let row5 = (oy + 6) * 38 + 3
-                    let row6 = (oy + 6) * 38 + 4
-                    let row7 = (oy + 6) * 38 + 5
-                    let row8 = (oy + 6) * 38 + 6
-                    let dp = d + oy * 32
-                    for ox in 0..<32 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + 280
-                for l in 0..<7 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 287
-                for l in 0..<7 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 294
-                for l in 0..<7 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 301
-                for l in 0..<7 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 308
-                for l in 0..<7 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 315
-                for l in 0..<7 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 322
-                for l in 0..<7 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 329
-                for l in 0..<7 { gp7[l] += sum7[l] }
-                let gp8 = kernelGradient + 336
-                for l in 0..<7 { gp8[l] += sum8[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 9352) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1372
-                for tap in 0..<49 {
-                    let opposite = 48 - tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 7 + co, to = flipped + (tap * 7 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1372
+                        for tap in 0..<49 {
+                            let opposite = 48 - tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 7 + co, to = flipped + (tap * 7 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 7980)
+                        for oy in 0..<24 {
+                            (bordered + (oy + 3) * 266 + 21).update(from: dz + oy * 224, count: 224)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 9352, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 7980)
-                for oy in 0..<24 {
-                    (bordered + (oy + 3) * 266 + 21).update(from: dz + oy * 224, count: 224)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 768, withTemporary)
         }
     }
 
@@ -2456,76 +2468,79 @@ extension PixelLanesSplit: TrainableModel {
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 1008
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<28 {
-                let r0 = rb * 12
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 1008
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<28 {
+                    let r0 = rb * 12
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let row8 = r0 + 8
-                        let row9 = r0 + 9
-                        let row10 = r0 + 10
-                        let row11 = r0 + 11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let row8 = r0 + 8
+                            let row9 = r0 + 9
+                            let row10 = r0 + 10
+                            let row11 = r0 + 11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 3
+                        for l in 0..<3 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 3
-                    for l in 0..<3 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<336 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<336 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -2575,18 +2590,21 @@ extension PixelLanesSplit: TrainableModel {
                 gk[350 + c] += Float(g0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6) { buffer in
-            let g = buffer.baseAddress!, gx = g + 3
-            g.initialize(repeating: 0, count: 6)
-            for position in 0..<768 {
-                let at = position * 7 + 4
-                for c in 0..<3 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[18 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 3
+                g.initialize(repeating: 0, count: 6)
+                for position in 0..<768 {
+                    let at = position * 7 + 4
+                    for c in 0..<3 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[18 + c]) }
+                }
+                for c in 0..<3 {
+                    sums[18 + c] += g[c]; sums[25 + c] += gx[c]
+                    gk[347 + c] += Float(gx[c])
+                    gk[354 + c] += Float(g[c])
+                }
             }
-            for c in 0..<3 {
-                sums[18 + c] += g[c]; sums[25 + c] += gx[c]
-                gk[347 + c] += Float(gx[c])
-                gk[354 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 6, withTemporary)
         }
     }
 

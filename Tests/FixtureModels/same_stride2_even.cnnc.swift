@@ -589,102 +589,108 @@ extension SameStride2Even: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 108
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 9
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                    for oy in 0..<4 {
-                        let row0 = ((oy * 2 + ky0) * 9 + kx0) * 3 + ci0
-                        let row1 = ((oy * 2 + ky1) * 9 + kx1) * 3 + ci1
-                        let row2 = ((oy * 2 + ky2) * 9 + kx2) * 3 + ci2
-                        let row3 = ((oy * 2 + ky3) * 9 + kx3) * 3 + ci3
-                        let row4 = ((oy * 2 + ky4) * 9 + kx4) * 3 + ci4
-                        let row5 = ((oy * 2 + ky5) * 9 + kx5) * 3 + ci5
-                        let row6 = ((oy * 2 + ky6) * 9 + kx6) * 3 + ci6
-                        let row7 = ((oy * 2 + ky7) * 9 + kx7) * 3 + ci7
-                        let row8 = ((oy * 2 + ky8) * 9 + kx8) * 3 + ci8
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 6]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 6]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 6]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 244) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 144
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        to[3] = 0
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4 + 64
-                        for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        to[3] = 0
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4 + 96
-                        for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        to[3] = 0
-                    }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
                 }
                 do {
-                    for co in 0..<4 {
-                        let from = kernel + co + 48, to = flipped + co * 4 + 128
-                        for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        to[3] = 0
+                    var sum = SIMD4<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 108
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy * 2 + ky0) * 9 + kx0) * 3 + ci0
+                            let row1 = ((oy * 2 + ky1) * 9 + kx1) * 3 + ci1
+                            let row2 = ((oy * 2 + ky2) * 9 + kx2) * 3 + ci2
+                            let row3 = ((oy * 2 + ky3) * 9 + kx3) * 3 + ci3
+                            let row4 = ((oy * 2 + ky4) * 9 + kx4) * 3 + ci4
+                            let row5 = ((oy * 2 + ky5) * 9 + kx5) * 3 + ci5
+                            let row6 = ((oy * 2 + ky6) * 9 + kx6) * 3 + ci6
+                            let row7 = ((oy * 2 + ky7) * 9 + kx7) * 3 + ci7
+                            let row8 = ((oy * 2 + ky8) * 9 + kx8) * 3 + ci8
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 6]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 6]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 6]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
                     }
                 }
-                bordered.initialize(repeating: 0, count: 100)
-                for oy in 0..<4 {
-                    (bordered + (oy + 1) * 20 + 4).update(from: dz + oy * 16, count: 16)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 144
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4 + 64
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4 + 96
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        do {
+                            for co in 0..<4 {
+                                let from = kernel + co + 48, to = flipped + co * 4 + 128
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 100)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 1) * 20 + 4).update(from: dz + oy * 16, count: 16)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 4), UnsafePointer(flipped + 64), dx + 3)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 20), UnsafePointer(flipped + 96), dx + 24)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 24), UnsafePointer(flipped + 128), dx + 27)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 244, withTemporary)
                 }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 4), UnsafePointer(flipped + 64), dx + 3)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 20), UnsafePointer(flipped + 96), dx + 24)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 24), UnsafePointer(flipped + 128), dx + 27)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -834,139 +840,145 @@ extension SameStride2Even: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<4 { sum += d[p] }
-                let gp = gk + 256
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 11
-                let ky0 = r0 / 16, kx0 = (r0 / 4) % 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 4) % 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 4) % 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 4) % 4, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 16, kx4 = ((r0 + 4) / 4) % 4, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 16, kx5 = ((r0 + 5) / 4) % 4, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 16, kx6 = ((r0 + 6) / 4) % 4, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 16, kx7 = ((r0 + 7) / 4) % 4, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 16, kx8 = ((r0 + 8) / 4) % 4, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 16, kx9 = ((r0 + 9) / 4) % 4, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 16, kx10 = ((r0 + 10) / 4) % 4, ci10 = (r0 + 10) % 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<4 { sum += d[p] }
+                    let gp = gk + 256
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 16, kx0 = (r0 / 4) % 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 4) % 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 4) % 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 4) % 4, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 16, kx4 = ((r0 + 4) / 4) % 4, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 16, kx5 = ((r0 + 5) / 4) % 4, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 16, kx6 = ((r0 + 6) / 4) % 4, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 16, kx7 = ((r0 + 7) / 4) % 4, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 16, kx8 = ((r0 + 8) / 4) % 4, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 16, kx9 = ((r0 + 9) / 4) % 4, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 16, kx10 = ((r0 + 10) / 4) % 4, ci10 = (r0 + 10) % 4
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 2 + ky0) * 6 + kx0) * 4 + ci0
+                            let row1 = ((oy * 2 + ky1) * 6 + kx1) * 4 + ci1
+                            let row2 = ((oy * 2 + ky2) * 6 + kx2) * 4 + ci2
+                            let row3 = ((oy * 2 + ky3) * 6 + kx3) * 4 + ci3
+                            let row4 = ((oy * 2 + ky4) * 6 + kx4) * 4 + ci4
+                            let row5 = ((oy * 2 + ky5) * 6 + kx5) * 4 + ci5
+                            let row6 = ((oy * 2 + ky6) * 6 + kx6) * 4 + ci6
+                            let row7 = ((oy * 2 + ky7) * 6 + kx7) * 4 + ci7
+                            let row8 = ((oy * 2 + ky8) * 6 + kx8) * 4 + ci8
+                            let row9 = ((oy * 2 + ky9) * 6 + kx9) * 4 + ci9
+                            let row10 = ((oy * 2 + ky10) * 6 + kx10) * 4 + ci10
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 4
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 4
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row0 = ((oy * 2 + ky0) * 6 + kx0) * 4 + ci0
-                        let row1 = ((oy * 2 + ky1) * 6 + kx1) * 4 + ci1
-                        let row2 = ((oy * 2 + ky2) * 6 + kx2) * 4 + ci2
-                        let row3 = ((oy * 2 + ky3) * 6 + kx3) * 4 + ci3
-                        let row4 = ((oy * 2 + ky4) * 6 + kx4) * 4 + ci4
-                        let row5 = ((oy * 2 + ky5) * 6 + kx5) * 4 + ci5
-                        let row6 = ((oy * 2 + ky6) * 6 + kx6) * 4 + ci6
-                        let row7 = ((oy * 2 + ky7) * 6 + kx7) * 4 + ci7
-                        let row8 = ((oy * 2 + ky8) * 6 + kx8) * 4 + ci8
-                        let row9 = ((oy * 2 + ky9) * 6 + kx9) * 4 + ci9
-                        let row10 = ((oy * 2 + ky10) * 6 + kx10) * 4 + ci10
+                        let row0 = ((oy * 2 + 3) * 6 + 1) * 4 + 3
+                        let row1 = ((oy * 2 + 3) * 6 + 2) * 4
+                        let row2 = ((oy * 2 + 3) * 6 + 2) * 4 + 1
+                        let row3 = ((oy * 2 + 3) * 6 + 2) * 4 + 2
+                        let row4 = ((oy * 2 + 3) * 6 + 2) * 4 + 3
+                        let row5 = ((oy * 2 + 3) * 6 + 3) * 4
+                        let row6 = ((oy * 2 + 3) * 6 + 3) * 4 + 1
+                        let row7 = ((oy * 2 + 3) * 6 + 3) * 4 + 2
+                        let row8 = ((oy * 2 + 3) * 6 + 3) * 4 + 3
                         let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 8]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 220
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 224
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 228
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    let gp3 = kernelGradient + 232
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    let gp4 = kernelGradient + 236
                     gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    let gp5 = kernelGradient + 240
                     gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    let gp6 = kernelGradient + 244
                     gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    let gp7 = kernelGradient + 248
                     gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    let gp8 = kernelGradient + 252
                     gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 4
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 4
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 256
+                        for tap in 0..<4 {
+                            let opposite = 10 - 8 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 11 - 8 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 64
+                                for ci in 0..<4 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 14 - 8 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 128
+                                for ci in 0..<4 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 15 - 8 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 192
+                                for ci in 0..<4 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 64)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 1) * 16 + 4).update(from: dz + oy * 8, count: 8)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 20), UnsafePointer(flipped), dx + 20)
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 64), dx + 16)
+                        Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 4), UnsafePointer(flipped + 128), dx + 4)
+                        Self.l1_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 320, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy * 2 + 3) * 6 + 1) * 4 + 3
-                    let row1 = ((oy * 2 + 3) * 6 + 2) * 4
-                    let row2 = ((oy * 2 + 3) * 6 + 2) * 4 + 1
-                    let row3 = ((oy * 2 + 3) * 6 + 2) * 4 + 2
-                    let row4 = ((oy * 2 + 3) * 6 + 2) * 4 + 3
-                    let row5 = ((oy * 2 + 3) * 6 + 3) * 4
-                    let row6 = ((oy * 2 + 3) * 6 + 3) * 4 + 1
-                    let row7 = ((oy * 2 + 3) * 6 + 3) * 4 + 2
-                    let row8 = ((oy * 2 + 3) * 6 + 3) * 4 + 3
-                    let dp = d + oy * 2
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv) }
-                }
-                let gp0 = kernelGradient + 220
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 224
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 228
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 232
-                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 236
-                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 240
-                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 244
-                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 248
-                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                let gp8 = kernelGradient + 252
-                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 320) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 256
-                for tap in 0..<4 {
-                    let opposite = 10 - 8 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 4] }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 11 - 8 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 64
-                        for ci in 0..<4 { to[ci] = from[ci * 4] }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 14 - 8 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 128
-                        for ci in 0..<4 { to[ci] = from[ci * 4] }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 15 - 8 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 192
-                        for ci in 0..<4 { to[ci] = from[ci * 4] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 64)
-                for oy in 0..<2 {
-                    (bordered + (oy + 1) * 16 + 4).update(from: dz + oy * 8, count: 8)
-                }
-                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 20), UnsafePointer(flipped), dx + 20)
-                Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 64), dx + 16)
-                Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 4), UnsafePointer(flipped + 128), dx + 4)
-                Self.l1_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -1135,51 +1147,54 @@ extension SameStride2Even: TrainableModel {
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 12
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 12
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<4 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<4 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -634,100 +634,106 @@ extension SameStride2Odd: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<20 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<20 { sum += d[p] }
-                let gp = gk + 90
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 9
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                    for oy in 0..<4 {
-                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 2 + ci0
-                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 2 + ci1
-                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 2 + ci2
-                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 2 + ci3
-                        let row4 = ((oy * 2 + ky4) * 11 + kx4) * 2 + ci4
-                        let row5 = ((oy * 2 + ky5) * 11 + kx5) * 2 + ci5
-                        let row6 = ((oy * 2 + ky6) * 11 + kx6) * 2 + ci6
-                        let row7 = ((oy * 2 + ky7) * 11 + kx7) * 2 + ci7
-                        let row8 = ((oy * 2 + ky8) * 11 + kx8) * 2 + ci8
-                        let dp = d + oy * 5
-                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 4]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 5
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 5
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 5
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 5
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 5
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 5
-                    for l in 0..<5 { gp8[l] += sum8[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 180) { scratch in
-                let flipped = scratch.baseAddress!
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4 + 80
-                        for ci in 0..<2 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4 + 120
-                        for ci in 0..<2 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<20 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
                 }
                 do {
-                    for co in 0..<5 {
-                        let from = kernel + co + 40, to = flipped + co * 4 + 160
-                        for ci in 0..<2 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<20 { sum += d[p] }
+                    let gp = gk + 90
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy * 2 + ky0) * 11 + kx0) * 2 + ci0
+                            let row1 = ((oy * 2 + ky1) * 11 + kx1) * 2 + ci1
+                            let row2 = ((oy * 2 + ky2) * 11 + kx2) * 2 + ci2
+                            let row3 = ((oy * 2 + ky3) * 11 + kx3) * 2 + ci3
+                            let row4 = ((oy * 2 + ky4) * 11 + kx4) * 2 + ci4
+                            let row5 = ((oy * 2 + ky5) * 11 + kx5) * 2 + ci5
+                            let row6 = ((oy * 2 + ky6) * 11 + kx6) * 2 + ci6
+                            let row7 = ((oy * 2 + ky7) * 11 + kx7) * 2 + ci7
+                            let row8 = ((oy * 2 + ky8) * 11 + kx8) * 2 + ci8
+                            let dp = d + oy * 5
+                            for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 5
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 5
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 5
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 5
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 5
+                        for l in 0..<5 { gp8[l] += sum8[l] }
                     }
                 }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 20)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 80), dx + 18)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 120), dx + 2)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 160), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4 + 80
+                                for ci in 0..<2 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 10 + co, to = flipped + (tap * 5 + co) * 4 + 120
+                                for ci in 0..<2 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<5 {
+                                let from = kernel + co + 40, to = flipped + co * 4 + 160
+                                for ci in 0..<2 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx + 20)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 80), dx + 18)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 120), dx + 2)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 160), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 180, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20, withTemporary)
         }
     }
 
@@ -881,90 +887,96 @@ extension SameStride2Odd: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 10) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<10 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<10 { sum += d[p] }
-                let gp = gk + 180
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 10
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<10 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 5 + ci0
-                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 5 + ci1
-                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 5 + ci2
-                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 5 + ci3
-                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 5 + ci4
-                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 5 + ci5
-                        let row6 = ((oy * 2 + ky6) * 7 + kx6) * 5 + ci6
-                        let row7 = ((oy * 2 + ky7) * 7 + kx7) * 5 + ci7
-                        let row8 = ((oy * 2 + ky8) * 7 + kx8) * 5 + ci8
-                        let row9 = ((oy * 2 + ky9) * 7 + kx9) * 5 + ci9
-                        let dp = d + oy * 5
-                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 5]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<10 { sum += d[p] }
+                    let gp = gk + 180
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 10
+                    let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 2 + ky0) * 7 + kx0) * 5 + ci0
+                            let row1 = ((oy * 2 + ky1) * 7 + kx1) * 5 + ci1
+                            let row2 = ((oy * 2 + ky2) * 7 + kx2) * 5 + ci2
+                            let row3 = ((oy * 2 + ky3) * 7 + kx3) * 5 + ci3
+                            let row4 = ((oy * 2 + ky4) * 7 + kx4) * 5 + ci4
+                            let row5 = ((oy * 2 + ky5) * 7 + kx5) * 5 + ci5
+                            let row6 = ((oy * 2 + ky6) * 7 + kx6) * 5 + ci6
+                            let row7 = ((oy * 2 + ky7) * 7 + kx7) * 5 + ci7
+                            let row8 = ((oy * 2 + ky8) * 7 + kx8) * 5 + ci8
+                            let row9 = ((oy * 2 + ky9) * 7 + kx9) * 5 + ci9
+                            let dp = d + oy * 5
+                            for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 6
+                        for l in 0..<6 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 6
+                        for l in 0..<6 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 6
+                        for l in 0..<6 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 6
+                        for l in 0..<6 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 6
+                        for l in 0..<6 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 6
+                        for l in 0..<6 { gp9[l] += sum9[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 6
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 6
-                    for l in 0..<6 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 6
-                    for l in 0..<6 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 6
-                    for l in 0..<6 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 6
-                    for l in 0..<6 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 6
-                    for l in 0..<6 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 6
-                    for l in 0..<6 { gp9[l] += sum9[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 6] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 5 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8 + 144
+                                for ci in 0..<5 { to[ci] = from[ci * 6] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 84)
+                        for oy in 0..<2 {
+                            (bordered + oy * 42 + 6).update(from: dz + oy * 30, count: 30)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 144), dx + 25)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 372, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 372) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 6] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 5 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 6 + co) * 8 + 144
-                        for ci in 0..<5 { to[ci] = from[ci * 6] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 84)
-                for oy in 0..<2 {
-                    (bordered + oy * 42 + 6).update(from: dz + oy * 30, count: 30)
-                }
-                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 144), dx + 25)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 10, withTemporary)
         }
     }
 
@@ -1119,57 +1131,60 @@ extension SameStride2Odd: TrainableModel {
     @inline(never)
     static func l5_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 12
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 12
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 4
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 6
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 8
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 10
+                        for l in 0..<2 { gp5[l] += sum5[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 4
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 6
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 8
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 10
-                    for l in 0..<2 { gp5[l] += sum5[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<6 {
+                    let row = UnsafePointer(kernel) + ci * 2
+                    var total: Float = 0
+                    for l in 0..<2 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<6 {
-                let row = UnsafePointer(kernel) + ci * 2
-                var total: Float = 0
-                for l in 0..<2 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -781,78 +781,84 @@ extension Upsampling: TrainableModel {
     @inline(never)
     static func l0_encode_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<12 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<12 { sum += d[p] }
-                let gp = gk + 108
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 9
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<12 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                    for oy in 0..<3 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 2 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 2 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 2 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 2 + ci3
-                        let row4 = ((oy + ky4) * 6 + kx4) * 2 + ci4
-                        let row5 = ((oy + ky5) * 6 + kx5) * 2 + ci5
-                        let row6 = ((oy + ky6) * 6 + kx6) * 2 + ci6
-                        let row7 = ((oy + ky7) * 6 + kx7) * 2 + ci7
-                        let row8 = ((oy + ky8) * 6 + kx8) * 2 + ci8
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 2]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<12 { sum += d[p] }
+                    let gp = gk + 108
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        for oy in 0..<3 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 2 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 2 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 2 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 2 + ci3
+                            let row4 = ((oy + ky4) * 6 + kx4) * 2 + ci4
+                            let row5 = ((oy + ky5) * 6 + kx5) * 2 + ci5
+                            let row6 = ((oy + ky6) * 6 + kx6) * 2 + ci6
+                            let row7 = ((oy + ky7) * 6 + kx7) * 2 + ci7
+                            let row8 = ((oy + ky8) * 6 + kx8) * 2 + ci8
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 2]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 6
+                        for l in 0..<6 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 6
+                        for l in 0..<6 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 6
+                        for l in 0..<6 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 6
+                        for l in 0..<6 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 6
+                        for l in 0..<6 { gp8[l] += sum8[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 6
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 6
-                    for l in 0..<6 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 6
-                    for l in 0..<6 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 6
-                    for l in 0..<6 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 6
-                    for l in 0..<6 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 6
-                    for l in 0..<6 { gp8[l] += sum8[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_encode_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 216
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 6 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 6] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 180)
+                        for oy in 0..<3 {
+                            (bordered + (oy + 1) * 36 + 6).update(from: dz + oy * 24, count: 24)
+                        }
+                        Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 396, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_encode_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 396) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 216
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 6 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 6] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 180)
-                for oy in 0..<3 {
-                    (bordered + (oy + 1) * 36 + 6).update(from: dz + oy * 24, count: 24)
-                }
-                Self.l0_encode_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 12, withTemporary)
         }
     }
 
@@ -937,147 +943,153 @@ extension Upsampling: TrainableModel {
     @inline(never)
     static func l3_mix_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 55) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<55 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<55 { sum += d[p] }
-                let gp = gk + 270
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 11
-                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6, ky4 = (r0 + 4) / 18, kx4 = ((r0 + 4) / 6) % 3, ci4 = (r0 + 4) % 6, ky5 = (r0 + 5) / 18, kx5 = ((r0 + 5) / 6) % 3, ci5 = (r0 + 5) % 6, ky6 = (r0 + 6) / 18, kx6 = ((r0 + 6) / 6) % 3, ci6 = (r0 + 6) % 6, ky7 = (r0 + 7) / 18, kx7 = ((r0 + 7) / 6) % 3, ci7 = (r0 + 7) % 6, ky8 = (r0 + 8) / 18, kx8 = ((r0 + 8) / 6) % 3, ci8 = (r0 + 8) % 6, ky9 = (r0 + 9) / 18, kx9 = ((r0 + 9) / 6) % 3, ci9 = (r0 + 9) % 6, ky10 = (r0 + 10) / 18, kx10 = ((r0 + 10) / 6) % 3, ci10 = (r0 + 10) % 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<55 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<55 { sum += d[p] }
+                    let gp = gk + 270
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6, ky4 = (r0 + 4) / 18, kx4 = ((r0 + 4) / 6) % 3, ci4 = (r0 + 4) % 6, ky5 = (r0 + 5) / 18, kx5 = ((r0 + 5) / 6) % 3, ci5 = (r0 + 5) % 6, ky6 = (r0 + 6) / 18, kx6 = ((r0 + 6) / 6) % 3, ci6 = (r0 + 6) % 6, ky7 = (r0 + 7) / 18, kx7 = ((r0 + 7) / 6) % 3, ci7 = (r0 + 7) % 6, ky8 = (r0 + 8) / 18, kx8 = ((r0 + 8) / 6) % 3, ci8 = (r0 + 8) % 6, ky9 = (r0 + 9) / 18, kx9 = ((r0 + 9) / 6) % 3, ci9 = (r0 + 9) % 6, ky10 = (r0 + 10) / 18, kx10 = ((r0 + 10) / 6) % 3, ci10 = (r0 + 10) % 6
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy * 2 + ky0) * 24 + kx0) * 6 + ci0
+                            let row1 = ((oy * 2 + ky1) * 24 + kx1) * 6 + ci1
+                            let row2 = ((oy * 2 + ky2) * 24 + kx2) * 6 + ci2
+                            let row3 = ((oy * 2 + ky3) * 24 + kx3) * 6 + ci3
+                            let row4 = ((oy * 2 + ky4) * 24 + kx4) * 6 + ci4
+                            let row5 = ((oy * 2 + ky5) * 24 + kx5) * 6 + ci5
+                            let row6 = ((oy * 2 + ky6) * 24 + kx6) * 6 + ci6
+                            let row7 = ((oy * 2 + ky7) * 24 + kx7) * 6 + ci7
+                            let row8 = ((oy * 2 + ky8) * 24 + kx8) * 6 + ci8
+                            let row9 = ((oy * 2 + ky9) * 24 + kx9) * 6 + ci9
+                            let row10 = ((oy * 2 + ky10) * 24 + kx10) * 6 + ci10
+                            let dp = d + oy * 11
+                            for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 12]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 5
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 5
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 5
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 5
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 5
+                        for l in 0..<5 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 5
+                        for l in 0..<5 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 5
+                        for l in 0..<5 { gp10[l] += sum10[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
                     for oy in 0..<5 {
-                        let row0 = ((oy * 2 + ky0) * 24 + kx0) * 6 + ci0
-                        let row1 = ((oy * 2 + ky1) * 24 + kx1) * 6 + ci1
-                        let row2 = ((oy * 2 + ky2) * 24 + kx2) * 6 + ci2
-                        let row3 = ((oy * 2 + ky3) * 24 + kx3) * 6 + ci3
-                        let row4 = ((oy * 2 + ky4) * 24 + kx4) * 6 + ci4
-                        let row5 = ((oy * 2 + ky5) * 24 + kx5) * 6 + ci5
-                        let row6 = ((oy * 2 + ky6) * 24 + kx6) * 6 + ci6
-                        let row7 = ((oy * 2 + ky7) * 24 + kx7) * 6 + ci7
-                        let row8 = ((oy * 2 + ky8) * 24 + kx8) * 6 + ci8
-                        let row9 = ((oy * 2 + ky9) * 24 + kx9) * 6 + ci9
-                        let row10 = ((oy * 2 + ky10) * 24 + kx10) * 6 + ci10
+                        let row0 = ((oy * 2 + 2) * 24 + 1) * 6 + 2
+                        let row1 = ((oy * 2 + 2) * 24 + 1) * 6 + 3
+                        let row2 = ((oy * 2 + 2) * 24 + 1) * 6 + 4
+                        let row3 = ((oy * 2 + 2) * 24 + 1) * 6 + 5
+                        let row4 = ((oy * 2 + 2) * 24 + 2) * 6
+                        let row5 = ((oy * 2 + 2) * 24 + 2) * 6 + 1
+                        let row6 = ((oy * 2 + 2) * 24 + 2) * 6 + 2
+                        let row7 = ((oy * 2 + 2) * 24 + 2) * 6 + 3
+                        let row8 = ((oy * 2 + 2) * 24 + 2) * 6 + 4
+                        let row9 = ((oy * 2 + 2) * 24 + 2) * 6 + 5
                         let dp = d + oy * 11
-                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 12]), dzv) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 5
+                    let gp0 = kernelGradient + 220
                     for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    let gp1 = kernelGradient + 225
                     for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    let gp2 = kernelGradient + 230
                     for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    let gp3 = kernelGradient + 235
                     for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 5
+                    let gp4 = kernelGradient + 240
                     for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 5
+                    let gp5 = kernelGradient + 245
                     for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 5
+                    let gp6 = kernelGradient + 250
                     for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 5
+                    let gp7 = kernelGradient + 255
                     for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 5
+                    let gp8 = kernelGradient + 260
                     for l in 0..<5 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 5
+                    let gp9 = kernelGradient + 265
                     for l in 0..<5 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 5
-                    for l in 0..<5 { gp10[l] += sum10[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>()
-                for oy in 0..<5 {
-                    let row0 = ((oy * 2 + 2) * 24 + 1) * 6 + 2
-                    let row1 = ((oy * 2 + 2) * 24 + 1) * 6 + 3
-                    let row2 = ((oy * 2 + 2) * 24 + 1) * 6 + 4
-                    let row3 = ((oy * 2 + 2) * 24 + 1) * 6 + 5
-                    let row4 = ((oy * 2 + 2) * 24 + 2) * 6
-                    let row5 = ((oy * 2 + 2) * 24 + 2) * 6 + 1
-                    let row6 = ((oy * 2 + 2) * 24 + 2) * 6 + 2
-                    let row7 = ((oy * 2 + 2) * 24 + 2) * 6 + 3
-                    let row8 = ((oy * 2 + 2) * 24 + 2) * 6 + 4
-                    let row9 = ((oy * 2 + 2) * 24 + 2) * 6 + 5
-                    let dp = d + oy * 11
-                    for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 12]), dzv) }
-                }
-                let gp0 = kernelGradient + 220
-                for l in 0..<5 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 225
-                for l in 0..<5 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 230
-                for l in 0..<5 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 235
-                for l in 0..<5 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 240
-                for l in 0..<5 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 245
-                for l in 0..<5 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 250
-                for l in 0..<5 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 255
-                for l in 0..<5 { gp7[l] += sum7[l] }
-                let gp8 = kernelGradient + 260
-                for l in 0..<5 { gp8[l] += sum8[l] }
-                let gp9 = kernelGradient + 265
-                for l in 0..<5 { gp9[l] += sum9[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mix_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 815) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 360
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8
-                        for ci in 0..<6 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8 + 160
-                        for ci in 0..<6 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8 + 240
-                        for ci in 0..<6 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
-                    }
-                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_mix_backward_input_gradient)
                 do {
-                    for co in 0..<5 {
-                        let from = kernel + co + 120, to = flipped + co * 8 + 320
-                        for ci in 0..<6 { to[ci] = from[ci * 5] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 360
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8
+                                for ci in 0..<6 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8 + 160
+                                for ci in 0..<6 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 5 + co) * 8 + 240
+                                for ci in 0..<6 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<5 {
+                                let from = kernel + co + 120, to = flipped + co * 8 + 320
+                                for ci in 0..<6 { to[ci] = from[ci * 5] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 455)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 1) * 65 + 5).update(from: dz + oy * 55, count: 55)
+                        }
+                        Self.l3_mix_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l3_mix_backward_input_gradient_phase0_1(UnsafePointer(bordered + 5), UnsafePointer(flipped + 160), dx + 6)
+                        Self.l3_mix_backward_input_gradient_phase1_0(UnsafePointer(bordered + 65), UnsafePointer(flipped + 240), dx + 144)
+                        Self.l3_mix_backward_input_gradient_phase1_1(UnsafePointer(bordered + 70), UnsafePointer(flipped + 320), dx + 150)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 815, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 455)
-                for oy in 0..<5 {
-                    (bordered + (oy + 1) * 65 + 5).update(from: dz + oy * 55, count: 55)
-                }
-                Self.l3_mix_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l3_mix_backward_input_gradient_phase0_1(UnsafePointer(bordered + 5), UnsafePointer(flipped + 160), dx + 6)
-                Self.l3_mix_backward_input_gradient_phase1_0(UnsafePointer(bordered + 65), UnsafePointer(flipped + 240), dx + 144)
-                Self.l3_mix_backward_input_gradient_phase1_1(UnsafePointer(bordered + 70), UnsafePointer(flipped + 320), dx + 150)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 55, withTemporary)
         }
     }
 
@@ -1286,57 +1298,63 @@ extension Upsampling: TrainableModel {
     @inline(never)
     static func l5_widen_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 165) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<165 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<165 { sum += d[p] }
-                let gp = gk + 80
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
-                    for oy in 0..<15 {
-                        let row0 = oy * 55
-                        let row1 = oy * 55 + 1
-                        let row2 = oy * 55 + 2
-                        let row3 = oy * 55 + 3
-                        let row4 = oy * 55 + 4
-                        let dp = d + oy * 11
-                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 5]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 32
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 48
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 64
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<165 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_widen_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 16] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<165 { sum += d[p] }
+                    let gp = gk + 80
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                        for oy in 0..<15 {
+                            let row0 = oy * 55
+                            let row1 = oy * 55 + 1
+                            let row2 = oy * 55 + 2
+                            let row3 = oy * 55 + 3
+                            let row4 = oy * 55 + 4
+                            let dp = d + oy * 11
+                            for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 32
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 48
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 64
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
                     }
                 }
-                Self.l5_widen_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_widen_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 16] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        Self.l5_widen_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 128, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 165, withTemporary)
         }
     }
 
@@ -1456,62 +1474,65 @@ extension Upsampling: TrainableModel {
     @inline(never)
     static func l8_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 64
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 64
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 8
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<16 {
+                    let row = UnsafePointer(kernel) + ci * 4
+                    var sum = SIMD4<Float>()
+                    sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<16 {
-                let row = UnsafePointer(kernel) + ci * 4
-                var sum = SIMD4<Float>()
-                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

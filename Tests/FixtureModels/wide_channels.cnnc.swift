@@ -808,87 +808,93 @@ extension WideChannels: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 300) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<100 {
-                for g in 0..<3 {
-                    let from = dz + i * 40 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 3 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<100 {
+                    for g in 0..<3 {
+                        let from = dz + i * 40 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 3 + g] = v
+                    }
                 }
-            }
-            for g in 0..<3 {
-                var sum = SIMD16<Float>()
-                for p in 0..<100 { sum += d[p * 3 + g] }
-                let gp = gk + g * 16 + 1080
-                if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 6
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3
                 for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<100 { sum += d[p * 3 + g] }
+                    let gp = gk + g * 16 + 1080
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3
+                    for g in 0..<3 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<10 {
+                            let row0 = ((oy + ky0) * 12 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 12 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 12 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 12 + kx3) * 3 + ci3
+                            let row4 = ((oy + ky4) * 12 + kx4) * 3 + ci4
+                            let row5 = ((oy + ky5) * 12 + kx5) * 3 + ci5
+                            let dp = d + oy * 30 + g
+                            for ox in 0..<10 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 40 + g * 16
+                        if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 40 + g * 16
+                        if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 40 + g * 16
+                        if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 40 + g * 16
+                        if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 40 + g * 16
+                        if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 40 + g * 16
+                        if g < 2 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
+                    }
+                }
+                for g in 0..<3 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                     for oy in 0..<10 {
-                        let row0 = ((oy + ky0) * 12 + kx0) * 3 + ci0
-                        let row1 = ((oy + ky1) * 12 + kx1) * 3 + ci1
-                        let row2 = ((oy + ky2) * 12 + kx2) * 3 + ci2
-                        let row3 = ((oy + ky3) * 12 + kx3) * 3 + ci3
-                        let row4 = ((oy + ky4) * 12 + kx4) * 3 + ci4
-                        let row5 = ((oy + ky5) * 12 + kx5) * 3 + ci5
+                        let row0 = ((oy + 2) * 12 + 2) * 3
+                        let row1 = ((oy + 2) * 12 + 2) * 3 + 1
+                        let row2 = ((oy + 2) * 12 + 2) * 3 + 2
                         let dp = d + oy * 30 + g
-                        for ox in 0..<10 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 3]), dzv) }
+                        for ox in 0..<10 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 40 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 960
                     if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 40 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 1000
                     if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 40 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 1040
                     if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 40 + g * 16
-                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 40 + g * 16
-                    if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 40 + g * 16
-                    if g < 2 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
                 }
-            }
-            for g in 0..<3 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                for oy in 0..<10 {
-                    let row0 = ((oy + 2) * 12 + 2) * 3
-                    let row1 = ((oy + 2) * 12 + 2) * 3 + 1
-                    let row2 = ((oy + 2) * 12 + 2) * 3 + 2
-                    let dp = d + oy * 30 + g
-                    for ox in 0..<10 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 960
-                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 16 + 1000
-                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                let gp2 = kernelGradient + g * 16 + 1040
-                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 7200) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1440
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<40 {
-                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 40 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 40] }
-                        to[3] = 0
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1440
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<40 {
+                                let from = kernel + opposite * 120 + co, to = flipped + (tap * 40 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 40] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 5760)
+                        for oy in 0..<10 {
+                            (bordered + (oy + 1) * 480 + 40).update(from: dz + oy * 400, count: 400)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 7200, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 5760)
-                for oy in 0..<10 {
-                    (bordered + (oy + 1) * 480 + 40).update(from: dz + oy * 400, count: 400)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 300, withTemporary)
         }
     }
 
@@ -995,99 +1001,102 @@ extension WideChannels: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 125) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<25 {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<25 {
+                    for g in 0..<5 {
+                        let from = dz + i * 70 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
+                        d[i * 5 + g] = v
+                    }
+                }
                 for g in 0..<5 {
-                    let from = dz + i * 70 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<6 { v[l] = from[l] } }
-                    d[i * 5 + g] = v
+                    var sum = SIMD16<Float>()
+                    for p in 0..<25 { sum += d[p * 5 + g] }
+                    let gp = gk + g * 16 + 25200
+                    if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
                 }
-            }
-            for g in 0..<5 {
-                var sum = SIMD16<Float>()
-                for p in 0..<25 { sum += d[p * 5 + g] }
-                let gp = gk + g * 16 + 25200
-                if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<6 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<60 {
-                let r0 = rb * 6
-                let ky0 = r0 / 120, kx0 = (r0 / 40) % 3, ci0 = r0 % 40, ky1 = (r0 + 1) / 120, kx1 = ((r0 + 1) / 40) % 3, ci1 = (r0 + 1) % 40, ky2 = (r0 + 2) / 120, kx2 = ((r0 + 2) / 40) % 3, ci2 = (r0 + 2) % 40, ky3 = (r0 + 3) / 120, kx3 = ((r0 + 3) / 40) % 3, ci3 = (r0 + 3) % 40, ky4 = (r0 + 4) / 120, kx4 = ((r0 + 4) / 40) % 3, ci4 = (r0 + 4) % 40, ky5 = (r0 + 5) / 120, kx5 = ((r0 + 5) / 40) % 3, ci5 = (r0 + 5) % 40
-                for g in 0..<5 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<5 {
-                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 40 + ci0
-                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 40 + ci1
-                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 40 + ci2
-                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 40 + ci3
-                        let row4 = ((oy * 2 + ky4) * 11 + kx4) * 40 + ci4
-                        let row5 = ((oy * 2 + ky5) * 11 + kx5) * 40 + ci5
-                        let dp = d + oy * 25 + g
-                        for ox in 0..<5 { let dzv = dp[ox * 5]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 80]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 80]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 80]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 80]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 80]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 80]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 70 + g * 16
-                    if g < 4 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<6 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 70 + g * 16
-                    if g < 4 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<6 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 70 + g * 16
-                    if g < 4 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<6 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 70 + g * 16
-                    if g < 4 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<6 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 70 + g * 16
-                    if g < 4 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<6 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 70 + g * 16
-                    if g < 4 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<6 { gp5[l] += sum5[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            do {
-                let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 32760)
-                defer { scratch.deallocate() }
-                let flipped = scratch.baseAddress!, bordered = flipped + 30240
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<70 {
-                        let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48
-                        for ci in 0..<40 { to[ci] = from[ci * 70] }
-                        for ci in 0..<8 { to[ci + 40] = 0 }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<60 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 120, kx0 = (r0 / 40) % 3, ci0 = r0 % 40, ky1 = (r0 + 1) / 120, kx1 = ((r0 + 1) / 40) % 3, ci1 = (r0 + 1) % 40, ky2 = (r0 + 2) / 120, kx2 = ((r0 + 2) / 40) % 3, ci2 = (r0 + 2) % 40, ky3 = (r0 + 3) / 120, kx3 = ((r0 + 3) / 40) % 3, ci3 = (r0 + 3) % 40, ky4 = (r0 + 4) / 120, kx4 = ((r0 + 4) / 40) % 3, ci4 = (r0 + 4) % 40, ky5 = (r0 + 5) / 120, kx5 = ((r0 + 5) / 40) % 3, ci5 = (r0 + 5) % 40
+                    for g in 0..<5 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy * 2 + ky0) * 11 + kx0) * 40 + ci0
+                            let row1 = ((oy * 2 + ky1) * 11 + kx1) * 40 + ci1
+                            let row2 = ((oy * 2 + ky2) * 11 + kx2) * 40 + ci2
+                            let row3 = ((oy * 2 + ky3) * 11 + kx3) * 40 + ci3
+                            let row4 = ((oy * 2 + ky4) * 11 + kx4) * 40 + ci4
+                            let row5 = ((oy * 2 + ky5) * 11 + kx5) * 40 + ci5
+                            let dp = d + oy * 25 + g
+                            for ox in 0..<5 { let dzv = dp[ox * 5]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 80]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 80]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 80]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 80]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 80]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 80]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 70 + g * 16
+                        if g < 4 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<6 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 70 + g * 16
+                        if g < 4 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<6 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 70 + g * 16
+                        if g < 4 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<6 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 70 + g * 16
+                        if g < 4 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<6 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 70 + g * 16
+                        if g < 4 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<6 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 70 + g * 16
+                        if g < 4 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<6 { gp5[l] += sum5[l] } }
                     }
                 }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<70 {
-                        let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48 + 13440
-                        for ci in 0..<40 { to[ci] = from[ci * 70] }
-                        for ci in 0..<8 { to[ci + 40] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<70 {
-                        let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48 + 20160
-                        for ci in 0..<40 { to[ci] = from[ci * 70] }
-                        for ci in 0..<8 { to[ci + 40] = 0 }
-                    }
-                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
                 do {
-                    for co in 0..<70 {
-                        let from = kernel + co + 11200, to = flipped + co * 48 + 26880
-                        for ci in 0..<40 { to[ci] = from[ci * 70] }
-                        for ci in 0..<8 { to[ci + 40] = 0 }
+                    let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 32760)
+                    defer { scratch.deallocate() }
+                    let flipped = scratch.baseAddress!, bordered = flipped + 30240
+                    for tap in 0..<4 {
+                        let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                        for co in 0..<70 {
+                            let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48
+                            for ci in 0..<40 { to[ci] = from[ci * 70] }
+                            for ci in 0..<8 { to[ci + 40] = 0 }
+                        }
                     }
+                    for tap in 0..<2 {
+                        let opposite = 7 - 6 * tap
+                        for co in 0..<70 {
+                            let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48 + 13440
+                            for ci in 0..<40 { to[ci] = from[ci * 70] }
+                            for ci in 0..<8 { to[ci + 40] = 0 }
+                        }
+                    }
+                    for tap in 0..<2 {
+                        let opposite = 5 - 2 * tap
+                        for co in 0..<70 {
+                            let from = kernel + opposite * 2800 + co, to = flipped + (tap * 70 + co) * 48 + 20160
+                            for ci in 0..<40 { to[ci] = from[ci * 70] }
+                            for ci in 0..<8 { to[ci + 40] = 0 }
+                        }
+                    }
+                    do {
+                        for co in 0..<70 {
+                            let from = kernel + co + 11200, to = flipped + co * 48 + 26880
+                            for ci in 0..<40 { to[ci] = from[ci * 70] }
+                            for ci in 0..<8 { to[ci + 40] = 0 }
+                        }
+                    }
+                    bordered.initialize(repeating: 0, count: 2520)
+                    for oy in 0..<5 {
+                        (bordered + (oy + 1) * 420 + 70).update(from: dz + oy * 350, count: 350)
+                    }
+                    Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 70), UnsafePointer(flipped + 13440), dx + 40)
+                    Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 420), UnsafePointer(flipped + 20160), dx + 400)
+                    Self.l1_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 490), UnsafePointer(flipped + 26880), dx + 440)
                 }
-                bordered.initialize(repeating: 0, count: 2520)
-                for oy in 0..<5 {
-                    (bordered + (oy + 1) * 420 + 70).update(from: dz + oy * 350, count: 350)
-                }
-                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 70), UnsafePointer(flipped + 13440), dx + 40)
-                Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 420), UnsafePointer(flipped + 20160), dx + 400)
-                Self.l1_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 490), UnsafePointer(flipped + 26880), dx + 440)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 125, withTemporary)
         }
     }
 
@@ -1878,79 +1887,82 @@ extension WideChannels: TrainableModel {
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<3 {
-                let from = dz + g * 16
-                var v = SIMD16<Float>()
-                if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                d[g] = v
-            }
-            for g in 0..<3 {
-                var sum = SIMD16<Float>()
-                sum += d[g]
-                let gp = gk + g * 16 + 9240
-                if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<46 {
-                let r0 = rb * 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                    let from = dz + g * 16
+                    var v = SIMD16<Float>()
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                    d[g] = v
+                }
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 16 + 9240
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<46 {
+                    let r0 = rb * 6
+                    for g in 0..<3 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 33 + g * 16
+                        if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 33 + g * 16
+                        if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 33 + g * 16
+                        if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 33 + g * 16
+                        if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + (r0 + 4) * 33 + g * 16
+                        if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                        let gp5 = kernelGradient + (r0 + 5) * 33 + g * 16
+                        if g < 2 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                     }
-                    let gp0 = kernelGradient + r0 * 33 + g * 16
+                }
+                for g in 0..<3 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    do {
+                        let row0 = 276
+                        let row1 = 277
+                        let row2 = 278
+                        let row3 = 279
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 16 + 9108
                     if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 33 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 9141
                     if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 33 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 9174
                     if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 33 + g * 16
+                    let gp3 = kernelGradient + g * 16 + 9207
                     if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + (r0 + 4) * 33 + g * 16
-                    if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-                    let gp5 = kernelGradient + (r0 + 5) * 33 + g * 16
-                    if g < 2 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<280 {
+                    let row = UnsafePointer(kernel) + ci * 33
+                    var sum = SIMD16<Float>()
+                    for g in 0..<2 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                    var total: Float = sum.sum()
+                    total += row[32] * d[2][0]
+                    dx[ci] = total
                 }
             }
-            for g in 0..<3 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                do {
-                    let row0 = 276
-                    let row1 = 277
-                    let row2 = 278
-                    let row3 = 279
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 9108
-                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 16 + 9141
-                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 16 + 9174
-                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                let gp3 = kernelGradient + g * 16 + 9207
-                if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-            }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<280 {
-                let row = UnsafePointer(kernel) + ci * 33
-                var sum = SIMD16<Float>()
-                for g in 0..<2 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
-                var total: Float = sum.sum()
-                total += row[32] * d[2][0]
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3, withTemporary)
         }
     }
 

@@ -1329,85 +1329,91 @@ extension WinogradLine: TrainableModel {
     @inline(never)
     static func l0_conv1d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 150) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<150 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<150 { sum += d[p] }
-                let gp = gk + 640
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 6
-                let kx0 = (r0 / 8), ci0 = r0 % 8, kx1 = ((r0 + 1) / 8), ci1 = (r0 + 1) % 8, kx2 = ((r0 + 2) / 8), ci2 = (r0 + 2) % 8, kx3 = ((r0 + 3) / 8), ci3 = (r0 + 3) % 8, kx4 = ((r0 + 4) / 8), ci4 = (r0 + 4) % 8, kx5 = ((r0 + 5) / 8), ci5 = (r0 + 5) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<150 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<150 { sum += d[p] }
+                    let gp = gk + 640
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 6
+                    let kx0 = (r0 / 8), ci0 = r0 % 8, kx1 = ((r0 + 1) / 8), ci1 = (r0 + 1) % 8, kx2 = ((r0 + 2) / 8), ci2 = (r0 + 2) % 8, kx3 = ((r0 + 3) / 8), ci3 = (r0 + 3) % 8, kx4 = ((r0 + 4) / 8), ci4 = (r0 + 4) % 8, kx5 = ((r0 + 5) / 8), ci5 = (r0 + 5) % 8
                     do {
-                        let row0 = kx0 * 8 + ci0
-                        let row1 = kx1 * 8 + ci1
-                        let row2 = kx2 * 8 + ci2
-                        let row3 = kx3 * 8 + ci3
-                        let row4 = kx4 * 8 + ci4
-                        let row5 = kx5 * 8 + ci5
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = kx0 * 8 + ci0
+                            let row1 = kx1 * 8 + ci1
+                            let row2 = kx2 * 8 + ci2
+                            let row3 = kx3 * 8 + ci3
+                            let row4 = kx4 * 8 + ci4
+                            let row5 = kx5 * 8 + ci5
+                            let dp = d
+                            for ox in 0..<150 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    do {
+                        let row0 = 36
+                        let row1 = 37
+                        let row2 = 38
+                        let row3 = 39
                         let dp = d
-                        for ox in 0..<150 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 8]), dzv) }
+                        for ox in 0..<150 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 16
+                    let gp0 = kernelGradient + 576
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    let gp1 = kernelGradient + 592
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    let gp2 = kernelGradient + 608
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    let gp3 = kernelGradient + 624
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv1d_backward_input_gradient)
                 do {
-                    let row0 = 36
-                    let row1 = 37
-                    let row2 = 38
-                    let row3 = 39
-                    let dp = d
-                    for ox in 0..<150 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
-                }
-                let gp0 = kernelGradient + 576
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 592
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 608
-                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 624
-                gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv1d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3104) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 640
-                for tap in 0..<5 {
-                    let opposite = 4 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 640
+                        for tap in 0..<5 {
+                            let opposite = 4 - tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 2464)
+                        do {
+                            (bordered + 32).update(from: dz, count: 2400)
+                        }
+                        Self.l0_conv1d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 3104, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 2464)
-                do {
-                    (bordered + 32).update(from: dz, count: 2400)
-                }
-                Self.l0_conv1d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 150, withTemporary)
         }
     }
 
@@ -1515,70 +1521,76 @@ extension WinogradLine: TrainableModel {
     @inline(never)
     static func l1_conv1d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 300) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<150 {
-                for g in 0..<2 {
-                    let from = dz + i * 24 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<150 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 1152
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 6
-                let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16, kx4 = ((r0 + 4) / 16), ci4 = (r0 + 4) % 16, kx5 = ((r0 + 5) / 16), ci5 = (r0 + 5) % 16
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    do {
-                        let row0 = kx0 * 16 + ci0
-                        let row1 = kx1 * 16 + ci1
-                        let row2 = kx2 * 16 + ci2
-                        let row3 = kx3 * 16 + ci3
-                        let row4 = kx4 * 16 + ci4
-                        let row5 = kx5 * 16 + ci5
-                        let dp = d + g
-                        for ox in 0..<150 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 24 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 24 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 24 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv1d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4800) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1152
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<24 {
-                        let from = kernel + opposite * 384 + co, to = flipped + (tap * 24 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 24] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<150 {
+                    for g in 0..<2 {
+                        let from = dz + i * 24 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
                 }
-                bordered.initialize(repeating: 0, count: 3648)
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<150 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 1152
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<8 {
+                    let r0 = rb * 6
+                    let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16, kx4 = ((r0 + 4) / 16), ci4 = (r0 + 4) % 16, kx5 = ((r0 + 5) / 16), ci5 = (r0 + 5) % 16
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = kx0 * 16 + ci0
+                            let row1 = kx1 * 16 + ci1
+                            let row2 = kx2 * 16 + ci2
+                            let row3 = kx3 * 16 + ci3
+                            let row4 = kx4 * 16 + ci4
+                            let row5 = kx5 * 16 + ci5
+                            let dp = d + g
+                            for ox in 0..<150 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 24 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 24 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 24 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv1d_1_backward_input_gradient)
                 do {
-                    bordered.update(from: dz, count: 3600)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1152
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<24 {
+                                let from = kernel + opposite * 384 + co, to = flipped + (tap * 24 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 24] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 3648)
+                        do {
+                            bordered.update(from: dz, count: 3600)
+                        }
+                        Self.l1_conv1d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4800, withTemporary)
                 }
-                Self.l1_conv1d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 300, withTemporary)
         }
     }
 
@@ -1633,69 +1645,75 @@ extension WinogradLine: TrainableModel {
     @inline(never)
     static func l2_conv1d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<144 {
-                for g in 0..<2 {
-                    let from = dz + i * 32 + g * 16
-                    d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<144 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 5376
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<28 {
-                let r0 = rb * 6
-                let kx0 = (r0 / 24), ci0 = r0 % 24, kx1 = ((r0 + 1) / 24), ci1 = (r0 + 1) % 24, kx2 = ((r0 + 2) / 24), ci2 = (r0 + 2) % 24, kx3 = ((r0 + 3) / 24), ci3 = (r0 + 3) % 24, kx4 = ((r0 + 4) / 24), ci4 = (r0 + 4) % 24, kx5 = ((r0 + 5) / 24), ci5 = (r0 + 5) % 24
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    do {
-                        let row0 = kx0 * 24 + ci0
-                        let row1 = kx1 * 24 + ci1
-                        let row2 = kx2 * 24 + ci2
-                        let row3 = kx3 * 24 + ci3
-                        let row4 = kx4 * 24 + ci4
-                        let row5 = kx5 * 24 + ci5
-                        let dp = d + g
-                        for ox in 0..<144 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 24]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 32 + g * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 32 + g * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 32 + g * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv1d_2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 12160) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 7168
-                for tap in 0..<7 {
-                    let opposite = 6 - tap
-                    for co in 0..<32 {
-                        let from = kernel + opposite * 768 + co, to = flipped + (tap * 32 + co) * 32
-                        for ci in 0..<24 { to[ci] = from[ci * 32] }
-                        for ci in 0..<8 { to[ci + 24] = 0 }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<144 {
+                    for g in 0..<2 {
+                        let from = dz + i * 32 + g * 16
+                        d[i * 2 + g] = from.simd(SIMD16<Float>.self, at: 0)
                     }
                 }
-                bordered.initialize(repeating: 0, count: 4992)
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<144 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 5376
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<28 {
+                    let r0 = rb * 6
+                    let kx0 = (r0 / 24), ci0 = r0 % 24, kx1 = ((r0 + 1) / 24), ci1 = (r0 + 1) % 24, kx2 = ((r0 + 2) / 24), ci2 = (r0 + 2) % 24, kx3 = ((r0 + 3) / 24), ci3 = (r0 + 3) % 24, kx4 = ((r0 + 4) / 24), ci4 = (r0 + 4) % 24, kx5 = ((r0 + 5) / 24), ci5 = (r0 + 5) % 24
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = kx0 * 24 + ci0
+                            let row1 = kx1 * 24 + ci1
+                            let row2 = kx2 * 24 + ci2
+                            let row3 = kx3 * 24 + ci3
+                            let row4 = kx4 * 24 + ci4
+                            let row5 = kx5 * 24 + ci5
+                            let dp = d + g
+                            for ox in 0..<144 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 24]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 32 + g * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 32 + g * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 32 + g * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 32 + g * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 32 + g * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 32 + g * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv1d_2_backward_input_gradient)
                 do {
-                    (bordered + 192).update(from: dz, count: 4608)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 7168
+                        for tap in 0..<7 {
+                            let opposite = 6 - tap
+                            for co in 0..<32 {
+                                let from = kernel + opposite * 768 + co, to = flipped + (tap * 32 + co) * 32
+                                for ci in 0..<24 { to[ci] = from[ci * 32] }
+                                for ci in 0..<8 { to[ci + 24] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 4992)
+                        do {
+                            (bordered + 192).update(from: dz, count: 4608)
+                        }
+                        Self.l2_conv1d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 12160, withTemporary)
                 }
-                Self.l2_conv1d_2_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 288, withTemporary)
         }
     }
 
@@ -1840,115 +1858,121 @@ extension WinogradLine: TrainableModel {
     @inline(never)
     static func l4_conv1d_3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<36 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<36 { sum += d[p] }
-                let gp = gk + 1024
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<10 {
-                let r0 = rb * 12
-                let kx0 = (r0 / 32), ci0 = r0 % 32, kx1 = ((r0 + 1) / 32), ci1 = (r0 + 1) % 32, kx2 = ((r0 + 2) / 32), ci2 = (r0 + 2) % 32, kx3 = ((r0 + 3) / 32), ci3 = (r0 + 3) % 32, kx4 = ((r0 + 4) / 32), ci4 = (r0 + 4) % 32, kx5 = ((r0 + 5) / 32), ci5 = (r0 + 5) % 32, kx6 = ((r0 + 6) / 32), ci6 = (r0 + 6) % 32, kx7 = ((r0 + 7) / 32), ci7 = (r0 + 7) % 32, kx8 = ((r0 + 8) / 32), ci8 = (r0 + 8) % 32, kx9 = ((r0 + 9) / 32), ci9 = (r0 + 9) % 32, kx10 = ((r0 + 10) / 32), ci10 = (r0 + 10) % 32, kx11 = ((r0 + 11) / 32), ci11 = (r0 + 11) % 32
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<36 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<36 { sum += d[p] }
+                    let gp = gk + 1024
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<10 {
+                    let r0 = rb * 12
+                    let kx0 = (r0 / 32), ci0 = r0 % 32, kx1 = ((r0 + 1) / 32), ci1 = (r0 + 1) % 32, kx2 = ((r0 + 2) / 32), ci2 = (r0 + 2) % 32, kx3 = ((r0 + 3) / 32), ci3 = (r0 + 3) % 32, kx4 = ((r0 + 4) / 32), ci4 = (r0 + 4) % 32, kx5 = ((r0 + 5) / 32), ci5 = (r0 + 5) % 32, kx6 = ((r0 + 6) / 32), ci6 = (r0 + 6) % 32, kx7 = ((r0 + 7) / 32), ci7 = (r0 + 7) % 32, kx8 = ((r0 + 8) / 32), ci8 = (r0 + 8) % 32, kx9 = ((r0 + 9) / 32), ci9 = (r0 + 9) % 32, kx10 = ((r0 + 10) / 32), ci10 = (r0 + 10) % 32, kx11 = ((r0 + 11) / 32), ci11 = (r0 + 11) % 32
                     do {
-                        let row0 = kx0 * 32 + ci0
-                        let row1 = kx1 * 32 + ci1
-                        let row2 = kx2 * 32 + ci2
-                        let row3 = kx3 * 32 + ci3
-                        let row4 = kx4 * 32 + ci4
-                        let row5 = kx5 * 32 + ci5
-                        let row6 = kx6 * 32 + ci6
-                        let row7 = kx7 * 32 + ci7
-                        let row8 = kx8 * 32 + ci8
-                        let row9 = kx9 * 32 + ci9
-                        let row10 = kx10 * 32 + ci10
-                        let row11 = kx11 * 32 + ci11
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        do {
+                            let row0 = kx0 * 32 + ci0
+                            let row1 = kx1 * 32 + ci1
+                            let row2 = kx2 * 32 + ci2
+                            let row3 = kx3 * 32 + ci3
+                            let row4 = kx4 * 32 + ci4
+                            let row5 = kx5 * 32 + ci5
+                            let row6 = kx6 * 32 + ci6
+                            let row7 = kx7 * 32 + ci7
+                            let row8 = kx8 * 32 + ci8
+                            let row9 = kx9 * 32 + ci9
+                            let row10 = kx10 * 32 + ci10
+                            let row11 = kx11 * 32 + ci11
+                            let dp = d
+                            for ox in 0..<36 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 32]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 8
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 8
+                        gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 8
+                        gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 8
+                        gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 8
+                        gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 8
+                        gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 8
+                        gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 8
+                        gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0)
+                        let gp11 = kernelGradient + (r0 + 11) * 8
+                        gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                    do {
+                        let row0 = 120
+                        let row1 = 121
+                        let row2 = 122
+                        let row3 = 123
+                        let row4 = 124
+                        let row5 = 125
+                        let row6 = 126
+                        let row7 = 127
                         let dp = d
-                        for ox in 0..<36 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 32]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 32]), dzv) }
+                        for ox in 0..<36 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 8
+                    let gp0 = kernelGradient + 960
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    let gp1 = kernelGradient + 968
                     gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    let gp2 = kernelGradient + 976
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    let gp3 = kernelGradient + 984
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 8
+                    let gp4 = kernelGradient + 992
                     gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 8
+                    let gp5 = kernelGradient + 1000
                     gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 8
+                    let gp6 = kernelGradient + 1008
                     gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 8
+                    let gp7 = kernelGradient + 1016
                     gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 8
-                    gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 8
-                    gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 8
-                    gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0)
-                    let gp11 = kernelGradient + (r0 + 11) * 8
-                    gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv1d_3_backward_input_gradient)
                 do {
-                    let row0 = 120
-                    let row1 = 121
-                    let row2 = 122
-                    let row3 = 123
-                    let row4 = 124
-                    let row5 = 125
-                    let row6 = 126
-                    let row7 = 127
-                    let dp = d
-                    for ox in 0..<36 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv) }
-                }
-                let gp0 = kernelGradient + 960
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 968
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 976
-                gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 984
-                gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 992
-                gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 1000
-                gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 1008
-                gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 1016
-                gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv1d_3_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1336) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1024
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 256 + co, to = flipped + (tap * 8 + co) * 32
-                        for ci in 0..<32 { to[ci] = from[ci * 8] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1024
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 256 + co, to = flipped + (tap * 8 + co) * 32
+                                for ci in 0..<32 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 312)
+                        do {
+                            (bordered + 16).update(from: dz, count: 288)
+                        }
+                        Self.l4_conv1d_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1336, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 312)
-                do {
-                    (bordered + 16).update(from: dz, count: 288)
-                }
-                Self.l4_conv1d_3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36, withTemporary)
         }
     }
 
@@ -2023,63 +2047,66 @@ extension WinogradLine: TrainableModel {
     @inline(never)
     static func l6_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 24
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 24
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let row4 = 4
-                        let row5 = 5
-                        let row6 = 6
-                        let row7 = 7
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let row4 = 4
+                            let row5 = 5
+                            let row6 = 6
+                            let row7 = 7
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 12
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 15
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 18
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 21
+                        for l in 0..<3 { gp7[l] += sum7[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 12
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 15
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 18
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 21
-                    for l in 0..<3 { gp7[l] += sum7[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<8 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<8 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

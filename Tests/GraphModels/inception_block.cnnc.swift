@@ -861,55 +861,61 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l0_branch3x3_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<144 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<144 { sum += d[p] }
-                let gp = gk + 24
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<12 {
-                        let row0 = oy * 48
-                        let row1 = oy * 48 + 1
-                        let row2 = oy * 48 + 2
-                        let row3 = oy * 48 + 3
-                        let dp = d + oy * 12
-                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 12
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 18
-                    for l in 0..<6 { gp3[l] += sum3[l] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<144 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_branch3x3_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 24) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<6 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 6] }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<144 { sum += d[p] }
+                    let gp = gk + 24
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<12 {
+                            let row0 = oy * 48
+                            let row1 = oy * 48 + 1
+                            let row2 = oy * 48 + 2
+                            let row3 = oy * 48 + 3
+                            let dp = d + oy * 12
+                            for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 12
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 18
+                        for l in 0..<6 { gp3[l] += sum3[l] }
                     }
                 }
-                Self.l0_branch3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_branch3x3_reduce_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<6 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 6] }
+                            }
+                        }
+                        Self.l0_branch3x3_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 24, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144, withTemporary)
         }
     }
 
@@ -966,53 +972,59 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l1_branch5x5_reduce_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<144 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<144 { sum += d[p] }
-                let gp = gk + 16
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                    for oy in 0..<12 {
-                        let row0 = oy * 48
-                        let row1 = oy * 48 + 1
-                        let row2 = oy * 48 + 2
-                        let row3 = oy * 48 + 3
-                        let dp = d + oy * 12
-                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<144 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch5x5_reduce_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<4 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 4] }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<144 { sum += d[p] }
+                    let gp = gk + 16
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        for oy in 0..<12 {
+                            let row0 = oy * 48
+                            let row1 = oy * 48 + 1
+                            let row2 = oy * 48 + 2
+                            let row3 = oy * 48 + 3
+                            let dp = d + oy * 12
+                            for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 8
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 12
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l1_branch5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch5x5_reduce_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<4 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        Self.l1_branch5x5_reduce_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 16, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 144, withTemporary)
         }
     }
 
@@ -1094,53 +1106,59 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l3_branch1x1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<144 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<144 { sum += d[p] }
-                let gp = gk + 32
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<12 {
-                        let row0 = oy * 48
-                        let row1 = oy * 48 + 1
-                        let row2 = oy * 48 + 2
-                        let row3 = oy * 48 + 3
-                        let dp = d + oy * 12
-                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 16
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 24
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<144 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_branch1x1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<8 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 8] }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<144 { sum += d[p] }
+                    let gp = gk + 32
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<12 {
+                            let row0 = oy * 48
+                            let row1 = oy * 48 + 1
+                            let row2 = oy * 48 + 2
+                            let row3 = oy * 48 + 3
+                            let dp = d + oy * 12
+                            for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 16
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 24
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l3_branch1x1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_branch1x1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        Self.l3_branch1x1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 32, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144, withTemporary)
         }
     }
 
@@ -1197,74 +1215,80 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l4_branch3x3_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<144 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<144 { sum += d[p] }
-                let gp = gk + 432
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<13 {
-                let r0 = rb * 4
-                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<144 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<144 { sum += d[p] }
+                    let gp = gk + 432
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<13 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<12 {
+                            let row0 = ((oy + ky0) * 14 + kx0) * 6 + ci0
+                            let row1 = ((oy + ky1) * 14 + kx1) * 6 + ci1
+                            let row2 = ((oy + ky2) * 14 + kx2) * 6 + ci2
+                            let row3 = ((oy + ky3) * 14 + kx3) * 6 + ci3
+                            let dp = d + oy * 12
+                            for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 8
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
                     for oy in 0..<12 {
-                        let row0 = ((oy + ky0) * 14 + kx0) * 6 + ci0
-                        let row1 = ((oy + ky1) * 14 + kx1) * 6 + ci1
-                        let row2 = ((oy + ky2) * 14 + kx2) * 6 + ci2
-                        let row3 = ((oy + ky3) * 14 + kx3) * 6 + ci3
+                        let row0 = ((oy + 2) * 14 + 2) * 6 + 4
+                        let row1 = ((oy + 2) * 14 + 2) * 6 + 5
                         let dp = d + oy * 12
-                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 8
+                    let gp0 = kernelGradient + 416
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    let gp1 = kernelGradient + 424
                     gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                for oy in 0..<12 {
-                    let row0 = ((oy + 2) * 14 + 2) * 6 + 4
-                    let row1 = ((oy + 2) * 14 + 2) * 6 + 5
-                    let dp = d + oy * 12
-                    for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
-                }
-                let gp0 = kernelGradient + 416
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 424
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_branch3x3_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2144) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 576
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 8 + co) * 8
-                        for ci in 0..<6 { to[ci] = from[ci * 8] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_branch3x3_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 576
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 48 + co, to = flipped + (tap * 8 + co) * 8
+                                for ci in 0..<6 { to[ci] = from[ci * 8] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1568)
+                        for oy in 0..<12 {
+                            (bordered + (oy + 1) * 112 + 8).update(from: dz + oy * 96, count: 96)
+                        }
+                        Self.l4_branch3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2144, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 1568)
-                for oy in 0..<12 {
-                    (bordered + (oy + 1) * 112 + 8).update(from: dz + oy * 96, count: 96)
-                }
-                Self.l4_branch3x3_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144, withTemporary)
         }
     }
 
@@ -1327,62 +1351,68 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l5_branch5x5_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<144 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<144 { sum += d[p] }
-                let gp = gk + 600
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<25 {
-                let r0 = rb * 4
-                let ky0 = r0 / 20, kx0 = (r0 / 4) % 5, ci0 = r0 % 4, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 4) % 5, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 4) % 5, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 4) % 5, ci3 = (r0 + 3) % 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<144 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<12 {
-                        let row0 = ((oy + ky0) * 16 + kx0) * 4 + ci0
-                        let row1 = ((oy + ky1) * 16 + kx1) * 4 + ci1
-                        let row2 = ((oy + ky2) * 16 + kx2) * 4 + ci2
-                        let row3 = ((oy + ky3) * 16 + kx3) * 4 + ci3
-                        let dp = d + oy * 12
-                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<144 { sum += d[p] }
+                    let gp = gk + 600
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<25 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 20, kx0 = (r0 / 4) % 5, ci0 = r0 % 4, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 4) % 5, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 4) % 5, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 4) % 5, ci3 = (r0 + 3) % 4
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<12 {
+                            let row0 = ((oy + ky0) * 16 + kx0) * 4 + ci0
+                            let row1 = ((oy + ky1) * 16 + kx1) * 4 + ci1
+                            let row2 = ((oy + ky2) * 16 + kx2) * 4 + ci2
+                            let row3 = ((oy + ky3) * 16 + kx3) * 4 + ci3
+                            let dp = d + oy * 12
+                            for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 6
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_branch5x5_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 600
+                        for tap in 0..<25 {
+                            let opposite = 24 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 6 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 6] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1536)
+                        for oy in 0..<12 {
+                            (bordered + (oy + 2) * 96 + 12).update(from: dz + oy * 72, count: 72)
+                        }
+                        Self.l5_branch5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2136, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l5_branch5x5_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2136) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 600
-                for tap in 0..<25 {
-                    let opposite = 24 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 6 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 6] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 1536)
-                for oy in 0..<12 {
-                    (bordered + (oy + 2) * 96 + 12).update(from: dz + oy * 72, count: 72)
-                }
-                Self.l5_branch5x5_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 144, withTemporary)
         }
     }
 
@@ -1457,65 +1487,68 @@ extension InceptionBlock: TrainableModel {
     @inline(never)
     static func l9_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 130
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    let from = dz
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 130
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 4
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 5
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
-                    for l in 0..<5 { gp3[l] += sum3[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
                 do {
-                    let row0 = 24
-                    let row1 = 25
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                    do {
+                        let row0 = 24
+                        let row1 = 25
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                    }
+                    let gp0 = kernelGradient + 120
+                    for l in 0..<5 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 125
+                    for l in 0..<5 { gp1[l] += sum1[l] }
                 }
-                let gp0 = kernelGradient + 120
-                for l in 0..<5 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 125
-                for l in 0..<5 { gp1[l] += sum1[l] }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<26 {
+                    let row = UnsafePointer(kernel) + ci * 5
+                    var total: Float = 0
+                    for l in 0..<5 { total += row[l] * d[0][l] }
+                    dx[ci] = total
+                }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<26 {
-                let row = UnsafePointer(kernel) + ci * 5
-                var total: Float = 0
-                for l in 0..<5 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -2580,52 +2580,58 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l0_expand_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 338) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<169 {
-                for g in 0..<2 {
-                    let from = dz + i * 24 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<13 {
-                        let row0 = oy * 104 + r0
-                        let row1 = oy * 104 + r0 + 1
-                        let row2 = oy * 104 + r0 + 2
-                        let row3 = oy * 104 + r0 + 3
-                        let dp = d + oy * 26 + g
-                        for ox in 0..<13 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<169 {
+                    for g in 0..<2 {
+                        let from = dz + i * 24 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
-                    let gp0 = kernelGradient + r0 * 24 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 192) { scratch in
-                let flipped = scratch.baseAddress!
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<13 {
+                            let row0 = oy * 104 + r0
+                            let row1 = oy * 104 + r0 + 1
+                            let row2 = oy * 104 + r0 + 2
+                            let row3 = oy * 104 + r0 + 3
+                            let dp = d + oy * 26 + g
+                            for ox in 0..<13 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 24 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_expand_backward_input_gradient)
                 do {
-                    for co in 0..<24 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 24] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<24 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 24] }
+                            }
+                        }
+                        Self.l0_expand_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 192, withTemporary)
                 }
-                Self.l0_expand_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 338, withTemporary)
         }
     }
 
@@ -2763,49 +2769,55 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l7_project_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<36 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<6 {
-                        let row0 = oy * 144 + r0
-                        let row1 = oy * 144 + r0 + 1
-                        let row2 = oy * 144 + r0 + 2
-                        let row3 = oy * 144 + r0 + 3
-                        let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<36 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_project_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<24 { to[ci] = from[ci * 16] }
-                        for ci in 0..<8 { to[ci + 24] = 0 }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<6 {
+                            let row0 = oy * 144 + r0
+                            let row1 = oy * 144 + r0 + 1
+                            let row2 = oy * 144 + r0 + 2
+                            let row3 = oy * 144 + r0 + 3
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 24]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l7_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l7_project_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<24 { to[ci] = from[ci * 16] }
+                                for ci in 0..<8 { to[ci + 24] = 0 }
+                            }
+                        }
+                        Self.l7_project_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36, withTemporary)
         }
     }
 
@@ -2873,52 +2885,58 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l9_expand2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 108) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<36 {
-                for g in 0..<3 {
-                    let from = dz + i * 40 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 3 + g] = v
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
-                for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<6 {
-                        let row0 = oy * 96 + r0
-                        let row1 = oy * 96 + r0 + 1
-                        let row2 = oy * 96 + r0 + 2
-                        let row3 = oy * 96 + r0 + 3
-                        let dp = d + oy * 18 + g
-                        for ox in 0..<6 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<36 {
+                    for g in 0..<3 {
+                        let from = dz + i * 40 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 3 + g] = v
                     }
-                    let gp0 = kernelGradient + r0 * 40 + g * 16
-                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 40 + g * 16
-                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 40 + g * 16
-                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 40 + g * 16
-                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_expand2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 640) { scratch in
-                let flipped = scratch.baseAddress!
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 4
+                    for g in 0..<3 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<6 {
+                            let row0 = oy * 96 + r0
+                            let row1 = oy * 96 + r0 + 1
+                            let row2 = oy * 96 + r0 + 2
+                            let row3 = oy * 96 + r0 + 3
+                            let dp = d + oy * 18 + g
+                            for ox in 0..<6 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 40 + g * 16
+                        if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 40 + g * 16
+                        if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 40 + g * 16
+                        if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 40 + g * 16
+                        if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l9_expand2_backward_input_gradient)
                 do {
-                    for co in 0..<40 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 40] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<40 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 40] }
+                            }
+                        }
+                        Self.l9_expand2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 640, withTemporary)
                 }
-                Self.l9_expand2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 108, withTemporary)
         }
     }
 
@@ -3071,49 +3089,55 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l15_project2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<36 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<10 {
-                let r0 = rb * 4
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<6 {
-                        let row0 = oy * 240 + r0
-                        let row1 = oy * 240 + r0 + 1
-                        let row2 = oy * 240 + r0 + 2
-                        let row3 = oy * 240 + r0 + 3
-                        let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 40]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 40]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 40]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 40]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<36 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_project2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 768) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 48
-                        for ci in 0..<40 { to[ci] = from[ci * 16] }
-                        for ci in 0..<8 { to[ci + 40] = 0 }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<10 {
+                    let r0 = rb * 4
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<6 {
+                            let row0 = oy * 240 + r0
+                            let row1 = oy * 240 + r0 + 1
+                            let row2 = oy * 240 + r0 + 2
+                            let row3 = oy * 240 + r0 + 3
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 40]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 40]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 40]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 40]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                Self.l15_project2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l15_project2_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 48
+                                for ci in 0..<40 { to[ci] = from[ci * 16] }
+                                for ci in 0..<8 { to[ci + 40] = 0 }
+                            }
+                        }
+                        Self.l15_project2_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 768, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 36, withTemporary)
         }
     }
 
@@ -3258,52 +3282,55 @@ extension InvertedResidual: TrainableModel {
     @inline(never)
     static func l20_predictions_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 80
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    let from = dz
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 80
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 4
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 5
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
-                    for l in 0..<5 { gp3[l] += sum3[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<16 {
+                    let row = UnsafePointer(kernel) + ci * 5
+                    var total: Float = 0
+                    for l in 0..<5 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<16 {
-                let row = UnsafePointer(kernel) + ci * 5
-                var total: Float = 0
-                for l in 0..<5 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 

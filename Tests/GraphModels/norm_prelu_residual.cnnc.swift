@@ -808,62 +808,68 @@ extension NormPreluResidual: TrainableModel {
     @inline(never)
     static func l0_stem_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<30 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<30 { sum += d[p] }
-                let gp = gk + 216
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<9 {
-                let r0 = rb * 4
-                let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<30 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<5 {
-                        let row0 = ((oy + ky0) * 8 + kx0) * 4 + ci0
-                        let row1 = ((oy + ky1) * 8 + kx1) * 4 + ci1
-                        let row2 = ((oy + ky2) * 8 + kx2) * 4 + ci2
-                        let row3 = ((oy + ky3) * 8 + kx3) * 4 + ci3
-                        let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<30 { sum += d[p] }
+                    let gp = gk + 216
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<9 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy + ky0) * 8 + kx0) * 4 + ci0
+                            let row1 = ((oy + ky1) * 8 + kx1) * 4 + ci1
+                            let row2 = ((oy + ky2) * 8 + kx2) * 4 + ci2
+                            let row3 = ((oy + ky3) * 8 + kx3) * 4 + ci3
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 6
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 216
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 6 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 6] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 336)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 1) * 48 + 6).update(from: dz + oy * 36, count: 36)
+                        }
+                        Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 552, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_stem_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 552) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 216
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 6 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 6] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 336)
-                for oy in 0..<5 {
-                    (bordered + (oy + 1) * 48 + 6).update(from: dz + oy * 36, count: 36)
-                }
-                Self.l0_stem_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30, withTemporary)
         }
     }
 
@@ -916,76 +922,82 @@ extension NormPreluResidual: TrainableModel {
     @inline(never)
     static func l1_branch_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<30 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<30 { sum += d[p] }
-                let gp = gk + 324
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<13 {
-                let r0 = rb * 4
-                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<30 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<30 { sum += d[p] }
+                    let gp = gk + 324
+                    for l in 0..<6 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<13 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy + ky0) * 8 + kx0) * 6 + ci0
+                            let row1 = ((oy + ky1) * 8 + kx1) * 6 + ci1
+                            let row2 = ((oy + ky2) * 8 + kx2) * 6 + ci2
+                            let row3 = ((oy + ky3) * 8 + kx3) * 6 + ci3
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 6
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 6
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 6
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
                     for oy in 0..<5 {
-                        let row0 = ((oy + ky0) * 8 + kx0) * 6 + ci0
-                        let row1 = ((oy + ky1) * 8 + kx1) * 6 + ci1
-                        let row2 = ((oy + ky2) * 8 + kx2) * 6 + ci2
-                        let row3 = ((oy + ky3) * 8 + kx3) * 6 + ci3
+                        let row0 = ((oy + 2) * 8 + 2) * 6 + 4
+                        let row1 = ((oy + 2) * 8 + 2) * 6 + 5
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 6]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 6
+                    let gp0 = kernelGradient + 312
                     for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 6
+                    let gp1 = kernelGradient + 318
                     for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 6
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 6
-                    for l in 0..<6 { gp3[l] += sum3[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                for oy in 0..<5 {
-                    let row0 = ((oy + 2) * 8 + 2) * 6 + 4
-                    let row1 = ((oy + 2) * 8 + 2) * 6 + 5
-                    let dp = d + oy * 6
-                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 6]), dzv) }
-                }
-                let gp0 = kernelGradient + 312
-                for l in 0..<6 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 318
-                for l in 0..<6 { gp1[l] += sum1[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 768) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 432
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 6 + co) * 8
-                        for ci in 0..<6 { to[ci] = from[ci * 6] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_branch_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 432
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 36 + co, to = flipped + (tap * 6 + co) * 8
+                                for ci in 0..<6 { to[ci] = from[ci * 6] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 336)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 1) * 48 + 6).update(from: dz + oy * 36, count: 36)
+                        }
+                        Self.l1_branch_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 768, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 336)
-                for oy in 0..<5 {
-                    (bordered + (oy + 1) * 48 + 6).update(from: dz + oy * 36, count: 36)
-                }
-                Self.l1_branch_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30, withTemporary)
         }
     }
 
@@ -1101,49 +1113,52 @@ extension NormPreluResidual: TrainableModel {
     @inline(never)
     static func l7_hidden_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 42
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                    let from = dz
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 42
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 3
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 7
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
-                    for l in 0..<7 { gp2[l] += sum2[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<6 {
+                    let row = UnsafePointer(kernel) + ci * 7
+                    var total: Float = 0
+                    for l in 0..<7 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<6 {
-                let row = UnsafePointer(kernel) + ci * 7
-                var total: Float = 0
-                for l in 0..<7 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -1202,67 +1217,70 @@ extension NormPreluResidual: TrainableModel {
     @inline(never)
     static func l10_classes_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 21
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 21
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                 do {
-                    let row0 = 4
-                    let row1 = 5
-                    let row2 = 6
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                    do {
+                        let row0 = 4
+                        let row1 = 5
+                        let row2 = 6
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
+                    }
+                    let gp0 = kernelGradient + 12
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 15
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 18
+                    for l in 0..<3 { gp2[l] += sum2[l] }
                 }
-                let gp0 = kernelGradient + 12
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 15
-                for l in 0..<3 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 18
-                for l in 0..<3 { gp2[l] += sum2[l] }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<7 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
+                }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<7 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -924,77 +924,83 @@ extension SharedLayers: TrainableModel {
     @inline(never)
     static func l2_shared_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 108
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 108
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     for oy in 0..<4 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                        let row0 = ((oy + 2) * 6 + 2) * 3
+                        let row1 = ((oy + 2) * 6 + 2) * 3 + 1
+                        let row2 = ((oy + 2) * 6 + 2) * 3 + 2
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 96
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 100
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 104
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy + 2) * 6 + 2) * 3
-                    let row1 = ((oy + 2) * 6 + 2) * 3 + 1
-                    let row2 = ((oy + 2) * 6 + 2) * 3 + 2
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + 96
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 100
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 104
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_shared_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 144
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        to[3] = 0
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_shared_conv_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 144
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 144)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 1) * 24 + 4).update(from: dz + oy * 16, count: 16)
+                        }
+                        Self.l2_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 288, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 144)
-                for oy in 0..<4 {
-                    (bordered + (oy + 1) * 24 + 4).update(from: dz + oy * 16, count: 16)
-                }
-                Self.l2_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -1046,77 +1052,83 @@ extension SharedLayers: TrainableModel {
     @inline(never)
     static func l3_shared_conv_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 108
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 4
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 108
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     for oy in 0..<4 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 3 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 3 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 3 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 3 + ci3
+                        let row0 = ((oy + 2) * 6 + 2) * 3
+                        let row1 = ((oy + 2) * 6 + 2) * 3 + 1
+                        let row2 = ((oy + 2) * 6 + 2) * 3 + 2
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 96
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 100
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 104
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy + 2) * 6 + 2) * 3
-                    let row1 = ((oy + 2) * 6 + 2) * 3 + 1
-                    let row2 = ((oy + 2) * 6 + 2) * 3 + 2
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                }
-                let gp0 = kernelGradient + 96
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 100
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 104
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_shared_conv_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 288) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 144
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        to[3] = 0
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_shared_conv_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 144
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 144)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 1) * 24 + 4).update(from: dz + oy * 16, count: 16)
+                        }
+                        Self.l3_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 288, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 144)
-                for oy in 0..<4 {
-                    (bordered + (oy + 1) * 24 + 4).update(from: dz + oy * 16, count: 16)
-                }
-                Self.l3_shared_conv_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -1176,49 +1188,52 @@ extension SharedLayers: TrainableModel {
     @inline(never)
     static func l6_shared_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 16
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 16
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 8
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 12
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<4 {
+                    let row = UnsafePointer(kernel) + ci * 4
+                    var sum = SIMD4<Float>()
+                    sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<4 {
-                let row = UnsafePointer(kernel) + ci * 4
-                var sum = SIMD4<Float>()
-                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -1232,49 +1247,52 @@ extension SharedLayers: TrainableModel {
     @inline(never)
     static func l7_shared_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 16
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD4<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 16
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 8
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 12
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<4 {
+                    let row = UnsafePointer(kernel) + ci * 4
+                    var sum = SIMD4<Float>()
+                    sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<4 {
-                let row = UnsafePointer(kernel) + ci * 4
-                var sum = SIMD4<Float>()
-                sum = madd(sum, row.simd(SIMD4<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -1293,51 +1311,54 @@ extension SharedLayers: TrainableModel {
     @inline(never)
     static func l8_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 12
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 12
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<4 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<4 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

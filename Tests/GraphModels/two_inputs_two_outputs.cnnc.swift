@@ -205,77 +205,80 @@ public struct TwoInputsTwoOutputs: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 64, biases = w + 640
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 408) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 8
-            let source = x + firstRow * 10, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
-            for pixel in 0..<(rows * 10) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 4) }
-            do {
-                let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 64), p0_2 = patterns.simd(V.self, at: 128)
-                let p1_0 = patterns.simd(V.self, at: 192), p1_1 = patterns.simd(V.self, at: 256), p1_2 = patterns.simd(V.self, at: 320)
-                let p2_0 = patterns.simd(V.self, at: 384), p2_1 = patterns.simd(V.self, at: 448), p2_2 = patterns.simd(V.self, at: 512)
-                let bias = biases.simd(V.self, at: 0)
-                // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
-                for start in [0, 16] {
-                    for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
-                        let row = repeated + (oy - firstRow) * 40 + start, yp = y + oy * 32 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        var s7 = bias
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 40); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 120); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 160); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 240); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 280); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 320); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 360); s7 = madd(s7, xv, p2_0) }
-                        do { let xv = row.simd(V.self, at: 4); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 44); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 84); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 124); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 164); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 204); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 244); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 284); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 324); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 364); s7 = madd(s7, xv, p2_1) }
-                        do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 48); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 88); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 128); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 168); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 208); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 248); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 288); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 328); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 368); s7 = madd(s7, xv, p2_2) }
-                        s0 = s0.replacing(with: 0, where: s0 .< 0)
-                        yp.store(s0, at: 0)
-                        s1 = s1.replacing(with: 0, where: s1 .< 0)
-                        yp.store(s1, at: 32)
-                        s2 = s2.replacing(with: 0, where: s2 .< 0)
-                        yp.store(s2, at: 64)
-                        s3 = s3.replacing(with: 0, where: s3 .< 0)
-                        yp.store(s3, at: 96)
-                        s4 = s4.replacing(with: 0, where: s4 .< 0)
-                        yp.store(s4, at: 128)
-                        s5 = s5.replacing(with: 0, where: s5 .< 0)
-                        yp.store(s5, at: 160)
-                        s6 = s6.replacing(with: 0, where: s6 .< 0)
-                        yp.store(s6, at: 192)
-                        s7 = s7.replacing(with: 0, where: s7 .< 0)
-                        yp.store(s7, at: 224)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 8
+                let source = x + firstRow * 10, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
+                for pixel in 0..<(rows * 10) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 4) }
+                do {
+                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 64), p0_2 = patterns.simd(V.self, at: 128)
+                    let p1_0 = patterns.simd(V.self, at: 192), p1_1 = patterns.simd(V.self, at: 256), p1_2 = patterns.simd(V.self, at: 320)
+                    let p2_0 = patterns.simd(V.self, at: 384), p2_1 = patterns.simd(V.self, at: 448), p2_2 = patterns.simd(V.self, at: 512)
+                    let bias = biases.simd(V.self, at: 0)
+                    // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
+                    for start in [0, 16] {
+                        for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
+                            let row = repeated + (oy - firstRow) * 40 + start, yp = y + oy * 32 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            var s7 = bias
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 40); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 120); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 160); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 240); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 280); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 320); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 360); s7 = madd(s7, xv, p2_0) }
+                            do { let xv = row.simd(V.self, at: 4); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 44); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 84); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 124); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 164); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 204); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 244); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 284); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 324); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 364); s7 = madd(s7, xv, p2_1) }
+                            do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 48); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 88); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 128); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 168); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 208); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 248); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 288); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 328); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 368); s7 = madd(s7, xv, p2_2) }
+                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            yp.store(s0, at: 0)
+                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            yp.store(s1, at: 32)
+                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            yp.store(s2, at: 64)
+                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            yp.store(s3, at: 96)
+                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            yp.store(s4, at: 128)
+                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            yp.store(s5, at: 160)
+                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            yp.store(s6, at: 192)
+                            s7 = s7.replacing(with: 0, where: s7 .< 0)
+                            yp.store(s7, at: 224)
+                        }
                     }
                 }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 408, withTemporary)
         }
     }
 
@@ -502,58 +505,64 @@ extension TwoInputsTwoOutputs: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<64 { sum += d[p] }
-                let gp = gk + 36
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 3
-                let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
-                    for oy in 0..<8 {
-                        let row0 = (oy + ky0) * 10 + kx0
-                        let row1 = (oy + ky1) * 10 + kx1
-                        let row2 = (oy + ky2) * 10 + kx2
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<64 { sum += d[p] }
+                    let gp = gk + 36
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 3
+                    let ky0 = r0 / 3, kx0 = r0 % 3, ky1 = (r0 + 1) / 3, kx1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 3, kx2 = (r0 + 2) % 3
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                        for oy in 0..<8 {
+                            let row0 = (oy + ky0) * 10 + kx0
+                            let row1 = (oy + ky1) * 10 + kx1
+                            let row2 = (oy + ky2) * 10 + kx2
+                            let dp = d + oy * 8
+                            for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 144
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 4 + co, to = flipped + (tap * 4 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 576)
+                        for oy in 0..<8 {
+                            (bordered + (oy + 2) * 48 + 8).update(from: dz + oy * 32, count: 32)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 720, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 720) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 144
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 4 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 576)
-                for oy in 0..<8 {
-                    (bordered + (oy + 2) * 48 + 8).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64, withTemporary)
         }
     }
 
@@ -637,47 +646,50 @@ extension TwoInputsTwoOutputs: TrainableModel {
     @inline(never)
     static func l3_measurement_features_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 48
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 48
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 3
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 8
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<6 {
+                    let row = UnsafePointer(kernel) + ci * 8
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<6 {
-                let row = UnsafePointer(kernel) + ci * 8
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -696,52 +708,55 @@ extension TwoInputsTwoOutputs: TrainableModel {
     @inline(never)
     static func l5_class_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 216
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<18 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 216
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<18 {
+                    let r0 = rb * 4
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<72 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<72 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -749,52 +764,55 @@ extension TwoInputsTwoOutputs: TrainableModel {
     @inline(never)
     static func l6_score_head_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 72
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<18 {
-                let r0 = rb * 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 72
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<18 {
+                    let r0 = rb * 4
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + r0 + 3
+                        gp3[0] += sum3[0]
                     }
-                    let gp0 = kernelGradient + r0
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<72 {
+                    let row = UnsafePointer(kernel) + ci
+                    var total: Float = 0
+                    total += row[0] * d[0][0]
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<72 {
-                let row = UnsafePointer(kernel) + ci
-                var total: Float = 0
-                total += row[0] * d[0][0]
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

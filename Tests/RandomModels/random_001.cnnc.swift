@@ -573,121 +573,127 @@ extension Random001: TrainableModel {
     @inline(never)
     static func l2_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 22) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<22 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<22 { sum += d[p] }
-                let gp = gk + 1280
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<21 {
-                let r0 = rb * 12
-                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<22 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<22 { sum += d[p] }
+                    let gp = gk + 1280
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<21 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 3 + ky0) * 14 + kx0) * 16 + ci0
+                            let row1 = ((oy * 3 + ky1) * 14 + kx1) * 16 + ci1
+                            let row2 = ((oy * 3 + ky2) * 14 + kx2) * 16 + ci2
+                            let row3 = ((oy * 3 + ky3) * 14 + kx3) * 16 + ci3
+                            let row4 = ((oy * 3 + ky4) * 14 + kx4) * 16 + ci4
+                            let row5 = ((oy * 3 + ky5) * 14 + kx5) * 16 + ci5
+                            let row6 = ((oy * 3 + ky6) * 14 + kx6) * 16 + ci6
+                            let row7 = ((oy * 3 + ky7) * 14 + kx7) * 16 + ci7
+                            let row8 = ((oy * 3 + ky8) * 14 + kx8) * 16 + ci8
+                            let row9 = ((oy * 3 + ky9) * 14 + kx9) * 16 + ci9
+                            let row10 = ((oy * 3 + ky10) * 14 + kx10) * 16 + ci10
+                            let row11 = ((oy * 3 + ky11) * 14 + kx11) * 16 + ci11
+                            let dp = d + oy * 11
+                            for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 16]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 5
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 5
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 5
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 5
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 5
+                        for l in 0..<5 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 5
+                        for l in 0..<5 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 5
+                        for l in 0..<5 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 5
+                        for l in 0..<5 { gp11[l] += sum11[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
                     for oy in 0..<2 {
-                        let row0 = ((oy * 3 + ky0) * 14 + kx0) * 16 + ci0
-                        let row1 = ((oy * 3 + ky1) * 14 + kx1) * 16 + ci1
-                        let row2 = ((oy * 3 + ky2) * 14 + kx2) * 16 + ci2
-                        let row3 = ((oy * 3 + ky3) * 14 + kx3) * 16 + ci3
-                        let row4 = ((oy * 3 + ky4) * 14 + kx4) * 16 + ci4
-                        let row5 = ((oy * 3 + ky5) * 14 + kx5) * 16 + ci5
-                        let row6 = ((oy * 3 + ky6) * 14 + kx6) * 16 + ci6
-                        let row7 = ((oy * 3 + ky7) * 14 + kx7) * 16 + ci7
-                        let row8 = ((oy * 3 + ky8) * 14 + kx8) * 16 + ci8
-                        let row9 = ((oy * 3 + ky9) * 14 + kx9) * 16 + ci9
-                        let row10 = ((oy * 3 + ky10) * 14 + kx10) * 16 + ci10
-                        let row11 = ((oy * 3 + ky11) * 14 + kx11) * 16 + ci11
+                        let row0 = ((oy * 3 + 3) * 14 + 3) * 16 + 12
+                        let row1 = ((oy * 3 + 3) * 14 + 3) * 16 + 13
+                        let row2 = ((oy * 3 + 3) * 14 + 3) * 16 + 14
+                        let row3 = ((oy * 3 + 3) * 14 + 3) * 16 + 15
                         let dp = d + oy * 11
-                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 16]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 16]), dzv) }
+                        for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 5
+                    let gp0 = kernelGradient + 1260
                     for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
+                    let gp1 = kernelGradient + 1265
                     for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
+                    let gp2 = kernelGradient + 1270
                     for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
+                    let gp3 = kernelGradient + 1275
                     for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 5
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 5
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 5
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 5
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 5
-                    for l in 0..<5 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 5
-                    for l in 0..<5 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 5
-                    for l in 0..<5 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 5
-                    for l in 0..<5 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1280
+                        for tap in 0..<8 {
+                            let opposite = 15 - 12 * (tap / 4) - 1 * (tap % 4)
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 5] }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 7 - tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16 + 640
+                                for ci in 0..<16 { to[ci] = from[ci * 5] }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 11 - tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16 + 960
+                                for ci in 0..<16 { to[ci] = from[ci * 5] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 140)
+                        for oy in 0..<2 {
+                            (bordered + oy * 70 + 10).update(from: dz + oy * 55, count: 55)
+                        }
+                        Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 352)
+                        Self.l2_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 640), dx)
+                        Self.l2_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 176)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1420, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy * 3 + 3) * 14 + 3) * 16 + 12
-                    let row1 = ((oy * 3 + 3) * 14 + 3) * 16 + 13
-                    let row2 = ((oy * 3 + 3) * 14 + 3) * 16 + 14
-                    let row3 = ((oy * 3 + 3) * 14 + 3) * 16 + 15
-                    let dp = d + oy * 11
-                    for ox in 0..<11 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv) }
-                }
-                let gp0 = kernelGradient + 1260
-                for l in 0..<5 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 1265
-                for l in 0..<5 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 1270
-                for l in 0..<5 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 1275
-                for l in 0..<5 { gp3[l] += sum3[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1420) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1280
-                for tap in 0..<8 {
-                    let opposite = 15 - 12 * (tap / 4) - 1 * (tap % 4)
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 5] }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 7 - tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16 + 640
-                        for ci in 0..<16 { to[ci] = from[ci * 5] }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 11 - tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 80 + co, to = flipped + (tap * 5 + co) * 16 + 960
-                        for ci in 0..<16 { to[ci] = from[ci * 5] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 140)
-                for oy in 0..<2 {
-                    (bordered + oy * 70 + 10).update(from: dz + oy * 55, count: 55)
-                }
-                Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 352)
-                Self.l2_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 640), dx)
-                Self.l2_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 176)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 22, withTemporary)
         }
     }
 
@@ -928,127 +934,133 @@ extension Random001: TrainableModel {
     @inline(never)
     static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 15
-                var v = SIMD16<Float>()
-                for l in 0..<15 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<4 { sum += d[p] }
-                let gp = gk + 1200
-                for l in 0..<15 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<13 {
-                let r0 = rb * 6
-                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 15
+                    var v = SIMD16<Float>()
+                    for l in 0..<15 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<4 { sum += d[p] }
+                    let gp = gk + 1200
+                    for l in 0..<15 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<13 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5
                     do {
-                        let row0 = (ky0 * 13 + kx0) * 5 + ci0
-                        let row1 = (ky1 * 13 + kx1) * 5 + ci1
-                        let row2 = (ky2 * 13 + kx2) * 5 + ci2
-                        let row3 = (ky3 * 13 + kx3) * 5 + ci3
-                        let row4 = (ky4 * 13 + kx4) * 5 + ci4
-                        let row5 = (ky5 * 13 + kx5) * 5 + ci5
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = (ky0 * 13 + kx0) * 5 + ci0
+                            let row1 = (ky1 * 13 + kx1) * 5 + ci1
+                            let row2 = (ky2 * 13 + kx2) * 5 + ci2
+                            let row3 = (ky3 * 13 + kx3) * 5 + ci3
+                            let row4 = (ky4 * 13 + kx4) * 5 + ci4
+                            let row5 = (ky5 * 13 + kx5) * 5 + ci5
+                            let dp = d
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 15]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 15]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 15
+                        for l in 0..<15 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 15
+                        for l in 0..<15 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 15
+                        for l in 0..<15 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 15
+                        for l in 0..<15 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 15
+                        for l in 0..<15 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 15
+                        for l in 0..<15 { gp5[l] += sum5[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                    do {
+                        let row0 = 213
+                        let row1 = 214
                         let dp = d
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 15]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 15]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 15
+                    let gp0 = kernelGradient + 1170
                     for l in 0..<15 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 15
+                    let gp1 = kernelGradient + 1185
                     for l in 0..<15 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 15
-                    for l in 0..<15 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 15
-                    for l in 0..<15 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 15
-                    for l in 0..<15 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 15
-                    for l in 0..<15 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
                 do {
-                    let row0 = 213
-                    let row1 = 214
-                    let dp = d
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv) }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1920
+                        for tap in 0..<4 {
+                            let opposite = 11 - 8 * (tap / 2) - 3 * (tap % 2)
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 9 - 8 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 480
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 10 - 8 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 720
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 15 - 8 * (tap / 2) - 3 * (tap % 2)
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 960
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 13 - 8 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1440
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 14 - 8 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1680
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 180)
+                        do {
+                            (bordered + 60).update(from: dz, count: 60)
+                        }
+                        Self.l4_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 60), UnsafePointer(flipped), dx + 65)
+                        Self.l4_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 60), UnsafePointer(flipped + 480), dx + 55)
+                        Self.l4_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered + 60), UnsafePointer(flipped + 720), dx + 60)
+                        Self.l4_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 10)
+                        Self.l4_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx)
+                        Self.l4_conv2d_1_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 1680), dx + 5)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2100, withTemporary)
                 }
-                let gp0 = kernelGradient + 1170
-                for l in 0..<15 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 1185
-                for l in 0..<15 { gp1[l] += sum1[l] }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2100) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1920
-                for tap in 0..<4 {
-                    let opposite = 11 - 8 * (tap / 2) - 3 * (tap % 2)
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 9 - 8 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 480
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 10 - 8 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 720
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 15 - 8 * (tap / 2) - 3 * (tap % 2)
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 960
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 13 - 8 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1440
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 14 - 8 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1680
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 180)
-                do {
-                    (bordered + 60).update(from: dz, count: 60)
-                }
-                Self.l4_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 60), UnsafePointer(flipped), dx + 65)
-                Self.l4_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 60), UnsafePointer(flipped + 480), dx + 55)
-                Self.l4_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered + 60), UnsafePointer(flipped + 720), dx + 60)
-                Self.l4_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 10)
-                Self.l4_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx)
-                Self.l4_conv2d_1_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 1680), dx + 5)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -1326,18 +1338,21 @@ extension Random001: TrainableModel {
                 gk[1290 + c] += Float(g0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
-            let g = buffer.baseAddress!, gx = g + 1
-            g.initialize(repeating: 0, count: 2)
-            for position in 0..<22 {
-                let at = position * 5 + 4
-                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[14 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 1
+                g.initialize(repeating: 0, count: 2)
+                for position in 0..<22 {
+                    let at = position * 5 + 4
+                    for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[14 + c]) }
+                }
+                for c in 0..<1 {
+                    sums[14 + c] += g[c]; sums[19 + c] += gx[c]
+                    gk[1289 + c] += Float(gx[c])
+                    gk[1294 + c] += Float(g[c])
+                }
             }
-            for c in 0..<1 {
-                sums[14 + c] += g[c]; sums[19 + c] += gx[c]
-                gk[1289 + c] += Float(gx[c])
-                gk[1294 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2, withTemporary)
         }
     }
 

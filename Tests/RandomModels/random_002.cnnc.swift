@@ -463,102 +463,108 @@ extension Random002: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 21) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<21 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<21 { sum += d[p] }
-                let gp = gk + 504
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 12
-                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 24, kx4 = ((r0 + 4) / 8) % 3, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 24, kx5 = ((r0 + 5) / 8) % 3, ci5 = (r0 + 5) % 8, ky6 = (r0 + 6) / 24, kx6 = ((r0 + 6) / 8) % 3, ci6 = (r0 + 6) % 8, ky7 = (r0 + 7) / 24, kx7 = ((r0 + 7) / 8) % 3, ci7 = (r0 + 7) % 8, ky8 = (r0 + 8) / 24, kx8 = ((r0 + 8) / 8) % 3, ci8 = (r0 + 8) % 8, ky9 = (r0 + 9) / 24, kx9 = ((r0 + 9) / 8) % 3, ci9 = (r0 + 9) % 8, ky10 = (r0 + 10) / 24, kx10 = ((r0 + 10) / 8) % 3, ci10 = (r0 + 10) % 8, ky11 = (r0 + 11) / 24, kx11 = ((r0 + 11) / 8) % 3, ci11 = (r0 + 11) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<21 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
-                    for oy in 0..<7 {
-                        let row0 = ((oy + ky0) * 9 + kx0) * 8 + ci0
-                        let row1 = ((oy + ky1) * 9 + kx1) * 8 + ci1
-                        let row2 = ((oy + ky2) * 9 + kx2) * 8 + ci2
-                        let row3 = ((oy + ky3) * 9 + kx3) * 8 + ci3
-                        let row4 = ((oy + ky4) * 9 + kx4) * 8 + ci4
-                        let row5 = ((oy + ky5) * 9 + kx5) * 8 + ci5
-                        let row6 = ((oy + ky6) * 9 + kx6) * 8 + ci6
-                        let row7 = ((oy + ky7) * 9 + kx7) * 8 + ci7
-                        let row8 = ((oy + ky8) * 9 + kx8) * 8 + ci8
-                        let row9 = ((oy + ky9) * 9 + kx9) * 8 + ci9
-                        let row10 = ((oy + ky10) * 9 + kx10) * 8 + ci10
-                        let row11 = ((oy + ky11) * 9 + kx11) * 8 + ci11
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 24]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 24]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 24]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 24]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 24]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 24]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 24]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<21 { sum += d[p] }
+                    let gp = gk + 504
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 24, kx4 = ((r0 + 4) / 8) % 3, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 24, kx5 = ((r0 + 5) / 8) % 3, ci5 = (r0 + 5) % 8, ky6 = (r0 + 6) / 24, kx6 = ((r0 + 6) / 8) % 3, ci6 = (r0 + 6) % 8, ky7 = (r0 + 7) / 24, kx7 = ((r0 + 7) / 8) % 3, ci7 = (r0 + 7) % 8, ky8 = (r0 + 8) / 24, kx8 = ((r0 + 8) / 8) % 3, ci8 = (r0 + 8) % 8, ky9 = (r0 + 9) / 24, kx9 = ((r0 + 9) / 8) % 3, ci9 = (r0 + 9) % 8, ky10 = (r0 + 10) / 24, kx10 = ((r0 + 10) / 8) % 3, ci10 = (r0 + 10) % 8, ky11 = (r0 + 11) / 24, kx11 = ((r0 + 11) / 8) % 3, ci11 = (r0 + 11) % 8
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<7 {
+                            let row0 = ((oy + ky0) * 9 + kx0) * 8 + ci0
+                            let row1 = ((oy + ky1) * 9 + kx1) * 8 + ci1
+                            let row2 = ((oy + ky2) * 9 + kx2) * 8 + ci2
+                            let row3 = ((oy + ky3) * 9 + kx3) * 8 + ci3
+                            let row4 = ((oy + ky4) * 9 + kx4) * 8 + ci4
+                            let row5 = ((oy + ky5) * 9 + kx5) * 8 + ci5
+                            let row6 = ((oy + ky6) * 9 + kx6) * 8 + ci6
+                            let row7 = ((oy + ky7) * 9 + kx7) * 8 + ci7
+                            let row8 = ((oy + ky8) * 9 + kx8) * 8 + ci8
+                            let row9 = ((oy + ky9) * 9 + kx9) * 8 + ci9
+                            let row10 = ((oy + ky10) * 9 + kx10) * 8 + ci10
+                            let row11 = ((oy + ky11) * 9 + kx11) * 8 + ci11
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 24]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 24]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 24]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 24]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 24]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 24]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 24]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 7
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 7
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 7
+                        for l in 0..<7 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 7
+                        for l in 0..<7 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 7
+                        for l in 0..<7 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 7
+                        for l in 0..<7 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 7
+                        for l in 0..<7 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 7
+                        for l in 0..<7 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 7
+                        for l in 0..<7 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 7
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
-                    for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 7
-                    for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 7
-                    for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 7
-                    for l in 0..<7 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 7
-                    for l in 0..<7 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 7
-                    for l in 0..<7 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 7
-                    for l in 0..<7 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 7
-                    for l in 0..<7 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 7
-                    for l in 0..<7 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 7
-                    for l in 0..<7 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 504
+                        for tap in 0..<3 {
+                            let opposite = 6 - 3 * tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 7] }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 7 - 3 * tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8 + 168
+                                for ci in 0..<8 { to[ci] = from[ci * 7] }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 8 - 3 * tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8 + 336
+                                for ci in 0..<8 { to[ci] = from[ci * 7] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 189)
+                        for oy in 0..<7 {
+                            (bordered + (oy + 1) * 21).update(from: dz + oy * 21, count: 21)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 7), UnsafePointer(flipped), dx + 16)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 168), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 336), dx + 8)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 693, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 693) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 504
-                for tap in 0..<3 {
-                    let opposite = 6 - 3 * tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 7] }
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 7 - 3 * tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8 + 168
-                        for ci in 0..<8 { to[ci] = from[ci * 7] }
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 8 - 3 * tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 56 + co, to = flipped + (tap * 7 + co) * 8 + 336
-                        for ci in 0..<8 { to[ci] = from[ci * 7] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 189)
-                for oy in 0..<7 {
-                    (bordered + (oy + 1) * 21).update(from: dz + oy * 21, count: 21)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 7), UnsafePointer(flipped), dx + 16)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 168), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 336), dx + 8)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 21, withTemporary)
         }
     }
 
@@ -692,107 +698,110 @@ extension Random002: TrainableModel {
     @inline(never)
     static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 168
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 12
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 168
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 12
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let row8 = r0 + 8
-                        let row9 = r0 + 9
-                        let row10 = r0 + 10
-                        let row11 = r0 + 11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let row8 = r0 + 8
+                            let row9 = r0 + 9
+                            let row10 = r0 + 10
+                            let row11 = r0 + 11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 3
+                        for l in 0..<3 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 3
-                    for l in 0..<3 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                 do {
-                    let row0 = 48
-                    let row1 = 49
-                    let row2 = 50
-                    let row3 = 51
-                    let row4 = 52
-                    let row5 = 53
-                    let row6 = 54
-                    let row7 = 55
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                    do {
+                        let row0 = 48
+                        let row1 = 49
+                        let row2 = 50
+                        let row3 = 51
+                        let row4 = 52
+                        let row5 = 53
+                        let row6 = 54
+                        let row7 = 55
+                        let dp = d
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv) }
+                    }
+                    let gp0 = kernelGradient + 144
+                    for l in 0..<3 { gp0[l] += sum0[l] }
+                    let gp1 = kernelGradient + 147
+                    for l in 0..<3 { gp1[l] += sum1[l] }
+                    let gp2 = kernelGradient + 150
+                    for l in 0..<3 { gp2[l] += sum2[l] }
+                    let gp3 = kernelGradient + 153
+                    for l in 0..<3 { gp3[l] += sum3[l] }
+                    let gp4 = kernelGradient + 156
+                    for l in 0..<3 { gp4[l] += sum4[l] }
+                    let gp5 = kernelGradient + 159
+                    for l in 0..<3 { gp5[l] += sum5[l] }
+                    let gp6 = kernelGradient + 162
+                    for l in 0..<3 { gp6[l] += sum6[l] }
+                    let gp7 = kernelGradient + 165
+                    for l in 0..<3 { gp7[l] += sum7[l] }
                 }
-                let gp0 = kernelGradient + 144
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 147
-                for l in 0..<3 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 150
-                for l in 0..<3 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 153
-                for l in 0..<3 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 156
-                for l in 0..<3 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 159
-                for l in 0..<3 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 162
-                for l in 0..<3 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 165
-                for l in 0..<3 { gp7[l] += sum7[l] }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<56 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
+                }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<56 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

@@ -466,83 +466,89 @@ extension Random004: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<5 {
-                for g in 0..<2 {
-                    let from = dz + i * 20 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<5 {
+                    for g in 0..<2 {
+                        let from = dz + i * 20 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<5 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 320
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 6
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<5 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 320
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 6
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 16 + r0
+                            let row1 = oy * 16 + r0 + 1
+                            let row2 = oy * 16 + r0 + 2
+                            let row3 = oy * 16 + r0 + 3
+                            let row4 = oy * 16 + r0 + 4
+                            let row5 = oy * 16 + r0 + 5
+                            let dp = d + oy * 2 + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 20 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 20 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<4 { gp5[l] += sum5[l] } }
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row0 = oy * 16 + r0
-                        let row1 = oy * 16 + r0 + 1
-                        let row2 = oy * 16 + r0 + 2
-                        let row3 = oy * 16 + r0 + 3
-                        let row4 = oy * 16 + r0 + 4
-                        let row5 = oy * 16 + r0 + 5
+                        let row0 = oy * 16 + 12
+                        let row1 = oy * 16 + 13
+                        let row2 = oy * 16 + 14
+                        let row3 = oy * 16 + 15
                         let dp = d + oy * 2 + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 20 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 240
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 260
                     if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 280
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                    let gp3 = kernelGradient + g * 16 + 300
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 20 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<4 { gp5[l] += sum5[l] } }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                for oy in 0..<5 {
-                    let row0 = oy * 16 + 12
-                    let row1 = oy * 16 + 13
-                    let row2 = oy * 16 + 14
-                    let row3 = oy * 16 + 15
-                    let dp = d + oy * 2 + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 240
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 16 + 260
-                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
-                let gp2 = kernelGradient + g * 16 + 280
-                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
-                let gp3 = kernelGradient + g * 16 + 300
-                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 320) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
                 do {
-                    for co in 0..<20 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 20] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<20 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 20] }
+                            }
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 320, withTemporary)
                 }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10, withTemporary)
         }
     }
 
@@ -577,67 +583,73 @@ extension Random004: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<5 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<5 { sum += d[p] }
-                let gp = gk + 1920
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<20 {
-                let r0 = rb * 6
-                let ky0 = r0 / 60, kx0 = (r0 / 20) % 3, ci0 = r0 % 20, ky1 = (r0 + 1) / 60, kx1 = ((r0 + 1) / 20) % 3, ci1 = (r0 + 1) % 20, ky2 = (r0 + 2) / 60, kx2 = ((r0 + 2) / 20) % 3, ci2 = (r0 + 2) % 20, ky3 = (r0 + 3) / 60, kx3 = ((r0 + 3) / 20) % 3, ci3 = (r0 + 3) % 20, ky4 = (r0 + 4) / 60, kx4 = ((r0 + 4) / 20) % 3, ci4 = (r0 + 4) % 20, ky5 = (r0 + 5) / 60, kx5 = ((r0 + 5) / 20) % 3, ci5 = (r0 + 5) % 20
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<5 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<5 {
-                        let row0 = ((oy + ky0 * 2) * 5 + kx0 * 2) * 20 + ci0
-                        let row1 = ((oy + ky1 * 2) * 5 + kx1 * 2) * 20 + ci1
-                        let row2 = ((oy + ky2 * 2) * 5 + kx2 * 2) * 20 + ci2
-                        let row3 = ((oy + ky3 * 2) * 5 + kx3 * 2) * 20 + ci3
-                        let row4 = ((oy + ky4 * 2) * 5 + kx4 * 2) * 20 + ci4
-                        let row5 = ((oy + ky5 * 2) * 5 + kx5 * 2) * 20 + ci5
-                        let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<5 { sum += d[p] }
+                    let gp = gk + 1920
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<20 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 60, kx0 = (r0 / 20) % 3, ci0 = r0 % 20, ky1 = (r0 + 1) / 60, kx1 = ((r0 + 1) / 20) % 3, ci1 = (r0 + 1) % 20, ky2 = (r0 + 2) / 60, kx2 = ((r0 + 2) / 20) % 3, ci2 = (r0 + 2) % 20, ky3 = (r0 + 3) / 60, kx3 = ((r0 + 3) / 20) % 3, ci3 = (r0 + 3) % 20, ky4 = (r0 + 4) / 60, kx4 = ((r0 + 4) / 20) % 3, ci4 = (r0 + 4) % 20, ky5 = (r0 + 5) / 60, kx5 = ((r0 + 5) / 20) % 3, ci5 = (r0 + 5) % 20
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy + ky0 * 2) * 5 + kx0 * 2) * 20 + ci0
+                            let row1 = ((oy + ky1 * 2) * 5 + kx1 * 2) * 20 + ci1
+                            let row2 = ((oy + ky2 * 2) * 5 + kx2 * 2) * 20 + ci2
+                            let row3 = ((oy + ky3 * 2) * 5 + kx3 * 2) * 20 + ci3
+                            let row4 = ((oy + ky4 * 2) * 5 + kx4 * 2) * 20 + ci4
+                            let row5 = ((oy + ky5 * 2) * 5 + kx5 * 2) * 20 + ci5
+                            let dp = d + oy
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 3072
+                        for tap in 0..<6 {
+                            let opposite = 5 - tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 320 + co, to = flipped + (tap * 16 + co) * 32
+                                for ci in 0..<20 { to[ci] = from[ci * 16] }
+                                for ci in 0..<12 { to[ci + 20] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 560)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 1) * 80 + 32).update(from: dz + oy * 16, count: 16)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 3632, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3632) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 3072
-                for tap in 0..<6 {
-                    let opposite = 5 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 320 + co, to = flipped + (tap * 16 + co) * 32
-                        for ci in 0..<20 { to[ci] = from[ci * 16] }
-                        for ci in 0..<12 { to[ci + 20] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 560)
-                for oy in 0..<5 {
-                    (bordered + (oy + 1) * 80 + 32).update(from: dz + oy * 16, count: 16)
-                }
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5, withTemporary)
         }
     }
 
@@ -685,107 +697,113 @@ extension Random004: TrainableModel {
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<3 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<21 {
-                let r0 = rb * 12
-                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<3 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<21 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<3 {
+                            let row0 = ((oy * 2 + ky0) * 4 + kx0) * 16 + ci0
+                            let row1 = ((oy * 2 + ky1) * 4 + kx1) * 16 + ci1
+                            let row2 = ((oy * 2 + ky2) * 4 + kx2) * 16 + ci2
+                            let row3 = ((oy * 2 + ky3) * 4 + kx3) * 16 + ci3
+                            let row4 = ((oy * 2 + ky4) * 4 + kx4) * 16 + ci4
+                            let row5 = ((oy * 2 + ky5) * 4 + kx5) * 16 + ci5
+                            let row6 = ((oy * 2 + ky6) * 4 + kx6) * 16 + ci6
+                            let row7 = ((oy * 2 + ky7) * 4 + kx7) * 16 + ci7
+                            let row8 = ((oy * 2 + ky8) * 4 + kx8) * 16 + ci8
+                            let row9 = ((oy * 2 + ky9) * 4 + kx9) * 16 + ci9
+                            let row10 = ((oy * 2 + ky10) * 4 + kx10) * 16 + ci10
+                            let row11 = ((oy * 2 + ky11) * 4 + kx11) * 16 + ci11
+                            let dp = d + oy
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 2
+                        for l in 0..<2 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 2
+                        for l in 0..<2 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 2
+                        for l in 0..<2 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 2
+                        for l in 0..<2 { gp11[l] += sum11[l] }
+                    }
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row0 = ((oy * 2 + ky0) * 4 + kx0) * 16 + ci0
-                        let row1 = ((oy * 2 + ky1) * 4 + kx1) * 16 + ci1
-                        let row2 = ((oy * 2 + ky2) * 4 + kx2) * 16 + ci2
-                        let row3 = ((oy * 2 + ky3) * 4 + kx3) * 16 + ci3
-                        let row4 = ((oy * 2 + ky4) * 4 + kx4) * 16 + ci4
-                        let row5 = ((oy * 2 + ky5) * 4 + kx5) * 16 + ci5
-                        let row6 = ((oy * 2 + ky6) * 4 + kx6) * 16 + ci6
-                        let row7 = ((oy * 2 + ky7) * 4 + kx7) * 16 + ci7
-                        let row8 = ((oy * 2 + ky8) * 4 + kx8) * 16 + ci8
-                        let row9 = ((oy * 2 + ky9) * 4 + kx9) * 16 + ci9
-                        let row10 = ((oy * 2 + ky10) * 4 + kx10) * 16 + ci10
-                        let row11 = ((oy * 2 + ky11) * 4 + kx11) * 16 + ci11
+                        let row0 = ((oy * 2 + 3) * 4 + 3) * 16 + 12
+                        let row1 = ((oy * 2 + 3) * 4 + 3) * 16 + 13
+                        let row2 = ((oy * 2 + 3) * 4 + 3) * 16 + 14
+                        let row3 = ((oy * 2 + 3) * 4 + 3) * 16 + 15
                         let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 2
+                    let gp0 = kernelGradient + 504
                     for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    let gp1 = kernelGradient + 506
                     for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    let gp2 = kernelGradient + 508
                     for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
+                    let gp3 = kernelGradient + 510
                     for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
-                    for l in 0..<2 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 2
-                    for l in 0..<2 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 2
-                    for l in 0..<2 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 2
-                    for l in 0..<2 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 2
-                    for l in 0..<2 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                for oy in 0..<3 {
-                    let row0 = ((oy * 2 + 3) * 4 + 3) * 16 + 12
-                    let row1 = ((oy * 2 + 3) * 4 + 3) * 16 + 13
-                    let row2 = ((oy * 2 + 3) * 4 + 3) * 16 + 14
-                    let row3 = ((oy * 2 + 3) * 4 + 3) * 16 + 15
-                    let dp = d + oy
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv) }
-                }
-                let gp0 = kernelGradient + 504
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 506
-                for l in 0..<2 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 508
-                for l in 0..<2 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 510
-                for l in 0..<2 { gp3[l] += sum3[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_2_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 544) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 512
-                for tap in 0..<8 {
-                    let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 2] }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_2_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 512
+                        for tap in 0..<8 {
+                            let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<8 {
+                            let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 256
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 32)
+                        for oy in 0..<3 {
+                            (bordered + (oy + 1) * 8 + 4).update(from: dz + oy * 2, count: 2)
+                        }
+                        Self.l2_conv2d_2_backward_input_gradient_phase0_0(UnsafePointer(bordered + 8), UnsafePointer(flipped), dx + 16)
+                        Self.l2_conv2d_2_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 256), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 544, withTemporary)
                 }
-                for tap in 0..<8 {
-                    let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 256
-                        for ci in 0..<16 { to[ci] = from[ci * 2] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 32)
-                for oy in 0..<3 {
-                    (bordered + (oy + 1) * 8 + 4).update(from: dz + oy * 2, count: 2)
-                }
-                Self.l2_conv2d_2_backward_input_gradient_phase0_0(UnsafePointer(bordered + 8), UnsafePointer(flipped), dx + 16)
-                Self.l2_conv2d_2_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 256), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3, withTemporary)
         }
     }
 

@@ -303,49 +303,55 @@ extension Random005: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<4 { sum += d[p] }
-                let gp = gk + 32
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                    for oy in 0..<4 {
-                        let row0 = oy * 4
-                        let row1 = oy * 4 + 1
-                        let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 16] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<4 { sum += d[p] }
+                    let gp = gk + 32
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                        for oy in 0..<4 {
+                            let row0 = oy * 4
+                            let row1 = oy * 4 + 1
+                            let dp = d + oy
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
                     }
                 }
-                dx.initialize(repeating: 0, count: 14)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 16] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 14)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 64, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -381,113 +387,119 @@ extension Random005: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                let from = dz + i
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<2 { sum += d[p] }
-                let gp = gk + 64
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 11
-                let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16, kx4 = ((r0 + 4) / 16), ci4 = (r0 + 4) % 16, kx5 = ((r0 + 5) / 16), ci5 = (r0 + 5) % 16, kx6 = ((r0 + 6) / 16), ci6 = (r0 + 6) % 16, kx7 = ((r0 + 7) / 16), ci7 = (r0 + 7) % 16, kx8 = ((r0 + 8) / 16), ci8 = (r0 + 8) % 16, kx9 = ((r0 + 9) / 16), ci9 = (r0 + 9) % 16, kx10 = ((r0 + 10) / 16), ci10 = (r0 + 10) % 16
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
-                    for oy in 0..<2 {
-                        let row0 = (oy * 12 + kx0) * 16 + ci0
-                        let row1 = (oy * 12 + kx1) * 16 + ci1
-                        let row2 = (oy * 12 + kx2) * 16 + ci2
-                        let row3 = (oy * 12 + kx3) * 16 + ci3
-                        let row4 = (oy * 12 + kx4) * 16 + ci4
-                        let row5 = (oy * 12 + kx5) * 16 + ci5
-                        let row6 = (oy * 12 + kx6) * 16 + ci6
-                        let row7 = (oy * 12 + kx7) * 16 + ci7
-                        let row8 = (oy * 12 + kx8) * 16 + ci8
-                        let row9 = (oy * 12 + kx9) * 16 + ci9
-                        let row10 = (oy * 12 + kx10) * 16 + ci10
-                        let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
-                    let gp4 = kernelGradient + r0 + 4
-                    gp4[0] += sum4[0]
-                    let gp5 = kernelGradient + r0 + 5
-                    gp5[0] += sum5[0]
-                    let gp6 = kernelGradient + r0 + 6
-                    gp6[0] += sum6[0]
-                    let gp7 = kernelGradient + r0 + 7
-                    gp7[0] += sum7[0]
-                    let gp8 = kernelGradient + r0 + 8
-                    gp8[0] += sum8[0]
-                    let gp9 = kernelGradient + r0 + 9
-                    gp9[0] += sum9[0]
-                    let gp10 = kernelGradient + r0 + 10
-                    gp10[0] += sum10[0]
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    let from = dz + i
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[i] = v
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                for oy in 0..<2 {
-                    let row0 = (oy * 12 + 3) * 16 + 7
-                    let row1 = (oy * 12 + 3) * 16 + 8
-                    let row2 = (oy * 12 + 3) * 16 + 9
-                    let row3 = (oy * 12 + 3) * 16 + 10
-                    let row4 = (oy * 12 + 3) * 16 + 11
-                    let row5 = (oy * 12 + 3) * 16 + 12
-                    let row6 = (oy * 12 + 3) * 16 + 13
-                    let row7 = (oy * 12 + 3) * 16 + 14
-                    let row8 = (oy * 12 + 3) * 16 + 15
-                    let dp = d + oy
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
-                }
-                let gp0 = kernelGradient + 55
-                gp0[0] += sum0[0]
-                let gp1 = kernelGradient + 56
-                gp1[0] += sum1[0]
-                let gp2 = kernelGradient + 57
-                gp2[0] += sum2[0]
-                let gp3 = kernelGradient + 58
-                gp3[0] += sum3[0]
-                let gp4 = kernelGradient + 59
-                gp4[0] += sum4[0]
-                let gp5 = kernelGradient + 60
-                gp5[0] += sum5[0]
-                let gp6 = kernelGradient + 61
-                gp6[0] += sum6[0]
-                let gp7 = kernelGradient + 62
-                gp7[0] += sum7[0]
-                let gp8 = kernelGradient + 63
-                gp8[0] += sum8[0]
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
+                    var sum = SIMD4<Float>()
+                    for p in 0..<2 { sum += d[p] }
+                    let gp = gk + 64
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 11
+                    let kx0 = (r0 / 16), ci0 = r0 % 16, kx1 = ((r0 + 1) / 16), ci1 = (r0 + 1) % 16, kx2 = ((r0 + 2) / 16), ci2 = (r0 + 2) % 16, kx3 = ((r0 + 3) / 16), ci3 = (r0 + 3) % 16, kx4 = ((r0 + 4) / 16), ci4 = (r0 + 4) % 16, kx5 = ((r0 + 5) / 16), ci5 = (r0 + 5) % 16, kx6 = ((r0 + 6) / 16), ci6 = (r0 + 6) % 16, kx7 = ((r0 + 7) / 16), ci7 = (r0 + 7) % 16, kx8 = ((r0 + 8) / 16), ci8 = (r0 + 8) % 16, kx9 = ((r0 + 9) / 16), ci9 = (r0 + 9) % 16, kx10 = ((r0 + 10) / 16), ci10 = (r0 + 10) % 16
                     do {
-                        let from = kernel + 16, to = flipped
-                        for ci in 0..<16 { to[ci] = from[ci] }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = (oy * 12 + kx0) * 16 + ci0
+                            let row1 = (oy * 12 + kx1) * 16 + ci1
+                            let row2 = (oy * 12 + kx2) * 16 + ci2
+                            let row3 = (oy * 12 + kx3) * 16 + ci3
+                            let row4 = (oy * 12 + kx4) * 16 + ci4
+                            let row5 = (oy * 12 + kx5) * 16 + ci5
+                            let row6 = (oy * 12 + kx6) * 16 + ci6
+                            let row7 = (oy * 12 + kx7) * 16 + ci7
+                            let row8 = (oy * 12 + kx8) * 16 + ci8
+                            let row9 = (oy * 12 + kx9) * 16 + ci9
+                            let row10 = (oy * 12 + kx10) * 16 + ci10
+                            let dp = d + oy
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + r0 + 3
+                        gp3[0] += sum3[0]
+                        let gp4 = kernelGradient + r0 + 4
+                        gp4[0] += sum4[0]
+                        let gp5 = kernelGradient + r0 + 5
+                        gp5[0] += sum5[0]
+                        let gp6 = kernelGradient + r0 + 6
+                        gp6[0] += sum6[0]
+                        let gp7 = kernelGradient + r0 + 7
+                        gp7[0] += sum7[0]
+                        let gp8 = kernelGradient + r0 + 8
+                        gp8[0] += sum8[0]
+                        let gp9 = kernelGradient + r0 + 9
+                        gp9[0] += sum9[0]
+                        let gp10 = kernelGradient + r0 + 10
+                        gp10[0] += sum10[0]
                     }
                 }
-                dx.initialize(repeating: 0, count: 64)
-                Self.l1_conv2d_1_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped), dx)
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                    for oy in 0..<2 {
+                        let row0 = (oy * 12 + 3) * 16 + 7
+                        let row1 = (oy * 12 + 3) * 16 + 8
+                        let row2 = (oy * 12 + 3) * 16 + 9
+                        let row3 = (oy * 12 + 3) * 16 + 10
+                        let row4 = (oy * 12 + 3) * 16 + 11
+                        let row5 = (oy * 12 + 3) * 16 + 12
+                        let row6 = (oy * 12 + 3) * 16 + 13
+                        let row7 = (oy * 12 + 3) * 16 + 14
+                        let row8 = (oy * 12 + 3) * 16 + 15
+                        let dp = d + oy
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv) }
+                    }
+                    let gp0 = kernelGradient + 55
+                    gp0[0] += sum0[0]
+                    let gp1 = kernelGradient + 56
+                    gp1[0] += sum1[0]
+                    let gp2 = kernelGradient + 57
+                    gp2[0] += sum2[0]
+                    let gp3 = kernelGradient + 58
+                    gp3[0] += sum3[0]
+                    let gp4 = kernelGradient + 59
+                    gp4[0] += sum4[0]
+                    let gp5 = kernelGradient + 60
+                    gp5[0] += sum5[0]
+                    let gp6 = kernelGradient + 61
+                    gp6[0] += sum6[0]
+                    let gp7 = kernelGradient + 62
+                    gp7[0] += sum7[0]
+                    let gp8 = kernelGradient + 63
+                    gp8[0] += sum8[0]
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            do {
+                                let from = kernel + 16, to = flipped
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 64)
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 16, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2, withTemporary)
         }
     }
 

@@ -508,83 +508,89 @@ extension Random006: TrainableModel {
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<10 {
-                for g in 0..<2 {
-                    let from = dz + i * 19 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<10 {
+                    for g in 0..<2 {
+                        let from = dz + i * 19 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<10 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 304
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 6
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<10 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 304
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 6
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 32 + r0
+                            let row1 = oy * 32 + r0 + 1
+                            let row2 = oy * 32 + r0 + 2
+                            let row3 = oy * 32 + r0 + 3
+                            let row4 = oy * 32 + r0 + 4
+                            let row5 = oy * 32 + r0 + 5
+                            let dp = d + oy * 4 + g
+                            for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 19 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 19 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 19 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 19 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 19 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<3 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 19 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<3 { gp5[l] += sum5[l] } }
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row0 = oy * 32 + r0
-                        let row1 = oy * 32 + r0 + 1
-                        let row2 = oy * 32 + r0 + 2
-                        let row3 = oy * 32 + r0 + 3
-                        let row4 = oy * 32 + r0 + 4
-                        let row5 = oy * 32 + r0 + 5
+                        let row0 = oy * 32 + 12
+                        let row1 = oy * 32 + 13
+                        let row2 = oy * 32 + 14
+                        let row3 = oy * 32 + 15
                         let dp = d + oy * 4 + g
-                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 19 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 228
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 19 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 247
                     if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 19 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 266
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 19 + g * 16
+                    let gp3 = kernelGradient + g * 16 + 285
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 19 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<3 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 19 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<3 { gp5[l] += sum5[l] } }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                for oy in 0..<5 {
-                    let row0 = oy * 32 + 12
-                    let row1 = oy * 32 + 13
-                    let row2 = oy * 32 + 14
-                    let row3 = oy * 32 + 15
-                    let dp = d + oy * 4 + g
-                    for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 228
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 16 + 247
-                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
-                let gp2 = kernelGradient + g * 16 + 266
-                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
-                let gp3 = kernelGradient + g * 16 + 285
-                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 304) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
                 do {
-                    for co in 0..<19 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 19] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<19 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 19] }
+                            }
+                        }
+                        Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 304, withTemporary)
                 }
-                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20, withTemporary)
         }
     }
 
@@ -627,81 +633,87 @@ extension Random006: TrainableModel {
     @inline(never)
     static func l1_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<10 {
-                for g in 0..<2 {
-                    let from = dz + i * 20 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<10 {
+                    for g in 0..<2 {
+                        let from = dz + i * 20 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<10 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 380
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 5
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<10 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 380
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 5
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 38 + r0
+                            let row1 = oy * 38 + r0 + 1
+                            let row2 = oy * 38 + r0 + 2
+                            let row3 = oy * 38 + r0 + 3
+                            let row4 = oy * 38 + r0 + 4
+                            let dp = d + oy * 4 + g
+                            for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 19]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 19]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 20 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<5 {
-                        let row0 = oy * 38 + r0
-                        let row1 = oy * 38 + r0 + 1
-                        let row2 = oy * 38 + r0 + 2
-                        let row3 = oy * 38 + r0 + 3
-                        let row4 = oy * 38 + r0 + 4
+                        let row0 = oy * 38 + 15
+                        let row1 = oy * 38 + 16
+                        let row2 = oy * 38 + 17
+                        let row3 = oy * 38 + 18
                         let dp = d + oy * 4 + g
-                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 19]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 19]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 19]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 20 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 300
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 320
                     if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 340
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                    let gp3 = kernelGradient + g * 16 + 360
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                for oy in 0..<5 {
-                    let row0 = oy * 38 + 15
-                    let row1 = oy * 38 + 16
-                    let row2 = oy * 38 + 17
-                    let row3 = oy * 38 + 18
-                    let dp = d + oy * 4 + g
-                    for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 19]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 300
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
-                let gp1 = kernelGradient + g * 16 + 320
-                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
-                let gp2 = kernelGradient + g * 16 + 340
-                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
-                let gp3 = kernelGradient + g * 16 + 360
-                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 640) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_1_backward_input_gradient)
                 do {
-                    for co in 0..<20 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<19 { to[ci] = from[ci * 20] }
-                        for ci in 0..<13 { to[ci + 19] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<20 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<19 { to[ci] = from[ci * 20] }
+                                for ci in 0..<13 { to[ci + 19] = 0 }
+                            }
+                        }
+                        Self.l1_dense_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 640, withTemporary)
                 }
-                Self.l1_dense_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20, withTemporary)
         }
     }
 

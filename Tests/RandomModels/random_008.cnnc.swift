@@ -363,93 +363,99 @@ extension Random008: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<10 {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<10 {
+                    for g in 0..<2 {
+                        let from = dz + i * 20 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
+                    }
+                }
                 for g in 0..<2 {
-                    let from = dz + i * 20 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<4 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
+                    var sum = SIMD16<Float>()
+                    for p in 0..<10 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 1920
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<10 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 1920
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<4 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 6
-                let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy * 3 + ky0) * 11 + kx0) * 16 + ci0
-                        let row1 = ((oy * 3 + ky1) * 11 + kx1) * 16 + ci1
-                        let row2 = ((oy * 3 + ky2) * 11 + kx2) * 16 + ci2
-                        let row3 = ((oy * 3 + ky3) * 11 + kx3) * 16 + ci3
-                        let row4 = ((oy * 3 + ky4) * 11 + kx4) * 16 + ci4
-                        let row5 = ((oy * 3 + ky5) * 11 + kx5) * 16 + ci5
-                        let dp = d + oy * 10 + g
-                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 32]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 20 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 20 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<4 { gp5[l] += sum5[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2160) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1920
-                for tap in 0..<2 {
-                    let opposite = 2 - 2 * tap
-                    for co in 0..<20 {
-                        let from = kernel + opposite * 320 + co, to = flipped + (tap * 20 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 20] }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<16 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 48, kx0 = (r0 / 16) % 3, ci0 = r0 % 16, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 16) % 3, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 16) % 3, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 16) % 3, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 16) % 3, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 16) % 3, ci5 = (r0 + 5) % 16
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 3 + ky0) * 11 + kx0) * 16 + ci0
+                            let row1 = ((oy * 3 + ky1) * 11 + kx1) * 16 + ci1
+                            let row2 = ((oy * 3 + ky2) * 11 + kx2) * 16 + ci2
+                            let row3 = ((oy * 3 + ky3) * 11 + kx3) * 16 + ci3
+                            let row4 = ((oy * 3 + ky4) * 11 + kx4) * 16 + ci4
+                            let row5 = ((oy * 3 + ky5) * 11 + kx5) * 16 + ci5
+                            let dp = d + oy * 10 + g
+                            for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 20 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<4 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 20 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<4 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 20 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<4 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 20 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<4 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 20 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<4 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 20 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<4 { gp5[l] += sum5[l] } }
                     }
                 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
                 do {
-                    for co in 0..<20 {
-                        let from = kernel + co + 320, to = flipped + co * 16 + 640
-                        for ci in 0..<16 { to[ci] = from[ci * 20] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1920
+                        for tap in 0..<2 {
+                            let opposite = 2 - 2 * tap
+                            for co in 0..<20 {
+                                let from = kernel + opposite * 320 + co, to = flipped + (tap * 20 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 20] }
+                            }
+                        }
+                        do {
+                            for co in 0..<20 {
+                                let from = kernel + co + 320, to = flipped + co * 16 + 640
+                                for ci in 0..<16 { to[ci] = from[ci * 20] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<20 {
+                                let from = kernel + opposite * 320 + co, to = flipped + (tap * 20 + co) * 16 + 960
+                                for ci in 0..<16 { to[ci] = from[ci * 20] }
+                            }
+                        }
+                        do {
+                            for co in 0..<20 {
+                                let from = kernel + co + 1280, to = flipped + co * 16 + 1600
+                                for ci in 0..<16 { to[ci] = from[ci * 20] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 240)
+                        for oy in 0..<2 {
+                            (bordered + oy * 120 + 20).update(from: dz + oy * 100, count: 100)
+                        }
+                        dx.initialize(repeating: 0, count: 960)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 640), dx + 16)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 160)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 1600), dx + 176)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2160, withTemporary)
                 }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<20 {
-                        let from = kernel + opposite * 320 + co, to = flipped + (tap * 20 + co) * 16 + 960
-                        for ci in 0..<16 { to[ci] = from[ci * 20] }
-                    }
-                }
-                do {
-                    for co in 0..<20 {
-                        let from = kernel + co + 1280, to = flipped + co * 16 + 1600
-                        for ci in 0..<16 { to[ci] = from[ci * 20] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 240)
-                for oy in 0..<2 {
-                    (bordered + oy * 120 + 20).update(from: dz + oy * 100, count: 100)
-                }
-                dx.initialize(repeating: 0, count: 960)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 640), dx + 16)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx + 160)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 20), UnsafePointer(flipped + 1600), dx + 176)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20, withTemporary)
         }
     }
 

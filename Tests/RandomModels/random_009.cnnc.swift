@@ -347,51 +347,57 @@ extension Random009: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                let from = dz + i * 15
-                var v = SIMD16<Float>()
-                for l in 0..<15 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<2 { sum += d[p] }
-                let gp = gk + 30
-                for l in 0..<15 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    let from = dz + i * 15
+                    var v = SIMD16<Float>()
+                    for l in 0..<15 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<2 { sum += d[p] }
+                    let gp = gk + 30
+                    for l in 0..<15 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let dp = d
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv) }
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let dp = d
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<15 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 15
+                        for l in 0..<15 { gp1[l] += sum1[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<15 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 15
-                    for l in 0..<15 { gp1[l] += sum1[l] }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 60) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
                 do {
-                    for co in 0..<15 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 15] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<15 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 15] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 12)
+                        Self.l1_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 60, withTemporary)
                 }
-                dx.initialize(repeating: 0, count: 12)
-                Self.l1_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2, withTemporary)
         }
     }
 
@@ -433,112 +439,118 @@ extension Random009: TrainableModel {
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 270
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<11 {
-                let r0 = rb * 12
-                let ky0 = r0 / 45, kx0 = (r0 / 15) % 3, ci0 = r0 % 15, ky1 = (r0 + 1) / 45, kx1 = ((r0 + 1) / 15) % 3, ci1 = (r0 + 1) % 15, ky2 = (r0 + 2) / 45, kx2 = ((r0 + 2) / 15) % 3, ci2 = (r0 + 2) % 15, ky3 = (r0 + 3) / 45, kx3 = ((r0 + 3) / 15) % 3, ci3 = (r0 + 3) % 15, ky4 = (r0 + 4) / 45, kx4 = ((r0 + 4) / 15) % 3, ci4 = (r0 + 4) % 15, ky5 = (r0 + 5) / 45, kx5 = ((r0 + 5) / 15) % 3, ci5 = (r0 + 5) % 15, ky6 = (r0 + 6) / 45, kx6 = ((r0 + 6) / 15) % 3, ci6 = (r0 + 6) % 15, ky7 = (r0 + 7) / 45, kx7 = ((r0 + 7) / 15) % 3, ci7 = (r0 + 7) % 15, ky8 = (r0 + 8) / 45, kx8 = ((r0 + 8) / 15) % 3, ci8 = (r0 + 8) % 15, ky9 = (r0 + 9) / 45, kx9 = ((r0 + 9) / 15) % 3, ci9 = (r0 + 9) % 15, ky10 = (r0 + 10) / 45, kx10 = ((r0 + 10) / 15) % 3, ci10 = (r0 + 10) % 15, ky11 = (r0 + 11) / 45, kx11 = ((r0 + 11) / 15) % 3, ci11 = (r0 + 11) % 15
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 270
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<11 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 45, kx0 = (r0 / 15) % 3, ci0 = r0 % 15, ky1 = (r0 + 1) / 45, kx1 = ((r0 + 1) / 15) % 3, ci1 = (r0 + 1) % 15, ky2 = (r0 + 2) / 45, kx2 = ((r0 + 2) / 15) % 3, ci2 = (r0 + 2) % 15, ky3 = (r0 + 3) / 45, kx3 = ((r0 + 3) / 15) % 3, ci3 = (r0 + 3) % 15, ky4 = (r0 + 4) / 45, kx4 = ((r0 + 4) / 15) % 3, ci4 = (r0 + 4) % 15, ky5 = (r0 + 5) / 45, kx5 = ((r0 + 5) / 15) % 3, ci5 = (r0 + 5) % 15, ky6 = (r0 + 6) / 45, kx6 = ((r0 + 6) / 15) % 3, ci6 = (r0 + 6) % 15, ky7 = (r0 + 7) / 45, kx7 = ((r0 + 7) / 15) % 3, ci7 = (r0 + 7) % 15, ky8 = (r0 + 8) / 45, kx8 = ((r0 + 8) / 15) % 3, ci8 = (r0 + 8) % 15, ky9 = (r0 + 9) / 45, kx9 = ((r0 + 9) / 15) % 3, ci9 = (r0 + 9) % 15, ky10 = (r0 + 10) / 45, kx10 = ((r0 + 10) / 15) % 3, ci10 = (r0 + 10) % 15, ky11 = (r0 + 11) / 45, kx11 = ((r0 + 11) / 15) % 3, ci11 = (r0 + 11) % 15
                     do {
-                        let row0 = (ky0 * 3 + kx0) * 15 + ci0
-                        let row1 = (ky1 * 3 + kx1) * 15 + ci1
-                        let row2 = (ky2 * 3 + kx2) * 15 + ci2
-                        let row3 = (ky3 * 3 + kx3) * 15 + ci3
-                        let row4 = (ky4 * 3 + kx4) * 15 + ci4
-                        let row5 = (ky5 * 3 + kx5) * 15 + ci5
-                        let row6 = (ky6 * 3 + kx6) * 15 + ci6
-                        let row7 = (ky7 * 3 + kx7) * 15 + ci7
-                        let row8 = (ky8 * 3 + kx8) * 15 + ci8
-                        let row9 = (ky9 * 3 + kx9) * 15 + ci9
-                        let row10 = (ky10 * 3 + kx10) * 15 + ci10
-                        let row11 = (ky11 * 3 + kx11) * 15 + ci11
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = (ky0 * 3 + kx0) * 15 + ci0
+                            let row1 = (ky1 * 3 + kx1) * 15 + ci1
+                            let row2 = (ky2 * 3 + kx2) * 15 + ci2
+                            let row3 = (ky3 * 3 + kx3) * 15 + ci3
+                            let row4 = (ky4 * 3 + kx4) * 15 + ci4
+                            let row5 = (ky5 * 3 + kx5) * 15 + ci5
+                            let row6 = (ky6 * 3 + kx6) * 15 + ci6
+                            let row7 = (ky7 * 3 + kx7) * 15 + ci7
+                            let row8 = (ky8 * 3 + kx8) * 15 + ci8
+                            let row9 = (ky9 * 3 + kx9) * 15 + ci9
+                            let row10 = (ky10 * 3 + kx10) * 15 + ci10
+                            let row11 = (ky11 * 3 + kx11) * 15 + ci11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 2
+                        for l in 0..<2 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 2
+                        for l in 0..<2 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 2
+                        for l in 0..<2 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 2
+                        for l in 0..<2 { gp11[l] += sum11[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                    do {
+                        let row0 = 132
+                        let row1 = 133
+                        let row2 = 134
                         let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 2
+                    let gp0 = kernelGradient + 264
                     for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
+                    let gp1 = kernelGradient + 266
                     for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
+                    let gp2 = kernelGradient + 268
                     for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
-                    for l in 0..<2 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 2
-                    for l in 0..<2 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 2
-                    for l in 0..<2 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 2
-                    for l in 0..<2 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 2
-                    for l in 0..<2 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
                 do {
-                    let row0 = 132
-                    let row1 = 133
-                    let row2 = 134
-                    let dp = d
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv) }
-                }
-                let gp0 = kernelGradient + 264
-                for l in 0..<2 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 266
-                for l in 0..<2 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 268
-                for l in 0..<2 { gp2[l] += sum2[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 300) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<6 {
-                    let opposite = 8 - 3 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 2 + co) * 16
-                        for ci in 0..<15 { to[ci] = from[ci * 2] }
-                        to[15] = 0
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<6 {
+                            let opposite = 8 - 3 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 2 + co) * 16
+                                for ci in 0..<15 { to[ci] = from[ci * 2] }
+                                to[15] = 0
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 7 - 3 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 30 + co, to = flipped + (tap * 2 + co) * 16 + 192
+                                for ci in 0..<15 { to[ci] = from[ci * 2] }
+                                to[15] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 12)
+                        do {
+                            (bordered + 6).update(from: dz, count: 2)
+                        }
+                        Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l2_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 192), dx + 15)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 300, withTemporary)
                 }
-                for tap in 0..<3 {
-                    let opposite = 7 - 3 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 30 + co, to = flipped + (tap * 2 + co) * 16 + 192
-                        for ci in 0..<15 { to[ci] = from[ci * 2] }
-                        to[15] = 0
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 12)
-                do {
-                    (bordered + 6).update(from: dz, count: 2)
-                }
-                Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l2_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 192), dx + 15)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -619,18 +631,21 @@ extension Random009: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 6 positions: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l0_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { buffer in
-            let g = buffer.baseAddress!, gx = g + 2
-            g.initialize(repeating: 0, count: 4)
-            for position in 0..<6 {
-                let at = position * 2
-                for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[4 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 2
+                g.initialize(repeating: 0, count: 4)
+                for position in 0..<6 {
+                    let at = position * 2
+                    for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[4 + c]) }
+                }
+                for c in 0..<2 {
+                    sums[4 + c] += g[c]; sums[6 + c] += gx[c]
+                    gk[0 + c] += Float(gx[c])
+                    gk[2 + c] += Float(g[c])
+                }
             }
-            for c in 0..<2 {
-                sums[4 + c] += g[c]; sums[6 + c] += gx[c]
-                gk[0 + c] += Float(gx[c])
-                gk[2 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 4, withTemporary)
         }
     }
 

@@ -289,81 +289,87 @@ extension Random020: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<6 { sum += d[p] }
-                let gp = gk + 64
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 8
-                let ky0 = r0 / 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 4, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 4, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 4, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 4, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 4, ci7 = (r0 + 7) % 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
-                    for oy in 0..<2 {
-                        let row0 = (oy * 2 + ky0) * 28 + ci0
-                        let row1 = (oy * 2 + ky1) * 28 + ci1
-                        let row2 = (oy * 2 + ky2) * 28 + ci2
-                        let row3 = (oy * 2 + ky3) * 28 + ci3
-                        let row4 = (oy * 2 + ky4) * 28 + ci4
-                        let row5 = (oy * 2 + ky5) * 28 + ci5
-                        let row6 = (oy * 2 + ky6) * 28 + ci6
-                        let row7 = (oy * 2 + ky7) * 28 + ci7
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<6 { sum += d[p] }
+                    let gp = gk + 64
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 8
+                    let ky0 = r0 / 4, ci0 = r0 % 4, ky1 = (r0 + 1) / 4, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 4, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 4, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 4, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 4, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 4, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 4, ci7 = (r0 + 7) % 4
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = (oy * 2 + ky0) * 28 + ci0
+                            let row1 = (oy * 2 + ky1) * 28 + ci1
+                            let row2 = (oy * 2 + ky2) * 28 + ci2
+                            let row3 = (oy * 2 + ky3) * 28 + ci3
+                            let row4 = (oy * 2 + ky4) * 28 + ci4
+                            let row5 = (oy * 2 + ky5) * 28 + ci5
+                            let row6 = (oy * 2 + ky6) * 28 + ci6
+                            let row7 = (oy * 2 + ky7) * 28 + ci7
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 4
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 64
+                        for tap in 0..<2 {
+                            let opposite = 2 - 2 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 3 - 2 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 32
+                                for ci in 0..<4 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 60)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 1) * 12).update(from: dz + oy * 12, count: 12)
+                        }
+                        dx.initialize(repeating: 0, count: 196)
+                        Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 28)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 124, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 124) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<2 {
-                    let opposite = 2 - 2 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 4] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 3 - 2 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 16 + co, to = flipped + (tap * 4 + co) * 4 + 32
-                        for ci in 0..<4 { to[ci] = from[ci * 4] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 60)
-                for oy in 0..<2 {
-                    (bordered + (oy + 1) * 12).update(from: dz + oy * 12, count: 12)
-                }
-                dx.initialize(repeating: 0, count: 196)
-                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 28)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6, withTemporary)
         }
     }
 

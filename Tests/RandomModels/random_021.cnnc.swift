@@ -367,17 +367,20 @@ extension Random021: TrainableModel {
                 gk[0 + c] += Float(gx0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 6) { buffer in
-            let g = buffer.baseAddress!, gx = g + 3
-            g.initialize(repeating: 0, count: 6)
-            do {
-                let at = 36
-                for c in 0..<3 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[36 + c]) * s[114 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 3
+                g.initialize(repeating: 0, count: 6)
+                do {
+                    let at = 36
+                    for c in 0..<3 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[36 + c]) * s[114 + c]) }
+                }
+                for c in 0..<3 {
+                    sums[114 + c] += g[c]; sums[153 + c] += gx[c]
+                    gk[36 + c] += Float(gx[c])
+                }
             }
-            for c in 0..<3 {
-                sums[114 + c] += g[c]; sums[153 + c] += gx[c]
-                gk[36 + c] += Float(gx[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 6, withTemporary)
         }
     }
 

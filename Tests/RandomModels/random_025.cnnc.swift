@@ -446,55 +446,58 @@ extension Random025: TrainableModel {
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD16<Float>()
-                for l in 0..<13 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                sum += d[0]
-                let gp = gk + 325
-                for l in 0..<13 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                    let from = dz
+                    var v = SIMD16<Float>()
+                    for l in 0..<13 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD16<Float>()
+                    sum += d[0]
+                    let gp = gk + 325
+                    for l in 0..<13 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 5
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv) }
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 13
+                        for l in 0..<13 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 13
+                        for l in 0..<13 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 13
+                        for l in 0..<13 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 13
+                        for l in 0..<13 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 13
+                        for l in 0..<13 { gp4[l] += sum4[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 13
-                    for l in 0..<13 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 13
-                    for l in 0..<13 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 13
-                    for l in 0..<13 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 13
-                    for l in 0..<13 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 13
-                    for l in 0..<13 { gp4[l] += sum4[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<25 {
+                    let row = UnsafePointer(kernel) + ci * 13
+                    var total: Float = 0
+                    for l in 0..<13 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<25 {
-                let row = UnsafePointer(kernel) + ci * 13
-                var total: Float = 0
-                for l in 0..<13 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -579,17 +582,20 @@ extension Random025: TrainableModel {
                 gk[338 + c] += Float(g0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
-            let g = buffer.baseAddress!, gx = g + 1
-            g.initialize(repeating: 0, count: 2)
-            do {
-                let at = 12
-                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[12 + c]) * s[38 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 1
+                g.initialize(repeating: 0, count: 2)
+                do {
+                    let at = 12
+                    for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[12 + c]) * s[38 + c]) }
+                }
+                for c in 0..<1 {
+                    sums[38 + c] += g[c]; sums[51 + c] += gx[c]
+                    gk[350 + c] += Float(g[c])
+                }
             }
-            for c in 0..<1 {
-                sums[38 + c] += g[c]; sums[51 + c] += gx[c]
-                gk[350 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2, withTemporary)
         }
     }
 

@@ -386,96 +386,102 @@ extension Random028: TrainableModel {
     @inline(never)
     static func l2_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<4 { sum += d[p] }
-                let gp = gk + 48
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 12
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2, ky9 = (r0 + 9) / 6, kx9 = ((r0 + 9) / 2) % 3, ci9 = (r0 + 9) % 2, ky10 = (r0 + 10) / 6, kx10 = ((r0 + 10) / 2) % 3, ci10 = (r0 + 10) % 2, ky11 = (r0 + 11) / 6, kx11 = ((r0 + 11) / 2) % 3, ci11 = (r0 + 11) % 2
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 2 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 2 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 2 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 2 + ci3
-                        let row4 = ((oy + ky4) * 6 + kx4) * 2 + ci4
-                        let row5 = ((oy + ky5) * 6 + kx5) * 2 + ci5
-                        let row6 = ((oy + ky6) * 6 + kx6) * 2 + ci6
-                        let row7 = ((oy + ky7) * 6 + kx7) * 2 + ci7
-                        let row8 = ((oy + ky8) * 6 + kx8) * 2 + ci8
-                        let row9 = ((oy + ky9) * 6 + kx9) * 2 + ci9
-                        let row10 = ((oy + ky10) * 6 + kx10) * 2 + ci10
-                        let row11 = ((oy + ky11) * 6 + kx11) * 2 + ci11
-                        let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 4]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 4]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 4]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 4]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<4 { sum += d[p] }
+                    let gp = gk + 48
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2, ky9 = (r0 + 9) / 6, kx9 = ((r0 + 9) / 2) % 3, ci9 = (r0 + 9) % 2, ky10 = (r0 + 10) / 6, kx10 = ((r0 + 10) / 2) % 3, ci10 = (r0 + 10) % 2, ky11 = (r0 + 11) / 6, kx11 = ((r0 + 11) / 2) % 3, ci11 = (r0 + 11) % 2
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 2 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 2 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 2 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 2 + ci3
+                            let row4 = ((oy + ky4) * 6 + kx4) * 2 + ci4
+                            let row5 = ((oy + ky5) * 6 + kx5) * 2 + ci5
+                            let row6 = ((oy + ky6) * 6 + kx6) * 2 + ci6
+                            let row7 = ((oy + ky7) * 6 + kx7) * 2 + ci7
+                            let row8 = ((oy + ky8) * 6 + kx8) * 2 + ci8
+                            let row9 = ((oy + ky9) * 6 + kx9) * 2 + ci9
+                            let row10 = ((oy + ky10) * 6 + kx10) * 2 + ci10
+                            let row11 = ((oy + ky11) * 6 + kx11) * 2 + ci11
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 4]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 4]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 4]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 2
+                        for l in 0..<2 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 2
+                        for l in 0..<2 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 2
+                        for l in 0..<2 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 2
+                        for l in 0..<2 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 2
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
-                    for l in 0..<2 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 2
-                    for l in 0..<2 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 2
-                    for l in 0..<2 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 2
-                    for l in 0..<2 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 2
-                    for l in 0..<2 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 96
+                        for tap in 0..<8 {
+                            let opposite = 11 - 3 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 2] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 10 - 3 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4 + 64
+                                for ci in 0..<2 { to[ci] = from[ci * 2] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 64)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 3) * 8 + 2).update(from: dz + oy * 4, count: 4)
+                        }
+                        Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l2_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 64), dx + 2)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 160, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 160) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 96
-                for tap in 0..<8 {
-                    let opposite = 11 - 3 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 10 - 3 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4 + 64
-                        for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 64)
-                for oy in 0..<2 {
-                    (bordered + (oy + 3) * 8 + 2).update(from: dz + oy * 4, count: 4)
-                }
-                Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l2_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 64), dx + 2)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 4, withTemporary)
         }
     }
 

@@ -236,59 +236,65 @@ extension Random029: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<6 { sum += d[p] }
-                let gp = gk + 14
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
-                    for oy in 0..<2 {
-                        let row0 = oy * 24
-                        let row1 = oy * 24 + 1
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 56) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<7 {
-                        let from = kernel + co, to = flipped + co * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
                 }
                 do {
-                    for co in 0..<7 {
-                        let from = kernel + co + 7, to = flipped + co * 4 + 28
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<6 { sum += d[p] }
+                    let gp = gk + 14
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                        for oy in 0..<2 {
+                            let row0 = oy * 24
+                            let row1 = oy * 24 + 1
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
                     }
                 }
-                dx.initialize(repeating: 0, count: 48)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 28), dx + 1)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<7 {
+                                let from = kernel + co, to = flipped + co * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<7 {
+                                let from = kernel + co + 7, to = flipped + co * 4 + 28
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 48)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 28), dx + 1)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 56, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6, withTemporary)
         }
     }
 

@@ -276,126 +276,132 @@ extension Random031: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<12 {
-                let from = dz + i
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<12 { sum += d[p] }
-                let gp = gk + 64
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 11
-                let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 16) % 2, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 16) % 2, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 32, kx6 = ((r0 + 6) / 16) % 2, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 32, kx7 = ((r0 + 7) / 16) % 2, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 32, kx8 = ((r0 + 8) / 16) % 2, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 32, kx9 = ((r0 + 9) / 16) % 2, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 32, kx10 = ((r0 + 10) / 16) % 2, ci10 = (r0 + 10) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<12 {
+                    let from = dz + i
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<12 { sum += d[p] }
+                    let gp = gk + 64
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 16) % 2, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 16) % 2, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 32, kx6 = ((r0 + 6) / 16) % 2, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 32, kx7 = ((r0 + 7) / 16) % 2, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 32, kx8 = ((r0 + 8) / 16) % 2, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 32, kx9 = ((r0 + 9) / 16) % 2, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 32, kx10 = ((r0 + 10) / 16) % 2, ci10 = (r0 + 10) % 16
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 3 + ky0) * 7 + kx0) * 16 + ci0
+                            let row1 = ((oy * 3 + ky1) * 7 + kx1) * 16 + ci1
+                            let row2 = ((oy * 3 + ky2) * 7 + kx2) * 16 + ci2
+                            let row3 = ((oy * 3 + ky3) * 7 + kx3) * 16 + ci3
+                            let row4 = ((oy * 3 + ky4) * 7 + kx4) * 16 + ci4
+                            let row5 = ((oy * 3 + ky5) * 7 + kx5) * 16 + ci5
+                            let row6 = ((oy * 3 + ky6) * 7 + kx6) * 16 + ci6
+                            let row7 = ((oy * 3 + ky7) * 7 + kx7) * 16 + ci7
+                            let row8 = ((oy * 3 + ky8) * 7 + kx8) * 16 + ci8
+                            let row9 = ((oy * 3 + ky9) * 7 + kx9) * 16 + ci9
+                            let row10 = ((oy * 3 + ky10) * 7 + kx10) * 16 + ci10
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + r0 + 3
+                        gp3[0] += sum3[0]
+                        let gp4 = kernelGradient + r0 + 4
+                        gp4[0] += sum4[0]
+                        let gp5 = kernelGradient + r0 + 5
+                        gp5[0] += sum5[0]
+                        let gp6 = kernelGradient + r0 + 6
+                        gp6[0] += sum6[0]
+                        let gp7 = kernelGradient + r0 + 7
+                        gp7[0] += sum7[0]
+                        let gp8 = kernelGradient + r0 + 8
+                        gp8[0] += sum8[0]
+                        let gp9 = kernelGradient + r0 + 9
+                        gp9[0] += sum9[0]
+                        let gp10 = kernelGradient + r0 + 10
+                        gp10[0] += sum10[0]
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
                     for oy in 0..<2 {
-                        let row0 = ((oy * 3 + ky0) * 7 + kx0) * 16 + ci0
-                        let row1 = ((oy * 3 + ky1) * 7 + kx1) * 16 + ci1
-                        let row2 = ((oy * 3 + ky2) * 7 + kx2) * 16 + ci2
-                        let row3 = ((oy * 3 + ky3) * 7 + kx3) * 16 + ci3
-                        let row4 = ((oy * 3 + ky4) * 7 + kx4) * 16 + ci4
-                        let row5 = ((oy * 3 + ky5) * 7 + kx5) * 16 + ci5
-                        let row6 = ((oy * 3 + ky6) * 7 + kx6) * 16 + ci6
-                        let row7 = ((oy * 3 + ky7) * 7 + kx7) * 16 + ci7
-                        let row8 = ((oy * 3 + ky8) * 7 + kx8) * 16 + ci8
-                        let row9 = ((oy * 3 + ky9) * 7 + kx9) * 16 + ci9
-                        let row10 = ((oy * 3 + ky10) * 7 + kx10) * 16 + ci10
+                        let row0 = ((oy * 3 + 1) * 7 + 1) * 16 + 7
+                        let row1 = ((oy * 3 + 1) * 7 + 1) * 16 + 8
+                        let row2 = ((oy * 3 + 1) * 7 + 1) * 16 + 9
+                        let row3 = ((oy * 3 + 1) * 7 + 1) * 16 + 10
+                        let row4 = ((oy * 3 + 1) * 7 + 1) * 16 + 11
+                        let row5 = ((oy * 3 + 1) * 7 + 1) * 16 + 12
+                        let row6 = ((oy * 3 + 1) * 7 + 1) * 16 + 13
+                        let row7 = ((oy * 3 + 1) * 7 + 1) * 16 + 14
+                        let row8 = ((oy * 3 + 1) * 7 + 1) * 16 + 15
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 16]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0
+                    let gp0 = kernelGradient + 55
                     gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
+                    let gp1 = kernelGradient + 56
                     gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
+                    let gp2 = kernelGradient + 57
                     gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
+                    let gp3 = kernelGradient + 58
                     gp3[0] += sum3[0]
-                    let gp4 = kernelGradient + r0 + 4
+                    let gp4 = kernelGradient + 59
                     gp4[0] += sum4[0]
-                    let gp5 = kernelGradient + r0 + 5
+                    let gp5 = kernelGradient + 60
                     gp5[0] += sum5[0]
-                    let gp6 = kernelGradient + r0 + 6
+                    let gp6 = kernelGradient + 61
                     gp6[0] += sum6[0]
-                    let gp7 = kernelGradient + r0 + 7
+                    let gp7 = kernelGradient + 62
                     gp7[0] += sum7[0]
-                    let gp8 = kernelGradient + r0 + 8
+                    let gp8 = kernelGradient + 63
                     gp8[0] += sum8[0]
-                    let gp9 = kernelGradient + r0 + 9
-                    gp9[0] += sum9[0]
-                    let gp10 = kernelGradient + r0 + 10
-                    gp10[0] += sum10[0]
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy * 3 + 1) * 7 + 1) * 16 + 7
-                    let row1 = ((oy * 3 + 1) * 7 + 1) * 16 + 8
-                    let row2 = ((oy * 3 + 1) * 7 + 1) * 16 + 9
-                    let row3 = ((oy * 3 + 1) * 7 + 1) * 16 + 10
-                    let row4 = ((oy * 3 + 1) * 7 + 1) * 16 + 11
-                    let row5 = ((oy * 3 + 1) * 7 + 1) * 16 + 12
-                    let row6 = ((oy * 3 + 1) * 7 + 1) * 16 + 13
-                    let row7 = ((oy * 3 + 1) * 7 + 1) * 16 + 14
-                    let row8 = ((oy * 3 + 1) * 7 + 1) * 16 + 15
-                    let dp = d + oy * 6
-                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv) }
-                }
-                let gp0 = kernelGradient + 55
-                gp0[0] += sum0[0]
-                let gp1 = kernelGradient + 56
-                gp1[0] += sum1[0]
-                let gp2 = kernelGradient + 57
-                gp2[0] += sum2[0]
-                let gp3 = kernelGradient + 58
-                gp3[0] += sum3[0]
-                let gp4 = kernelGradient + 59
-                gp4[0] += sum4[0]
-                let gp5 = kernelGradient + 60
-                gp5[0] += sum5[0]
-                let gp6 = kernelGradient + 61
-                gp6[0] += sum6[0]
-                let gp7 = kernelGradient + 62
-                gp7[0] += sum7[0]
-                let gp8 = kernelGradient + 63
-                gp8[0] += sum8[0]
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 80) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<2 {
-                    let opposite = 1 - tap
-                    do {
-                        let from = kernel + opposite * 16, to = flipped + tap * 16
-                        for ci in 0..<16 { to[ci] = from[ci] }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 64
+                        for tap in 0..<2 {
+                            let opposite = 1 - tap
+                            do {
+                                let from = kernel + opposite * 16, to = flipped + tap * 16
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 3 - tap
+                            do {
+                                let from = kernel + opposite * 16, to = flipped + tap * 16 + 32
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 16)
+                        for oy in 0..<2 {
+                            (bordered + oy * 8 + 1).update(from: dz + oy * 6, count: 6)
+                        }
+                        dx.initialize(repeating: 0, count: 672)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 112)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 80, withTemporary)
                 }
-                for tap in 0..<2 {
-                    let opposite = 3 - tap
-                    do {
-                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 32
-                        for ci in 0..<16 { to[ci] = from[ci] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 16)
-                for oy in 0..<2 {
-                    (bordered + oy * 8 + 1).update(from: dz + oy * 6, count: 6)
-                }
-                dx.initialize(repeating: 0, count: 672)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 112)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12, withTemporary)
         }
     }
 

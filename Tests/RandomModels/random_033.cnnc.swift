@@ -571,53 +571,59 @@ extension Random033: TrainableModel {
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<2 { sum += d[p] }
-                let gp = gk + 21
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                    for oy in 0..<2 {
-                        let row0 = oy * 3
-                        let row1 = oy * 3 + 1
-                        let row2 = oy * 3 + 2
-                        let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 14
-                    for l in 0..<7 { gp2[l] += sum2[l] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 28) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<7 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 7] }
-                        to[3] = 0
+                    var sum = SIMD8<Float>()
+                    for p in 0..<2 { sum += d[p] }
+                    let gp = gk + 21
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                        for oy in 0..<2 {
+                            let row0 = oy * 3
+                            let row1 = oy * 3 + 1
+                            let row2 = oy * 3 + 2
+                            let dp = d + oy
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 14
+                        for l in 0..<7 { gp2[l] += sum2[l] }
                     }
                 }
-                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<7 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 7] }
+                                to[3] = 0
+                            }
+                        }
+                        Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 28, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 
@@ -677,63 +683,66 @@ extension Random033: TrainableModel {
     @inline(never)
     static func l3_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<3 {
-                let from = dz + g * 16
-                var v = SIMD16<Float>()
-                if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                d[g] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 3
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
-                    }
-                    let gp0 = kernelGradient + g * 16
-                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + g * 16 + 33
-                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + g * 16 + 66
-                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + g * 16 + 99
-                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                    let from = dz + g * 16
+                    var v = SIMD16<Float>()
+                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                    d[g] = v
                 }
-            }
-            for g in 0..<3 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    let row0 = 4
-                    let row1 = 5
-                    let row2 = 6
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+                    for g in 0..<3 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 3
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + g * 16
+                        if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + g * 16 + 33
+                        if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + g * 16 + 66
+                        if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + g * 16 + 99
+                        if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                    }
                 }
-                let gp0 = kernelGradient + g * 16 + 132
-                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 16 + 165
-                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 16 + 198
-                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                for g in 0..<3 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                    do {
+                        let row0 = 4
+                        let row1 = 5
+                        let row2 = 6
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 16 + 132
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + g * 16 + 165
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + g * 16 + 198
+                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<7 {
+                    let row = UnsafePointer(kernel) + ci * 33
+                    var sum = SIMD16<Float>()
+                    for g in 0..<2 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                    var total: Float = sum.sum()
+                    total += row[32] * d[2][0]
+                    dx[ci] = total
+                }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<7 {
-                let row = UnsafePointer(kernel) + ci * 33
-                var sum = SIMD16<Float>()
-                for g in 0..<2 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
-                var total: Float = sum.sum()
-                total += row[32] * d[2][0]
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 3, withTemporary)
         }
     }
 

@@ -426,61 +426,67 @@ extension Random038: TrainableModel {
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<72 {
-                for g in 0..<2 {
-                    let from = dz + i * 19 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<72 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 95
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = oy * 45
-                        let row1 = oy * 45 + 1
-                        let row2 = oy * 45 + 2
-                        let row3 = oy * 45 + 3
-                        let row4 = oy * 45 + 4
-                        let dp = d + oy * 18 + g
-                        for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 5]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<72 {
+                    for g in 0..<2 {
+                        let from = dz + i * 19 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
-                    let gp0 = kernelGradient + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + g * 16 + 19
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + g * 16 + 38
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + g * 16 + 57
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + g * 16 + 76
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<3 { gp4[l] += sum4[l] } }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 152) { scratch in
-                let flipped = scratch.baseAddress!
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<72 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 95
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    for co in 0..<19 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 19] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = oy * 45
+                            let row1 = oy * 45 + 1
+                            let row2 = oy * 45 + 2
+                            let row3 = oy * 45 + 3
+                            let row4 = oy * 45 + 4
+                            let dp = d + oy * 18 + g
+                            for ox in 0..<9 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + g * 16 + 19
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + g * 16 + 38
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + g * 16 + 57
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + g * 16 + 76
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<3 { gp4[l] += sum4[l] } }
                     }
                 }
-                Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_dense_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<19 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 19] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        Self.l0_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 152, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 144, withTemporary)
         }
     }
 
@@ -551,106 +557,112 @@ extension Random038: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<36 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<14 {
-                let r0 = rb * 12
-                let ky0 = r0 / 57, kx0 = (r0 / 19) % 3, ci0 = r0 % 19, ky1 = (r0 + 1) / 57, kx1 = ((r0 + 1) / 19) % 3, ci1 = (r0 + 1) % 19, ky2 = (r0 + 2) / 57, kx2 = ((r0 + 2) / 19) % 3, ci2 = (r0 + 2) % 19, ky3 = (r0 + 3) / 57, kx3 = ((r0 + 3) / 19) % 3, ci3 = (r0 + 3) % 19, ky4 = (r0 + 4) / 57, kx4 = ((r0 + 4) / 19) % 3, ci4 = (r0 + 4) % 19, ky5 = (r0 + 5) / 57, kx5 = ((r0 + 5) / 19) % 3, ci5 = (r0 + 5) % 19, ky6 = (r0 + 6) / 57, kx6 = ((r0 + 6) / 19) % 3, ci6 = (r0 + 6) % 19, ky7 = (r0 + 7) / 57, kx7 = ((r0 + 7) / 19) % 3, ci7 = (r0 + 7) % 19, ky8 = (r0 + 8) / 57, kx8 = ((r0 + 8) / 19) % 3, ci8 = (r0 + 8) % 19, ky9 = (r0 + 9) / 57, kx9 = ((r0 + 9) / 19) % 3, ci9 = (r0 + 9) % 19, ky10 = (r0 + 10) / 57, kx10 = ((r0 + 10) / 19) % 3, ci10 = (r0 + 10) % 19, ky11 = (r0 + 11) / 57, kx11 = ((r0 + 11) / 19) % 3, ci11 = (r0 + 11) % 19
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<36 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<14 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 57, kx0 = (r0 / 19) % 3, ci0 = r0 % 19, ky1 = (r0 + 1) / 57, kx1 = ((r0 + 1) / 19) % 3, ci1 = (r0 + 1) % 19, ky2 = (r0 + 2) / 57, kx2 = ((r0 + 2) / 19) % 3, ci2 = (r0 + 2) % 19, ky3 = (r0 + 3) / 57, kx3 = ((r0 + 3) / 19) % 3, ci3 = (r0 + 3) % 19, ky4 = (r0 + 4) / 57, kx4 = ((r0 + 4) / 19) % 3, ci4 = (r0 + 4) % 19, ky5 = (r0 + 5) / 57, kx5 = ((r0 + 5) / 19) % 3, ci5 = (r0 + 5) % 19, ky6 = (r0 + 6) / 57, kx6 = ((r0 + 6) / 19) % 3, ci6 = (r0 + 6) % 19, ky7 = (r0 + 7) / 57, kx7 = ((r0 + 7) / 19) % 3, ci7 = (r0 + 7) % 19, ky8 = (r0 + 8) / 57, kx8 = ((r0 + 8) / 19) % 3, ci8 = (r0 + 8) % 19, ky9 = (r0 + 9) / 57, kx9 = ((r0 + 9) / 19) % 3, ci9 = (r0 + 9) % 19, ky10 = (r0 + 10) / 57, kx10 = ((r0 + 10) / 19) % 3, ci10 = (r0 + 10) % 19, ky11 = (r0 + 11) / 57, kx11 = ((r0 + 11) / 19) % 3, ci11 = (r0 + 11) % 19
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy * 2 + ky0) * 11 + kx0) * 19 + ci0
+                            let row1 = ((oy * 2 + ky1) * 11 + kx1) * 19 + ci1
+                            let row2 = ((oy * 2 + ky2) * 11 + kx2) * 19 + ci2
+                            let row3 = ((oy * 2 + ky3) * 11 + kx3) * 19 + ci3
+                            let row4 = ((oy * 2 + ky4) * 11 + kx4) * 19 + ci4
+                            let row5 = ((oy * 2 + ky5) * 11 + kx5) * 19 + ci5
+                            let row6 = ((oy * 2 + ky6) * 11 + kx6) * 19 + ci6
+                            let row7 = ((oy * 2 + ky7) * 11 + kx7) * 19 + ci7
+                            let row8 = ((oy * 2 + ky8) * 11 + kx8) * 19 + ci8
+                            let row9 = ((oy * 2 + ky9) * 11 + kx9) * 19 + ci9
+                            let row10 = ((oy * 2 + ky10) * 11 + kx10) * 19 + ci10
+                            let row11 = ((oy * 2 + ky11) * 11 + kx11) * 19 + ci11
+                            let dp = d + oy * 9
+                            for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 19]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 19]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 19]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 19]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 19]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 19]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 19]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 19]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 19]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 7
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 7
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 7
+                        for l in 0..<7 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 7
+                        for l in 0..<7 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 7
+                        for l in 0..<7 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 7
+                        for l in 0..<7 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 7
+                        for l in 0..<7 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 7
+                        for l in 0..<7 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 7
+                        for l in 0..<7 { gp11[l] += sum11[l] }
+                    }
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
                     for oy in 0..<4 {
-                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 19 + ci0
-                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 19 + ci1
-                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 19 + ci2
-                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 19 + ci3
-                        let row4 = ((oy * 2 + ky4) * 11 + kx4) * 19 + ci4
-                        let row5 = ((oy * 2 + ky5) * 11 + kx5) * 19 + ci5
-                        let row6 = ((oy * 2 + ky6) * 11 + kx6) * 19 + ci6
-                        let row7 = ((oy * 2 + ky7) * 11 + kx7) * 19 + ci7
-                        let row8 = ((oy * 2 + ky8) * 11 + kx8) * 19 + ci8
-                        let row9 = ((oy * 2 + ky9) * 11 + kx9) * 19 + ci9
-                        let row10 = ((oy * 2 + ky10) * 11 + kx10) * 19 + ci10
-                        let row11 = ((oy * 2 + ky11) * 11 + kx11) * 19 + ci11
+                        let row0 = ((oy * 2 + 2) * 11 + 2) * 19 + 16
+                        let row1 = ((oy * 2 + 2) * 11 + 2) * 19 + 17
+                        let row2 = ((oy * 2 + 2) * 11 + 2) * 19 + 18
                         let dp = d + oy * 9
-                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 19]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 19]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 19]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 19]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 19]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 19]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 19]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 19]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 19]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 19]), dzv) }
+                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 19]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 7
+                    let gp0 = kernelGradient + 1176
                     for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    let gp1 = kernelGradient + 1183
                     for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    let gp2 = kernelGradient + 1190
                     for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 7
-                    for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 7
-                    for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 7
-                    for l in 0..<7 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 7
-                    for l in 0..<7 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 7
-                    for l in 0..<7 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 7
-                    for l in 0..<7 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 7
-                    for l in 0..<7 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 7
-                    for l in 0..<7 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 7
-                    for l in 0..<7 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy * 2 + 2) * 11 + 2) * 19 + 16
-                    let row1 = ((oy * 2 + 2) * 11 + 2) * 19 + 17
-                    let row2 = ((oy * 2 + 2) * 11 + 2) * 19 + 18
-                    let dp = d + oy * 9
-                    for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 19]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 19]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 19]), dzv) }
-                }
-                let gp0 = kernelGradient + 1176
-                for l in 0..<7 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 1183
-                for l in 0..<7 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 1190
-                for l in 0..<7 { gp2[l] += sum2[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2401) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 2016
-                for tap in 0..<6 {
-                    let opposite = 8 - 6 * (tap / 3) - 1 * (tap % 3)
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 133 + co, to = flipped + (tap * 7 + co) * 32
-                        for ci in 0..<19 { to[ci] = from[ci * 7] }
-                        for ci in 0..<13 { to[ci + 19] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 2016
+                        for tap in 0..<6 {
+                            let opposite = 8 - 6 * (tap / 3) - 1 * (tap % 3)
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 133 + co, to = flipped + (tap * 7 + co) * 32
+                                for ci in 0..<19 { to[ci] = from[ci * 7] }
+                                for ci in 0..<13 { to[ci + 19] = 0 }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 5 - tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 133 + co, to = flipped + (tap * 7 + co) * 32 + 1344
+                                for ci in 0..<19 { to[ci] = from[ci * 7] }
+                                for ci in 0..<13 { to[ci + 19] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 385)
+                        for oy in 0..<4 {
+                            (bordered + (oy + 1) * 77 + 7).update(from: dz + oy * 63, count: 63)
+                        }
+                        Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 77), UnsafePointer(flipped + 1344), dx + 171)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2401, withTemporary)
                 }
-                for tap in 0..<3 {
-                    let opposite = 5 - tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 133 + co, to = flipped + (tap * 7 + co) * 32 + 1344
-                        for ci in 0..<19 { to[ci] = from[ci * 7] }
-                        for ci in 0..<13 { to[ci + 19] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 385)
-                for oy in 0..<4 {
-                    (bordered + (oy + 1) * 77 + 7).update(from: dz + oy * 63, count: 63)
-                }
-                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 77), UnsafePointer(flipped + 1344), dx + 171)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36, withTemporary)
         }
     }
 

@@ -315,96 +315,102 @@ extension Random039: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 21) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<21 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<21 { sum += d[p] }
-                let gp = gk + 81
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 9
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<21 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                    for oy in 0..<3 {
-                        let row0 = ((oy * 3 + ky0) * 9 + kx0) * 3 + ci0
-                        let row1 = ((oy * 3 + ky1) * 9 + kx1) * 3 + ci1
-                        let row2 = ((oy * 3 + ky2) * 9 + kx2) * 3 + ci2
-                        let row3 = ((oy * 3 + ky3) * 9 + kx3) * 3 + ci3
-                        let row4 = ((oy * 3 + ky4) * 9 + kx4) * 3 + ci4
-                        let row5 = ((oy * 3 + ky5) * 9 + kx5) * 3 + ci5
-                        let row6 = ((oy * 3 + ky6) * 9 + kx6) * 3 + ci6
-                        let row7 = ((oy * 3 + ky7) * 9 + kx7) * 3 + ci7
-                        let row8 = ((oy * 3 + ky8) * 9 + kx8) * 3 + ci8
-                        let dp = d + oy * 7
-                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<21 { sum += d[p] }
+                    let gp = gk + 81
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3, ky6 = (r0 + 6) / 9, kx6 = ((r0 + 6) / 3) % 3, ci6 = (r0 + 6) % 3, ky7 = (r0 + 7) / 9, kx7 = ((r0 + 7) / 3) % 3, ci7 = (r0 + 7) % 3, ky8 = (r0 + 8) / 9, kx8 = ((r0 + 8) / 3) % 3, ci8 = (r0 + 8) % 3
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                        for oy in 0..<3 {
+                            let row0 = ((oy * 3 + ky0) * 9 + kx0) * 3 + ci0
+                            let row1 = ((oy * 3 + ky1) * 9 + kx1) * 3 + ci1
+                            let row2 = ((oy * 3 + ky2) * 9 + kx2) * 3 + ci2
+                            let row3 = ((oy * 3 + ky3) * 9 + kx3) * 3 + ci3
+                            let row4 = ((oy * 3 + ky4) * 9 + kx4) * 3 + ci4
+                            let row5 = ((oy * 3 + ky5) * 9 + kx5) * 3 + ci5
+                            let row6 = ((oy * 3 + ky6) * 9 + kx6) * 3 + ci6
+                            let row7 = ((oy * 3 + ky7) * 9 + kx7) * 3 + ci7
+                            let row8 = ((oy * 3 + ky8) * 9 + kx8) * 3 + ci8
+                            let dp = d + oy * 7
+                            for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
-                    for l in 0..<3 { gp8[l] += sum8[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 108
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 3] }
+                                to[3] = 0
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 5 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4 + 36
+                                for ci in 0..<3 { to[ci] = from[ci * 3] }
+                                to[3] = 0
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 8 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4 + 72
+                                for ci in 0..<3 { to[ci] = from[ci * 3] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 132)
+                        for oy in 0..<3 {
+                            (bordered + oy * 33 + 6).update(from: dz + oy * 21, count: 21)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 36), dx + 27)
+                        Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 72), dx + 54)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 240, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 240) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 108
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 3] }
-                        to[3] = 0
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 5 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4 + 36
-                        for ci in 0..<3 { to[ci] = from[ci * 3] }
-                        to[3] = 0
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 8 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 9 + co, to = flipped + (tap * 3 + co) * 4 + 72
-                        for ci in 0..<3 { to[ci] = from[ci * 3] }
-                        to[3] = 0
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 132)
-                for oy in 0..<3 {
-                    (bordered + oy * 33 + 6).update(from: dz + oy * 21, count: 21)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 36), dx + 27)
-                Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 72), dx + 54)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 21, withTemporary)
         }
     }
 

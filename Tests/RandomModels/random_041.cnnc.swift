@@ -367,79 +367,85 @@ extension Random041: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 110) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<110 {
-                let from = dz + i
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<110 { sum += d[p] }
-                let gp = gk + 10
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<110 {
+                    let from = dz + i
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
-                    for oy in 0..<11 {
-                        let row0 = oy * 60
-                        let row1 = oy * 60 + 1
-                        let row2 = oy * 60 + 2
-                        let row3 = oy * 60 + 3
-                        let row4 = oy * 60 + 4
-                        let row5 = (oy * 12 + 2) * 5
-                        let row6 = (oy * 12 + 2) * 5 + 1
-                        let row7 = (oy * 12 + 2) * 5 + 2
-                        let row8 = (oy * 12 + 2) * 5 + 3
-                        let row9 = (oy * 12 + 2) * 5 + 4
-                        let dp = d + oy * 10
-                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + 3
-                    gp3[0] += sum3[0]
-                    let gp4 = kernelGradient + 4
-                    gp4[0] += sum4[0]
-                    let gp5 = kernelGradient + 5
-                    gp5[0] += sum5[0]
-                    let gp6 = kernelGradient + 6
-                    gp6[0] += sum6[0]
-                    let gp7 = kernelGradient + 7
-                    gp7[0] += sum7[0]
-                    let gp8 = kernelGradient + 8
-                    gp8[0] += sum8[0]
-                    let gp9 = kernelGradient + 9
-                    gp9[0] += sum9[0]
+                    var sum = SIMD4<Float>()
+                    for p in 0..<110 { sum += d[p] }
+                    let gp = gk + 10
+                    gp[0] += sum[0]
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 148) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 16
-                for tap in 0..<2 {
-                    let opposite = 1 - tap
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 10 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let from = kernel + opposite * 5, to = flipped + tap * 8
-                        for ci in 0..<5 { to[ci] = from[ci] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
+                        for oy in 0..<11 {
+                            let row0 = oy * 60
+                            let row1 = oy * 60 + 1
+                            let row2 = oy * 60 + 2
+                            let row3 = oy * 60 + 3
+                            let row4 = oy * 60 + 4
+                            let row5 = (oy * 12 + 2) * 5
+                            let row6 = (oy * 12 + 2) * 5 + 1
+                            let row7 = (oy * 12 + 2) * 5 + 2
+                            let row8 = (oy * 12 + 2) * 5 + 3
+                            let row9 = (oy * 12 + 2) * 5 + 4
+                            let dp = d + oy * 10
+                            for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + 3
+                        gp3[0] += sum3[0]
+                        let gp4 = kernelGradient + 4
+                        gp4[0] += sum4[0]
+                        let gp5 = kernelGradient + 5
+                        gp5[0] += sum5[0]
+                        let gp6 = kernelGradient + 6
+                        gp6[0] += sum6[0]
+                        let gp7 = kernelGradient + 7
+                        gp7[0] += sum7[0]
+                        let gp8 = kernelGradient + 8
+                        gp8[0] += sum8[0]
+                        let gp9 = kernelGradient + 9
+                        gp9[0] += sum9[0]
                     }
                 }
-                bordered.initialize(repeating: 0, count: 132)
-                for oy in 0..<11 {
-                    (bordered + oy * 12 + 1).update(from: dz + oy * 10, count: 10)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 16
+                        for tap in 0..<2 {
+                            let opposite = 1 - tap
+                            do {
+                                let from = kernel + opposite * 5, to = flipped + tap * 8
+                                for ci in 0..<5 { to[ci] = from[ci] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 132)
+                        for oy in 0..<11 {
+                            (bordered + oy * 12 + 1).update(from: dz + oy * 10, count: 10)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 148, withTemporary)
                 }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 110, withTemporary)
         }
     }
 
@@ -495,45 +501,51 @@ extension Random041: TrainableModel {
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 110) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<110 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<110 { sum += d[p] }
-                let gp = gk + 8
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 1 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD8<Float>()
-                    for oy in 0..<11 {
-                        let row0 = oy * 10
-                        let dp = d + oy * 10
-                        for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<110 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 32) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<8 {
-                        let from = kernel + co, to = flipped + co * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<110 { sum += d[p] }
+                    let gp = gk + 8
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 1 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>()
+                        for oy in 0..<11 {
+                            let row0 = oy * 10
+                            let dp = d + oy * 10
+                            for ox in 0..<10 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
                     }
                 }
-                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co, to = flipped + co * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 32, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 110, withTemporary)
         }
     }
 

@@ -275,81 +275,87 @@ extension Random042: TrainableModel {
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 30) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<30 {
-                let from = dz + i * 15
-                var v = SIMD16<Float>()
-                for l in 0..<15 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<30 { sum += d[p] }
-                let gp = gk + 240
-                for l in 0..<15 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<30 {
+                    let from = dz + i * 15
+                    var v = SIMD16<Float>()
+                    for l in 0..<15 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<30 { sum += d[p] }
+                    let gp = gk + 240
+                    for l in 0..<15 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 6
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<6 {
+                            let row0 = oy * 80 + r0
+                            let row1 = oy * 80 + r0 + 1
+                            let row2 = oy * 80 + r0 + 2
+                            let row3 = oy * 80 + r0 + 3
+                            let row4 = oy * 80 + r0 + 4
+                            let row5 = oy * 80 + r0 + 5
+                            let dp = d + oy * 5
+                            for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 15
+                        for l in 0..<15 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 15
+                        for l in 0..<15 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 15
+                        for l in 0..<15 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 15
+                        for l in 0..<15 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 15
+                        for l in 0..<15 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 15
+                        for l in 0..<15 { gp5[l] += sum5[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<6 {
-                        let row0 = oy * 80 + r0
-                        let row1 = oy * 80 + r0 + 1
-                        let row2 = oy * 80 + r0 + 2
-                        let row3 = oy * 80 + r0 + 3
-                        let row4 = oy * 80 + r0 + 4
-                        let row5 = oy * 80 + r0 + 5
+                        let row0 = oy * 80 + 12
+                        let row1 = oy * 80 + 13
+                        let row2 = oy * 80 + 14
+                        let row3 = oy * 80 + 15
                         let dp = d + oy * 5
-                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 15
+                    let gp0 = kernelGradient + 180
                     for l in 0..<15 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 15
+                    let gp1 = kernelGradient + 195
                     for l in 0..<15 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 15
+                    let gp2 = kernelGradient + 210
                     for l in 0..<15 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 15
+                    let gp3 = kernelGradient + 225
                     for l in 0..<15 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 15
-                    for l in 0..<15 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 15
-                    for l in 0..<15 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                for oy in 0..<6 {
-                    let row0 = oy * 80 + 12
-                    let row1 = oy * 80 + 13
-                    let row2 = oy * 80 + 14
-                    let row3 = oy * 80 + 15
-                    let dp = d + oy * 5
-                    for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv) }
-                }
-                let gp0 = kernelGradient + 180
-                for l in 0..<15 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 195
-                for l in 0..<15 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 210
-                for l in 0..<15 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 225
-                for l in 0..<15 { gp3[l] += sum3[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 240) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
                 do {
-                    for co in 0..<15 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 15] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<15 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 15] }
+                            }
+                        }
+                        Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 240, withTemporary)
                 }
-                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 30, withTemporary)
         }
     }
 

@@ -458,80 +458,86 @@ extension Random044: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<18 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<18 { sum += d[p] }
-                let gp = gk + 256
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<18 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<18 { sum += d[p] }
+                    let gp = gk + 256
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 6
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<3 {
+                            let row0 = oy * 352 + r0
+                            let row1 = oy * 352 + r0 + 1
+                            let row2 = oy * 352 + r0 + 2
+                            let row3 = oy * 352 + r0 + 3
+                            let row4 = oy * 352 + r0 + 4
+                            let row5 = oy * 352 + r0 + 5
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<3 {
-                        let row0 = oy * 352 + r0
-                        let row1 = oy * 352 + r0 + 1
-                        let row2 = oy * 352 + r0 + 2
-                        let row3 = oy * 352 + r0 + 3
-                        let row4 = oy * 352 + r0 + 4
-                        let row5 = oy * 352 + r0 + 5
+                        let row0 = oy * 352 + 12
+                        let row1 = oy * 352 + 13
+                        let row2 = oy * 352 + 14
+                        let row3 = oy * 352 + 15
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 32]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 16
+                    let gp0 = kernelGradient + 192
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    let gp1 = kernelGradient + 208
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
+                    let gp2 = kernelGradient + 224
                     gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
+                    let gp3 = kernelGradient + 240
                     gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                for oy in 0..<3 {
-                    let row0 = oy * 352 + 12
-                    let row1 = oy * 352 + 13
-                    let row2 = oy * 352 + 14
-                    let row3 = oy * 352 + 15
-                    let dp = d + oy * 6
-                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                }
-                let gp0 = kernelGradient + 192
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 208
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 224
-                gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 240
-                gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
                 do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 16] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 880)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256, withTemporary)
                 }
-                dx.initialize(repeating: 0, count: 880)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 18, withTemporary)
         }
     }
 
@@ -591,68 +597,74 @@ extension Random044: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 18) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<18 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<18 { sum += d[p] }
-                let gp = gk + 112
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 8
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
-                    for oy in 0..<3 {
-                        let row0 = oy * 96 + r0
-                        let row1 = oy * 96 + r0 + 1
-                        let row2 = oy * 96 + r0 + 2
-                        let row3 = oy * 96 + r0 + 3
-                        let row4 = oy * 96 + r0 + 4
-                        let row5 = oy * 96 + r0 + 5
-                        let row6 = oy * 96 + r0 + 6
-                        let row7 = oy * 96 + r0 + 7
-                        let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 7
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
-                    for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 7
-                    for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 7
-                    for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 7
-                    for l in 0..<7 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 7
-                    for l in 0..<7 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 7
-                    for l in 0..<7 { gp7[l] += sum7[l] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<18 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 112) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<7 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 7] }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<18 { sum += d[p] }
+                    let gp = gk + 112
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 8
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                        for oy in 0..<3 {
+                            let row0 = oy * 96 + r0
+                            let row1 = oy * 96 + r0 + 1
+                            let row2 = oy * 96 + r0 + 2
+                            let row3 = oy * 96 + r0 + 3
+                            let row4 = oy * 96 + r0 + 4
+                            let row5 = oy * 96 + r0 + 5
+                            let row6 = oy * 96 + r0 + 6
+                            let row7 = oy * 96 + r0 + 7
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 7
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 7
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 7
+                        for l in 0..<7 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 7
+                        for l in 0..<7 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 7
+                        for l in 0..<7 { gp7[l] += sum7[l] }
                     }
                 }
-                Self.l1_conv2d_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<7 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 7] }
+                            }
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 112, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 18, withTemporary)
         }
     }
 
@@ -743,72 +755,78 @@ extension Random044: TrainableModel {
     @inline(never)
     static func l4_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 13
-                var v = SIMD16<Float>()
-                for l in 0..<13 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<6 { sum += d[p] }
-                let gp = gk + 91
-                for l in 0..<13 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 13
+                    var v = SIMD16<Float>()
+                    for l in 0..<13 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<6 { sum += d[p] }
+                    let gp = gk + 91
+                    for l in 0..<13 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<2 {
+                            let row0 = oy * 21
+                            let row1 = oy * 21 + 1
+                            let row2 = oy * 21 + 2
+                            let row3 = oy * 21 + 3
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 7]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<13 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 13
+                        for l in 0..<13 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 26
+                        for l in 0..<13 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 39
+                        for l in 0..<13 { gp3[l] += sum3[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                     for oy in 0..<2 {
-                        let row0 = oy * 21
-                        let row1 = oy * 21 + 1
-                        let row2 = oy * 21 + 2
-                        let row3 = oy * 21 + 3
+                        let row0 = oy * 21 + 4
+                        let row1 = oy * 21 + 5
+                        let row2 = oy * 21 + 6
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 7]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv) }
                     }
-                    let gp0 = kernelGradient
+                    let gp0 = kernelGradient + 52
                     for l in 0..<13 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 13
+                    let gp1 = kernelGradient + 65
                     for l in 0..<13 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 26
+                    let gp2 = kernelGradient + 78
                     for l in 0..<13 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 39
-                    for l in 0..<13 { gp3[l] += sum3[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                for oy in 0..<2 {
-                    let row0 = oy * 21 + 4
-                    let row1 = oy * 21 + 5
-                    let row2 = oy * 21 + 6
-                    let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv) }
-                }
-                let gp0 = kernelGradient + 52
-                for l in 0..<13 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 65
-                for l in 0..<13 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 78
-                for l in 0..<13 { gp2[l] += sum2[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 104) { scratch in
-                let flipped = scratch.baseAddress!
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_dense_backward_input_gradient)
                 do {
-                    for co in 0..<13 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<7 { to[ci] = from[ci * 13] }
-                        to[7] = 0
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<13 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<7 { to[ci] = from[ci * 13] }
+                                to[7] = 0
+                            }
+                        }
+                        Self.l4_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 104, withTemporary)
                 }
-                Self.l4_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6, withTemporary)
         }
     }
 

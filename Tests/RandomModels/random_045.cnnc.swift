@@ -575,61 +575,64 @@ extension Random045: TrainableModel {
     @inline(never)
     static func l0_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 14
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 7
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 14
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 7
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + r0 + 3
+                        gp3[0] += sum3[0]
+                        let gp4 = kernelGradient + r0 + 4
+                        gp4[0] += sum4[0]
+                        let gp5 = kernelGradient + r0 + 5
+                        gp5[0] += sum5[0]
+                        let gp6 = kernelGradient + r0 + 6
+                        gp6[0] += sum6[0]
                     }
-                    let gp0 = kernelGradient + r0
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
-                    let gp4 = kernelGradient + r0 + 4
-                    gp4[0] += sum4[0]
-                    let gp5 = kernelGradient + r0 + 5
-                    gp5[0] += sum5[0]
-                    let gp6 = kernelGradient + r0 + 6
-                    gp6[0] += sum6[0]
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<14 {
+                    let row = UnsafePointer(kernel) + ci
+                    var total: Float = 0
+                    total += row[0] * d[0][0]
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<14 {
-                let row = UnsafePointer(kernel) + ci
-                var total: Float = 0
-                total += row[0] * d[0][0]
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -643,36 +646,39 @@ extension Random045: TrainableModel {
     @inline(never)
     static func l3_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD16<Float>()
-                for l in 0..<13 { v[l] = from[l] }
-                d[0] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 1 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD16<Float>()
+                    let from = dz
+                    var v = SIMD16<Float>()
+                    for l in 0..<13 { v[l] = from[l] }
+                    d[0] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 1 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
+                        var sum0 = SIMD16<Float>()
+                        do {
+                            let row0 = 0
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<13 { gp0[l] += sum0[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<13 { gp0[l] += sum0[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                do {
+                    let row = UnsafePointer(kernel)
+                    var total: Float = 0
+                    for l in 0..<13 { total += row[l] * d[0][l] }
+                    dx[0] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            do {
-                let row = UnsafePointer(kernel)
-                var total: Float = 0
-                for l in 0..<13 { total += row[l] * d[0][l] }
-                dx[0] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -697,17 +703,20 @@ extension Random045: TrainableModel {
     // batch_normalization: BatchNormalization in training mode, over the batch and 1 position: this sample's part of Σdy and Σdy·x̂, which are also dL/dβ and dL/dγ
     @inline(never)
     static func l1_batch_normalization_gradientSums(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ s: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ sums: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
-            let g = buffer.baseAddress!, gx = g + 1
-            g.initialize(repeating: 0, count: 2)
-            do {
-                let at = 0
-                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[2 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 1
+                g.initialize(repeating: 0, count: 2)
+                do {
+                    let at = 0
+                    for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[0 + c]) * s[2 + c]) }
+                }
+                for c in 0..<1 {
+                    sums[2 + c] += g[c]; sums[3 + c] += gx[c]
+                    gk[15 + c] += Float(g[c])
+                }
             }
-            for c in 0..<1 {
-                sums[2 + c] += g[c]; sums[3 + c] += gx[c]
-                gk[15 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2, withTemporary)
         }
     }
 
@@ -801,18 +810,21 @@ extension Random045: TrainableModel {
                 gk[44 + c] += Float(g0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 2) { buffer in
-            let g = buffer.baseAddress!, gx = g + 1
-            g.initialize(repeating: 0, count: 2)
-            do {
-                let at = 12
-                for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[17 + c]) * s[43 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 1
+                g.initialize(repeating: 0, count: 2)
+                do {
+                    let at = 12
+                    for c in 0..<1 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[17 + c]) * s[43 + c]) }
+                }
+                for c in 0..<1 {
+                    sums[42 + c] += g[c]; sums[55 + c] += gx[c]
+                    gk[43 + c] += Float(gx[c])
+                    gk[56 + c] += Float(g[c])
+                }
             }
-            for c in 0..<1 {
-                sums[42 + c] += g[c]; sums[55 + c] += gx[c]
-                gk[43 + c] += Float(gx[c])
-                gk[56 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2, withTemporary)
         }
     }
 

@@ -314,145 +314,151 @@ extension Random047: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<18 {
-                let from = dz + i
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<18 { sum += d[p] }
-                let gp = gk + 256
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<21 {
-                let r0 = rb * 12
-                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<18 {
+                    let from = dz + i
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<18 { sum += d[p] }
+                    let gp = gk + 256
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<21 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<3 {
+                            let row0 = ((oy * 3 + ky0) * 14 + kx0) * 16 + ci0
+                            let row1 = ((oy * 3 + ky1) * 14 + kx1) * 16 + ci1
+                            let row2 = ((oy * 3 + ky2) * 14 + kx2) * 16 + ci2
+                            let row3 = ((oy * 3 + ky3) * 14 + kx3) * 16 + ci3
+                            let row4 = ((oy * 3 + ky4) * 14 + kx4) * 16 + ci4
+                            let row5 = ((oy * 3 + ky5) * 14 + kx5) * 16 + ci5
+                            let row6 = ((oy * 3 + ky6) * 14 + kx6) * 16 + ci6
+                            let row7 = ((oy * 3 + ky7) * 14 + kx7) * 16 + ci7
+                            let row8 = ((oy * 3 + ky8) * 14 + kx8) * 16 + ci8
+                            let row9 = ((oy * 3 + ky9) * 14 + kx9) * 16 + ci9
+                            let row10 = ((oy * 3 + ky10) * 14 + kx10) * 16 + ci10
+                            let row11 = ((oy * 3 + ky11) * 14 + kx11) * 16 + ci11
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 32]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + r0 + 3
+                        gp3[0] += sum3[0]
+                        let gp4 = kernelGradient + r0 + 4
+                        gp4[0] += sum4[0]
+                        let gp5 = kernelGradient + r0 + 5
+                        gp5[0] += sum5[0]
+                        let gp6 = kernelGradient + r0 + 6
+                        gp6[0] += sum6[0]
+                        let gp7 = kernelGradient + r0 + 7
+                        gp7[0] += sum7[0]
+                        let gp8 = kernelGradient + r0 + 8
+                        gp8[0] += sum8[0]
+                        let gp9 = kernelGradient + r0 + 9
+                        gp9[0] += sum9[0]
+                        let gp10 = kernelGradient + r0 + 10
+                        gp10[0] += sum10[0]
+                        let gp11 = kernelGradient + r0 + 11
+                        gp11[0] += sum11[0]
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row0 = ((oy * 3 + ky0) * 14 + kx0) * 16 + ci0
-                        let row1 = ((oy * 3 + ky1) * 14 + kx1) * 16 + ci1
-                        let row2 = ((oy * 3 + ky2) * 14 + kx2) * 16 + ci2
-                        let row3 = ((oy * 3 + ky3) * 14 + kx3) * 16 + ci3
-                        let row4 = ((oy * 3 + ky4) * 14 + kx4) * 16 + ci4
-                        let row5 = ((oy * 3 + ky5) * 14 + kx5) * 16 + ci5
-                        let row6 = ((oy * 3 + ky6) * 14 + kx6) * 16 + ci6
-                        let row7 = ((oy * 3 + ky7) * 14 + kx7) * 16 + ci7
-                        let row8 = ((oy * 3 + ky8) * 14 + kx8) * 16 + ci8
-                        let row9 = ((oy * 3 + ky9) * 14 + kx9) * 16 + ci9
-                        let row10 = ((oy * 3 + ky10) * 14 + kx10) * 16 + ci10
-                        let row11 = ((oy * 3 + ky11) * 14 + kx11) * 16 + ci11
+                        let row0 = ((oy * 3 + 3) * 14 + 3) * 16 + 12
+                        let row1 = ((oy * 3 + 3) * 14 + 3) * 16 + 13
+                        let row2 = ((oy * 3 + 3) * 14 + 3) * 16 + 14
+                        let row3 = ((oy * 3 + 3) * 14 + 3) * 16 + 15
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 32]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 32]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0
+                    let gp0 = kernelGradient + 252
                     gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
+                    let gp1 = kernelGradient + 253
                     gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
+                    let gp2 = kernelGradient + 254
                     gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
+                    let gp3 = kernelGradient + 255
                     gp3[0] += sum3[0]
-                    let gp4 = kernelGradient + r0 + 4
-                    gp4[0] += sum4[0]
-                    let gp5 = kernelGradient + r0 + 5
-                    gp5[0] += sum5[0]
-                    let gp6 = kernelGradient + r0 + 6
-                    gp6[0] += sum6[0]
-                    let gp7 = kernelGradient + r0 + 7
-                    gp7[0] += sum7[0]
-                    let gp8 = kernelGradient + r0 + 8
-                    gp8[0] += sum8[0]
-                    let gp9 = kernelGradient + r0 + 9
-                    gp9[0] += sum9[0]
-                    let gp10 = kernelGradient + r0 + 10
-                    gp10[0] += sum10[0]
-                    let gp11 = kernelGradient + r0 + 11
-                    gp11[0] += sum11[0]
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 256
+                        for tap in 0..<4 {
+                            let opposite = 14 - 12 * (tap / 2) - 2 * (tap % 2)
+                            do {
+                                let from = kernel + opposite * 16, to = flipped + tap * 16
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 15 - 12 * (tap / 2) - 2 * (tap % 2)
+                            do {
+                                let from = kernel + opposite * 16, to = flipped + tap * 16 + 64
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 6 - 2 * tap
+                            do {
+                                let from = kernel + opposite * 16, to = flipped + tap * 16 + 128
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 2 * tap
+                            do {
+                                let from = kernel + opposite * 16, to = flipped + tap * 16 + 160
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 10 - 2 * tap
+                            do {
+                                let from = kernel + opposite * 16, to = flipped + tap * 16 + 192
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 11 - 2 * tap
+                            do {
+                                let from = kernel + opposite * 16, to = flipped + tap * 16 + 224
+                                for ci in 0..<16 { to[ci] = from[ci] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 21)
+                        for oy in 0..<3 {
+                            (bordered + oy * 7 + 1).update(from: dz + oy * 6, count: 6)
+                        }
+                        Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 1), UnsafePointer(flipped), dx + 368)
+                        Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 64), dx + 352)
+                        Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 1), UnsafePointer(flipped + 128), dx + 16)
+                        Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx)
+                        Self.l1_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 1), UnsafePointer(flipped + 192), dx + 192)
+                        Self.l1_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 224), dx + 176)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 277, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-                for oy in 0..<3 {
-                    let row0 = ((oy * 3 + 3) * 14 + 3) * 16 + 12
-                    let row1 = ((oy * 3 + 3) * 14 + 3) * 16 + 13
-                    let row2 = ((oy * 3 + 3) * 14 + 3) * 16 + 14
-                    let row3 = ((oy * 3 + 3) * 14 + 3) * 16 + 15
-                    let dp = d + oy * 6
-                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv) }
-                }
-                let gp0 = kernelGradient + 252
-                gp0[0] += sum0[0]
-                let gp1 = kernelGradient + 253
-                gp1[0] += sum1[0]
-                let gp2 = kernelGradient + 254
-                gp2[0] += sum2[0]
-                let gp3 = kernelGradient + 255
-                gp3[0] += sum3[0]
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 277) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 256
-                for tap in 0..<4 {
-                    let opposite = 14 - 12 * (tap / 2) - 2 * (tap % 2)
-                    do {
-                        let from = kernel + opposite * 16, to = flipped + tap * 16
-                        for ci in 0..<16 { to[ci] = from[ci] }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 15 - 12 * (tap / 2) - 2 * (tap % 2)
-                    do {
-                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 64
-                        for ci in 0..<16 { to[ci] = from[ci] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 6 - 2 * tap
-                    do {
-                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 128
-                        for ci in 0..<16 { to[ci] = from[ci] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 2 * tap
-                    do {
-                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 160
-                        for ci in 0..<16 { to[ci] = from[ci] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 10 - 2 * tap
-                    do {
-                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 192
-                        for ci in 0..<16 { to[ci] = from[ci] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 11 - 2 * tap
-                    do {
-                        let from = kernel + opposite * 16, to = flipped + tap * 16 + 224
-                        for ci in 0..<16 { to[ci] = from[ci] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 21)
-                for oy in 0..<3 {
-                    (bordered + oy * 7 + 1).update(from: dz + oy * 6, count: 6)
-                }
-                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 1), UnsafePointer(flipped), dx + 368)
-                Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 64), dx + 352)
-                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 1), UnsafePointer(flipped + 128), dx + 16)
-                Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx)
-                Self.l1_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 1), UnsafePointer(flipped + 192), dx + 192)
-                Self.l1_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 224), dx + 176)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18, withTemporary)
         }
     }
 

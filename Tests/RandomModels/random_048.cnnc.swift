@@ -412,58 +412,64 @@ extension Random048: TrainableModel {
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 50) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<25 {
-                for g in 0..<2 {
-                    let from = dz + i * 17 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<25 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 136
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<5 {
-                        let row0 = oy * 40 + r0
-                        let row1 = oy * 40 + r0 + 1
-                        let row2 = oy * 40 + r0 + 2
-                        let row3 = oy * 40 + r0 + 3
-                        let dp = d + oy * 10 + g
-                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<25 {
+                    for g in 0..<2 {
+                        let from = dz + i * 17 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 2 + g] = v
                     }
-                    let gp0 = kernelGradient + r0 * 17 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 136) { scratch in
-                let flipped = scratch.baseAddress!
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<25 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 136
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 40 + r0
+                            let row1 = oy * 40 + r0 + 1
+                            let row2 = oy * 40 + r0 + 2
+                            let row3 = oy * 40 + r0 + 3
+                            let dp = d + oy * 10 + g
+                            for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 17 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
                 do {
-                    for co in 0..<17 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 17] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<17 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 17] }
+                            }
+                        }
+                        Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 136, withTemporary)
                 }
-                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 50, withTemporary)
         }
     }
 
@@ -518,161 +524,167 @@ extension Random048: TrainableModel {
     @inline(never)
     static func l2_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<6 { sum += d[p] }
-                let gp = gk + 1088
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<22 {
-                let r0 = rb * 12
-                let ky0 = r0 / 68, kx0 = (r0 / 17) % 4, ci0 = r0 % 17, ky1 = (r0 + 1) / 68, kx1 = ((r0 + 1) / 17) % 4, ci1 = (r0 + 1) % 17, ky2 = (r0 + 2) / 68, kx2 = ((r0 + 2) / 17) % 4, ci2 = (r0 + 2) % 17, ky3 = (r0 + 3) / 68, kx3 = ((r0 + 3) / 17) % 4, ci3 = (r0 + 3) % 17, ky4 = (r0 + 4) / 68, kx4 = ((r0 + 4) / 17) % 4, ci4 = (r0 + 4) % 17, ky5 = (r0 + 5) / 68, kx5 = ((r0 + 5) / 17) % 4, ci5 = (r0 + 5) % 17, ky6 = (r0 + 6) / 68, kx6 = ((r0 + 6) / 17) % 4, ci6 = (r0 + 6) % 17, ky7 = (r0 + 7) / 68, kx7 = ((r0 + 7) / 17) % 4, ci7 = (r0 + 7) % 17, ky8 = (r0 + 8) / 68, kx8 = ((r0 + 8) / 17) % 4, ci8 = (r0 + 8) % 17, ky9 = (r0 + 9) / 68, kx9 = ((r0 + 9) / 17) % 4, ci9 = (r0 + 9) % 17, ky10 = (r0 + 10) / 68, kx10 = ((r0 + 10) / 17) % 4, ci10 = (r0 + 10) % 17, ky11 = (r0 + 11) / 68, kx11 = ((r0 + 11) / 17) % 4, ci11 = (r0 + 11) % 17
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<6 { sum += d[p] }
+                    let gp = gk + 1088
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<22 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 68, kx0 = (r0 / 17) % 4, ci0 = r0 % 17, ky1 = (r0 + 1) / 68, kx1 = ((r0 + 1) / 17) % 4, ci1 = (r0 + 1) % 17, ky2 = (r0 + 2) / 68, kx2 = ((r0 + 2) / 17) % 4, ci2 = (r0 + 2) % 17, ky3 = (r0 + 3) / 68, kx3 = ((r0 + 3) / 17) % 4, ci3 = (r0 + 3) % 17, ky4 = (r0 + 4) / 68, kx4 = ((r0 + 4) / 17) % 4, ci4 = (r0 + 4) % 17, ky5 = (r0 + 5) / 68, kx5 = ((r0 + 5) / 17) % 4, ci5 = (r0 + 5) % 17, ky6 = (r0 + 6) / 68, kx6 = ((r0 + 6) / 17) % 4, ci6 = (r0 + 6) % 17, ky7 = (r0 + 7) / 68, kx7 = ((r0 + 7) / 17) % 4, ci7 = (r0 + 7) % 17, ky8 = (r0 + 8) / 68, kx8 = ((r0 + 8) / 17) % 4, ci8 = (r0 + 8) % 17, ky9 = (r0 + 9) / 68, kx9 = ((r0 + 9) / 17) % 4, ci9 = (r0 + 9) % 17, ky10 = (r0 + 10) / 68, kx10 = ((r0 + 10) / 17) % 4, ci10 = (r0 + 10) % 17, ky11 = (r0 + 11) / 68, kx11 = ((r0 + 11) / 17) % 4, ci11 = (r0 + 11) % 17
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<3 {
+                            let row0 = ((oy * 2 + ky0) * 7 + kx0) * 17 + ci0
+                            let row1 = ((oy * 2 + ky1) * 7 + kx1) * 17 + ci1
+                            let row2 = ((oy * 2 + ky2) * 7 + kx2) * 17 + ci2
+                            let row3 = ((oy * 2 + ky3) * 7 + kx3) * 17 + ci3
+                            let row4 = ((oy * 2 + ky4) * 7 + kx4) * 17 + ci4
+                            let row5 = ((oy * 2 + ky5) * 7 + kx5) * 17 + ci5
+                            let row6 = ((oy * 2 + ky6) * 7 + kx6) * 17 + ci6
+                            let row7 = ((oy * 2 + ky7) * 7 + kx7) * 17 + ci7
+                            let row8 = ((oy * 2 + ky8) * 7 + kx8) * 17 + ci8
+                            let row9 = ((oy * 2 + ky9) * 7 + kx9) * 17 + ci9
+                            let row10 = ((oy * 2 + ky10) * 7 + kx10) * 17 + ci10
+                            let row11 = ((oy * 2 + ky11) * 7 + kx11) * 17 + ci11
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 51]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 51]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 51]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 51]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 51]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 51]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 51]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 51]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 51]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 51]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 51]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 51]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 4
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 4
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                        let gp11 = kernelGradient + (r0 + 11) * 4
+                        gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 17 + ci0
-                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 17 + ci1
-                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 17 + ci2
-                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 17 + ci3
-                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 17 + ci4
-                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 17 + ci5
-                        let row6 = ((oy * 2 + ky6) * 7 + kx6) * 17 + ci6
-                        let row7 = ((oy * 2 + ky7) * 7 + kx7) * 17 + ci7
-                        let row8 = ((oy * 2 + ky8) * 7 + kx8) * 17 + ci8
-                        let row9 = ((oy * 2 + ky9) * 7 + kx9) * 17 + ci9
-                        let row10 = ((oy * 2 + ky10) * 7 + kx10) * 17 + ci10
-                        let row11 = ((oy * 2 + ky11) * 7 + kx11) * 17 + ci11
+                        let row0 = ((oy * 2 + 3) * 7 + 3) * 17 + 9
+                        let row1 = ((oy * 2 + 3) * 7 + 3) * 17 + 10
+                        let row2 = ((oy * 2 + 3) * 7 + 3) * 17 + 11
+                        let row3 = ((oy * 2 + 3) * 7 + 3) * 17 + 12
+                        let row4 = ((oy * 2 + 3) * 7 + 3) * 17 + 13
+                        let row5 = ((oy * 2 + 3) * 7 + 3) * 17 + 14
+                        let row6 = ((oy * 2 + 3) * 7 + 3) * 17 + 15
+                        let row7 = ((oy * 2 + 3) * 7 + 3) * 17 + 16
                         let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 51]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 51]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 51]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 51]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 51]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 51]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 51]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 51]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 51]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 51]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 51]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 51]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 51]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 51]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 51]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 51]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 51]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 51]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 51]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 51]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 1056
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 1060
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 1064
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    let gp3 = kernelGradient + 1068
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    let gp4 = kernelGradient + 1072
                     gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    let gp5 = kernelGradient + 1076
                     gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    let gp6 = kernelGradient + 1080
                     gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    let gp7 = kernelGradient + 1084
                     gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 4
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 4
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
-                    let gp11 = kernelGradient + (r0 + 11) * 4
-                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 2048
+                        for tap in 0..<4 {
+                            let opposite = 11 - 8 * (tap / 2) - 3 * (tap % 2)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32
+                                for ci in 0..<17 { to[ci] = from[ci * 4] }
+                                for ci in 0..<15 { to[ci + 17] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 9 - 8 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 512
+                                for ci in 0..<17 { to[ci] = from[ci * 4] }
+                                for ci in 0..<15 { to[ci + 17] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 10 - 8 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 768
+                                for ci in 0..<17 { to[ci] = from[ci * 4] }
+                                for ci in 0..<15 { to[ci + 17] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 15 - 8 * (tap / 2) - 3 * (tap % 2)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1024
+                                for ci in 0..<17 { to[ci] = from[ci * 4] }
+                                for ci in 0..<15 { to[ci + 17] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 13 - 8 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1536
+                                for ci in 0..<17 { to[ci] = from[ci * 4] }
+                                for ci in 0..<15 { to[ci + 17] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 14 - 8 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1792
+                                for ci in 0..<17 { to[ci] = from[ci * 4] }
+                                for ci in 0..<15 { to[ci + 17] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 32)
+                        for oy in 0..<3 {
+                            (bordered + (oy + 1) * 8).update(from: dz + oy * 8, count: 8)
+                        }
+                        Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 8), UnsafePointer(flipped), dx + 119)
+                        Self.l2_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 8), UnsafePointer(flipped + 512), dx + 85)
+                        Self.l2_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered + 8), UnsafePointer(flipped + 768), dx + 102)
+                        Self.l2_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 1024), dx + 34)
+                        Self.l2_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 1536), dx)
+                        Self.l2_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 1792), dx + 17)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2080, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
-                for oy in 0..<3 {
-                    let row0 = ((oy * 2 + 3) * 7 + 3) * 17 + 9
-                    let row1 = ((oy * 2 + 3) * 7 + 3) * 17 + 10
-                    let row2 = ((oy * 2 + 3) * 7 + 3) * 17 + 11
-                    let row3 = ((oy * 2 + 3) * 7 + 3) * 17 + 12
-                    let row4 = ((oy * 2 + 3) * 7 + 3) * 17 + 13
-                    let row5 = ((oy * 2 + 3) * 7 + 3) * 17 + 14
-                    let row6 = ((oy * 2 + 3) * 7 + 3) * 17 + 15
-                    let row7 = ((oy * 2 + 3) * 7 + 3) * 17 + 16
-                    let dp = d + oy * 2
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 51]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 51]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 51]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 51]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 51]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 51]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 51]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 51]), dzv) }
-                }
-                let gp0 = kernelGradient + 1056
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 1060
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 1064
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 1068
-                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 1072
-                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 1076
-                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 1080
-                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 1084
-                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2080) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 2048
-                for tap in 0..<4 {
-                    let opposite = 11 - 8 * (tap / 2) - 3 * (tap % 2)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32
-                        for ci in 0..<17 { to[ci] = from[ci * 4] }
-                        for ci in 0..<15 { to[ci + 17] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 9 - 8 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 512
-                        for ci in 0..<17 { to[ci] = from[ci * 4] }
-                        for ci in 0..<15 { to[ci + 17] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 10 - 8 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 768
-                        for ci in 0..<17 { to[ci] = from[ci * 4] }
-                        for ci in 0..<15 { to[ci + 17] = 0 }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 15 - 8 * (tap / 2) - 3 * (tap % 2)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1024
-                        for ci in 0..<17 { to[ci] = from[ci * 4] }
-                        for ci in 0..<15 { to[ci + 17] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 13 - 8 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1536
-                        for ci in 0..<17 { to[ci] = from[ci * 4] }
-                        for ci in 0..<15 { to[ci + 17] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 14 - 8 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 68 + co, to = flipped + (tap * 4 + co) * 32 + 1792
-                        for ci in 0..<17 { to[ci] = from[ci * 4] }
-                        for ci in 0..<15 { to[ci + 17] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 32)
-                for oy in 0..<3 {
-                    (bordered + (oy + 1) * 8).update(from: dz + oy * 8, count: 8)
-                }
-                Self.l2_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 8), UnsafePointer(flipped), dx + 119)
-                Self.l2_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 8), UnsafePointer(flipped + 512), dx + 85)
-                Self.l2_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered + 8), UnsafePointer(flipped + 768), dx + 102)
-                Self.l2_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 1024), dx + 34)
-                Self.l2_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 1536), dx)
-                Self.l2_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 1792), dx + 17)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6, withTemporary)
         }
     }
 

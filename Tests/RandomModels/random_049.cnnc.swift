@@ -297,96 +297,102 @@ extension Random049: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 120) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<60 {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<60 {
+                    for g in 0..<2 {
+                        let from = dz + i * 9 + g * 8
+                        var v = SIMD8<Float>()
+                        if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 2 + g] = v
+                    }
+                }
                 for g in 0..<2 {
-                    let from = dz + i * 9 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 2 + g] = v
+                    var sum = SIMD8<Float>()
+                    for p in 0..<60 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 8 + 216
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                for p in 0..<60 { sum += d[p * 2 + g] }
-                let gp = gk + g * 8 + 216
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 12
-                let ky0 = r0 / 8, kx0 = (r0 / 4) % 2, ci0 = r0 % 4, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 4) % 2, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 4) % 2, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 4) % 2, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 8, kx4 = ((r0 + 4) / 4) % 2, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 8, kx5 = ((r0 + 5) / 4) % 2, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 8, kx6 = ((r0 + 6) / 4) % 2, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 8, kx7 = ((r0 + 7) / 4) % 2, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 8, kx8 = ((r0 + 8) / 4) % 2, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 8, kx9 = ((r0 + 9) / 4) % 2, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 8, kx10 = ((r0 + 10) / 4) % 2, ci10 = (r0 + 10) % 4, ky11 = (r0 + 11) / 8, kx11 = ((r0 + 11) / 4) % 2, ci11 = (r0 + 11) % 4
-                for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
-                    for oy in 0..<10 {
-                        let row0 = ((oy + ky0) * 12 + kx0) * 4 + ci0
-                        let row1 = ((oy + ky1) * 12 + kx1) * 4 + ci1
-                        let row2 = ((oy + ky2) * 12 + kx2) * 4 + ci2
-                        let row3 = ((oy + ky3) * 12 + kx3) * 4 + ci3
-                        let row4 = ((oy + ky4) * 12 + kx4) * 4 + ci4
-                        let row5 = ((oy + ky5) * 12 + kx5) * 4 + ci5
-                        let row6 = ((oy + ky6) * 12 + kx6) * 4 + ci6
-                        let row7 = ((oy + ky7) * 12 + kx7) * 4 + ci7
-                        let row8 = ((oy + ky8) * 12 + kx8) * 4 + ci8
-                        let row9 = ((oy + ky9) * 12 + kx9) * 4 + ci9
-                        let row10 = ((oy + ky10) * 12 + kx10) * 4 + ci10
-                        let row11 = ((oy + ky11) * 12 + kx11) * 4 + ci11
-                        let dp = d + oy * 12 + g
-                        for ox in 0..<6 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 8]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 8]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 9 + g * 8
-                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 9 + g * 8
-                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 9 + g * 8
-                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 9 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + (r0 + 4) * 9 + g * 8
-                    if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-                    let gp5 = kernelGradient + (r0 + 5) * 9 + g * 8
-                    if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
-                    let gp6 = kernelGradient + (r0 + 6) * 9 + g * 8
-                    if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { gp6[0] += sum6[0] }
-                    let gp7 = kernelGradient + (r0 + 7) * 9 + g * 8
-                    if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { gp7[0] += sum7[0] }
-                    let gp8 = kernelGradient + (r0 + 8) * 9 + g * 8
-                    if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { gp8[0] += sum8[0] }
-                    let gp9 = kernelGradient + (r0 + 9) * 9 + g * 8
-                    if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { gp9[0] += sum9[0] }
-                    let gp10 = kernelGradient + (r0 + 10) * 9 + g * 8
-                    if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { gp10[0] += sum10[0] }
-                    let gp11 = kernelGradient + (r0 + 11) * 9 + g * 8
-                    if g < 1 { gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0) } else { gp11[0] += sum11[0] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 864) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 216
-                for tap in 0..<3 {
-                    let opposite = 4 - 2 * tap
-                    for co in 0..<9 {
-                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 9] }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 8, kx0 = (r0 / 4) % 2, ci0 = r0 % 4, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 4) % 2, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 4) % 2, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 4) % 2, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 8, kx4 = ((r0 + 4) / 4) % 2, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 8, kx5 = ((r0 + 5) / 4) % 2, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 8, kx6 = ((r0 + 6) / 4) % 2, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 8, kx7 = ((r0 + 7) / 4) % 2, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 8, kx8 = ((r0 + 8) / 4) % 2, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 8, kx9 = ((r0 + 9) / 4) % 2, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 8, kx10 = ((r0 + 10) / 4) % 2, ci10 = (r0 + 10) % 4, ky11 = (r0 + 11) / 8, kx11 = ((r0 + 11) / 4) % 2, ci11 = (r0 + 11) % 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<10 {
+                            let row0 = ((oy + ky0) * 12 + kx0) * 4 + ci0
+                            let row1 = ((oy + ky1) * 12 + kx1) * 4 + ci1
+                            let row2 = ((oy + ky2) * 12 + kx2) * 4 + ci2
+                            let row3 = ((oy + ky3) * 12 + kx3) * 4 + ci3
+                            let row4 = ((oy + ky4) * 12 + kx4) * 4 + ci4
+                            let row5 = ((oy + ky5) * 12 + kx5) * 4 + ci5
+                            let row6 = ((oy + ky6) * 12 + kx6) * 4 + ci6
+                            let row7 = ((oy + ky7) * 12 + kx7) * 4 + ci7
+                            let row8 = ((oy + ky8) * 12 + kx8) * 4 + ci8
+                            let row9 = ((oy + ky9) * 12 + kx9) * 4 + ci9
+                            let row10 = ((oy + ky10) * 12 + kx10) * 4 + ci10
+                            let row11 = ((oy + ky11) * 12 + kx11) * 4 + ci11
+                            let dp = d + oy * 12 + g
+                            for ox in 0..<6 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 8]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 9 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 9 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 9 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 9 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + (r0 + 4) * 9 + g * 8
+                        if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                        let gp5 = kernelGradient + (r0 + 5) * 9 + g * 8
+                        if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
+                        let gp6 = kernelGradient + (r0 + 6) * 9 + g * 8
+                        if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { gp6[0] += sum6[0] }
+                        let gp7 = kernelGradient + (r0 + 7) * 9 + g * 8
+                        if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { gp7[0] += sum7[0] }
+                        let gp8 = kernelGradient + (r0 + 8) * 9 + g * 8
+                        if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { gp8[0] += sum8[0] }
+                        let gp9 = kernelGradient + (r0 + 9) * 9 + g * 8
+                        if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { gp9[0] += sum9[0] }
+                        let gp10 = kernelGradient + (r0 + 10) * 9 + g * 8
+                        if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { gp10[0] += sum10[0] }
+                        let gp11 = kernelGradient + (r0 + 11) * 9 + g * 8
+                        if g < 1 { gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0) } else { gp11[0] += sum11[0] }
                     }
                 }
-                for tap in 0..<3 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<9 {
-                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4 + 108
-                        for ci in 0..<4 { to[ci] = from[ci * 9] }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 216
+                        for tap in 0..<3 {
+                            let opposite = 4 - 2 * tap
+                            for co in 0..<9 {
+                                let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 9] }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<9 {
+                                let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4 + 108
+                                for ci in 0..<4 { to[ci] = from[ci * 9] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 648)
+                        for oy in 0..<10 {
+                            (bordered + (oy + 1) * 54).update(from: dz + oy * 54, count: 54)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 108), dx + 4)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 864, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 648)
-                for oy in 0..<10 {
-                    (bordered + (oy + 1) * 54).update(from: dz + oy * 54, count: 54)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 108), dx + 4)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 120, withTemporary)
         }
     }
 

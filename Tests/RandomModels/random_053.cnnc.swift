@@ -257,79 +257,85 @@ extension Random053: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 8
-                        let row4 = 9
-                        let row5 = 10
-                        let row6 = 16
-                        let row7 = 17
-                        let row8 = 18
-                        let row9 = 24
-                        let row10 = 25
-                        let row11 = 26
-                        let dp = d
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 10
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 15
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 20
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 25
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 30
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 35
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 40
-                    for l in 0..<5 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + 45
-                    for l in 0..<5 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + 50
-                    for l in 0..<5 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + 55
-                    for l in 0..<5 { gp11[l] += sum11[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 400) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 240
-                for tap in 0..<12 {
-                    let opposite = 11 - tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 8
+                            let row4 = 9
+                            let row5 = 10
+                            let row6 = 16
+                            let row7 = 17
+                            let row8 = 18
+                            let row9 = 24
+                            let row10 = 25
+                            let row11 = 26
+                            let dp = d
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 10
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 15
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 20
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 25
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 30
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 35
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 40
+                        for l in 0..<5 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + 45
+                        for l in 0..<5 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + 50
+                        for l in 0..<5 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + 55
+                        for l in 0..<5 { gp11[l] += sum11[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 160)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
                 do {
-                    (bordered + 85).update(from: dz, count: 30)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 240
+                        for tap in 0..<12 {
+                            let opposite = 11 - tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 160)
+                        do {
+                            (bordered + 85).update(from: dz, count: 30)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 400, withTemporary)
                 }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6, withTemporary)
         }
     }
 

@@ -463,118 +463,124 @@ extension Random054: TrainableModel {
     @inline(never)
     static func l3_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 238) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<238 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<238 { sum += d[p] }
-                let gp = gk + 128
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 11
-                let ky0 = r0 / 16, ci0 = r0 % 16, ky1 = (r0 + 1) / 16, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 16, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 16, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 16, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 16, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 16, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 16, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 16, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 16, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 16, ci10 = (r0 + 10) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<238 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<238 { sum += d[p] }
+                    let gp = gk + 128
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 16, ci0 = r0 % 16, ky1 = (r0 + 1) / 16, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 16, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 16, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 16, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 16, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 16, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 16, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 16, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 16, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 16, ci10 = (r0 + 10) % 16
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        for oy in 0..<14 {
+                            let row0 = (oy + ky0 * 2) * 272 + ci0
+                            let row1 = (oy + ky1 * 2) * 272 + ci1
+                            let row2 = (oy + ky2 * 2) * 272 + ci2
+                            let row3 = (oy + ky3 * 2) * 272 + ci3
+                            let row4 = (oy + ky4 * 2) * 272 + ci4
+                            let row5 = (oy + ky5 * 2) * 272 + ci5
+                            let row6 = (oy + ky6 * 2) * 272 + ci6
+                            let row7 = (oy + ky7 * 2) * 272 + ci7
+                            let row8 = (oy + ky8 * 2) * 272 + ci8
+                            let row9 = (oy + ky9 * 2) * 272 + ci9
+                            let row10 = (oy + ky10 * 2) * 272 + ci10
+                            let dp = d + oy * 17
+                            for ox in 0..<17 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 4
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 4
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
                     for oy in 0..<14 {
-                        let row0 = (oy + ky0 * 2) * 272 + ci0
-                        let row1 = (oy + ky1 * 2) * 272 + ci1
-                        let row2 = (oy + ky2 * 2) * 272 + ci2
-                        let row3 = (oy + ky3 * 2) * 272 + ci3
-                        let row4 = (oy + ky4 * 2) * 272 + ci4
-                        let row5 = (oy + ky5 * 2) * 272 + ci5
-                        let row6 = (oy + ky6 * 2) * 272 + ci6
-                        let row7 = (oy + ky7 * 2) * 272 + ci7
-                        let row8 = (oy + ky8 * 2) * 272 + ci8
-                        let row9 = (oy + ky9 * 2) * 272 + ci9
-                        let row10 = (oy + ky10 * 2) * 272 + ci10
+                        let row0 = (oy + 2) * 272 + 6
+                        let row1 = (oy + 2) * 272 + 7
+                        let row2 = (oy + 2) * 272 + 8
+                        let row3 = (oy + 2) * 272 + 9
+                        let row4 = (oy + 2) * 272 + 10
+                        let row5 = (oy + 2) * 272 + 11
+                        let row6 = (oy + 2) * 272 + 12
+                        let row7 = (oy + 2) * 272 + 13
+                        let row8 = (oy + 2) * 272 + 14
+                        let row9 = (oy + 2) * 272 + 15
                         let dp = d + oy * 17
-                        for ox in 0..<17 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 16]), dzv) }
+                        for ox in 0..<17 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 16]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 88
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 92
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 96
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    let gp3 = kernelGradient + 100
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    let gp4 = kernelGradient + 104
                     gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    let gp5 = kernelGradient + 108
                     gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    let gp6 = kernelGradient + 112
                     gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    let gp7 = kernelGradient + 116
                     gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    let gp8 = kernelGradient + 120
                     gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 4
+                    let gp9 = kernelGradient + 124
                     gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 4
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
-                for oy in 0..<14 {
-                    let row0 = (oy + 2) * 272 + 6
-                    let row1 = (oy + 2) * 272 + 7
-                    let row2 = (oy + 2) * 272 + 8
-                    let row3 = (oy + 2) * 272 + 9
-                    let row4 = (oy + 2) * 272 + 10
-                    let row5 = (oy + 2) * 272 + 11
-                    let row6 = (oy + 2) * 272 + 12
-                    let row7 = (oy + 2) * 272 + 13
-                    let row8 = (oy + 2) * 272 + 14
-                    let row9 = (oy + 2) * 272 + 15
-                    let dp = d + oy * 17
-                    for ox in 0..<17 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 16]), dzv) }
-                }
-                let gp0 = kernelGradient + 88
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 92
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 96
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 100
-                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 104
-                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 108
-                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 112
-                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 116
-                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                let gp8 = kernelGradient + 120
-                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                let gp9 = kernelGradient + 124
-                gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1352) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 128
-                for tap in 0..<2 {
-                    let opposite = 1 - tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 64 + co, to = flipped + (tap * 4 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 4] }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 128
+                        for tap in 0..<2 {
+                            let opposite = 1 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 64 + co, to = flipped + (tap * 4 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1224)
+                        for oy in 0..<14 {
+                            (bordered + (oy + 2) * 68).update(from: dz + oy * 68, count: 68)
+                        }
+                        Self.l3_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1352, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 1224)
-                for oy in 0..<14 {
-                    (bordered + (oy + 2) * 68).update(from: dz + oy * 68, count: 68)
-                }
-                Self.l3_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 238, withTemporary)
         }
     }
 
@@ -668,102 +674,108 @@ extension Random054: TrainableModel {
     @inline(never)
     static func l4_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 84) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<84 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<84 { sum += d[p] }
-                let gp = gk + 72
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 12
-                let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 12, kx4 = ((r0 + 4) / 4) % 3, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 12, kx5 = ((r0 + 5) / 4) % 3, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 12, kx6 = ((r0 + 6) / 4) % 3, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 12, kx7 = ((r0 + 7) / 4) % 3, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 12, kx8 = ((r0 + 8) / 4) % 3, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 12, kx9 = ((r0 + 9) / 4) % 3, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 12, kx10 = ((r0 + 10) / 4) % 3, ci10 = (r0 + 10) % 4, ky11 = (r0 + 11) / 12, kx11 = ((r0 + 11) / 4) % 3, ci11 = (r0 + 11) % 4
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<84 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
-                    for oy in 0..<14 {
-                        let row0 = ((oy + ky0) * 18 + kx0) * 4 + ci0
-                        let row1 = ((oy + ky1) * 18 + kx1) * 4 + ci1
-                        let row2 = ((oy + ky2) * 18 + kx2) * 4 + ci2
-                        let row3 = ((oy + ky3) * 18 + kx3) * 4 + ci3
-                        let row4 = ((oy + ky4) * 18 + kx4) * 4 + ci4
-                        let row5 = ((oy + ky5) * 18 + kx5) * 4 + ci5
-                        let row6 = ((oy + ky6) * 18 + kx6) * 4 + ci6
-                        let row7 = ((oy + ky7) * 18 + kx7) * 4 + ci7
-                        let row8 = ((oy + ky8) * 18 + kx8) * 4 + ci8
-                        let row9 = ((oy + ky9) * 18 + kx9) * 4 + ci9
-                        let row10 = ((oy + ky10) * 18 + kx10) * 4 + ci10
-                        let row11 = ((oy + ky11) * 18 + kx11) * 4 + ci11
-                        let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 12]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 12]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<84 { sum += d[p] }
+                    let gp = gk + 72
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 12, kx4 = ((r0 + 4) / 4) % 3, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 12, kx5 = ((r0 + 5) / 4) % 3, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 12, kx6 = ((r0 + 6) / 4) % 3, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 12, kx7 = ((r0 + 7) / 4) % 3, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 12, kx8 = ((r0 + 8) / 4) % 3, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 12, kx9 = ((r0 + 9) / 4) % 3, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 12, kx10 = ((r0 + 10) / 4) % 3, ci10 = (r0 + 10) % 4, ky11 = (r0 + 11) / 12, kx11 = ((r0 + 11) / 4) % 3, ci11 = (r0 + 11) % 4
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<14 {
+                            let row0 = ((oy + ky0) * 18 + kx0) * 4 + ci0
+                            let row1 = ((oy + ky1) * 18 + kx1) * 4 + ci1
+                            let row2 = ((oy + ky2) * 18 + kx2) * 4 + ci2
+                            let row3 = ((oy + ky3) * 18 + kx3) * 4 + ci3
+                            let row4 = ((oy + ky4) * 18 + kx4) * 4 + ci4
+                            let row5 = ((oy + ky5) * 18 + kx5) * 4 + ci5
+                            let row6 = ((oy + ky6) * 18 + kx6) * 4 + ci6
+                            let row7 = ((oy + ky7) * 18 + kx7) * 4 + ci7
+                            let row8 = ((oy + ky8) * 18 + kx8) * 4 + ci8
+                            let row9 = ((oy + ky9) * 18 + kx9) * 4 + ci9
+                            let row10 = ((oy + ky10) * 18 + kx10) * 4 + ci10
+                            let row11 = ((oy + ky11) * 18 + kx11) * 4 + ci11
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 12]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 12]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 2
+                        for l in 0..<2 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 2
+                        for l in 0..<2 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 2
+                        for l in 0..<2 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 2
+                        for l in 0..<2 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 2
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
-                    for l in 0..<2 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 2
-                    for l in 0..<2 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 2
-                    for l in 0..<2 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 2
-                    for l in 0..<2 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 2
-                    for l in 0..<2 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 72
+                        for tap in 0..<3 {
+                            let opposite = 6 - 3 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 7 - 3 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4 + 24
+                                for ci in 0..<4 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 8 - 3 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4 + 48
+                                for ci in 0..<4 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 192)
+                        for oy in 0..<14 {
+                            (bordered + (oy + 1) * 12).update(from: dz + oy * 12, count: 12)
+                        }
+                        Self.l4_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l4_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 24), dx + 4)
+                        Self.l4_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 48), dx + 8)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 264, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l4_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 264) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 72
-                for tap in 0..<3 {
-                    let opposite = 6 - 3 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 2] }
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 7 - 3 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4 + 24
-                        for ci in 0..<4 { to[ci] = from[ci * 2] }
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 8 - 3 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 2 + co) * 4 + 48
-                        for ci in 0..<4 { to[ci] = from[ci * 2] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 192)
-                for oy in 0..<14 {
-                    (bordered + (oy + 1) * 12).update(from: dz + oy * 12, count: 12)
-                }
-                Self.l4_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l4_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 24), dx + 4)
-                Self.l4_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 48), dx + 8)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 84, withTemporary)
         }
     }
 

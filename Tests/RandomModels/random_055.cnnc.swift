@@ -456,66 +456,72 @@ extension Random055: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<24 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<24 { sum += d[p] }
-                let gp = gk + 1536
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 6
-                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 8) % 4, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 8) % 4, ci5 = (r0 + 5) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<24 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = ((oy + ky0 * 2) * 9 + kx0 * 2) * 8 + ci0
-                        let row1 = ((oy + ky1 * 2) * 9 + kx1 * 2) * 8 + ci1
-                        let row2 = ((oy + ky2 * 2) * 9 + kx2 * 2) * 8 + ci2
-                        let row3 = ((oy + ky3 * 2) * 9 + kx3 * 2) * 8 + ci3
-                        let row4 = ((oy + ky4 * 2) * 9 + kx4 * 2) * 8 + ci4
-                        let row5 = ((oy + ky5 * 2) * 9 + kx5 * 2) * 8 + ci5
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 8]), dzv) }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<24 { sum += d[p] }
+                    let gp = gk + 1536
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<16 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 8) % 4, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 8) % 4, ci5 = (r0 + 5) % 8
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = ((oy + ky0 * 2) * 9 + kx0 * 2) * 8 + ci0
+                            let row1 = ((oy + ky1 * 2) * 9 + kx1 * 2) * 8 + ci1
+                            let row2 = ((oy + ky2 * 2) * 9 + kx2 * 2) * 8 + ci2
+                            let row3 = ((oy + ky3 * 2) * 9 + kx3 * 2) * 8 + ci3
+                            let row4 = ((oy + ky4 * 2) * 9 + kx4 * 2) * 8 + ci4
+                            let row5 = ((oy + ky5 * 2) * 9 + kx5 * 2) * 8 + ci5
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1536
+                        for tap in 0..<12 {
+                            let opposite = 11 - tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 3840)
+                        for oy in 0..<8 {
+                            (bordered + (oy + 4) * 240 + 96).update(from: dz + oy * 48, count: 48)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 5376, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 5376) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1536
-                for tap in 0..<12 {
-                    let opposite = 11 - tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 3840)
-                for oy in 0..<8 {
-                    (bordered + (oy + 4) * 240 + 96).update(from: dz + oy * 48, count: 48)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 24, withTemporary)
         }
     }
 
@@ -599,70 +605,76 @@ extension Random055: TrainableModel {
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<24 {
-                for g in 0..<2 {
-                    let from = dz + i * 11 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                for p in 0..<24 { sum += d[p * 2 + g] }
-                let gp = gk + g * 8 + 176
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 8
-                for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
-                    for oy in 0..<8 {
-                        let row0 = oy * 48 + r0
-                        let row1 = oy * 48 + r0 + 1
-                        let row2 = oy * 48 + r0 + 2
-                        let row3 = oy * 48 + r0 + 3
-                        let row4 = oy * 48 + r0 + 4
-                        let row5 = oy * 48 + r0 + 5
-                        let row6 = oy * 48 + r0 + 6
-                        let row7 = oy * 48 + r0 + 7
-                        let dp = d + oy * 6 + g
-                        for ox in 0..<3 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<24 {
+                    for g in 0..<2 {
+                        let from = dz + i * 11 + g * 8
+                        var v = SIMD8<Float>()
+                        if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { for l in 0..<3 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
-                    let gp0 = kernelGradient + r0 * 11 + g * 8
-                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 11 + g * 8
-                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 11 + g * 8
-                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 11 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 11 + g * 8
-                    if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<3 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 11 + g * 8
-                    if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<3 { gp5[l] += sum5[l] } }
-                    let gp6 = kernelGradient + (r0 + 6) * 11 + g * 8
-                    if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<3 { gp6[l] += sum6[l] } }
-                    let gp7 = kernelGradient + (r0 + 7) * 11 + g * 8
-                    if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<3 { gp7[l] += sum7[l] } }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 176) { scratch in
-                let flipped = scratch.baseAddress!
+                for g in 0..<2 {
+                    var sum = SIMD8<Float>()
+                    for p in 0..<24 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 8 + 176
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<3 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 8
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
+                        for oy in 0..<8 {
+                            let row0 = oy * 48 + r0
+                            let row1 = oy * 48 + r0 + 1
+                            let row2 = oy * 48 + r0 + 2
+                            let row3 = oy * 48 + r0 + 3
+                            let row4 = oy * 48 + r0 + 4
+                            let row5 = oy * 48 + r0 + 5
+                            let row6 = oy * 48 + r0 + 6
+                            let row7 = oy * 48 + r0 + 7
+                            let dp = d + oy * 6 + g
+                            for ox in 0..<3 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 11 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<3 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 11 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<3 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 11 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<3 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 11 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<3 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 11 + g * 8
+                        if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<3 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 11 + g * 8
+                        if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<3 { gp5[l] += sum5[l] } }
+                        let gp6 = kernelGradient + (r0 + 6) * 11 + g * 8
+                        if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { for l in 0..<3 { gp6[l] += sum6[l] } }
+                        let gp7 = kernelGradient + (r0 + 7) * 11 + g * 8
+                        if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { for l in 0..<3 { gp7[l] += sum7[l] } }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
                 do {
-                    for co in 0..<11 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 11] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<11 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 11] }
+                            }
+                        }
+                        Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 176, withTemporary)
                 }
-                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 48, withTemporary)
         }
     }
 
@@ -709,89 +721,95 @@ extension Random055: TrainableModel {
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 2816
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<29 {
-                let r0 = rb * 6
-                let ky0 = r0 / 44, kx0 = (r0 / 11) % 4, ci0 = r0 % 11, ky1 = (r0 + 1) / 44, kx1 = ((r0 + 1) / 11) % 4, ci1 = (r0 + 1) % 11, ky2 = (r0 + 2) / 44, kx2 = ((r0 + 2) / 11) % 4, ci2 = (r0 + 2) % 11, ky3 = (r0 + 3) / 44, kx3 = ((r0 + 3) / 11) % 4, ci3 = (r0 + 3) % 11, ky4 = (r0 + 4) / 44, kx4 = ((r0 + 4) / 11) % 4, ci4 = (r0 + 4) % 11, ky5 = (r0 + 5) / 44, kx5 = ((r0 + 5) / 11) % 4, ci5 = (r0 + 5) % 11
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 2816
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<29 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 44, kx0 = (r0 / 11) % 4, ci0 = r0 % 11, ky1 = (r0 + 1) / 44, kx1 = ((r0 + 1) / 11) % 4, ci1 = (r0 + 1) % 11, ky2 = (r0 + 2) / 44, kx2 = ((r0 + 2) / 11) % 4, ci2 = (r0 + 2) % 11, ky3 = (r0 + 3) / 44, kx3 = ((r0 + 3) / 11) % 4, ci3 = (r0 + 3) % 11, ky4 = (r0 + 4) / 44, kx4 = ((r0 + 4) / 11) % 4, ci4 = (r0 + 4) % 11, ky5 = (r0 + 5) / 44, kx5 = ((r0 + 5) / 11) % 4, ci5 = (r0 + 5) % 11
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = ((oy + ky0) * 6 + kx0) * 11 + ci0
+                            let row1 = ((oy + ky1) * 6 + kx1) * 11 + ci1
+                            let row2 = ((oy + ky2) * 6 + kx2) * 11 + ci2
+                            let row3 = ((oy + ky3) * 6 + kx3) * 11 + ci3
+                            let row4 = ((oy + ky4) * 6 + kx4) * 11 + ci4
+                            let row5 = ((oy + ky5) * 6 + kx5) * 11 + ci5
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 22]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 22]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 22]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 22]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 22]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 22]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
                     for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 6 + kx0) * 11 + ci0
-                        let row1 = ((oy + ky1) * 6 + kx1) * 11 + ci1
-                        let row2 = ((oy + ky2) * 6 + kx2) * 11 + ci2
-                        let row3 = ((oy + ky3) * 6 + kx3) * 11 + ci3
-                        let row4 = ((oy + ky4) * 6 + kx4) * 11 + ci4
-                        let row5 = ((oy + ky5) * 6 + kx5) * 11 + ci5
+                        let row0 = ((oy + 3) * 6 + 3) * 11 + 9
+                        let row1 = ((oy + 3) * 6 + 3) * 11 + 10
                         let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 22]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 22]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 22]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 22]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 22]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 22]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 22]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 22]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 16
+                    let gp0 = kernelGradient + 2784
                     gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
+                    let gp1 = kernelGradient + 2800
                     gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                for oy in 0..<8 {
-                    let row0 = ((oy + 3) * 6 + 3) * 11 + 9
-                    let row1 = ((oy + 3) * 6 + 3) * 11 + 10
-                    let dp = d + oy * 2
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 22]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 22]), dzv) }
-                }
-                let gp0 = kernelGradient + 2784
-                gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 2800
-                gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 4624) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 4096
-                for tap in 0..<8 {
-                    let opposite = 14 - 2 * tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 176 + co, to = flipped + (tap * 16 + co) * 16
-                        for ci in 0..<11 { to[ci] = from[ci * 16] }
-                        for ci in 0..<5 { to[ci + 11] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 4096
+                        for tap in 0..<8 {
+                            let opposite = 14 - 2 * tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 176 + co, to = flipped + (tap * 16 + co) * 16
+                                for ci in 0..<11 { to[ci] = from[ci * 16] }
+                                for ci in 0..<5 { to[ci + 11] = 0 }
+                            }
+                        }
+                        for tap in 0..<8 {
+                            let opposite = 15 - 2 * tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 176 + co, to = flipped + (tap * 16 + co) * 16 + 2048
+                                for ci in 0..<11 { to[ci] = from[ci * 16] }
+                                for ci in 0..<5 { to[ci + 11] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 528)
+                        for oy in 0..<8 {
+                            (bordered + (oy + 2) * 48 + 16).update(from: dz + oy * 32, count: 32)
+                        }
+                        Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 16), UnsafePointer(flipped), dx + 11)
+                        Self.l2_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 2048), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 4624, withTemporary)
                 }
-                for tap in 0..<8 {
-                    let opposite = 15 - 2 * tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 176 + co, to = flipped + (tap * 16 + co) * 16 + 2048
-                        for ci in 0..<11 { to[ci] = from[ci * 16] }
-                        for ci in 0..<5 { to[ci + 11] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 528)
-                for oy in 0..<8 {
-                    (bordered + (oy + 2) * 48 + 16).update(from: dz + oy * 32, count: 32)
-                }
-                Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered + 16), UnsafePointer(flipped), dx + 11)
-                Self.l2_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 2048), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 16, withTemporary)
         }
     }
 

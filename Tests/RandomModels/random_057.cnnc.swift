@@ -211,74 +211,80 @@ extension Random057: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<20 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<20 { sum += d[p] }
-                let gp = gk + 1152
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<12 {
-                let r0 = rb * 6
-                let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 24, kx4 = ((r0 + 4) / 8) % 3, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 24, kx5 = ((r0 + 5) / 8) % 3, ci5 = (r0 + 5) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<20 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<5 {
-                        let row0 = ((oy + ky0) * 10 + kx0) * 8 + ci0
-                        let row1 = ((oy + ky1) * 10 + kx1) * 8 + ci1
-                        let row2 = ((oy + ky2) * 10 + kx2) * 8 + ci2
-                        let row3 = ((oy + ky3) * 10 + kx3) * 8 + ci3
-                        let row4 = ((oy + ky4) * 10 + kx4) * 8 + ci4
-                        let row5 = ((oy + ky5) * 10 + kx5) * 8 + ci5
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<20 { sum += d[p] }
+                    let gp = gk + 1152
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<12 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 24, kx0 = (r0 / 8) % 3, ci0 = r0 % 8, ky1 = (r0 + 1) / 24, kx1 = ((r0 + 1) / 8) % 3, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 24, kx2 = ((r0 + 2) / 8) % 3, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 24, kx3 = ((r0 + 3) / 8) % 3, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 24, kx4 = ((r0 + 4) / 8) % 3, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 24, kx5 = ((r0 + 5) / 8) % 3, ci5 = (r0 + 5) % 8
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy + ky0) * 10 + kx0) * 8 + ci0
+                            let row1 = ((oy + ky1) * 10 + kx1) * 8 + ci1
+                            let row2 = ((oy + ky2) * 10 + kx2) * 8 + ci2
+                            let row3 = ((oy + ky3) * 10 + kx3) * 8 + ci3
+                            let row4 = ((oy + ky4) * 10 + kx4) * 8 + ci4
+                            let row5 = ((oy + ky5) * 10 + kx5) * 8 + ci5
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 16
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 16
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 16
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 16
+                        gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 16
+                        gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
                     }
-                    let gp0 = kernelGradient + r0 * 16
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 16
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 16
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 16
-                    gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 16
-                    gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1152
+                        for tap in 0..<6 {
+                            let opposite = 8 - 3 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 7 - 3 * tap
+                            for co in 0..<16 {
+                                let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 768
+                                for ci in 0..<8 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 864)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 2) * 96 + 16).update(from: dz + oy * 64, count: 64)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 768), dx + 8)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2016, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2016) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1152
-                for tap in 0..<6 {
-                    let opposite = 8 - 3 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 7 - 3 * tap
-                    for co in 0..<16 {
-                        let from = kernel + opposite * 128 + co, to = flipped + (tap * 16 + co) * 8 + 768
-                        for ci in 0..<8 { to[ci] = from[ci * 16] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 864)
-                for oy in 0..<5 {
-                    (bordered + (oy + 2) * 96 + 16).update(from: dz + oy * 64, count: 64)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 16), UnsafePointer(flipped + 768), dx + 8)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 20, withTemporary)
         }
     }
 

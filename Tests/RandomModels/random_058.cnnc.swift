@@ -610,60 +610,63 @@ extension Random058: TrainableModel {
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<2 {
-                let from = dz + g * 16
-                var v = SIMD16<Float>()
-                if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
-                d[g] = v
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                sum += d[g]
-                let gp = gk + g * 16 + 4650
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<25 {
-                let r0 = rb * 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                    let from = dz + g * 16
+                    var v = SIMD16<Float>()
+                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<15 { v[l] = from[l] } }
+                    d[g] = v
+                }
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 16 + 4650
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<15 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<25 {
+                    let r0 = rb * 6
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 31 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<15 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 31 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<15 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 31 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<15 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 31 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<15 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 31 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<15 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 31 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<15 { gp5[l] += sum5[l] } }
                     }
-                    let gp0 = kernelGradient + r0 * 31 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<15 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 31 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<15 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 31 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<15 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 31 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<15 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 31 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<15 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 31 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<15 { gp5[l] += sum5[l] } }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<150 {
+                    let row = UnsafePointer(kernel) + ci * 31
+                    var sum = SIMD16<Float>()
+                    sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
+                    var total: Float = sum.sum()
+                    for l in 0..<15 { total += row[l + 16] * d[1][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<150 {
-                let row = UnsafePointer(kernel) + ci * 31
-                var sum = SIMD16<Float>()
-                sum = madd(sum, row.simd(SIMD16<Float>.self, at: 0), d[0])
-                var total: Float = sum.sum()
-                for l in 0..<15 { total += row[l + 16] * d[1][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2, withTemporary)
         }
     }
 
@@ -682,70 +685,73 @@ extension Random058: TrainableModel {
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5) { buffer in
-            let d = buffer.baseAddress!
-            for g in 0..<5 {
-                let from = dz + g * 16
-                var v = SIMD16<Float>()
-                if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                d[g] = v
-            }
-            for g in 0..<5 {
-                var sum = SIMD16<Float>()
-                sum += d[g]
-                let gp = gk + g * 16 + 2015
-                if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 for g in 0..<5 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let dp = d + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                    let from = dz + g * 16
+                    var v = SIMD16<Float>()
+                    if g < 4 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                    d[g] = v
+                }
+                for g in 0..<5 {
+                    var sum = SIMD16<Float>()
+                    sum += d[g]
+                    let gp = gk + g * 16 + 2015
+                    if g < 4 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 6
+                    for g in 0..<5 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let dp = d + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 65 + g * 16
+                        if g < 4 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 65 + g * 16
+                        if g < 4 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 65 + g * 16
+                        if g < 4 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 65 + g * 16
+                        if g < 4 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + (r0 + 4) * 65 + g * 16
+                        if g < 4 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                        let gp5 = kernelGradient + (r0 + 5) * 65 + g * 16
+                        if g < 4 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                     }
-                    let gp0 = kernelGradient + r0 * 65 + g * 16
+                }
+                for g in 0..<5 {
+                    var sum0 = SIMD16<Float>()
+                    do {
+                        let row0 = 30
+                        let dp = d + g
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 16 + 1950
                     if g < 4 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 65 + g * 16
-                    if g < 4 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 65 + g * 16
-                    if g < 4 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 65 + g * 16
-                    if g < 4 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + (r0 + 4) * 65 + g * 16
-                    if g < 4 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-                    let gp5 = kernelGradient + (r0 + 5) * 65 + g * 16
-                    if g < 4 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<31 {
+                    let row = UnsafePointer(kernel) + ci * 65
+                    var sum = SIMD16<Float>()
+                    for g in 0..<4 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
+                    var total: Float = sum.sum()
+                    total += row[64] * d[4][0]
+                    dx[ci] = total
                 }
             }
-            for g in 0..<5 {
-                var sum0 = SIMD16<Float>()
-                do {
-                    let row0 = 30
-                    let dp = d + g
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 1950
-                if g < 4 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-            }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<31 {
-                let row = UnsafePointer(kernel) + ci * 65
-                var sum = SIMD16<Float>()
-                for g in 0..<4 { sum = madd(sum, row.simd(SIMD16<Float>.self, at: g * 16), d[g]) }
-                var total: Float = sum.sum()
-                total += row[64] * d[4][0]
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 5, withTemporary)
         }
     }
 

@@ -311,110 +311,116 @@ extension Random060: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 8
+                    let ky0 = r0 / 8, kx0 = (r0 / 2) % 4, ci0 = r0 % 2, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 2) % 4, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 2) % 4, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 2) % 4, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 8, kx4 = ((r0 + 4) / 2) % 4, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 8, kx5 = ((r0 + 5) / 2) % 4, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 8, kx6 = ((r0 + 6) / 2) % 4, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 8, kx7 = ((r0 + 7) / 2) % 4, ci7 = (r0 + 7) % 2
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 2 + ky0) * 11 + kx0) * 2 + ci0
+                            let row1 = ((oy * 2 + ky1) * 11 + kx1) * 2 + ci1
+                            let row2 = ((oy * 2 + ky2) * 11 + kx2) * 2 + ci2
+                            let row3 = ((oy * 2 + ky3) * 11 + kx3) * 2 + ci3
+                            let row4 = ((oy * 2 + ky4) * 11 + kx4) * 2 + ci4
+                            let row5 = ((oy * 2 + ky5) * 11 + kx5) * 2 + ci5
+                            let row6 = ((oy * 2 + ky6) * 11 + kx6) * 2 + ci6
+                            let row7 = ((oy * 2 + ky7) * 11 + kx7) * 2 + ci7
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 6]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 6]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 64
+                        for tap in 0..<2 {
+                            let opposite = 3 - 3 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 2] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 4, to = flipped + co * 4 + 16
+                                for ci in 0..<2 { to[ci] = from[ci * 2] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 8, to = flipped + co * 4 + 24
+                                for ci in 0..<2 { to[ci] = from[ci * 2] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 3 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4 + 32
+                                for ci in 0..<2 { to[ci] = from[ci * 2] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 20, to = flipped + co * 4 + 48
+                                for ci in 0..<2 { to[ci] = from[ci * 2] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 24, to = flipped + co * 4 + 56
+                                for ci in 0..<2 { to[ci] = from[ci * 2] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 20)
+                        for oy in 0..<2 {
+                            (bordered + oy * 10 + 2).update(from: dz + oy * 6, count: 6)
+                        }
+                        Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 16), dx + 2)
+                        Self.l1_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered + 2), UnsafePointer(flipped + 24), dx + 4)
+                        Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 22)
+                        Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 48), dx + 24)
+                        Self.l1_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered + 2), UnsafePointer(flipped + 56), dx + 26)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 84, withTemporary)
+                }
             }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 8 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 8
-                let ky0 = r0 / 8, kx0 = (r0 / 2) % 4, ci0 = r0 % 2, ky1 = (r0 + 1) / 8, kx1 = ((r0 + 1) / 2) % 4, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 8, kx2 = ((r0 + 2) / 2) % 4, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 8, kx3 = ((r0 + 3) / 2) % 4, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 8, kx4 = ((r0 + 4) / 2) % 4, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 8, kx5 = ((r0 + 5) / 2) % 4, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 8, kx6 = ((r0 + 6) / 2) % 4, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 8, kx7 = ((r0 + 7) / 2) % 4, ci7 = (r0 + 7) % 2
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy * 2 + ky0) * 11 + kx0) * 2 + ci0
-                        let row1 = ((oy * 2 + ky1) * 11 + kx1) * 2 + ci1
-                        let row2 = ((oy * 2 + ky2) * 11 + kx2) * 2 + ci2
-                        let row3 = ((oy * 2 + ky3) * 11 + kx3) * 2 + ci3
-                        let row4 = ((oy * 2 + ky4) * 11 + kx4) * 2 + ci4
-                        let row5 = ((oy * 2 + ky5) * 11 + kx5) * 2 + ci5
-                        let row6 = ((oy * 2 + ky6) * 11 + kx6) * 2 + ci6
-                        let row7 = ((oy * 2 + ky7) * 11 + kx7) * 2 + ci7
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 6]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 6]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 2
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
-                    for l in 0..<2 { gp7[l] += sum7[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 84) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<2 {
-                    let opposite = 3 - 3 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 4, to = flipped + co * 4 + 16
-                        for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 8, to = flipped + co * 4 + 24
-                        for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 3 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 4 + co, to = flipped + (tap * 2 + co) * 4 + 32
-                        for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 20, to = flipped + co * 4 + 48
-                        for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 24, to = flipped + co * 4 + 56
-                        for ci in 0..<2 { to[ci] = from[ci * 2] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 20)
-                for oy in 0..<2 {
-                    (bordered + oy * 10 + 2).update(from: dz + oy * 6, count: 6)
-                }
-                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 16), dx + 2)
-                Self.l1_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered + 2), UnsafePointer(flipped + 24), dx + 4)
-                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 22)
-                Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 2), UnsafePointer(flipped + 48), dx + 24)
-                Self.l1_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered + 2), UnsafePointer(flipped + 56), dx + 26)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 6, withTemporary)
         }
     }
 

@@ -635,136 +635,142 @@ extension Random065: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 5) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<5 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<5 { sum += d[p] }
-                let gp = gk + 96
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 11
-                let ky0 = r0 / 16, kx0 = (r0 / 8) % 2, ci0 = r0 % 8, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 8) % 2, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 8) % 2, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 8) % 2, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 16, kx4 = ((r0 + 4) / 8) % 2, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 16, kx5 = ((r0 + 5) / 8) % 2, ci5 = (r0 + 5) % 8, ky6 = (r0 + 6) / 16, kx6 = ((r0 + 6) / 8) % 2, ci6 = (r0 + 6) % 8, ky7 = (r0 + 7) / 16, kx7 = ((r0 + 7) / 8) % 2, ci7 = (r0 + 7) % 8, ky8 = (r0 + 8) / 16, kx8 = ((r0 + 8) / 8) % 2, ci8 = (r0 + 8) % 8, ky9 = (r0 + 9) / 16, kx9 = ((r0 + 9) / 8) % 2, ci9 = (r0 + 9) % 8, ky10 = (r0 + 10) / 16, kx10 = ((r0 + 10) / 8) % 2, ci10 = (r0 + 10) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<5 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<5 { sum += d[p] }
+                    let gp = gk + 96
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 16, kx0 = (r0 / 8) % 2, ci0 = r0 % 8, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 8) % 2, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 8) % 2, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 8) % 2, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 16, kx4 = ((r0 + 4) / 8) % 2, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 16, kx5 = ((r0 + 5) / 8) % 2, ci5 = (r0 + 5) % 8, ky6 = (r0 + 6) / 16, kx6 = ((r0 + 6) / 8) % 2, ci6 = (r0 + 6) % 8, ky7 = (r0 + 7) / 16, kx7 = ((r0 + 7) / 8) % 2, ci7 = (r0 + 7) % 8, ky8 = (r0 + 8) / 16, kx8 = ((r0 + 8) / 8) % 2, ci8 = (r0 + 8) % 8, ky9 = (r0 + 9) / 16, kx9 = ((r0 + 9) / 8) % 2, ci9 = (r0 + 9) % 8, ky10 = (r0 + 10) / 16, kx10 = ((r0 + 10) / 8) % 2, ci10 = (r0 + 10) % 8
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy * 2 + ky0) * 2 + kx0) * 8 + ci0
+                            let row1 = ((oy * 2 + ky1) * 2 + kx1) * 8 + ci1
+                            let row2 = ((oy * 2 + ky2) * 2 + kx2) * 8 + ci2
+                            let row3 = ((oy * 2 + ky3) * 2 + kx3) * 8 + ci3
+                            let row4 = ((oy * 2 + ky4) * 2 + kx4) * 8 + ci4
+                            let row5 = ((oy * 2 + ky5) * 2 + kx5) * 8 + ci5
+                            let row6 = ((oy * 2 + ky6) * 2 + kx6) * 8 + ci6
+                            let row7 = ((oy * 2 + ky7) * 2 + kx7) * 8 + ci7
+                            let row8 = ((oy * 2 + ky8) * 2 + kx8) * 8 + ci8
+                            let row9 = ((oy * 2 + ky9) * 2 + kx9) * 8 + ci9
+                            let row10 = ((oy * 2 + ky10) * 2 + kx10) * 8 + ci10
+                            let dp = d + oy
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
                     for oy in 0..<5 {
-                        let row0 = ((oy * 2 + ky0) * 2 + kx0) * 8 + ci0
-                        let row1 = ((oy * 2 + ky1) * 2 + kx1) * 8 + ci1
-                        let row2 = ((oy * 2 + ky2) * 2 + kx2) * 8 + ci2
-                        let row3 = ((oy * 2 + ky3) * 2 + kx3) * 8 + ci3
-                        let row4 = ((oy * 2 + ky4) * 2 + kx4) * 8 + ci4
-                        let row5 = ((oy * 2 + ky5) * 2 + kx5) * 8 + ci5
-                        let row6 = ((oy * 2 + ky6) * 2 + kx6) * 8 + ci6
-                        let row7 = ((oy * 2 + ky7) * 2 + kx7) * 8 + ci7
-                        let row8 = ((oy * 2 + ky8) * 2 + kx8) * 8 + ci8
-                        let row9 = ((oy * 2 + ky9) * 2 + kx9) * 8 + ci9
-                        let row10 = ((oy * 2 + ky10) * 2 + kx10) * 8 + ci10
+                        let row0 = (oy * 2 + 1) * 16 + 6
+                        let row1 = (oy * 2 + 1) * 16 + 7
+                        let row2 = ((oy * 2 + 1) * 2 + 1) * 8
+                        let row3 = ((oy * 2 + 1) * 2 + 1) * 8 + 1
+                        let row4 = ((oy * 2 + 1) * 2 + 1) * 8 + 2
+                        let row5 = ((oy * 2 + 1) * 2 + 1) * 8 + 3
+                        let row6 = ((oy * 2 + 1) * 2 + 1) * 8 + 4
+                        let row7 = ((oy * 2 + 1) * 2 + 1) * 8 + 5
+                        let row8 = ((oy * 2 + 1) * 2 + 1) * 8 + 6
+                        let row9 = ((oy * 2 + 1) * 2 + 1) * 8 + 7
                         let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 3
+                    let gp0 = kernelGradient + 66
                     for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    let gp1 = kernelGradient + 69
                     for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    let gp2 = kernelGradient + 72
                     for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    let gp3 = kernelGradient + 75
                     for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
+                    let gp4 = kernelGradient + 78
                     for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
+                    let gp5 = kernelGradient + 81
                     for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
+                    let gp6 = kernelGradient + 84
                     for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
+                    let gp7 = kernelGradient + 87
                     for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
+                    let gp8 = kernelGradient + 90
                     for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
+                    let gp9 = kernelGradient + 93
                     for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<3 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 3] }
+                            }
+                        }
+                        do {
+                            for co in 0..<3 {
+                                let from = kernel + co + 24, to = flipped + co * 8 + 24
+                                for ci in 0..<8 { to[ci] = from[ci * 3] }
+                            }
+                        }
+                        do {
+                            for co in 0..<3 {
+                                let from = kernel + co + 48, to = flipped + co * 8 + 48
+                                for ci in 0..<8 { to[ci] = from[ci * 3] }
+                            }
+                        }
+                        do {
+                            for co in 0..<3 {
+                                let from = kernel + co + 72, to = flipped + co * 8 + 72
+                                for ci in 0..<8 { to[ci] = from[ci * 3] }
+                            }
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 24), dx + 8)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 48), dx + 16)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 72), dx + 24)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 96, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
-                for oy in 0..<5 {
-                    let row0 = (oy * 2 + 1) * 16 + 6
-                    let row1 = (oy * 2 + 1) * 16 + 7
-                    let row2 = ((oy * 2 + 1) * 2 + 1) * 8
-                    let row3 = ((oy * 2 + 1) * 2 + 1) * 8 + 1
-                    let row4 = ((oy * 2 + 1) * 2 + 1) * 8 + 2
-                    let row5 = ((oy * 2 + 1) * 2 + 1) * 8 + 3
-                    let row6 = ((oy * 2 + 1) * 2 + 1) * 8 + 4
-                    let row7 = ((oy * 2 + 1) * 2 + 1) * 8 + 5
-                    let row8 = ((oy * 2 + 1) * 2 + 1) * 8 + 6
-                    let row9 = ((oy * 2 + 1) * 2 + 1) * 8 + 7
-                    let dp = d + oy
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv) }
-                }
-                let gp0 = kernelGradient + 66
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 69
-                for l in 0..<3 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 72
-                for l in 0..<3 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 75
-                for l in 0..<3 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 78
-                for l in 0..<3 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 81
-                for l in 0..<3 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 84
-                for l in 0..<3 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 87
-                for l in 0..<3 { gp7[l] += sum7[l] }
-                let gp8 = kernelGradient + 90
-                for l in 0..<3 { gp8[l] += sum8[l] }
-                let gp9 = kernelGradient + 93
-                for l in 0..<3 { gp9[l] += sum9[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 96) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<3 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 3] }
-                    }
-                }
-                do {
-                    for co in 0..<3 {
-                        let from = kernel + co + 24, to = flipped + co * 8 + 24
-                        for ci in 0..<8 { to[ci] = from[ci * 3] }
-                    }
-                }
-                do {
-                    for co in 0..<3 {
-                        let from = kernel + co + 48, to = flipped + co * 8 + 48
-                        for ci in 0..<8 { to[ci] = from[ci * 3] }
-                    }
-                }
-                do {
-                    for co in 0..<3 {
-                        let from = kernel + co + 72, to = flipped + co * 8 + 72
-                        for ci in 0..<8 { to[ci] = from[ci * 3] }
-                    }
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 24), dx + 8)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 48), dx + 16)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 72), dx + 24)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 5, withTemporary)
         }
     }
 
@@ -856,55 +862,61 @@ extension Random065: TrainableModel {
     @inline(never)
     static func l1_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<5 {
-                for g in 0..<2 {
-                    let from = dz + i * 18 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<5 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 54
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                    for oy in 0..<5 {
-                        let row0 = oy * 3
-                        let row1 = oy * 3 + 1
-                        let row2 = oy * 3 + 2
-                        let dp = d + oy * 2 + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<5 {
+                    for g in 0..<2 {
+                        let from = dz + i * 18 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
-                    let gp0 = kernelGradient + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + g * 16 + 18
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + g * 16 + 36
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 72) { scratch in
-                let flipped = scratch.baseAddress!
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<5 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 54
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    for co in 0..<18 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 18] }
-                        to[3] = 0
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 3
+                            let row1 = oy * 3 + 1
+                            let row2 = oy * 3 + 2
+                            let dp = d + oy * 2 + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv) }
+                        }
+                        let gp0 = kernelGradient + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + g * 16 + 18
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + g * 16 + 36
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
                     }
                 }
-                Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_dense_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<18 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 18] }
+                                to[3] = 0
+                            }
+                        }
+                        Self.l1_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 72, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10, withTemporary)
         }
     }
 
@@ -939,65 +951,71 @@ extension Random065: TrainableModel {
     @inline(never)
     static func l2_dense_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<5 {
-                for g in 0..<2 {
-                    let from = dz + i * 18 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<5 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 324
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 6
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<5 {
-                        let row0 = oy * 18 + r0
-                        let row1 = oy * 18 + r0 + 1
-                        let row2 = oy * 18 + r0 + 2
-                        let row3 = oy * 18 + r0 + 3
-                        let row4 = oy * 18 + r0 + 4
-                        let row5 = oy * 18 + r0 + 5
-                        let dp = d + oy * 2 + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<5 {
+                    for g in 0..<2 {
+                        let from = dz + i * 18 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<2 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
-                    let gp0 = kernelGradient + r0 * 18 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 18 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 18 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 18 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 18 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 18 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 576) { scratch in
-                let flipped = scratch.baseAddress!
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<5 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 324
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<2 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 6
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 18 + r0
+                            let row1 = oy * 18 + r0 + 1
+                            let row2 = oy * 18 + r0 + 2
+                            let row3 = oy * 18 + r0 + 3
+                            let row4 = oy * 18 + r0 + 4
+                            let row5 = oy * 18 + r0 + 5
+                            let dp = d + oy * 2 + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 18 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<2 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 18 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<2 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 18 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<2 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 18 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<2 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 18 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<2 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 18 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<2 { gp5[l] += sum5[l] } }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_1_backward_input_gradient)
                 do {
-                    for co in 0..<18 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<18 { to[ci] = from[ci * 18] }
-                        for ci in 0..<14 { to[ci + 18] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<18 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<18 { to[ci] = from[ci * 18] }
+                                for ci in 0..<14 { to[ci + 18] = 0 }
+                            }
+                        }
+                        Self.l2_dense_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 576, withTemporary)
                 }
-                Self.l2_dense_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10, withTemporary)
         }
     }
 
@@ -1041,65 +1059,71 @@ extension Random065: TrainableModel {
     @inline(never)
     static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<5 {
-                for g in 0..<2 {
-                    let from = dz + i * 24 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<48 {
-                let r0 = rb * 6
-                let ky0 = r0 / 72, kx0 = (r0 / 18) % 4, ci0 = r0 % 18, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 18) % 4, ci1 = (r0 + 1) % 18, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 18) % 4, ci2 = (r0 + 2) % 18, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 18) % 4, ci3 = (r0 + 3) % 18, ky4 = (r0 + 4) / 72, kx4 = ((r0 + 4) / 18) % 4, ci4 = (r0 + 4) % 18, ky5 = (r0 + 5) / 72, kx5 = ((r0 + 5) / 18) % 4, ci5 = (r0 + 5) % 18
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<5 {
-                        let row0 = ((oy + ky0) * 4 + kx0) * 18 + ci0
-                        let row1 = ((oy + ky1) * 4 + kx1) * 18 + ci1
-                        let row2 = ((oy + ky2) * 4 + kx2) * 18 + ci2
-                        let row3 = ((oy + ky3) * 4 + kx3) * 18 + ci3
-                        let row4 = ((oy + ky4) * 4 + kx4) * 18 + ci4
-                        let row5 = ((oy + ky5) * 4 + kx5) * 18 + ci5
-                        let dp = d + oy * 2 + g
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 24 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 24 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
-                    let gp5 = kernelGradient + (r0 + 5) * 24 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6528) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 6144
-                for tap in 0..<8 {
-                    let opposite = 15 - 2 * tap
-                    for co in 0..<24 {
-                        let from = kernel + opposite * 432 + co, to = flipped + (tap * 24 + co) * 32
-                        for ci in 0..<18 { to[ci] = from[ci * 24] }
-                        for ci in 0..<14 { to[ci + 18] = 0 }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<5 {
+                    for g in 0..<2 {
+                        let from = dz + i * 24 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
                 }
-                bordered.initialize(repeating: 0, count: 384)
-                for oy in 0..<5 {
-                    (bordered + (oy + 2) * 48 + 24).update(from: dz + oy * 24, count: 24)
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<48 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 72, kx0 = (r0 / 18) % 4, ci0 = r0 % 18, ky1 = (r0 + 1) / 72, kx1 = ((r0 + 1) / 18) % 4, ci1 = (r0 + 1) % 18, ky2 = (r0 + 2) / 72, kx2 = ((r0 + 2) / 18) % 4, ci2 = (r0 + 2) % 18, ky3 = (r0 + 3) / 72, kx3 = ((r0 + 3) / 18) % 4, ci3 = (r0 + 3) % 18, ky4 = (r0 + 4) / 72, kx4 = ((r0 + 4) / 18) % 4, ci4 = (r0 + 4) % 18, ky5 = (r0 + 5) / 72, kx5 = ((r0 + 5) / 18) % 4, ci5 = (r0 + 5) % 18
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy + ky0) * 4 + kx0) * 18 + ci0
+                            let row1 = ((oy + ky1) * 4 + kx1) * 18 + ci1
+                            let row2 = ((oy + ky2) * 4 + kx2) * 18 + ci2
+                            let row3 = ((oy + ky3) * 4 + kx3) * 18 + ci3
+                            let row4 = ((oy + ky4) * 4 + kx4) * 18 + ci4
+                            let row5 = ((oy + ky5) * 4 + kx5) * 18 + ci5
+                            let dp = d + oy * 2 + g
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 24 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 24 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
+                        let gp5 = kernelGradient + (r0 + 5) * 24 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { for l in 0..<8 { gp5[l] += sum5[l] } }
+                    }
                 }
-                Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 6144
+                        for tap in 0..<8 {
+                            let opposite = 15 - 2 * tap
+                            for co in 0..<24 {
+                                let from = kernel + opposite * 432 + co, to = flipped + (tap * 24 + co) * 32
+                                for ci in 0..<18 { to[ci] = from[ci * 24] }
+                                for ci in 0..<14 { to[ci + 18] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 384)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 2) * 48 + 24).update(from: dz + oy * 24, count: 24)
+                        }
+                        Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 6528, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 10, withTemporary)
         }
     }
 

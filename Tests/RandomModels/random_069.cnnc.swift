@@ -398,66 +398,72 @@ extension Random069: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<40 {
-                for g in 0..<2 {
-                    let from = dz + i * 24 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
-                }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<40 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 192
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 4
-                let ky0 = r0 / 2, ci0 = r0 % 2, ky1 = (r0 + 1) / 2, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 2, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 2, ci3 = (r0 + 3) % 2
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<8 {
-                        let row0 = (oy + ky0) * 20 + ci0
-                        let row1 = (oy + ky1) * 20 + ci1
-                        let row2 = (oy + ky2) * 20 + ci2
-                        let row3 = (oy + ky3) * 20 + ci3
-                        let dp = d + oy * 10 + g
-                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 24 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2064) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 384
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<24 {
-                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 24 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 24] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<40 {
+                    for g in 0..<2 {
+                        let from = dz + i * 24 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1680)
-                for oy in 0..<8 {
-                    (bordered + (oy + 3) * 120).update(from: dz + oy * 120, count: 120)
+                for g in 0..<2 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<40 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 192
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
                 }
-                dx.initialize(repeating: 0, count: 220)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 4
+                    let ky0 = r0 / 2, ci0 = r0 % 2, ky1 = (r0 + 1) / 2, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 2, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 2, ci3 = (r0 + 3) % 2
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<8 {
+                            let row0 = (oy + ky0) * 20 + ci0
+                            let row1 = (oy + ky1) * 20 + ci1
+                            let row2 = (oy + ky2) * 20 + ci2
+                            let row3 = (oy + ky3) * 20 + ci3
+                            let dp = d + oy * 10 + g
+                            for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 24 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 384
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<24 {
+                                let from = kernel + opposite * 48 + co, to = flipped + (tap * 24 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 24] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1680)
+                        for oy in 0..<8 {
+                            (bordered + (oy + 3) * 120).update(from: dz + oy * 120, count: 120)
+                        }
+                        dx.initialize(repeating: 0, count: 220)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2064, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 80, withTemporary)
         }
     }
 
@@ -514,89 +520,95 @@ extension Random069: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 12
-                let kx0 = (r0 / 24), ci0 = r0 % 24, kx1 = ((r0 + 1) / 24), ci1 = (r0 + 1) % 24, kx2 = ((r0 + 2) / 24), ci2 = (r0 + 2) % 24, kx3 = ((r0 + 3) / 24), ci3 = (r0 + 3) % 24, kx4 = ((r0 + 4) / 24), ci4 = (r0 + 4) % 24, kx5 = ((r0 + 5) / 24), ci5 = (r0 + 5) % 24, kx6 = ((r0 + 6) / 24), ci6 = (r0 + 6) % 24, kx7 = ((r0 + 7) / 24), ci7 = (r0 + 7) % 24, kx8 = ((r0 + 8) / 24), ci8 = (r0 + 8) % 24, kx9 = ((r0 + 9) / 24), ci9 = (r0 + 9) % 24, kx10 = ((r0 + 10) / 24), ci10 = (r0 + 10) % 24, kx11 = ((r0 + 11) / 24), ci11 = (r0 + 11) % 24
-                do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
-                    for oy in 0..<3 {
-                        let row0 = (oy * 15 + kx0) * 24 + ci0
-                        let row1 = (oy * 15 + kx1) * 24 + ci1
-                        let row2 = (oy * 15 + kx2) * 24 + ci2
-                        let row3 = (oy * 15 + kx3) * 24 + ci3
-                        let row4 = (oy * 15 + kx4) * 24 + ci4
-                        let row5 = (oy * 15 + kx5) * 24 + ci5
-                        let row6 = (oy * 15 + kx6) * 24 + ci6
-                        let row7 = (oy * 15 + kx7) * 24 + ci7
-                        let row8 = (oy * 15 + kx8) * 24 + ci8
-                        let row9 = (oy * 15 + kx9) * 24 + ci9
-                        let row10 = (oy * 15 + kx10) * 24 + ci10
-                        let row11 = (oy * 15 + kx11) * 24 + ci11
-                        let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 48]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 48]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 48]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 48]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 48]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 48]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 48]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 48]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 48]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 5
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 5
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 5
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 5
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 5
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 5
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 5
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 5
-                    for l in 0..<5 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 5
-                    for l in 0..<5 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 5
-                    for l in 0..<5 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 5
-                    for l in 0..<5 { gp11[l] += sum11[l] }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 365) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 320
-                do {
-                    for co in 0..<5 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<24 { to[ci] = from[ci * 5] }
-                        for ci in 0..<8 { to[ci + 24] = 0 }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 12
+                    let kx0 = (r0 / 24), ci0 = r0 % 24, kx1 = ((r0 + 1) / 24), ci1 = (r0 + 1) % 24, kx2 = ((r0 + 2) / 24), ci2 = (r0 + 2) % 24, kx3 = ((r0 + 3) / 24), ci3 = (r0 + 3) % 24, kx4 = ((r0 + 4) / 24), ci4 = (r0 + 4) % 24, kx5 = ((r0 + 5) / 24), ci5 = (r0 + 5) % 24, kx6 = ((r0 + 6) / 24), ci6 = (r0 + 6) % 24, kx7 = ((r0 + 7) / 24), ci7 = (r0 + 7) % 24, kx8 = ((r0 + 8) / 24), ci8 = (r0 + 8) % 24, kx9 = ((r0 + 9) / 24), ci9 = (r0 + 9) % 24, kx10 = ((r0 + 10) / 24), ci10 = (r0 + 10) % 24, kx11 = ((r0 + 11) / 24), ci11 = (r0 + 11) % 24
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<3 {
+                            let row0 = (oy * 15 + kx0) * 24 + ci0
+                            let row1 = (oy * 15 + kx1) * 24 + ci1
+                            let row2 = (oy * 15 + kx2) * 24 + ci2
+                            let row3 = (oy * 15 + kx3) * 24 + ci3
+                            let row4 = (oy * 15 + kx4) * 24 + ci4
+                            let row5 = (oy * 15 + kx5) * 24 + ci5
+                            let row6 = (oy * 15 + kx6) * 24 + ci6
+                            let row7 = (oy * 15 + kx7) * 24 + ci7
+                            let row8 = (oy * 15 + kx8) * 24 + ci8
+                            let row9 = (oy * 15 + kx9) * 24 + ci9
+                            let row10 = (oy * 15 + kx10) * 24 + ci10
+                            let row11 = (oy * 15 + kx11) * 24 + ci11
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 48]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 48]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 48]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 48]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 48]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 48]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 48]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 48]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 48]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 5
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 5
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 5
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 5
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 5
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 5
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 5
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 5
+                        for l in 0..<5 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 5
+                        for l in 0..<5 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 5
+                        for l in 0..<5 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 5
+                        for l in 0..<5 { gp11[l] += sum11[l] }
                     }
                 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
                 do {
-                    for co in 0..<5 {
-                        let from = kernel + co + 120, to = flipped + co * 32 + 160
-                        for ci in 0..<24 { to[ci] = from[ci * 5] }
-                        for ci in 0..<8 { to[ci + 24] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 320
+                        do {
+                            for co in 0..<5 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<24 { to[ci] = from[ci * 5] }
+                                for ci in 0..<8 { to[ci + 24] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<5 {
+                                let from = kernel + co + 120, to = flipped + co * 32 + 160
+                                for ci in 0..<24 { to[ci] = from[ci * 5] }
+                                for ci in 0..<8 { to[ci + 24] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 45)
+                        for oy in 0..<3 {
+                            (bordered + oy * 15).update(from: dz + oy * 10, count: 10)
+                        }
+                        dx.initialize(repeating: 0, count: 960)
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx + 24)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 365, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 45)
-                for oy in 0..<3 {
-                    (bordered + oy * 15).update(from: dz + oy * 10, count: 10)
-                }
-                dx.initialize(repeating: 0, count: 960)
-                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx + 24)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 6, withTemporary)
         }
     }
 

@@ -307,106 +307,112 @@ extension Random074: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<3 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<3 { sum += d[p] }
-                let gp = gk + 12
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<3 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<3 { sum += d[p] }
+                    let gp = gk + 12
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let row3 = 10
-                        let row4 = 11
-                        let row5 = 12
-                        let dp = d
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let row3 = 10
+                            let row4 = 11
+                            let row5 = 12
+                            let dp = d
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 4
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 6
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 8
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 10
+                        for l in 0..<2 { gp5[l] += sum5[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 4
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 6
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 8
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 10
-                    for l in 0..<2 { gp5[l] += sum5[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 48
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co, to = flipped + co * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 2, to = flipped + co * 4 + 8
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 4, to = flipped + co * 4 + 16
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 6, to = flipped + co * 4 + 24
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 8, to = flipped + co * 4 + 32
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<2 {
+                                let from = kernel + co + 10, to = flipped + co * 4 + 40
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 16)
+                        do {
+                            bordered.update(from: dz, count: 6)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 8), dx + 1)
+                        Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 16), dx + 2)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 24), dx + 10)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 11)
+                        Self.l0_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 40), dx + 12)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 64, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 48
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co, to = flipped + co * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 2, to = flipped + co * 4 + 8
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 4, to = flipped + co * 4 + 16
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 6, to = flipped + co * 4 + 24
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 8, to = flipped + co * 4 + 32
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<2 {
-                        let from = kernel + co + 10, to = flipped + co * 4 + 40
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 16)
-                do {
-                    bordered.update(from: dz, count: 6)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 8), dx + 1)
-                Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 16), dx + 2)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 24), dx + 10)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 32), dx + 11)
-                Self.l0_conv2d_backward_input_gradient_phase1_2(UnsafePointer(bordered), UnsafePointer(flipped + 40), dx + 12)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3, withTemporary)
         }
     }
 
@@ -604,78 +610,84 @@ extension Random074: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<3 {
-                let from = dz + i
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<3 { sum += d[p] }
-                let gp = gk + 18
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 9
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                    do {
-                        let row0 = (ky0 * 14 + kx0 * 2) * 2 + ci0
-                        let row1 = (ky1 * 14 + kx1 * 2) * 2 + ci1
-                        let row2 = (ky2 * 14 + kx2 * 2) * 2 + ci2
-                        let row3 = (ky3 * 14 + kx3 * 2) * 2 + ci3
-                        let row4 = (ky4 * 14 + kx4 * 2) * 2 + ci4
-                        let row5 = (ky5 * 14 + kx5 * 2) * 2 + ci5
-                        let row6 = (ky6 * 14 + kx6 * 2) * 2 + ci6
-                        let row7 = (ky7 * 14 + kx7 * 2) * 2 + ci7
-                        let row8 = (ky8 * 14 + kx8 * 2) * 2 + ci8
-                        let dp = d
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 2]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + r0 + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + r0 + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + r0 + 3
-                    gp3[0] += sum3[0]
-                    let gp4 = kernelGradient + r0 + 4
-                    gp4[0] += sum4[0]
-                    let gp5 = kernelGradient + r0 + 5
-                    gp5[0] += sum5[0]
-                    let gp6 = kernelGradient + r0 + 6
-                    gp6[0] += sum6[0]
-                    let gp7 = kernelGradient + r0 + 7
-                    gp7[0] += sum7[0]
-                    let gp8 = kernelGradient + r0 + 8
-                    gp8[0] += sum8[0]
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<3 {
+                    let from = dz + i
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 71) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 36
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
+                do {
+                    var sum = SIMD4<Float>()
+                    for p in 0..<3 { sum += d[p] }
+                    let gp = gk + 18
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 9
+                    let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2, ky6 = (r0 + 6) / 6, kx6 = ((r0 + 6) / 2) % 3, ci6 = (r0 + 6) % 2, ky7 = (r0 + 7) / 6, kx7 = ((r0 + 7) / 2) % 3, ci7 = (r0 + 7) % 2, ky8 = (r0 + 8) / 6, kx8 = ((r0 + 8) / 2) % 3, ci8 = (r0 + 8) % 2
                     do {
-                        let from = kernel + opposite * 2, to = flipped + tap * 4
-                        for ci in 0..<2 { to[ci] = from[ci] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                        do {
+                            let row0 = (ky0 * 14 + kx0 * 2) * 2 + ci0
+                            let row1 = (ky1 * 14 + kx1 * 2) * 2 + ci1
+                            let row2 = (ky2 * 14 + kx2 * 2) * 2 + ci2
+                            let row3 = (ky3 * 14 + kx3 * 2) * 2 + ci3
+                            let row4 = (ky4 * 14 + kx4 * 2) * 2 + ci4
+                            let row5 = (ky5 * 14 + kx5 * 2) * 2 + ci5
+                            let row6 = (ky6 * 14 + kx6 * 2) * 2 + ci6
+                            let row7 = (ky7 * 14 + kx7 * 2) * 2 + ci7
+                            let row8 = (ky8 * 14 + kx8 * 2) * 2 + ci8
+                            let dp = d
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 2]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 2]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 2]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 2]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 2]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 2]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 2]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 2]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + r0 + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + r0 + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + r0 + 3
+                        gp3[0] += sum3[0]
+                        let gp4 = kernelGradient + r0 + 4
+                        gp4[0] += sum4[0]
+                        let gp5 = kernelGradient + r0 + 5
+                        gp5[0] += sum5[0]
+                        let gp6 = kernelGradient + r0 + 6
+                        gp6[0] += sum6[0]
+                        let gp7 = kernelGradient + r0 + 7
+                        gp7[0] += sum7[0]
+                        let gp8 = kernelGradient + r0 + 8
+                        gp8[0] += sum8[0]
                     }
                 }
-                bordered.initialize(repeating: 0, count: 35)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
                 do {
-                    (bordered + 16).update(from: dz, count: 3)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 36
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            do {
+                                let from = kernel + opposite * 2, to = flipped + tap * 4
+                                for ci in 0..<2 { to[ci] = from[ci] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 35)
+                        do {
+                            (bordered + 16).update(from: dz, count: 3)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 71, withTemporary)
                 }
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 3, withTemporary)
         }
     }
 

@@ -353,121 +353,127 @@ extension Random076: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<30 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<30 { sum += d[p] }
-                let gp = gk + 315
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 12
-                let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<30 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<30 { sum += d[p] }
+                    let gp = gk + 315
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 15, kx0 = (r0 / 5) % 3, ci0 = r0 % 5, ky1 = (r0 + 1) / 15, kx1 = ((r0 + 1) / 5) % 3, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 15, kx2 = ((r0 + 2) / 5) % 3, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 15, kx3 = ((r0 + 3) / 5) % 3, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 15, kx4 = ((r0 + 4) / 5) % 3, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 15, kx5 = ((r0 + 5) / 5) % 3, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 15, kx6 = ((r0 + 6) / 5) % 3, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 15, kx7 = ((r0 + 7) / 5) % 3, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 15, kx8 = ((r0 + 8) / 5) % 3, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 15, kx9 = ((r0 + 9) / 5) % 3, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 15, kx10 = ((r0 + 10) / 5) % 3, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 15, kx11 = ((r0 + 11) / 5) % 3, ci11 = (r0 + 11) % 5
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<10 {
+                            let row0 = ((oy + ky0 * 2) * 7 + kx0 * 2) * 5 + ci0
+                            let row1 = ((oy + ky1 * 2) * 7 + kx1 * 2) * 5 + ci1
+                            let row2 = ((oy + ky2 * 2) * 7 + kx2 * 2) * 5 + ci2
+                            let row3 = ((oy + ky3 * 2) * 7 + kx3 * 2) * 5 + ci3
+                            let row4 = ((oy + ky4 * 2) * 7 + kx4 * 2) * 5 + ci4
+                            let row5 = ((oy + ky5 * 2) * 7 + kx5 * 2) * 5 + ci5
+                            let row6 = ((oy + ky6 * 2) * 7 + kx6 * 2) * 5 + ci6
+                            let row7 = ((oy + ky7 * 2) * 7 + kx7 * 2) * 5 + ci7
+                            let row8 = ((oy + ky8 * 2) * 7 + kx8 * 2) * 5 + ci8
+                            let row9 = ((oy + ky9 * 2) * 7 + kx9 * 2) * 5 + ci9
+                            let row10 = ((oy + ky10 * 2) * 7 + kx10 * 2) * 5 + ci10
+                            let row11 = ((oy + ky11 * 2) * 7 + kx11 * 2) * 5 + ci11
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 7
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 7
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 7
+                        for l in 0..<7 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 7
+                        for l in 0..<7 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 7
+                        for l in 0..<7 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 7
+                        for l in 0..<7 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 7
+                        for l in 0..<7 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 7
+                        for l in 0..<7 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 7
+                        for l in 0..<7 { gp11[l] += sum11[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
                     for oy in 0..<10 {
-                        let row0 = ((oy + ky0 * 2) * 7 + kx0 * 2) * 5 + ci0
-                        let row1 = ((oy + ky1 * 2) * 7 + kx1 * 2) * 5 + ci1
-                        let row2 = ((oy + ky2 * 2) * 7 + kx2 * 2) * 5 + ci2
-                        let row3 = ((oy + ky3 * 2) * 7 + kx3 * 2) * 5 + ci3
-                        let row4 = ((oy + ky4 * 2) * 7 + kx4 * 2) * 5 + ci4
-                        let row5 = ((oy + ky5 * 2) * 7 + kx5 * 2) * 5 + ci5
-                        let row6 = ((oy + ky6 * 2) * 7 + kx6 * 2) * 5 + ci6
-                        let row7 = ((oy + ky7 * 2) * 7 + kx7 * 2) * 5 + ci7
-                        let row8 = ((oy + ky8 * 2) * 7 + kx8 * 2) * 5 + ci8
-                        let row9 = ((oy + ky9 * 2) * 7 + kx9 * 2) * 5 + ci9
-                        let row10 = ((oy + ky10 * 2) * 7 + kx10 * 2) * 5 + ci10
-                        let row11 = ((oy + ky11 * 2) * 7 + kx11 * 2) * 5 + ci11
+                        let row0 = ((oy + 4) * 7 + 2) * 5 + 1
+                        let row1 = ((oy + 4) * 7 + 2) * 5 + 2
+                        let row2 = ((oy + 4) * 7 + 2) * 5 + 3
+                        let row3 = ((oy + 4) * 7 + 2) * 5 + 4
+                        let row4 = ((oy + 4) * 7 + 4) * 5
+                        let row5 = ((oy + 4) * 7 + 4) * 5 + 1
+                        let row6 = ((oy + 4) * 7 + 4) * 5 + 2
+                        let row7 = ((oy + 4) * 7 + 4) * 5 + 3
+                        let row8 = ((oy + 4) * 7 + 4) * 5 + 4
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 5]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 7
+                    let gp0 = kernelGradient + 252
                     for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    let gp1 = kernelGradient + 259
                     for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    let gp2 = kernelGradient + 266
                     for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    let gp3 = kernelGradient + 273
                     for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    let gp4 = kernelGradient + 280
                     for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    let gp5 = kernelGradient + 287
                     for l in 0..<7 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 7
+                    let gp6 = kernelGradient + 294
                     for l in 0..<7 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 7
+                    let gp7 = kernelGradient + 301
                     for l in 0..<7 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 7
+                    let gp8 = kernelGradient + 308
                     for l in 0..<7 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 7
-                    for l in 0..<7 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 7
-                    for l in 0..<7 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 7
-                    for l in 0..<7 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                for oy in 0..<10 {
-                    let row0 = ((oy + 4) * 7 + 2) * 5 + 1
-                    let row1 = ((oy + 4) * 7 + 2) * 5 + 2
-                    let row2 = ((oy + 4) * 7 + 2) * 5 + 3
-                    let row3 = ((oy + 4) * 7 + 2) * 5 + 4
-                    let row4 = ((oy + 4) * 7 + 4) * 5
-                    let row5 = ((oy + 4) * 7 + 4) * 5 + 1
-                    let row6 = ((oy + 4) * 7 + 4) * 5 + 2
-                    let row7 = ((oy + 4) * 7 + 4) * 5 + 3
-                    let row8 = ((oy + 4) * 7 + 4) * 5 + 4
-                    let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 5]), dzv) }
-                }
-                let gp0 = kernelGradient + 252
-                for l in 0..<7 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 259
-                for l in 0..<7 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 266
-                for l in 0..<7 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 273
-                for l in 0..<7 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 280
-                for l in 0..<7 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 287
-                for l in 0..<7 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 294
-                for l in 0..<7 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 301
-                for l in 0..<7 { gp7[l] += sum7[l] }
-                let gp8 = kernelGradient + 308
-                for l in 0..<7 { gp8[l] += sum8[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1190) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 504
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 7] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 504
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 7] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 686)
+                        for oy in 0..<10 {
+                            (bordered + (oy + 2) * 49 + 14).update(from: dz + oy * 21, count: 21)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1190, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 686)
-                for oy in 0..<10 {
-                    (bordered + (oy + 2) * 49 + 14).update(from: dz + oy * 21, count: 21)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 30, withTemporary)
         }
     }
 
@@ -508,74 +514,80 @@ extension Random076: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 90) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<30 {
-                for g in 0..<3 {
-                    let from = dz + i * 33 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 3 + g] = v
-                }
-            }
-            for g in 0..<3 {
-                var sum = SIMD16<Float>()
-                for p in 0..<30 { sum += d[p * 3 + g] }
-                let gp = gk + g * 16 + 231
-                if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<10 {
-                        let row0 = oy * 21
-                        let row1 = oy * 21 + 1
-                        let row2 = oy * 21 + 2
-                        let row3 = oy * 21 + 3
-                        let dp = d + oy * 9 + g
-                        for ox in 0..<3 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 7]), dzv) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<30 {
+                    for g in 0..<3 {
+                        let from = dz + i * 33 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 3 + g] = v
                     }
-                    let gp0 = kernelGradient + g * 16
-                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + g * 16 + 33
-                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + g * 16 + 66
-                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + g * 16 + 99
-                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                 }
-            }
-            for g in 0..<3 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                for oy in 0..<10 {
-                    let row0 = oy * 21 + 4
-                    let row1 = oy * 21 + 5
-                    let row2 = oy * 21 + 6
-                    let dp = d + oy * 9 + g
-                    for ox in 0..<3 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv) }
+                for g in 0..<3 {
+                    var sum = SIMD16<Float>()
+                    for p in 0..<30 { sum += d[p * 3 + g] }
+                    let gp = gk + g * 16 + 231
+                    if g < 2 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
                 }
-                let gp0 = kernelGradient + g * 16 + 132
-                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 16 + 165
-                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 16 + 198
-                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 264) { scratch in
-                let flipped = scratch.baseAddress!
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    for co in 0..<33 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<7 { to[ci] = from[ci * 33] }
-                        to[7] = 0
+                    for g in 0..<3 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<10 {
+                            let row0 = oy * 21
+                            let row1 = oy * 21 + 1
+                            let row2 = oy * 21 + 2
+                            let row3 = oy * 21 + 3
+                            let dp = d + oy * 9 + g
+                            for ox in 0..<3 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 7]), dzv) }
+                        }
+                        let gp0 = kernelGradient + g * 16
+                        if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + g * 16 + 33
+                        if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + g * 16 + 66
+                        if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + g * 16 + 99
+                        if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
                     }
                 }
-                Self.l1_conv2d_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                for g in 0..<3 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
+                    for oy in 0..<10 {
+                        let row0 = oy * 21 + 4
+                        let row1 = oy * 21 + 5
+                        let row2 = oy * 21 + 6
+                        let dp = d + oy * 9 + g
+                        for ox in 0..<3 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 7]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 7]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 7]), dzv) }
+                    }
+                    let gp0 = kernelGradient + g * 16 + 132
+                    if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                    let gp1 = kernelGradient + g * 16 + 165
+                    if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                    let gp2 = kernelGradient + g * 16 + 198
+                    if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<33 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<7 { to[ci] = from[ci * 33] }
+                                to[7] = 0
+                            }
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 264, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 90, withTemporary)
         }
     }
 

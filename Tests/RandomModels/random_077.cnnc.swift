@@ -382,131 +382,137 @@ extension Random077: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 5) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<5 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<5 { sum += d[p] }
-                let gp = gk + 512
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 11
-                let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 16) % 2, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 16) % 2, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 32, kx6 = ((r0 + 6) / 16) % 2, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 32, kx7 = ((r0 + 7) / 16) % 2, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 32, kx8 = ((r0 + 8) / 16) % 2, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 32, kx9 = ((r0 + 9) / 16) % 2, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 32, kx10 = ((r0 + 10) / 16) % 2, ci10 = (r0 + 10) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<5 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<5 { sum += d[p] }
+                    let gp = gk + 512
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 16) % 2, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 16) % 2, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 32, kx6 = ((r0 + 6) / 16) % 2, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 32, kx7 = ((r0 + 7) / 16) % 2, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 32, kx8 = ((r0 + 8) / 16) % 2, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 32, kx9 = ((r0 + 9) / 16) % 2, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 32, kx10 = ((r0 + 10) / 16) % 2, ci10 = (r0 + 10) % 16
                     do {
-                        let row0 = (ky0 * 10 + kx0) * 16 + ci0
-                        let row1 = (ky1 * 10 + kx1) * 16 + ci1
-                        let row2 = (ky2 * 10 + kx2) * 16 + ci2
-                        let row3 = (ky3 * 10 + kx3) * 16 + ci3
-                        let row4 = (ky4 * 10 + kx4) * 16 + ci4
-                        let row5 = (ky5 * 10 + kx5) * 16 + ci5
-                        let row6 = (ky6 * 10 + kx6) * 16 + ci6
-                        let row7 = (ky7 * 10 + kx7) * 16 + ci7
-                        let row8 = (ky8 * 10 + kx8) * 16 + ci8
-                        let row9 = (ky9 * 10 + kx9) * 16 + ci9
-                        let row10 = (ky10 * 10 + kx10) * 16 + ci10
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>()
+                        do {
+                            let row0 = (ky0 * 10 + kx0) * 16 + ci0
+                            let row1 = (ky1 * 10 + kx1) * 16 + ci1
+                            let row2 = (ky2 * 10 + kx2) * 16 + ci2
+                            let row3 = (ky3 * 10 + kx3) * 16 + ci3
+                            let row4 = (ky4 * 10 + kx4) * 16 + ci4
+                            let row5 = (ky5 * 10 + kx5) * 16 + ci5
+                            let row6 = (ky6 * 10 + kx6) * 16 + ci6
+                            let row7 = (ky7 * 10 + kx7) * 16 + ci7
+                            let row8 = (ky8 * 10 + kx8) * 16 + ci8
+                            let row9 = (ky9 * 10 + kx9) * 16 + ci9
+                            let row10 = (ky10 * 10 + kx10) * 16 + ci10
+                            let dp = d
+                            for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 8
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 8
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 8
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 8
+                        gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 8
+                        gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 8
+                        gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 8
+                        gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 8
+                        gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 8
+                        gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 8
+                        gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                    do {
+                        let row0 = 183
+                        let row1 = 184
+                        let row2 = 185
+                        let row3 = 186
+                        let row4 = 187
+                        let row5 = 188
+                        let row6 = 189
+                        let row7 = 190
+                        let row8 = 191
                         let dp = d
-                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 32]), dzv) }
+                        for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 8
+                    let gp0 = kernelGradient + 440
                     gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 8
+                    let gp1 = kernelGradient + 448
                     gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 8
+                    let gp2 = kernelGradient + 456
                     gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 8
+                    let gp3 = kernelGradient + 464
                     gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 8
+                    let gp4 = kernelGradient + 472
                     gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 8
+                    let gp5 = kernelGradient + 480
                     gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 8
+                    let gp6 = kernelGradient + 488
                     gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 8
+                    let gp7 = kernelGradient + 496
                     gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 8
+                    let gp8 = kernelGradient + 504
                     gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 8
-                    gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 8
-                    gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co + 128, to = flipped + co * 16 + 128
+                                for ci in 0..<16 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co + 256, to = flipped + co * 16 + 256
+                                for ci in 0..<16 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        do {
+                            for co in 0..<8 {
+                                let from = kernel + co + 384, to = flipped + co * 16 + 384
+                                for ci in 0..<16 { to[ci] = from[ci * 8] }
+                            }
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 128), dx + 16)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 256), dx + 144)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 384), dx + 160)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                do {
-                    let row0 = 183
-                    let row1 = 184
-                    let row2 = 185
-                    let row3 = 186
-                    let row4 = 187
-                    let row5 = 188
-                    let row6 = 189
-                    let row7 = 190
-                    let row8 = 191
-                    let dp = d
-                    for ox in 0..<5 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 32]), dzv) }
-                }
-                let gp0 = kernelGradient + 440
-                gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 448
-                gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 456
-                gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 464
-                gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 472
-                gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 480
-                gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 488
-                gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 496
-                gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-                let gp8 = kernelGradient + 504
-                gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<8 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 8] }
-                    }
-                }
-                do {
-                    for co in 0..<8 {
-                        let from = kernel + co + 128, to = flipped + co * 16 + 128
-                        for ci in 0..<16 { to[ci] = from[ci * 8] }
-                    }
-                }
-                do {
-                    for co in 0..<8 {
-                        let from = kernel + co + 256, to = flipped + co * 16 + 256
-                        for ci in 0..<16 { to[ci] = from[ci * 8] }
-                    }
-                }
-                do {
-                    for co in 0..<8 {
-                        let from = kernel + co + 384, to = flipped + co * 16 + 384
-                        for ci in 0..<16 { to[ci] = from[ci * 8] }
-                    }
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 128), dx + 16)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 256), dx + 144)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 384), dx + 160)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 5, withTemporary)
         }
     }
 

@@ -471,102 +471,108 @@ extension Random080: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<12 {
-                let from = dz + i * 15
-                var v = SIMD16<Float>()
-                for l in 0..<15 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 6
-                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 8) % 4, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 8) % 4, ci5 = (r0 + 5) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<12 {
+                    let from = dz + i * 15
+                    var v = SIMD16<Float>()
+                    for l in 0..<15 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<16 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 8) % 4, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 8) % 4, ci5 = (r0 + 5) % 8
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy * 3 + ky0) * 8 + kx0) * 8 + ci0
+                            let row1 = ((oy * 3 + ky1) * 8 + kx1) * 8 + ci1
+                            let row2 = ((oy * 3 + ky2) * 8 + kx2) * 8 + ci2
+                            let row3 = ((oy * 3 + ky3) * 8 + kx3) * 8 + ci3
+                            let row4 = ((oy * 3 + ky4) * 8 + kx4) * 8 + ci4
+                            let row5 = ((oy * 3 + ky5) * 8 + kx5) * 8 + ci5
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 15
+                        for l in 0..<15 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 15
+                        for l in 0..<15 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 15
+                        for l in 0..<15 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 15
+                        for l in 0..<15 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 15
+                        for l in 0..<15 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 15
+                        for l in 0..<15 { gp5[l] += sum5[l] }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<4 {
-                        let row0 = ((oy * 3 + ky0) * 8 + kx0) * 8 + ci0
-                        let row1 = ((oy * 3 + ky1) * 8 + kx1) * 8 + ci1
-                        let row2 = ((oy * 3 + ky2) * 8 + kx2) * 8 + ci2
-                        let row3 = ((oy * 3 + ky3) * 8 + kx3) * 8 + ci3
-                        let row4 = ((oy * 3 + ky4) * 8 + kx4) * 8 + ci4
-                        let row5 = ((oy * 3 + ky5) * 8 + kx5) * 8 + ci5
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 16]), dzv) }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1440
+                        for tap in 0..<2 {
+                            let opposite = 2 - 2 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 15] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 3 - 2 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 240
+                                for ci in 0..<8 { to[ci] = from[ci * 15] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 6 - 2 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 480
+                                for ci in 0..<8 { to[ci] = from[ci * 15] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 2 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 720
+                                for ci in 0..<8 { to[ci] = from[ci * 15] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 10 - 2 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 960
+                                for ci in 0..<8 { to[ci] = from[ci * 15] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 11 - 2 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 1200
+                                for ci in 0..<8 { to[ci] = from[ci * 15] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 240)
+                        for oy in 0..<4 {
+                            (bordered + oy * 60 + 15).update(from: dz + oy * 45, count: 45)
+                        }
+                        Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 15), UnsafePointer(flipped), dx + 8)
+                        Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 240), dx)
+                        Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 15), UnsafePointer(flipped + 480), dx + 48)
+                        Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 720), dx + 40)
+                        Self.l1_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 15), UnsafePointer(flipped + 960), dx + 88)
+                        Self.l1_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 1200), dx + 80)
                     }
-                    let gp0 = kernelGradient + r0 * 15
-                    for l in 0..<15 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 15
-                    for l in 0..<15 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 15
-                    for l in 0..<15 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 15
-                    for l in 0..<15 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 15
-                    for l in 0..<15 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 15
-                    for l in 0..<15 { gp5[l] += sum5[l] }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1680, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1680) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1440
-                for tap in 0..<2 {
-                    let opposite = 2 - 2 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 15] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 3 - 2 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 240
-                        for ci in 0..<8 { to[ci] = from[ci * 15] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 6 - 2 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 480
-                        for ci in 0..<8 { to[ci] = from[ci * 15] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 2 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 720
-                        for ci in 0..<8 { to[ci] = from[ci * 15] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 10 - 2 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 960
-                        for ci in 0..<8 { to[ci] = from[ci * 15] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 11 - 2 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 120 + co, to = flipped + (tap * 15 + co) * 8 + 1200
-                        for ci in 0..<8 { to[ci] = from[ci * 15] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 240)
-                for oy in 0..<4 {
-                    (bordered + oy * 60 + 15).update(from: dz + oy * 45, count: 45)
-                }
-                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 15), UnsafePointer(flipped), dx + 8)
-                Self.l1_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 240), dx)
-                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 15), UnsafePointer(flipped + 480), dx + 48)
-                Self.l1_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 720), dx + 40)
-                Self.l1_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 15), UnsafePointer(flipped + 960), dx + 88)
-                Self.l1_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 1200), dx + 80)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12, withTemporary)
         }
     }
 

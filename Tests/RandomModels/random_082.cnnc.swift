@@ -341,127 +341,133 @@ extension Random082: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<2 { sum += d[p] }
-                let gp = gk + 560
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 12
-                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 20, kx6 = ((r0 + 6) / 5) % 4, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 20, kx7 = ((r0 + 7) / 5) % 4, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 20, kx8 = ((r0 + 8) / 5) % 4, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 20, kx9 = ((r0 + 9) / 5) % 4, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 20, kx10 = ((r0 + 10) / 5) % 4, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 20, kx11 = ((r0 + 11) / 5) % 4, ci11 = (r0 + 11) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                    var sum = SIMD8<Float>()
+                    for p in 0..<2 { sum += d[p] }
+                    let gp = gk + 560
+                    for l in 0..<7 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 20, kx6 = ((r0 + 6) / 5) % 4, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 20, kx7 = ((r0 + 7) / 5) % 4, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 20, kx8 = ((r0 + 8) / 5) % 4, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 20, kx9 = ((r0 + 9) / 5) % 4, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 20, kx10 = ((r0 + 10) / 5) % 4, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 20, kx11 = ((r0 + 11) / 5) % 4, ci11 = (r0 + 11) % 5
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 2 + ky0) * 4 + kx0) * 5 + ci0
+                            let row1 = ((oy * 2 + ky1) * 4 + kx1) * 5 + ci1
+                            let row2 = ((oy * 2 + ky2) * 4 + kx2) * 5 + ci2
+                            let row3 = ((oy * 2 + ky3) * 4 + kx3) * 5 + ci3
+                            let row4 = ((oy * 2 + ky4) * 4 + kx4) * 5 + ci4
+                            let row5 = ((oy * 2 + ky5) * 4 + kx5) * 5 + ci5
+                            let row6 = ((oy * 2 + ky6) * 4 + kx6) * 5 + ci6
+                            let row7 = ((oy * 2 + ky7) * 4 + kx7) * 5 + ci7
+                            let row8 = ((oy * 2 + ky8) * 4 + kx8) * 5 + ci8
+                            let row9 = ((oy * 2 + ky9) * 4 + kx9) * 5 + ci9
+                            let row10 = ((oy * 2 + ky10) * 4 + kx10) * 5 + ci10
+                            let row11 = ((oy * 2 + ky11) * 4 + kx11) * 5 + ci11
+                            let dp = d + oy
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 7
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 7
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 7
+                        for l in 0..<7 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 7
+                        for l in 0..<7 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 7
+                        for l in 0..<7 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 7
+                        for l in 0..<7 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 7
+                        for l in 0..<7 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 7
+                        for l in 0..<7 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 7
+                        for l in 0..<7 { gp11[l] += sum11[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
                     for oy in 0..<2 {
-                        let row0 = ((oy * 2 + ky0) * 4 + kx0) * 5 + ci0
-                        let row1 = ((oy * 2 + ky1) * 4 + kx1) * 5 + ci1
-                        let row2 = ((oy * 2 + ky2) * 4 + kx2) * 5 + ci2
-                        let row3 = ((oy * 2 + ky3) * 4 + kx3) * 5 + ci3
-                        let row4 = ((oy * 2 + ky4) * 4 + kx4) * 5 + ci4
-                        let row5 = ((oy * 2 + ky5) * 4 + kx5) * 5 + ci5
-                        let row6 = ((oy * 2 + ky6) * 4 + kx6) * 5 + ci6
-                        let row7 = ((oy * 2 + ky7) * 4 + kx7) * 5 + ci7
-                        let row8 = ((oy * 2 + ky8) * 4 + kx8) * 5 + ci8
-                        let row9 = ((oy * 2 + ky9) * 4 + kx9) * 5 + ci9
-                        let row10 = ((oy * 2 + ky10) * 4 + kx10) * 5 + ci10
-                        let row11 = ((oy * 2 + ky11) * 4 + kx11) * 5 + ci11
+                        let row0 = ((oy * 2 + 3) * 4 + 2) * 5 + 2
+                        let row1 = ((oy * 2 + 3) * 4 + 2) * 5 + 3
+                        let row2 = ((oy * 2 + 3) * 4 + 2) * 5 + 4
+                        let row3 = ((oy * 2 + 3) * 4 + 3) * 5
+                        let row4 = ((oy * 2 + 3) * 4 + 3) * 5 + 1
+                        let row5 = ((oy * 2 + 3) * 4 + 3) * 5 + 2
+                        let row6 = ((oy * 2 + 3) * 4 + 3) * 5 + 3
+                        let row7 = ((oy * 2 + 3) * 4 + 3) * 5 + 4
                         let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11]), dzv) }
+                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 7
+                    let gp0 = kernelGradient + 504
                     for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
+                    let gp1 = kernelGradient + 511
                     for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
+                    let gp2 = kernelGradient + 518
                     for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 7
+                    let gp3 = kernelGradient + 525
                     for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 7
+                    let gp4 = kernelGradient + 532
                     for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 7
+                    let gp5 = kernelGradient + 539
                     for l in 0..<7 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 7
+                    let gp6 = kernelGradient + 546
                     for l in 0..<7 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 7
+                    let gp7 = kernelGradient + 553
                     for l in 0..<7 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 7
-                    for l in 0..<7 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 7
-                    for l in 0..<7 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 7
-                    for l in 0..<7 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 7
-                    for l in 0..<7 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy * 2 + 3) * 4 + 2) * 5 + 2
-                    let row1 = ((oy * 2 + 3) * 4 + 2) * 5 + 3
-                    let row2 = ((oy * 2 + 3) * 4 + 2) * 5 + 4
-                    let row3 = ((oy * 2 + 3) * 4 + 3) * 5
-                    let row4 = ((oy * 2 + 3) * 4 + 3) * 5 + 1
-                    let row5 = ((oy * 2 + 3) * 4 + 3) * 5 + 2
-                    let row6 = ((oy * 2 + 3) * 4 + 3) * 5 + 3
-                    let row7 = ((oy * 2 + 3) * 4 + 3) * 5 + 4
-                    let dp = d + oy
-                    do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7]), dzv) }
-                }
-                let gp0 = kernelGradient + 504
-                for l in 0..<7 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 511
-                for l in 0..<7 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 518
-                for l in 0..<7 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 525
-                for l in 0..<7 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 532
-                for l in 0..<7 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 539
-                for l in 0..<7 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 546
-                for l in 0..<7 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 553
-                for l in 0..<7 { gp7[l] += sum7[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 980) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 896
-                for tap in 0..<8 {
-                    let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 7] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 896
+                        for tap in 0..<8 {
+                            let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 7] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<8 {
+                            let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8 + 448
+                                for ci in 0..<5 { to[ci] = from[ci * 7] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 84)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 1) * 28 + 14).update(from: dz + oy * 7, count: 7)
+                        }
+                        Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 28), UnsafePointer(flipped), dx + 5)
+                        Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 448), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 980, withTemporary)
                 }
-                for tap in 0..<8 {
-                    let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 35 + co, to = flipped + (tap * 7 + co) * 8 + 448
-                        for ci in 0..<5 { to[ci] = from[ci * 7] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 84)
-                for oy in 0..<2 {
-                    (bordered + (oy + 1) * 28 + 14).update(from: dz + oy * 7, count: 7)
-                }
-                Self.l1_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 28), UnsafePointer(flipped), dx + 5)
-                Self.l1_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 448), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2, withTemporary)
         }
     }
 
@@ -528,65 +534,71 @@ extension Random082: TrainableModel {
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                let from = dz + i
-                var v = SIMD4<Float>()
-                v[0] = from[0]
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<2 { sum += d[p] }
-                let gp = gk + 7
-                gp[0] += sum[0]
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
-                    for oy in 0..<2 {
-                        let row0 = oy * 7
-                        let row1 = oy * 7 + 1
-                        let row2 = oy * 7 + 2
-                        let row3 = oy * 7 + 3
-                        let row4 = oy * 7 + 4
-                        let row5 = oy * 7 + 5
-                        let row6 = oy * 7 + 6
-                        let dp = d + oy
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0[0] += sum0[0]
-                    let gp1 = kernelGradient + 1
-                    gp1[0] += sum1[0]
-                    let gp2 = kernelGradient + 2
-                    gp2[0] += sum2[0]
-                    let gp3 = kernelGradient + 3
-                    gp3[0] += sum3[0]
-                    let gp4 = kernelGradient + 4
-                    gp4[0] += sum4[0]
-                    let gp5 = kernelGradient + 5
-                    gp5[0] += sum5[0]
-                    let gp6 = kernelGradient + 6
-                    gp6[0] += sum6[0]
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    let from = dz + i
+                    var v = SIMD4<Float>()
+                    v[0] = from[0]
+                    d[i] = v
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { scratch in
-                let flipped = scratch.baseAddress!
+                do {
+                    var sum = SIMD4<Float>()
+                    for p in 0..<2 { sum += d[p] }
+                    let gp = gk + 7
+                    gp[0] += sum[0]
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 7 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
                     do {
-                        let from = kernel, to = flipped
-                        for ci in 0..<7 { to[ci] = from[ci] }
-                        to[7] = 0
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>()
+                        for oy in 0..<2 {
+                            let row0 = oy * 7
+                            let row1 = oy * 7 + 1
+                            let row2 = oy * 7 + 2
+                            let row3 = oy * 7 + 3
+                            let row4 = oy * 7 + 4
+                            let row5 = oy * 7 + 5
+                            let row6 = oy * 7 + 6
+                            let dp = d + oy
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0[0] += sum0[0]
+                        let gp1 = kernelGradient + 1
+                        gp1[0] += sum1[0]
+                        let gp2 = kernelGradient + 2
+                        gp2[0] += sum2[0]
+                        let gp3 = kernelGradient + 3
+                        gp3[0] += sum3[0]
+                        let gp4 = kernelGradient + 4
+                        gp4[0] += sum4[0]
+                        let gp5 = kernelGradient + 5
+                        gp5[0] += sum5[0]
+                        let gp6 = kernelGradient + 6
+                        gp6[0] += sum6[0]
                     }
                 }
-                Self.l2_conv2d_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            do {
+                                let from = kernel, to = flipped
+                                for ci in 0..<7 { to[ci] = from[ci] }
+                                to[7] = 0
+                            }
+                        }
+                        Self.l2_conv2d_1_backward_input_gradient(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 8, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2, withTemporary)
         }
     }
 

@@ -372,53 +372,59 @@ extension Random083: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
                     do {
-                        let row0 = 0
-                        let row1 = 4
-                        let row2 = 8
-                        let dp = d
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 4
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 44) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 24
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 2 + co, to = flipped + (tap * 2 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 4
+                            let row2 = 8
+                            let dp = d
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 4
+                        for l in 0..<2 { gp2[l] += sum2[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 20)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
                 do {
-                    (bordered + 8).update(from: dz, count: 4)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 24
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 2 + co, to = flipped + (tap * 2 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 20)
+                        do {
+                            (bordered + 8).update(from: dz, count: 4)
+                        }
+                        dx.initialize(repeating: 0, count: 12)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 44, withTemporary)
                 }
-                dx.initialize(repeating: 0, count: 12)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 2, withTemporary)
         }
     }
 
@@ -471,43 +477,46 @@ extension Random083: TrainableModel {
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                sum += d[0]
-                let gp = gk + 16
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+                do {
+                    var sum = SIMD8<Float>()
+                    sum += d[0]
+                    let gp = gk + 16
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 2 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<2 {
+                    let row = UnsafePointer(kernel) + ci * 8
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<2 {
-                let row = UnsafePointer(kernel) + ci * 8
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 

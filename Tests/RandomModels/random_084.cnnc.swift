@@ -407,126 +407,132 @@ extension Random084: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<12 {
-                let from = dz + i * 2
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<12 { sum += d[p] }
-                let gp = gk + 384
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 12
-                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<12 {
+                    let from = dz + i * 2
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
-                    for oy in 0..<4 {
-                        let row0 = ((oy * 3 + ky0) * 8 + kx0) * 16 + ci0
-                        let row1 = ((oy * 3 + ky1) * 8 + kx1) * 16 + ci1
-                        let row2 = ((oy * 3 + ky2) * 8 + kx2) * 16 + ci2
-                        let row3 = ((oy * 3 + ky3) * 8 + kx3) * 16 + ci3
-                        let row4 = ((oy * 3 + ky4) * 8 + kx4) * 16 + ci4
-                        let row5 = ((oy * 3 + ky5) * 8 + kx5) * 16 + ci5
-                        let row6 = ((oy * 3 + ky6) * 8 + kx6) * 16 + ci6
-                        let row7 = ((oy * 3 + ky7) * 8 + kx7) * 16 + ci7
-                        let row8 = ((oy * 3 + ky8) * 8 + kx8) * 16 + ci8
-                        let row9 = ((oy * 3 + ky9) * 8 + kx9) * 16 + ci9
-                        let row10 = ((oy * 3 + ky10) * 8 + kx10) * 16 + ci10
-                        let row11 = ((oy * 3 + ky11) * 8 + kx11) * 16 + ci11
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 32]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 32]), dzv) }
+                    var sum = SIMD4<Float>()
+                    for p in 0..<12 { sum += d[p] }
+                    let gp = gk + 384
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<16 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy * 3 + ky0) * 8 + kx0) * 16 + ci0
+                            let row1 = ((oy * 3 + ky1) * 8 + kx1) * 16 + ci1
+                            let row2 = ((oy * 3 + ky2) * 8 + kx2) * 16 + ci2
+                            let row3 = ((oy * 3 + ky3) * 8 + kx3) * 16 + ci3
+                            let row4 = ((oy * 3 + ky4) * 8 + kx4) * 16 + ci4
+                            let row5 = ((oy * 3 + ky5) * 8 + kx5) * 16 + ci5
+                            let row6 = ((oy * 3 + ky6) * 8 + kx6) * 16 + ci6
+                            let row7 = ((oy * 3 + ky7) * 8 + kx7) * 16 + ci7
+                            let row8 = ((oy * 3 + ky8) * 8 + kx8) * 16 + ci8
+                            let row9 = ((oy * 3 + ky9) * 8 + kx9) * 16 + ci9
+                            let row10 = ((oy * 3 + ky10) * 8 + kx10) * 16 + ci10
+                            let row11 = ((oy * 3 + ky11) * 8 + kx11) * 16 + ci11
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 32]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 32]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 32]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 32]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 32]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 32]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 32]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 32]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 32]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 32]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 32]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 32]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 2
+                        for l in 0..<2 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 2
+                        for l in 0..<2 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 2
+                        for l in 0..<2 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 2
+                        for l in 0..<2 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 2
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
-                    for l in 0..<2 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 2
-                    for l in 0..<2 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 2
-                    for l in 0..<2 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 2
-                    for l in 0..<2 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 2
-                    for l in 0..<2 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 384
+                        for tap in 0..<2 {
+                            let opposite = 2 - 2 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 3 - 2 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 64
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 6 - 2 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 128
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 2 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 192
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 10 - 2 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 256
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 11 - 2 * tap
+                            for co in 0..<2 {
+                                let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 320
+                                for ci in 0..<16 { to[ci] = from[ci * 2] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 32)
+                        for oy in 0..<4 {
+                            (bordered + oy * 8 + 2).update(from: dz + oy * 6, count: 6)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 2), UnsafePointer(flipped), dx + 16)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 64), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 2), UnsafePointer(flipped + 128), dx + 96)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx + 80)
+                        Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 2), UnsafePointer(flipped + 256), dx + 176)
+                        Self.l0_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 320), dx + 160)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 416, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 416) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 384
-                for tap in 0..<2 {
-                    let opposite = 2 - 2 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 2] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 3 - 2 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 64
-                        for ci in 0..<16 { to[ci] = from[ci * 2] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 6 - 2 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 128
-                        for ci in 0..<16 { to[ci] = from[ci * 2] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 2 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 192
-                        for ci in 0..<16 { to[ci] = from[ci * 2] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 10 - 2 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 256
-                        for ci in 0..<16 { to[ci] = from[ci * 2] }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 11 - 2 * tap
-                    for co in 0..<2 {
-                        let from = kernel + opposite * 32 + co, to = flipped + (tap * 2 + co) * 16 + 320
-                        for ci in 0..<16 { to[ci] = from[ci * 2] }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 32)
-                for oy in 0..<4 {
-                    (bordered + oy * 8 + 2).update(from: dz + oy * 6, count: 6)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered + 2), UnsafePointer(flipped), dx + 16)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 64), dx)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered + 2), UnsafePointer(flipped + 128), dx + 96)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx + 80)
-                Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered + 2), UnsafePointer(flipped + 256), dx + 176)
-                Self.l0_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered), UnsafePointer(flipped + 320), dx + 160)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 12, withTemporary)
         }
     }
 
@@ -712,89 +718,95 @@ extension Random084: TrainableModel {
     @inline(never)
     static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<6 {
-                let from = dz + i * 12
-                var v = SIMD16<Float>()
-                for l in 0..<12 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 6
-                let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<6 {
+                    let from = dz + i * 12
+                    var v = SIMD16<Float>()
+                    for l in 0..<12 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 6, kx0 = (r0 / 2) % 3, ci0 = r0 % 2, ky1 = (r0 + 1) / 6, kx1 = ((r0 + 1) / 2) % 3, ci1 = (r0 + 1) % 2, ky2 = (r0 + 2) / 6, kx2 = ((r0 + 2) / 2) % 3, ci2 = (r0 + 2) % 2, ky3 = (r0 + 3) / 6, kx3 = ((r0 + 3) / 2) % 3, ci3 = (r0 + 3) % 2, ky4 = (r0 + 4) / 6, kx4 = ((r0 + 4) / 2) % 3, ci4 = (r0 + 4) % 2, ky5 = (r0 + 5) / 6, kx5 = ((r0 + 5) / 2) % 3, ci5 = (r0 + 5) % 2
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 2 + ky0) * 7 + kx0) * 2 + ci0
+                            let row1 = ((oy * 2 + ky1) * 7 + kx1) * 2 + ci1
+                            let row2 = ((oy * 2 + ky2) * 7 + kx2) * 2 + ci2
+                            let row3 = ((oy * 2 + ky3) * 7 + kx3) * 2 + ci3
+                            let row4 = ((oy * 2 + ky4) * 7 + kx4) * 2 + ci4
+                            let row5 = ((oy * 2 + ky5) * 7 + kx5) * 2 + ci5
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 12
+                        for l in 0..<12 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 12
+                        for l in 0..<12 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 12
+                        for l in 0..<12 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 12
+                        for l in 0..<12 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 12
+                        for l in 0..<12 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 12
+                        for l in 0..<12 { gp5[l] += sum5[l] }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 2 + ci0
-                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 2 + ci1
-                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 2 + ci2
-                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 2 + ci3
-                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 2 + ci4
-                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 2 + ci5
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 4]), dzv) }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 432
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<12 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4
+                                for ci in 0..<2 { to[ci] = from[ci * 12] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<12 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4 + 192
+                                for ci in 0..<2 { to[ci] = from[ci * 12] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<12 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4 + 288
+                                for ci in 0..<2 { to[ci] = from[ci * 12] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<12 {
+                                let from = kernel + co + 96, to = flipped + co * 4 + 384
+                                for ci in 0..<2 { to[ci] = from[ci * 12] }
+                                for ci in 0..<2 { to[ci + 2] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 108)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 1) * 36).update(from: dz + oy * 36, count: 36)
+                        }
+                        Self.l3_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 2)
+                        Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
+                        Self.l3_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 36), UnsafePointer(flipped + 288), dx + 12)
+                        Self.l3_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 36), UnsafePointer(flipped + 384), dx + 10)
                     }
-                    let gp0 = kernelGradient + r0 * 12
-                    for l in 0..<12 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 12
-                    for l in 0..<12 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 12
-                    for l in 0..<12 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 12
-                    for l in 0..<12 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 12
-                    for l in 0..<12 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 12
-                    for l in 0..<12 { gp5[l] += sum5[l] }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 540, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 540) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 432
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<12 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4
-                        for ci in 0..<2 { to[ci] = from[ci * 12] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<12 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4 + 192
-                        for ci in 0..<2 { to[ci] = from[ci * 12] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<12 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 12 + co) * 4 + 288
-                        for ci in 0..<2 { to[ci] = from[ci * 12] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<12 {
-                        let from = kernel + co + 96, to = flipped + co * 4 + 384
-                        for ci in 0..<2 { to[ci] = from[ci * 12] }
-                        for ci in 0..<2 { to[ci + 2] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 108)
-                for oy in 0..<2 {
-                    (bordered + (oy + 1) * 36).update(from: dz + oy * 36, count: 36)
-                }
-                Self.l3_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 2)
-                Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
-                Self.l3_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 36), UnsafePointer(flipped + 288), dx + 12)
-                Self.l3_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 36), UnsafePointer(flipped + 384), dx + 10)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 6, withTemporary)
         }
     }
 

@@ -446,123 +446,129 @@ extension Random086: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                for g in 0..<3 {
-                    let from = dz + i * 33 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 3 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    for g in 0..<3 {
+                        let from = dz + i * 33 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 2 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 3 + g] = v
+                    }
                 }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 6
-                let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 9, kx0 = (r0 / 3) % 3, ci0 = r0 % 3, ky1 = (r0 + 1) / 9, kx1 = ((r0 + 1) / 3) % 3, ci1 = (r0 + 1) % 3, ky2 = (r0 + 2) / 9, kx2 = ((r0 + 2) / 3) % 3, ci2 = (r0 + 2) % 3, ky3 = (r0 + 3) / 9, kx3 = ((r0 + 3) / 3) % 3, ci3 = (r0 + 3) % 3, ky4 = (r0 + 4) / 9, kx4 = ((r0 + 4) / 3) % 3, ci4 = (r0 + 4) % 3, ky5 = (r0 + 5) / 9, kx5 = ((r0 + 5) / 3) % 3, ci5 = (r0 + 5) % 3
+                    for g in 0..<3 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 3 + ky0) * 5 + kx0) * 3 + ci0
+                            let row1 = ((oy * 3 + ky1) * 5 + kx1) * 3 + ci1
+                            let row2 = ((oy * 3 + ky2) * 5 + kx2) * 3 + ci2
+                            let row3 = ((oy * 3 + ky3) * 5 + kx3) * 3 + ci3
+                            let row4 = ((oy * 3 + ky4) * 5 + kx4) * 3 + ci4
+                            let row5 = ((oy * 3 + ky5) * 5 + kx5) * 3 + ci5
+                            let dp = d + oy * 6 + g
+                            for ox in 0..<2 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 6]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 33 + g * 16
+                        if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 33 + g * 16
+                        if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 33 + g * 16
+                        if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 33 + g * 16
+                        if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + (r0 + 4) * 33 + g * 16
+                        if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                        let gp5 = kernelGradient + (r0 + 5) * 33 + g * 16
+                        if g < 2 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
+                    }
+                }
                 for g in 0..<3 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
                     for oy in 0..<2 {
-                        let row0 = ((oy * 3 + ky0) * 5 + kx0) * 3 + ci0
-                        let row1 = ((oy * 3 + ky1) * 5 + kx1) * 3 + ci1
-                        let row2 = ((oy * 3 + ky2) * 5 + kx2) * 3 + ci2
-                        let row3 = ((oy * 3 + ky3) * 5 + kx3) * 3 + ci3
-                        let row4 = ((oy * 3 + ky4) * 5 + kx4) * 3 + ci4
-                        let row5 = ((oy * 3 + ky5) * 5 + kx5) * 3 + ci5
+                        let row0 = ((oy * 3 + 2) * 5 + 2) * 3
+                        let row1 = ((oy * 3 + 2) * 5 + 2) * 3 + 1
+                        let row2 = ((oy * 3 + 2) * 5 + 2) * 3 + 2
                         let dp = d + oy * 6 + g
-                        for ox in 0..<2 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 6]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 6]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 6]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 33 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 792
                     if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 33 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 825
                     if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 33 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 858
                     if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 33 + g * 16
-                    if g < 2 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + (r0 + 4) * 33 + g * 16
-                    if g < 2 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-                    let gp5 = kernelGradient + (r0 + 5) * 33 + g * 16
-                    if g < 2 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1188
+                        for tap in 0..<2 {
+                            let opposite = 2 - 2 * tap
+                            for co in 0..<33 {
+                                let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 33] }
+                                to[3] = 0
+                            }
+                        }
+                        do {
+                            for co in 0..<33 {
+                                let from = kernel + co + 99, to = flipped + co * 4 + 264
+                                for ci in 0..<3 { to[ci] = from[ci * 33] }
+                                to[3] = 0
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<33 {
+                                let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4 + 396
+                                for ci in 0..<3 { to[ci] = from[ci * 33] }
+                                to[3] = 0
+                            }
+                        }
+                        do {
+                            for co in 0..<33 {
+                                let from = kernel + co + 396, to = flipped + co * 4 + 660
+                                for ci in 0..<3 { to[ci] = from[ci * 33] }
+                                to[3] = 0
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 8 - 2 * tap
+                            for co in 0..<33 {
+                                let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4 + 792
+                                for ci in 0..<3 { to[ci] = from[ci * 33] }
+                                to[3] = 0
+                            }
+                        }
+                        do {
+                            for co in 0..<33 {
+                                let from = kernel + co + 693, to = flipped + co * 4 + 1056
+                                for ci in 0..<3 { to[ci] = from[ci * 33] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 198)
+                        for oy in 0..<2 {
+                            (bordered + oy * 99 + 33).update(from: dz + oy * 66, count: 66)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 264), dx + 3)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 396), dx + 12)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 660), dx + 15)
+                        Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 792), dx + 24)
+                        Self.l0_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 1056), dx + 27)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1386, withTemporary)
                 }
             }
-            for g in 0..<3 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>()
-                for oy in 0..<2 {
-                    let row0 = ((oy * 3 + 2) * 5 + 2) * 3
-                    let row1 = ((oy * 3 + 2) * 5 + 2) * 3 + 1
-                    let row2 = ((oy * 3 + 2) * 5 + 2) * 3 + 2
-                    let dp = d + oy * 6 + g
-                    for ox in 0..<2 { let dzv = dp[ox * 3]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 6]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 6]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 6]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 792
-                if g < 2 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 16 + 825
-                if g < 2 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 16 + 858
-                if g < 2 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1386) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1188
-                for tap in 0..<2 {
-                    let opposite = 2 - 2 * tap
-                    for co in 0..<33 {
-                        let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 33] }
-                        to[3] = 0
-                    }
-                }
-                do {
-                    for co in 0..<33 {
-                        let from = kernel + co + 99, to = flipped + co * 4 + 264
-                        for ci in 0..<3 { to[ci] = from[ci * 33] }
-                        to[3] = 0
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<33 {
-                        let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4 + 396
-                        for ci in 0..<3 { to[ci] = from[ci * 33] }
-                        to[3] = 0
-                    }
-                }
-                do {
-                    for co in 0..<33 {
-                        let from = kernel + co + 396, to = flipped + co * 4 + 660
-                        for ci in 0..<3 { to[ci] = from[ci * 33] }
-                        to[3] = 0
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 8 - 2 * tap
-                    for co in 0..<33 {
-                        let from = kernel + opposite * 99 + co, to = flipped + (tap * 33 + co) * 4 + 792
-                        for ci in 0..<3 { to[ci] = from[ci * 33] }
-                        to[3] = 0
-                    }
-                }
-                do {
-                    for co in 0..<33 {
-                        let from = kernel + co + 693, to = flipped + co * 4 + 1056
-                        for ci in 0..<3 { to[ci] = from[ci * 33] }
-                        to[3] = 0
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 198)
-                for oy in 0..<2 {
-                    (bordered + oy * 99 + 33).update(from: dz + oy * 66, count: 66)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 264), dx + 3)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 396), dx + 12)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 660), dx + 15)
-                Self.l0_conv2d_backward_input_gradient_phase2_0(UnsafePointer(bordered), UnsafePointer(flipped + 792), dx + 24)
-                Self.l0_conv2d_backward_input_gradient_phase2_1(UnsafePointer(bordered + 33), UnsafePointer(flipped + 1056), dx + 27)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 12, withTemporary)
         }
     }
 
@@ -781,80 +787,86 @@ extension Random086: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    for g in 0..<2 {
+                        let from = dz + i * 17 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 2 + g] = v
+                    }
+                }
                 for g in 0..<2 {
-                    let from = dz + i * 17 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 2 + g] = v
+                    var sum = SIMD16<Float>()
+                    for p in 0..<2 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 4488
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<2 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 4488
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<44 {
-                let r0 = rb * 6
-                let ky0 = r0 / 132, kx0 = (r0 / 33) % 4, ci0 = r0 % 33, ky1 = (r0 + 1) / 132, kx1 = ((r0 + 1) / 33) % 4, ci1 = (r0 + 1) % 33, ky2 = (r0 + 2) / 132, kx2 = ((r0 + 2) / 33) % 4, ci2 = (r0 + 2) % 33, ky3 = (r0 + 3) / 132, kx3 = ((r0 + 3) / 33) % 4, ci3 = (r0 + 3) % 33, ky4 = (r0 + 4) / 132, kx4 = ((r0 + 4) / 33) % 4, ci4 = (r0 + 4) % 33, ky5 = (r0 + 5) / 132, kx5 = ((r0 + 5) / 33) % 4, ci5 = (r0 + 5) % 33
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
-                    do {
-                        let row0 = (ky0 * 5 + kx0) * 33 + ci0
-                        let row1 = (ky1 * 5 + kx1) * 33 + ci1
-                        let row2 = (ky2 * 5 + kx2) * 33 + ci2
-                        let row3 = (ky3 * 5 + kx3) * 33 + ci3
-                        let row4 = (ky4 * 5 + kx4) * 33 + ci4
-                        let row5 = (ky5 * 5 + kx5) * 33 + ci5
-                        let dp = d + g
-                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 33]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 33]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 33]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 33]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 33]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 33]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 17 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + (r0 + 4) * 17 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-                    let gp5 = kernelGradient + (r0 + 5) * 17 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 6613) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 6528
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<17 {
-                        let from = kernel + opposite * 561 + co, to = flipped + (tap * 17 + co) * 48
-                        for ci in 0..<33 { to[ci] = from[ci * 17] }
-                        for ci in 0..<15 { to[ci + 33] = 0 }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<44 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 132, kx0 = (r0 / 33) % 4, ci0 = r0 % 33, ky1 = (r0 + 1) / 132, kx1 = ((r0 + 1) / 33) % 4, ci1 = (r0 + 1) % 33, ky2 = (r0 + 2) / 132, kx2 = ((r0 + 2) / 33) % 4, ci2 = (r0 + 2) % 33, ky3 = (r0 + 3) / 132, kx3 = ((r0 + 3) / 33) % 4, ci3 = (r0 + 3) % 33, ky4 = (r0 + 4) / 132, kx4 = ((r0 + 4) / 33) % 4, ci4 = (r0 + 4) % 33, ky5 = (r0 + 5) / 132, kx5 = ((r0 + 5) / 33) % 4, ci5 = (r0 + 5) % 33
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = (ky0 * 5 + kx0) * 33 + ci0
+                            let row1 = (ky1 * 5 + kx1) * 33 + ci1
+                            let row2 = (ky2 * 5 + kx2) * 33 + ci2
+                            let row3 = (ky3 * 5 + kx3) * 33 + ci3
+                            let row4 = (ky4 * 5 + kx4) * 33 + ci4
+                            let row5 = (ky5 * 5 + kx5) * 33 + ci5
+                            let dp = d + g
+                            for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 33]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 33]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 33]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 33]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 33]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 33]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 17 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + (r0 + 4) * 17 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                        let gp5 = kernelGradient + (r0 + 5) * 17 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                     }
                 }
-                for tap in 0..<4 {
-                    let opposite = 7 - tap
-                    for co in 0..<17 {
-                        let from = kernel + opposite * 561 + co, to = flipped + (tap * 17 + co) * 48 + 3264
-                        for ci in 0..<33 { to[ci] = from[ci * 17] }
-                        for ci in 0..<15 { to[ci + 33] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 85)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
                 do {
-                    (bordered + 34).update(from: dz, count: 34)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 6528
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<17 {
+                                let from = kernel + opposite * 561 + co, to = flipped + (tap * 17 + co) * 48
+                                for ci in 0..<33 { to[ci] = from[ci * 17] }
+                                for ci in 0..<15 { to[ci + 33] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 7 - tap
+                            for co in 0..<17 {
+                                let from = kernel + opposite * 561 + co, to = flipped + (tap * 17 + co) * 48 + 3264
+                                for ci in 0..<33 { to[ci] = from[ci * 17] }
+                                for ci in 0..<15 { to[ci + 33] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 85)
+                        do {
+                            (bordered + 34).update(from: dz, count: 34)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 3264), dx + 66)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 6613, withTemporary)
                 }
-                Self.l1_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l1_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 3264), dx + 66)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4, withTemporary)
         }
     }
 
@@ -980,87 +992,93 @@ extension Random086: TrainableModel {
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                for g in 0..<2 {
-                    let from = dz + i * 17 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 2 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    for g in 0..<2 {
+                        let from = dz + i * 17 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 2 + g] = v
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<2 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 289
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 6
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<2 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 289
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 6
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let dp = d + g
+                            for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 17]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 17]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 17 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + (r0 + 4) * 17 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                        let gp5 = kernelGradient + (r0 + 5) * 17 + g * 16
+                        if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
+                        let row0 = 12
+                        let row1 = 13
+                        let row2 = 14
+                        let row3 = 15
+                        let row4 = 16
                         let dp = d + g
-                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 17]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 17]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 17]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 17 + g * 16
+                    let gp0 = kernelGradient + g * 16 + 204
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 17 + g * 16
+                    let gp1 = kernelGradient + g * 16 + 221
                     if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 17 + g * 16
+                    let gp2 = kernelGradient + g * 16 + 238
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 17 + g * 16
+                    let gp3 = kernelGradient + g * 16 + 255
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + (r0 + 4) * 17 + g * 16
+                    let gp4 = kernelGradient + g * 16 + 272
                     if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-                    let gp5 = kernelGradient + (r0 + 5) * 17 + g * 16
-                    if g < 1 { gp5.store(gp5.simd(SIMD16<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)
                 do {
-                    let row0 = 12
-                    let row1 = 13
-                    let row2 = 14
-                    let row3 = 15
-                    let row4 = 16
-                    let dp = d + g
-                    for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 17]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 17]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 17]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 17]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 17]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 204
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 16 + 221
-                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 16 + 238
-                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                let gp3 = kernelGradient + g * 16 + 255
-                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                let gp4 = kernelGradient + g * 16 + 272
-                if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_dense_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 544) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<17 {
-                        let from = kernel + co, to = flipped + co * 32
-                        for ci in 0..<17 { to[ci] = from[ci * 17] }
-                        for ci in 0..<15 { to[ci + 17] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<17 {
+                                let from = kernel + co, to = flipped + co * 32
+                                for ci in 0..<17 { to[ci] = from[ci * 17] }
+                                for ci in 0..<15 { to[ci + 17] = 0 }
+                            }
+                        }
+                        Self.l2_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 544, withTemporary)
                 }
-                Self.l2_dense_backward_input_gradient(dz, UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 4, withTemporary)
         }
     }
 

@@ -364,85 +364,91 @@ extension Random087: TrainableModel {
     @inline(never)
     static func l1_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 42) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<21 {
-                for g in 0..<2 {
-                    let from = dz + i * 17 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 2 + g] = v
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<21 {
+                    for g in 0..<2 {
+                        let from = dz + i * 17 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 2 + g] = v
+                    }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<21 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 153
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
                 for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<21 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 153
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                        for oy in 0..<3 {
+                            let row0 = oy * 9
+                            let row1 = oy * 9 + 1
+                            let row2 = oy * 9 + 2
+                            let row3 = (oy + 1) * 9
+                            let row4 = (oy + 1) * 9 + 1
+                            let dp = d + oy * 14 + g
+                            for ox in 0..<7 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + g * 16 + 17
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + g * 16 + 34
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + g * 16 + 51
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + g * 16 + 68
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                    }
+                }
+                for g in 0..<2 {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
                     for oy in 0..<3 {
-                        let row0 = oy * 9
-                        let row1 = oy * 9 + 1
-                        let row2 = oy * 9 + 2
-                        let row3 = (oy + 1) * 9
-                        let row4 = (oy + 1) * 9 + 1
+                        let row0 = (oy + 1) * 9 + 2
+                        let row1 = (oy + 2) * 9
+                        let row2 = (oy + 2) * 9 + 1
+                        let row3 = (oy + 2) * 9 + 2
                         let dp = d + oy * 14 + g
-                        for ox in 0..<7 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox]), dzv) }
+                        for ox in 0..<7 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox]), dzv) }
                     }
-                    let gp0 = kernelGradient + g * 16
+                    let gp0 = kernelGradient + g * 16 + 85
                     if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + g * 16 + 17
+                    let gp1 = kernelGradient + g * 16 + 102
                     if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + g * 16 + 34
+                    let gp2 = kernelGradient + g * 16 + 119
                     if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + g * 16 + 51
+                    let gp3 = kernelGradient + g * 16 + 136
                     if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + g * 16 + 68
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
                 }
-            }
-            for g in 0..<2 {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                for oy in 0..<3 {
-                    let row0 = (oy + 1) * 9 + 2
-                    let row1 = (oy + 2) * 9
-                    let row2 = (oy + 2) * 9 + 1
-                    let row3 = (oy + 2) * 9 + 2
-                    let dp = d + oy * 14 + g
-                    for ox in 0..<7 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox]), dzv) }
-                }
-                let gp0 = kernelGradient + g * 16 + 85
-                if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                let gp1 = kernelGradient + g * 16 + 102
-                if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                let gp2 = kernelGradient + g * 16 + 119
-                if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                let gp3 = kernelGradient + g * 16 + 136
-                if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1377) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 612
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<17 {
-                        let from = kernel + opposite * 17 + co, to = flipped + (tap * 17 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 612
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<17 {
+                                let from = kernel + opposite * 17 + co, to = flipped + (tap * 17 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 765)
+                        for oy in 0..<3 {
+                            (bordered + (oy + 1) * 153 + 17).update(from: dz + oy * 119, count: 119)
+                        }
+                        Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1377, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 765)
-                for oy in 0..<3 {
-                    (bordered + (oy + 1) * 153 + 17).update(from: dz + oy * 119, count: 119)
-                }
-                Self.l1_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 42, withTemporary)
         }
     }
 

@@ -420,88 +420,94 @@ extension Random088: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    for g in 0..<2 {
+                        let from = dz + i * 24 + g * 16
+                        var v = SIMD16<Float>()
+                        if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
+                        d[i * 2 + g] = v
+                    }
+                }
                 for g in 0..<2 {
-                    let from = dz + i * 24 + g * 16
-                    var v = SIMD16<Float>()
-                    if g < 1 { v = from.simd(SIMD16<Float>.self, at: 0) } else { for l in 0..<8 { v[l] = from[l] } }
-                    d[i * 2 + g] = v
+                    var sum = SIMD16<Float>()
+                    for p in 0..<4 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 16 + 480
+                    if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 5
+                    let ky0 = r0 / 10, kx0 = (r0 / 5) % 2, ci0 = r0 % 5, ky1 = (r0 + 1) / 10, kx1 = ((r0 + 1) / 5) % 2, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 10, kx2 = ((r0 + 2) / 5) % 2, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 10, kx3 = ((r0 + 3) / 5) % 2, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 10, kx4 = ((r0 + 4) / 5) % 2, ci4 = (r0 + 4) % 5
+                    for g in 0..<2 {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 3 + ky0) * 6 + kx0) * 5 + ci0
+                            let row1 = ((oy * 3 + ky1) * 6 + kx1) * 5 + ci1
+                            let row2 = ((oy * 3 + ky2) * 6 + kx2) * 5 + ci2
+                            let row3 = ((oy * 3 + ky3) * 6 + kx3) * 5 + ci3
+                            let row4 = ((oy * 3 + ky4) * 6 + kx4) * 5 + ci4
+                            let dp = d + oy * 4 + g
+                            for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 15]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 24 + g * 16
+                        if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
+                        let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
+                        if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
+                        let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
+                        if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
+                        let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
+                        if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
+                        let gp4 = kernelGradient + (r0 + 4) * 24 + g * 16
+                        if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<24 {
+                                let from = kernel + co, to = flipped + co * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 24] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<24 {
+                                let from = kernel + co + 120, to = flipped + co * 8 + 192
+                                for ci in 0..<5 { to[ci] = from[ci * 24] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<24 {
+                                let from = kernel + co + 240, to = flipped + co * 8 + 384
+                                for ci in 0..<5 { to[ci] = from[ci * 24] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<24 {
+                                let from = kernel + co + 360, to = flipped + co * 8 + 576
+                                for ci in 0..<5 { to[ci] = from[ci * 24] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 120)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 192), dx + 5)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 384), dx + 30)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 576), dx + 35)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 768, withTemporary)
                 }
             }
-            for g in 0..<2 {
-                var sum = SIMD16<Float>()
-                for p in 0..<4 { sum += d[p * 2 + g] }
-                let gp = gk + g * 16 + 480
-                if g < 1 { gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0) } else { for l in 0..<8 { gp[l] += sum[l] } }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 5
-                let ky0 = r0 / 10, kx0 = (r0 / 5) % 2, ci0 = r0 % 5, ky1 = (r0 + 1) / 10, kx1 = ((r0 + 1) / 5) % 2, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 10, kx2 = ((r0 + 2) / 5) % 2, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 10, kx3 = ((r0 + 3) / 5) % 2, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 10, kx4 = ((r0 + 4) / 5) % 2, ci4 = (r0 + 4) % 5
-                for g in 0..<2 {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy * 3 + ky0) * 6 + kx0) * 5 + ci0
-                        let row1 = ((oy * 3 + ky1) * 6 + kx1) * 5 + ci1
-                        let row2 = ((oy * 3 + ky2) * 6 + kx2) * 5 + ci2
-                        let row3 = ((oy * 3 + ky3) * 6 + kx3) * 5 + ci3
-                        let row4 = ((oy * 3 + ky4) * 6 + kx4) * 5 + ci4
-                        let dp = d + oy * 4 + g
-                        for ox in 0..<2 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 15]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 24 + g * 16
-                    if g < 1 { gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0) } else { for l in 0..<8 { gp0[l] += sum0[l] } }
-                    let gp1 = kernelGradient + (r0 + 1) * 24 + g * 16
-                    if g < 1 { gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0) } else { for l in 0..<8 { gp1[l] += sum1[l] } }
-                    let gp2 = kernelGradient + (r0 + 2) * 24 + g * 16
-                    if g < 1 { gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0) } else { for l in 0..<8 { gp2[l] += sum2[l] } }
-                    let gp3 = kernelGradient + (r0 + 3) * 24 + g * 16
-                    if g < 1 { gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0) } else { for l in 0..<8 { gp3[l] += sum3[l] } }
-                    let gp4 = kernelGradient + (r0 + 4) * 24 + g * 16
-                    if g < 1 { gp4.store(gp4.simd(SIMD16<Float>.self, at: 0) + sum4, at: 0) } else { for l in 0..<8 { gp4[l] += sum4[l] } }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 768) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<24 {
-                        let from = kernel + co, to = flipped + co * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 24] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<24 {
-                        let from = kernel + co + 120, to = flipped + co * 8 + 192
-                        for ci in 0..<5 { to[ci] = from[ci * 24] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<24 {
-                        let from = kernel + co + 240, to = flipped + co * 8 + 384
-                        for ci in 0..<5 { to[ci] = from[ci * 24] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                do {
-                    for co in 0..<24 {
-                        let from = kernel + co + 360, to = flipped + co * 8 + 576
-                        for ci in 0..<5 { to[ci] = from[ci * 24] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                dx.initialize(repeating: 0, count: 120)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 192), dx + 5)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 384), dx + 30)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 576), dx + 35)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8, withTemporary)
         }
     }
 
@@ -642,81 +648,87 @@ extension Random088: TrainableModel {
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<4 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<8 {
-                let r0 = rb * 12
-                let ky0 = r0 / 48, kx0 = (r0 / 24) % 2, ci0 = r0 % 24, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 24) % 2, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 24) % 2, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 24) % 2, ci3 = (r0 + 3) % 24, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 24) % 2, ci4 = (r0 + 4) % 24, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 24) % 2, ci5 = (r0 + 5) % 24, ky6 = (r0 + 6) / 48, kx6 = ((r0 + 6) / 24) % 2, ci6 = (r0 + 6) % 24, ky7 = (r0 + 7) / 48, kx7 = ((r0 + 7) / 24) % 2, ci7 = (r0 + 7) % 24, ky8 = (r0 + 8) / 48, kx8 = ((r0 + 8) / 24) % 2, ci8 = (r0 + 8) % 24, ky9 = (r0 + 9) / 48, kx9 = ((r0 + 9) / 24) % 2, ci9 = (r0 + 9) % 24, ky10 = (r0 + 10) / 48, kx10 = ((r0 + 10) / 24) % 2, ci10 = (r0 + 10) % 24, ky11 = (r0 + 11) / 48, kx11 = ((r0 + 11) / 24) % 2, ci11 = (r0 + 11) % 24
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<4 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<8 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 48, kx0 = (r0 / 24) % 2, ci0 = r0 % 24, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 24) % 2, ci1 = (r0 + 1) % 24, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 24) % 2, ci2 = (r0 + 2) % 24, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 24) % 2, ci3 = (r0 + 3) % 24, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 24) % 2, ci4 = (r0 + 4) % 24, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 24) % 2, ci5 = (r0 + 5) % 24, ky6 = (r0 + 6) / 48, kx6 = ((r0 + 6) / 24) % 2, ci6 = (r0 + 6) % 24, ky7 = (r0 + 7) / 48, kx7 = ((r0 + 7) / 24) % 2, ci7 = (r0 + 7) % 24, ky8 = (r0 + 8) / 48, kx8 = ((r0 + 8) / 24) % 2, ci8 = (r0 + 8) % 24, ky9 = (r0 + 9) / 48, kx9 = ((r0 + 9) / 24) % 2, ci9 = (r0 + 9) % 24, ky10 = (r0 + 10) / 48, kx10 = ((r0 + 10) / 24) % 2, ci10 = (r0 + 10) % 24, ky11 = (r0 + 11) / 48, kx11 = ((r0 + 11) / 24) % 2, ci11 = (r0 + 11) % 24
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy + ky0 * 2) * 4 + kx0 * 2) * 24 + ci0
+                            let row1 = ((oy + ky1 * 2) * 4 + kx1 * 2) * 24 + ci1
+                            let row2 = ((oy + ky2 * 2) * 4 + kx2 * 2) * 24 + ci2
+                            let row3 = ((oy + ky3 * 2) * 4 + kx3 * 2) * 24 + ci3
+                            let row4 = ((oy + ky4 * 2) * 4 + kx4 * 2) * 24 + ci4
+                            let row5 = ((oy + ky5 * 2) * 4 + kx5 * 2) * 24 + ci5
+                            let row6 = ((oy + ky6 * 2) * 4 + kx6 * 2) * 24 + ci6
+                            let row7 = ((oy + ky7 * 2) * 4 + kx7 * 2) * 24 + ci7
+                            let row8 = ((oy + ky8 * 2) * 4 + kx8 * 2) * 24 + ci8
+                            let row9 = ((oy + ky9 * 2) * 4 + kx9 * 2) * 24 + ci9
+                            let row10 = ((oy + ky10 * 2) * 4 + kx10 * 2) * 24 + ci10
+                            let row11 = ((oy + ky11 * 2) * 4 + kx11 * 2) * 24 + ci11
+                            let dp = d + oy * 2
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 24]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 24]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 24]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 24]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 24]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 24]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 24]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 7
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 7
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 7
+                        for l in 0..<7 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 7
+                        for l in 0..<7 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 7
+                        for l in 0..<7 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 7
+                        for l in 0..<7 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 7
+                        for l in 0..<7 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 7
+                        for l in 0..<7 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 7
+                        for l in 0..<7 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 7
+                        for l in 0..<7 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 7
+                        for l in 0..<7 { gp11[l] += sum11[l] }
+                    }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy + ky0 * 2) * 4 + kx0 * 2) * 24 + ci0
-                        let row1 = ((oy + ky1 * 2) * 4 + kx1 * 2) * 24 + ci1
-                        let row2 = ((oy + ky2 * 2) * 4 + kx2 * 2) * 24 + ci2
-                        let row3 = ((oy + ky3 * 2) * 4 + kx3 * 2) * 24 + ci3
-                        let row4 = ((oy + ky4 * 2) * 4 + kx4 * 2) * 24 + ci4
-                        let row5 = ((oy + ky5 * 2) * 4 + kx5 * 2) * 24 + ci5
-                        let row6 = ((oy + ky6 * 2) * 4 + kx6 * 2) * 24 + ci6
-                        let row7 = ((oy + ky7 * 2) * 4 + kx7 * 2) * 24 + ci7
-                        let row8 = ((oy + ky8 * 2) * 4 + kx8 * 2) * 24 + ci8
-                        let row9 = ((oy + ky9 * 2) * 4 + kx9 * 2) * 24 + ci9
-                        let row10 = ((oy + ky10 * 2) * 4 + kx10 * 2) * 24 + ci10
-                        let row11 = ((oy + ky11 * 2) * 4 + kx11 * 2) * 24 + ci11
-                        let dp = d + oy * 2
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 24]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 24]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 24]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 24]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 24]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 24]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 24]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 24]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 24]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 24]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 24]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 24]), dzv) }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 896
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 168 + co, to = flipped + (tap * 7 + co) * 32
+                                for ci in 0..<24 { to[ci] = from[ci * 7] }
+                                for ci in 0..<8 { to[ci + 24] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 112)
+                        for oy in 0..<2 {
+                            (bordered + (oy + 1) * 28 + 7).update(from: dz + oy * 14, count: 14)
+                        }
+                        Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
-                    let gp0 = kernelGradient + r0 * 7
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 7
-                    for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 7
-                    for l in 0..<7 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 7
-                    for l in 0..<7 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 7
-                    for l in 0..<7 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 7
-                    for l in 0..<7 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 7
-                    for l in 0..<7 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 7
-                    for l in 0..<7 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 7
-                    for l in 0..<7 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 7
-                    for l in 0..<7 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 7
-                    for l in 0..<7 { gp11[l] += sum11[l] }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1008, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1008) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 896
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 168 + co, to = flipped + (tap * 7 + co) * 32
-                        for ci in 0..<24 { to[ci] = from[ci * 7] }
-                        for ci in 0..<8 { to[ci + 24] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 112)
-                for oy in 0..<2 {
-                    (bordered + (oy + 1) * 28 + 7).update(from: dz + oy * 14, count: 14)
-                }
-                Self.l2_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 4, withTemporary)
         }
     }
 

@@ -409,132 +409,138 @@ extension Random089: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<16 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<16 { sum += d[p] }
-                let gp = gk + 256
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<5 {
-                let r0 = rb * 11
-                let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 16) % 2, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 16) % 2, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 32, kx6 = ((r0 + 6) / 16) % 2, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 32, kx7 = ((r0 + 7) / 16) % 2, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 32, kx8 = ((r0 + 8) / 16) % 2, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 32, kx9 = ((r0 + 9) / 16) % 2, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 32, kx10 = ((r0 + 10) / 16) % 2, ci10 = (r0 + 10) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<16 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<16 { sum += d[p] }
+                    let gp = gk + 256
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<5 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 32, kx0 = (r0 / 16) % 2, ci0 = r0 % 16, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 16) % 2, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 16) % 2, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 16) % 2, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 16) % 2, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 16) % 2, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 32, kx6 = ((r0 + 6) / 16) % 2, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 32, kx7 = ((r0 + 7) / 16) % 2, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 32, kx8 = ((r0 + 8) / 16) % 2, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 32, kx9 = ((r0 + 9) / 16) % 2, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 32, kx10 = ((r0 + 10) / 16) % 2, ci10 = (r0 + 10) % 16
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        for oy in 0..<4 {
+                            let row0 = ((oy * 3 + ky0) * 12 + kx0) * 16 + ci0
+                            let row1 = ((oy * 3 + ky1) * 12 + kx1) * 16 + ci1
+                            let row2 = ((oy * 3 + ky2) * 12 + kx2) * 16 + ci2
+                            let row3 = ((oy * 3 + ky3) * 12 + kx3) * 16 + ci3
+                            let row4 = ((oy * 3 + ky4) * 12 + kx4) * 16 + ci4
+                            let row5 = ((oy * 3 + ky5) * 12 + kx5) * 16 + ci5
+                            let row6 = ((oy * 3 + ky6) * 12 + kx6) * 16 + ci6
+                            let row7 = ((oy * 3 + ky7) * 12 + kx7) * 16 + ci7
+                            let row8 = ((oy * 3 + ky8) * 12 + kx8) * 16 + ci8
+                            let row9 = ((oy * 3 + ky9) * 12 + kx9) * 16 + ci9
+                            let row10 = ((oy * 3 + ky10) * 12 + kx10) * 16 + ci10
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 48]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 48]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 48]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 48]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 48]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 48]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 48]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 48]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 4
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 4
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
                     for oy in 0..<4 {
-                        let row0 = ((oy * 3 + ky0) * 12 + kx0) * 16 + ci0
-                        let row1 = ((oy * 3 + ky1) * 12 + kx1) * 16 + ci1
-                        let row2 = ((oy * 3 + ky2) * 12 + kx2) * 16 + ci2
-                        let row3 = ((oy * 3 + ky3) * 12 + kx3) * 16 + ci3
-                        let row4 = ((oy * 3 + ky4) * 12 + kx4) * 16 + ci4
-                        let row5 = ((oy * 3 + ky5) * 12 + kx5) * 16 + ci5
-                        let row6 = ((oy * 3 + ky6) * 12 + kx6) * 16 + ci6
-                        let row7 = ((oy * 3 + ky7) * 12 + kx7) * 16 + ci7
-                        let row8 = ((oy * 3 + ky8) * 12 + kx8) * 16 + ci8
-                        let row9 = ((oy * 3 + ky9) * 12 + kx9) * 16 + ci9
-                        let row10 = ((oy * 3 + ky10) * 12 + kx10) * 16 + ci10
+                        let row0 = ((oy * 3 + 1) * 12 + 1) * 16 + 7
+                        let row1 = ((oy * 3 + 1) * 12 + 1) * 16 + 8
+                        let row2 = ((oy * 3 + 1) * 12 + 1) * 16 + 9
+                        let row3 = ((oy * 3 + 1) * 12 + 1) * 16 + 10
+                        let row4 = ((oy * 3 + 1) * 12 + 1) * 16 + 11
+                        let row5 = ((oy * 3 + 1) * 12 + 1) * 16 + 12
+                        let row6 = ((oy * 3 + 1) * 12 + 1) * 16 + 13
+                        let row7 = ((oy * 3 + 1) * 12 + 1) * 16 + 14
+                        let row8 = ((oy * 3 + 1) * 12 + 1) * 16 + 15
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 48]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 48]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 48]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 48]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 48]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 48]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 48]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 48]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 48]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 48]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 48]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 48]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 48]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 48]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 220
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 224
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 228
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    let gp3 = kernelGradient + 232
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    let gp4 = kernelGradient + 236
                     gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    let gp5 = kernelGradient + 240
                     gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    let gp6 = kernelGradient + 244
                     gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    let gp7 = kernelGradient + 248
                     gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    let gp8 = kernelGradient + 252
                     gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 4
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 4
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<4 {
+                                let from = kernel + co, to = flipped + co * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        do {
+                            for co in 0..<4 {
+                                let from = kernel + co + 64, to = flipped + co * 16 + 64
+                                for ci in 0..<16 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        do {
+                            for co in 0..<4 {
+                                let from = kernel + co + 128, to = flipped + co * 16 + 128
+                                for ci in 0..<16 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        do {
+                            for co in 0..<4 {
+                                let from = kernel + co + 192, to = flipped + co * 16 + 192
+                                for ci in 0..<16 { to[ci] = from[ci * 4] }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 2112)
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 64), dx + 16)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 128), dx + 192)
+                        Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 192), dx + 208)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 256, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                for oy in 0..<4 {
-                    let row0 = ((oy * 3 + 1) * 12 + 1) * 16 + 7
-                    let row1 = ((oy * 3 + 1) * 12 + 1) * 16 + 8
-                    let row2 = ((oy * 3 + 1) * 12 + 1) * 16 + 9
-                    let row3 = ((oy * 3 + 1) * 12 + 1) * 16 + 10
-                    let row4 = ((oy * 3 + 1) * 12 + 1) * 16 + 11
-                    let row5 = ((oy * 3 + 1) * 12 + 1) * 16 + 12
-                    let row6 = ((oy * 3 + 1) * 12 + 1) * 16 + 13
-                    let row7 = ((oy * 3 + 1) * 12 + 1) * 16 + 14
-                    let row8 = ((oy * 3 + 1) * 12 + 1) * 16 + 15
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 48]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 48]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 48]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 48]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 48]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 48]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 48]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 48]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 48]), dzv) }
-                }
-                let gp0 = kernelGradient + 220
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 224
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 228
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 232
-                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 236
-                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 240
-                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 244
-                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 248
-                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                let gp8 = kernelGradient + 252
-                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 256) { scratch in
-                let flipped = scratch.baseAddress!
-                do {
-                    for co in 0..<4 {
-                        let from = kernel + co, to = flipped + co * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 4] }
-                    }
-                }
-                do {
-                    for co in 0..<4 {
-                        let from = kernel + co + 64, to = flipped + co * 16 + 64
-                        for ci in 0..<16 { to[ci] = from[ci * 4] }
-                    }
-                }
-                do {
-                    for co in 0..<4 {
-                        let from = kernel + co + 128, to = flipped + co * 16 + 128
-                        for ci in 0..<16 { to[ci] = from[ci * 4] }
-                    }
-                }
-                do {
-                    for co in 0..<4 {
-                        let from = kernel + co + 192, to = flipped + co * 16 + 192
-                        for ci in 0..<16 { to[ci] = from[ci * 4] }
-                    }
-                }
-                dx.initialize(repeating: 0, count: 2112)
-                Self.l0_conv2d_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(dz, UnsafePointer(flipped + 64), dx + 16)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(dz, UnsafePointer(flipped + 128), dx + 192)
-                Self.l0_conv2d_backward_input_gradient_phase1_1(dz, UnsafePointer(flipped + 192), dx + 208)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 16, withTemporary)
         }
     }
 
@@ -679,54 +685,60 @@ extension Random089: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<8 {
-                let from = dz + i * 16
-                d[i] = from.simd(SIMD16<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<8 { sum += d[p] }
-                let gp = gk + 64
-                gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
-                do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
-                    for oy in 0..<2 {
-                        let row0 = oy * 32
-                        let row1 = oy * 32 + 1
-                        let row2 = oy * 32 + 2
-                        let row3 = oy * 32 + 3
-                        let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 16
-                    gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 32
-                    gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 48
-                    gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<8 {
+                    let from = dz + i * 16
+                    d[i] = from.simd(SIMD16<Float>.self, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { scratch in
-                let flipped = scratch.baseAddress!
                 do {
-                    for co in 0..<16 {
-                        let from = kernel + co, to = flipped + co * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 16] }
+                    var sum = SIMD16<Float>()
+                    for p in 0..<8 { sum += d[p] }
+                    let gp = gk + 64
+                    gp.store(gp.simd(SIMD16<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>()
+                        for oy in 0..<2 {
+                            let row0 = oy * 32
+                            let row1 = oy * 32 + 1
+                            let row2 = oy * 32 + 2
+                            let row3 = oy * 32 + 3
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD16<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 16
+                        gp1.store(gp1.simd(SIMD16<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 32
+                        gp2.store(gp2.simd(SIMD16<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 48
+                        gp3.store(gp3.simd(SIMD16<Float>.self, at: 0) + sum3, at: 0)
                     }
                 }
-                dx.initialize(repeating: 0, count: 64)
-                Self.l1_conv2d_1_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!
+                        do {
+                            for co in 0..<16 {
+                                let from = kernel + co, to = flipped + co * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 16] }
+                            }
+                        }
+                        dx.initialize(repeating: 0, count: 64)
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_0(dz, UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 64, withTemporary)
+                }
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 8, withTemporary)
         }
     }
 

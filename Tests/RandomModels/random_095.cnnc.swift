@@ -353,117 +353,123 @@ extension Random095: TrainableModel {
     @inline(never)
     static func l2_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<18 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<18 { sum += d[p] }
-                let gp = gk + 384
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<10 {
-                let r0 = rb * 12
-                let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<18 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<18 { sum += d[p] }
+                    let gp = gk + 384
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<10 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 64, kx0 = (r0 / 16) % 4, ci0 = r0 % 16, ky1 = (r0 + 1) / 64, kx1 = ((r0 + 1) / 16) % 4, ci1 = (r0 + 1) % 16, ky2 = (r0 + 2) / 64, kx2 = ((r0 + 2) / 16) % 4, ci2 = (r0 + 2) % 16, ky3 = (r0 + 3) / 64, kx3 = ((r0 + 3) / 16) % 4, ci3 = (r0 + 3) % 16, ky4 = (r0 + 4) / 64, kx4 = ((r0 + 4) / 16) % 4, ci4 = (r0 + 4) % 16, ky5 = (r0 + 5) / 64, kx5 = ((r0 + 5) / 16) % 4, ci5 = (r0 + 5) % 16, ky6 = (r0 + 6) / 64, kx6 = ((r0 + 6) / 16) % 4, ci6 = (r0 + 6) % 16, ky7 = (r0 + 7) / 64, kx7 = ((r0 + 7) / 16) % 4, ci7 = (r0 + 7) % 16, ky8 = (r0 + 8) / 64, kx8 = ((r0 + 8) / 16) % 4, ci8 = (r0 + 8) % 16, ky9 = (r0 + 9) / 64, kx9 = ((r0 + 9) / 16) % 4, ci9 = (r0 + 9) % 16, ky10 = (r0 + 10) / 64, kx10 = ((r0 + 10) / 16) % 4, ci10 = (r0 + 10) % 16, ky11 = (r0 + 11) / 64, kx11 = ((r0 + 11) / 16) % 4, ci11 = (r0 + 11) % 16
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<3 {
+                            let row0 = ((oy + ky0 * 2) * 12 + kx0 * 2) * 16 + ci0
+                            let row1 = ((oy + ky1 * 2) * 12 + kx1 * 2) * 16 + ci1
+                            let row2 = ((oy + ky2 * 2) * 12 + kx2 * 2) * 16 + ci2
+                            let row3 = ((oy + ky3 * 2) * 12 + kx3 * 2) * 16 + ci3
+                            let row4 = ((oy + ky4 * 2) * 12 + kx4 * 2) * 16 + ci4
+                            let row5 = ((oy + ky5 * 2) * 12 + kx5 * 2) * 16 + ci5
+                            let row6 = ((oy + ky6 * 2) * 12 + kx6 * 2) * 16 + ci6
+                            let row7 = ((oy + ky7 * 2) * 12 + kx7 * 2) * 16 + ci7
+                            let row8 = ((oy + ky8 * 2) * 12 + kx8 * 2) * 16 + ci8
+                            let row9 = ((oy + ky9 * 2) * 12 + kx9 * 2) * 16 + ci9
+                            let row10 = ((oy + ky10 * 2) * 12 + kx10 * 2) * 16 + ci10
+                            let row11 = ((oy + ky11 * 2) * 12 + kx11 * 2) * 16 + ci11
+                            let dp = d + oy * 6
+                            for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 16]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 16]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 3
+                        for l in 0..<3 { gp11[l] += sum11[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row0 = ((oy + ky0 * 2) * 12 + kx0 * 2) * 16 + ci0
-                        let row1 = ((oy + ky1 * 2) * 12 + kx1 * 2) * 16 + ci1
-                        let row2 = ((oy + ky2 * 2) * 12 + kx2 * 2) * 16 + ci2
-                        let row3 = ((oy + ky3 * 2) * 12 + kx3 * 2) * 16 + ci3
-                        let row4 = ((oy + ky4 * 2) * 12 + kx4 * 2) * 16 + ci4
-                        let row5 = ((oy + ky5 * 2) * 12 + kx5 * 2) * 16 + ci5
-                        let row6 = ((oy + ky6 * 2) * 12 + kx6 * 2) * 16 + ci6
-                        let row7 = ((oy + ky7 * 2) * 12 + kx7 * 2) * 16 + ci7
-                        let row8 = ((oy + ky8 * 2) * 12 + kx8 * 2) * 16 + ci8
-                        let row9 = ((oy + ky9 * 2) * 12 + kx9 * 2) * 16 + ci9
-                        let row10 = ((oy + ky10 * 2) * 12 + kx10 * 2) * 16 + ci10
-                        let row11 = ((oy + ky11 * 2) * 12 + kx11 * 2) * 16 + ci11
+                        let row0 = ((oy + 2) * 12 + 6) * 16 + 8
+                        let row1 = ((oy + 2) * 12 + 6) * 16 + 9
+                        let row2 = ((oy + 2) * 12 + 6) * 16 + 10
+                        let row3 = ((oy + 2) * 12 + 6) * 16 + 11
+                        let row4 = ((oy + 2) * 12 + 6) * 16 + 12
+                        let row5 = ((oy + 2) * 12 + 6) * 16 + 13
+                        let row6 = ((oy + 2) * 12 + 6) * 16 + 14
+                        let row7 = ((oy + 2) * 12 + 6) * 16 + 15
                         let dp = d + oy * 6
-                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 16]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 16]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 16]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 16]), dzv) }
+                        for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 3
+                    let gp0 = kernelGradient + 360
                     for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    let gp1 = kernelGradient + 363
                     for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    let gp2 = kernelGradient + 366
                     for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    let gp3 = kernelGradient + 369
                     for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
+                    let gp4 = kernelGradient + 372
                     for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
+                    let gp5 = kernelGradient + 375
                     for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
+                    let gp6 = kernelGradient + 378
                     for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
+                    let gp7 = kernelGradient + 381
                     for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 3
-                    for l in 0..<3 { gp11[l] += sum11[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
-                for oy in 0..<3 {
-                    let row0 = ((oy + 2) * 12 + 6) * 16 + 8
-                    let row1 = ((oy + 2) * 12 + 6) * 16 + 9
-                    let row2 = ((oy + 2) * 12 + 6) * 16 + 10
-                    let row3 = ((oy + 2) * 12 + 6) * 16 + 11
-                    let row4 = ((oy + 2) * 12 + 6) * 16 + 12
-                    let row5 = ((oy + 2) * 12 + 6) * 16 + 13
-                    let row6 = ((oy + 2) * 12 + 6) * 16 + 14
-                    let row7 = ((oy + 2) * 12 + 6) * 16 + 15
-                    let dp = d + oy * 6
-                    for ox in 0..<6 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 16]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 16]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 16]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 16]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 16]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 16]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 16]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 16]), dzv) }
-                }
-                let gp0 = kernelGradient + 360
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 363
-                for l in 0..<3 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 366
-                for l in 0..<3 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 369
-                for l in 0..<3 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 372
-                for l in 0..<3 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 375
-                for l in 0..<3 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 378
-                for l in 0..<3 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 381
-                for l in 0..<3 { gp7[l] += sum7[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 564) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 384
-                for tap in 0..<8 {
-                    let opposite = 7 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 48 + co, to = flipped + (tap * 3 + co) * 16
-                        for ci in 0..<16 { to[ci] = from[ci * 3] }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 384
+                        for tap in 0..<8 {
+                            let opposite = 7 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 48 + co, to = flipped + (tap * 3 + co) * 16
+                                for ci in 0..<16 { to[ci] = from[ci * 3] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 180)
+                        for oy in 0..<3 {
+                            (bordered + (oy + 1) * 36 + 9).update(from: dz + oy * 18, count: 18)
+                        }
+                        Self.l2_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 564, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 180)
-                for oy in 0..<3 {
-                    (bordered + (oy + 1) * 36 + 9).update(from: dz + oy * 18, count: 18)
-                }
-                Self.l2_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 18, withTemporary)
         }
     }
 

@@ -485,100 +485,106 @@ extension Random096: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 48) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<48 {
-                let from = dz + i * 15
-                var v = SIMD16<Float>()
-                for l in 0..<15 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<48 { sum += d[p] }
-                let gp = gk + 1200
-                for l in 0..<15 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<13 {
-                let r0 = rb * 6
-                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<48 {
+                    let from = dz + i * 15
+                    var v = SIMD16<Float>()
+                    for l in 0..<15 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<48 { sum += d[p] }
+                    let gp = gk + 1200
+                    for l in 0..<15 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<13 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5
+                    do {
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        for oy in 0..<12 {
+                            let row0 = ((oy + ky0) * 13 + kx0) * 5 + ci0
+                            let row1 = ((oy + ky1) * 13 + kx1) * 5 + ci1
+                            let row2 = ((oy + ky2) * 13 + kx2) * 5 + ci2
+                            let row3 = ((oy + ky3) * 13 + kx3) * 5 + ci3
+                            let row4 = ((oy + ky4) * 13 + kx4) * 5 + ci4
+                            let row5 = ((oy + ky5) * 13 + kx5) * 5 + ci5
+                            let dp = d + oy * 4
+                            for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 15]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 15]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 15
+                        for l in 0..<15 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 15
+                        for l in 0..<15 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 15
+                        for l in 0..<15 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 15
+                        for l in 0..<15 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 15
+                        for l in 0..<15 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 15
+                        for l in 0..<15 { gp5[l] += sum5[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
                     for oy in 0..<12 {
-                        let row0 = ((oy + ky0) * 13 + kx0) * 5 + ci0
-                        let row1 = ((oy + ky1) * 13 + kx1) * 5 + ci1
-                        let row2 = ((oy + ky2) * 13 + kx2) * 5 + ci2
-                        let row3 = ((oy + ky3) * 13 + kx3) * 5 + ci3
-                        let row4 = ((oy + ky4) * 13 + kx4) * 5 + ci4
-                        let row5 = ((oy + ky5) * 13 + kx5) * 5 + ci5
+                        let row0 = ((oy + 3) * 13 + 3) * 5 + 3
+                        let row1 = ((oy + 3) * 13 + 3) * 5 + 4
                         let dp = d + oy * 4
-                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 15]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 15]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 15]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 15]), dzv) }
+                        for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 15
+                    let gp0 = kernelGradient + 1170
                     for l in 0..<15 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 15
+                    let gp1 = kernelGradient + 1185
                     for l in 0..<15 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 15
-                    for l in 0..<15 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 15
-                    for l in 0..<15 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 15
-                    for l in 0..<15 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 15
-                    for l in 0..<15 { gp5[l] += sum5[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1920
+                        for tap in 0..<8 {
+                            let opposite = 15 - 4 * (tap / 2) - 3 * (tap % 2)
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 13 - 4 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 960
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 14 - 4 * tap
+                            for co in 0..<15 {
+                                let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1440
+                                for ci in 0..<5 { to[ci] = from[ci * 15] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 900)
+                        for oy in 0..<12 {
+                            (bordered + (oy + 2) * 60).update(from: dz + oy * 60, count: 60)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 10)
+                        Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx + 5)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2820, withTemporary)
                 }
             }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
-                for oy in 0..<12 {
-                    let row0 = ((oy + 3) * 13 + 3) * 5 + 3
-                    let row1 = ((oy + 3) * 13 + 3) * 5 + 4
-                    let dp = d + oy * 4
-                    for ox in 0..<4 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 15]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 15]), dzv) }
-                }
-                let gp0 = kernelGradient + 1170
-                for l in 0..<15 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 1185
-                for l in 0..<15 { gp1[l] += sum1[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2820) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1920
-                for tap in 0..<8 {
-                    let opposite = 15 - 4 * (tap / 2) - 3 * (tap % 2)
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 13 - 4 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 960
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 14 - 4 * tap
-                    for co in 0..<15 {
-                        let from = kernel + opposite * 75 + co, to = flipped + (tap * 15 + co) * 8 + 1440
-                        for ci in 0..<5 { to[ci] = from[ci * 15] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 900)
-                for oy in 0..<12 {
-                    (bordered + (oy + 2) * 60).update(from: dz + oy * 60, count: 60)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 10)
-                Self.l0_conv2d_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped + 960), dx)
-                Self.l0_conv2d_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 1440), dx + 5)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 48, withTemporary)
         }
     }
 
@@ -710,55 +716,58 @@ extension Random096: TrainableModel {
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD16<Float>()
-                for l in 0..<13 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                sum += d[0]
-                let gp = gk + 195
-                for l in 0..<13 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<3 {
-                let r0 = rb * 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                    let from = dz
+                    var v = SIMD16<Float>()
+                    for l in 0..<13 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD16<Float>()
+                    sum += d[0]
+                    let gp = gk + 195
+                    for l in 0..<13 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 5 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<3 {
+                    let r0 = rb * 5
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv) }
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 13
+                        for l in 0..<13 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 13
+                        for l in 0..<13 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 13
+                        for l in 0..<13 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 13
+                        for l in 0..<13 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 13
+                        for l in 0..<13 { gp4[l] += sum4[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 13
-                    for l in 0..<13 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 13
-                    for l in 0..<13 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 13
-                    for l in 0..<13 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 13
-                    for l in 0..<13 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 13
-                    for l in 0..<13 { gp4[l] += sum4[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<15 {
+                    let row = UnsafePointer(kernel) + ci * 13
+                    var total: Float = 0
+                    for l in 0..<13 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<15 {
-                let row = UnsafePointer(kernel) + ci * 13
-                var total: Float = 0
-                for l in 0..<13 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 1, withTemporary)
         }
     }
 

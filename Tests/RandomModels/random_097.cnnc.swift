@@ -420,81 +420,87 @@ extension Random097: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<2 {
-                let from = dz + i * 12
-                var v = SIMD16<Float>()
-                for l in 0..<12 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD16<Float>()
-                for p in 0..<2 { sum += d[p] }
-                let gp = gk + 1536
-                for l in 0..<12 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<21 {
-                let r0 = rb * 6
-                let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 8) % 4, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 8) % 4, ci5 = (r0 + 5) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD16<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<2 {
+                    let from = dz + i * 12
+                    var v = SIMD16<Float>()
+                    for l in 0..<12 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                    var sum = SIMD16<Float>()
+                    for p in 0..<2 { sum += d[p] }
+                    let gp = gk + 1536
+                    for l in 0..<12 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<21 {
+                    let r0 = rb * 6
+                    let ky0 = r0 / 32, kx0 = (r0 / 8) % 4, ci0 = r0 % 8, ky1 = (r0 + 1) / 32, kx1 = ((r0 + 1) / 8) % 4, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 32, kx2 = ((r0 + 2) / 8) % 4, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 32, kx3 = ((r0 + 3) / 8) % 4, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 32, kx4 = ((r0 + 4) / 8) % 4, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 32, kx5 = ((r0 + 5) / 8) % 4, ci5 = (r0 + 5) % 8
                     do {
-                        let row0 = (ky0 * 16 + kx0 * 2) * 8 + ci0
-                        let row1 = (ky1 * 16 + kx1 * 2) * 8 + ci1
-                        let row2 = (ky2 * 16 + kx2 * 2) * 8 + ci2
-                        let row3 = (ky3 * 16 + kx3 * 2) * 8 + ci3
-                        let row4 = (ky4 * 16 + kx4 * 2) * 8 + ci4
-                        let row5 = (ky5 * 16 + kx5 * 2) * 8 + ci5
+                        var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>(), sum2 = SIMD16<Float>(), sum3 = SIMD16<Float>(), sum4 = SIMD16<Float>(), sum5 = SIMD16<Float>()
+                        do {
+                            let row0 = (ky0 * 16 + kx0 * 2) * 8 + ci0
+                            let row1 = (ky1 * 16 + kx1 * 2) * 8 + ci1
+                            let row2 = (ky2 * 16 + kx2 * 2) * 8 + ci2
+                            let row3 = (ky3 * 16 + kx3 * 2) * 8 + ci3
+                            let row4 = (ky4 * 16 + kx4 * 2) * 8 + ci4
+                            let row5 = (ky5 * 16 + kx5 * 2) * 8 + ci5
+                            let dp = d
+                            for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 12
+                        for l in 0..<12 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 12
+                        for l in 0..<12 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 12
+                        for l in 0..<12 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 12
+                        for l in 0..<12 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 12
+                        for l in 0..<12 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 12
+                        for l in 0..<12 { gp5[l] += sum5[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                    do {
+                        let row0 = 438
+                        let row1 = 439
                         let dp = d
-                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD16<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD16<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD16<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD16<Float>(repeating: x[row5 + ox * 8]), dzv) }
+                        for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 12
+                    let gp0 = kernelGradient + 1512
                     for l in 0..<12 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 12
+                    let gp1 = kernelGradient + 1524
                     for l in 0..<12 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 12
-                    for l in 0..<12 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 12
-                    for l in 0..<12 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 12
-                    for l in 0..<12 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 12
-                    for l in 0..<12 { gp5[l] += sum5[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD16<Float>(), sum1 = SIMD16<Float>()
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
                 do {
-                    let row0 = 438
-                    let row1 = 439
-                    let dp = d
-                    for ox in 0..<2 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD16<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD16<Float>(repeating: x[row1 + ox * 8]), dzv) }
-                }
-                let gp0 = kernelGradient + 1512
-                for l in 0..<12 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 1524
-                for l in 0..<12 { gp1[l] += sum1[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2208) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 1536
-                for tap in 0..<16 {
-                    let opposite = 15 - tap
-                    for co in 0..<12 {
-                        let from = kernel + opposite * 96 + co, to = flipped + (tap * 12 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 12] }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 1536
+                        for tap in 0..<16 {
+                            let opposite = 15 - tap
+                            for co in 0..<12 {
+                                let from = kernel + opposite * 96 + co, to = flipped + (tap * 12 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 12] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 672)
+                        do {
+                            (bordered + 324).update(from: dz, count: 24)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2208, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 672)
-                do {
-                    (bordered + 324).update(from: dz, count: 24)
-                }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD16<Float>.self, capacity: 2, withTemporary)
         }
     }
 
@@ -532,96 +538,102 @@ extension Random097: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 576
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<16 {
-                let r0 = rb * 12
-                let ky0 = r0 / 48, kx0 = (r0 / 12) % 4, ci0 = r0 % 12, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 12) % 4, ci1 = (r0 + 1) % 12, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 12) % 4, ci2 = (r0 + 2) % 12, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 12) % 4, ci3 = (r0 + 3) % 12, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 12) % 4, ci4 = (r0 + 4) % 12, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 12) % 4, ci5 = (r0 + 5) % 12, ky6 = (r0 + 6) / 48, kx6 = ((r0 + 6) / 12) % 4, ci6 = (r0 + 6) % 12, ky7 = (r0 + 7) / 48, kx7 = ((r0 + 7) / 12) % 4, ci7 = (r0 + 7) % 12, ky8 = (r0 + 8) / 48, kx8 = ((r0 + 8) / 12) % 4, ci8 = (r0 + 8) % 12, ky9 = (r0 + 9) / 48, kx9 = ((r0 + 9) / 12) % 4, ci9 = (r0 + 9) % 12, ky10 = (r0 + 10) / 48, kx10 = ((r0 + 10) / 12) % 4, ci10 = (r0 + 10) % 12, ky11 = (r0 + 11) / 48, kx11 = ((r0 + 11) / 12) % 4, ci11 = (r0 + 11) % 12
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 576
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<16 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 48, kx0 = (r0 / 12) % 4, ci0 = r0 % 12, ky1 = (r0 + 1) / 48, kx1 = ((r0 + 1) / 12) % 4, ci1 = (r0 + 1) % 12, ky2 = (r0 + 2) / 48, kx2 = ((r0 + 2) / 12) % 4, ci2 = (r0 + 2) % 12, ky3 = (r0 + 3) / 48, kx3 = ((r0 + 3) / 12) % 4, ci3 = (r0 + 3) % 12, ky4 = (r0 + 4) / 48, kx4 = ((r0 + 4) / 12) % 4, ci4 = (r0 + 4) % 12, ky5 = (r0 + 5) / 48, kx5 = ((r0 + 5) / 12) % 4, ci5 = (r0 + 5) % 12, ky6 = (r0 + 6) / 48, kx6 = ((r0 + 6) / 12) % 4, ci6 = (r0 + 6) % 12, ky7 = (r0 + 7) / 48, kx7 = ((r0 + 7) / 12) % 4, ci7 = (r0 + 7) % 12, ky8 = (r0 + 8) / 48, kx8 = ((r0 + 8) / 12) % 4, ci8 = (r0 + 8) % 12, ky9 = (r0 + 9) / 48, kx9 = ((r0 + 9) / 12) % 4, ci9 = (r0 + 9) % 12, ky10 = (r0 + 10) / 48, kx10 = ((r0 + 10) / 12) % 4, ci10 = (r0 + 10) % 12, ky11 = (r0 + 11) / 48, kx11 = ((r0 + 11) / 12) % 4, ci11 = (r0 + 11) % 12
                     do {
-                        let row0 = (ky0 * 4 + kx0) * 12 + ci0
-                        let row1 = (ky1 * 4 + kx1) * 12 + ci1
-                        let row2 = (ky2 * 4 + kx2) * 12 + ci2
-                        let row3 = (ky3 * 4 + kx3) * 12 + ci3
-                        let row4 = (ky4 * 4 + kx4) * 12 + ci4
-                        let row5 = (ky5 * 4 + kx5) * 12 + ci5
-                        let row6 = (ky6 * 4 + kx6) * 12 + ci6
-                        let row7 = (ky7 * 4 + kx7) * 12 + ci7
-                        let row8 = (ky8 * 4 + kx8) * 12 + ci8
-                        let row9 = (ky9 * 4 + kx9) * 12 + ci9
-                        let row10 = (ky10 * 4 + kx10) * 12 + ci10
-                        let row11 = (ky11 * 4 + kx11) * 12 + ci11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 3
-                    for l in 0..<3 { gp11[l] += sum11[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 396) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 384
-                for tap in 0..<4 {
-                    let opposite = 13 - 4 * tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 3 + co) * 16
-                        for ci in 0..<12 { to[ci] = from[ci * 3] }
-                        for ci in 0..<4 { to[ci + 12] = 0 }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = (ky0 * 4 + kx0) * 12 + ci0
+                            let row1 = (ky1 * 4 + kx1) * 12 + ci1
+                            let row2 = (ky2 * 4 + kx2) * 12 + ci2
+                            let row3 = (ky3 * 4 + kx3) * 12 + ci3
+                            let row4 = (ky4 * 4 + kx4) * 12 + ci4
+                            let row5 = (ky5 * 4 + kx5) * 12 + ci5
+                            let row6 = (ky6 * 4 + kx6) * 12 + ci6
+                            let row7 = (ky7 * 4 + kx7) * 12 + ci7
+                            let row8 = (ky8 * 4 + kx8) * 12 + ci8
+                            let row9 = (ky9 * 4 + kx9) * 12 + ci9
+                            let row10 = (ky10 * 4 + kx10) * 12 + ci10
+                            let row11 = (ky11 * 4 + kx11) * 12 + ci11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 3
+                        for l in 0..<3 { gp11[l] += sum11[l] }
                     }
                 }
-                for tap in 0..<4 {
-                    let opposite = 14 - 4 * tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 3 + co) * 16 + 192
-                        for ci in 0..<12 { to[ci] = from[ci * 3] }
-                        for ci in 0..<4 { to[ci + 12] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 12)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
                 do {
-                    (bordered + 6).update(from: dz, count: 3)
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 384
+                        for tap in 0..<4 {
+                            let opposite = 13 - 4 * tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 36 + co, to = flipped + (tap * 3 + co) * 16
+                                for ci in 0..<12 { to[ci] = from[ci * 3] }
+                                for ci in 0..<4 { to[ci + 12] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 14 - 4 * tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 36 + co, to = flipped + (tap * 3 + co) * 16 + 192
+                                for ci in 0..<12 { to[ci] = from[ci * 3] }
+                                for ci in 0..<4 { to[ci + 12] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 12)
+                        do {
+                            (bordered + 6).update(from: dz, count: 3)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l1_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx + 12)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 396, withTemporary)
                 }
-                Self.l1_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l1_conv2d_1_backward_input_gradient_phase0_2(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx + 12)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 
@@ -691,40 +703,43 @@ extension Random097: TrainableModel {
     @inline(never)
     static func l2_conv2d_2_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                d[0] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                    let from = dz
+                    d[0] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 3 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
                     do {
-                        let row0 = 0
-                        let row1 = 1
-                        let row2 = 2
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>()
+                        do {
+                            let row0 = 0
+                            let row1 = 1
+                            let row2 = 2
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 16
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 16
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<3 {
+                    let row = UnsafePointer(kernel) + ci * 8
+                    var sum = SIMD8<Float>()
+                    sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
+                    dx[ci] = sum.sum()
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<3 {
-                let row = UnsafePointer(kernel) + ci * 8
-                var sum = SIMD8<Float>()
-                sum = madd(sum, row.simd(SIMD8<Float>.self, at: 0), d[0])
-                dx[ci] = sum.sum()
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 1, withTemporary)
         }
     }
 

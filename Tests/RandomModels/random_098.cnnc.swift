@@ -458,125 +458,131 @@ extension Random098: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<9 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<9 { sum += d[p] }
-                let gp = gk + 320
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<6 {
-                let r0 = rb * 12
-                let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 20, kx6 = ((r0 + 6) / 5) % 4, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 20, kx7 = ((r0 + 7) / 5) % 4, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 20, kx8 = ((r0 + 8) / 5) % 4, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 20, kx9 = ((r0 + 9) / 5) % 4, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 20, kx10 = ((r0 + 10) / 5) % 4, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 20, kx11 = ((r0 + 11) / 5) % 4, ci11 = (r0 + 11) % 5
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<9 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<9 { sum += d[p] }
+                    let gp = gk + 320
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<6 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 20, kx0 = (r0 / 5) % 4, ci0 = r0 % 5, ky1 = (r0 + 1) / 20, kx1 = ((r0 + 1) / 5) % 4, ci1 = (r0 + 1) % 5, ky2 = (r0 + 2) / 20, kx2 = ((r0 + 2) / 5) % 4, ci2 = (r0 + 2) % 5, ky3 = (r0 + 3) / 20, kx3 = ((r0 + 3) / 5) % 4, ci3 = (r0 + 3) % 5, ky4 = (r0 + 4) / 20, kx4 = ((r0 + 4) / 5) % 4, ci4 = (r0 + 4) % 5, ky5 = (r0 + 5) / 20, kx5 = ((r0 + 5) / 5) % 4, ci5 = (r0 + 5) % 5, ky6 = (r0 + 6) / 20, kx6 = ((r0 + 6) / 5) % 4, ci6 = (r0 + 6) % 5, ky7 = (r0 + 7) / 20, kx7 = ((r0 + 7) / 5) % 4, ci7 = (r0 + 7) % 5, ky8 = (r0 + 8) / 20, kx8 = ((r0 + 8) / 5) % 4, ci8 = (r0 + 8) % 5, ky9 = (r0 + 9) / 20, kx9 = ((r0 + 9) / 5) % 4, ci9 = (r0 + 9) % 5, ky10 = (r0 + 10) / 20, kx10 = ((r0 + 10) / 5) % 4, ci10 = (r0 + 10) % 5, ky11 = (r0 + 11) / 20, kx11 = ((r0 + 11) / 5) % 4, ci11 = (r0 + 11) % 5
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<3 {
+                            let row0 = ((oy * 2 + ky0) * 6 + kx0) * 5 + ci0
+                            let row1 = ((oy * 2 + ky1) * 6 + kx1) * 5 + ci1
+                            let row2 = ((oy * 2 + ky2) * 6 + kx2) * 5 + ci2
+                            let row3 = ((oy * 2 + ky3) * 6 + kx3) * 5 + ci3
+                            let row4 = ((oy * 2 + ky4) * 6 + kx4) * 5 + ci4
+                            let row5 = ((oy * 2 + ky5) * 6 + kx5) * 5 + ci5
+                            let row6 = ((oy * 2 + ky6) * 6 + kx6) * 5 + ci6
+                            let row7 = ((oy * 2 + ky7) * 6 + kx7) * 5 + ci7
+                            let row8 = ((oy * 2 + ky8) * 6 + kx8) * 5 + ci8
+                            let row9 = ((oy * 2 + ky9) * 6 + kx9) * 5 + ci9
+                            let row10 = ((oy * 2 + ky10) * 6 + kx10) * 5 + ci10
+                            let row11 = ((oy * 2 + ky11) * 6 + kx11) * 5 + ci11
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 5]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 4
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 4
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                        let gp11 = kernelGradient + (r0 + 11) * 4
+                        gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
                     for oy in 0..<3 {
-                        let row0 = ((oy * 2 + ky0) * 6 + kx0) * 5 + ci0
-                        let row1 = ((oy * 2 + ky1) * 6 + kx1) * 5 + ci1
-                        let row2 = ((oy * 2 + ky2) * 6 + kx2) * 5 + ci2
-                        let row3 = ((oy * 2 + ky3) * 6 + kx3) * 5 + ci3
-                        let row4 = ((oy * 2 + ky4) * 6 + kx4) * 5 + ci4
-                        let row5 = ((oy * 2 + ky5) * 6 + kx5) * 5 + ci5
-                        let row6 = ((oy * 2 + ky6) * 6 + kx6) * 5 + ci6
-                        let row7 = ((oy * 2 + ky7) * 6 + kx7) * 5 + ci7
-                        let row8 = ((oy * 2 + ky8) * 6 + kx8) * 5 + ci8
-                        let row9 = ((oy * 2 + ky9) * 6 + kx9) * 5 + ci9
-                        let row10 = ((oy * 2 + ky10) * 6 + kx10) * 5 + ci10
-                        let row11 = ((oy * 2 + ky11) * 6 + kx11) * 5 + ci11
+                        let row0 = ((oy * 2 + 3) * 6 + 2) * 5 + 2
+                        let row1 = ((oy * 2 + 3) * 6 + 2) * 5 + 3
+                        let row2 = ((oy * 2 + 3) * 6 + 2) * 5 + 4
+                        let row3 = ((oy * 2 + 3) * 6 + 3) * 5
+                        let row4 = ((oy * 2 + 3) * 6 + 3) * 5 + 1
+                        let row5 = ((oy * 2 + 3) * 6 + 3) * 5 + 2
+                        let row6 = ((oy * 2 + 3) * 6 + 3) * 5 + 3
+                        let row7 = ((oy * 2 + 3) * 6 + 3) * 5 + 4
                         let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 5]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 5]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 5]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 5]), dzv) }
+                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 288
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 292
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 296
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    let gp3 = kernelGradient + 300
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    let gp4 = kernelGradient + 304
                     gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    let gp5 = kernelGradient + 308
                     gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    let gp6 = kernelGradient + 312
                     gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    let gp7 = kernelGradient + 316
                     gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 4
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 4
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
-                    let gp11 = kernelGradient + (r0 + 11) * 4
-                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>()
-                for oy in 0..<3 {
-                    let row0 = ((oy * 2 + 3) * 6 + 2) * 5 + 2
-                    let row1 = ((oy * 2 + 3) * 6 + 2) * 5 + 3
-                    let row2 = ((oy * 2 + 3) * 6 + 2) * 5 + 4
-                    let row3 = ((oy * 2 + 3) * 6 + 3) * 5
-                    let row4 = ((oy * 2 + 3) * 6 + 3) * 5 + 1
-                    let row5 = ((oy * 2 + 3) * 6 + 3) * 5 + 2
-                    let row6 = ((oy * 2 + 3) * 6 + 3) * 5 + 3
-                    let row7 = ((oy * 2 + 3) * 6 + 3) * 5 + 4
-                    let dp = d + oy * 3
-                    for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 5]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 5]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 5]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 5]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 5]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 5]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 5]), dzv) }
-                }
-                let gp0 = kernelGradient + 288
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 292
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 296
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 300
-                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 304
-                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 308
-                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 312
-                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 316
-                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 692) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 512
-                for tap in 0..<8 {
-                    let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8
-                        for ci in 0..<5 { to[ci] = from[ci * 4] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 512
+                        for tap in 0..<8 {
+                            let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8
+                                for ci in 0..<5 { to[ci] = from[ci * 4] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        for tap in 0..<8 {
+                            let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8 + 256
+                                for ci in 0..<5 { to[ci] = from[ci * 4] }
+                                for ci in 0..<3 { to[ci + 5] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 180)
+                        for oy in 0..<3 {
+                            (bordered + (oy + 1) * 36 + 12).update(from: dz + oy * 12, count: 12)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 256), dx + 30)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 692, withTemporary)
                 }
-                for tap in 0..<8 {
-                    let opposite = 15 - 8 * (tap / 4) - 1 * (tap % 4)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 20 + co, to = flipped + (tap * 4 + co) * 8 + 256
-                        for ci in 0..<5 { to[ci] = from[ci * 4] }
-                        for ci in 0..<3 { to[ci + 5] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 180)
-                for oy in 0..<3 {
-                    (bordered + (oy + 1) * 36 + 12).update(from: dz + oy * 12, count: 12)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 256), dx + 30)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 9, withTemporary)
         }
     }
 
@@ -690,96 +696,102 @@ extension Random098: TrainableModel {
     @inline(never)
     static func l2_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<10 {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<10 {
+                    for g in 0..<2 {
+                        let from = dz + i * 9 + g * 8
+                        var v = SIMD8<Float>()
+                        if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
+                        d[i * 2 + g] = v
+                    }
+                }
                 for g in 0..<2 {
-                    let from = dz + i * 9 + g * 8
-                    var v = SIMD8<Float>()
-                    if g < 1 { v = from.simd(SIMD8<Float>.self, at: 0) } else { v[0] = from[0] }
-                    d[i * 2 + g] = v
+                    var sum = SIMD8<Float>()
+                    for p in 0..<10 { sum += d[p * 2 + g] }
+                    let gp = gk + g * 8 + 216
+                    if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
                 }
-            }
-            for g in 0..<2 {
-                var sum = SIMD8<Float>()
-                for p in 0..<10 { sum += d[p * 2 + g] }
-                let gp = gk + g * 8 + 216
-                if g < 1 { gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0) } else { gp[0] += sum[0] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 12
-                let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 12, kx4 = ((r0 + 4) / 4) % 3, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 12, kx5 = ((r0 + 5) / 4) % 3, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 12, kx6 = ((r0 + 6) / 4) % 3, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 12, kx7 = ((r0 + 7) / 4) % 3, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 12, kx8 = ((r0 + 8) / 4) % 3, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 12, kx9 = ((r0 + 9) / 4) % 3, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 12, kx10 = ((r0 + 10) / 4) % 3, ci10 = (r0 + 10) % 4, ky11 = (r0 + 11) / 12, kx11 = ((r0 + 11) / 4) % 3, ci11 = (r0 + 11) % 4
-                for g in 0..<2 {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
-                    for oy in 0..<2 {
-                        let row0 = ((oy * 2 + ky0) * 7 + kx0) * 4 + ci0
-                        let row1 = ((oy * 2 + ky1) * 7 + kx1) * 4 + ci1
-                        let row2 = ((oy * 2 + ky2) * 7 + kx2) * 4 + ci2
-                        let row3 = ((oy * 2 + ky3) * 7 + kx3) * 4 + ci3
-                        let row4 = ((oy * 2 + ky4) * 7 + kx4) * 4 + ci4
-                        let row5 = ((oy * 2 + ky5) * 7 + kx5) * 4 + ci5
-                        let row6 = ((oy * 2 + ky6) * 7 + kx6) * 4 + ci6
-                        let row7 = ((oy * 2 + ky7) * 7 + kx7) * 4 + ci7
-                        let row8 = ((oy * 2 + ky8) * 7 + kx8) * 4 + ci8
-                        let row9 = ((oy * 2 + ky9) * 7 + kx9) * 4 + ci9
-                        let row10 = ((oy * 2 + ky10) * 7 + kx10) * 4 + ci10
-                        let row11 = ((oy * 2 + ky11) * 7 + kx11) * 4 + ci11
-                        let dp = d + oy * 10 + g
-                        for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 4]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 4]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 4]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 4]), dzv) }
-                    }
-                    let gp0 = kernelGradient + r0 * 9 + g * 8
-                    if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
-                    let gp1 = kernelGradient + (r0 + 1) * 9 + g * 8
-                    if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
-                    let gp2 = kernelGradient + (r0 + 2) * 9 + g * 8
-                    if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
-                    let gp3 = kernelGradient + (r0 + 3) * 9 + g * 8
-                    if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
-                    let gp4 = kernelGradient + (r0 + 4) * 9 + g * 8
-                    if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
-                    let gp5 = kernelGradient + (r0 + 5) * 9 + g * 8
-                    if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
-                    let gp6 = kernelGradient + (r0 + 6) * 9 + g * 8
-                    if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { gp6[0] += sum6[0] }
-                    let gp7 = kernelGradient + (r0 + 7) * 9 + g * 8
-                    if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { gp7[0] += sum7[0] }
-                    let gp8 = kernelGradient + (r0 + 8) * 9 + g * 8
-                    if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { gp8[0] += sum8[0] }
-                    let gp9 = kernelGradient + (r0 + 9) * 9 + g * 8
-                    if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { gp9[0] += sum9[0] }
-                    let gp10 = kernelGradient + (r0 + 10) * 9 + g * 8
-                    if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { gp10[0] += sum10[0] }
-                    let gp11 = kernelGradient + (r0 + 11) * 9 + g * 8
-                    if g < 1 { gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0) } else { gp11[0] += sum11[0] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 342) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 216
-                for tap in 0..<3 {
-                    let opposite = 2 - tap
-                    for co in 0..<9 {
-                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4
-                        for ci in 0..<4 { to[ci] = from[ci * 9] }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 12
+                    let ky0 = r0 / 12, kx0 = (r0 / 4) % 3, ci0 = r0 % 4, ky1 = (r0 + 1) / 12, kx1 = ((r0 + 1) / 4) % 3, ci1 = (r0 + 1) % 4, ky2 = (r0 + 2) / 12, kx2 = ((r0 + 2) / 4) % 3, ci2 = (r0 + 2) % 4, ky3 = (r0 + 3) / 12, kx3 = ((r0 + 3) / 4) % 3, ci3 = (r0 + 3) % 4, ky4 = (r0 + 4) / 12, kx4 = ((r0 + 4) / 4) % 3, ci4 = (r0 + 4) % 4, ky5 = (r0 + 5) / 12, kx5 = ((r0 + 5) / 4) % 3, ci5 = (r0 + 5) % 4, ky6 = (r0 + 6) / 12, kx6 = ((r0 + 6) / 4) % 3, ci6 = (r0 + 6) % 4, ky7 = (r0 + 7) / 12, kx7 = ((r0 + 7) / 4) % 3, ci7 = (r0 + 7) % 4, ky8 = (r0 + 8) / 12, kx8 = ((r0 + 8) / 4) % 3, ci8 = (r0 + 8) % 4, ky9 = (r0 + 9) / 12, kx9 = ((r0 + 9) / 4) % 3, ci9 = (r0 + 9) % 4, ky10 = (r0 + 10) / 12, kx10 = ((r0 + 10) / 4) % 3, ci10 = (r0 + 10) % 4, ky11 = (r0 + 11) / 12, kx11 = ((r0 + 11) / 4) % 3, ci11 = (r0 + 11) % 4
+                    for g in 0..<2 {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<2 {
+                            let row0 = ((oy * 2 + ky0) * 7 + kx0) * 4 + ci0
+                            let row1 = ((oy * 2 + ky1) * 7 + kx1) * 4 + ci1
+                            let row2 = ((oy * 2 + ky2) * 7 + kx2) * 4 + ci2
+                            let row3 = ((oy * 2 + ky3) * 7 + kx3) * 4 + ci3
+                            let row4 = ((oy * 2 + ky4) * 7 + kx4) * 4 + ci4
+                            let row5 = ((oy * 2 + ky5) * 7 + kx5) * 4 + ci5
+                            let row6 = ((oy * 2 + ky6) * 7 + kx6) * 4 + ci6
+                            let row7 = ((oy * 2 + ky7) * 7 + kx7) * 4 + ci7
+                            let row8 = ((oy * 2 + ky8) * 7 + kx8) * 4 + ci8
+                            let row9 = ((oy * 2 + ky9) * 7 + kx9) * 4 + ci9
+                            let row10 = ((oy * 2 + ky10) * 7 + kx10) * 4 + ci10
+                            let row11 = ((oy * 2 + ky11) * 7 + kx11) * 4 + ci11
+                            let dp = d + oy * 10 + g
+                            for ox in 0..<5 { let dzv = dp[ox * 2]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox * 4]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox * 4]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox * 4]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox * 4]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox * 4]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox * 4]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox * 4]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox * 4]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox * 4]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox * 4]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox * 4]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox * 4]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 9 + g * 8
+                        if g < 1 { gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0) } else { gp0[0] += sum0[0] }
+                        let gp1 = kernelGradient + (r0 + 1) * 9 + g * 8
+                        if g < 1 { gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0) } else { gp1[0] += sum1[0] }
+                        let gp2 = kernelGradient + (r0 + 2) * 9 + g * 8
+                        if g < 1 { gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0) } else { gp2[0] += sum2[0] }
+                        let gp3 = kernelGradient + (r0 + 3) * 9 + g * 8
+                        if g < 1 { gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0) } else { gp3[0] += sum3[0] }
+                        let gp4 = kernelGradient + (r0 + 4) * 9 + g * 8
+                        if g < 1 { gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0) } else { gp4[0] += sum4[0] }
+                        let gp5 = kernelGradient + (r0 + 5) * 9 + g * 8
+                        if g < 1 { gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0) } else { gp5[0] += sum5[0] }
+                        let gp6 = kernelGradient + (r0 + 6) * 9 + g * 8
+                        if g < 1 { gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0) } else { gp6[0] += sum6[0] }
+                        let gp7 = kernelGradient + (r0 + 7) * 9 + g * 8
+                        if g < 1 { gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0) } else { gp7[0] += sum7[0] }
+                        let gp8 = kernelGradient + (r0 + 8) * 9 + g * 8
+                        if g < 1 { gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0) } else { gp8[0] += sum8[0] }
+                        let gp9 = kernelGradient + (r0 + 9) * 9 + g * 8
+                        if g < 1 { gp9.store(gp9.simd(SIMD8<Float>.self, at: 0) + sum9, at: 0) } else { gp9[0] += sum9[0] }
+                        let gp10 = kernelGradient + (r0 + 10) * 9 + g * 8
+                        if g < 1 { gp10.store(gp10.simd(SIMD8<Float>.self, at: 0) + sum10, at: 0) } else { gp10[0] += sum10[0] }
+                        let gp11 = kernelGradient + (r0 + 11) * 9 + g * 8
+                        if g < 1 { gp11.store(gp11.simd(SIMD8<Float>.self, at: 0) + sum11, at: 0) } else { gp11[0] += sum11[0] }
                     }
                 }
-                for tap in 0..<3 {
-                    let opposite = 5 - tap
-                    for co in 0..<9 {
-                        let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4 + 108
-                        for ci in 0..<4 { to[ci] = from[ci * 9] }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l2_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 216
+                        for tap in 0..<3 {
+                            let opposite = 2 - tap
+                            for co in 0..<9 {
+                                let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4
+                                for ci in 0..<4 { to[ci] = from[ci * 9] }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 5 - tap
+                            for co in 0..<9 {
+                                let from = kernel + opposite * 36 + co, to = flipped + (tap * 9 + co) * 4 + 108
+                                for ci in 0..<4 { to[ci] = from[ci * 9] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 126)
+                        for oy in 0..<2 {
+                            (bordered + oy * 63 + 9).update(from: dz + oy * 45, count: 45)
+                        }
+                        Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l2_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 108), dx + 20)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 342, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 126)
-                for oy in 0..<2 {
-                    (bordered + oy * 63 + 9).update(from: dz + oy * 45, count: 45)
-                }
-                Self.l2_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l2_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 108), dx + 20)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 20, withTemporary)
         }
     }
 

@@ -363,61 +363,67 @@ extension Random099: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 15) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<15 {
-                let from = dz + i * 7
-                var v = SIMD8<Float>()
-                for l in 0..<7 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<15 { sum += d[p] }
-                let gp = gk + 28
-                for l in 0..<7 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<15 {
+                    let from = dz + i * 7
+                    var v = SIMD8<Float>()
+                    for l in 0..<7 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
-                    for oy in 0..<5 {
-                        let row0 = oy * 5
-                        let row1 = oy * 5 + 2
-                        let row2 = (oy + 2) * 5
-                        let row3 = (oy + 2) * 5 + 2
-                        let dp = d + oy * 3
-                        for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<7 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 7
-                    for l in 0..<7 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 14
-                    for l in 0..<7 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 21
-                    for l in 0..<7 { gp3[l] += sum3[l] }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<15 { sum += d[p] }
+                    let gp = gk + 28
+                    for l in 0..<7 { gp[l] += sum[l] }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 357) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 112
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<7 {
-                        let from = kernel + opposite * 7 + co, to = flipped + (tap * 7 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 4 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>()
+                        for oy in 0..<5 {
+                            let row0 = oy * 5
+                            let row1 = oy * 5 + 2
+                            let row2 = (oy + 2) * 5
+                            let row3 = (oy + 2) * 5 + 2
+                            let dp = d + oy * 3
+                            for ox in 0..<3 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<7 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 7
+                        for l in 0..<7 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 14
+                        for l in 0..<7 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 21
+                        for l in 0..<7 { gp3[l] += sum3[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 245)
-                for oy in 0..<5 {
-                    (bordered + (oy + 1) * 35 + 7).update(from: dz + oy * 21, count: 21)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 112
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<7 {
+                                let from = kernel + opposite * 7 + co, to = flipped + (tap * 7 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 245)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 1) * 35 + 7).update(from: dz + oy * 21, count: 21)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 357, withTemporary)
                 }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 15, withTemporary)
         }
     }
 

@@ -261,481 +261,484 @@ public struct Random100: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 112, biases = w + 1072
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 1133) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound * 7 * 2
-            let source = x + firstRow * 15, rows = (parts.upperBound * 7 - 1) * 2 + 3 - firstRow
-            for pixel in 0..<(rows * 15) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 5) }
-            do {
-                let bias = biases.simd(V.self, at: 0)
-                // The vectors of a row that start at filter 0.
-                for start in [0, 40] {
-                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 320); let p2_0 = patterns.simd(V.self, at: 640)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                        let p0_1 = patterns.simd(V.self, at: 80); let p1_1 = patterns.simd(V.self, at: 400); let p2_1 = patterns.simd(V.self, at: 720)
-                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                        let p0_2 = patterns.simd(V.self, at: 160); let p1_2 = patterns.simd(V.self, at: 480); let p2_2 = patterns.simd(V.self, at: 800)
-                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                        let p0_3 = patterns.simd(V.self, at: 240); let p1_3 = patterns.simd(V.self, at: 560); let p2_3 = patterns.simd(V.self, at: 880)
-                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
-                        s0 = s0.replacing(with: 0, where: s0 .< 0)
-                        yp.store(s0, at: 0)
-                        s1 = s1.replacing(with: 0, where: s1 .< 0)
-                        yp.store(s1, at: 60)
-                        s2 = s2.replacing(with: 0, where: s2 .< 0)
-                        yp.store(s2, at: 120)
-                        s3 = s3.replacing(with: 0, where: s3 .< 0)
-                        yp.store(s3, at: 180)
-                        s4 = s4.replacing(with: 0, where: s4 .< 0)
-                        yp.store(s4, at: 240)
-                        s5 = s5.replacing(with: 0, where: s5 .< 0)
-                        yp.store(s5, at: 300)
-                        s6 = s6.replacing(with: 0, where: s6 .< 0)
-                        yp.store(s6, at: 360)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound * 7 * 2
+                let source = x + firstRow * 15, rows = (parts.upperBound * 7 - 1) * 2 + 3 - firstRow
+                for pixel in 0..<(rows * 15) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 5) }
+                do {
+                    let bias = biases.simd(V.self, at: 0)
+                    // The vectors of a row that start at filter 0.
+                    for start in [0, 40] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 320); let p2_0 = patterns.simd(V.self, at: 640)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V.self, at: 80); let p1_1 = patterns.simd(V.self, at: 400); let p2_1 = patterns.simd(V.self, at: 720)
+                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V.self, at: 160); let p1_2 = patterns.simd(V.self, at: 480); let p2_2 = patterns.simd(V.self, at: 800)
+                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V.self, at: 240); let p1_3 = patterns.simd(V.self, at: 560); let p2_3 = patterns.simd(V.self, at: 880)
+                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            yp.store(s0, at: 0)
+                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            yp.store(s1, at: 60)
+                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            yp.store(s2, at: 120)
+                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            yp.store(s3, at: 180)
+                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            yp.store(s4, at: 240)
+                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            yp.store(s5, at: 300)
+                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            yp.store(s6, at: 360)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 16)
+                    // The vectors of a row that start at filter 1.
+                    for start in [16] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 336); let p2_0 = patterns.simd(V.self, at: 656)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V.self, at: 96); let p1_1 = patterns.simd(V.self, at: 416); let p2_1 = patterns.simd(V.self, at: 736)
+                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V.self, at: 176); let p1_2 = patterns.simd(V.self, at: 496); let p2_2 = patterns.simd(V.self, at: 816)
+                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V.self, at: 256); let p1_3 = patterns.simd(V.self, at: 576); let p2_3 = patterns.simd(V.self, at: 896)
+                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            yp.store(s0, at: 0)
+                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            yp.store(s1, at: 60)
+                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            yp.store(s2, at: 120)
+                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            yp.store(s3, at: 180)
+                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            yp.store(s4, at: 240)
+                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            yp.store(s5, at: 300)
+                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            yp.store(s6, at: 360)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 32)
+                    // The vectors of a row that start at filter 2.
+                    for start in [32, 52] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 352); let p2_0 = patterns.simd(V.self, at: 672)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 432); let p2_1 = patterns.simd(V.self, at: 752)
+                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V.self, at: 192); let p1_2 = patterns.simd(V.self, at: 512); let p2_2 = patterns.simd(V.self, at: 832)
+                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V.self, at: 272); let p1_3 = patterns.simd(V.self, at: 592); let p2_3 = patterns.simd(V.self, at: 912)
+                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            yp.store(s0, at: 0)
+                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            yp.store(s1, at: 60)
+                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            yp.store(s2, at: 120)
+                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            yp.store(s3, at: 180)
+                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            yp.store(s4, at: 240)
+                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            yp.store(s5, at: 300)
+                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            yp.store(s6, at: 360)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 48)
+                    // The vectors of a row that start at filter 3.
+                    for start in [8, 48] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 368); let p2_0 = patterns.simd(V.self, at: 688)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 448); let p2_1 = patterns.simd(V.self, at: 768)
+                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V.self, at: 208); let p1_2 = patterns.simd(V.self, at: 528); let p2_2 = patterns.simd(V.self, at: 848)
+                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V.self, at: 288); let p1_3 = patterns.simd(V.self, at: 608); let p2_3 = patterns.simd(V.self, at: 928)
+                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            yp.store(s0, at: 0)
+                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            yp.store(s1, at: 60)
+                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            yp.store(s2, at: 120)
+                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            yp.store(s3, at: 180)
+                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            yp.store(s4, at: 240)
+                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            yp.store(s5, at: 300)
+                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            yp.store(s6, at: 360)
+                        }
+                    }
+                }
+                do {
+                    let bias = biases.simd(V.self, at: 64)
+                    // The vectors of a row that start at filter 4.
+                    for start in [24] {
+                        for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
+                            let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
+                            var s0 = bias
+                            var s1 = bias
+                            var s2 = bias
+                            var s3 = bias
+                            var s4 = bias
+                            var s5 = bias
+                            var s6 = bias
+                            let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 384); let p2_0 = patterns.simd(V.self, at: 704)
+                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 464); let p2_1 = patterns.simd(V.self, at: 784)
+                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 544); let p2_2 = patterns.simd(V.self, at: 864)
+                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V.self, at: 304); let p1_3 = patterns.simd(V.self, at: 624); let p2_3 = patterns.simd(V.self, at: 944)
+                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            yp.store(s0, at: 0)
+                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            yp.store(s1, at: 60)
+                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            yp.store(s2, at: 120)
+                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            yp.store(s3, at: 180)
+                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            yp.store(s4, at: 240)
+                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            yp.store(s5, at: 300)
+                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            yp.store(s6, at: 360)
+                        }
                     }
                 }
             }
-            do {
-                let bias = biases.simd(V.self, at: 16)
-                // The vectors of a row that start at filter 1.
-                for start in [16] {
-                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 336); let p2_0 = patterns.simd(V.self, at: 656)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                        let p0_1 = patterns.simd(V.self, at: 96); let p1_1 = patterns.simd(V.self, at: 416); let p2_1 = patterns.simd(V.self, at: 736)
-                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                        let p0_2 = patterns.simd(V.self, at: 176); let p1_2 = patterns.simd(V.self, at: 496); let p2_2 = patterns.simd(V.self, at: 816)
-                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                        let p0_3 = patterns.simd(V.self, at: 256); let p1_3 = patterns.simd(V.self, at: 576); let p2_3 = patterns.simd(V.self, at: 896)
-                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
-                        s0 = s0.replacing(with: 0, where: s0 .< 0)
-                        yp.store(s0, at: 0)
-                        s1 = s1.replacing(with: 0, where: s1 .< 0)
-                        yp.store(s1, at: 60)
-                        s2 = s2.replacing(with: 0, where: s2 .< 0)
-                        yp.store(s2, at: 120)
-                        s3 = s3.replacing(with: 0, where: s3 .< 0)
-                        yp.store(s3, at: 180)
-                        s4 = s4.replacing(with: 0, where: s4 .< 0)
-                        yp.store(s4, at: 240)
-                        s5 = s5.replacing(with: 0, where: s5 .< 0)
-                        yp.store(s5, at: 300)
-                        s6 = s6.replacing(with: 0, where: s6 .< 0)
-                        yp.store(s6, at: 360)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 32)
-                // The vectors of a row that start at filter 2.
-                for start in [32, 52] {
-                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 352); let p2_0 = patterns.simd(V.self, at: 672)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                        let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 432); let p2_1 = patterns.simd(V.self, at: 752)
-                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                        let p0_2 = patterns.simd(V.self, at: 192); let p1_2 = patterns.simd(V.self, at: 512); let p2_2 = patterns.simd(V.self, at: 832)
-                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                        let p0_3 = patterns.simd(V.self, at: 272); let p1_3 = patterns.simd(V.self, at: 592); let p2_3 = patterns.simd(V.self, at: 912)
-                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
-                        s0 = s0.replacing(with: 0, where: s0 .< 0)
-                        yp.store(s0, at: 0)
-                        s1 = s1.replacing(with: 0, where: s1 .< 0)
-                        yp.store(s1, at: 60)
-                        s2 = s2.replacing(with: 0, where: s2 .< 0)
-                        yp.store(s2, at: 120)
-                        s3 = s3.replacing(with: 0, where: s3 .< 0)
-                        yp.store(s3, at: 180)
-                        s4 = s4.replacing(with: 0, where: s4 .< 0)
-                        yp.store(s4, at: 240)
-                        s5 = s5.replacing(with: 0, where: s5 .< 0)
-                        yp.store(s5, at: 300)
-                        s6 = s6.replacing(with: 0, where: s6 .< 0)
-                        yp.store(s6, at: 360)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 48)
-                // The vectors of a row that start at filter 3.
-                for start in [8, 48] {
-                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 368); let p2_0 = patterns.simd(V.self, at: 688)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                        let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 448); let p2_1 = patterns.simd(V.self, at: 768)
-                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                        let p0_2 = patterns.simd(V.self, at: 208); let p1_2 = patterns.simd(V.self, at: 528); let p2_2 = patterns.simd(V.self, at: 848)
-                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                        let p0_3 = patterns.simd(V.self, at: 288); let p1_3 = patterns.simd(V.self, at: 608); let p2_3 = patterns.simd(V.self, at: 928)
-                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
-                        s0 = s0.replacing(with: 0, where: s0 .< 0)
-                        yp.store(s0, at: 0)
-                        s1 = s1.replacing(with: 0, where: s1 .< 0)
-                        yp.store(s1, at: 60)
-                        s2 = s2.replacing(with: 0, where: s2 .< 0)
-                        yp.store(s2, at: 120)
-                        s3 = s3.replacing(with: 0, where: s3 .< 0)
-                        yp.store(s3, at: 180)
-                        s4 = s4.replacing(with: 0, where: s4 .< 0)
-                        yp.store(s4, at: 240)
-                        s5 = s5.replacing(with: 0, where: s5 .< 0)
-                        yp.store(s5, at: 300)
-                        s6 = s6.replacing(with: 0, where: s6 .< 0)
-                        yp.store(s6, at: 360)
-                    }
-                }
-            }
-            do {
-                let bias = biases.simd(V.self, at: 64)
-                // The vectors of a row that start at filter 4.
-                for start in [24] {
-                    for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
-                        let row = repeated + (oy * 2 - firstRow) * 75 + start, yp = y + oy * 60 + start
-                        var s0 = bias
-                        var s1 = bias
-                        var s2 = bias
-                        var s3 = bias
-                        var s4 = bias
-                        var s5 = bias
-                        var s6 = bias
-                        let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 384); let p2_0 = patterns.simd(V.self, at: 704)
-                        do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                        do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                        do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                        let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 464); let p2_1 = patterns.simd(V.self, at: 784)
-                        do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                        do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                        do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                        let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 544); let p2_2 = patterns.simd(V.self, at: 864)
-                        do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                        do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                        do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                        let p0_3 = patterns.simd(V.self, at: 304); let p1_3 = patterns.simd(V.self, at: 624); let p2_3 = patterns.simd(V.self, at: 944)
-                        do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                        do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                        do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
-                        s0 = s0.replacing(with: 0, where: s0 .< 0)
-                        yp.store(s0, at: 0)
-                        s1 = s1.replacing(with: 0, where: s1 .< 0)
-                        yp.store(s1, at: 60)
-                        s2 = s2.replacing(with: 0, where: s2 .< 0)
-                        yp.store(s2, at: 120)
-                        s3 = s3.replacing(with: 0, where: s3 .< 0)
-                        yp.store(s3, at: 180)
-                        s4 = s4.replacing(with: 0, where: s4 .< 0)
-                        yp.store(s4, at: 240)
-                        s5 = s5.replacing(with: 0, where: s5 .< 0)
-                        yp.store(s5, at: 300)
-                        s6 = s6.replacing(with: 0, where: s6 .< 0)
-                        yp.store(s6, at: 360)
-                    }
-                }
-            }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1133, withTemporary)
         }
     }
 
@@ -829,94 +832,100 @@ extension Random100: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 84) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<84 {
-                let from = dz + i * 5
-                var v = SIMD8<Float>()
-                for l in 0..<5 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<84 { sum += d[p] }
-                let gp = gk + 60
-                for l in 0..<5 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<84 {
+                    let from = dz + i * 5
+                    var v = SIMD8<Float>()
+                    for l in 0..<5 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
-                    for oy in 0..<7 {
-                        let row0 = oy * 30
-                        let row1 = oy * 30 + 1
-                        let row2 = oy * 30 + 2
-                        let row3 = oy * 30 + 3
-                        let row4 = (oy * 2 + 1) * 15
-                        let row5 = (oy * 2 + 1) * 15 + 1
-                        let row6 = (oy * 2 + 1) * 15 + 2
-                        let row7 = (oy * 2 + 1) * 15 + 3
-                        let row8 = (oy * 2 + 2) * 15
-                        let row9 = (oy * 2 + 2) * 15 + 1
-                        let row10 = (oy * 2 + 2) * 15 + 2
-                        let row11 = (oy * 2 + 2) * 15 + 3
-                        let dp = d + oy * 12
-                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<84 { sum += d[p] }
+                    let gp = gk + 60
+                    for l in 0..<5 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>(), sum9 = SIMD8<Float>(), sum10 = SIMD8<Float>(), sum11 = SIMD8<Float>()
+                        for oy in 0..<7 {
+                            let row0 = oy * 30
+                            let row1 = oy * 30 + 1
+                            let row2 = oy * 30 + 2
+                            let row3 = oy * 30 + 3
+                            let row4 = (oy * 2 + 1) * 15
+                            let row5 = (oy * 2 + 1) * 15 + 1
+                            let row6 = (oy * 2 + 1) * 15 + 2
+                            let row7 = (oy * 2 + 1) * 15 + 3
+                            let row8 = (oy * 2 + 2) * 15
+                            let row9 = (oy * 2 + 2) * 15 + 1
+                            let row10 = (oy * 2 + 2) * 15 + 2
+                            let row11 = (oy * 2 + 2) * 15 + 3
+                            let dp = d + oy * 12
+                            for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv); sum9 = madd(sum9, SIMD8<Float>(repeating: x[row9 + ox]), dzv); sum10 = madd(sum10, SIMD8<Float>(repeating: x[row10 + ox]), dzv); sum11 = madd(sum11, SIMD8<Float>(repeating: x[row11 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<5 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 5
+                        for l in 0..<5 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 10
+                        for l in 0..<5 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 15
+                        for l in 0..<5 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 20
+                        for l in 0..<5 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 25
+                        for l in 0..<5 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 30
+                        for l in 0..<5 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 35
+                        for l in 0..<5 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 40
+                        for l in 0..<5 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + 45
+                        for l in 0..<5 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + 50
+                        for l in 0..<5 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + 55
+                        for l in 0..<5 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient
-                    for l in 0..<5 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 5
-                    for l in 0..<5 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 10
-                    for l in 0..<5 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 15
-                    for l in 0..<5 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 20
-                    for l in 0..<5 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 25
-                    for l in 0..<5 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 30
-                    for l in 0..<5 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 35
-                    for l in 0..<5 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 40
-                    for l in 0..<5 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + 45
-                    for l in 0..<5 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + 50
-                    for l in 0..<5 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + 55
-                    for l in 0..<5 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 240
+                        for tap in 0..<8 {
+                            let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        for tap in 0..<4 {
+                            let opposite = 7 - tap
+                            for co in 0..<5 {
+                                let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4 + 160
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 525)
+                        for oy in 0..<7 {
+                            (bordered + oy * 75 + 10).update(from: dz + oy * 60, count: 60)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 12)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 765, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 765) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 240
-                for tap in 0..<8 {
-                    let opposite = 11 - 8 * (tap / 4) - 1 * (tap % 4)
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                for tap in 0..<4 {
-                    let opposite = 7 - tap
-                    for co in 0..<5 {
-                        let from = kernel + opposite * 5 + co, to = flipped + (tap * 5 + co) * 4 + 160
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 525)
-                for oy in 0..<7 {
-                    (bordered + oy * 75 + 10).update(from: dz + oy * 60, count: 60)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 12)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 160), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 84, withTemporary)
         }
     }
 
@@ -1018,76 +1027,79 @@ extension Random100: TrainableModel {
     @inline(never)
     static func l2_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 1260
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<35 {
-                let r0 = rb * 12
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 1260
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<35 {
+                    let r0 = rb * 12
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let row8 = r0 + 8
-                        let row9 = r0 + 9
-                        let row10 = r0 + 10
-                        let row11 = r0 + 11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let row8 = r0 + 8
+                            let row9 = r0 + 9
+                            let row10 = r0 + 10
+                            let row11 = r0 + 11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 3
+                        for l in 0..<3 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 3
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
-                    for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 3
-                    for l in 0..<3 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<420 {
+                    let row = UnsafePointer(kernel) + ci * 3
+                    var total: Float = 0
+                    for l in 0..<3 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<420 {
-                let row = UnsafePointer(kernel) + ci * 3
-                var total: Float = 0
-                for l in 0..<3 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

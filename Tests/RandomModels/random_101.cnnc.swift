@@ -158,64 +158,67 @@ public struct Random101: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 64, biases = w + 496
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 512) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 14, rows = (parts.upperBound - 1) + 5 - firstRow
-            for pixel in 0..<(rows * 14) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 3) }
-            for oy in parts {
-                let row = repeated + (oy - firstRow) * 42
-                let yp = y + oy * 24
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 32)
-                    var s0_2 = biases.simd(V.self, at: 16)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 9
-                            let wp0 = patterns + kx * 48
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_1 = wp0.simd(V.self, at: 16)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_1)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound
+                let source = x + firstRow * 14, rows = (parts.upperBound - 1) + 5 - firstRow
+                for pixel in 0..<(rows * 14) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 3) }
+                for oy in parts {
+                    let row = repeated + (oy - firstRow) * 42
+                    let yp = y + oy * 24
+                    do {
+                        var s0_0 = biases.simd(V.self, at: 0)
+                        var s0_1 = biases.simd(V.self, at: 32)
+                        var s0_2 = biases.simd(V.self, at: 16)
+                        for kx in 0..<3 {
+                            do {
+                                let xp = row + kx * 9
+                                let wp0 = patterns + kx * 48
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_1 = wp0.simd(V.self, at: 16)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_1)
+                            }
+                            do {
+                                let xp = row + kx * 9 + 84
+                                let wp0 = patterns + (kx + 3) * 48
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_1 = wp0.simd(V.self, at: 16)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_1)
+                            }
+                            do {
+                                let xp = row + kx * 9 + 168
+                                let wp0 = patterns + (kx + 6) * 48
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_1 = wp0.simd(V.self, at: 16)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_1)
+                            }
                         }
-                        do {
-                            let xp = row + kx * 9 + 84
-                            let wp0 = patterns + (kx + 3) * 48
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_1 = wp0.simd(V.self, at: 16)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_1)
-                        }
-                        do {
-                            let xp = row + kx * 9 + 168
-                            let wp0 = patterns + (kx + 6) * 48
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_1 = wp0.simd(V.self, at: 16)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_1)
-                        }
+                        yp.store(s0_0, at: 0)
+                        yp.store(s0_1, at: 8)
+                        yp.store(s0_2, at: 16)
                     }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 8)
-                    yp.store(s0_2, at: 16)
                 }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 512, withTemporary)
         }
     }
 
@@ -350,70 +353,76 @@ extension Random101: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<64 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<64 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
-                    for oy in 0..<8 {
-                        let row0 = oy * 14
-                        let row1 = oy * 14 + 3
-                        let row2 = oy * 14 + 6
-                        let row3 = (oy + 2) * 14
-                        let row4 = (oy + 2) * 14 + 3
-                        let row5 = (oy + 2) * 14 + 6
-                        let row6 = (oy + 4) * 14
-                        let row7 = (oy + 4) * 14 + 3
-                        let row8 = (oy + 4) * 14 + 6
-                        let dp = d + oy * 8
-                        for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 3
-                    for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 6
-                    for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 9
-                    for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 12
-                    for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 15
-                    for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 18
-                    for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 21
-                    for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 24
-                    for l in 0..<3 { gp8[l] += sum8[l] }
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1068) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 108
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 3 + co, to = flipped + (tap * 3 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>()
+                        for oy in 0..<8 {
+                            let row0 = oy * 14
+                            let row1 = oy * 14 + 3
+                            let row2 = oy * 14 + 6
+                            let row3 = (oy + 2) * 14
+                            let row4 = (oy + 2) * 14 + 3
+                            let row5 = (oy + 2) * 14 + 6
+                            let row6 = (oy + 4) * 14
+                            let row7 = (oy + 4) * 14 + 3
+                            let row8 = (oy + 4) * 14 + 6
+                            let dp = d + oy * 8
+                            for ox in 0..<8 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 6
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 9
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 12
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 15
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 18
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 21
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 24
+                        for l in 0..<3 { gp8[l] += sum8[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 960)
-                for oy in 0..<8 {
-                    (bordered + (oy + 4) * 60 + 18).update(from: dz + oy * 24, count: 24)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 108
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 3 + co, to = flipped + (tap * 3 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 960)
+                        for oy in 0..<8 {
+                            (bordered + (oy + 4) * 60 + 18).update(from: dz + oy * 24, count: 24)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1068, withTemporary)
                 }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 64, withTemporary)
         }
     }
 
@@ -473,83 +482,89 @@ extension Random101: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 49) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<49 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<49 { sum += d[p] }
-                let gp = gk + 48
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<49 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
-                    for oy in 0..<7 {
-                        let row0 = oy * 24
-                        let row1 = oy * 24 + 1
-                        let row2 = oy * 24 + 2
-                        let row3 = (oy * 8 + 1) * 3
-                        let row4 = (oy * 8 + 1) * 3 + 1
-                        let row5 = (oy * 8 + 1) * 3 + 2
-                        let row6 = (oy + 1) * 24
-                        let row7 = (oy + 1) * 24 + 1
-                        let row8 = (oy + 1) * 24 + 2
-                        let row9 = ((oy + 1) * 8 + 1) * 3
-                        let row10 = ((oy + 1) * 8 + 1) * 3 + 1
-                        let row11 = ((oy + 1) * 8 + 1) * 3 + 2
-                        let dp = d + oy * 7
-                        for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 3]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 3]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 3]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 3]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 4
-                    gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 8
-                    gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 12
-                    gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 16
-                    gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + 20
-                    gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + 24
-                    gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + 28
-                    gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + 32
-                    gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + 36
-                    gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + 40
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
-                    let gp11 = kernelGradient + 44
-                    gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
+                    var sum = SIMD4<Float>()
+                    for p in 0..<49 { sum += d[p] }
+                    let gp = gk + 48
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 388) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 64
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
-                        for ci in 0..<3 { to[ci] = from[ci * 4] }
-                        to[3] = 0
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        for oy in 0..<7 {
+                            let row0 = oy * 24
+                            let row1 = oy * 24 + 1
+                            let row2 = oy * 24 + 2
+                            let row3 = (oy * 8 + 1) * 3
+                            let row4 = (oy * 8 + 1) * 3 + 1
+                            let row5 = (oy * 8 + 1) * 3 + 2
+                            let row6 = (oy + 1) * 24
+                            let row7 = (oy + 1) * 24 + 1
+                            let row8 = (oy + 1) * 24 + 2
+                            let row9 = ((oy + 1) * 8 + 1) * 3
+                            let row10 = ((oy + 1) * 8 + 1) * 3 + 1
+                            let row11 = ((oy + 1) * 8 + 1) * 3 + 2
+                            let dp = d + oy * 7
+                            for ox in 0..<7 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 3]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 3]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 3]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 3]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 3]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 3]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 3]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 3]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 3]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 3]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11 + ox * 3]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 8
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 12
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 16
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + 20
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + 24
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + 28
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + 32
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + 36
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + 40
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                        let gp11 = kernelGradient + 44
+                        gp11.store(gp11.simd(SIMD4<Float>.self, at: 0) + sum11, at: 0)
                     }
                 }
-                bordered.initialize(repeating: 0, count: 324)
-                for oy in 0..<7 {
-                    (bordered + (oy + 1) * 36 + 4).update(from: dz + oy * 28, count: 28)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 64
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 12 + co, to = flipped + (tap * 4 + co) * 4
+                                for ci in 0..<3 { to[ci] = from[ci * 4] }
+                                to[3] = 0
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 324)
+                        for oy in 0..<7 {
+                            (bordered + (oy + 1) * 36 + 4).update(from: dz + oy * 28, count: 28)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 388, withTemporary)
                 }
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 49, withTemporary)
         }
     }
 

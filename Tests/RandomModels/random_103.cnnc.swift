@@ -204,185 +204,188 @@ public struct Random103: CompiledModel {
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 960
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 1724) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 22, rows = (parts.upperBound - 1) + 3 - firstRow
-            for pixel in 0..<(rows * 22) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
-            for oy in parts {
-                let row = repeated + (oy - firstRow) * 132
-                let yp = y + oy * 120
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 32)
-                    var s0_2 = biases.simd(V.self, at: 64)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 32)
-                    var s0_5 = biases.simd(V.self, at: 64)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 6
-                            let wp0 = patterns + kx * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_4)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_4)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound
+                let source = x + firstRow * 22, rows = (parts.upperBound - 1) + 3 - firstRow
+                for pixel in 0..<(rows * 22) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
+                for oy in parts {
+                    let row = repeated + (oy - firstRow) * 132
+                    let yp = y + oy * 120
+                    do {
+                        var s0_0 = biases.simd(V.self, at: 0)
+                        var s0_1 = biases.simd(V.self, at: 32)
+                        var s0_2 = biases.simd(V.self, at: 64)
+                        var s0_3 = biases.simd(V.self, at: 0)
+                        var s0_4 = biases.simd(V.self, at: 32)
+                        var s0_5 = biases.simd(V.self, at: 64)
+                        var s0_6 = biases.simd(V.self, at: 0)
+                        for kx in 0..<3 {
+                            do {
+                                let xp = row + kx * 6
+                                let wp0 = patterns + kx * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_4)
+                                let x3 = xp.simd(V.self, at: 24)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 32)
+                                s0_4 = madd(s0_4, x4, w0_2)
+                                let x5 = xp.simd(V.self, at: 40)
+                                s0_5 = madd(s0_5, x5, w0_4)
+                                let x6 = xp.simd(V.self, at: 48)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                            }
+                            do {
+                                let xp = row + kx * 6 + 132
+                                let wp0 = patterns + (kx + 3) * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_4)
+                                let x3 = xp.simd(V.self, at: 24)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 32)
+                                s0_4 = madd(s0_4, x4, w0_2)
+                                let x5 = xp.simd(V.self, at: 40)
+                                s0_5 = madd(s0_5, x5, w0_4)
+                                let x6 = xp.simd(V.self, at: 48)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                            }
+                            do {
+                                let xp = row + kx * 6 + 264
+                                let wp0 = patterns + (kx + 6) * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_4)
+                                let x3 = xp.simd(V.self, at: 24)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 32)
+                                s0_4 = madd(s0_4, x4, w0_2)
+                                let x5 = xp.simd(V.self, at: 40)
+                                s0_5 = madd(s0_5, x5, w0_4)
+                                let x6 = xp.simd(V.self, at: 48)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                            }
                         }
-                        do {
-                            let xp = row + kx * 6 + 132
-                            let wp0 = patterns + (kx + 3) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_4)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_4)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 264
-                            let wp0 = patterns + (kx + 6) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_4)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_4)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                        }
+                        yp.store(s0_0, at: 0)
+                        yp.store(s0_1, at: 8)
+                        yp.store(s0_2, at: 16)
+                        yp.store(s0_3, at: 24)
+                        yp.store(s0_4, at: 32)
+                        yp.store(s0_5, at: 40)
+                        yp.store(s0_6, at: 48)
                     }
-                    yp.store(s0_0, at: 0)
-                    yp.store(s0_1, at: 8)
-                    yp.store(s0_2, at: 16)
-                    yp.store(s0_3, at: 24)
-                    yp.store(s0_4, at: 32)
-                    yp.store(s0_5, at: 40)
-                    yp.store(s0_6, at: 48)
-                }
-                do {
-                    var s0_0 = biases.simd(V.self, at: 32)
-                    var s0_1 = biases.simd(V.self, at: 64)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 32)
-                    var s0_4 = biases.simd(V.self, at: 64)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 32)
-                    var s0_7 = biases.simd(V.self, at: 64)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 6
-                            let wp0 = patterns + kx * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 56)
-                            s0_0 = madd(s0_0, x0, w0_2)
-                            let x1 = xp.simd(V.self, at: 64)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 72)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 80)
-                            s0_3 = madd(s0_3, x3, w0_2)
-                            let x4 = xp.simd(V.self, at: 88)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 96)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 104)
-                            s0_6 = madd(s0_6, x6, w0_2)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
+                    do {
+                        var s0_0 = biases.simd(V.self, at: 32)
+                        var s0_1 = biases.simd(V.self, at: 64)
+                        var s0_2 = biases.simd(V.self, at: 0)
+                        var s0_3 = biases.simd(V.self, at: 32)
+                        var s0_4 = biases.simd(V.self, at: 64)
+                        var s0_5 = biases.simd(V.self, at: 0)
+                        var s0_6 = biases.simd(V.self, at: 32)
+                        var s0_7 = biases.simd(V.self, at: 64)
+                        for kx in 0..<3 {
+                            do {
+                                let xp = row + kx * 6
+                                let wp0 = patterns + kx * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 56)
+                                s0_0 = madd(s0_0, x0, w0_2)
+                                let x1 = xp.simd(V.self, at: 64)
+                                s0_1 = madd(s0_1, x1, w0_4)
+                                let x2 = xp.simd(V.self, at: 72)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 80)
+                                s0_3 = madd(s0_3, x3, w0_2)
+                                let x4 = xp.simd(V.self, at: 88)
+                                s0_4 = madd(s0_4, x4, w0_4)
+                                let x5 = xp.simd(V.self, at: 96)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 104)
+                                s0_6 = madd(s0_6, x6, w0_2)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_4)
+                            }
+                            do {
+                                let xp = row + kx * 6 + 132
+                                let wp0 = patterns + (kx + 3) * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 56)
+                                s0_0 = madd(s0_0, x0, w0_2)
+                                let x1 = xp.simd(V.self, at: 64)
+                                s0_1 = madd(s0_1, x1, w0_4)
+                                let x2 = xp.simd(V.self, at: 72)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 80)
+                                s0_3 = madd(s0_3, x3, w0_2)
+                                let x4 = xp.simd(V.self, at: 88)
+                                s0_4 = madd(s0_4, x4, w0_4)
+                                let x5 = xp.simd(V.self, at: 96)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 104)
+                                s0_6 = madd(s0_6, x6, w0_2)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_4)
+                            }
+                            do {
+                                let xp = row + kx * 6 + 264
+                                let wp0 = patterns + (kx + 6) * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 56)
+                                s0_0 = madd(s0_0, x0, w0_2)
+                                let x1 = xp.simd(V.self, at: 64)
+                                s0_1 = madd(s0_1, x1, w0_4)
+                                let x2 = xp.simd(V.self, at: 72)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 80)
+                                s0_3 = madd(s0_3, x3, w0_2)
+                                let x4 = xp.simd(V.self, at: 88)
+                                s0_4 = madd(s0_4, x4, w0_4)
+                                let x5 = xp.simd(V.self, at: 96)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 104)
+                                s0_6 = madd(s0_6, x6, w0_2)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_4)
+                            }
                         }
-                        do {
-                            let xp = row + kx * 6 + 132
-                            let wp0 = patterns + (kx + 3) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 56)
-                            s0_0 = madd(s0_0, x0, w0_2)
-                            let x1 = xp.simd(V.self, at: 64)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 72)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 80)
-                            s0_3 = madd(s0_3, x3, w0_2)
-                            let x4 = xp.simd(V.self, at: 88)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 96)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 104)
-                            s0_6 = madd(s0_6, x6, w0_2)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 264
-                            let wp0 = patterns + (kx + 6) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 56)
-                            s0_0 = madd(s0_0, x0, w0_2)
-                            let x1 = xp.simd(V.self, at: 64)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 72)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 80)
-                            s0_3 = madd(s0_3, x3, w0_2)
-                            let x4 = xp.simd(V.self, at: 88)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 96)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 104)
-                            s0_6 = madd(s0_6, x6, w0_2)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                        }
+                        yp.store(s0_0, at: 56)
+                        yp.store(s0_1, at: 64)
+                        yp.store(s0_2, at: 72)
+                        yp.store(s0_3, at: 80)
+                        yp.store(s0_4, at: 88)
+                        yp.store(s0_5, at: 96)
+                        yp.store(s0_6, at: 104)
+                        yp.store(s0_7, at: 112)
                     }
-                    yp.store(s0_0, at: 56)
-                    yp.store(s0_1, at: 64)
-                    yp.store(s0_2, at: 72)
-                    yp.store(s0_3, at: 80)
-                    yp.store(s0_4, at: 88)
-                    yp.store(s0_5, at: 96)
-                    yp.store(s0_6, at: 104)
-                    yp.store(s0_7, at: 112)
                 }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1724, withTemporary)
         }
     }
 
@@ -400,215 +403,218 @@ public struct Random103: CompiledModel {
         var scale4 = V(), shift4 = V()
         for lane in 0..<8 { scale4[lane] = post[(4 + lane) % 6]; shift4[lane] = post[6 + (4 + lane) % 6] }
         // The input rows these output rows read, each pixel repeated once per filter.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 1724) { buffer in
-            let repeated = buffer.baseAddress!
-            let firstRow = parts.lowerBound
-            let source = x + firstRow * 22, rows = (parts.upperBound - 1) + 3 - firstRow
-            for pixel in 0..<(rows * 22) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
-            for oy in parts {
-                let row = repeated + (oy - firstRow) * 132
-                let yp = y + oy * 120
-                do {
-                    var s0_0 = biases.simd(V.self, at: 0)
-                    var s0_1 = biases.simd(V.self, at: 32)
-                    var s0_2 = biases.simd(V.self, at: 64)
-                    var s0_3 = biases.simd(V.self, at: 0)
-                    var s0_4 = biases.simd(V.self, at: 32)
-                    var s0_5 = biases.simd(V.self, at: 64)
-                    var s0_6 = biases.simd(V.self, at: 0)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 6
-                            let wp0 = patterns + kx * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_4)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_4)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_0)
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Float>) {
+                let repeated = buffer.baseAddress!
+                let firstRow = parts.lowerBound
+                let source = x + firstRow * 22, rows = (parts.upperBound - 1) + 3 - firstRow
+                for pixel in 0..<(rows * 22) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
+                for oy in parts {
+                    let row = repeated + (oy - firstRow) * 132
+                    let yp = y + oy * 120
+                    do {
+                        var s0_0 = biases.simd(V.self, at: 0)
+                        var s0_1 = biases.simd(V.self, at: 32)
+                        var s0_2 = biases.simd(V.self, at: 64)
+                        var s0_3 = biases.simd(V.self, at: 0)
+                        var s0_4 = biases.simd(V.self, at: 32)
+                        var s0_5 = biases.simd(V.self, at: 64)
+                        var s0_6 = biases.simd(V.self, at: 0)
+                        for kx in 0..<3 {
+                            do {
+                                let xp = row + kx * 6
+                                let wp0 = patterns + kx * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_4)
+                                let x3 = xp.simd(V.self, at: 24)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 32)
+                                s0_4 = madd(s0_4, x4, w0_2)
+                                let x5 = xp.simd(V.self, at: 40)
+                                s0_5 = madd(s0_5, x5, w0_4)
+                                let x6 = xp.simd(V.self, at: 48)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                            }
+                            do {
+                                let xp = row + kx * 6 + 132
+                                let wp0 = patterns + (kx + 3) * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_4)
+                                let x3 = xp.simd(V.self, at: 24)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 32)
+                                s0_4 = madd(s0_4, x4, w0_2)
+                                let x5 = xp.simd(V.self, at: 40)
+                                s0_5 = madd(s0_5, x5, w0_4)
+                                let x6 = xp.simd(V.self, at: 48)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                            }
+                            do {
+                                let xp = row + kx * 6 + 264
+                                let wp0 = patterns + (kx + 6) * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 0)
+                                s0_0 = madd(s0_0, x0, w0_0)
+                                let x1 = xp.simd(V.self, at: 8)
+                                s0_1 = madd(s0_1, x1, w0_2)
+                                let x2 = xp.simd(V.self, at: 16)
+                                s0_2 = madd(s0_2, x2, w0_4)
+                                let x3 = xp.simd(V.self, at: 24)
+                                s0_3 = madd(s0_3, x3, w0_0)
+                                let x4 = xp.simd(V.self, at: 32)
+                                s0_4 = madd(s0_4, x4, w0_2)
+                                let x5 = xp.simd(V.self, at: 40)
+                                s0_5 = madd(s0_5, x5, w0_4)
+                                let x6 = xp.simd(V.self, at: 48)
+                                s0_6 = madd(s0_6, x6, w0_0)
+                            }
                         }
-                        do {
-                            let xp = row + kx * 6 + 132
-                            let wp0 = patterns + (kx + 3) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_4)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_4)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 264
-                            let wp0 = patterns + (kx + 6) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 0)
-                            s0_0 = madd(s0_0, x0, w0_0)
-                            let x1 = xp.simd(V.self, at: 8)
-                            s0_1 = madd(s0_1, x1, w0_2)
-                            let x2 = xp.simd(V.self, at: 16)
-                            s0_2 = madd(s0_2, x2, w0_4)
-                            let x3 = xp.simd(V.self, at: 24)
-                            s0_3 = madd(s0_3, x3, w0_0)
-                            let x4 = xp.simd(V.self, at: 32)
-                            s0_4 = madd(s0_4, x4, w0_2)
-                            let x5 = xp.simd(V.self, at: 40)
-                            s0_5 = madd(s0_5, x5, w0_4)
-                            let x6 = xp.simd(V.self, at: 48)
-                            s0_6 = madd(s0_6, x6, w0_0)
-                        }
+                        let e0_0n = s0_0 * scale0 + shift0
+                        let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                        yp.store(e0_0r, at: 0)
+                        let e0_1n = s0_1 * scale2 + shift2
+                        let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                        yp.store(e0_1r, at: 8)
+                        let e0_2n = s0_2 * scale4 + shift4
+                        let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                        yp.store(e0_2r, at: 16)
+                        let e0_3n = s0_3 * scale0 + shift0
+                        let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                        yp.store(e0_3r, at: 24)
+                        let e0_4n = s0_4 * scale2 + shift2
+                        let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                        yp.store(e0_4r, at: 32)
+                        let e0_5n = s0_5 * scale4 + shift4
+                        let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                        yp.store(e0_5r, at: 40)
+                        let e0_6n = s0_6 * scale0 + shift0
+                        let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                        yp.store(e0_6r, at: 48)
                     }
-                    let e0_0n = s0_0 * scale0 + shift0
-                    let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
-                    yp.store(e0_0r, at: 0)
-                    let e0_1n = s0_1 * scale2 + shift2
-                    let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
-                    yp.store(e0_1r, at: 8)
-                    let e0_2n = s0_2 * scale4 + shift4
-                    let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
-                    yp.store(e0_2r, at: 16)
-                    let e0_3n = s0_3 * scale0 + shift0
-                    let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
-                    yp.store(e0_3r, at: 24)
-                    let e0_4n = s0_4 * scale2 + shift2
-                    let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
-                    yp.store(e0_4r, at: 32)
-                    let e0_5n = s0_5 * scale4 + shift4
-                    let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
-                    yp.store(e0_5r, at: 40)
-                    let e0_6n = s0_6 * scale0 + shift0
-                    let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
-                    yp.store(e0_6r, at: 48)
-                }
-                do {
-                    var s0_0 = biases.simd(V.self, at: 32)
-                    var s0_1 = biases.simd(V.self, at: 64)
-                    var s0_2 = biases.simd(V.self, at: 0)
-                    var s0_3 = biases.simd(V.self, at: 32)
-                    var s0_4 = biases.simd(V.self, at: 64)
-                    var s0_5 = biases.simd(V.self, at: 0)
-                    var s0_6 = biases.simd(V.self, at: 32)
-                    var s0_7 = biases.simd(V.self, at: 64)
-                    for kx in 0..<3 {
-                        do {
-                            let xp = row + kx * 6
-                            let wp0 = patterns + kx * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 56)
-                            s0_0 = madd(s0_0, x0, w0_2)
-                            let x1 = xp.simd(V.self, at: 64)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 72)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 80)
-                            s0_3 = madd(s0_3, x3, w0_2)
-                            let x4 = xp.simd(V.self, at: 88)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 96)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 104)
-                            s0_6 = madd(s0_6, x6, w0_2)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
+                    do {
+                        var s0_0 = biases.simd(V.self, at: 32)
+                        var s0_1 = biases.simd(V.self, at: 64)
+                        var s0_2 = biases.simd(V.self, at: 0)
+                        var s0_3 = biases.simd(V.self, at: 32)
+                        var s0_4 = biases.simd(V.self, at: 64)
+                        var s0_5 = biases.simd(V.self, at: 0)
+                        var s0_6 = biases.simd(V.self, at: 32)
+                        var s0_7 = biases.simd(V.self, at: 64)
+                        for kx in 0..<3 {
+                            do {
+                                let xp = row + kx * 6
+                                let wp0 = patterns + kx * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 56)
+                                s0_0 = madd(s0_0, x0, w0_2)
+                                let x1 = xp.simd(V.self, at: 64)
+                                s0_1 = madd(s0_1, x1, w0_4)
+                                let x2 = xp.simd(V.self, at: 72)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 80)
+                                s0_3 = madd(s0_3, x3, w0_2)
+                                let x4 = xp.simd(V.self, at: 88)
+                                s0_4 = madd(s0_4, x4, w0_4)
+                                let x5 = xp.simd(V.self, at: 96)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 104)
+                                s0_6 = madd(s0_6, x6, w0_2)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_4)
+                            }
+                            do {
+                                let xp = row + kx * 6 + 132
+                                let wp0 = patterns + (kx + 3) * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 56)
+                                s0_0 = madd(s0_0, x0, w0_2)
+                                let x1 = xp.simd(V.self, at: 64)
+                                s0_1 = madd(s0_1, x1, w0_4)
+                                let x2 = xp.simd(V.self, at: 72)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 80)
+                                s0_3 = madd(s0_3, x3, w0_2)
+                                let x4 = xp.simd(V.self, at: 88)
+                                s0_4 = madd(s0_4, x4, w0_4)
+                                let x5 = xp.simd(V.self, at: 96)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 104)
+                                s0_6 = madd(s0_6, x6, w0_2)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_4)
+                            }
+                            do {
+                                let xp = row + kx * 6 + 264
+                                let wp0 = patterns + (kx + 6) * 96
+                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_2 = wp0.simd(V.self, at: 32)
+                                let w0_4 = wp0.simd(V.self, at: 64)
+                                let x0 = xp.simd(V.self, at: 56)
+                                s0_0 = madd(s0_0, x0, w0_2)
+                                let x1 = xp.simd(V.self, at: 64)
+                                s0_1 = madd(s0_1, x1, w0_4)
+                                let x2 = xp.simd(V.self, at: 72)
+                                s0_2 = madd(s0_2, x2, w0_0)
+                                let x3 = xp.simd(V.self, at: 80)
+                                s0_3 = madd(s0_3, x3, w0_2)
+                                let x4 = xp.simd(V.self, at: 88)
+                                s0_4 = madd(s0_4, x4, w0_4)
+                                let x5 = xp.simd(V.self, at: 96)
+                                s0_5 = madd(s0_5, x5, w0_0)
+                                let x6 = xp.simd(V.self, at: 104)
+                                s0_6 = madd(s0_6, x6, w0_2)
+                                let x7 = xp.simd(V.self, at: 112)
+                                s0_7 = madd(s0_7, x7, w0_4)
+                            }
                         }
-                        do {
-                            let xp = row + kx * 6 + 132
-                            let wp0 = patterns + (kx + 3) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 56)
-                            s0_0 = madd(s0_0, x0, w0_2)
-                            let x1 = xp.simd(V.self, at: 64)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 72)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 80)
-                            s0_3 = madd(s0_3, x3, w0_2)
-                            let x4 = xp.simd(V.self, at: 88)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 96)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 104)
-                            s0_6 = madd(s0_6, x6, w0_2)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                        }
-                        do {
-                            let xp = row + kx * 6 + 264
-                            let wp0 = patterns + (kx + 6) * 96
-                            let w0_0 = wp0.simd(V.self, at: 0)
-                            let w0_2 = wp0.simd(V.self, at: 32)
-                            let w0_4 = wp0.simd(V.self, at: 64)
-                            let x0 = xp.simd(V.self, at: 56)
-                            s0_0 = madd(s0_0, x0, w0_2)
-                            let x1 = xp.simd(V.self, at: 64)
-                            s0_1 = madd(s0_1, x1, w0_4)
-                            let x2 = xp.simd(V.self, at: 72)
-                            s0_2 = madd(s0_2, x2, w0_0)
-                            let x3 = xp.simd(V.self, at: 80)
-                            s0_3 = madd(s0_3, x3, w0_2)
-                            let x4 = xp.simd(V.self, at: 88)
-                            s0_4 = madd(s0_4, x4, w0_4)
-                            let x5 = xp.simd(V.self, at: 96)
-                            s0_5 = madd(s0_5, x5, w0_0)
-                            let x6 = xp.simd(V.self, at: 104)
-                            s0_6 = madd(s0_6, x6, w0_2)
-                            let x7 = xp.simd(V.self, at: 112)
-                            s0_7 = madd(s0_7, x7, w0_4)
-                        }
+                        let e0_0n = s0_0 * scale2 + shift2
+                        let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                        yp.store(e0_0r, at: 56)
+                        let e0_1n = s0_1 * scale4 + shift4
+                        let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                        yp.store(e0_1r, at: 64)
+                        let e0_2n = s0_2 * scale0 + shift0
+                        let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                        yp.store(e0_2r, at: 72)
+                        let e0_3n = s0_3 * scale2 + shift2
+                        let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                        yp.store(e0_3r, at: 80)
+                        let e0_4n = s0_4 * scale4 + shift4
+                        let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                        yp.store(e0_4r, at: 88)
+                        let e0_5n = s0_5 * scale0 + shift0
+                        let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                        yp.store(e0_5r, at: 96)
+                        let e0_6n = s0_6 * scale2 + shift2
+                        let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                        yp.store(e0_6r, at: 104)
+                        let e0_7n = s0_7 * scale4 + shift4
+                        let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
+                        yp.store(e0_7r, at: 112)
                     }
-                    let e0_0n = s0_0 * scale2 + shift2
-                    let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
-                    yp.store(e0_0r, at: 56)
-                    let e0_1n = s0_1 * scale4 + shift4
-                    let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
-                    yp.store(e0_1r, at: 64)
-                    let e0_2n = s0_2 * scale0 + shift0
-                    let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
-                    yp.store(e0_2r, at: 72)
-                    let e0_3n = s0_3 * scale2 + shift2
-                    let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
-                    yp.store(e0_3r, at: 80)
-                    let e0_4n = s0_4 * scale4 + shift4
-                    let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
-                    yp.store(e0_4r, at: 88)
-                    let e0_5n = s0_5 * scale0 + shift0
-                    let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
-                    yp.store(e0_5r, at: 96)
-                    let e0_6n = s0_6 * scale2 + shift2
-                    let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
-                    yp.store(e0_6r, at: 104)
-                    let e0_7n = s0_7 * scale4 + shift4
-                    let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
-                    yp.store(e0_7r, at: 112)
                 }
             }
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1724, withTemporary)
         }
     }
 
@@ -822,76 +828,82 @@ extension Random103: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 220) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<220 {
-                let from = dz + i * 6
-                var v = SIMD8<Float>()
-                for l in 0..<6 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<220 { sum += d[p] }
-                let gp = gk + 54
-                for l in 0..<6 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<220 {
+                    let from = dz + i * 6
+                    var v = SIMD8<Float>()
+                    for l in 0..<6 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                    for oy in 0..<11 {
-                        let row0 = oy * 22
-                        let row1 = oy * 22 + 1
-                        let row2 = oy * 22 + 2
-                        let row3 = (oy + 1) * 22
-                        let row4 = (oy + 1) * 22 + 1
-                        let row5 = (oy + 1) * 22 + 2
-                        let row6 = (oy + 2) * 22
-                        let row7 = (oy + 2) * 22 + 1
-                        let row8 = (oy + 2) * 22 + 2
-                        let dp = d + oy * 20
-                        for ox in 0..<20 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    for l in 0..<6 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + 6
-                    for l in 0..<6 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + 12
-                    for l in 0..<6 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + 18
-                    for l in 0..<6 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + 24
-                    for l in 0..<6 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + 30
-                    for l in 0..<6 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + 36
-                    for l in 0..<6 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + 42
-                    for l in 0..<6 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + 48
-                    for l in 0..<6 { gp8[l] += sum8[l] }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<220 { sum += d[p] }
+                    let gp = gk + 54
+                    for l in 0..<6 { gp[l] += sum[l] }
                 }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1932) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 216
-                for tap in 0..<9 {
-                    let opposite = 8 - tap
-                    for co in 0..<6 {
-                        let from = kernel + opposite * 6 + co, to = flipped + (tap * 6 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        for oy in 0..<11 {
+                            let row0 = oy * 22
+                            let row1 = oy * 22 + 1
+                            let row2 = oy * 22 + 2
+                            let row3 = (oy + 1) * 22
+                            let row4 = (oy + 1) * 22 + 1
+                            let row5 = (oy + 1) * 22 + 2
+                            let row6 = (oy + 2) * 22
+                            let row7 = (oy + 2) * 22 + 1
+                            let row8 = (oy + 2) * 22 + 2
+                            let dp = d + oy * 20
+                            for ox in 0..<20 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        for l in 0..<6 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + 6
+                        for l in 0..<6 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + 12
+                        for l in 0..<6 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + 18
+                        for l in 0..<6 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + 24
+                        for l in 0..<6 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + 30
+                        for l in 0..<6 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + 36
+                        for l in 0..<6 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + 42
+                        for l in 0..<6 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + 48
+                        for l in 0..<6 { gp8[l] += sum8[l] }
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1716)
-                for oy in 0..<11 {
-                    (bordered + (oy + 1) * 132 + 6).update(from: dz + oy * 120, count: 120)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 216
+                        for tap in 0..<9 {
+                            let opposite = 8 - tap
+                            for co in 0..<6 {
+                                let from = kernel + opposite * 6 + co, to = flipped + (tap * 6 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1716)
+                        for oy in 0..<11 {
+                            (bordered + (oy + 1) * 132 + 6).update(from: dz + oy * 120, count: 120)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1932, withTemporary)
                 }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 220, withTemporary)
         }
     }
 
@@ -1001,145 +1013,151 @@ extension Random103: TrainableModel {
     @inline(never)
     static func l3_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<45 {
-                let from = dz + i * 4
-                d[i] = from.simd(SIMD4<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<45 { sum += d[p] }
-                let gp = gk + 216
-                gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<4 {
-                let r0 = rb * 11
-                let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6, ky4 = (r0 + 4) / 18, kx4 = ((r0 + 4) / 6) % 3, ci4 = (r0 + 4) % 6, ky5 = (r0 + 5) / 18, kx5 = ((r0 + 5) / 6) % 3, ci5 = (r0 + 5) % 6, ky6 = (r0 + 6) / 18, kx6 = ((r0 + 6) / 6) % 3, ci6 = (r0 + 6) % 6, ky7 = (r0 + 7) / 18, kx7 = ((r0 + 7) / 6) % 3, ci7 = (r0 + 7) % 6, ky8 = (r0 + 8) / 18, kx8 = ((r0 + 8) / 6) % 3, ci8 = (r0 + 8) % 6, ky9 = (r0 + 9) / 18, kx9 = ((r0 + 9) / 6) % 3, ci9 = (r0 + 9) % 6, ky10 = (r0 + 10) / 18, kx10 = ((r0 + 10) / 6) % 3, ci10 = (r0 + 10) % 6
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<45 {
+                    let from = dz + i * 4
+                    d[i] = from.simd(SIMD4<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<45 { sum += d[p] }
+                    let gp = gk + 216
+                    gp.store(gp.simd(SIMD4<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<4 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 18, kx0 = (r0 / 6) % 3, ci0 = r0 % 6, ky1 = (r0 + 1) / 18, kx1 = ((r0 + 1) / 6) % 3, ci1 = (r0 + 1) % 6, ky2 = (r0 + 2) / 18, kx2 = ((r0 + 2) / 6) % 3, ci2 = (r0 + 2) % 6, ky3 = (r0 + 3) / 18, kx3 = ((r0 + 3) / 6) % 3, ci3 = (r0 + 3) % 6, ky4 = (r0 + 4) / 18, kx4 = ((r0 + 4) / 6) % 3, ci4 = (r0 + 4) % 6, ky5 = (r0 + 5) / 18, kx5 = ((r0 + 5) / 6) % 3, ci5 = (r0 + 5) % 6, ky6 = (r0 + 6) / 18, kx6 = ((r0 + 6) / 6) % 3, ci6 = (r0 + 6) % 6, ky7 = (r0 + 7) / 18, kx7 = ((r0 + 7) / 6) % 3, ci7 = (r0 + 7) % 6, ky8 = (r0 + 8) / 18, kx8 = ((r0 + 8) / 6) % 3, ci8 = (r0 + 8) % 6, ky9 = (r0 + 9) / 18, kx9 = ((r0 + 9) / 6) % 3, ci9 = (r0 + 9) % 6, ky10 = (r0 + 10) / 18, kx10 = ((r0 + 10) / 6) % 3, ci10 = (r0 + 10) % 6
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        for oy in 0..<5 {
+                            let row0 = ((oy * 2 + ky0) * 20 + kx0) * 6 + ci0
+                            let row1 = ((oy * 2 + ky1) * 20 + kx1) * 6 + ci1
+                            let row2 = ((oy * 2 + ky2) * 20 + kx2) * 6 + ci2
+                            let row3 = ((oy * 2 + ky3) * 20 + kx3) * 6 + ci3
+                            let row4 = ((oy * 2 + ky4) * 20 + kx4) * 6 + ci4
+                            let row5 = ((oy * 2 + ky5) * 20 + kx5) * 6 + ci5
+                            let row6 = ((oy * 2 + ky6) * 20 + kx6) * 6 + ci6
+                            let row7 = ((oy * 2 + ky7) * 20 + kx7) * 6 + ci7
+                            let row8 = ((oy * 2 + ky8) * 20 + kx8) * 6 + ci8
+                            let row9 = ((oy * 2 + ky9) * 20 + kx9) * 6 + ci9
+                            let row10 = ((oy * 2 + ky10) * 20 + kx10) * 6 + ci10
+                            let dp = d + oy * 9
+                            for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 12]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 4
+                        gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + (r0 + 1) * 4
+                        gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + (r0 + 2) * 4
+                        gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + (r0 + 3) * 4
+                        gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + (r0 + 4) * 4
+                        gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + (r0 + 5) * 4
+                        gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + (r0 + 6) * 4
+                        gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + (r0 + 7) * 4
+                        gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + (r0 + 8) * 4
+                        gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
+                        let gp9 = kernelGradient + (r0 + 9) * 4
+                        gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
+                        let gp10 = kernelGradient + (r0 + 10) * 4
+                        gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
                     for oy in 0..<5 {
-                        let row0 = ((oy * 2 + ky0) * 20 + kx0) * 6 + ci0
-                        let row1 = ((oy * 2 + ky1) * 20 + kx1) * 6 + ci1
-                        let row2 = ((oy * 2 + ky2) * 20 + kx2) * 6 + ci2
-                        let row3 = ((oy * 2 + ky3) * 20 + kx3) * 6 + ci3
-                        let row4 = ((oy * 2 + ky4) * 20 + kx4) * 6 + ci4
-                        let row5 = ((oy * 2 + ky5) * 20 + kx5) * 6 + ci5
-                        let row6 = ((oy * 2 + ky6) * 20 + kx6) * 6 + ci6
-                        let row7 = ((oy * 2 + ky7) * 20 + kx7) * 6 + ci7
-                        let row8 = ((oy * 2 + ky8) * 20 + kx8) * 6 + ci8
-                        let row9 = ((oy * 2 + ky9) * 20 + kx9) * 6 + ci9
-                        let row10 = ((oy * 2 + ky10) * 20 + kx10) * 6 + ci10
+                        let row0 = ((oy * 2 + 2) * 20 + 1) * 6 + 2
+                        let row1 = ((oy * 2 + 2) * 20 + 1) * 6 + 3
+                        let row2 = ((oy * 2 + 2) * 20 + 1) * 6 + 4
+                        let row3 = ((oy * 2 + 2) * 20 + 1) * 6 + 5
+                        let row4 = ((oy * 2 + 2) * 20 + 2) * 6
+                        let row5 = ((oy * 2 + 2) * 20 + 2) * 6 + 1
+                        let row6 = ((oy * 2 + 2) * 20 + 2) * 6 + 2
+                        let row7 = ((oy * 2 + 2) * 20 + 2) * 6 + 3
+                        let row8 = ((oy * 2 + 2) * 20 + 2) * 6 + 4
+                        let row9 = ((oy * 2 + 2) * 20 + 2) * 6 + 5
                         let dp = d + oy * 9
-                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 12]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 12]), dzv) }
+                        for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 12]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 4
+                    let gp0 = kernelGradient + 176
                     gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + (r0 + 1) * 4
+                    let gp1 = kernelGradient + 180
                     gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + (r0 + 2) * 4
+                    let gp2 = kernelGradient + 184
                     gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + (r0 + 3) * 4
+                    let gp3 = kernelGradient + 188
                     gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + (r0 + 4) * 4
+                    let gp4 = kernelGradient + 192
                     gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + (r0 + 5) * 4
+                    let gp5 = kernelGradient + 196
                     gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + (r0 + 6) * 4
+                    let gp6 = kernelGradient + 200
                     gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + (r0 + 7) * 4
+                    let gp7 = kernelGradient + 204
                     gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + (r0 + 8) * 4
+                    let gp8 = kernelGradient + 208
                     gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                    let gp9 = kernelGradient + (r0 + 9) * 4
+                    let gp9 = kernelGradient + 212
                     gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-                    let gp10 = kernelGradient + (r0 + 10) * 4
-                    gp10.store(gp10.simd(SIMD4<Float>.self, at: 0) + sum10, at: 0)
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
-                for oy in 0..<5 {
-                    let row0 = ((oy * 2 + 2) * 20 + 1) * 6 + 2
-                    let row1 = ((oy * 2 + 2) * 20 + 1) * 6 + 3
-                    let row2 = ((oy * 2 + 2) * 20 + 1) * 6 + 4
-                    let row3 = ((oy * 2 + 2) * 20 + 1) * 6 + 5
-                    let row4 = ((oy * 2 + 2) * 20 + 2) * 6
-                    let row5 = ((oy * 2 + 2) * 20 + 2) * 6 + 1
-                    let row6 = ((oy * 2 + 2) * 20 + 2) * 6 + 2
-                    let row7 = ((oy * 2 + 2) * 20 + 2) * 6 + 3
-                    let row8 = ((oy * 2 + 2) * 20 + 2) * 6 + 4
-                    let row9 = ((oy * 2 + 2) * 20 + 2) * 6 + 5
-                    let dp = d + oy * 9
-                    for ox in 0..<9 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 12]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 12]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 12]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 12]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 12]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 12]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 12]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 12]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 12]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 12]), dzv) }
-                }
-                let gp0 = kernelGradient + 176
-                gp0.store(gp0.simd(SIMD4<Float>.self, at: 0) + sum0, at: 0)
-                let gp1 = kernelGradient + 180
-                gp1.store(gp1.simd(SIMD4<Float>.self, at: 0) + sum1, at: 0)
-                let gp2 = kernelGradient + 184
-                gp2.store(gp2.simd(SIMD4<Float>.self, at: 0) + sum2, at: 0)
-                let gp3 = kernelGradient + 188
-                gp3.store(gp3.simd(SIMD4<Float>.self, at: 0) + sum3, at: 0)
-                let gp4 = kernelGradient + 192
-                gp4.store(gp4.simd(SIMD4<Float>.self, at: 0) + sum4, at: 0)
-                let gp5 = kernelGradient + 196
-                gp5.store(gp5.simd(SIMD4<Float>.self, at: 0) + sum5, at: 0)
-                let gp6 = kernelGradient + 200
-                gp6.store(gp6.simd(SIMD4<Float>.self, at: 0) + sum6, at: 0)
-                let gp7 = kernelGradient + 204
-                gp7.store(gp7.simd(SIMD4<Float>.self, at: 0) + sum7, at: 0)
-                let gp8 = kernelGradient + 208
-                gp8.store(gp8.simd(SIMD4<Float>.self, at: 0) + sum8, at: 0)
-                let gp9 = kernelGradient + 212
-                gp9.store(gp9.simd(SIMD4<Float>.self, at: 0) + sum9, at: 0)
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 596) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<4 {
-                    let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8
-                        for ci in 0..<6 { to[ci] = from[ci * 4] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 7 - 6 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8 + 128
-                        for ci in 0..<6 { to[ci] = from[ci * 4] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
-                    }
-                }
-                for tap in 0..<2 {
-                    let opposite = 5 - 2 * tap
-                    for co in 0..<4 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8 + 192
-                        for ci in 0..<6 { to[ci] = from[ci * 4] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
-                    }
-                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l3_conv2d_1_backward_input_gradient)
                 do {
-                    for co in 0..<4 {
-                        let from = kernel + co + 96, to = flipped + co * 8 + 256
-                        for ci in 0..<6 { to[ci] = from[ci * 4] }
-                        for ci in 0..<2 { to[ci + 6] = 0 }
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<4 {
+                            let opposite = 8 - 6 * (tap / 2) - 2 * (tap % 2)
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8
+                                for ci in 0..<6 { to[ci] = from[ci * 4] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 7 - 6 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8 + 128
+                                for ci in 0..<6 { to[ci] = from[ci * 4] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        for tap in 0..<2 {
+                            let opposite = 5 - 2 * tap
+                            for co in 0..<4 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 4 + co) * 8 + 192
+                                for ci in 0..<6 { to[ci] = from[ci * 4] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        do {
+                            for co in 0..<4 {
+                                let from = kernel + co + 96, to = flipped + co * 8 + 256
+                                for ci in 0..<6 { to[ci] = from[ci * 4] }
+                                for ci in 0..<2 { to[ci + 6] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 308)
+                        for oy in 0..<5 {
+                            (bordered + (oy + 1) * 44 + 4).update(from: dz + oy * 36, count: 36)
+                        }
+                        Self.l3_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                        Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 4), UnsafePointer(flipped + 128), dx + 6)
+                        Self.l3_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 44), UnsafePointer(flipped + 192), dx + 120)
+                        Self.l3_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 48), UnsafePointer(flipped + 256), dx + 126)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 596, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 308)
-                for oy in 0..<5 {
-                    (bordered + (oy + 1) * 44 + 4).update(from: dz + oy * 36, count: 36)
-                }
-                Self.l3_conv2d_1_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx)
-                Self.l3_conv2d_1_backward_input_gradient_phase0_1(UnsafePointer(bordered + 4), UnsafePointer(flipped + 128), dx + 6)
-                Self.l3_conv2d_1_backward_input_gradient_phase1_0(UnsafePointer(bordered + 44), UnsafePointer(flipped + 192), dx + 120)
-                Self.l3_conv2d_1_backward_input_gradient_phase1_1(UnsafePointer(bordered + 48), UnsafePointer(flipped + 256), dx + 126)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 45, withTemporary)
         }
     }
 
@@ -1367,18 +1385,21 @@ extension Random103: TrainableModel {
                 gk[66 + c] += Float(g0[lane])
             }
         }
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4) { buffer in
-            let g = buffer.baseAddress!, gx = g + 2
-            g.initialize(repeating: 0, count: 4)
-            for position in 0..<220 {
-                let at = position * 6 + 4
-                for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[16 + c]) }
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<Double>) {
+                let g = buffer.baseAddress!, gx = g + 2
+                g.initialize(repeating: 0, count: 4)
+                for position in 0..<220 {
+                    let at = position * 6 + 4
+                    for c in 0..<2 { let d = Double(dy[at + c]); g[c] += d; gx[c] += d * Double((x[at + c] - s[4 + c]) * s[16 + c]) }
+                }
+                for c in 0..<2 {
+                    sums[16 + c] += g[c]; sums[22 + c] += gx[c]
+                    gk[64 + c] += Float(gx[c])
+                    gk[70 + c] += Float(g[c])
+                }
             }
-            for c in 0..<2 {
-                sums[16 + c] += g[c]; sums[22 + c] += gx[c]
-                gk[64 + c] += Float(gx[c])
-                gk[70 + c] += Float(g[c])
-            }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 4, withTemporary)
         }
     }
 

@@ -770,83 +770,89 @@ extension Random104: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 133) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<133 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            do {
-                var sum = SIMD8<Float>()
-                for p in 0..<133 { sum += d[p] }
-                let gp = gk + 72
-                gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<133 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
-                    for oy in 0..<7 {
-                        let row0 = oy * 42
-                        let row1 = oy * 42 + 1
-                        let row2 = oy * 42 + 2
-                        let row3 = (oy * 2 + 1) * 21
-                        let row4 = (oy * 2 + 1) * 21 + 1
-                        let row5 = (oy * 2 + 1) * 21 + 2
-                        let row6 = (oy * 2 + 2) * 21
-                        let row7 = (oy * 2 + 2) * 21 + 1
-                        let row8 = (oy * 2 + 2) * 21 + 2
-                        let dp = d + oy * 19
-                        for ox in 0..<19 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv) }
+                    var sum = SIMD8<Float>()
+                    for p in 0..<133 { sum += d[p] }
+                    let gp = gk + 72
+                    gp.store(gp.simd(SIMD8<Float>.self, at: 0) + sum, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 9 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                do {
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>(), sum6 = SIMD8<Float>(), sum7 = SIMD8<Float>(), sum8 = SIMD8<Float>()
+                        for oy in 0..<7 {
+                            let row0 = oy * 42
+                            let row1 = oy * 42 + 1
+                            let row2 = oy * 42 + 2
+                            let row3 = (oy * 2 + 1) * 21
+                            let row4 = (oy * 2 + 1) * 21 + 1
+                            let row5 = (oy * 2 + 1) * 21 + 2
+                            let row6 = (oy * 2 + 2) * 21
+                            let row7 = (oy * 2 + 2) * 21 + 1
+                            let row8 = (oy * 2 + 2) * 21 + 2
+                            let dp = d + oy * 19
+                            for ox in 0..<19 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv); sum6 = madd(sum6, SIMD8<Float>(repeating: x[row6 + ox]), dzv); sum7 = madd(sum7, SIMD8<Float>(repeating: x[row7 + ox]), dzv); sum8 = madd(sum8, SIMD8<Float>(repeating: x[row8 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 16
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 24
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 32
+                        gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + 40
+                        gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
+                        let gp6 = kernelGradient + 48
+                        gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
+                        let gp7 = kernelGradient + 56
+                        gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
+                        let gp8 = kernelGradient + 64
+                        gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
                     }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 16
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 24
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 32
-                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + 40
-                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                    let gp6 = kernelGradient + 48
-                    gp6.store(gp6.simd(SIMD8<Float>.self, at: 0) + sum6, at: 0)
-                    let gp7 = kernelGradient + 56
-                    gp7.store(gp7.simd(SIMD8<Float>.self, at: 0) + sum7, at: 0)
-                    let gp8 = kernelGradient + 64
-                    gp8.store(gp8.simd(SIMD8<Float>.self, at: 0) + sum8, at: 0)
+                }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 288
+                        for tap in 0..<6 {
+                            let opposite = 8 - 6 * (tap / 3) - 1 * (tap % 3)
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        for tap in 0..<3 {
+                            let opposite = 5 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4 + 192
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1176)
+                        for oy in 0..<7 {
+                            (bordered + oy * 168 + 8).update(from: dz + oy * 152, count: 152)
+                        }
+                        Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 19)
+                        Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 1464, withTemporary)
                 }
             }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 1464) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 288
-                for tap in 0..<6 {
-                    let opposite = 8 - 6 * (tap / 3) - 1 * (tap % 3)
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                for tap in 0..<3 {
-                    let opposite = 5 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4 + 192
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
-                    }
-                }
-                bordered.initialize(repeating: 0, count: 1176)
-                for oy in 0..<7 {
-                    (bordered + oy * 168 + 8).update(from: dz + oy * 152, count: 152)
-                }
-                Self.l0_conv2d_backward_input_gradient_phase0_0(UnsafePointer(bordered), UnsafePointer(flipped), dx + 19)
-                Self.l0_conv2d_backward_input_gradient_phase1_0(UnsafePointer(bordered), UnsafePointer(flipped + 192), dx)
-            }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 133, withTemporary)
         }
     }
 

@@ -504,59 +504,65 @@ extension Random105: TrainableModel {
     @inline(never)
     static func l0_conv2d_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 117) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<117 {
-                let from = dz + i * 8
-                d[i] = from.simd(SIMD8<Float>.self, at: 0)
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            do {
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD8<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<117 {
+                    let from = dz + i * 8
+                    d[i] = from.simd(SIMD8<Float>.self, at: 0)
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 6 rows at once: each row's sum keeps its order, and their multiply-adds overlap
                 do {
-                    var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
-                    for oy in 0..<9 {
-                        let row0 = oy * 17
-                        let row1 = oy * 17 + 2
-                        let row2 = oy * 17 + 4
-                        let row3 = (oy + 1) * 17
-                        let row4 = (oy + 1) * 17 + 2
-                        let row5 = (oy + 1) * 17 + 4
-                        let dp = d + oy * 13
-                        for ox in 0..<13 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv) }
-                    }
-                    let gp0 = kernelGradient
-                    gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
-                    let gp1 = kernelGradient + 8
-                    gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
-                    let gp2 = kernelGradient + 16
-                    gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
-                    let gp3 = kernelGradient + 24
-                    gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
-                    let gp4 = kernelGradient + 32
-                    gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
-                    let gp5 = kernelGradient + 40
-                    gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
-                }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2040) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 192
-                for tap in 0..<6 {
-                    let opposite = 5 - tap
-                    for co in 0..<8 {
-                        let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
-                        to[0] = from[0]
-                        for ci in 0..<3 { to[ci + 1] = 0 }
+                    do {
+                        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>(), sum2 = SIMD8<Float>(), sum3 = SIMD8<Float>(), sum4 = SIMD8<Float>(), sum5 = SIMD8<Float>()
+                        for oy in 0..<9 {
+                            let row0 = oy * 17
+                            let row1 = oy * 17 + 2
+                            let row2 = oy * 17 + 4
+                            let row3 = (oy + 1) * 17
+                            let row4 = (oy + 1) * 17 + 2
+                            let row5 = (oy + 1) * 17 + 4
+                            let dp = d + oy * 13
+                            for ox in 0..<13 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD8<Float>(repeating: x[row0 + ox]), dzv); sum1 = madd(sum1, SIMD8<Float>(repeating: x[row1 + ox]), dzv); sum2 = madd(sum2, SIMD8<Float>(repeating: x[row2 + ox]), dzv); sum3 = madd(sum3, SIMD8<Float>(repeating: x[row3 + ox]), dzv); sum4 = madd(sum4, SIMD8<Float>(repeating: x[row4 + ox]), dzv); sum5 = madd(sum5, SIMD8<Float>(repeating: x[row5 + ox]), dzv) }
+                        }
+                        let gp0 = kernelGradient
+                        gp0.store(gp0.simd(SIMD8<Float>.self, at: 0) + sum0, at: 0)
+                        let gp1 = kernelGradient + 8
+                        gp1.store(gp1.simd(SIMD8<Float>.self, at: 0) + sum1, at: 0)
+                        let gp2 = kernelGradient + 16
+                        gp2.store(gp2.simd(SIMD8<Float>.self, at: 0) + sum2, at: 0)
+                        let gp3 = kernelGradient + 24
+                        gp3.store(gp3.simd(SIMD8<Float>.self, at: 0) + sum3, at: 0)
+                        let gp4 = kernelGradient + 32
+                        gp4.store(gp4.simd(SIMD8<Float>.self, at: 0) + sum4, at: 0)
+                        let gp5 = kernelGradient + 40
+                        gp5.store(gp5.simd(SIMD8<Float>.self, at: 0) + sum5, at: 0)
                     }
                 }
-                bordered.initialize(repeating: 0, count: 1848)
-                for oy in 0..<9 {
-                    (bordered + (oy + 1) * 168 + 32).update(from: dz + oy * 104, count: 104)
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l0_conv2d_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 192
+                        for tap in 0..<6 {
+                            let opposite = 5 - tap
+                            for co in 0..<8 {
+                                let from = kernel + opposite * 8 + co, to = flipped + (tap * 8 + co) * 4
+                                to[0] = from[0]
+                                for ci in 0..<3 { to[ci + 1] = 0 }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 1848)
+                        for oy in 0..<9 {
+                            (bordered + (oy + 1) * 168 + 32).update(from: dz + oy * 104, count: 104)
+                        }
+                        Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
+                    }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2040, withTemporary)
                 }
-                Self.l0_conv2d_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 117, withTemporary)
         }
     }
 
@@ -646,120 +652,126 @@ extension Random105: TrainableModel {
     @inline(never)
     static func l1_conv2d_1_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 96) { buffer in
-            let d = buffer.baseAddress!
-            for i in 0..<96 {
-                let from = dz + i * 3
-                var v = SIMD4<Float>()
-                for l in 0..<3 { v[l] = from[l] }
-                d[i] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                for p in 0..<96 { sum += d[p] }
-                let gp = gk + 96
-                for l in 0..<3 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<2 {
-                let r0 = rb * 11
-                let ky0 = r0 / 16, kx0 = (r0 / 8) % 2, ci0 = r0 % 8, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 8) % 2, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 8) % 2, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 8) % 2, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 16, kx4 = ((r0 + 4) / 8) % 2, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 16, kx5 = ((r0 + 5) / 8) % 2, ci5 = (r0 + 5) % 8, ky6 = (r0 + 6) / 16, kx6 = ((r0 + 6) / 8) % 2, ci6 = (r0 + 6) % 8, ky7 = (r0 + 7) / 16, kx7 = ((r0 + 7) / 8) % 2, ci7 = (r0 + 7) % 8, ky8 = (r0 + 8) / 16, kx8 = ((r0 + 8) / 8) % 2, ci8 = (r0 + 8) % 8, ky9 = (r0 + 9) / 16, kx9 = ((r0 + 9) / 8) % 2, ci9 = (r0 + 9) % 8, ky10 = (r0 + 10) / 16, kx10 = ((r0 + 10) / 8) % 2, ci10 = (r0 + 10) % 8
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
+                for i in 0..<96 {
+                    let from = dz + i * 3
+                    var v = SIMD4<Float>()
+                    for l in 0..<3 { v[l] = from[l] }
+                    d[i] = v
+                }
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                    var sum = SIMD4<Float>()
+                    for p in 0..<96 { sum += d[p] }
+                    let gp = gk + 96
+                    for l in 0..<3 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 11 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<2 {
+                    let r0 = rb * 11
+                    let ky0 = r0 / 16, kx0 = (r0 / 8) % 2, ci0 = r0 % 8, ky1 = (r0 + 1) / 16, kx1 = ((r0 + 1) / 8) % 2, ci1 = (r0 + 1) % 8, ky2 = (r0 + 2) / 16, kx2 = ((r0 + 2) / 8) % 2, ci2 = (r0 + 2) % 8, ky3 = (r0 + 3) / 16, kx3 = ((r0 + 3) / 8) % 2, ci3 = (r0 + 3) % 8, ky4 = (r0 + 4) / 16, kx4 = ((r0 + 4) / 8) % 2, ci4 = (r0 + 4) % 8, ky5 = (r0 + 5) / 16, kx5 = ((r0 + 5) / 8) % 2, ci5 = (r0 + 5) % 8, ky6 = (r0 + 6) / 16, kx6 = ((r0 + 6) / 8) % 2, ci6 = (r0 + 6) % 8, ky7 = (r0 + 7) / 16, kx7 = ((r0 + 7) / 8) % 2, ci7 = (r0 + 7) % 8, ky8 = (r0 + 8) / 16, kx8 = ((r0 + 8) / 8) % 2, ci8 = (r0 + 8) % 8, ky9 = (r0 + 9) / 16, kx9 = ((r0 + 9) / 8) % 2, ci9 = (r0 + 9) % 8, ky10 = (r0 + 10) / 16, kx10 = ((r0 + 10) / 8) % 2, ci10 = (r0 + 10) % 8
+                    do {
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>()
+                        for oy in 0..<8 {
+                            let row0 = ((oy + ky0) * 13 + kx0) * 8 + ci0
+                            let row1 = ((oy + ky1) * 13 + kx1) * 8 + ci1
+                            let row2 = ((oy + ky2) * 13 + kx2) * 8 + ci2
+                            let row3 = ((oy + ky3) * 13 + kx3) * 8 + ci3
+                            let row4 = ((oy + ky4) * 13 + kx4) * 8 + ci4
+                            let row5 = ((oy + ky5) * 13 + kx5) * 8 + ci5
+                            let row6 = ((oy + ky6) * 13 + kx6) * 8 + ci6
+                            let row7 = ((oy + ky7) * 13 + kx7) * 8 + ci7
+                            let row8 = ((oy + ky8) * 13 + kx8) * 8 + ci8
+                            let row9 = ((oy + ky9) * 13 + kx9) * 8 + ci9
+                            let row10 = ((oy + ky10) * 13 + kx10) * 8 + ci10
+                            let dp = d + oy * 12
+                            for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 8]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 3
+                        for l in 0..<3 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 3
+                        for l in 0..<3 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 3
+                        for l in 0..<3 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 3
+                        for l in 0..<3 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 3
+                        for l in 0..<3 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 3
+                        for l in 0..<3 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 3
+                        for l in 0..<3 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 3
+                        for l in 0..<3 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 3
+                        for l in 0..<3 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 3
+                        for l in 0..<3 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 3
+                        for l in 0..<3 { gp10[l] += sum10[l] }
+                    }
+                }
+                do {
+                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
                     for oy in 0..<8 {
-                        let row0 = ((oy + ky0) * 13 + kx0) * 8 + ci0
-                        let row1 = ((oy + ky1) * 13 + kx1) * 8 + ci1
-                        let row2 = ((oy + ky2) * 13 + kx2) * 8 + ci2
-                        let row3 = ((oy + ky3) * 13 + kx3) * 8 + ci3
-                        let row4 = ((oy + ky4) * 13 + kx4) * 8 + ci4
-                        let row5 = ((oy + ky5) * 13 + kx5) * 8 + ci5
-                        let row6 = ((oy + ky6) * 13 + kx6) * 8 + ci6
-                        let row7 = ((oy + ky7) * 13 + kx7) * 8 + ci7
-                        let row8 = ((oy + ky8) * 13 + kx8) * 8 + ci8
-                        let row9 = ((oy + ky9) * 13 + kx9) * 8 + ci9
-                        let row10 = ((oy + ky10) * 13 + kx10) * 8 + ci10
+                        let row0 = (oy + 1) * 104 + 6
+                        let row1 = (oy + 1) * 104 + 7
+                        let row2 = ((oy + 1) * 13 + 1) * 8
+                        let row3 = ((oy + 1) * 13 + 1) * 8 + 1
+                        let row4 = ((oy + 1) * 13 + 1) * 8 + 2
+                        let row5 = ((oy + 1) * 13 + 1) * 8 + 3
+                        let row6 = ((oy + 1) * 13 + 1) * 8 + 4
+                        let row7 = ((oy + 1) * 13 + 1) * 8 + 5
+                        let row8 = ((oy + 1) * 13 + 1) * 8 + 6
+                        let row9 = ((oy + 1) * 13 + 1) * 8 + 7
                         let dp = d + oy * 12
-                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 8]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10 + ox * 8]), dzv) }
+                        for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 8]), dzv) }
                     }
-                    let gp0 = kernelGradient + r0 * 3
+                    let gp0 = kernelGradient + 66
                     for l in 0..<3 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 3
+                    let gp1 = kernelGradient + 69
                     for l in 0..<3 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 3
+                    let gp2 = kernelGradient + 72
                     for l in 0..<3 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 3
+                    let gp3 = kernelGradient + 75
                     for l in 0..<3 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 3
+                    let gp4 = kernelGradient + 78
                     for l in 0..<3 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 3
+                    let gp5 = kernelGradient + 81
                     for l in 0..<3 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 3
+                    let gp6 = kernelGradient + 84
                     for l in 0..<3 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 3
+                    let gp7 = kernelGradient + 87
                     for l in 0..<3 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 3
+                    let gp8 = kernelGradient + 90
                     for l in 0..<3 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 3
+                    let gp9 = kernelGradient + 93
                     for l in 0..<3 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 3
-                    for l in 0..<3 { gp10[l] += sum10[l] }
                 }
-            }
-            do {
-                var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>()
-                for oy in 0..<8 {
-                    let row0 = (oy + 1) * 104 + 6
-                    let row1 = (oy + 1) * 104 + 7
-                    let row2 = ((oy + 1) * 13 + 1) * 8
-                    let row3 = ((oy + 1) * 13 + 1) * 8 + 1
-                    let row4 = ((oy + 1) * 13 + 1) * 8 + 2
-                    let row5 = ((oy + 1) * 13 + 1) * 8 + 3
-                    let row6 = ((oy + 1) * 13 + 1) * 8 + 4
-                    let row7 = ((oy + 1) * 13 + 1) * 8 + 5
-                    let row8 = ((oy + 1) * 13 + 1) * 8 + 6
-                    let row9 = ((oy + 1) * 13 + 1) * 8 + 7
-                    let dp = d + oy * 12
-                    for ox in 0..<12 { let dzv = dp[ox]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0 + ox * 8]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1 + ox * 8]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2 + ox * 8]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3 + ox * 8]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4 + ox * 8]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5 + ox * 8]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6 + ox * 8]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7 + ox * 8]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8 + ox * 8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9 + ox * 8]), dzv) }
-                }
-                let gp0 = kernelGradient + 66
-                for l in 0..<3 { gp0[l] += sum0[l] }
-                let gp1 = kernelGradient + 69
-                for l in 0..<3 { gp1[l] += sum1[l] }
-                let gp2 = kernelGradient + 72
-                for l in 0..<3 { gp2[l] += sum2[l] }
-                let gp3 = kernelGradient + 75
-                for l in 0..<3 { gp3[l] += sum3[l] }
-                let gp4 = kernelGradient + 78
-                for l in 0..<3 { gp4[l] += sum4[l] }
-                let gp5 = kernelGradient + 81
-                for l in 0..<3 { gp5[l] += sum5[l] }
-                let gp6 = kernelGradient + 84
-                for l in 0..<3 { gp6[l] += sum6[l] }
-                let gp7 = kernelGradient + 87
-                for l in 0..<3 { gp7[l] += sum7[l] }
-                let gp8 = kernelGradient + 90
-                for l in 0..<3 { gp8[l] += sum8[l] }
-                let gp9 = kernelGradient + 93
-                for l in 0..<3 { gp9[l] += sum9[l] }
-            }
-            guard let dx else { return }
-            // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 516) { scratch in
-                let flipped = scratch.baseAddress!, bordered = flipped + 96
-                for tap in 0..<4 {
-                    let opposite = 3 - tap
-                    for co in 0..<3 {
-                        let from = kernel + opposite * 24 + co, to = flipped + (tap * 3 + co) * 8
-                        for ci in 0..<8 { to[ci] = from[ci * 3] }
+                guard let dx else { return }
+                // dL/dx: dL/dz bordered with zeros, convolved with the kernel turned half a turn (see l1_conv2d_1_backward_input_gradient)
+                do {
+                    func withTemporary(_ scratch: UnsafeMutableBufferPointer<Float>) {
+                        let flipped = scratch.baseAddress!, bordered = flipped + 96
+                        for tap in 0..<4 {
+                            let opposite = 3 - tap
+                            for co in 0..<3 {
+                                let from = kernel + opposite * 24 + co, to = flipped + (tap * 3 + co) * 8
+                                for ci in 0..<8 { to[ci] = from[ci * 3] }
+                            }
+                        }
+                        bordered.initialize(repeating: 0, count: 420)
+                        for oy in 0..<8 {
+                            (bordered + (oy + 1) * 42 + 3).update(from: dz + oy * 36, count: 36)
+                        }
+                        Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
                     }
+                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 516, withTemporary)
                 }
-                bordered.initialize(repeating: 0, count: 420)
-                for oy in 0..<8 {
-                    (bordered + (oy + 1) * 42 + 3).update(from: dz + oy * 36, count: 36)
-                }
-                Self.l1_conv2d_1_backward_input_gradient(UnsafePointer(bordered), UnsafePointer(flipped), dx)
             }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 96, withTemporary)
         }
     }
 
@@ -855,76 +867,79 @@ extension Random105: TrainableModel {
     @inline(never)
     static func l3_dense_backward(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ gk: UnsafeMutablePointer<Float>, _ dx: UnsafeMutablePointer<Float>?) {
         let kernel = k, kernelGradient = gk
-        withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1) { buffer in
-            let d = buffer.baseAddress!
-            do {
-                let from = dz
-                var v = SIMD4<Float>()
-                for l in 0..<2 { v[l] = from[l] }
-                d[0] = v
-            }
-            do {
-                var sum = SIMD4<Float>()
-                sum += d[0]
-                let gp = gk + 576
-                for l in 0..<2 { gp[l] += sum[l] }
-            }
-            // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
-            // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
-            for rb in 0..<24 {
-                let r0 = rb * 12
+        do {
+            func withTemporary(_ buffer: UnsafeMutableBufferPointer<SIMD4<Float>>) {
+                let d = buffer.baseAddress!
                 do {
-                    var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                    let from = dz
+                    var v = SIMD4<Float>()
+                    for l in 0..<2 { v[l] = from[l] }
+                    d[0] = v
+                }
+                do {
+                    var sum = SIMD4<Float>()
+                    sum += d[0]
+                    let gp = gk + 576
+                    for l in 0..<2 { gp[l] += sum[l] }
+                }
+                // dL/dkernel[row]: the input under that tap times dL/dz, summed over output pixels in registers,
+                // 12 rows at once: each row's sum keeps its order, and their multiply-adds overlap
+                for rb in 0..<24 {
+                    let r0 = rb * 12
                     do {
-                        let row0 = r0
-                        let row1 = r0 + 1
-                        let row2 = r0 + 2
-                        let row3 = r0 + 3
-                        let row4 = r0 + 4
-                        let row5 = r0 + 5
-                        let row6 = r0 + 6
-                        let row7 = r0 + 7
-                        let row8 = r0 + 8
-                        let row9 = r0 + 9
-                        let row10 = r0 + 10
-                        let row11 = r0 + 11
-                        let dp = d
-                        do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>(), sum4 = SIMD4<Float>(), sum5 = SIMD4<Float>(), sum6 = SIMD4<Float>(), sum7 = SIMD4<Float>(), sum8 = SIMD4<Float>(), sum9 = SIMD4<Float>(), sum10 = SIMD4<Float>(), sum11 = SIMD4<Float>()
+                        do {
+                            let row0 = r0
+                            let row1 = r0 + 1
+                            let row2 = r0 + 2
+                            let row3 = r0 + 3
+                            let row4 = r0 + 4
+                            let row5 = r0 + 5
+                            let row6 = r0 + 6
+                            let row7 = r0 + 7
+                            let row8 = r0 + 8
+                            let row9 = r0 + 9
+                            let row10 = r0 + 10
+                            let row11 = r0 + 11
+                            let dp = d
+                            do { let dzv = dp[0]; sum0 = madd(sum0, SIMD4<Float>(repeating: x[row0]), dzv); sum1 = madd(sum1, SIMD4<Float>(repeating: x[row1]), dzv); sum2 = madd(sum2, SIMD4<Float>(repeating: x[row2]), dzv); sum3 = madd(sum3, SIMD4<Float>(repeating: x[row3]), dzv); sum4 = madd(sum4, SIMD4<Float>(repeating: x[row4]), dzv); sum5 = madd(sum5, SIMD4<Float>(repeating: x[row5]), dzv); sum6 = madd(sum6, SIMD4<Float>(repeating: x[row6]), dzv); sum7 = madd(sum7, SIMD4<Float>(repeating: x[row7]), dzv); sum8 = madd(sum8, SIMD4<Float>(repeating: x[row8]), dzv); sum9 = madd(sum9, SIMD4<Float>(repeating: x[row9]), dzv); sum10 = madd(sum10, SIMD4<Float>(repeating: x[row10]), dzv); sum11 = madd(sum11, SIMD4<Float>(repeating: x[row11]), dzv) }
+                        }
+                        let gp0 = kernelGradient + r0 * 2
+                        for l in 0..<2 { gp0[l] += sum0[l] }
+                        let gp1 = kernelGradient + (r0 + 1) * 2
+                        for l in 0..<2 { gp1[l] += sum1[l] }
+                        let gp2 = kernelGradient + (r0 + 2) * 2
+                        for l in 0..<2 { gp2[l] += sum2[l] }
+                        let gp3 = kernelGradient + (r0 + 3) * 2
+                        for l in 0..<2 { gp3[l] += sum3[l] }
+                        let gp4 = kernelGradient + (r0 + 4) * 2
+                        for l in 0..<2 { gp4[l] += sum4[l] }
+                        let gp5 = kernelGradient + (r0 + 5) * 2
+                        for l in 0..<2 { gp5[l] += sum5[l] }
+                        let gp6 = kernelGradient + (r0 + 6) * 2
+                        for l in 0..<2 { gp6[l] += sum6[l] }
+                        let gp7 = kernelGradient + (r0 + 7) * 2
+                        for l in 0..<2 { gp7[l] += sum7[l] }
+                        let gp8 = kernelGradient + (r0 + 8) * 2
+                        for l in 0..<2 { gp8[l] += sum8[l] }
+                        let gp9 = kernelGradient + (r0 + 9) * 2
+                        for l in 0..<2 { gp9[l] += sum9[l] }
+                        let gp10 = kernelGradient + (r0 + 10) * 2
+                        for l in 0..<2 { gp10[l] += sum10[l] }
+                        let gp11 = kernelGradient + (r0 + 11) * 2
+                        for l in 0..<2 { gp11[l] += sum11[l] }
                     }
-                    let gp0 = kernelGradient + r0 * 2
-                    for l in 0..<2 { gp0[l] += sum0[l] }
-                    let gp1 = kernelGradient + (r0 + 1) * 2
-                    for l in 0..<2 { gp1[l] += sum1[l] }
-                    let gp2 = kernelGradient + (r0 + 2) * 2
-                    for l in 0..<2 { gp2[l] += sum2[l] }
-                    let gp3 = kernelGradient + (r0 + 3) * 2
-                    for l in 0..<2 { gp3[l] += sum3[l] }
-                    let gp4 = kernelGradient + (r0 + 4) * 2
-                    for l in 0..<2 { gp4[l] += sum4[l] }
-                    let gp5 = kernelGradient + (r0 + 5) * 2
-                    for l in 0..<2 { gp5[l] += sum5[l] }
-                    let gp6 = kernelGradient + (r0 + 6) * 2
-                    for l in 0..<2 { gp6[l] += sum6[l] }
-                    let gp7 = kernelGradient + (r0 + 7) * 2
-                    for l in 0..<2 { gp7[l] += sum7[l] }
-                    let gp8 = kernelGradient + (r0 + 8) * 2
-                    for l in 0..<2 { gp8[l] += sum8[l] }
-                    let gp9 = kernelGradient + (r0 + 9) * 2
-                    for l in 0..<2 { gp9[l] += sum9[l] }
-                    let gp10 = kernelGradient + (r0 + 10) * 2
-                    for l in 0..<2 { gp10[l] += sum10[l] }
-                    let gp11 = kernelGradient + (r0 + 11) * 2
-                    for l in 0..<2 { gp11[l] += sum11[l] }
+                }
+                guard let dx else { return }
+                // dL/dx: each input's kernel row dotted with dL/dz, read in place
+                for ci in 0..<288 {
+                    let row = UnsafePointer(kernel) + ci * 2
+                    var total: Float = 0
+                    for l in 0..<2 { total += row[l] * d[0][l] }
+                    dx[ci] = total
                 }
             }
-            guard let dx else { return }
-            // dL/dx: each input's kernel row dotted with dL/dz, read in place
-            for ci in 0..<288 {
-                let row = UnsafePointer(kernel) + ci * 2
-                var total: Float = 0
-                for l in 0..<2 { total += row[l] * d[0][l] }
-                dx[ci] = total
-            }
+            withUnsafeTemporaryAllocation(of: SIMD4<Float>.self, capacity: 1, withTemporary)
         }
     }
 

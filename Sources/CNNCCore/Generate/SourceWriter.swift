@@ -18,6 +18,20 @@ struct SourceWriter {
         line(closing)
     }
 
+    /// `withUnsafeTemporaryAllocation(of: element, capacity:)` around `body`,
+    /// which sees the buffer as `name`. The body is a nested function rather
+    /// than a closure: Swift type-checks a closure's statements together with
+    /// the call it is passed to, and a 790-line pixel-lane kernel took 20.7 s
+    /// to type-check as a closure and 0.5 s as a function (the debug build
+    /// of the tests spent 43 s on one fixture's two such kernels). `do` keeps
+    /// the function's name to its own scope.
+    mutating func temporaryAllocation(of element: String, capacity: Int, named name: String, _ body: (inout SourceWriter) -> Void) {
+        block("do") { out in
+            out.block("func withTemporary(_ \(name): UnsafeMutableBufferPointer<\(element)>)", body)
+            out.line("withUnsafeTemporaryAllocation(of: \(element).self, capacity: \(capacity), withTemporary)")
+        }
+    }
+
     /// `if condition {`, `then` one level deeper, `} else {`, `otherwise`, `}`.
     mutating func ifElse(_ condition: String, then: (inout SourceWriter) -> Void, otherwise: (inout SourceWriter) -> Void) {
         line("if \(condition) {")

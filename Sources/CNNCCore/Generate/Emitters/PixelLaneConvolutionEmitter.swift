@@ -167,7 +167,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                 return
             }
             out.line("// The input rows these output rows read, each pixel repeated once per filter\(chunkRows < outputHeight ? ", \(chunkRows) rows of output at a time" : "").")
-            out.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(scratchCount))", opening: " { buffer in") { out in
+            out.temporaryAllocation(of: "Float", capacity: scratchCount, named: "buffer") { out in
                 out.line("let repeated = buffer.baseAddress!")
                 func rows(_ out: inout SourceWriter, first: String, end: String) {
                     out.line("let firstRow = \(first)\(rowStep == 1 ? "" : " * \(rowStep)")")

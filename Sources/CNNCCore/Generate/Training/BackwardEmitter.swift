@@ -441,7 +441,7 @@ struct BackwardEmitter {
     static func emitScratch(_ name: String, of vector: String, lanes: Int, capacity: Int, into out: inout SourceWriter,
                             body: (inout SourceWriter) -> Void) {
         if capacity * lanes * MemoryLayout<Float>.size <= 64 << 10 {
-            out.block("withUnsafeTemporaryAllocation(of: \(vector).self, capacity: \(capacity))", opening: " { \(name) in", body)
+            out.temporaryAllocation(of: vector, capacity: capacity, named: name, body)
         } else {
             out.block("do") { out in
                 out.line("let \(name) = UnsafeMutableBufferPointer<\(vector)>.allocate(capacity: \(capacity))")
@@ -717,7 +717,7 @@ struct BackwardEmitter {
                 return
             }
             // One scale per channel, on the stack: this runs once per sample and step.
-            out.block("withUnsafeTemporaryAllocation(of: Float.self, capacity: \(channels)) { scale in", opening: "") { out in
+            out.temporaryAllocation(of: "Float", capacity: channels, named: "scale") { out in
                 out.line("for c in 0..<\(channels) { scale[c] = \(fromWeights) }")
                 scaleEachPosition(&out)
             }

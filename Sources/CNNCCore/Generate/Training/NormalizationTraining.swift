@@ -181,7 +181,7 @@ struct NormalizationTraining: Codable, Hashable, Sendable {
             }
             guard channels % 4 != 0 else { return }
             let first = channels / 4 * 4, rest = channels - first
-            out.block("withUnsafeTemporaryAllocation(of: Double.self, capacity: \(2 * rest))", opening: " { buffer in") { out in
+            out.temporaryAllocation(of: "Double", capacity: 2 * rest, named: "buffer") { out in
                 // The channels after the last whole vector, each summed in a Double of its own.
                 out.line("let g = buffer.baseAddress!, gx = g + \(rest)")
                 out.line("g.initialize(repeating: 0, count: \(2 * rest))")

@@ -225,19 +225,23 @@ struct ReferenceNetwork {
             let (oh, ow, cout) = (output[0], output[1], output[2])
             let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
             let pad = layer.padding ?? .zero
+            // Each output adds its products in the order ky, kx, ci after its
+            // bias; the filters are the inner loop, which reads the kernel's
+            // rows in order (the gradient checks run this thousands of times).
             var y = [Double](repeating: 0, count: oh * ow * cout)
-            for oy in 0..<oh { for ox in 0..<ow { for co in 0..<cout {
-                var sum = bias?[co] ?? 0
+            for oy in 0..<oh { for ox in 0..<ow {
+                let out = (oy * ow + ox) * cout
+                for co in 0..<cout { y[out + co] = bias?[co] ?? 0 }
                 for ky in 0..<config.kernelSize.height { for kx in 0..<config.kernelSize.width {
                     let iy = oy * config.strides.height + ky * config.dilationRate.height - pad.top
                     let ix = ox * config.strides.width + kx * config.dilationRate.width - pad.left
                     guard iy >= 0, iy < h, ix >= 0, ix < w else { continue }
                     for ci in 0..<cin {
-                        sum += x[(iy * w + ix) * cin + ci] * kernel[((ky * config.kernelSize.width + kx) * cin + ci) * cout + co]
+                        let value = x[(iy * w + ix) * cin + ci], row = ((ky * config.kernelSize.width + kx) * cin + ci) * cout
+                        for co in 0..<cout { y[out + co] += value * kernel[row + co] }
                     }
                 } }
-                y[(oy * ow + ox) * cout + co] = sum
-            } } }
+            } }
             return activate(y, config.activation, channels: cout)
         case .separableConv2D(let config):
             // The depthwise step, then a 1x1 convolution, in Double throughout.
@@ -247,11 +251,14 @@ struct ReferenceNetwork {
                                                  kernel: tensor(layer, "depthwise_kernel")!, bias: nil)
             let kernel = tensor(layer, "pointwise_kernel")!, bias = tensor(layer, "bias")
             var y = [Double](repeating: 0, count: oh * ow * config.filters)
-            for pixel in 0..<(oh * ow) { for co in 0..<config.filters {
-                var sum = bias?[co] ?? 0
-                for ci in 0..<middle { sum += depthwise[pixel * middle + ci] * kernel[ci * config.filters + co] }
-                y[pixel * config.filters + co] = sum
-            } }
+            for pixel in 0..<(oh * ow) {
+                let out = pixel * config.filters
+                for co in 0..<config.filters { y[out + co] = bias?[co] ?? 0 }
+                for ci in 0..<middle {
+                    let value = depthwise[pixel * middle + ci], row = ci * config.filters
+                    for co in 0..<config.filters { y[out + co] += value * kernel[row + co] }
+                }
+            }
             return activate(y, config.activation, channels: config.filters)
         case .depthwiseConv2D(let config):
             let y = depthwiseConvolution(x, input: input, output: output, config: config, padding: layer.padding ?? .zero,
@@ -284,11 +291,14 @@ struct ReferenceNetwork {
             let inputs = input.last!, positions = x.count / inputs
             let kernel = tensor(layer, "kernel")!, bias = tensor(layer, "bias")
             var y = [Double](repeating: 0, count: positions * config.units)
-            for position in 0..<positions { for unit in 0..<config.units {
-                var sum = bias?[unit] ?? 0
-                for i in 0..<inputs { sum += x[position * inputs + i] * kernel[i * config.units + unit] }
-                y[position * config.units + unit] = sum
-            } }
+            for position in 0..<positions {
+                let out = position * config.units
+                for unit in 0..<config.units { y[out + unit] = bias?[unit] ?? 0 }
+                for i in 0..<inputs {
+                    let value = x[position * inputs + i], row = i * config.units
+                    for unit in 0..<config.units { y[out + unit] += value * kernel[row + unit] }
+                }
+            }
             return activate(y, config.activation, channels: config.units)
         case .maxPooling2D(let config), .averagePooling2D(let config):
             let isMax = if case .maxPooling2D = layer.operation { true } else { false }

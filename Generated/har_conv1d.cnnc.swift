@@ -236,39 +236,38 @@ public struct HarConv1d: CompiledModel {
     // dense over 8 samples: Dense, (None, 64) → (None, 6)
     @inline(never)
     static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 28160, bias = w + 28672
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V8(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V8(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V8(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 256])
+                    let x4 = V8(repeating: xp[ci + 256])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 320])
+                    let x5 = V8(repeating: xp[ci + 320])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 384])
+                    let x6 = V8(repeating: xp[ci + 384])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 448])
+                    let x7 = V8(repeating: xp[ci + 448])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -303,57 +302,56 @@ public struct HarConv1d: CompiledModel {
     // conv1d: Conv1D, (None, 128, 9) → (None, 124, 32), 1,472 parameters
     @inline(never)
     static func l0_conv1d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1440
         if parts.contains(0) {
             do {
                 for bx in 0..<12 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 16)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 16)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 16)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 16)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s4_1 = bias.simd(V.self, at: 16)
-                    var s5_0 = bias.simd(V.self, at: 0)
-                    var s5_1 = bias.simd(V.self, at: 16)
-                    var s6_0 = bias.simd(V.self, at: 0)
-                    var s6_1 = bias.simd(V.self, at: 16)
-                    var s7_0 = bias.simd(V.self, at: 0)
-                    var s7_1 = bias.simd(V.self, at: 16)
+                    var s0_0 = bias.simd(V16.self, at: 0)
+                    var s0_1 = bias.simd(V16.self, at: 16)
+                    var s1_0 = bias.simd(V16.self, at: 0)
+                    var s1_1 = bias.simd(V16.self, at: 16)
+                    var s2_0 = bias.simd(V16.self, at: 0)
+                    var s2_1 = bias.simd(V16.self, at: 16)
+                    var s3_0 = bias.simd(V16.self, at: 0)
+                    var s3_1 = bias.simd(V16.self, at: 16)
+                    var s4_0 = bias.simd(V16.self, at: 0)
+                    var s4_1 = bias.simd(V16.self, at: 16)
+                    var s5_0 = bias.simd(V16.self, at: 0)
+                    var s5_1 = bias.simd(V16.self, at: 16)
+                    var s6_0 = bias.simd(V16.self, at: 0)
+                    var s6_1 = bias.simd(V16.self, at: 16)
+                    var s7_0 = bias.simd(V16.self, at: 0)
+                    var s7_1 = bias.simd(V16.self, at: 16)
                     for kx in 0..<5 {
                         let xp = x + ox * 9 + kx * 9
                         let wp = kernel + kx * 288
                         for ci in 0..<9 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 9])
+                            let x1 = V16(repeating: xp[ci + 9])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 18])
+                            let x2 = V16(repeating: xp[ci + 18])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 27])
+                            let x3 = V16(repeating: xp[ci + 27])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 36])
+                            let x4 = V16(repeating: xp[ci + 36])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 45])
+                            let x5 = V16(repeating: xp[ci + 45])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 54])
+                            let x6 = V16(repeating: xp[ci + 54])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 63])
+                            let x7 = V16(repeating: xp[ci + 63])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
@@ -378,45 +376,45 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<4 {
                     let ox = bx * 7 + 96
                     let yp = y + ox * 32
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 16)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 16)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 16)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 16)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s4_1 = bias.simd(V.self, at: 16)
-                    var s5_0 = bias.simd(V.self, at: 0)
-                    var s5_1 = bias.simd(V.self, at: 16)
-                    var s6_0 = bias.simd(V.self, at: 0)
-                    var s6_1 = bias.simd(V.self, at: 16)
+                    var s0_0 = bias.simd(V16.self, at: 0)
+                    var s0_1 = bias.simd(V16.self, at: 16)
+                    var s1_0 = bias.simd(V16.self, at: 0)
+                    var s1_1 = bias.simd(V16.self, at: 16)
+                    var s2_0 = bias.simd(V16.self, at: 0)
+                    var s2_1 = bias.simd(V16.self, at: 16)
+                    var s3_0 = bias.simd(V16.self, at: 0)
+                    var s3_1 = bias.simd(V16.self, at: 16)
+                    var s4_0 = bias.simd(V16.self, at: 0)
+                    var s4_1 = bias.simd(V16.self, at: 16)
+                    var s5_0 = bias.simd(V16.self, at: 0)
+                    var s5_1 = bias.simd(V16.self, at: 16)
+                    var s6_0 = bias.simd(V16.self, at: 0)
+                    var s6_1 = bias.simd(V16.self, at: 16)
                     for kx in 0..<5 {
                         let xp = x + ox * 9 + kx * 9
                         let wp = kernel + kx * 288
                         for ci in 0..<9 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 9])
+                            let x1 = V16(repeating: xp[ci + 9])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 18])
+                            let x2 = V16(repeating: xp[ci + 18])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 27])
+                            let x3 = V16(repeating: xp[ci + 27])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 36])
+                            let x4 = V16(repeating: xp[ci + 36])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 45])
+                            let x5 = V16(repeating: xp[ci + 45])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 54])
+                            let x6 = V16(repeating: xp[ci + 54])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
                         }
@@ -475,62 +473,61 @@ public struct HarConv1d: CompiledModel {
     // conv1d_1: Conv1D, (None, 62, 32) → (None, 58, 64), 10,304 parameters
     @inline(never)
     static func l2_conv1d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 10240
         if parts.contains(0) {
             do {
                 for bx in 0..<10 {
                     let ox = bx * 5
                     let yp = y + ox * 64
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 16)
-                    var s0_2 = bias.simd(V.self, at: 32)
-                    var s0_3 = bias.simd(V.self, at: 48)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 16)
-                    var s1_2 = bias.simd(V.self, at: 32)
-                    var s1_3 = bias.simd(V.self, at: 48)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 16)
-                    var s2_2 = bias.simd(V.self, at: 32)
-                    var s2_3 = bias.simd(V.self, at: 48)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 16)
-                    var s3_2 = bias.simd(V.self, at: 32)
-                    var s3_3 = bias.simd(V.self, at: 48)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s4_1 = bias.simd(V.self, at: 16)
-                    var s4_2 = bias.simd(V.self, at: 32)
-                    var s4_3 = bias.simd(V.self, at: 48)
+                    var s0_0 = bias.simd(V16.self, at: 0)
+                    var s0_1 = bias.simd(V16.self, at: 16)
+                    var s0_2 = bias.simd(V16.self, at: 32)
+                    var s0_3 = bias.simd(V16.self, at: 48)
+                    var s1_0 = bias.simd(V16.self, at: 0)
+                    var s1_1 = bias.simd(V16.self, at: 16)
+                    var s1_2 = bias.simd(V16.self, at: 32)
+                    var s1_3 = bias.simd(V16.self, at: 48)
+                    var s2_0 = bias.simd(V16.self, at: 0)
+                    var s2_1 = bias.simd(V16.self, at: 16)
+                    var s2_2 = bias.simd(V16.self, at: 32)
+                    var s2_3 = bias.simd(V16.self, at: 48)
+                    var s3_0 = bias.simd(V16.self, at: 0)
+                    var s3_1 = bias.simd(V16.self, at: 16)
+                    var s3_2 = bias.simd(V16.self, at: 32)
+                    var s3_3 = bias.simd(V16.self, at: 48)
+                    var s4_0 = bias.simd(V16.self, at: 0)
+                    var s4_1 = bias.simd(V16.self, at: 16)
+                    var s4_2 = bias.simd(V16.self, at: 32)
+                    var s4_3 = bias.simd(V16.self, at: 48)
                     for kx in 0..<5 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 2048
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 64)
+                            let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                            let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                            let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
                             s0_2 = madd(s0_2, x0, w2)
                             s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
                             s1_2 = madd(s1_2, x1, w2)
                             s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
                             s2_2 = madd(s2_2, x2, w2)
                             s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
                             s3_2 = madd(s3_2, x3, w2)
                             s3_3 = madd(s3_3, x3, w3)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V16(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
                             s4_2 = madd(s4_2, x4, w2)
@@ -561,46 +558,46 @@ public struct HarConv1d: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 4 + 50
                     let yp = y + ox * 64
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 16)
-                    var s0_2 = bias.simd(V.self, at: 32)
-                    var s0_3 = bias.simd(V.self, at: 48)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 16)
-                    var s1_2 = bias.simd(V.self, at: 32)
-                    var s1_3 = bias.simd(V.self, at: 48)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 16)
-                    var s2_2 = bias.simd(V.self, at: 32)
-                    var s2_3 = bias.simd(V.self, at: 48)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 16)
-                    var s3_2 = bias.simd(V.self, at: 32)
-                    var s3_3 = bias.simd(V.self, at: 48)
+                    var s0_0 = bias.simd(V16.self, at: 0)
+                    var s0_1 = bias.simd(V16.self, at: 16)
+                    var s0_2 = bias.simd(V16.self, at: 32)
+                    var s0_3 = bias.simd(V16.self, at: 48)
+                    var s1_0 = bias.simd(V16.self, at: 0)
+                    var s1_1 = bias.simd(V16.self, at: 16)
+                    var s1_2 = bias.simd(V16.self, at: 32)
+                    var s1_3 = bias.simd(V16.self, at: 48)
+                    var s2_0 = bias.simd(V16.self, at: 0)
+                    var s2_1 = bias.simd(V16.self, at: 16)
+                    var s2_2 = bias.simd(V16.self, at: 32)
+                    var s2_3 = bias.simd(V16.self, at: 48)
+                    var s3_0 = bias.simd(V16.self, at: 0)
+                    var s3_1 = bias.simd(V16.self, at: 16)
+                    var s3_2 = bias.simd(V16.self, at: 32)
+                    var s3_3 = bias.simd(V16.self, at: 48)
                     for kx in 0..<5 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 2048
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 64)
-                            let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                            let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                            let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 64)
+                            let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                            let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                            let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
                             s0_2 = madd(s0_2, x0, w2)
                             s0_3 = madd(s0_3, x0, w3)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
                             s1_2 = madd(s1_2, x1, w2)
                             s1_3 = madd(s1_3, x1, w3)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
                             s2_2 = madd(s2_2, x2, w2)
                             s2_3 = madd(s2_3, x2, w3)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
                             s3_2 = madd(s3_2, x3, w2)
@@ -640,61 +637,60 @@ public struct HarConv1d: CompiledModel {
 
     @inline(never)
     static func l2_conv1d_1_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 5
                     let yp = y + ox * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s4_2 = V()
-                    var s4_3 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s0_3 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s1_3 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s2_3 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s3_3 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s4_2 = V16()
+                    var s4_3 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -727,27 +723,25 @@ public struct HarConv1d: CompiledModel {
 
     @inline(never)
     static func l2_conv1d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 3968
-        let zero = VK()
+        let zero = V16()
         if parts.contains(0) {
             let ty0 = 0
-            let VC_5_25: VC = VC(repeating: 5.25), VC_4_25: VC = VC(repeating: 4.25), VC_0_5: VC = VC(repeating: 0.5), VC_0_25: VC = VC(repeating: 0.25), VC_m2_5: VC = VC(repeating: -2.5), VC_m1_25: VC = VC(repeating: -1.25), VC_2: VC = VC(repeating: 2), VC_m2: VC = VC(repeating: -2), VC_4: VC = VC(repeating: 4), VC_2_5: VC = VC(repeating: 2.5), VC_m5: VC = VC(repeating: -5), VC_m0_5: VC = VC(repeating: -0.5), VK_2: VK = VK(repeating: 2), VK_0_5: VK = VK(repeating: 0.5), VK_4: VK = VK(repeating: 4), VK_0_25: VK = VK(repeating: 0.25), VK_8: VK = VK(repeating: 8), VK_0_125: VK = VK(repeating: 0.125)
+            let V16_5_25: V16 = V16(repeating: 5.25), V16_4_25: V16 = V16(repeating: 4.25), V16_0_5: V16 = V16(repeating: 0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m2_5: V16 = V16(repeating: -2.5), V16_m1_25: V16 = V16(repeating: -1.25), V16_2: V16 = V16(repeating: 2), V16_m2: V16 = V16(repeating: -2), V16_4: V16 = V16(repeating: 4), V16_2_5: V16 = V16(repeating: 2.5), V16_m5: V16 = V16(repeating: -5), V16_m0_5: V16 = V16(repeating: -0.5), V16_8: V16 = V16(repeating: 8), V16_0_125: V16 = V16(repeating: 0.125)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
             for tx in 0..<15 {
                 let patch = x + (ty0 * 15 + tx) * 128
                 for c in stride(from: 0, to: 32, by: 16) {
                     let vt = v + (tx * 32 + c), pc = patch + c
-                    let d0 = pc.simd(VC.self, at: 0), d1 = pc.simd(VC.self, at: 32), d2 = pc.simd(VC.self, at: 64), d3 = pc.simd(VC.self, at: 96), d4 = pc.simd(VC.self, at: 128), d5 = pc.simd(VC.self, at: 160), d6 = pc.simd(VC.self, at: 192), d7 = pc.simd(VC.self, at: 224)
-                    vt.store(madd(d0 - d6, (d4 - d2), VC_5_25), at: 0)
-                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), VC_4_25), at: 496)
-                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), VC_4_25), at: 992)
-                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_0_5), d4, VC_m1_25), d5, VC_2), d3, VC_m2_5), at: 1488)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_m0_5), d1, VC_m2), d3, VC_2_5), d2, VC_4), d4, VC_m5), at: 1984)
-                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_m0_5), d4, VC_m1_25), d5, VC_m2), d3, VC_2_5), at: 2480)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_0_5), d1, VC_2), d3, VC_m2_5), d2, VC_4), d4, VC_m5), at: 2976)
-                    vt.store(madd(d7 - d1, (d3 - d5), VC_5_25), at: 3472)
+                    let d0 = pc.simd(V16.self, at: 0), d1 = pc.simd(V16.self, at: 32), d2 = pc.simd(V16.self, at: 64), d3 = pc.simd(V16.self, at: 96), d4 = pc.simd(V16.self, at: 128), d5 = pc.simd(V16.self, at: 160), d6 = pc.simd(V16.self, at: 192), d7 = pc.simd(V16.self, at: 224)
+                    vt.store(madd(d0 - d6, (d4 - d2), V16_5_25), at: 0)
+                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), V16_4_25), at: 496)
+                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), V16_4_25), at: 992)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, V16_0_25), d1, V16_0_5), d4, V16_m1_25), d5, V16_2), d3, V16_m2_5), at: 1488)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V16_m0_5), d1, V16_m2), d3, V16_2_5), d2, V16_4), d4, V16_m5), at: 1984)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, V16_0_25), d1, V16_m0_5), d4, V16_m1_25), d5, V16_m2), d3, V16_2_5), at: 2480)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V16_0_5), d1, V16_2), d3, V16_m2_5), d2, V16_4), d4, V16_m5), at: 2976)
+                    vt.store(madd(d7 - d1, (d3 - d5), V16_5_25), at: 3472)
                 }
             }
             // 8 products M[ξ] = V[ξ] · U[ξ].
@@ -758,15 +752,15 @@ public struct HarConv1d: CompiledModel {
             for tx in 0..<15 {
                 let ox = 4 * (ty0 * 15 + tx), yt = y + ox * 64
                 for k in stride(from: 0, to: 64, by: 16) {
-                    let bias = w.simd(VK.self, at: 10240 + k), mt = UnsafePointer(m) + (tx * 64 + k)
-                    let m0 = mt.simd(VK.self, at: 0), m1 = mt.simd(VK.self, at: 976), m2 = mt.simd(VK.self, at: 1952), m3 = mt.simd(VK.self, at: 2928), m4 = mt.simd(VK.self, at: 3904), m5 = mt.simd(VK.self, at: 4880), m6 = mt.simd(VK.self, at: 5856), m7 = mt.simd(VK.self, at: 6832)
+                    let bias = w.simd(V16.self, at: 10240 + k), mt = UnsafePointer(m) + (tx * 64 + k)
+                    let m0 = mt.simd(V16.self, at: 0), m1 = mt.simd(V16.self, at: 976), m2 = mt.simd(V16.self, at: 1952), m3 = mt.simd(V16.self, at: 2928), m4 = mt.simd(V16.self, at: 3904), m5 = mt.simd(V16.self, at: 4880), m6 = mt.simd(V16.self, at: 5856), m7 = mt.simd(V16.self, at: 6832)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
                     yt.store(y0.replacing(with: zero, where: y0 .< zero), at: k)
-                    let y1 = madd(madd(m1 - m2, (m6 - m4), VK_0_5), (m3 - m5), VK_2) + bias
+                    let y1 = madd(madd(m1 - m2, (m6 - m4), V16_0_5), (m3 - m5), V16_2) + bias
                     yt.store(y1.replacing(with: zero, where: y1 .< zero), at: k + 64)
-                    let y2 = madd(madd(m1 + m2, (m4 + m6), VK_0_25), (m3 + m5), VK_4) + bias
+                    let y2 = madd(madd(m1 + m2, (m4 + m6), V16_0_25), (m3 + m5), V16_4) + bias
                     if ox + 2 < 58 { yt.store(y2.replacing(with: zero, where: y2 .< zero), at: k + 128) }
-                    let y3 = madd(madd(m1 + m7 - m2, (m6 - m4), VK_0_125), (m3 - m5), VK_8) + bias
+                    let y3 = madd(madd(m1 + m7 - m2, (m6 - m4), V16_0_125), (m3 - m5), V16_8) + bias
                     if ox + 3 < 58 { yt.store(y3.replacing(with: zero, where: y3 .< zero), at: k + 192) }
                 }
             }
@@ -813,18 +807,17 @@ public struct HarConv1d: CompiledModel {
     // dense: Dense, (None, 64) → (None, 6), 390 parameters
     @inline(never)
     static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 512
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1002,7 +995,6 @@ extension HarConv1d: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv1d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 9 output channels.
         if parts.contains(0) {
@@ -1010,50 +1002,50 @@ extension HarConv1d: TrainableModel {
                 for bx in 0..<16 {
                     let ox = bx * 8
                     let yp = y + ox * 9
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s3_0 = V8()
+                    var s3_1 = V8()
+                    var s4_0 = V8()
+                    var s4_1 = V8()
+                    var s5_0 = V8()
+                    var s5_1 = V8()
+                    var s6_0 = V8()
+                    var s6_1 = V8()
+                    var s7_0 = V8()
+                    var s7_1 = V8()
                     for kx in 0..<5 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 512
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 16)
+                            let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V8(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V8(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V8(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V8(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V8(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V8(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V8(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
@@ -1183,57 +1175,56 @@ extension HarConv1d: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_conv1d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<6 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     for kx in 0..<5 {
                         let xp = x + ox * 64 + kx * 64
                         let wp = kernel + kx * 2048
                         for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 64])
+                            let x1 = V16(repeating: xp[ci + 64])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 128])
+                            let x2 = V16(repeating: xp[ci + 128])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 192])
+                            let x3 = V16(repeating: xp[ci + 192])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 256])
+                            let x4 = V16(repeating: xp[ci + 256])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 320])
+                            let x5 = V16(repeating: xp[ci + 320])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 384])
+                            let x6 = V16(repeating: xp[ci + 384])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 448])
+                            let x7 = V16(repeating: xp[ci + 448])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
@@ -1258,45 +1249,45 @@ extension HarConv1d: TrainableModel {
                 for bx in 0..<2 {
                     let ox = bx * 7 + 48
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
                     for kx in 0..<5 {
                         let xp = x + ox * 64 + kx * 64
                         let wp = kernel + kx * 2048
                         for ci in 0..<64 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 64])
+                            let x1 = V16(repeating: xp[ci + 64])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 128])
+                            let x2 = V16(repeating: xp[ci + 128])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 192])
+                            let x3 = V16(repeating: xp[ci + 192])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 256])
+                            let x4 = V16(repeating: xp[ci + 256])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 320])
+                            let x5 = V16(repeating: xp[ci + 320])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 384])
+                            let x6 = V16(repeating: xp[ci + 384])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
                         }
@@ -1397,6 +1388,15 @@ extension HarConv1d: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -1410,92 +1410,76 @@ extension HarConv1d: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

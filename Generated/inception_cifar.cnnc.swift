@@ -493,55 +493,54 @@ public struct InceptionCifar: CompiledModel {
     // predictions over 8 samples: Dense, (None, 112) → (None, 10)
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 103664, bias = w + 105456
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s4_1 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s5_1 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s6_1 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 0)
+                var s7_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<112 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 896)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 896)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 112])
+                    let x1 = V8(repeating: xp[ci + 112])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 224])
+                    let x2 = V8(repeating: xp[ci + 224])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 336])
+                    let x3 = V8(repeating: xp[ci + 336])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 448])
+                    let x4 = V8(repeating: xp[ci + 448])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 560])
+                    let x5 = V8(repeating: xp[ci + 560])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 672])
+                    let x6 = V8(repeating: xp[ci + 672])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 784])
+                    let x7 = V8(repeating: xp[ci + 784])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -598,57 +597,56 @@ public struct InceptionCifar: CompiledModel {
     // stem_conv: the direct kernel
     @inline(never)
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 864
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 102 + ox * 3 + ky * 102 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 96
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V16(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V16(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V16(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V16(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V16(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 18])
+                            let x6 = V16(repeating: xp[ci + 18])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 21])
+                            let x7 = V16(repeating: xp[ci + 21])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
@@ -709,39 +707,38 @@ public struct InceptionCifar: CompiledModel {
     // mixed1_3x3_reduce: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 16), 528 parameters
     @inline(never)
     static func l2_mixed1_3x3_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s7_0 = bias.simd(V16.self, at: 0)
                 let xp = x + oy * 512 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V16(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V16(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V16(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V16(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -759,39 +756,38 @@ public struct InceptionCifar: CompiledModel {
     // mixed1_5x5_reduce: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 4), 132 parameters
     @inline(never)
     static func l3_mixed1_5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 128
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 4
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x + oy * 512 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V4(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V4(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V4(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V4(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V4(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V4(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V4(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -859,58 +855,57 @@ public struct InceptionCifar: CompiledModel {
     // mixed1_3x3: the direct kernel
     @inline(never)
     static func l6_mixed1_3x3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 4608
         // The remaining 24 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 24
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V16(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V16(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V16(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V16(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V16(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V16(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 112])
+                            let x7 = V16(repeating: xp[ci + 112])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
@@ -951,55 +946,54 @@ public struct InceptionCifar: CompiledModel {
 
     @inline(never)
     static func l6_mixed1_3x3_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 24 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s4_0 = V16()
+                var s4_1 = V16()
+                var s5_0 = V16()
+                var s5_1 = V16()
+                var s6_0 = V16()
+                var s6_1 = V16()
+                var s7_0 = V16()
+                var s7_1 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V16(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V16(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V16(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -1025,10 +1019,8 @@ public struct InceptionCifar: CompiledModel {
 
     @inline(never)
     static func l6_mixed1_3x3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 5184
-        let zero = VK()
+        let zero = V8()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -1038,17 +1030,17 @@ public struct InceptionCifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1106,18 +1098,18 @@ public struct InceptionCifar: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(VK.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 208), m02 = mt.simd(VK.self, at: 416), m03 = mt.simd(VK.self, at: 624), m04 = mt.simd(VK.self, at: 832), m05 = mt.simd(VK.self, at: 1040)
+                        let bias = w.simd(V8.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 208), m02 = mt.simd(V8.self, at: 416), m03 = mt.simd(V8.self, at: 624), m04 = mt.simd(V8.self, at: 832), m05 = mt.simd(V8.self, at: 1040)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1248), m11 = mt.simd(VK.self, at: 1456), m12 = mt.simd(VK.self, at: 1664), m13 = mt.simd(VK.self, at: 1872), m14 = mt.simd(VK.self, at: 2080), m15 = mt.simd(VK.self, at: 2288)
+                        let m10 = mt.simd(V8.self, at: 1248), m11 = mt.simd(V8.self, at: 1456), m12 = mt.simd(V8.self, at: 1664), m13 = mt.simd(V8.self, at: 1872), m14 = mt.simd(V8.self, at: 2080), m15 = mt.simd(V8.self, at: 2288)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2496), m21 = mt.simd(VK.self, at: 2704), m22 = mt.simd(VK.self, at: 2912), m23 = mt.simd(VK.self, at: 3120), m24 = mt.simd(VK.self, at: 3328), m25 = mt.simd(VK.self, at: 3536)
+                        let m20 = mt.simd(V8.self, at: 2496), m21 = mt.simd(V8.self, at: 2704), m22 = mt.simd(V8.self, at: 2912), m23 = mt.simd(V8.self, at: 3120), m24 = mt.simd(V8.self, at: 3328), m25 = mt.simd(V8.self, at: 3536)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 3744), m31 = mt.simd(VK.self, at: 3952), m32 = mt.simd(VK.self, at: 4160), m33 = mt.simd(VK.self, at: 4368), m34 = mt.simd(VK.self, at: 4576), m35 = mt.simd(VK.self, at: 4784)
+                        let m30 = mt.simd(V8.self, at: 3744), m31 = mt.simd(V8.self, at: 3952), m32 = mt.simd(V8.self, at: 4160), m33 = mt.simd(V8.self, at: 4368), m34 = mt.simd(V8.self, at: 4576), m35 = mt.simd(V8.self, at: 4784)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 4992), m41 = mt.simd(VK.self, at: 5200), m42 = mt.simd(VK.self, at: 5408), m43 = mt.simd(VK.self, at: 5616), m44 = mt.simd(VK.self, at: 5824), m45 = mt.simd(VK.self, at: 6032)
+                        let m40 = mt.simd(V8.self, at: 4992), m41 = mt.simd(V8.self, at: 5200), m42 = mt.simd(V8.self, at: 5408), m43 = mt.simd(V8.self, at: 5616), m44 = mt.simd(V8.self, at: 5824), m45 = mt.simd(V8.self, at: 6032)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 6240), m51 = mt.simd(VK.self, at: 6448), m52 = mt.simd(VK.self, at: 6656), m53 = mt.simd(VK.self, at: 6864), m54 = mt.simd(VK.self, at: 7072), m55 = mt.simd(VK.self, at: 7280)
+                        let m50 = mt.simd(V8.self, at: 6240), m51 = mt.simd(V8.self, at: 6448), m52 = mt.simd(V8.self, at: 6656), m53 = mt.simd(V8.self, at: 6864), m54 = mt.simd(V8.self, at: 7072), m55 = mt.simd(V8.self, at: 7280)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1177,41 +1169,40 @@ public struct InceptionCifar: CompiledModel {
     // mixed1_5x5: the direct kernel
     @inline(never)
     static func l7_mixed1_5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 800
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 80 + ox * 4 + ky * 80 + kx * 4
                         let wp = kernel + (ky * 5 + kx) * 32
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 4])
+                            let x1 = V8(repeating: xp[ci + 4])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 8])
+                            let x2 = V8(repeating: xp[ci + 8])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 12])
+                            let x3 = V8(repeating: xp[ci + 12])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 16])
+                            let x4 = V8(repeating: xp[ci + 16])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 20])
+                            let x5 = V8(repeating: xp[ci + 20])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 24])
+                            let x6 = V8(repeating: xp[ci + 24])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 28])
+                            let x7 = V8(repeating: xp[ci + 28])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1231,39 +1222,38 @@ public struct InceptionCifar: CompiledModel {
     // mixed1_pool_proj: Conv2D, (None, 16, 16, 32) → (None, 16, 16, 8), 264 parameters
     @inline(never)
     static func l8_mixed1_pool_proj(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + oy * 512 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V8(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V8(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V8(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V8(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V8(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V8(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V8(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -1342,53 +1332,52 @@ public struct InceptionCifar: CompiledModel {
     // mixed2_3x3_reduce: Conv2D, (None, 8, 8, 56) → (None, 8, 8, 32), 1,824 parameters
     @inline(never)
     static func l11_mixed2_3x3_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1792
         for oy in parts {
             let yp = y + oy * 256
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s5_1 = bias.simd(V.self, at: 16)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s6_1 = bias.simd(V.self, at: 16)
-            var s7_0 = bias.simd(V.self, at: 0)
-            var s7_1 = bias.simd(V.self, at: 16)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s5_1 = bias.simd(V16.self, at: 16)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s6_1 = bias.simd(V16.self, at: 16)
+            var s7_0 = bias.simd(V16.self, at: 0)
+            var s7_1 = bias.simd(V16.self, at: 16)
             let xp = x + oy * 448
             let wp = kernel
             for ci in 0..<56 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 56])
+                let x1 = V16(repeating: xp[ci + 56])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[ci + 112])
+                let x2 = V16(repeating: xp[ci + 112])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[ci + 168])
+                let x3 = V16(repeating: xp[ci + 168])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[ci + 224])
+                let x4 = V16(repeating: xp[ci + 224])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[ci + 280])
+                let x5 = V16(repeating: xp[ci + 280])
                 s5_0 = madd(s5_0, x5, w0)
                 s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[ci + 336])
+                let x6 = V16(repeating: xp[ci + 336])
                 s6_0 = madd(s6_0, x6, w0)
                 s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[ci + 392])
+                let x7 = V16(repeating: xp[ci + 392])
                 s7_0 = madd(s7_0, x7, w0)
                 s7_1 = madd(s7_1, x7, w1)
             }
@@ -1414,37 +1403,36 @@ public struct InceptionCifar: CompiledModel {
     // mixed2_5x5_reduce: Conv2D, (None, 8, 8, 56) → (None, 8, 8, 8), 456 parameters
     @inline(never)
     static func l12_mixed2_5x5_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 448
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s5_0 = bias.simd(V8.self, at: 0)
+            var s6_0 = bias.simd(V8.self, at: 0)
+            var s7_0 = bias.simd(V8.self, at: 0)
             let xp = x + oy * 448
             let wp = kernel
             for ci in 0..<56 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 56])
+                let x1 = V8(repeating: xp[ci + 56])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 112])
+                let x2 = V8(repeating: xp[ci + 112])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 168])
+                let x3 = V8(repeating: xp[ci + 168])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 224])
+                let x4 = V8(repeating: xp[ci + 224])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 280])
+                let x5 = V8(repeating: xp[ci + 280])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[ci + 336])
+                let x6 = V8(repeating: xp[ci + 336])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[ci + 392])
+                let x7 = V8(repeating: xp[ci + 392])
                 s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -1531,59 +1519,58 @@ public struct InceptionCifar: CompiledModel {
     // mixed2_3x3: the direct kernel
     @inline(never)
     static func l15_mixed2_3x3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 13824
         for b in parts.clamped(to: 0..<9) {
             let i0 = b * 6
             let a0 = i0 / 8 * 320 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 320 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 320 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 320 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 320 + (i0 + 4) % 8 * 32, a5 = (i0 + 5) / 8 * 320 + (i0 + 5) % 8 * 32
             let yp = y + i0 * 48
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s5_1 = bias.simd(V.self, at: 16)
-            var s5_2 = bias.simd(V.self, at: 32)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s5_1 = bias.simd(V16.self, at: 16)
+            var s5_2 = bias.simd(V16.self, at: 32)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 320 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 1536
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
-                        let x5 = V(repeating: xp[a5 + ci])
+                        let x5 = V16(repeating: xp[a5 + ci])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
                         s5_2 = madd(s5_2, x5, w2)
@@ -1613,46 +1600,46 @@ public struct InceptionCifar: CompiledModel {
             let i0 = 54 + (b - 9) * 5
             let a0 = i0 / 8 * 320 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 320 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 320 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 320 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 320 + (i0 + 4) % 8 * 32
             let yp = y + i0 * 48
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 320 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 1536
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -1692,42 +1679,41 @@ public struct InceptionCifar: CompiledModel {
 
     @inline(never)
     static func l15_mixed2_3x3_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s0_2 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s1_2 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s2_2 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s3_2 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 48)
+                    let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                    let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -1750,10 +1736,8 @@ public struct InceptionCifar: CompiledModel {
 
     @inline(never)
     static func l15_mixed2_3x3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 5184
-        let zero = VK()
+        let zero = V16()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -1763,17 +1747,17 @@ public struct InceptionCifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416), d14 = pc.simd(VC.self, at: 448), d15 = pc.simd(VC.self, at: 480)
+                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416), d14 = pc.simd(V16.self, at: 448), d15 = pc.simd(V16.self, at: 480)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 800)
+                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736), d24 = pc.simd(V16.self, at: 768), d25 = pc.simd(V16.self, at: 800)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056), d34 = pc.simd(VC.self, at: 1088), d35 = pc.simd(VC.self, at: 1120)
+                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056), d34 = pc.simd(V16.self, at: 1088), d35 = pc.simd(V16.self, at: 1120)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1280), d41 = pc.simd(VC.self, at: 1312), d42 = pc.simd(VC.self, at: 1344), d43 = pc.simd(VC.self, at: 1376), d44 = pc.simd(VC.self, at: 1408), d45 = pc.simd(VC.self, at: 1440)
+                        let d40 = pc.simd(V16.self, at: 1280), d41 = pc.simd(V16.self, at: 1312), d42 = pc.simd(V16.self, at: 1344), d43 = pc.simd(V16.self, at: 1376), d44 = pc.simd(V16.self, at: 1408), d45 = pc.simd(V16.self, at: 1440)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1600), d51 = pc.simd(VC.self, at: 1632), d52 = pc.simd(VC.self, at: 1664), d53 = pc.simd(VC.self, at: 1696), d54 = pc.simd(VC.self, at: 1728), d55 = pc.simd(VC.self, at: 1760)
+                        let d50 = pc.simd(V16.self, at: 1600), d51 = pc.simd(V16.self, at: 1632), d52 = pc.simd(V16.self, at: 1664), d53 = pc.simd(V16.self, at: 1696), d54 = pc.simd(V16.self, at: 1728), d55 = pc.simd(V16.self, at: 1760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1831,18 +1815,18 @@ public struct InceptionCifar: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 16) {
-                        let bias = w.simd(VK.self, at: 13824 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 208), m02 = mt.simd(VK.self, at: 416), m03 = mt.simd(VK.self, at: 624), m04 = mt.simd(VK.self, at: 832), m05 = mt.simd(VK.self, at: 1040)
+                        let bias = w.simd(V16.self, at: 13824 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 208), m02 = mt.simd(V16.self, at: 416), m03 = mt.simd(V16.self, at: 624), m04 = mt.simd(V16.self, at: 832), m05 = mt.simd(V16.self, at: 1040)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1248), m11 = mt.simd(VK.self, at: 1456), m12 = mt.simd(VK.self, at: 1664), m13 = mt.simd(VK.self, at: 1872), m14 = mt.simd(VK.self, at: 2080), m15 = mt.simd(VK.self, at: 2288)
+                        let m10 = mt.simd(V16.self, at: 1248), m11 = mt.simd(V16.self, at: 1456), m12 = mt.simd(V16.self, at: 1664), m13 = mt.simd(V16.self, at: 1872), m14 = mt.simd(V16.self, at: 2080), m15 = mt.simd(V16.self, at: 2288)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2496), m21 = mt.simd(VK.self, at: 2704), m22 = mt.simd(VK.self, at: 2912), m23 = mt.simd(VK.self, at: 3120), m24 = mt.simd(VK.self, at: 3328), m25 = mt.simd(VK.self, at: 3536)
+                        let m20 = mt.simd(V16.self, at: 2496), m21 = mt.simd(V16.self, at: 2704), m22 = mt.simd(V16.self, at: 2912), m23 = mt.simd(V16.self, at: 3120), m24 = mt.simd(V16.self, at: 3328), m25 = mt.simd(V16.self, at: 3536)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 3744), m31 = mt.simd(VK.self, at: 3952), m32 = mt.simd(VK.self, at: 4160), m33 = mt.simd(VK.self, at: 4368), m34 = mt.simd(VK.self, at: 4576), m35 = mt.simd(VK.self, at: 4784)
+                        let m30 = mt.simd(V16.self, at: 3744), m31 = mt.simd(V16.self, at: 3952), m32 = mt.simd(V16.self, at: 4160), m33 = mt.simd(V16.self, at: 4368), m34 = mt.simd(V16.self, at: 4576), m35 = mt.simd(V16.self, at: 4784)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 4992), m41 = mt.simd(VK.self, at: 5200), m42 = mt.simd(VK.self, at: 5408), m43 = mt.simd(VK.self, at: 5616), m44 = mt.simd(VK.self, at: 5824), m45 = mt.simd(VK.self, at: 6032)
+                        let m40 = mt.simd(V16.self, at: 4992), m41 = mt.simd(V16.self, at: 5200), m42 = mt.simd(V16.self, at: 5408), m43 = mt.simd(V16.self, at: 5616), m44 = mt.simd(V16.self, at: 5824), m45 = mt.simd(V16.self, at: 6032)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 6240), m51 = mt.simd(VK.self, at: 6448), m52 = mt.simd(VK.self, at: 6656), m53 = mt.simd(VK.self, at: 6864), m54 = mt.simd(VK.self, at: 7072), m55 = mt.simd(VK.self, at: 7280)
+                        let m50 = mt.simd(V16.self, at: 6240), m51 = mt.simd(V16.self, at: 6448), m52 = mt.simd(V16.self, at: 6656), m53 = mt.simd(V16.self, at: 6864), m54 = mt.simd(V16.self, at: 7072), m55 = mt.simd(V16.self, at: 7280)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1902,39 +1886,38 @@ public struct InceptionCifar: CompiledModel {
     // mixed2_5x5: the direct kernel
     @inline(never)
     static func l16_mixed2_5x5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 3200
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             for ky in 0..<5 {
                 for kx in 0..<5 {
                     let xp = x + oy * 96 + ky * 96 + kx * 8
                     let wp = kernel + (ky * 5 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V16(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V16(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V16(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V16(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V16(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V16(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
+                        let x7 = V16(repeating: xp[ci + 56])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -1953,37 +1936,36 @@ public struct InceptionCifar: CompiledModel {
     // mixed2_pool_proj: Conv2D, (None, 8, 8, 56) → (None, 8, 8, 16), 912 parameters
     @inline(never)
     static func l17_mixed2_pool_proj(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 896
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             let xp = x + oy * 448
             let wp = kernel
             for ci in 0..<56 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 56])
+                let x1 = V16(repeating: xp[ci + 56])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 112])
+                let x2 = V16(repeating: xp[ci + 112])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 168])
+                let x3 = V16(repeating: xp[ci + 168])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 224])
+                let x4 = V16(repeating: xp[ci + 224])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 280])
+                let x5 = V16(repeating: xp[ci + 280])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[ci + 336])
+                let x6 = V16(repeating: xp[ci + 336])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[ci + 392])
+                let x7 = V16(repeating: xp[ci + 392])
                 s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -2070,20 +2052,19 @@ public struct InceptionCifar: CompiledModel {
     // predictions: Dense, (None, 112) → (None, 10), 1,130 parameters
     @inline(never)
     static func l20_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1792
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<112 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 896)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 896)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -2484,43 +2465,42 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_stem_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
+                var s7_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 33 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 1088 + ox * 32 + ky * 1088 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V4(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V4(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V4(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V4(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V4(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V4(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V4(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -2633,55 +2613,54 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_mixed1_3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s4_0 = V16()
+                var s4_1 = V16()
+                var s5_0 = V16()
+                var s5_1 = V16()
+                var s6_0 = V16()
+                var s6_1 = V16()
+                var s7_0 = V16()
+                var s7_1 = V16()
                 let xp = x + oy * 256 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V16(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V16(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V16(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -2776,55 +2755,54 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l3_mixed1_5x5_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s4_0 = V16()
+                var s4_1 = V16()
+                var s5_0 = V16()
+                var s5_1 = V16()
+                var s6_0 = V16()
+                var s6_1 = V16()
+                var s7_0 = V16()
+                var s7_1 = V16()
                 let xp = x + oy * 64 + ox * 4
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V16(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 8])
+                    let x2 = V16(repeating: xp[ci + 8])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 12])
+                    let x3 = V16(repeating: xp[ci + 12])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 16])
+                    let x4 = V16(repeating: xp[ci + 16])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 20])
+                    let x5 = V16(repeating: xp[ci + 20])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 24])
+                    let x6 = V16(repeating: xp[ci + 24])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 28])
+                    let x7 = V16(repeating: xp[ci + 28])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -3008,42 +2986,41 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l7_mixed1_5x5_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD4<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 4
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
+                var s7_0 = V4()
                 let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 18 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 160 + ox * 8 + ky * 160 + kx * 8
                         let wp = kernel + (ky * 5 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V4(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 56])
+                            let x7 = V4(repeating: xp[ci + 56])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -3131,55 +3108,54 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l8_mixed1_pool_proj_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s4_0 = V16()
+                var s4_1 = V16()
+                var s5_0 = V16()
+                var s5_1 = V16()
+                var s6_0 = V16()
+                var s6_1 = V16()
+                var s7_0 = V16()
+                var s7_1 = V16()
                 let xp = x + oy * 128 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V16(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V16(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V16(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V16(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -3302,61 +3278,60 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l11_mixed2_3x3_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 56 output channels.
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
             let a0 = i0 / 8 * 256 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 256 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 256 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 256 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 256 + (i0 + 4) % 8 * 32
             let yp = y + i0 * 56
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s0_3 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s1_3 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
-            var s2_3 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s3_2 = V()
-            var s3_3 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s4_2 = V()
-            var s4_3 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s0_2 = V16()
+            var s0_3 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s1_2 = V16()
+            var s1_3 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s2_2 = V16()
+            var s2_3 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s3_2 = V16()
+            var s3_3 = V16()
+            var s4_0 = V16()
+            var s4_1 = V16()
+            var s4_2 = V16()
+            var s4_3 = V16()
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 64)
+                let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
                 s1_3 = madd(s1_3, x1, w3)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
                 s2_3 = madd(s2_3, x2, w3)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
                 s3_3 = madd(s3_3, x3, w3)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
                 s4_2 = madd(s4_2, x4, w2)
@@ -3387,45 +3362,45 @@ extension InceptionCifar: TrainableModel {
             let i0 = 60 + (b - 12) * 4
             let a0 = i0 / 8 * 256 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 256 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 256 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 256 + (i0 + 3) % 8 * 32
             let yp = y + i0 * 56
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s0_3 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s1_3 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
-            var s2_3 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s3_2 = V()
-            var s3_3 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s0_2 = V16()
+            var s0_3 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s1_2 = V16()
+            var s1_3 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s2_2 = V16()
+            var s2_3 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s3_2 = V16()
+            var s3_3 = V16()
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 64)
+                let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
                 s1_3 = madd(s1_3, x1, w3)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
                 s2_3 = madd(s2_3, x2, w3)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
@@ -3522,52 +3497,51 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l12_mixed2_5x5_reduce_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 56 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 56
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s0_2 = V16()
+                var s0_3 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s1_2 = V16()
+                var s1_3 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s2_2 = V16()
+                var s2_3 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s3_2 = V16()
+                var s3_3 = V16()
                 let xp = x + oy * 64 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 64)
+                    let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
                     s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
                     s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -3726,40 +3700,39 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l16_mixed2_5x5_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
             let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 10 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<5 {
                     let xp = x + oy * 192 + ky * 192 + kx * 16
                     let wp = kernel + (ky * 5 + kx) * 128
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V8(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V8(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V8(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V8(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -3847,52 +3820,51 @@ extension InceptionCifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l17_mixed2_pool_proj_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 56 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 56
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s0_2 = V16()
+                var s0_3 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s1_2 = V16()
+                var s1_3 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s2_2 = V16()
+                var s2_3 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s3_2 = V16()
+                var s3_3 = V16()
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 64)
+                    let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
                     s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
                     s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -4014,8 +3986,6 @@ extension InceptionCifar: TrainableModel {
     // the batch's S (l15_mixed2_3x3_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l15_mixed2_3x3_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 5184
         do {
             let ty0 = 0
@@ -4026,17 +3996,17 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416), d14 = pc.simd(VC.self, at: 448), d15 = pc.simd(VC.self, at: 480)
+                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416), d14 = pc.simd(V16.self, at: 448), d15 = pc.simd(V16.self, at: 480)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 800)
+                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736), d24 = pc.simd(V16.self, at: 768), d25 = pc.simd(V16.self, at: 800)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056), d34 = pc.simd(VC.self, at: 1088), d35 = pc.simd(VC.self, at: 1120)
+                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056), d34 = pc.simd(V16.self, at: 1088), d35 = pc.simd(V16.self, at: 1120)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1280), d41 = pc.simd(VC.self, at: 1312), d42 = pc.simd(VC.self, at: 1344), d43 = pc.simd(VC.self, at: 1376), d44 = pc.simd(VC.self, at: 1408), d45 = pc.simd(VC.self, at: 1440)
+                        let d40 = pc.simd(V16.self, at: 1280), d41 = pc.simd(V16.self, at: 1312), d42 = pc.simd(V16.self, at: 1344), d43 = pc.simd(V16.self, at: 1376), d44 = pc.simd(V16.self, at: 1408), d45 = pc.simd(V16.self, at: 1440)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1600), d51 = pc.simd(VC.self, at: 1632), d52 = pc.simd(VC.self, at: 1664), d53 = pc.simd(VC.self, at: 1696), d54 = pc.simd(VC.self, at: 1728), d55 = pc.simd(VC.self, at: 1760)
+                        let d50 = pc.simd(V16.self, at: 1600), d51 = pc.simd(V16.self, at: 1632), d52 = pc.simd(V16.self, at: 1664), d53 = pc.simd(V16.self, at: 1696), d54 = pc.simd(V16.self, at: 1728), d55 = pc.simd(V16.self, at: 1760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4091,13 +4061,13 @@ extension InceptionCifar: TrainableModel {
                     let dzt = dz + (oy * 8 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 16) {
                         let zt = z + (t * 48 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 48 + k), d02 = dzt.simd(VK.self, at: 96 + k), d03 = dzt.simd(VK.self, at: 144 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 48 + k), d02 = dzt.simd(V16.self, at: 96 + k), d03 = dzt.simd(V16.self, at: 144 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 384 + k), d11 = dzt.simd(VK.self, at: 432 + k), d12 = dzt.simd(VK.self, at: 480 + k), d13 = dzt.simd(VK.self, at: 528 + k)
+                        let d10 = dzt.simd(V16.self, at: 384 + k), d11 = dzt.simd(V16.self, at: 432 + k), d12 = dzt.simd(V16.self, at: 480 + k), d13 = dzt.simd(V16.self, at: 528 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 768 + k), d21 = dzt.simd(VK.self, at: 816 + k), d22 = dzt.simd(VK.self, at: 864 + k), d23 = dzt.simd(VK.self, at: 912 + k)
+                        let d20 = dzt.simd(V16.self, at: 768 + k), d21 = dzt.simd(V16.self, at: 816 + k), d22 = dzt.simd(V16.self, at: 864 + k), d23 = dzt.simd(V16.self, at: 912 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 1152 + k), d31 = dzt.simd(VK.self, at: 1200 + k), d32 = dzt.simd(VK.self, at: 1248 + k), d33 = dzt.simd(VK.self, at: 1296 + k)
+                        let d30 = dzt.simd(V16.self, at: 1152 + k), d31 = dzt.simd(V16.self, at: 1200 + k), d32 = dzt.simd(V16.self, at: 1248 + k), d33 = dzt.simd(V16.self, at: 1296 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -4154,34 +4124,33 @@ extension InceptionCifar: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l15_mixed2_3x3_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 1536, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 1536), s02 = st.simd(VK.self, at: 3072), s03 = st.simd(VK.self, at: 4608), s04 = st.simd(VK.self, at: 6144), s05 = st.simd(VK.self, at: 7680)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 1536), s02 = st.simd(V16.self, at: 3072), s03 = st.simd(V16.self, at: 4608), s04 = st.simd(V16.self, at: 6144), s05 = st.simd(V16.self, at: 7680)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 9216), s11 = st.simd(VK.self, at: 10752), s12 = st.simd(VK.self, at: 12288), s13 = st.simd(VK.self, at: 13824), s14 = st.simd(VK.self, at: 15360), s15 = st.simd(VK.self, at: 16896)
+            let s10 = st.simd(V16.self, at: 9216), s11 = st.simd(V16.self, at: 10752), s12 = st.simd(V16.self, at: 12288), s13 = st.simd(V16.self, at: 13824), s14 = st.simd(V16.self, at: 15360), s15 = st.simd(V16.self, at: 16896)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 18432), s21 = st.simd(VK.self, at: 19968), s22 = st.simd(VK.self, at: 21504), s23 = st.simd(VK.self, at: 23040), s24 = st.simd(VK.self, at: 24576), s25 = st.simd(VK.self, at: 26112)
+            let s20 = st.simd(V16.self, at: 18432), s21 = st.simd(V16.self, at: 19968), s22 = st.simd(V16.self, at: 21504), s23 = st.simd(V16.self, at: 23040), s24 = st.simd(V16.self, at: 24576), s25 = st.simd(V16.self, at: 26112)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 27648), s31 = st.simd(VK.self, at: 29184), s32 = st.simd(VK.self, at: 30720), s33 = st.simd(VK.self, at: 32256), s34 = st.simd(VK.self, at: 33792), s35 = st.simd(VK.self, at: 35328)
+            let s30 = st.simd(V16.self, at: 27648), s31 = st.simd(V16.self, at: 29184), s32 = st.simd(V16.self, at: 30720), s33 = st.simd(V16.self, at: 32256), s34 = st.simd(V16.self, at: 33792), s35 = st.simd(V16.self, at: 35328)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 36864), s41 = st.simd(VK.self, at: 38400), s42 = st.simd(VK.self, at: 39936), s43 = st.simd(VK.self, at: 41472), s44 = st.simd(VK.self, at: 43008), s45 = st.simd(VK.self, at: 44544)
+            let s40 = st.simd(V16.self, at: 36864), s41 = st.simd(V16.self, at: 38400), s42 = st.simd(V16.self, at: 39936), s43 = st.simd(V16.self, at: 41472), s44 = st.simd(V16.self, at: 43008), s45 = st.simd(V16.self, at: 44544)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 46080), s51 = st.simd(VK.self, at: 47616), s52 = st.simd(VK.self, at: 49152), s53 = st.simd(VK.self, at: 50688), s54 = st.simd(VK.self, at: 52224), s55 = st.simd(VK.self, at: 53760)
+            let s50 = st.simd(V16.self, at: 46080), s51 = st.simd(V16.self, at: 47616), s52 = st.simd(V16.self, at: 49152), s53 = st.simd(V16.self, at: 50688), s54 = st.simd(V16.self, at: 52224), s55 = st.simd(V16.self, at: 53760)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 4608) + g10, at: 4608)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 9216) + g20, at: 9216)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 4608) + g10, at: 4608)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 9216) + g20, at: 9216)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g01, at: 1536)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g11, at: 6144)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 10752) + g21, at: 10752)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1536) + g01, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 6144) + g11, at: 6144)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 10752) + g21, at: 10752)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g02, at: 3072)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 7680) + g12, at: 7680)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 12288) + g22, at: 12288)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 3072) + g02, at: 3072)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 7680) + g12, at: 7680)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 12288) + g22, at: 12288)
         }
     }
 
@@ -4201,38 +4170,37 @@ extension InceptionCifar: TrainableModel {
 
     @inline(never)
     static func l6_mixed1_3x3_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V16(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V16(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V16(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V16(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V16(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 144])
+                    let x6 = V16(repeating: xp[ci + 144])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 168])
+                    let x7 = V16(repeating: xp[ci + 168])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -4249,8 +4217,6 @@ extension InceptionCifar: TrainableModel {
 
     @inline(never)
     static func l6_mixed1_3x3_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 7488
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
@@ -4261,17 +4227,17 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 432), d11 = pc.simd(VC.self, at: 456), d12 = pc.simd(VC.self, at: 480), d13 = pc.simd(VC.self, at: 504), d14 = pc.simd(VC.self, at: 528), d15 = pc.simd(VC.self, at: 552)
+                        let d10 = pc.simd(V8.self, at: 432), d11 = pc.simd(V8.self, at: 456), d12 = pc.simd(V8.self, at: 480), d13 = pc.simd(V8.self, at: 504), d14 = pc.simd(V8.self, at: 528), d15 = pc.simd(V8.self, at: 552)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 864), d21 = pc.simd(VC.self, at: 888), d22 = pc.simd(VC.self, at: 912), d23 = pc.simd(VC.self, at: 936), d24 = pc.simd(VC.self, at: 960), d25 = pc.simd(VC.self, at: 984)
+                        let d20 = pc.simd(V8.self, at: 864), d21 = pc.simd(V8.self, at: 888), d22 = pc.simd(V8.self, at: 912), d23 = pc.simd(V8.self, at: 936), d24 = pc.simd(V8.self, at: 960), d25 = pc.simd(V8.self, at: 984)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1296), d31 = pc.simd(VC.self, at: 1320), d32 = pc.simd(VC.self, at: 1344), d33 = pc.simd(VC.self, at: 1368), d34 = pc.simd(VC.self, at: 1392), d35 = pc.simd(VC.self, at: 1416)
+                        let d30 = pc.simd(V8.self, at: 1296), d31 = pc.simd(V8.self, at: 1320), d32 = pc.simd(V8.self, at: 1344), d33 = pc.simd(V8.self, at: 1368), d34 = pc.simd(V8.self, at: 1392), d35 = pc.simd(V8.self, at: 1416)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1728), d41 = pc.simd(VC.self, at: 1752), d42 = pc.simd(VC.self, at: 1776), d43 = pc.simd(VC.self, at: 1800), d44 = pc.simd(VC.self, at: 1824), d45 = pc.simd(VC.self, at: 1848)
+                        let d40 = pc.simd(V8.self, at: 1728), d41 = pc.simd(V8.self, at: 1752), d42 = pc.simd(V8.self, at: 1776), d43 = pc.simd(V8.self, at: 1800), d44 = pc.simd(V8.self, at: 1824), d45 = pc.simd(V8.self, at: 1848)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2160), d51 = pc.simd(VC.self, at: 2184), d52 = pc.simd(VC.self, at: 2208), d53 = pc.simd(VC.self, at: 2232), d54 = pc.simd(VC.self, at: 2256), d55 = pc.simd(VC.self, at: 2280)
+                        let d50 = pc.simd(V8.self, at: 2160), d51 = pc.simd(V8.self, at: 2184), d52 = pc.simd(V8.self, at: 2208), d53 = pc.simd(V8.self, at: 2232), d54 = pc.simd(V8.self, at: 2256), d55 = pc.simd(V8.self, at: 2280)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4329,18 +4295,18 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 13824 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let bias = w.simd(V16.self, at: 13824 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4400,34 +4366,33 @@ extension InceptionCifar: TrainableModel {
 
     @inline(never)
     static func l15_mixed2_3x3_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<48 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 48])
+                    let x1 = V16(repeating: xp[ci + 48])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 96])
+                    let x2 = V16(repeating: xp[ci + 96])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 144])
+                    let x3 = V16(repeating: xp[ci + 144])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                 }
@@ -4445,8 +4410,6 @@ extension InceptionCifar: TrainableModel {
 
     @inline(never)
     static func l15_mixed2_3x3_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 7488
         if parts.contains(0) {
             let ty0 = 0
@@ -4457,17 +4420,17 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1920 + tx * 192)
                     for c in stride(from: 0, to: 48, by: 16) {
                         let vt = v + (t * 48 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 48), d02 = pc.simd(VC.self, at: 96), d03 = pc.simd(VC.self, at: 144), d04 = pc.simd(VC.self, at: 192), d05 = pc.simd(VC.self, at: 240)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 48), d02 = pc.simd(V16.self, at: 96), d03 = pc.simd(V16.self, at: 144), d04 = pc.simd(V16.self, at: 192), d05 = pc.simd(V16.self, at: 240)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 528), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 624), d14 = pc.simd(VC.self, at: 672), d15 = pc.simd(VC.self, at: 720)
+                        let d10 = pc.simd(V16.self, at: 480), d11 = pc.simd(V16.self, at: 528), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 624), d14 = pc.simd(V16.self, at: 672), d15 = pc.simd(V16.self, at: 720)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 1008), d22 = pc.simd(VC.self, at: 1056), d23 = pc.simd(VC.self, at: 1104), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1200)
+                        let d20 = pc.simd(V16.self, at: 960), d21 = pc.simd(V16.self, at: 1008), d22 = pc.simd(V16.self, at: 1056), d23 = pc.simd(V16.self, at: 1104), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1488), d32 = pc.simd(VC.self, at: 1536), d33 = pc.simd(VC.self, at: 1584), d34 = pc.simd(VC.self, at: 1632), d35 = pc.simd(VC.self, at: 1680)
+                        let d30 = pc.simd(V16.self, at: 1440), d31 = pc.simd(V16.self, at: 1488), d32 = pc.simd(V16.self, at: 1536), d33 = pc.simd(V16.self, at: 1584), d34 = pc.simd(V16.self, at: 1632), d35 = pc.simd(V16.self, at: 1680)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1920), d41 = pc.simd(VC.self, at: 1968), d42 = pc.simd(VC.self, at: 2016), d43 = pc.simd(VC.self, at: 2064), d44 = pc.simd(VC.self, at: 2112), d45 = pc.simd(VC.self, at: 2160)
+                        let d40 = pc.simd(V16.self, at: 1920), d41 = pc.simd(V16.self, at: 1968), d42 = pc.simd(V16.self, at: 2016), d43 = pc.simd(V16.self, at: 2064), d44 = pc.simd(V16.self, at: 2112), d45 = pc.simd(V16.self, at: 2160)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2400), d51 = pc.simd(VC.self, at: 2448), d52 = pc.simd(VC.self, at: 2496), d53 = pc.simd(VC.self, at: 2544), d54 = pc.simd(VC.self, at: 2592), d55 = pc.simd(VC.self, at: 2640)
+                        let d50 = pc.simd(V16.self, at: 2400), d51 = pc.simd(V16.self, at: 2448), d52 = pc.simd(V16.self, at: 2496), d53 = pc.simd(V16.self, at: 2544), d54 = pc.simd(V16.self, at: 2592), d55 = pc.simd(V16.self, at: 2640)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4525,18 +4488,18 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 55296 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let bias = w.simd(V16.self, at: 55296 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4596,7 +4559,6 @@ extension InceptionCifar: TrainableModel {
 
     @inline(never)
     static func l6_mixed1_3x3_winograd_training_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 24 output channels.
         if parts.contains(0) {
@@ -4604,49 +4566,49 @@ extension InceptionCifar: TrainableModel {
                 for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 24
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -4673,10 +4635,8 @@ extension InceptionCifar: TrainableModel {
 
     @inline(never)
     static func l6_mixed1_3x3_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8448
-        let zero = VK()
+        let zero = V8()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -4686,13 +4646,13 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 576 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336)
+                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624)
+                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912)
+                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -4728,14 +4688,14 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     let yt = y + (oy * 16 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(VK.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 784), m02 = mt.simd(VK.self, at: 1568), m03 = mt.simd(VK.self, at: 2352)
+                        let bias = w.simd(V8.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 784), m02 = mt.simd(V8.self, at: 1568), m03 = mt.simd(V8.self, at: 2352)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 3136), m11 = mt.simd(VK.self, at: 3920), m12 = mt.simd(VK.self, at: 4704), m13 = mt.simd(VK.self, at: 5488)
+                        let m10 = mt.simd(V8.self, at: 3136), m11 = mt.simd(V8.self, at: 3920), m12 = mt.simd(V8.self, at: 4704), m13 = mt.simd(V8.self, at: 5488)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 6272), m21 = mt.simd(VK.self, at: 7056), m22 = mt.simd(VK.self, at: 7840), m23 = mt.simd(VK.self, at: 8624)
+                        let m20 = mt.simd(V8.self, at: 6272), m21 = mt.simd(V8.self, at: 7056), m22 = mt.simd(V8.self, at: 7840), m23 = mt.simd(V8.self, at: 8624)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 9408), m31 = mt.simd(VK.self, at: 10192), m32 = mt.simd(VK.self, at: 10976), m33 = mt.simd(VK.self, at: 11760)
+                        let m30 = mt.simd(V8.self, at: 9408), m31 = mt.simd(V8.self, at: 10192), m32 = mt.simd(V8.self, at: 10976), m33 = mt.simd(V8.self, at: 11760)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -4769,57 +4729,56 @@ extension InceptionCifar: TrainableModel {
 
     @inline(never)
     static func l15_mixed2_3x3_winograd_training_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s4_2 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s5_2 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s4_2 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s5_2 = V16()
                     let xp = x
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
                         s5_2 = madd(s5_2, x5, w2)
@@ -4846,44 +4805,44 @@ extension InceptionCifar: TrainableModel {
                 for bx in 0..<2 {
                     let ox = bx * 5 + 6
                     let yp = y + ox * 48
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s4_2 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s4_2 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -4910,10 +4869,8 @@ extension InceptionCifar: TrainableModel {
 
     @inline(never)
     static func l15_mixed2_3x3_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 8448
-        let zero = VK()
+        let zero = V16()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -4923,13 +4880,13 @@ extension InceptionCifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416)
+                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736)
+                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056)
+                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -4965,14 +4922,14 @@ extension InceptionCifar: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 16) {
-                        let bias = w.simd(VK.self, at: 24576 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 784), m02 = mt.simd(VK.self, at: 1568), m03 = mt.simd(VK.self, at: 2352)
+                        let bias = w.simd(V16.self, at: 24576 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 784), m02 = mt.simd(V16.self, at: 1568), m03 = mt.simd(V16.self, at: 2352)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 3136), m11 = mt.simd(VK.self, at: 3920), m12 = mt.simd(VK.self, at: 4704), m13 = mt.simd(VK.self, at: 5488)
+                        let m10 = mt.simd(V16.self, at: 3136), m11 = mt.simd(V16.self, at: 3920), m12 = mt.simd(V16.self, at: 4704), m13 = mt.simd(V16.self, at: 5488)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 6272), m21 = mt.simd(VK.self, at: 7056), m22 = mt.simd(VK.self, at: 7840), m23 = mt.simd(VK.self, at: 8624)
+                        let m20 = mt.simd(V16.self, at: 6272), m21 = mt.simd(V16.self, at: 7056), m22 = mt.simd(V16.self, at: 7840), m23 = mt.simd(V16.self, at: 8624)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 9408), m31 = mt.simd(VK.self, at: 10192), m32 = mt.simd(VK.self, at: 10976), m33 = mt.simd(VK.self, at: 11760)
+                        let m30 = mt.simd(V16.self, at: 9408), m31 = mt.simd(V16.self, at: 10192), m32 = mt.simd(V16.self, at: 10976), m33 = mt.simd(V16.self, at: 11760)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -5010,6 +4967,15 @@ extension InceptionCifar: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -5025,92 +4991,76 @@ extension InceptionCifar: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

@@ -277,71 +277,70 @@ public struct Lenet5: CompiledModel {
     // dense over 8 samples: Dense, (None, 400) → (None, 120)
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w + 5136, bias = w + 56336
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s0_1 = bias.simd(V.self, at: c0 + 16)
-                var s0_2 = bias.simd(V.self, at: c0 + 32)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s1_1 = bias.simd(V.self, at: c0 + 16)
-                var s1_2 = bias.simd(V.self, at: c0 + 32)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s2_1 = bias.simd(V.self, at: c0 + 16)
-                var s2_2 = bias.simd(V.self, at: c0 + 32)
-                var s3_0 = bias.simd(V.self, at: c0)
-                var s3_1 = bias.simd(V.self, at: c0 + 16)
-                var s3_2 = bias.simd(V.self, at: c0 + 32)
-                var s4_0 = bias.simd(V.self, at: c0)
-                var s4_1 = bias.simd(V.self, at: c0 + 16)
-                var s4_2 = bias.simd(V.self, at: c0 + 32)
-                var s5_0 = bias.simd(V.self, at: c0)
-                var s5_1 = bias.simd(V.self, at: c0 + 16)
-                var s5_2 = bias.simd(V.self, at: c0 + 32)
-                var s6_0 = bias.simd(V.self, at: c0)
-                var s6_1 = bias.simd(V.self, at: c0 + 16)
-                var s6_2 = bias.simd(V.self, at: c0 + 32)
-                var s7_0 = bias.simd(V.self, at: c0)
-                var s7_1 = bias.simd(V.self, at: c0 + 16)
-                var s7_2 = bias.simd(V.self, at: c0 + 32)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s0_1 = bias.simd(V16.self, at: c0 + 16)
+                var s0_2 = bias.simd(V16.self, at: c0 + 32)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s1_1 = bias.simd(V16.self, at: c0 + 16)
+                var s1_2 = bias.simd(V16.self, at: c0 + 32)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s2_1 = bias.simd(V16.self, at: c0 + 16)
+                var s2_2 = bias.simd(V16.self, at: c0 + 32)
+                var s3_0 = bias.simd(V16.self, at: c0)
+                var s3_1 = bias.simd(V16.self, at: c0 + 16)
+                var s3_2 = bias.simd(V16.self, at: c0 + 32)
+                var s4_0 = bias.simd(V16.self, at: c0)
+                var s4_1 = bias.simd(V16.self, at: c0 + 16)
+                var s4_2 = bias.simd(V16.self, at: c0 + 32)
+                var s5_0 = bias.simd(V16.self, at: c0)
+                var s5_1 = bias.simd(V16.self, at: c0 + 16)
+                var s5_2 = bias.simd(V16.self, at: c0 + 32)
+                var s6_0 = bias.simd(V16.self, at: c0)
+                var s6_1 = bias.simd(V16.self, at: c0 + 16)
+                var s6_2 = bias.simd(V16.self, at: c0 + 32)
+                var s7_0 = bias.simd(V16.self, at: c0)
+                var s7_1 = bias.simd(V16.self, at: c0 + 16)
+                var s7_2 = bias.simd(V16.self, at: c0 + 32)
                 let xp = x
                 let wp = kernel + c0 * 400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 400])
+                    let x1 = V16(repeating: xp[ci + 400])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 800])
+                    let x2 = V16(repeating: xp[ci + 800])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 1200])
+                    let x3 = V16(repeating: xp[ci + 1200])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[ci + 1600])
+                    let x4 = V16(repeating: xp[ci + 1600])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                     s4_2 = madd(s4_2, x4, w2)
-                    let x5 = V(repeating: xp[ci + 2000])
+                    let x5 = V16(repeating: xp[ci + 2000])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                     s5_2 = madd(s5_2, x5, w2)
-                    let x6 = V(repeating: xp[ci + 2400])
+                    let x6 = V16(repeating: xp[ci + 2400])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                     s6_2 = madd(s6_2, x6, w2)
-                    let x7 = V(repeating: xp[ci + 2800])
+                    let x7 = V16(repeating: xp[ci + 2800])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
@@ -376,49 +375,49 @@ public struct Lenet5: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V.self, at: 96)
-                var s0_1 = bias.simd(V.self, at: 112)
-                var s1_0 = bias.simd(V.self, at: 96)
-                var s1_1 = bias.simd(V.self, at: 112)
-                var s2_0 = bias.simd(V.self, at: 96)
-                var s2_1 = bias.simd(V.self, at: 112)
-                var s3_0 = bias.simd(V.self, at: 96)
-                var s3_1 = bias.simd(V.self, at: 112)
-                var s4_0 = bias.simd(V.self, at: 96)
-                var s4_1 = bias.simd(V.self, at: 112)
-                var s5_0 = bias.simd(V.self, at: 96)
-                var s5_1 = bias.simd(V.self, at: 112)
-                var s6_0 = bias.simd(V.self, at: 96)
-                var s6_1 = bias.simd(V.self, at: 112)
-                var s7_0 = bias.simd(V.self, at: 96)
-                var s7_1 = bias.simd(V.self, at: 112)
+                var s0_0 = bias.simd(V16.self, at: 96)
+                var s0_1 = bias.simd(V16.self, at: 112)
+                var s1_0 = bias.simd(V16.self, at: 96)
+                var s1_1 = bias.simd(V16.self, at: 112)
+                var s2_0 = bias.simd(V16.self, at: 96)
+                var s2_1 = bias.simd(V16.self, at: 112)
+                var s3_0 = bias.simd(V16.self, at: 96)
+                var s3_1 = bias.simd(V16.self, at: 112)
+                var s4_0 = bias.simd(V16.self, at: 96)
+                var s4_1 = bias.simd(V16.self, at: 112)
+                var s5_0 = bias.simd(V16.self, at: 96)
+                var s5_1 = bias.simd(V16.self, at: 112)
+                var s6_0 = bias.simd(V16.self, at: 96)
+                var s6_1 = bias.simd(V16.self, at: 112)
+                var s7_0 = bias.simd(V16.self, at: 96)
+                var s7_1 = bias.simd(V16.self, at: 112)
                 let xp = x
                 let wp = kernel + 38400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 400])
+                    let x1 = V16(repeating: xp[ci + 400])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 800])
+                    let x2 = V16(repeating: xp[ci + 800])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 1200])
+                    let x3 = V16(repeating: xp[ci + 1200])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 1600])
+                    let x4 = V16(repeating: xp[ci + 1600])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 2000])
+                    let x5 = V16(repeating: xp[ci + 2000])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 2400])
+                    let x6 = V16(repeating: xp[ci + 2400])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 2800])
+                    let x7 = V16(repeating: xp[ci + 2800])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -451,70 +450,69 @@ public struct Lenet5: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 120) → (None, 84)
     @inline(never)
     static func l6_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w + 56464, bias = w + 67984
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s1_2 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s2_2 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s3_2 = bias.simd(V.self, at: 32)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s4_2 = bias.simd(V.self, at: 32)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s5_2 = bias.simd(V.self, at: 32)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s6_2 = bias.simd(V.self, at: 32)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
-                var s7_2 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_2 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s1_2 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s2_2 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s3_2 = bias.simd(V16.self, at: 32)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s4_2 = bias.simd(V16.self, at: 32)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s5_2 = bias.simd(V16.self, at: 32)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s6_2 = bias.simd(V16.self, at: 32)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
+                var s7_2 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 120])
+                    let x1 = V16(repeating: xp[ci + 120])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 240])
+                    let x2 = V16(repeating: xp[ci + 240])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 360])
+                    let x3 = V16(repeating: xp[ci + 360])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[ci + 480])
+                    let x4 = V16(repeating: xp[ci + 480])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                     s4_2 = madd(s4_2, x4, w2)
-                    let x5 = V(repeating: xp[ci + 600])
+                    let x5 = V16(repeating: xp[ci + 600])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                     s5_2 = madd(s5_2, x5, w2)
-                    let x6 = V(repeating: xp[ci + 720])
+                    let x6 = V16(repeating: xp[ci + 720])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                     s6_2 = madd(s6_2, x6, w2)
-                    let x7 = V(repeating: xp[ci + 840])
+                    let x7 = V16(repeating: xp[ci + 840])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
@@ -549,65 +547,65 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 48)
-                var s0_1 = bias.simd(V.self, at: 64)
-                var s0_2 = bias.simd(V.self, at: 80)
-                var s1_0 = bias.simd(V.self, at: 48)
-                var s1_1 = bias.simd(V.self, at: 64)
-                var s1_2 = bias.simd(V.self, at: 80)
-                var s2_0 = bias.simd(V.self, at: 48)
-                var s2_1 = bias.simd(V.self, at: 64)
-                var s2_2 = bias.simd(V.self, at: 80)
-                var s3_0 = bias.simd(V.self, at: 48)
-                var s3_1 = bias.simd(V.self, at: 64)
-                var s3_2 = bias.simd(V.self, at: 80)
-                var s4_0 = bias.simd(V.self, at: 48)
-                var s4_1 = bias.simd(V.self, at: 64)
-                var s4_2 = bias.simd(V.self, at: 80)
-                var s5_0 = bias.simd(V.self, at: 48)
-                var s5_1 = bias.simd(V.self, at: 64)
-                var s5_2 = bias.simd(V.self, at: 80)
-                var s6_0 = bias.simd(V.self, at: 48)
-                var s6_1 = bias.simd(V.self, at: 64)
-                var s6_2 = bias.simd(V.self, at: 80)
-                var s7_0 = bias.simd(V.self, at: 48)
-                var s7_1 = bias.simd(V.self, at: 64)
-                var s7_2 = bias.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V16.self, at: 48)
+                var s0_1 = bias.simd(V16.self, at: 64)
+                var s0_2 = bias.simd(V16.self, at: 80)
+                var s1_0 = bias.simd(V16.self, at: 48)
+                var s1_1 = bias.simd(V16.self, at: 64)
+                var s1_2 = bias.simd(V16.self, at: 80)
+                var s2_0 = bias.simd(V16.self, at: 48)
+                var s2_1 = bias.simd(V16.self, at: 64)
+                var s2_2 = bias.simd(V16.self, at: 80)
+                var s3_0 = bias.simd(V16.self, at: 48)
+                var s3_1 = bias.simd(V16.self, at: 64)
+                var s3_2 = bias.simd(V16.self, at: 80)
+                var s4_0 = bias.simd(V16.self, at: 48)
+                var s4_1 = bias.simd(V16.self, at: 64)
+                var s4_2 = bias.simd(V16.self, at: 80)
+                var s5_0 = bias.simd(V16.self, at: 48)
+                var s5_1 = bias.simd(V16.self, at: 64)
+                var s5_2 = bias.simd(V16.self, at: 80)
+                var s6_0 = bias.simd(V16.self, at: 48)
+                var s6_1 = bias.simd(V16.self, at: 64)
+                var s6_2 = bias.simd(V16.self, at: 80)
+                var s7_0 = bias.simd(V16.self, at: 48)
+                var s7_1 = bias.simd(V16.self, at: 64)
+                var s7_2 = bias.simd(V16.self, at: 80)
                 let xp = x
                 let wp = kernel + 5760
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 120])
+                    let x1 = V16(repeating: xp[ci + 120])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 240])
+                    let x2 = V16(repeating: xp[ci + 240])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 360])
+                    let x3 = V16(repeating: xp[ci + 360])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[ci + 480])
+                    let x4 = V16(repeating: xp[ci + 480])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                     s4_2 = madd(s4_2, x4, w2)
-                    let x5 = V(repeating: xp[ci + 600])
+                    let x5 = V16(repeating: xp[ci + 600])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                     s5_2 = madd(s5_2, x5, w2)
-                    let x6 = V(repeating: xp[ci + 720])
+                    let x6 = V16(repeating: xp[ci + 720])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                     s6_2 = madd(s6_2, x6, w2)
-                    let x7 = V(repeating: xp[ci + 840])
+                    let x7 = V16(repeating: xp[ci + 840])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
@@ -649,55 +647,54 @@ public struct Lenet5: CompiledModel {
     // dense_2 over 8 samples: Dense, (None, 84) → (None, 10)
     @inline(never)
     static func l7_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 68080, bias = w + 69424
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s4_1 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s5_1 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s6_1 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 0)
+                var s7_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 672)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 672)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 84])
+                    let x1 = V8(repeating: xp[ci + 84])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 168])
+                    let x2 = V8(repeating: xp[ci + 168])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 252])
+                    let x3 = V8(repeating: xp[ci + 252])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 336])
+                    let x4 = V8(repeating: xp[ci + 336])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 420])
+                    let x5 = V8(repeating: xp[ci + 420])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 504])
+                    let x6 = V8(repeating: xp[ci + 504])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 588])
+                    let x7 = V8(repeating: xp[ci + 588])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -754,7 +751,6 @@ public struct Lenet5: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 224, biases = w + 2624
         // The input rows these output rows read, each pixel repeated once per filter.
@@ -765,12 +761,12 @@ public struct Lenet5: CompiledModel {
                 let source = x + firstRow * 32, rows = (parts.upperBound * 4 - 1) + 5 - firstRow
                 for pixel in 0..<(rows * 32) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 6) }
                 do {
-                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 96), p0_2 = patterns.simd(V.self, at: 192), p0_3 = patterns.simd(V.self, at: 288), p0_4 = patterns.simd(V.self, at: 384)
-                    let p1_0 = patterns.simd(V.self, at: 480), p1_1 = patterns.simd(V.self, at: 576), p1_2 = patterns.simd(V.self, at: 672), p1_3 = patterns.simd(V.self, at: 768), p1_4 = patterns.simd(V.self, at: 864)
-                    let p2_0 = patterns.simd(V.self, at: 960), p2_1 = patterns.simd(V.self, at: 1056), p2_2 = patterns.simd(V.self, at: 1152), p2_3 = patterns.simd(V.self, at: 1248), p2_4 = patterns.simd(V.self, at: 1344)
-                    let p3_0 = patterns.simd(V.self, at: 1440), p3_1 = patterns.simd(V.self, at: 1536), p3_2 = patterns.simd(V.self, at: 1632), p3_3 = patterns.simd(V.self, at: 1728), p3_4 = patterns.simd(V.self, at: 1824)
-                    let p4_0 = patterns.simd(V.self, at: 1920), p4_1 = patterns.simd(V.self, at: 2016), p4_2 = patterns.simd(V.self, at: 2112), p4_3 = patterns.simd(V.self, at: 2208), p4_4 = patterns.simd(V.self, at: 2304)
-                    let bias = biases.simd(V.self, at: 0)
+                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 96), p0_2 = patterns.simd(V16.self, at: 192), p0_3 = patterns.simd(V16.self, at: 288), p0_4 = patterns.simd(V16.self, at: 384)
+                    let p1_0 = patterns.simd(V16.self, at: 480), p1_1 = patterns.simd(V16.self, at: 576), p1_2 = patterns.simd(V16.self, at: 672), p1_3 = patterns.simd(V16.self, at: 768), p1_4 = patterns.simd(V16.self, at: 864)
+                    let p2_0 = patterns.simd(V16.self, at: 960), p2_1 = patterns.simd(V16.self, at: 1056), p2_2 = patterns.simd(V16.self, at: 1152), p2_3 = patterns.simd(V16.self, at: 1248), p2_4 = patterns.simd(V16.self, at: 1344)
+                    let p3_0 = patterns.simd(V16.self, at: 1440), p3_1 = patterns.simd(V16.self, at: 1536), p3_2 = patterns.simd(V16.self, at: 1632), p3_3 = patterns.simd(V16.self, at: 1728), p3_4 = patterns.simd(V16.self, at: 1824)
+                    let p4_0 = patterns.simd(V16.self, at: 1920), p4_1 = patterns.simd(V16.self, at: 2016), p4_2 = patterns.simd(V16.self, at: 2112), p4_3 = patterns.simd(V16.self, at: 2208), p4_4 = patterns.simd(V16.self, at: 2304)
+                    let bias = biases.simd(V16.self, at: 0)
                     // The vectors of a row that start at filter 0 (of 25 taps' patterns held above).
                     for start in [0, 48, 96, 144] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
@@ -779,46 +775,46 @@ public struct Lenet5: CompiledModel {
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V16.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.simd(V16.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.simd(V16.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.simd(V16.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V16.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.simd(V16.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.simd(V16.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.simd(V16.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V16.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.simd(V16.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.simd(V16.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.simd(V16.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V16.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.simd(V16.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.simd(V16.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.simd(V16.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.simd(V16.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.simd(V16.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.simd(V16.self, at: 1368); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -827,12 +823,12 @@ public struct Lenet5: CompiledModel {
                     }
                 }
                 do {
-                    let p0_0 = patterns.simd(V.self, at: 32), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 224), p0_3 = patterns.simd(V.self, at: 320), p0_4 = patterns.simd(V.self, at: 416)
-                    let p1_0 = patterns.simd(V.self, at: 512), p1_1 = patterns.simd(V.self, at: 608), p1_2 = patterns.simd(V.self, at: 704), p1_3 = patterns.simd(V.self, at: 800), p1_4 = patterns.simd(V.self, at: 896)
-                    let p2_0 = patterns.simd(V.self, at: 992), p2_1 = patterns.simd(V.self, at: 1088), p2_2 = patterns.simd(V.self, at: 1184), p2_3 = patterns.simd(V.self, at: 1280), p2_4 = patterns.simd(V.self, at: 1376)
-                    let p3_0 = patterns.simd(V.self, at: 1472), p3_1 = patterns.simd(V.self, at: 1568), p3_2 = patterns.simd(V.self, at: 1664), p3_3 = patterns.simd(V.self, at: 1760), p3_4 = patterns.simd(V.self, at: 1856)
-                    let p4_0 = patterns.simd(V.self, at: 1952), p4_1 = patterns.simd(V.self, at: 2048), p4_2 = patterns.simd(V.self, at: 2144), p4_3 = patterns.simd(V.self, at: 2240), p4_4 = patterns.simd(V.self, at: 2336)
-                    let bias = biases.simd(V.self, at: 32)
+                    let p0_0 = patterns.simd(V16.self, at: 32), p0_1 = patterns.simd(V16.self, at: 128), p0_2 = patterns.simd(V16.self, at: 224), p0_3 = patterns.simd(V16.self, at: 320), p0_4 = patterns.simd(V16.self, at: 416)
+                    let p1_0 = patterns.simd(V16.self, at: 512), p1_1 = patterns.simd(V16.self, at: 608), p1_2 = patterns.simd(V16.self, at: 704), p1_3 = patterns.simd(V16.self, at: 800), p1_4 = patterns.simd(V16.self, at: 896)
+                    let p2_0 = patterns.simd(V16.self, at: 992), p2_1 = patterns.simd(V16.self, at: 1088), p2_2 = patterns.simd(V16.self, at: 1184), p2_3 = patterns.simd(V16.self, at: 1280), p2_4 = patterns.simd(V16.self, at: 1376)
+                    let p3_0 = patterns.simd(V16.self, at: 1472), p3_1 = patterns.simd(V16.self, at: 1568), p3_2 = patterns.simd(V16.self, at: 1664), p3_3 = patterns.simd(V16.self, at: 1760), p3_4 = patterns.simd(V16.self, at: 1856)
+                    let p4_0 = patterns.simd(V16.self, at: 1952), p4_1 = patterns.simd(V16.self, at: 2048), p4_2 = patterns.simd(V16.self, at: 2144), p4_3 = patterns.simd(V16.self, at: 2240), p4_4 = patterns.simd(V16.self, at: 2336)
+                    let bias = biases.simd(V16.self, at: 32)
                     // The vectors of a row that start at filter 2 (of 25 taps' patterns held above).
                     for start in [32, 80, 128, 152] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
@@ -841,46 +837,46 @@ public struct Lenet5: CompiledModel {
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V16.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.simd(V16.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.simd(V16.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.simd(V16.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V16.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.simd(V16.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.simd(V16.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.simd(V16.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V16.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.simd(V16.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.simd(V16.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.simd(V16.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V16.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.simd(V16.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.simd(V16.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.simd(V16.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.simd(V16.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.simd(V16.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.simd(V16.self, at: 1368); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -889,12 +885,12 @@ public struct Lenet5: CompiledModel {
                     }
                 }
                 do {
-                    let p0_0 = patterns.simd(V.self, at: 64), p0_1 = patterns.simd(V.self, at: 160), p0_2 = patterns.simd(V.self, at: 256), p0_3 = patterns.simd(V.self, at: 352), p0_4 = patterns.simd(V.self, at: 448)
-                    let p1_0 = patterns.simd(V.self, at: 544), p1_1 = patterns.simd(V.self, at: 640), p1_2 = patterns.simd(V.self, at: 736), p1_3 = patterns.simd(V.self, at: 832), p1_4 = patterns.simd(V.self, at: 928)
-                    let p2_0 = patterns.simd(V.self, at: 1024), p2_1 = patterns.simd(V.self, at: 1120), p2_2 = patterns.simd(V.self, at: 1216), p2_3 = patterns.simd(V.self, at: 1312), p2_4 = patterns.simd(V.self, at: 1408)
-                    let p3_0 = patterns.simd(V.self, at: 1504), p3_1 = patterns.simd(V.self, at: 1600), p3_2 = patterns.simd(V.self, at: 1696), p3_3 = patterns.simd(V.self, at: 1792), p3_4 = patterns.simd(V.self, at: 1888)
-                    let p4_0 = patterns.simd(V.self, at: 1984), p4_1 = patterns.simd(V.self, at: 2080), p4_2 = patterns.simd(V.self, at: 2176), p4_3 = patterns.simd(V.self, at: 2272), p4_4 = patterns.simd(V.self, at: 2368)
-                    let bias = biases.simd(V.self, at: 64)
+                    let p0_0 = patterns.simd(V16.self, at: 64), p0_1 = patterns.simd(V16.self, at: 160), p0_2 = patterns.simd(V16.self, at: 256), p0_3 = patterns.simd(V16.self, at: 352), p0_4 = patterns.simd(V16.self, at: 448)
+                    let p1_0 = patterns.simd(V16.self, at: 544), p1_1 = patterns.simd(V16.self, at: 640), p1_2 = patterns.simd(V16.self, at: 736), p1_3 = patterns.simd(V16.self, at: 832), p1_4 = patterns.simd(V16.self, at: 928)
+                    let p2_0 = patterns.simd(V16.self, at: 1024), p2_1 = patterns.simd(V16.self, at: 1120), p2_2 = patterns.simd(V16.self, at: 1216), p2_3 = patterns.simd(V16.self, at: 1312), p2_4 = patterns.simd(V16.self, at: 1408)
+                    let p3_0 = patterns.simd(V16.self, at: 1504), p3_1 = patterns.simd(V16.self, at: 1600), p3_2 = patterns.simd(V16.self, at: 1696), p3_3 = patterns.simd(V16.self, at: 1792), p3_4 = patterns.simd(V16.self, at: 1888)
+                    let p4_0 = patterns.simd(V16.self, at: 1984), p4_1 = patterns.simd(V16.self, at: 2080), p4_2 = patterns.simd(V16.self, at: 2176), p4_3 = patterns.simd(V16.self, at: 2272), p4_4 = patterns.simd(V16.self, at: 2368)
+                    let bias = biases.simd(V16.self, at: 64)
                     // The vectors of a row that start at filter 4 (of 25 taps' patterns held above).
                     for start in [16, 64, 112] {
                         for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {
@@ -903,46 +899,46 @@ public struct Lenet5: CompiledModel {
                             var s1 = bias
                             var s2 = bias
                             var s3 = bias
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 1344); s3 = madd(s3, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 6); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 1350); s3 = madd(s3, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 12); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 1356); s3 = madd(s3, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 18); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 1362); s3 = madd(s3, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 24); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 1368); s3 = madd(s3, xv, p4_4) }
+                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 192); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 384); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 576); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 768); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V16.self, at: 960); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0) }
+                            do { let xv = row.simd(V16.self, at: 1152); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0) }
+                            do { let xv = row.simd(V16.self, at: 1344); s3 = madd(s3, xv, p4_0) }
+                            do { let xv = row.simd(V16.self, at: 6); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 198); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 390); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 774); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V16.self, at: 966); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1) }
+                            do { let xv = row.simd(V16.self, at: 1158); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1) }
+                            do { let xv = row.simd(V16.self, at: 1350); s3 = madd(s3, xv, p4_1) }
+                            do { let xv = row.simd(V16.self, at: 12); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 204); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 396); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 588); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 780); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V16.self, at: 972); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2) }
+                            do { let xv = row.simd(V16.self, at: 1164); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2) }
+                            do { let xv = row.simd(V16.self, at: 1356); s3 = madd(s3, xv, p4_2) }
+                            do { let xv = row.simd(V16.self, at: 18); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 210); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 402); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 594); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V16.self, at: 786); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V16.self, at: 978); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3) }
+                            do { let xv = row.simd(V16.self, at: 1170); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3) }
+                            do { let xv = row.simd(V16.self, at: 1362); s3 = madd(s3, xv, p4_3) }
+                            do { let xv = row.simd(V16.self, at: 24); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 216); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 408); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 600); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V16.self, at: 792); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4) }
+                            do { let xv = row.simd(V16.self, at: 984); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4) }
+                            do { let xv = row.simd(V16.self, at: 1176); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4) }
+                            do { let xv = row.simd(V16.self, at: 1368); s3 = madd(s3, xv, p4_4) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 168)
                             yp.store(s2, at: 336)
@@ -997,32 +993,31 @@ public struct Lenet5: CompiledModel {
     // conv2d_1: Conv2D, (None, 14, 14, 6) → (None, 10, 10, 16), 2,416 parameters
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2400
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 84 + ox * 6 + ky * 84 + kx * 6
                         let wp = kernel + (ky * 5 + kx) * 96
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 6])
+                            let x1 = V16(repeating: xp[ci + 6])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 12])
+                            let x2 = V16(repeating: xp[ci + 12])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 18])
+                            let x3 = V16(repeating: xp[ci + 18])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 24])
+                            let x4 = V16(repeating: xp[ci + 24])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -1071,23 +1066,22 @@ public struct Lenet5: CompiledModel {
     // dense: Dense, (None, 400) → (None, 120), 48,120 parameters
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 51200
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s0_3 = bias.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_2 = bias.simd(V16.self, at: 32)
+                var s0_3 = bias.simd(V16.self, at: 48)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
-                    let w3 = wp.simd(V.self, at: ci * 16 + 19200)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
+                    let w3 = wp.simd(V16.self, at: ci * 16 + 19200)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
@@ -1103,18 +1097,18 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 64)
-                var s0_1 = bias.simd(V.self, at: 80)
-                var s0_2 = bias.simd(V.self, at: 96)
-                var s0_3 = bias.simd(V.self, at: 112)
+                var s0_0 = bias.simd(V16.self, at: 64)
+                var s0_1 = bias.simd(V16.self, at: 80)
+                var s0_2 = bias.simd(V16.self, at: 96)
+                var s0_3 = bias.simd(V16.self, at: 112)
                 let xp = x
                 let wp = kernel + 25600
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
-                    let w3 = wp.simd(V.self, at: ci * 16 + 19200)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
+                    let w3 = wp.simd(V16.self, at: ci * 16 + 19200)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
@@ -1137,23 +1131,22 @@ public struct Lenet5: CompiledModel {
     // dense_1: Dense, (None, 120) → (None, 84), 10,164 parameters
     @inline(never)
     static func l6_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 11520
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s0_3 = bias.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_2 = bias.simd(V16.self, at: 32)
+                var s0_3 = bias.simd(V16.self, at: 48)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
-                    let w3 = wp.simd(V.self, at: ci * 16 + 5760)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let w3 = wp.simd(V16.self, at: ci * 16 + 5760)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
@@ -1169,14 +1162,14 @@ public struct Lenet5: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 64)
-                var s0_1 = bias.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V16.self, at: 64)
+                var s0_1 = bias.simd(V16.self, at: 80)
                 let xp = x
                 let wp = kernel + 7680
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -1195,20 +1188,19 @@ public struct Lenet5: CompiledModel {
     // dense_2: Dense, (None, 84) → (None, 10), 850 parameters
     @inline(never)
     static func l7_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1344
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 672)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 672)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -1407,40 +1399,39 @@ extension Lenet5: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + oy * 28 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(5, 30 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 192 + ox * 6 + ky * 192 + kx * 6
                         let wp = kernel + (ky * 5 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 6])
+                            let x1 = V4(repeating: xp[ci + 6])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 12])
+                            let x2 = V4(repeating: xp[ci + 12])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 18])
+                            let x3 = V4(repeating: xp[ci + 18])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 24])
+                            let x4 = V4(repeating: xp[ci + 24])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 30])
+                            let x5 = V4(repeating: xp[ci + 30])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 36])
+                            let x6 = V4(repeating: xp[ci + 36])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1569,40 +1560,39 @@ extension Lenet5: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 6
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 let ky0 = Swift.max(0, 4 - oy), ky1 = Swift.min(5, 14 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
                         let wp = kernel + (ky * 5 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V8(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1838,6 +1828,15 @@ extension Lenet5: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -611,55 +611,54 @@ public struct MiniResnet: CompiledModel {
     // predictions over 8 samples: Dense, (None, 16) → (None, 10)
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 20160, bias = w + 20416
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s4_1 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s5_1 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s6_1 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 0)
+                var s7_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 128)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V8(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V8(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V8(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V8(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -716,7 +715,6 @@ public struct MiniResnet: CompiledModel {
     // stem_conv: the direct kernel
     @inline(never)
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
@@ -727,10 +725,10 @@ public struct MiniResnet: CompiledModel {
                 let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
                 for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
                 do {
-                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
-                    let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
-                    let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
-                    let bias = biases.simd(V.self, at: 0)
+                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 128), p0_2 = patterns.simd(V16.self, at: 256)
+                    let p1_0 = patterns.simd(V16.self, at: 384), p1_1 = patterns.simd(V16.self, at: 512), p1_2 = patterns.simd(V16.self, at: 640)
+                    let p2_0 = patterns.simd(V16.self, at: 768), p2_1 = patterns.simd(V16.self, at: 896), p2_2 = patterns.simd(V16.self, at: 1024)
+                    let bias = biases.simd(V16.self, at: 0)
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -742,33 +740,33 @@ public struct MiniResnet: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1920); s6 = madd(s6, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1928); s6 = madd(s6, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1936); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V16.self, at: 1920); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = row.simd(V16.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V16.self, at: 1928); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = row.simd(V16.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V16.self, at: 1936); s6 = madd(s6, xv, p2_2) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -787,11 +785,10 @@ public struct MiniResnet: CompiledModel {
     // stem_conv: at inference, with the layers after it in its store
     @inline(never)
     static func l0_stem_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         // The BatchNormalization's scale and shift for each phase's lanes.
-        var scale0 = V(), shift0 = V()
+        var scale0 = V16(), shift0 = V16()
         for lane in 0..<16 { scale0[lane] = post[(0 + lane) % 8]; shift0[lane] = post[8 + (0 + lane) % 8] }
         // The input rows these output rows read, each pixel repeated once per filter.
         do {
@@ -801,10 +798,10 @@ public struct MiniResnet: CompiledModel {
                 let source = x + firstRow * 30, rows = (parts.upperBound * 7 - 1) + 3 - firstRow
                 for pixel in 0..<(rows * 30) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
                 do {
-                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
-                    let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
-                    let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
-                    let bias = biases.simd(V.self, at: 0)
+                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 128), p0_2 = patterns.simd(V16.self, at: 256)
+                    let p1_0 = patterns.simd(V16.self, at: 384), p1_1 = patterns.simd(V16.self, at: 512), p1_2 = patterns.simd(V16.self, at: 640)
+                    let p2_0 = patterns.simd(V16.self, at: 768), p2_1 = patterns.simd(V16.self, at: 896), p2_2 = patterns.simd(V16.self, at: 1024)
+                    let bias = biases.simd(V16.self, at: 0)
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -816,53 +813,53 @@ public struct MiniResnet: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1920); s6 = madd(s6, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1928); s6 = madd(s6, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1936); s6 = madd(s6, xv, p2_2) }
+                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 240); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 480); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 720); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 960); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 1200); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 1440); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 1680); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V16.self, at: 1920); s6 = madd(s6, xv, p2_0) }
+                            do { let xv = row.simd(V16.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 248); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 488); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 728); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 968); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 1208); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 1448); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 1688); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V16.self, at: 1928); s6 = madd(s6, xv, p2_1) }
+                            do { let xv = row.simd(V16.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 256); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 496); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 736); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 976); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 1216); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V16.self, at: 1936); s6 = madd(s6, xv, p2_2) }
                             let e0n = s0 * scale0 + shift0
-                            let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                            let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                             yp.store(e0r, at: 0)
                             let e1n = s1 * scale0 + shift0
-                            let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                            let e1r = V16().replacing(with: e1n, where: e1n .> 0)
                             yp.store(e1r, at: 224)
                             let e2n = s2 * scale0 + shift0
-                            let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                            let e2r = V16().replacing(with: e2n, where: e2n .> 0)
                             yp.store(e2r, at: 448)
                             let e3n = s3 * scale0 + shift0
-                            let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                            let e3r = V16().replacing(with: e3n, where: e3n .> 0)
                             yp.store(e3r, at: 672)
                             let e4n = s4 * scale0 + shift0
-                            let e4r = V().replacing(with: e4n, where: e4n .> 0)
+                            let e4r = V16().replacing(with: e4n, where: e4n .> 0)
                             yp.store(e4r, at: 896)
                             let e5n = s5 * scale0 + shift0
-                            let e5r = V().replacing(with: e5n, where: e5n .> 0)
+                            let e5r = V16().replacing(with: e5n, where: e5n .> 0)
                             yp.store(e5r, at: 1120)
                             let e6n = s6 * scale0 + shift0
-                            let e6r = V().replacing(with: e6n, where: e6n .> 0)
+                            let e6r = V16().replacing(with: e6n, where: e6n .> 0)
                             yp.store(e6r, at: 1344)
                         }
                     }
@@ -875,12 +872,11 @@ public struct MiniResnet: CompiledModel {
     // stem_bn: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1376, shift = w + 1384
         for position in 0..<784 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
             }
         }
     }
@@ -907,38 +903,37 @@ public struct MiniResnet: CompiledModel {
     // block1_conv1: the direct kernel
     @inline(never)
     static func l3_block1_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 576
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V8(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V8(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V8(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V8(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V8(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V8(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -969,37 +964,36 @@ public struct MiniResnet: CompiledModel {
 
     @inline(never)
     static func l3_block1_conv1_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -1016,37 +1010,36 @@ public struct MiniResnet: CompiledModel {
 
     @inline(never)
     static func l3_block1_conv1_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -1063,8 +1056,6 @@ public struct MiniResnet: CompiledModel {
 
     @inline(never)
     static func l3_block1_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -1076,17 +1067,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1144,18 +1135,18 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1202,8 +1193,6 @@ public struct MiniResnet: CompiledModel {
     // block1_conv1: at inference, with the layers after it in its store
     @inline(never)
     static func l3_block1_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -1215,17 +1204,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1283,86 +1272,86 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        let e00n = y00 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e00r = V8().replacing(with: e00n, where: e00n .> 0)
                         yt.store(e00r, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        let e01n = y01 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e01r = V8().replacing(with: e01n, where: e01n .> 0)
                         yt.store(e01r, at: k + 8)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        let e02n = y02 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e02r = V8().replacing(with: e02n, where: e02n .> 0)
                         yt.store(e02r, at: k + 16)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        let e03n = y03 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e03r = V8().replacing(with: e03n, where: e03n .> 0)
                         yt.store(e03r, at: k + 24)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        let e10n = y10 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e10r = V8().replacing(with: e10n, where: e10n .> 0)
                         yt.store(e10r, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        let e11n = y11 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e11r = V8().replacing(with: e11n, where: e11n .> 0)
                         yt.store(e11r, at: k + 232)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        let e12n = y12 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e12r = V8().replacing(with: e12n, where: e12n .> 0)
                         yt.store(e12r, at: k + 240)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        let e13n = y13 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e13r = V8().replacing(with: e13n, where: e13n .> 0)
                         yt.store(e13r, at: k + 248)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        let e20n = y20 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e20r = V8().replacing(with: e20n, where: e20n .> 0)
                         yt.store(e20r, at: k + 448)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        let e21n = y21 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e21r = V8().replacing(with: e21n, where: e21n .> 0)
                         yt.store(e21r, at: k + 456)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        let e22n = y22 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e22r = V8().replacing(with: e22n, where: e22n .> 0)
                         yt.store(e22r, at: k + 464)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        let e23n = y23 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e23r = V8().replacing(with: e23n, where: e23n .> 0)
                         yt.store(e23r, at: k + 472)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        let e30n = y30 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e30r = V8().replacing(with: e30n, where: e30n .> 0)
                         yt.store(e30r, at: k + 672)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        let e31n = y31 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e31r = V8().replacing(with: e31n, where: e31n .> 0)
                         yt.store(e31r, at: k + 680)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        let e32n = y32 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e32r = V8().replacing(with: e32n, where: e32n .> 0)
                         yt.store(e32r, at: k + 688)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
-                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        let e33n = y33 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e33r = V8().replacing(with: e33n, where: e33n .> 0)
                         yt.store(e33r, at: k + 696)
                     }
                 }
@@ -1373,12 +1362,11 @@ public struct MiniResnet: CompiledModel {
     // block1_bn1: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
     static func l4_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 4288, shift = w + 4296
         for position in 0..<784 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
             }
         }
     }
@@ -1402,38 +1390,37 @@ public struct MiniResnet: CompiledModel {
     // block1_conv2: the direct kernel
     @inline(never)
     static func l6_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 576
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V8(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V8(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V8(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V8(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V8(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V8(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1464,37 +1451,36 @@ public struct MiniResnet: CompiledModel {
 
     @inline(never)
     static func l6_block1_conv2_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -1511,37 +1497,36 @@ public struct MiniResnet: CompiledModel {
 
     @inline(never)
     static func l6_block1_conv2_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -1558,8 +1543,6 @@ public struct MiniResnet: CompiledModel {
 
     @inline(never)
     static func l6_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -1571,17 +1554,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1639,18 +1622,18 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1697,8 +1680,6 @@ public struct MiniResnet: CompiledModel {
     // block1_conv2: at inference, with the layers after it in its store
     @inline(never)
     static func l6_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -1710,17 +1691,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1778,70 +1759,70 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e00n = y00 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e01n = y01 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e01n, at: k + 8)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e02n = y02 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e02n, at: k + 16)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e03n = y03 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e03n, at: k + 24)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e10n = y10 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e10n, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e11n = y11 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e11n, at: k + 232)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e12n = y12 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e12n, at: k + 240)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e13n = y13 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e13n, at: k + 248)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e20n = y20 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e20n, at: k + 448)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e21n = y21 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e21n, at: k + 456)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e22n = y22 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e22n, at: k + 464)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e23n = y23 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e23n, at: k + 472)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e30n = y30 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e30n, at: k + 672)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e31n = y31 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e31n, at: k + 680)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e32n = y32 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e32n, at: k + 688)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 8)
+                        let e33n = y33 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
                         yt.store(e33n, at: k + 696)
                     }
                 }
@@ -1852,12 +1833,11 @@ public struct MiniResnet: CompiledModel {
     // block1_bn2: BatchNormalization, (None, 28, 28, 8) → (None, 28, 28, 8), 32 parameters
     @inline(never)
     static func l7_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 7200, shift = w + 7208
         for position in 0..<784 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
             }
         }
     }
@@ -1890,38 +1870,37 @@ public struct MiniResnet: CompiledModel {
     // block2_conv1: the direct kernel
     @inline(never)
     static func l10_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1152
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 464 + ox * 16 + ky * 232 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V16(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V16(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V16(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V16(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V16(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V16(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1940,62 +1919,61 @@ public struct MiniResnet: CompiledModel {
     // block2_conv1: at inference, with the layers after it in its store
     @inline(never)
     static func l10_block2_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1152
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 464 + ox * 16 + ky * 232 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V16(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V16(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V16(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V16(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V16(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V16(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 80)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
                 yp.store(e6_0r, at: 96)
             }
         }
@@ -2004,12 +1982,11 @@ public struct MiniResnet: CompiledModel {
     // block2_bn1: BatchNormalization, (None, 14, 14, 16) → (None, 14, 14, 16), 64 parameters
     @inline(never)
     static func l11_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 8384, shift = w + 8400
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2036,38 +2013,37 @@ public struct MiniResnet: CompiledModel {
     // block2_conv2: the direct kernel
     @inline(never)
     static func l13_block2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2304
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 256 + ox * 16 + ky * 256 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V16(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V16(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V16(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V16(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V16(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V16(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -2098,38 +2074,37 @@ public struct MiniResnet: CompiledModel {
 
     @inline(never)
     static func l13_block2_conv2_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V16(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V16(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V16(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2146,8 +2121,6 @@ public struct MiniResnet: CompiledModel {
 
     @inline(never)
     static func l13_block2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 5184
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
@@ -2158,17 +2131,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2226,18 +2199,18 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2284,8 +2257,6 @@ public struct MiniResnet: CompiledModel {
     // block2_conv2: at inference, with the layers after it in its store
     @inline(never)
     static func l13_block2_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 5184
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
@@ -2296,17 +2267,17 @@ public struct MiniResnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2364,70 +2335,70 @@ public struct MiniResnet: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e01n, at: k + 16)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if ox + 2 < 14 { yt.store(e02n, at: k + 32) }
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if ox + 3 < 14 { yt.store(e03n, at: k + 48) }
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e10n, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e11n, at: k + 240)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if ox + 2 < 14 { yt.store(e12n, at: k + 256) }
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if ox + 3 < 14 { yt.store(e13n, at: k + 272) }
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if oy + 2 < 14 { yt.store(e20n, at: k + 448) }
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if oy + 2 < 14 { yt.store(e21n, at: k + 464) }
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if oy + 2 < 14 && ox + 2 < 14 { yt.store(e22n, at: k + 480) }
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if oy + 2 < 14 && ox + 3 < 14 { yt.store(e23n, at: k + 496) }
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if oy + 3 < 14 { yt.store(e30n, at: k + 672) }
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if oy + 3 < 14 { yt.store(e31n, at: k + 688) }
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if oy + 3 < 14 && ox + 2 < 14 { yt.store(e32n, at: k + 704) }
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         if oy + 3 < 14 && ox + 3 < 14 { yt.store(e33n, at: k + 720) }
                     }
                 }
@@ -2438,36 +2409,35 @@ public struct MiniResnet: CompiledModel {
     // block2_shortcut: Conv2D, (None, 28, 28, 8) → (None, 14, 14, 16), 128 parameters
     @inline(never)
     static func l14_block2_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 128
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
                 let xp = x + oy * 448 + ox * 16
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V16(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V16(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2484,51 +2454,50 @@ public struct MiniResnet: CompiledModel {
     // block2_shortcut: at inference, with the layers after it in its store
     @inline(never)
     static func l14_block2_shortcut_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 128
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
                 let xp = x + oy * 448 + ox * 16
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V16(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V16(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
                 yp.store(e0_0n, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
                 yp.store(e1_0n, at: 16)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
                 yp.store(e2_0n, at: 32)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
                 yp.store(e3_0n, at: 48)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
                 yp.store(e4_0n, at: 64)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
                 yp.store(e5_0n, at: 80)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
                 yp.store(e6_0n, at: 96)
             }
         }
@@ -2537,12 +2506,11 @@ public struct MiniResnet: CompiledModel {
     // block2_bn2: BatchNormalization, (None, 14, 14, 16) → (None, 14, 14, 16), 64 parameters
     @inline(never)
     static func l15_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 20096, shift = w + 20112
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2550,12 +2518,11 @@ public struct MiniResnet: CompiledModel {
     // block2_shortcut_bn: BatchNormalization, (None, 14, 14, 16) → (None, 14, 14, 16), 64 parameters
     @inline(never)
     static func l16_block2_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 20128, shift = w + 20144
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2590,20 +2557,19 @@ public struct MiniResnet: CompiledModel {
     // predictions: Dense, (None, 16) → (None, 10), 170 parameters
     @inline(never)
     static func l20_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 128)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -3127,40 +3093,39 @@ extension MiniResnet: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_stem_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + oy * 28 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 29 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V4(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -3289,39 +3254,38 @@ extension MiniResnet: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l10_block2_conv1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 56 + ox * 2) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 15 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 240 + ox * 16 + ky * 240 + kx * 16
                         let wp = kernel + (ky * 2 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V8(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -3340,39 +3304,38 @@ extension MiniResnet: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l10_block2_conv1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 56 + ox * 2) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 15 - oy)
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + oy * 240 + ox * 16 + ky * 240
                         let wp = kernel + ky * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V8(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -3391,37 +3354,36 @@ extension MiniResnet: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l10_block2_conv1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 56 + ox * 2) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 for kx in 0..<2 {
                     let xp = x + oy * 240 + ox * 16 + kx * 16
                     let wp = kernel + kx * 128
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V8(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V8(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V8(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                 }
@@ -3439,36 +3401,35 @@ extension MiniResnet: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l10_block2_conv1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 56 + ox * 2) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 let xp = x + oy * 240 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V8(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V8(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V8(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -3561,36 +3522,35 @@ extension MiniResnet: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l14_block2_shortcut_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 56 + ox * 2) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 let xp = x + oy * 224 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V8(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V8(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V8(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -3715,8 +3675,6 @@ extension MiniResnet: TrainableModel {
     // the batch's S (l3_block1_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l3_block1_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, z = s + 8640
         for group in 0..<2 {
             let ty0 = group * 4
@@ -3728,17 +3686,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -3793,13 +3751,13 @@ extension MiniResnet: TrainableModel {
                     let dzt = dz + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
                         let zt = z + (t * 8 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 8 + k), d02 = dzt.simd(VK.self, at: 16 + k), d03 = dzt.simd(VK.self, at: 24 + k)
+                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 8 + k), d02 = dzt.simd(V8.self, at: 16 + k), d03 = dzt.simd(V8.self, at: 24 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 224 + k), d11 = dzt.simd(VK.self, at: 232 + k), d12 = dzt.simd(VK.self, at: 240 + k), d13 = dzt.simd(VK.self, at: 248 + k)
+                        let d10 = dzt.simd(V8.self, at: 224 + k), d11 = dzt.simd(V8.self, at: 232 + k), d12 = dzt.simd(V8.self, at: 240 + k), d13 = dzt.simd(V8.self, at: 248 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 448 + k), d21 = dzt.simd(VK.self, at: 456 + k), d22 = dzt.simd(VK.self, at: 464 + k), d23 = dzt.simd(VK.self, at: 472 + k)
+                        let d20 = dzt.simd(V8.self, at: 448 + k), d21 = dzt.simd(V8.self, at: 456 + k), d22 = dzt.simd(V8.self, at: 464 + k), d23 = dzt.simd(V8.self, at: 472 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 672 + k), d31 = dzt.simd(VK.self, at: 680 + k), d32 = dzt.simd(VK.self, at: 688 + k), d33 = dzt.simd(VK.self, at: 696 + k)
+                        let d30 = dzt.simd(V8.self, at: 672 + k), d31 = dzt.simd(V8.self, at: 680 + k), d32 = dzt.simd(V8.self, at: 688 + k), d33 = dzt.simd(V8.self, at: 696 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -3856,34 +3814,33 @@ extension MiniResnet: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l3_block1_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 64, by: 8) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 64), s02 = st.simd(VK.self, at: 128), s03 = st.simd(VK.self, at: 192), s04 = st.simd(VK.self, at: 256), s05 = st.simd(VK.self, at: 320)
+            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 64), s02 = st.simd(V8.self, at: 128), s03 = st.simd(V8.self, at: 192), s04 = st.simd(V8.self, at: 256), s05 = st.simd(V8.self, at: 320)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 384), s11 = st.simd(VK.self, at: 448), s12 = st.simd(VK.self, at: 512), s13 = st.simd(VK.self, at: 576), s14 = st.simd(VK.self, at: 640), s15 = st.simd(VK.self, at: 704)
+            let s10 = st.simd(V8.self, at: 384), s11 = st.simd(V8.self, at: 448), s12 = st.simd(V8.self, at: 512), s13 = st.simd(V8.self, at: 576), s14 = st.simd(V8.self, at: 640), s15 = st.simd(V8.self, at: 704)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 768), s21 = st.simd(VK.self, at: 832), s22 = st.simd(VK.self, at: 896), s23 = st.simd(VK.self, at: 960), s24 = st.simd(VK.self, at: 1024), s25 = st.simd(VK.self, at: 1088)
+            let s20 = st.simd(V8.self, at: 768), s21 = st.simd(V8.self, at: 832), s22 = st.simd(V8.self, at: 896), s23 = st.simd(V8.self, at: 960), s24 = st.simd(V8.self, at: 1024), s25 = st.simd(V8.self, at: 1088)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 1152), s31 = st.simd(VK.self, at: 1216), s32 = st.simd(VK.self, at: 1280), s33 = st.simd(VK.self, at: 1344), s34 = st.simd(VK.self, at: 1408), s35 = st.simd(VK.self, at: 1472)
+            let s30 = st.simd(V8.self, at: 1152), s31 = st.simd(V8.self, at: 1216), s32 = st.simd(V8.self, at: 1280), s33 = st.simd(V8.self, at: 1344), s34 = st.simd(V8.self, at: 1408), s35 = st.simd(V8.self, at: 1472)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 1536), s41 = st.simd(VK.self, at: 1600), s42 = st.simd(VK.self, at: 1664), s43 = st.simd(VK.self, at: 1728), s44 = st.simd(VK.self, at: 1792), s45 = st.simd(VK.self, at: 1856)
+            let s40 = st.simd(V8.self, at: 1536), s41 = st.simd(V8.self, at: 1600), s42 = st.simd(V8.self, at: 1664), s43 = st.simd(V8.self, at: 1728), s44 = st.simd(V8.self, at: 1792), s45 = st.simd(V8.self, at: 1856)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 1920), s51 = st.simd(VK.self, at: 1984), s52 = st.simd(VK.self, at: 2048), s53 = st.simd(VK.self, at: 2112), s54 = st.simd(VK.self, at: 2176), s55 = st.simd(VK.self, at: 2240)
+            let s50 = st.simd(V8.self, at: 1920), s51 = st.simd(V8.self, at: 1984), s52 = st.simd(V8.self, at: 2048), s53 = st.simd(V8.self, at: 2112), s54 = st.simd(V8.self, at: 2176), s55 = st.simd(V8.self, at: 2240)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 192) + g10, at: 192)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g20, at: 384)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 192) + g10, at: 192)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 384) + g20, at: 384)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 64) + g01, at: 64)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g11, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 448) + g21, at: 448)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 64) + g01, at: 64)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 256) + g11, at: 256)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 448) + g21, at: 448)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g02, at: 128)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 320) + g12, at: 320)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g22, at: 512)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 128) + g02, at: 128)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 320) + g12, at: 320)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 512) + g22, at: 512)
         }
     }
 
@@ -3921,8 +3878,6 @@ extension MiniResnet: TrainableModel {
     // the batch's S (l6_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l6_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, z = s + 8640
         for group in 0..<2 {
             let ty0 = group * 4
@@ -3934,17 +3889,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -3999,13 +3954,13 @@ extension MiniResnet: TrainableModel {
                     let dzt = dz + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
                         let zt = z + (t * 8 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 8 + k), d02 = dzt.simd(VK.self, at: 16 + k), d03 = dzt.simd(VK.self, at: 24 + k)
+                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 8 + k), d02 = dzt.simd(V8.self, at: 16 + k), d03 = dzt.simd(V8.self, at: 24 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 224 + k), d11 = dzt.simd(VK.self, at: 232 + k), d12 = dzt.simd(VK.self, at: 240 + k), d13 = dzt.simd(VK.self, at: 248 + k)
+                        let d10 = dzt.simd(V8.self, at: 224 + k), d11 = dzt.simd(V8.self, at: 232 + k), d12 = dzt.simd(V8.self, at: 240 + k), d13 = dzt.simd(V8.self, at: 248 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 448 + k), d21 = dzt.simd(VK.self, at: 456 + k), d22 = dzt.simd(VK.self, at: 464 + k), d23 = dzt.simd(VK.self, at: 472 + k)
+                        let d20 = dzt.simd(V8.self, at: 448 + k), d21 = dzt.simd(V8.self, at: 456 + k), d22 = dzt.simd(V8.self, at: 464 + k), d23 = dzt.simd(V8.self, at: 472 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 672 + k), d31 = dzt.simd(VK.self, at: 680 + k), d32 = dzt.simd(VK.self, at: 688 + k), d33 = dzt.simd(VK.self, at: 696 + k)
+                        let d30 = dzt.simd(V8.self, at: 672 + k), d31 = dzt.simd(V8.self, at: 680 + k), d32 = dzt.simd(V8.self, at: 688 + k), d33 = dzt.simd(V8.self, at: 696 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -4062,34 +4017,33 @@ extension MiniResnet: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l6_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 64, by: 8) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 64), s02 = st.simd(VK.self, at: 128), s03 = st.simd(VK.self, at: 192), s04 = st.simd(VK.self, at: 256), s05 = st.simd(VK.self, at: 320)
+            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 64), s02 = st.simd(V8.self, at: 128), s03 = st.simd(V8.self, at: 192), s04 = st.simd(V8.self, at: 256), s05 = st.simd(V8.self, at: 320)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 384), s11 = st.simd(VK.self, at: 448), s12 = st.simd(VK.self, at: 512), s13 = st.simd(VK.self, at: 576), s14 = st.simd(VK.self, at: 640), s15 = st.simd(VK.self, at: 704)
+            let s10 = st.simd(V8.self, at: 384), s11 = st.simd(V8.self, at: 448), s12 = st.simd(V8.self, at: 512), s13 = st.simd(V8.self, at: 576), s14 = st.simd(V8.self, at: 640), s15 = st.simd(V8.self, at: 704)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 768), s21 = st.simd(VK.self, at: 832), s22 = st.simd(VK.self, at: 896), s23 = st.simd(VK.self, at: 960), s24 = st.simd(VK.self, at: 1024), s25 = st.simd(VK.self, at: 1088)
+            let s20 = st.simd(V8.self, at: 768), s21 = st.simd(V8.self, at: 832), s22 = st.simd(V8.self, at: 896), s23 = st.simd(V8.self, at: 960), s24 = st.simd(V8.self, at: 1024), s25 = st.simd(V8.self, at: 1088)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 1152), s31 = st.simd(VK.self, at: 1216), s32 = st.simd(VK.self, at: 1280), s33 = st.simd(VK.self, at: 1344), s34 = st.simd(VK.self, at: 1408), s35 = st.simd(VK.self, at: 1472)
+            let s30 = st.simd(V8.self, at: 1152), s31 = st.simd(V8.self, at: 1216), s32 = st.simd(V8.self, at: 1280), s33 = st.simd(V8.self, at: 1344), s34 = st.simd(V8.self, at: 1408), s35 = st.simd(V8.self, at: 1472)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 1536), s41 = st.simd(VK.self, at: 1600), s42 = st.simd(VK.self, at: 1664), s43 = st.simd(VK.self, at: 1728), s44 = st.simd(VK.self, at: 1792), s45 = st.simd(VK.self, at: 1856)
+            let s40 = st.simd(V8.self, at: 1536), s41 = st.simd(V8.self, at: 1600), s42 = st.simd(V8.self, at: 1664), s43 = st.simd(V8.self, at: 1728), s44 = st.simd(V8.self, at: 1792), s45 = st.simd(V8.self, at: 1856)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 1920), s51 = st.simd(VK.self, at: 1984), s52 = st.simd(VK.self, at: 2048), s53 = st.simd(VK.self, at: 2112), s54 = st.simd(VK.self, at: 2176), s55 = st.simd(VK.self, at: 2240)
+            let s50 = st.simd(V8.self, at: 1920), s51 = st.simd(V8.self, at: 1984), s52 = st.simd(V8.self, at: 2048), s53 = st.simd(V8.self, at: 2112), s54 = st.simd(V8.self, at: 2176), s55 = st.simd(V8.self, at: 2240)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 192) + g10, at: 192)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g20, at: 384)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 192) + g10, at: 192)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 384) + g20, at: 384)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 64) + g01, at: 64)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g11, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 448) + g21, at: 448)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 64) + g01, at: 64)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 256) + g11, at: 256)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 448) + g21, at: 448)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g02, at: 128)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 320) + g12, at: 320)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g22, at: 512)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 128) + g02, at: 128)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 320) + g12, at: 320)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 512) + g22, at: 512)
         }
     }
 
@@ -4112,8 +4066,6 @@ extension MiniResnet: TrainableModel {
     // the batch's S (l13_block2_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l13_block2_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 9792
         do {
             let ty0 = 0
@@ -4124,17 +4076,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4189,13 +4141,13 @@ extension MiniResnet: TrainableModel {
                     let dzt = dz + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
                         let zt = z + (t * 16 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = ox + 2 < 14 ? dzt.simd(VK.self, at: 32 + k) : VK(), d03 = ox + 3 < 14 ? dzt.simd(VK.self, at: 48 + k) : VK()
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 16 + k), d02 = ox + 2 < 14 ? dzt.simd(V16.self, at: 32 + k) : V16(), d03 = ox + 3 < 14 ? dzt.simd(V16.self, at: 48 + k) : V16()
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 224 + k), d11 = dzt.simd(VK.self, at: 240 + k), d12 = ox + 2 < 14 ? dzt.simd(VK.self, at: 256 + k) : VK(), d13 = ox + 3 < 14 ? dzt.simd(VK.self, at: 272 + k) : VK()
+                        let d10 = dzt.simd(V16.self, at: 224 + k), d11 = dzt.simd(V16.self, at: 240 + k), d12 = ox + 2 < 14 ? dzt.simd(V16.self, at: 256 + k) : V16(), d13 = ox + 3 < 14 ? dzt.simd(V16.self, at: 272 + k) : V16()
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = oy + 2 < 14 ? dzt.simd(VK.self, at: 448 + k) : VK(), d21 = oy + 2 < 14 ? dzt.simd(VK.self, at: 464 + k) : VK(), d22 = oy + 2 < 14 && ox + 2 < 14 ? dzt.simd(VK.self, at: 480 + k) : VK(), d23 = oy + 2 < 14 && ox + 3 < 14 ? dzt.simd(VK.self, at: 496 + k) : VK()
+                        let d20 = oy + 2 < 14 ? dzt.simd(V16.self, at: 448 + k) : V16(), d21 = oy + 2 < 14 ? dzt.simd(V16.self, at: 464 + k) : V16(), d22 = oy + 2 < 14 && ox + 2 < 14 ? dzt.simd(V16.self, at: 480 + k) : V16(), d23 = oy + 2 < 14 && ox + 3 < 14 ? dzt.simd(V16.self, at: 496 + k) : V16()
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = oy + 3 < 14 ? dzt.simd(VK.self, at: 672 + k) : VK(), d31 = oy + 3 < 14 ? dzt.simd(VK.self, at: 688 + k) : VK(), d32 = oy + 3 < 14 && ox + 2 < 14 ? dzt.simd(VK.self, at: 704 + k) : VK(), d33 = oy + 3 < 14 && ox + 3 < 14 ? dzt.simd(VK.self, at: 720 + k) : VK()
+                        let d30 = oy + 3 < 14 ? dzt.simd(V16.self, at: 672 + k) : V16(), d31 = oy + 3 < 14 ? dzt.simd(V16.self, at: 688 + k) : V16(), d32 = oy + 3 < 14 && ox + 2 < 14 ? dzt.simd(V16.self, at: 704 + k) : V16(), d33 = oy + 3 < 14 && ox + 3 < 14 ? dzt.simd(V16.self, at: 720 + k) : V16()
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -4252,34 +4204,33 @@ extension MiniResnet: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l13_block2_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 256, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 256), s02 = st.simd(VK.self, at: 512), s03 = st.simd(VK.self, at: 768), s04 = st.simd(VK.self, at: 1024), s05 = st.simd(VK.self, at: 1280)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 256), s02 = st.simd(V16.self, at: 512), s03 = st.simd(V16.self, at: 768), s04 = st.simd(V16.self, at: 1024), s05 = st.simd(V16.self, at: 1280)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 1536), s11 = st.simd(VK.self, at: 1792), s12 = st.simd(VK.self, at: 2048), s13 = st.simd(VK.self, at: 2304), s14 = st.simd(VK.self, at: 2560), s15 = st.simd(VK.self, at: 2816)
+            let s10 = st.simd(V16.self, at: 1536), s11 = st.simd(V16.self, at: 1792), s12 = st.simd(V16.self, at: 2048), s13 = st.simd(V16.self, at: 2304), s14 = st.simd(V16.self, at: 2560), s15 = st.simd(V16.self, at: 2816)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 3072), s21 = st.simd(VK.self, at: 3328), s22 = st.simd(VK.self, at: 3584), s23 = st.simd(VK.self, at: 3840), s24 = st.simd(VK.self, at: 4096), s25 = st.simd(VK.self, at: 4352)
+            let s20 = st.simd(V16.self, at: 3072), s21 = st.simd(V16.self, at: 3328), s22 = st.simd(V16.self, at: 3584), s23 = st.simd(V16.self, at: 3840), s24 = st.simd(V16.self, at: 4096), s25 = st.simd(V16.self, at: 4352)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 4608), s31 = st.simd(VK.self, at: 4864), s32 = st.simd(VK.self, at: 5120), s33 = st.simd(VK.self, at: 5376), s34 = st.simd(VK.self, at: 5632), s35 = st.simd(VK.self, at: 5888)
+            let s30 = st.simd(V16.self, at: 4608), s31 = st.simd(V16.self, at: 4864), s32 = st.simd(V16.self, at: 5120), s33 = st.simd(V16.self, at: 5376), s34 = st.simd(V16.self, at: 5632), s35 = st.simd(V16.self, at: 5888)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 6144), s41 = st.simd(VK.self, at: 6400), s42 = st.simd(VK.self, at: 6656), s43 = st.simd(VK.self, at: 6912), s44 = st.simd(VK.self, at: 7168), s45 = st.simd(VK.self, at: 7424)
+            let s40 = st.simd(V16.self, at: 6144), s41 = st.simd(V16.self, at: 6400), s42 = st.simd(V16.self, at: 6656), s43 = st.simd(V16.self, at: 6912), s44 = st.simd(V16.self, at: 7168), s45 = st.simd(V16.self, at: 7424)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 7680), s51 = st.simd(VK.self, at: 7936), s52 = st.simd(VK.self, at: 8192), s53 = st.simd(VK.self, at: 8448), s54 = st.simd(VK.self, at: 8704), s55 = st.simd(VK.self, at: 8960)
+            let s50 = st.simd(V16.self, at: 7680), s51 = st.simd(V16.self, at: 7936), s52 = st.simd(V16.self, at: 8192), s53 = st.simd(V16.self, at: 8448), s54 = st.simd(V16.self, at: 8704), s55 = st.simd(V16.self, at: 8960)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g10, at: 768)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g20, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 768) + g10, at: 768)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1536) + g20, at: 1536)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g01, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g11, at: 1024)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1792) + g21, at: 1792)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 256) + g01, at: 256)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g11, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1792) + g21, at: 1792)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g02, at: 512)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1280) + g12, at: 1280)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g22, at: 2048)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 512) + g02, at: 512)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1280) + g12, at: 1280)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2048) + g22, at: 2048)
         }
     }
 
@@ -4299,37 +4250,36 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l3_block1_conv1_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -4346,37 +4296,36 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l3_block1_conv1_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -4393,8 +4342,6 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l3_block1_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -4406,17 +4353,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4474,18 +4421,18 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let bias = w.simd(V8.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4545,37 +4492,36 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l6_block1_conv2_input_gradient_winograd_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -4592,37 +4538,36 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l6_block1_conv2_input_gradient_winograd_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -4639,8 +4584,6 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l6_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -4652,17 +4595,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264), d14 = pc.simd(VC.self, at: 272), d15 = pc.simd(VC.self, at: 280)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264), d14 = pc.simd(V8.self, at: 272), d15 = pc.simd(V8.self, at: 280)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504), d24 = pc.simd(VC.self, at: 512), d25 = pc.simd(VC.self, at: 520)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504), d24 = pc.simd(V8.self, at: 512), d25 = pc.simd(V8.self, at: 520)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744), d34 = pc.simd(VC.self, at: 752), d35 = pc.simd(VC.self, at: 760)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744), d34 = pc.simd(V8.self, at: 752), d35 = pc.simd(V8.self, at: 760)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 960), d41 = pc.simd(VC.self, at: 968), d42 = pc.simd(VC.self, at: 976), d43 = pc.simd(VC.self, at: 984), d44 = pc.simd(VC.self, at: 992), d45 = pc.simd(VC.self, at: 1000)
+                        let d40 = pc.simd(V8.self, at: 960), d41 = pc.simd(V8.self, at: 968), d42 = pc.simd(V8.self, at: 976), d43 = pc.simd(V8.self, at: 984), d44 = pc.simd(V8.self, at: 992), d45 = pc.simd(V8.self, at: 1000)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1200), d51 = pc.simd(VC.self, at: 1208), d52 = pc.simd(VC.self, at: 1216), d53 = pc.simd(VC.self, at: 1224), d54 = pc.simd(VC.self, at: 1232), d55 = pc.simd(VC.self, at: 1240)
+                        let d50 = pc.simd(V8.self, at: 1200), d51 = pc.simd(V8.self, at: 1208), d52 = pc.simd(V8.self, at: 1216), d53 = pc.simd(V8.self, at: 1224), d54 = pc.simd(V8.self, at: 1232), d55 = pc.simd(V8.self, at: 1240)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4720,18 +4663,18 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx, ox = 4 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let bias = w.simd(V8.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4791,38 +4734,37 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l13_block2_conv2_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V16(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V16(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V16(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -4839,8 +4781,6 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l13_block2_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 5184
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
@@ -4851,17 +4791,17 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4919,18 +4859,18 @@ extension MiniResnet: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4990,40 +4930,39 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l3_block1_conv1_winograd_training_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<7 {
                     let ox = bx * 8
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
+                    var s7_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
+                        let x7 = V8(repeating: xp[ci + 56])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -5038,30 +4977,30 @@ extension MiniResnet: TrainableModel {
                 for bx in 0..<6 {
                     let ox = bx * 7 + 56
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -5078,8 +5017,6 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l3_block1_conv1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 12544
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 7
@@ -5090,13 +5027,13 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -5132,14 +5069,14 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx, ox = 2 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 784), m02 = mt.simd(VK.self, at: 1568), m03 = mt.simd(VK.self, at: 2352)
+                        let bias = w.simd(V8.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 784), m02 = mt.simd(V8.self, at: 1568), m03 = mt.simd(V8.self, at: 2352)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 3136), m11 = mt.simd(VK.self, at: 3920), m12 = mt.simd(VK.self, at: 4704), m13 = mt.simd(VK.self, at: 5488)
+                        let m10 = mt.simd(V8.self, at: 3136), m11 = mt.simd(V8.self, at: 3920), m12 = mt.simd(V8.self, at: 4704), m13 = mt.simd(V8.self, at: 5488)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 6272), m21 = mt.simd(VK.self, at: 7056), m22 = mt.simd(VK.self, at: 7840), m23 = mt.simd(VK.self, at: 8624)
+                        let m20 = mt.simd(V8.self, at: 6272), m21 = mt.simd(V8.self, at: 7056), m22 = mt.simd(V8.self, at: 7840), m23 = mt.simd(V8.self, at: 8624)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 9408), m31 = mt.simd(VK.self, at: 10192), m32 = mt.simd(VK.self, at: 10976), m33 = mt.simd(VK.self, at: 11760)
+                        let m30 = mt.simd(V8.self, at: 9408), m31 = mt.simd(V8.self, at: 10192), m32 = mt.simd(V8.self, at: 10976), m33 = mt.simd(V8.self, at: 11760)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -5173,40 +5110,39 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l6_block1_conv2_winograd_training_product98(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<7 {
                     let ox = bx * 8
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
+                    var s7_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
+                        let x7 = V8(repeating: xp[ci + 56])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -5221,30 +5157,30 @@ extension MiniResnet: TrainableModel {
                 for bx in 0..<6 {
                     let ox = bx * 7 + 56
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -5261,8 +5197,6 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l6_block1_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 12544
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 7
@@ -5273,13 +5207,13 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 480 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 240), d11 = pc.simd(VC.self, at: 248), d12 = pc.simd(VC.self, at: 256), d13 = pc.simd(VC.self, at: 264)
+                        let d10 = pc.simd(V8.self, at: 240), d11 = pc.simd(V8.self, at: 248), d12 = pc.simd(V8.self, at: 256), d13 = pc.simd(V8.self, at: 264)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 480), d21 = pc.simd(VC.self, at: 488), d22 = pc.simd(VC.self, at: 496), d23 = pc.simd(VC.self, at: 504)
+                        let d20 = pc.simd(V8.self, at: 480), d21 = pc.simd(V8.self, at: 488), d22 = pc.simd(V8.self, at: 496), d23 = pc.simd(V8.self, at: 504)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 720), d31 = pc.simd(VC.self, at: 728), d32 = pc.simd(VC.self, at: 736), d33 = pc.simd(VC.self, at: 744)
+                        let d30 = pc.simd(V8.self, at: 720), d31 = pc.simd(V8.self, at: 728), d32 = pc.simd(V8.self, at: 736), d33 = pc.simd(V8.self, at: 744)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -5315,14 +5249,14 @@ extension MiniResnet: TrainableModel {
                     let t = r * 14 + tx, ox = 2 * tx
                     let yt = y + (oy * 28 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 784), m02 = mt.simd(VK.self, at: 1568), m03 = mt.simd(VK.self, at: 2352)
+                        let bias = w.simd(V8.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 784), m02 = mt.simd(V8.self, at: 1568), m03 = mt.simd(V8.self, at: 2352)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 3136), m11 = mt.simd(VK.self, at: 3920), m12 = mt.simd(VK.self, at: 4704), m13 = mt.simd(VK.self, at: 5488)
+                        let m10 = mt.simd(V8.self, at: 3136), m11 = mt.simd(V8.self, at: 3920), m12 = mt.simd(V8.self, at: 4704), m13 = mt.simd(V8.self, at: 5488)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 6272), m21 = mt.simd(VK.self, at: 7056), m22 = mt.simd(VK.self, at: 7840), m23 = mt.simd(VK.self, at: 8624)
+                        let m20 = mt.simd(V8.self, at: 6272), m21 = mt.simd(V8.self, at: 7056), m22 = mt.simd(V8.self, at: 7840), m23 = mt.simd(V8.self, at: 8624)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 9408), m31 = mt.simd(VK.self, at: 10192), m32 = mt.simd(VK.self, at: 10976), m33 = mt.simd(VK.self, at: 11760)
+                        let m30 = mt.simd(V8.self, at: 9408), m31 = mt.simd(V8.self, at: 10192), m32 = mt.simd(V8.self, at: 10976), m33 = mt.simd(V8.self, at: 11760)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -5356,37 +5290,36 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l13_block2_conv2_winograd_training_product21(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 7
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    var s6_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -5403,37 +5336,36 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l13_block2_conv2_winograd_training_product28(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 7
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    var s6_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -5450,8 +5382,6 @@ extension MiniResnet: TrainableModel {
 
     @inline(never)
     static func l13_block2_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 7424
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -5463,13 +5393,13 @@ extension MiniResnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 512 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 256), d11 = pc.simd(VC.self, at: 272), d12 = pc.simd(VC.self, at: 288), d13 = pc.simd(VC.self, at: 304)
+                        let d10 = pc.simd(V16.self, at: 256), d11 = pc.simd(V16.self, at: 272), d12 = pc.simd(V16.self, at: 288), d13 = pc.simd(V16.self, at: 304)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 512), d21 = pc.simd(VC.self, at: 528), d22 = pc.simd(VC.self, at: 544), d23 = pc.simd(VC.self, at: 560)
+                        let d20 = pc.simd(V16.self, at: 512), d21 = pc.simd(V16.self, at: 528), d22 = pc.simd(V16.self, at: 544), d23 = pc.simd(V16.self, at: 560)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 768), d31 = pc.simd(VC.self, at: 784), d32 = pc.simd(VC.self, at: 800), d33 = pc.simd(VC.self, at: 816)
+                        let d30 = pc.simd(V16.self, at: 768), d31 = pc.simd(V16.self, at: 784), d32 = pc.simd(V16.self, at: 800), d33 = pc.simd(V16.self, at: 816)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -5505,14 +5435,14 @@ extension MiniResnet: TrainableModel {
                     let t = r * 7 + tx, ox = 2 * tx
                     let yt = y + (oy * 14 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 464), m02 = mt.simd(VK.self, at: 928), m03 = mt.simd(VK.self, at: 1392)
+                        let bias = w.simd(V16.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 464), m02 = mt.simd(V16.self, at: 928), m03 = mt.simd(V16.self, at: 1392)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 1856), m11 = mt.simd(VK.self, at: 2320), m12 = mt.simd(VK.self, at: 2784), m13 = mt.simd(VK.self, at: 3248)
+                        let m10 = mt.simd(V16.self, at: 1856), m11 = mt.simd(V16.self, at: 2320), m12 = mt.simd(V16.self, at: 2784), m13 = mt.simd(V16.self, at: 3248)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 3712), m21 = mt.simd(VK.self, at: 4176), m22 = mt.simd(VK.self, at: 4640), m23 = mt.simd(VK.self, at: 5104)
+                        let m20 = mt.simd(V16.self, at: 3712), m21 = mt.simd(V16.self, at: 4176), m22 = mt.simd(V16.self, at: 4640), m23 = mt.simd(V16.self, at: 5104)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 5568), m31 = mt.simd(VK.self, at: 6032), m32 = mt.simd(VK.self, at: 6496), m33 = mt.simd(VK.self, at: 6960)
+                        let m30 = mt.simd(V16.self, at: 5568), m31 = mt.simd(V16.self, at: 6032), m32 = mt.simd(V16.self, at: 6496), m33 = mt.simd(V16.self, at: 6960)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -5976,6 +5906,15 @@ extension MiniResnet: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -5991,92 +5930,76 @@ extension MiniResnet: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

@@ -254,55 +254,54 @@ public struct MnistConvnet: CompiledModel {
     // dense over 8 samples: Dense, (None, 1600) → (None, 10)
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 92544, bias = w + 118144
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s4_1 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s5_1 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s6_1 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 0)
+                var s7_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<1600 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 12800)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 12800)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 1600])
+                    let x1 = V8(repeating: xp[ci + 1600])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 3200])
+                    let x2 = V8(repeating: xp[ci + 3200])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 4800])
+                    let x3 = V8(repeating: xp[ci + 4800])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 6400])
+                    let x4 = V8(repeating: xp[ci + 6400])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 8000])
+                    let x5 = V8(repeating: xp[ci + 8000])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 9600])
+                    let x6 = V8(repeating: xp[ci + 9600])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 11200])
+                    let x7 = V8(repeating: xp[ci + 11200])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -346,52 +345,51 @@ public struct MnistConvnet: CompiledModel {
     // conv2d: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 32), 320 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 288
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 26 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 28 + ox + ky * 28 + kx
                         let wp = kernel + (ky * 3 + kx) * 32
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let w1 = wp.simd(V.self, at: 16)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V16.self, at: 0)
+                            let w1 = wp.simd(V16.self, at: 16)
+                            let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V16(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V16(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[3])
+                            let x3 = V16(repeating: xp[3])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[4])
+                            let x4 = V16(repeating: xp[4])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[5])
+                            let x5 = V16(repeating: xp[5])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[6])
+                            let x6 = V16(repeating: xp[6])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
                         }
@@ -415,41 +413,41 @@ public struct MnistConvnet: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 6 + 14
                 let yp = y + (oy * 26 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 28 + ox + ky * 28 + kx
                         let wp = kernel + (ky * 3 + kx) * 32
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let w1 = wp.simd(V.self, at: 16)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V16.self, at: 0)
+                            let w1 = wp.simd(V16.self, at: 16)
+                            let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V16(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V16(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[3])
+                            let x3 = V16(repeating: xp[3])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[4])
+                            let x4 = V16(repeating: xp[4])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[5])
+                            let x5 = V16(repeating: xp[5])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
                         }
@@ -506,62 +504,61 @@ public struct MnistConvnet: CompiledModel {
     // conv2d_1: Conv2D, (None, 13, 13, 32) → (None, 11, 11, 64), 18,496 parameters
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<25) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 18432
         for b in parts.clamped(to: 0..<21) {
             let i0 = b * 5
             let a0 = i0 / 11 * 416 + i0 % 11 * 32, a1 = (i0 + 1) / 11 * 416 + (i0 + 1) % 11 * 32, a2 = (i0 + 2) / 11 * 416 + (i0 + 2) % 11 * 32, a3 = (i0 + 3) / 11 * 416 + (i0 + 3) % 11 * 32, a4 = (i0 + 4) / 11 * 416 + (i0 + 4) % 11 * 32
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s4_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s4_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 416 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 2048
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -594,47 +591,47 @@ public struct MnistConvnet: CompiledModel {
             let i0 = 105 + (b - 21) * 4
             let a0 = i0 / 11 * 416 + i0 % 11 * 32, a1 = (i0 + 1) / 11 * 416 + (i0 + 1) % 11 * 32, a2 = (i0 + 2) / 11 * 416 + (i0 + 2) % 11 * 32, a3 = (i0 + 3) / 11 * 416 + (i0 + 3) % 11 * 32
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 416 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 2048
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -674,60 +671,59 @@ public struct MnistConvnet: CompiledModel {
 
     @inline(never)
     static func l2_conv2d_1_winograd_product9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s4_2 = V()
-                    var s4_3 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s0_3 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s1_3 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s2_3 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s3_3 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s4_2 = V16()
+                    var s4_3 = V16()
                     let xp = x
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -756,45 +752,45 @@ public struct MnistConvnet: CompiledModel {
                 }
                 do {
                     let yp = y + 320
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s0_3 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s1_3 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s2_3 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s3_3 = V16()
                     let xp = x + 160
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -823,10 +819,8 @@ public struct MnistConvnet: CompiledModel {
 
     @inline(never)
     static func l2_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 10944
-        let zero = VK()
+        let zero = V16()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -836,17 +830,17 @@ public struct MnistConvnet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1792 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 448), d11 = pc.simd(VC.self, at: 480), d12 = pc.simd(VC.self, at: 512), d13 = pc.simd(VC.self, at: 544), d14 = pc.simd(VC.self, at: 576), d15 = pc.simd(VC.self, at: 608)
+                        let d10 = pc.simd(V16.self, at: 448), d11 = pc.simd(V16.self, at: 480), d12 = pc.simd(V16.self, at: 512), d13 = pc.simd(V16.self, at: 544), d14 = pc.simd(V16.self, at: 576), d15 = pc.simd(V16.self, at: 608)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 896), d21 = pc.simd(VC.self, at: 928), d22 = pc.simd(VC.self, at: 960), d23 = pc.simd(VC.self, at: 992), d24 = pc.simd(VC.self, at: 1024), d25 = pc.simd(VC.self, at: 1056)
+                        let d20 = pc.simd(V16.self, at: 896), d21 = pc.simd(V16.self, at: 928), d22 = pc.simd(V16.self, at: 960), d23 = pc.simd(V16.self, at: 992), d24 = pc.simd(V16.self, at: 1024), d25 = pc.simd(V16.self, at: 1056)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1344), d31 = pc.simd(VC.self, at: 1376), d32 = pc.simd(VC.self, at: 1408), d33 = pc.simd(VC.self, at: 1440), d34 = pc.simd(VC.self, at: 1472), d35 = pc.simd(VC.self, at: 1504)
+                        let d30 = pc.simd(V16.self, at: 1344), d31 = pc.simd(V16.self, at: 1376), d32 = pc.simd(V16.self, at: 1408), d33 = pc.simd(V16.self, at: 1440), d34 = pc.simd(V16.self, at: 1472), d35 = pc.simd(V16.self, at: 1504)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1792), d41 = pc.simd(VC.self, at: 1824), d42 = pc.simd(VC.self, at: 1856), d43 = pc.simd(VC.self, at: 1888), d44 = pc.simd(VC.self, at: 1920), d45 = pc.simd(VC.self, at: 1952)
+                        let d40 = pc.simd(V16.self, at: 1792), d41 = pc.simd(V16.self, at: 1824), d42 = pc.simd(V16.self, at: 1856), d43 = pc.simd(V16.self, at: 1888), d44 = pc.simd(V16.self, at: 1920), d45 = pc.simd(V16.self, at: 1952)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2240), d51 = pc.simd(VC.self, at: 2272), d52 = pc.simd(VC.self, at: 2304), d53 = pc.simd(VC.self, at: 2336), d54 = pc.simd(VC.self, at: 2368), d55 = pc.simd(VC.self, at: 2400)
+                        let d50 = pc.simd(V16.self, at: 2240), d51 = pc.simd(V16.self, at: 2272), d52 = pc.simd(V16.self, at: 2304), d53 = pc.simd(V16.self, at: 2336), d54 = pc.simd(V16.self, at: 2368), d55 = pc.simd(V16.self, at: 2400)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -904,18 +898,18 @@ public struct MnistConvnet: CompiledModel {
                     let t = r * 3 + tx, ox = 4 * tx
                     let yt = y + (oy * 11 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 592), m02 = mt.simd(VK.self, at: 1184), m03 = mt.simd(VK.self, at: 1776), m04 = mt.simd(VK.self, at: 2368), m05 = mt.simd(VK.self, at: 2960)
+                        let bias = w.simd(V16.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 592), m02 = mt.simd(V16.self, at: 1184), m03 = mt.simd(V16.self, at: 1776), m04 = mt.simd(V16.self, at: 2368), m05 = mt.simd(V16.self, at: 2960)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3552), m11 = mt.simd(VK.self, at: 4144), m12 = mt.simd(VK.self, at: 4736), m13 = mt.simd(VK.self, at: 5328), m14 = mt.simd(VK.self, at: 5920), m15 = mt.simd(VK.self, at: 6512)
+                        let m10 = mt.simd(V16.self, at: 3552), m11 = mt.simd(V16.self, at: 4144), m12 = mt.simd(V16.self, at: 4736), m13 = mt.simd(V16.self, at: 5328), m14 = mt.simd(V16.self, at: 5920), m15 = mt.simd(V16.self, at: 6512)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 7104), m21 = mt.simd(VK.self, at: 7696), m22 = mt.simd(VK.self, at: 8288), m23 = mt.simd(VK.self, at: 8880), m24 = mt.simd(VK.self, at: 9472), m25 = mt.simd(VK.self, at: 10064)
+                        let m20 = mt.simd(V16.self, at: 7104), m21 = mt.simd(V16.self, at: 7696), m22 = mt.simd(V16.self, at: 8288), m23 = mt.simd(V16.self, at: 8880), m24 = mt.simd(V16.self, at: 9472), m25 = mt.simd(V16.self, at: 10064)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 10656), m31 = mt.simd(VK.self, at: 11248), m32 = mt.simd(VK.self, at: 11840), m33 = mt.simd(VK.self, at: 12432), m34 = mt.simd(VK.self, at: 13024), m35 = mt.simd(VK.self, at: 13616)
+                        let m30 = mt.simd(V16.self, at: 10656), m31 = mt.simd(V16.self, at: 11248), m32 = mt.simd(V16.self, at: 11840), m33 = mt.simd(V16.self, at: 12432), m34 = mt.simd(V16.self, at: 13024), m35 = mt.simd(V16.self, at: 13616)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 14208), m41 = mt.simd(VK.self, at: 14800), m42 = mt.simd(VK.self, at: 15392), m43 = mt.simd(VK.self, at: 15984), m44 = mt.simd(VK.self, at: 16576), m45 = mt.simd(VK.self, at: 17168)
+                        let m40 = mt.simd(V16.self, at: 14208), m41 = mt.simd(V16.self, at: 14800), m42 = mt.simd(V16.self, at: 15392), m43 = mt.simd(V16.self, at: 15984), m44 = mt.simd(V16.self, at: 16576), m45 = mt.simd(V16.self, at: 17168)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 17760), m51 = mt.simd(VK.self, at: 18352), m52 = mt.simd(VK.self, at: 18944), m53 = mt.simd(VK.self, at: 19536), m54 = mt.simd(VK.self, at: 20128), m55 = mt.simd(VK.self, at: 20720)
+                        let m50 = mt.simd(V16.self, at: 17760), m51 = mt.simd(V16.self, at: 18352), m52 = mt.simd(V16.self, at: 18944), m53 = mt.simd(V16.self, at: 19536), m54 = mt.simd(V16.self, at: 20128), m55 = mt.simd(V16.self, at: 20720)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1020,20 +1014,19 @@ public struct MnistConvnet: CompiledModel {
     // dense: Dense, (None, 1600) → (None, 10), 16,010 parameters
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 25600
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<1600 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 12800)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 12800)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -1231,43 +1224,42 @@ extension MnistConvnet: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<98) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for b in parts.clamped(to: 0..<98) {
             let i0 = b * 8
             let a0 = i0 / 28 * 960 + i0 % 28 * 32, a1 = (i0 + 1) / 28 * 960 + (i0 + 1) % 28 * 32, a2 = (i0 + 2) / 28 * 960 + (i0 + 2) % 28 * 32, a3 = (i0 + 3) / 28 * 960 + (i0 + 3) % 28 * 32, a4 = (i0 + 4) / 28 * 960 + (i0 + 4) % 28 * 32, a5 = (i0 + 5) / 28 * 960 + (i0 + 5) % 28 * 32, a6 = (i0 + 6) / 28 * 960 + (i0 + 6) % 28 * 32, a7 = (i0 + 7) / 28 * 960 + (i0 + 7) % 28 * 32
             let yp = y + i0
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
             let ky0 = Swift.max(0, 2 - (i0 + 7) / 28), ky1 = Swift.min(3, 28 - i0 / 28)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + ky * 960 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V4(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V4(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V4(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V4(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[a5 + ci])
+                        let x5 = V4(repeating: xp[a5 + ci])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[a6 + ci])
+                        let x6 = V4(repeating: xp[a6 + ci])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[a7 + ci])
+                        let x7 = V4(repeating: xp[a7 + ci])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -1452,8 +1444,6 @@ extension MnistConvnet: TrainableModel {
     // the batch's S (l2_conv2d_1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l2_conv2d_1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 10944
         do {
             let ty0 = 0
@@ -1464,17 +1454,17 @@ extension MnistConvnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1792 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 448), d11 = pc.simd(VC.self, at: 480), d12 = pc.simd(VC.self, at: 512), d13 = pc.simd(VC.self, at: 544), d14 = pc.simd(VC.self, at: 576), d15 = pc.simd(VC.self, at: 608)
+                        let d10 = pc.simd(V16.self, at: 448), d11 = pc.simd(V16.self, at: 480), d12 = pc.simd(V16.self, at: 512), d13 = pc.simd(V16.self, at: 544), d14 = pc.simd(V16.self, at: 576), d15 = pc.simd(V16.self, at: 608)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 896), d21 = pc.simd(VC.self, at: 928), d22 = pc.simd(VC.self, at: 960), d23 = pc.simd(VC.self, at: 992), d24 = pc.simd(VC.self, at: 1024), d25 = pc.simd(VC.self, at: 1056)
+                        let d20 = pc.simd(V16.self, at: 896), d21 = pc.simd(V16.self, at: 928), d22 = pc.simd(V16.self, at: 960), d23 = pc.simd(V16.self, at: 992), d24 = pc.simd(V16.self, at: 1024), d25 = pc.simd(V16.self, at: 1056)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1344), d31 = pc.simd(VC.self, at: 1376), d32 = pc.simd(VC.self, at: 1408), d33 = pc.simd(VC.self, at: 1440), d34 = pc.simd(VC.self, at: 1472), d35 = pc.simd(VC.self, at: 1504)
+                        let d30 = pc.simd(V16.self, at: 1344), d31 = pc.simd(V16.self, at: 1376), d32 = pc.simd(V16.self, at: 1408), d33 = pc.simd(V16.self, at: 1440), d34 = pc.simd(V16.self, at: 1472), d35 = pc.simd(V16.self, at: 1504)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1792), d41 = pc.simd(VC.self, at: 1824), d42 = pc.simd(VC.self, at: 1856), d43 = pc.simd(VC.self, at: 1888), d44 = pc.simd(VC.self, at: 1920), d45 = pc.simd(VC.self, at: 1952)
+                        let d40 = pc.simd(V16.self, at: 1792), d41 = pc.simd(V16.self, at: 1824), d42 = pc.simd(V16.self, at: 1856), d43 = pc.simd(V16.self, at: 1888), d44 = pc.simd(V16.self, at: 1920), d45 = pc.simd(V16.self, at: 1952)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2240), d51 = pc.simd(VC.self, at: 2272), d52 = pc.simd(VC.self, at: 2304), d53 = pc.simd(VC.self, at: 2336), d54 = pc.simd(VC.self, at: 2368), d55 = pc.simd(VC.self, at: 2400)
+                        let d50 = pc.simd(V16.self, at: 2240), d51 = pc.simd(V16.self, at: 2272), d52 = pc.simd(V16.self, at: 2304), d53 = pc.simd(V16.self, at: 2336), d54 = pc.simd(V16.self, at: 2368), d55 = pc.simd(V16.self, at: 2400)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1529,13 +1519,13 @@ extension MnistConvnet: TrainableModel {
                     let dzt = dz + (oy * 11 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
                         let zt = z + (t * 64 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 64 + k), d02 = dzt.simd(VK.self, at: 128 + k), d03 = ox + 3 < 11 ? dzt.simd(VK.self, at: 192 + k) : VK()
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 64 + k), d02 = dzt.simd(V16.self, at: 128 + k), d03 = ox + 3 < 11 ? dzt.simd(V16.self, at: 192 + k) : V16()
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 704 + k), d11 = dzt.simd(VK.self, at: 768 + k), d12 = dzt.simd(VK.self, at: 832 + k), d13 = ox + 3 < 11 ? dzt.simd(VK.self, at: 896 + k) : VK()
+                        let d10 = dzt.simd(V16.self, at: 704 + k), d11 = dzt.simd(V16.self, at: 768 + k), d12 = dzt.simd(V16.self, at: 832 + k), d13 = ox + 3 < 11 ? dzt.simd(V16.self, at: 896 + k) : V16()
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 1408 + k), d21 = dzt.simd(VK.self, at: 1472 + k), d22 = dzt.simd(VK.self, at: 1536 + k), d23 = ox + 3 < 11 ? dzt.simd(VK.self, at: 1600 + k) : VK()
+                        let d20 = dzt.simd(V16.self, at: 1408 + k), d21 = dzt.simd(V16.self, at: 1472 + k), d22 = dzt.simd(V16.self, at: 1536 + k), d23 = ox + 3 < 11 ? dzt.simd(V16.self, at: 1600 + k) : V16()
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = oy + 3 < 11 ? dzt.simd(VK.self, at: 2112 + k) : VK(), d31 = oy + 3 < 11 ? dzt.simd(VK.self, at: 2176 + k) : VK(), d32 = oy + 3 < 11 ? dzt.simd(VK.self, at: 2240 + k) : VK(), d33 = oy + 3 < 11 && ox + 3 < 11 ? dzt.simd(VK.self, at: 2304 + k) : VK()
+                        let d30 = oy + 3 < 11 ? dzt.simd(V16.self, at: 2112 + k) : V16(), d31 = oy + 3 < 11 ? dzt.simd(V16.self, at: 2176 + k) : V16(), d32 = oy + 3 < 11 ? dzt.simd(V16.self, at: 2240 + k) : V16(), d33 = oy + 3 < 11 && ox + 3 < 11 ? dzt.simd(V16.self, at: 2304 + k) : V16()
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -1592,34 +1582,33 @@ extension MnistConvnet: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l2_conv2d_1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 2048, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 2048), s02 = st.simd(VK.self, at: 4096), s03 = st.simd(VK.self, at: 6144), s04 = st.simd(VK.self, at: 8192), s05 = st.simd(VK.self, at: 10240)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 2048), s02 = st.simd(V16.self, at: 4096), s03 = st.simd(V16.self, at: 6144), s04 = st.simd(V16.self, at: 8192), s05 = st.simd(V16.self, at: 10240)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 12288), s11 = st.simd(VK.self, at: 14336), s12 = st.simd(VK.self, at: 16384), s13 = st.simd(VK.self, at: 18432), s14 = st.simd(VK.self, at: 20480), s15 = st.simd(VK.self, at: 22528)
+            let s10 = st.simd(V16.self, at: 12288), s11 = st.simd(V16.self, at: 14336), s12 = st.simd(V16.self, at: 16384), s13 = st.simd(V16.self, at: 18432), s14 = st.simd(V16.self, at: 20480), s15 = st.simd(V16.self, at: 22528)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 24576), s21 = st.simd(VK.self, at: 26624), s22 = st.simd(VK.self, at: 28672), s23 = st.simd(VK.self, at: 30720), s24 = st.simd(VK.self, at: 32768), s25 = st.simd(VK.self, at: 34816)
+            let s20 = st.simd(V16.self, at: 24576), s21 = st.simd(V16.self, at: 26624), s22 = st.simd(V16.self, at: 28672), s23 = st.simd(V16.self, at: 30720), s24 = st.simd(V16.self, at: 32768), s25 = st.simd(V16.self, at: 34816)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 36864), s31 = st.simd(VK.self, at: 38912), s32 = st.simd(VK.self, at: 40960), s33 = st.simd(VK.self, at: 43008), s34 = st.simd(VK.self, at: 45056), s35 = st.simd(VK.self, at: 47104)
+            let s30 = st.simd(V16.self, at: 36864), s31 = st.simd(V16.self, at: 38912), s32 = st.simd(V16.self, at: 40960), s33 = st.simd(V16.self, at: 43008), s34 = st.simd(V16.self, at: 45056), s35 = st.simd(V16.self, at: 47104)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 49152), s41 = st.simd(VK.self, at: 51200), s42 = st.simd(VK.self, at: 53248), s43 = st.simd(VK.self, at: 55296), s44 = st.simd(VK.self, at: 57344), s45 = st.simd(VK.self, at: 59392)
+            let s40 = st.simd(V16.self, at: 49152), s41 = st.simd(V16.self, at: 51200), s42 = st.simd(V16.self, at: 53248), s43 = st.simd(V16.self, at: 55296), s44 = st.simd(V16.self, at: 57344), s45 = st.simd(V16.self, at: 59392)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 61440), s51 = st.simd(VK.self, at: 63488), s52 = st.simd(VK.self, at: 65536), s53 = st.simd(VK.self, at: 67584), s54 = st.simd(VK.self, at: 69632), s55 = st.simd(VK.self, at: 71680)
+            let s50 = st.simd(V16.self, at: 61440), s51 = st.simd(V16.self, at: 63488), s52 = st.simd(V16.self, at: 65536), s53 = st.simd(V16.self, at: 67584), s54 = st.simd(V16.self, at: 69632), s55 = st.simd(V16.self, at: 71680)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g10, at: 6144)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 12288) + g20, at: 12288)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 6144) + g10, at: 6144)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 12288) + g20, at: 12288)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g01, at: 2048)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g11, at: 8192)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 14336) + g21, at: 14336)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2048) + g01, at: 2048)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 8192) + g11, at: 8192)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 14336) + g21, at: 14336)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g02, at: 4096)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 10240) + g12, at: 10240)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 16384) + g22, at: 16384)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 4096) + g02, at: 4096)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 10240) + g12, at: 10240)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 16384) + g22, at: 16384)
         }
     }
 
@@ -1639,56 +1628,55 @@ extension MnistConvnet: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_1_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     let xp = x + ox * 64
                     let wp = kernel
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 64])
+                        let x1 = V16(repeating: xp[ci + 64])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 128])
+                        let x2 = V16(repeating: xp[ci + 128])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 192])
+                        let x3 = V16(repeating: xp[ci + 192])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 256])
+                        let x4 = V16(repeating: xp[ci + 256])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 320])
+                        let x5 = V16(repeating: xp[ci + 320])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 384])
+                        let x6 = V16(repeating: xp[ci + 384])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 448])
+                        let x7 = V16(repeating: xp[ci + 448])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -1715,8 +1703,6 @@ extension MnistConvnet: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 37440
         if parts.contains(0) {
             let ty0 = 0
@@ -1727,17 +1713,17 @@ extension MnistConvnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 4608 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 1152), d11 = pc.simd(VC.self, at: 1216), d12 = pc.simd(VC.self, at: 1280), d13 = pc.simd(VC.self, at: 1344), d14 = pc.simd(VC.self, at: 1408), d15 = pc.simd(VC.self, at: 1472)
+                        let d10 = pc.simd(V16.self, at: 1152), d11 = pc.simd(V16.self, at: 1216), d12 = pc.simd(V16.self, at: 1280), d13 = pc.simd(V16.self, at: 1344), d14 = pc.simd(V16.self, at: 1408), d15 = pc.simd(V16.self, at: 1472)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 2304), d21 = pc.simd(VC.self, at: 2368), d22 = pc.simd(VC.self, at: 2432), d23 = pc.simd(VC.self, at: 2496), d24 = pc.simd(VC.self, at: 2560), d25 = pc.simd(VC.self, at: 2624)
+                        let d20 = pc.simd(V16.self, at: 2304), d21 = pc.simd(V16.self, at: 2368), d22 = pc.simd(V16.self, at: 2432), d23 = pc.simd(V16.self, at: 2496), d24 = pc.simd(V16.self, at: 2560), d25 = pc.simd(V16.self, at: 2624)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 3456), d31 = pc.simd(VC.self, at: 3520), d32 = pc.simd(VC.self, at: 3584), d33 = pc.simd(VC.self, at: 3648), d34 = pc.simd(VC.self, at: 3712), d35 = pc.simd(VC.self, at: 3776)
+                        let d30 = pc.simd(V16.self, at: 3456), d31 = pc.simd(V16.self, at: 3520), d32 = pc.simd(V16.self, at: 3584), d33 = pc.simd(V16.self, at: 3648), d34 = pc.simd(V16.self, at: 3712), d35 = pc.simd(V16.self, at: 3776)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 4608), d41 = pc.simd(VC.self, at: 4672), d42 = pc.simd(VC.self, at: 4736), d43 = pc.simd(VC.self, at: 4800), d44 = pc.simd(VC.self, at: 4864), d45 = pc.simd(VC.self, at: 4928)
+                        let d40 = pc.simd(V16.self, at: 4608), d41 = pc.simd(V16.self, at: 4672), d42 = pc.simd(V16.self, at: 4736), d43 = pc.simd(V16.self, at: 4800), d44 = pc.simd(V16.self, at: 4864), d45 = pc.simd(V16.self, at: 4928)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 5760), d51 = pc.simd(VC.self, at: 5824), d52 = pc.simd(VC.self, at: 5888), d53 = pc.simd(VC.self, at: 5952), d54 = pc.simd(VC.self, at: 6016), d55 = pc.simd(VC.self, at: 6080)
+                        let d50 = pc.simd(V16.self, at: 5760), d51 = pc.simd(V16.self, at: 5824), d52 = pc.simd(V16.self, at: 5888), d53 = pc.simd(V16.self, at: 5952), d54 = pc.simd(V16.self, at: 6016), d55 = pc.simd(V16.self, at: 6080)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1795,18 +1781,18 @@ extension MnistConvnet: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 13 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 73728 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 73728 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1864,61 +1850,60 @@ extension MnistConvnet: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_1_winograd_training_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 5
                     let yp = y + ox * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s4_2 = V()
-                    var s4_3 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s0_3 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s1_3 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s2_3 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s3_3 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s4_2 = V16()
+                    var s4_3 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -1948,45 +1933,45 @@ extension MnistConvnet: TrainableModel {
                 for bx in 0..<2 {
                     let ox = bx * 4 + 10
                     let yp = y + ox * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s0_3 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s1_3 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s2_3 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s3_3 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -2015,10 +2000,8 @@ extension MnistConvnet: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 9472
-        let zero = VK()
+        let zero = V16()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2028,13 +2011,13 @@ extension MnistConvnet: TrainableModel {
                     let patch = x + ((ty0 + r) * 896 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 448), d11 = pc.simd(VC.self, at: 480), d12 = pc.simd(VC.self, at: 512), d13 = pc.simd(VC.self, at: 544)
+                        let d10 = pc.simd(V16.self, at: 448), d11 = pc.simd(V16.self, at: 480), d12 = pc.simd(V16.self, at: 512), d13 = pc.simd(V16.self, at: 544)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 896), d21 = pc.simd(VC.self, at: 928), d22 = pc.simd(VC.self, at: 960), d23 = pc.simd(VC.self, at: 992)
+                        let d20 = pc.simd(V16.self, at: 896), d21 = pc.simd(V16.self, at: 928), d22 = pc.simd(V16.self, at: 960), d23 = pc.simd(V16.self, at: 992)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1344), d31 = pc.simd(VC.self, at: 1376), d32 = pc.simd(VC.self, at: 1408), d33 = pc.simd(VC.self, at: 1440)
+                        let d30 = pc.simd(V16.self, at: 1344), d31 = pc.simd(V16.self, at: 1376), d32 = pc.simd(V16.self, at: 1408), d33 = pc.simd(V16.self, at: 1440)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2070,14 +2053,14 @@ extension MnistConvnet: TrainableModel {
                     let t = r * 6 + tx, ox = 2 * tx
                     let yt = y + (oy * 11 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 32768 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1168), m02 = mt.simd(VK.self, at: 2336), m03 = mt.simd(VK.self, at: 3504)
+                        let bias = w.simd(V16.self, at: 32768 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 1168), m02 = mt.simd(V16.self, at: 2336), m03 = mt.simd(V16.self, at: 3504)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 4672), m11 = mt.simd(VK.self, at: 5840), m12 = mt.simd(VK.self, at: 7008), m13 = mt.simd(VK.self, at: 8176)
+                        let m10 = mt.simd(V16.self, at: 4672), m11 = mt.simd(V16.self, at: 5840), m12 = mt.simd(V16.self, at: 7008), m13 = mt.simd(V16.self, at: 8176)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 9344), m21 = mt.simd(VK.self, at: 10512), m22 = mt.simd(VK.self, at: 11680), m23 = mt.simd(VK.self, at: 12848)
+                        let m20 = mt.simd(V16.self, at: 9344), m21 = mt.simd(V16.self, at: 10512), m22 = mt.simd(V16.self, at: 11680), m23 = mt.simd(V16.self, at: 12848)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 14016), m31 = mt.simd(VK.self, at: 15184), m32 = mt.simd(VK.self, at: 16352), m33 = mt.simd(VK.self, at: 17520)
+                        let m30 = mt.simd(V16.self, at: 14016), m31 = mt.simd(V16.self, at: 15184), m32 = mt.simd(V16.self, at: 16352), m33 = mt.simd(V16.self, at: 17520)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2097,6 +2080,15 @@ extension MnistConvnet: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -2112,92 +2104,76 @@ extension MnistConvnet: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

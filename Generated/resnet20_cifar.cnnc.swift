@@ -1794,55 +1794,54 @@ public struct Resnet20Cifar: CompiledModel {
     // predictions over 8 samples: Dense, (None, 64) → (None, 10)
     @inline(never)
     static func l71_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 1249504, bias = w + 1250528
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s4_1 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s5_1 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s6_1 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 0)
+                var s7_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 512)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V8(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V8(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V8(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 256])
+                    let x4 = V8(repeating: xp[ci + 256])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 320])
+                    let x5 = V8(repeating: xp[ci + 320])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 384])
+                    let x6 = V8(repeating: xp[ci + 384])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 448])
+                    let x7 = V8(repeating: xp[ci + 448])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -1899,41 +1898,40 @@ public struct Resnet20Cifar: CompiledModel {
     // stem_conv: the direct kernel
     @inline(never)
     static func l0_stem_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 432
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s7_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 102 + ox * 3 + ky * 102 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V16(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V16(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V16(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V16(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V16(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 18])
+                            let x6 = V16(repeating: xp[ci + 18])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 21])
+                            let x7 = V16(repeating: xp[ci + 21])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1953,68 +1951,67 @@ public struct Resnet20Cifar: CompiledModel {
     // stem_conv: at inference, with the layers after it in its store
     @inline(never)
     static func l0_stem_conv_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 432
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s7_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 102 + ox * 3 + ky * 102 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V16(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V16(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V16(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V16(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V16(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 18])
+                            let x6 = V16(repeating: xp[ci + 18])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 21])
+                            let x7 = V16(repeating: xp[ci + 21])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 80)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
                 yp.store(e6_0r, at: 96)
-                let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e7_0r = V().replacing(with: e7_0n, where: e7_0n .> 0)
+                let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e7_0r = V16().replacing(with: e7_0n, where: e7_0n .> 0)
                 yp.store(e7_0r, at: 112)
             }
         }
@@ -2023,12 +2020,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stem_bn: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 448, shift = w + 464
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2055,41 +2051,40 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block1_conv1: the direct kernel
     @inline(never)
     static func l3_stage1_block1_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2304
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s7_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V16(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V16(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V16(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V16(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V16(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V16(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 112])
+                            let x7 = V16(repeating: xp[ci + 112])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -2121,40 +2116,39 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l3_stage1_block1_conv1_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    var s6_0 = V16()
+                    var s7_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2172,8 +2166,6 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l3_stage1_block1_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -2184,17 +2176,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592), d14 = pc.simd(V16.self, at: 608), d15 = pc.simd(V16.self, at: 624)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1168)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680), d34 = pc.simd(V16.self, at: 1696), d35 = pc.simd(V16.self, at: 1712)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let d40 = pc.simd(V16.self, at: 2176), d41 = pc.simd(V16.self, at: 2192), d42 = pc.simd(V16.self, at: 2208), d43 = pc.simd(V16.self, at: 2224), d44 = pc.simd(V16.self, at: 2240), d45 = pc.simd(V16.self, at: 2256)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let d50 = pc.simd(V16.self, at: 2720), d51 = pc.simd(V16.self, at: 2736), d52 = pc.simd(V16.self, at: 2752), d53 = pc.simd(V16.self, at: 2768), d54 = pc.simd(V16.self, at: 2784), d55 = pc.simd(V16.self, at: 2800)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2252,18 +2244,18 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx, ox = 4 * tx
                     let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2310,8 +2302,6 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block1_conv1: at inference, with the layers after it in its store
     @inline(never)
     static func l3_stage1_block1_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -2322,17 +2312,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592), d14 = pc.simd(V16.self, at: 608), d15 = pc.simd(V16.self, at: 624)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1168)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680), d34 = pc.simd(V16.self, at: 1696), d35 = pc.simd(V16.self, at: 1712)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let d40 = pc.simd(V16.self, at: 2176), d41 = pc.simd(V16.self, at: 2192), d42 = pc.simd(V16.self, at: 2208), d43 = pc.simd(V16.self, at: 2224), d44 = pc.simd(V16.self, at: 2240), d45 = pc.simd(V16.self, at: 2256)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let d50 = pc.simd(V16.self, at: 2720), d51 = pc.simd(V16.self, at: 2736), d52 = pc.simd(V16.self, at: 2752), d53 = pc.simd(V16.self, at: 2768), d54 = pc.simd(V16.self, at: 2784), d55 = pc.simd(V16.self, at: 2800)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2390,86 +2380,86 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx, ox = 4 * tx
                     let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e00r = V16().replacing(with: e00n, where: e00n .> 0)
                         yt.store(e00r, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e01r = V16().replacing(with: e01n, where: e01n .> 0)
                         yt.store(e01r, at: k + 16)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e02r = V16().replacing(with: e02n, where: e02n .> 0)
                         yt.store(e02r, at: k + 32)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e03r = V16().replacing(with: e03n, where: e03n .> 0)
                         yt.store(e03r, at: k + 48)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e10r = V16().replacing(with: e10n, where: e10n .> 0)
                         yt.store(e10r, at: k + 512)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e11r = V16().replacing(with: e11n, where: e11n .> 0)
                         yt.store(e11r, at: k + 528)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e12r = V16().replacing(with: e12n, where: e12n .> 0)
                         yt.store(e12r, at: k + 544)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e13r = V16().replacing(with: e13n, where: e13n .> 0)
                         yt.store(e13r, at: k + 560)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e20r = V16().replacing(with: e20n, where: e20n .> 0)
                         yt.store(e20r, at: k + 1024)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e21r = V16().replacing(with: e21n, where: e21n .> 0)
                         yt.store(e21r, at: k + 1040)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e22r = V16().replacing(with: e22n, where: e22n .> 0)
                         yt.store(e22r, at: k + 1056)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e23r = V16().replacing(with: e23n, where: e23n .> 0)
                         yt.store(e23r, at: k + 1072)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e30r = V16().replacing(with: e30n, where: e30n .> 0)
                         yt.store(e30r, at: k + 1536)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e31r = V16().replacing(with: e31n, where: e31n .> 0)
                         yt.store(e31r, at: k + 1552)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e32r = V16().replacing(with: e32n, where: e32n .> 0)
                         yt.store(e32r, at: k + 1568)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
-                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e33r = V16().replacing(with: e33n, where: e33n .> 0)
                         yt.store(e33r, at: k + 1584)
                     }
                 }
@@ -2480,12 +2470,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block1_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l4_stage1_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 12016, shift = w + 12032
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2509,41 +2498,40 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block1_conv2: the direct kernel
     @inline(never)
     static func l6_stage1_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2304
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s7_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V16(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V16(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V16(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V16(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V16(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V16(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 112])
+                            let x7 = V16(repeating: xp[ci + 112])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -2575,40 +2563,39 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l6_stage1_block1_conv2_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    var s6_0 = V16()
+                    var s7_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2626,8 +2613,6 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l6_stage1_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -2638,17 +2623,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592), d14 = pc.simd(V16.self, at: 608), d15 = pc.simd(V16.self, at: 624)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1168)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680), d34 = pc.simd(V16.self, at: 1696), d35 = pc.simd(V16.self, at: 1712)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let d40 = pc.simd(V16.self, at: 2176), d41 = pc.simd(V16.self, at: 2192), d42 = pc.simd(V16.self, at: 2208), d43 = pc.simd(V16.self, at: 2224), d44 = pc.simd(V16.self, at: 2240), d45 = pc.simd(V16.self, at: 2256)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let d50 = pc.simd(V16.self, at: 2720), d51 = pc.simd(V16.self, at: 2736), d52 = pc.simd(V16.self, at: 2752), d53 = pc.simd(V16.self, at: 2768), d54 = pc.simd(V16.self, at: 2784), d55 = pc.simd(V16.self, at: 2800)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2706,18 +2691,18 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx, ox = 4 * tx
                     let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2764,8 +2749,6 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block1_conv2: at inference, with the layers after it in its store
     @inline(never)
     static func l6_stage1_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -2776,17 +2759,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592), d14 = pc.simd(V16.self, at: 608), d15 = pc.simd(V16.self, at: 624)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1168)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680), d34 = pc.simd(V16.self, at: 1696), d35 = pc.simd(V16.self, at: 1712)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let d40 = pc.simd(V16.self, at: 2176), d41 = pc.simd(V16.self, at: 2192), d42 = pc.simd(V16.self, at: 2208), d43 = pc.simd(V16.self, at: 2224), d44 = pc.simd(V16.self, at: 2240), d45 = pc.simd(V16.self, at: 2256)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let d50 = pc.simd(V16.self, at: 2720), d51 = pc.simd(V16.self, at: 2736), d52 = pc.simd(V16.self, at: 2752), d53 = pc.simd(V16.self, at: 2768), d54 = pc.simd(V16.self, at: 2784), d55 = pc.simd(V16.self, at: 2800)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2844,70 +2827,70 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 8 + tx, ox = 4 * tx
                     let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e01n, at: k + 16)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e02n, at: k + 32)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e03n, at: k + 48)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e10n, at: k + 512)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e11n, at: k + 528)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e12n, at: k + 544)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e13n, at: k + 560)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e20n, at: k + 1024)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e21n, at: k + 1040)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e22n, at: k + 1056)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e23n, at: k + 1072)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e30n, at: k + 1536)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e31n, at: k + 1552)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e32n, at: k + 1568)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e33n, at: k + 1584)
                     }
                 }
@@ -2918,12 +2901,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block1_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l7_stage1_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 23584, shift = w + 23600
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2948,12 +2930,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block2_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l11_stage1_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 35152, shift = w + 35168
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2967,12 +2948,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block2_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l14_stage1_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 46720, shift = w + 46736
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2997,12 +2977,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block3_bn1: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l18_stage1_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 58288, shift = w + 58304
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -3016,12 +2995,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage1_block3_bn2: BatchNormalization, (None, 32, 32, 16) → (None, 32, 32, 16), 64 parameters
     @inline(never)
     static func l21_stage1_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 69856, shift = w + 69872
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -3054,57 +3032,56 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_conv1: the direct kernel
     @inline(never)
     static func l24_stage2_block1_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 4608
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 1056 + ox * 32 + ky * 528 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V16(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V16(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V16(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V16(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
@@ -3133,109 +3110,108 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_conv1: at inference, with the layers after it in its store
     @inline(never)
     static func l24_stage2_block1_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 4608
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 1056 + ox * 32 + ky * 528 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V16(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V16(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V16(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V16(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
-                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
                 yp.store(e0_1r, at: 16)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
-                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 32)
-                let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
-                let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
+                let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
                 yp.store(e1_1r, at: 48)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
-                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 64)
-                let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
-                let e2_1r = V().replacing(with: e2_1n, where: e2_1n .> 0)
+                let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
                 yp.store(e2_1r, at: 80)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
-                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 96)
-                let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
-                let e3_1r = V().replacing(with: e3_1n, where: e3_1n .> 0)
+                let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
                 yp.store(e3_1r, at: 112)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
-                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 128)
-                let e4_1n = s4_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
-                let e4_1r = V().replacing(with: e4_1n, where: e4_1n .> 0)
+                let e4_1n = s4_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
                 yp.store(e4_1r, at: 144)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
-                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 160)
-                let e5_1n = s5_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
-                let e5_1r = V().replacing(with: e5_1n, where: e5_1n .> 0)
+                let e5_1n = s5_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e5_1r = V16().replacing(with: e5_1n, where: e5_1n .> 0)
                 yp.store(e5_1r, at: 176)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
-                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
                 yp.store(e6_0r, at: 192)
-                let e6_1n = s6_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
-                let e6_1r = V().replacing(with: e6_1n, where: e6_1n .> 0)
+                let e6_1n = s6_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e6_1r = V16().replacing(with: e6_1n, where: e6_1n .> 0)
                 yp.store(e6_1r, at: 208)
-                let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
-                let e7_0r = V().replacing(with: e7_0n, where: e7_0n .> 0)
+                let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e7_0r = V16().replacing(with: e7_0n, where: e7_0n .> 0)
                 yp.store(e7_0r, at: 224)
-                let e7_1n = s7_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
-                let e7_1r = V().replacing(with: e7_1n, where: e7_1n .> 0)
+                let e7_1n = s7_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e7_1r = V16().replacing(with: e7_1n, where: e7_1n .> 0)
                 yp.store(e7_1r, at: 240)
             }
         }
@@ -3244,12 +3220,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l25_stage2_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 74528, shift = w + 74560
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -3276,57 +3251,56 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_conv2: the direct kernel
     @inline(never)
     static func l27_stage2_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 9216
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 1024
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V16(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V16(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V16(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V16(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
@@ -3367,56 +3341,55 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l27_stage2_block1_conv2_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 192])
+                        let x6 = V16(repeating: xp[ci + 192])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 224])
+                        let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -3443,8 +3416,6 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l27_stage2_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         if parts.contains(0) {
             let ty0 = 0
@@ -3455,17 +3426,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672), d14 = pc.simd(V16.self, at: 704), d15 = pc.simd(V16.self, at: 736)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248), d24 = pc.simd(V16.self, at: 1280), d25 = pc.simd(V16.self, at: 1312)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824), d34 = pc.simd(V16.self, at: 1856), d35 = pc.simd(V16.self, at: 1888)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let d40 = pc.simd(V16.self, at: 2304), d41 = pc.simd(V16.self, at: 2336), d42 = pc.simd(V16.self, at: 2368), d43 = pc.simd(V16.self, at: 2400), d44 = pc.simd(V16.self, at: 2432), d45 = pc.simd(V16.self, at: 2464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let d50 = pc.simd(V16.self, at: 2880), d51 = pc.simd(V16.self, at: 2912), d52 = pc.simd(V16.self, at: 2944), d53 = pc.simd(V16.self, at: 2976), d54 = pc.simd(V16.self, at: 3008), d55 = pc.simd(V16.self, at: 3040)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -3523,18 +3494,18 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -3581,8 +3552,6 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_conv2: at inference, with the layers after it in its store
     @inline(never)
     static func l27_stage2_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         if parts.contains(0) {
             let ty0 = 0
@@ -3593,17 +3562,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672), d14 = pc.simd(V16.self, at: 704), d15 = pc.simd(V16.self, at: 736)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248), d24 = pc.simd(V16.self, at: 1280), d25 = pc.simd(V16.self, at: 1312)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824), d34 = pc.simd(V16.self, at: 1856), d35 = pc.simd(V16.self, at: 1888)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let d40 = pc.simd(V16.self, at: 2304), d41 = pc.simd(V16.self, at: 2336), d42 = pc.simd(V16.self, at: 2368), d43 = pc.simd(V16.self, at: 2400), d44 = pc.simd(V16.self, at: 2432), d45 = pc.simd(V16.self, at: 2464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let d50 = pc.simd(V16.self, at: 2880), d51 = pc.simd(V16.self, at: 2912), d52 = pc.simd(V16.self, at: 2944), d53 = pc.simd(V16.self, at: 2976), d54 = pc.simd(V16.self, at: 3008), d55 = pc.simd(V16.self, at: 3040)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -3661,70 +3630,70 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e01n, at: k + 32)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e02n, at: k + 64)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e03n, at: k + 96)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e10n, at: k + 512)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e11n, at: k + 544)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e12n, at: k + 576)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e13n, at: k + 608)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e20n, at: k + 1024)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e21n, at: k + 1056)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e22n, at: k + 1088)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e23n, at: k + 1120)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e30n, at: k + 1536)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e31n, at: k + 1568)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e32n, at: k + 1600)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
+                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
                         yt.store(e33n, at: k + 1632)
                     }
                 }
@@ -3735,55 +3704,54 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_shortcut: Conv2D, (None, 32, 32, 16) → (None, 16, 16, 32), 512 parameters
     @inline(never)
     static func l28_stage2_block1_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 1024 + ox * 32
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V16(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V16(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V16(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V16(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -3810,89 +3778,88 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_shortcut: at inference, with the layers after it in its store
     @inline(never)
     static func l28_stage2_block1_shortcut_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 1024 + ox * 32
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V16(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V16(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V16(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V16(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
                 yp.store(e0_0n, at: 0)
-                let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
                 yp.store(e0_1n, at: 16)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
                 yp.store(e1_0n, at: 32)
-                let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
                 yp.store(e1_1n, at: 48)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
                 yp.store(e2_0n, at: 64)
-                let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
                 yp.store(e2_1n, at: 80)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
                 yp.store(e3_0n, at: 96)
-                let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
                 yp.store(e3_1n, at: 112)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
                 yp.store(e4_0n, at: 128)
-                let e4_1n = s4_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e4_1n = s4_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
                 yp.store(e4_1n, at: 144)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
                 yp.store(e5_0n, at: 160)
-                let e5_1n = s5_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e5_1n = s5_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
                 yp.store(e5_1n, at: 176)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
                 yp.store(e6_0n, at: 192)
-                let e6_1n = s6_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e6_1n = s6_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
                 yp.store(e6_1n, at: 208)
-                let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 32)
+                let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
                 yp.store(e7_0n, at: 224)
-                let e7_1n = s7_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 48)
+                let e7_1n = s7_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
                 yp.store(e7_1n, at: 240)
             }
         }
@@ -3901,12 +3868,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l29_stage2_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 121248, shift = w + 121280
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -3914,12 +3880,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block1_shortcut_bn: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l30_stage2_block1_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 121312, shift = w + 121344
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -3954,57 +3919,56 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block2_conv1: the direct kernel
     @inline(never)
     static func l33_stage2_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 9216
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 32
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 576 + ox * 32 + ky * 576 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 1024
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V16(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V16(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V16(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
                             s6_1 = madd(s6_1, x6, w1)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V16(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                             s7_1 = madd(s7_1, x7, w1)
                         }
@@ -4045,56 +4009,55 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l33_stage2_block2_conv1_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 192])
+                        let x6 = V16(repeating: xp[ci + 192])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 224])
+                        let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -4121,8 +4084,6 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l33_stage2_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         if parts.contains(0) {
             let ty0 = 0
@@ -4133,17 +4094,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672), d14 = pc.simd(V16.self, at: 704), d15 = pc.simd(V16.self, at: 736)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248), d24 = pc.simd(V16.self, at: 1280), d25 = pc.simd(V16.self, at: 1312)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824), d34 = pc.simd(V16.self, at: 1856), d35 = pc.simd(V16.self, at: 1888)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let d40 = pc.simd(V16.self, at: 2304), d41 = pc.simd(V16.self, at: 2336), d42 = pc.simd(V16.self, at: 2368), d43 = pc.simd(V16.self, at: 2400), d44 = pc.simd(V16.self, at: 2432), d45 = pc.simd(V16.self, at: 2464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let d50 = pc.simd(V16.self, at: 2880), d51 = pc.simd(V16.self, at: 2912), d52 = pc.simd(V16.self, at: 2944), d53 = pc.simd(V16.self, at: 2976), d54 = pc.simd(V16.self, at: 3008), d55 = pc.simd(V16.self, at: 3040)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4201,18 +4162,18 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -4259,8 +4220,6 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block2_conv1: at inference, with the layers after it in its store
     @inline(never)
     static func l33_stage2_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         if parts.contains(0) {
             let ty0 = 0
@@ -4271,17 +4230,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672), d14 = pc.simd(V16.self, at: 704), d15 = pc.simd(V16.self, at: 736)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248), d24 = pc.simd(V16.self, at: 1280), d25 = pc.simd(V16.self, at: 1312)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824), d34 = pc.simd(V16.self, at: 1856), d35 = pc.simd(V16.self, at: 1888)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let d40 = pc.simd(V16.self, at: 2304), d41 = pc.simd(V16.self, at: 2336), d42 = pc.simd(V16.self, at: 2368), d43 = pc.simd(V16.self, at: 2400), d44 = pc.simd(V16.self, at: 2432), d45 = pc.simd(V16.self, at: 2464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let d50 = pc.simd(V16.self, at: 2880), d51 = pc.simd(V16.self, at: 2912), d52 = pc.simd(V16.self, at: 2944), d53 = pc.simd(V16.self, at: 2976), d54 = pc.simd(V16.self, at: 3008), d55 = pc.simd(V16.self, at: 3040)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -4339,86 +4298,86 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e00r = V16().replacing(with: e00n, where: e00n .> 0)
                         yt.store(e00r, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e01r = V16().replacing(with: e01n, where: e01n .> 0)
                         yt.store(e01r, at: k + 32)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e02r = V16().replacing(with: e02n, where: e02n .> 0)
                         yt.store(e02r, at: k + 64)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e03r = V16().replacing(with: e03n, where: e03n .> 0)
                         yt.store(e03r, at: k + 96)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e10r = V16().replacing(with: e10n, where: e10n .> 0)
                         yt.store(e10r, at: k + 512)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e11r = V16().replacing(with: e11n, where: e11n .> 0)
                         yt.store(e11r, at: k + 544)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e12r = V16().replacing(with: e12n, where: e12n .> 0)
                         yt.store(e12r, at: k + 576)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e13r = V16().replacing(with: e13n, where: e13n .> 0)
                         yt.store(e13r, at: k + 608)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e20r = V16().replacing(with: e20n, where: e20n .> 0)
                         yt.store(e20r, at: k + 1024)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e21r = V16().replacing(with: e21n, where: e21n .> 0)
                         yt.store(e21r, at: k + 1056)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e22r = V16().replacing(with: e22n, where: e22n .> 0)
                         yt.store(e22r, at: k + 1088)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e23r = V16().replacing(with: e23n, where: e23n .> 0)
                         yt.store(e23r, at: k + 1120)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e30r = V16().replacing(with: e30n, where: e30n .> 0)
                         yt.store(e30r, at: k + 1536)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e31r = V16().replacing(with: e31n, where: e31n .> 0)
                         yt.store(e31r, at: k + 1568)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e32r = V16().replacing(with: e32n, where: e32n .> 0)
                         yt.store(e32r, at: k + 1600)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 32)
-                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 32)
+                        let e33r = V16().replacing(with: e33n, where: e33n .> 0)
                         yt.store(e33r, at: k + 1632)
                     }
                 }
@@ -4429,12 +4388,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block2_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l34_stage2_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 167488, shift = w + 167520
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -4448,12 +4406,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block2_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l37_stage2_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 213664, shift = w + 213696
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -4478,12 +4435,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block3_bn1: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l41_stage2_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 259840, shift = w + 259872
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -4497,12 +4453,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage2_block3_bn2: BatchNormalization, (None, 16, 16, 32) → (None, 16, 16, 32), 128 parameters
     @inline(never)
     static func l44_stage2_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 306016, shift = w + 306048
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -4535,62 +4490,61 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_conv1: the direct kernel
     @inline(never)
     static func l47_stage3_block1_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 18432
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
             let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1088 + (i0 + 4) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s4_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s4_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 544 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 2048
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -4623,47 +4577,47 @@ public struct Resnet20Cifar: CompiledModel {
             let i0 = 60 + (b - 12) * 4
             let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 544 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 2048
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -4693,62 +4647,61 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_conv1: at inference, with the layers after it in its store
     @inline(never)
     static func l47_stage3_block1_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 18432
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
             let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1088 + (i0 + 4) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s4_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s4_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 544 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 2048
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -4756,112 +4709,112 @@ public struct Resnet20Cifar: CompiledModel {
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+            let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
             yp.store(e0_1r, at: 16)
-            let e0_2n = s0_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+            let e0_2n = s0_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e0_2r = V16().replacing(with: e0_2n, where: e0_2n .> 0)
             yp.store(e0_2r, at: 32)
-            let e0_3n = s0_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+            let e0_3n = s0_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e0_3r = V16().replacing(with: e0_3n, where: e0_3n .> 0)
             yp.store(e0_3r, at: 48)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 64)
-            let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
+            let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
             yp.store(e1_1r, at: 80)
-            let e1_2n = s1_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e1_2r = V().replacing(with: e1_2n, where: e1_2n .> 0)
+            let e1_2n = s1_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e1_2r = V16().replacing(with: e1_2n, where: e1_2n .> 0)
             yp.store(e1_2r, at: 96)
-            let e1_3n = s1_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e1_3r = V().replacing(with: e1_3n, where: e1_3n .> 0)
+            let e1_3n = s1_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e1_3r = V16().replacing(with: e1_3n, where: e1_3n .> 0)
             yp.store(e1_3r, at: 112)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 128)
-            let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e2_1r = V().replacing(with: e2_1n, where: e2_1n .> 0)
+            let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
             yp.store(e2_1r, at: 144)
-            let e2_2n = s2_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e2_2r = V().replacing(with: e2_2n, where: e2_2n .> 0)
+            let e2_2n = s2_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e2_2r = V16().replacing(with: e2_2n, where: e2_2n .> 0)
             yp.store(e2_2r, at: 160)
-            let e2_3n = s2_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e2_3r = V().replacing(with: e2_3n, where: e2_3n .> 0)
+            let e2_3n = s2_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e2_3r = V16().replacing(with: e2_3n, where: e2_3n .> 0)
             yp.store(e2_3r, at: 176)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 192)
-            let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e3_1r = V().replacing(with: e3_1n, where: e3_1n .> 0)
+            let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
             yp.store(e3_1r, at: 208)
-            let e3_2n = s3_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e3_2r = V().replacing(with: e3_2n, where: e3_2n .> 0)
+            let e3_2n = s3_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e3_2r = V16().replacing(with: e3_2n, where: e3_2n .> 0)
             yp.store(e3_2r, at: 224)
-            let e3_3n = s3_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e3_3r = V().replacing(with: e3_3n, where: e3_3n .> 0)
+            let e3_3n = s3_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e3_3r = V16().replacing(with: e3_3n, where: e3_3n .> 0)
             yp.store(e3_3r, at: 240)
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 256)
-            let e4_1n = s4_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e4_1r = V().replacing(with: e4_1n, where: e4_1n .> 0)
+            let e4_1n = s4_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
             yp.store(e4_1r, at: 272)
-            let e4_2n = s4_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e4_2r = V().replacing(with: e4_2n, where: e4_2n .> 0)
+            let e4_2n = s4_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e4_2r = V16().replacing(with: e4_2n, where: e4_2n .> 0)
             yp.store(e4_2r, at: 288)
-            let e4_3n = s4_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e4_3r = V().replacing(with: e4_3n, where: e4_3n .> 0)
+            let e4_3n = s4_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e4_3r = V16().replacing(with: e4_3n, where: e4_3n .> 0)
             yp.store(e4_3r, at: 304)
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
             let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 544 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 2048
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -4869,53 +4822,53 @@ public struct Resnet20Cifar: CompiledModel {
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+            let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
             yp.store(e0_1r, at: 16)
-            let e0_2n = s0_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+            let e0_2n = s0_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e0_2r = V16().replacing(with: e0_2n, where: e0_2n .> 0)
             yp.store(e0_2r, at: 32)
-            let e0_3n = s0_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+            let e0_3n = s0_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e0_3r = V16().replacing(with: e0_3n, where: e0_3n .> 0)
             yp.store(e0_3r, at: 48)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 64)
-            let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
+            let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
             yp.store(e1_1r, at: 80)
-            let e1_2n = s1_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e1_2r = V().replacing(with: e1_2n, where: e1_2n .> 0)
+            let e1_2n = s1_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e1_2r = V16().replacing(with: e1_2n, where: e1_2n .> 0)
             yp.store(e1_2r, at: 96)
-            let e1_3n = s1_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e1_3r = V().replacing(with: e1_3n, where: e1_3n .> 0)
+            let e1_3n = s1_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e1_3r = V16().replacing(with: e1_3n, where: e1_3n .> 0)
             yp.store(e1_3r, at: 112)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 128)
-            let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e2_1r = V().replacing(with: e2_1n, where: e2_1n .> 0)
+            let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
             yp.store(e2_1r, at: 144)
-            let e2_2n = s2_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e2_2r = V().replacing(with: e2_2n, where: e2_2n .> 0)
+            let e2_2n = s2_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e2_2r = V16().replacing(with: e2_2n, where: e2_2n .> 0)
             yp.store(e2_2r, at: 160)
-            let e2_3n = s2_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e2_3r = V().replacing(with: e2_3n, where: e2_3n .> 0)
+            let e2_3n = s2_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e2_3r = V16().replacing(with: e2_3n, where: e2_3n .> 0)
             yp.store(e2_3r, at: 176)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
-            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 192)
-            let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
-            let e3_1r = V().replacing(with: e3_1n, where: e3_1n .> 0)
+            let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
             yp.store(e3_1r, at: 208)
-            let e3_2n = s3_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
-            let e3_2r = V().replacing(with: e3_2n, where: e3_2n .> 0)
+            let e3_2n = s3_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e3_2r = V16().replacing(with: e3_2n, where: e3_2n .> 0)
             yp.store(e3_2r, at: 224)
-            let e3_3n = s3_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
-            let e3_3r = V().replacing(with: e3_3n, where: e3_3n .> 0)
+            let e3_3n = s3_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e3_3r = V16().replacing(with: e3_3n, where: e3_3n .> 0)
             yp.store(e3_3r, at: 240)
         }
     }
@@ -4923,12 +4876,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l48_stage3_block1_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 324576, shift = w + 324640
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -4955,62 +4907,61 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_conv2: the direct kernel
     @inline(never)
     static func l50_stage3_block1_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 36864
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
             let a0 = i0 / 8 * 640 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 640 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 640 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 640 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 640 + (i0 + 4) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s4_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s4_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 640 + kx * 64
                     let wp = kernel + (ky * 3 + kx) * 4096
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -5043,47 +4994,47 @@ public struct Resnet20Cifar: CompiledModel {
             let i0 = 60 + (b - 12) * 4
             let a0 = i0 / 8 * 640 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 640 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 640 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 640 + (i0 + 3) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 640 + kx * 64
                     let wp = kernel + (ky * 3 + kx) * 4096
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -5125,50 +5076,49 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l50_stage3_block1_conv2_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s0_2 = V16()
+                var s0_3 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s1_2 = V16()
+                var s1_3 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s2_2 = V16()
+                var s2_3 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s3_2 = V16()
+                var s3_3 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 64)
+                    let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V16(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
                     s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V16(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
                     s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V16(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -5196,8 +5146,6 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l50_stage3_block1_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
@@ -5208,17 +5156,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832), d14 = pc.simd(V16.self, at: 896), d15 = pc.simd(V16.self, at: 960)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472), d24 = pc.simd(V16.self, at: 1536), d25 = pc.simd(V16.self, at: 1600)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112), d34 = pc.simd(V16.self, at: 2176), d35 = pc.simd(V16.self, at: 2240)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let d40 = pc.simd(V16.self, at: 2560), d41 = pc.simd(V16.self, at: 2624), d42 = pc.simd(V16.self, at: 2688), d43 = pc.simd(V16.self, at: 2752), d44 = pc.simd(V16.self, at: 2816), d45 = pc.simd(V16.self, at: 2880)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let d50 = pc.simd(V16.self, at: 3200), d51 = pc.simd(V16.self, at: 3264), d52 = pc.simd(V16.self, at: 3328), d53 = pc.simd(V16.self, at: 3392), d54 = pc.simd(V16.self, at: 3456), d55 = pc.simd(V16.self, at: 3520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -5276,18 +5224,18 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let bias = w.simd(V16.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 272), m02 = mt.simd(V16.self, at: 544), m03 = mt.simd(V16.self, at: 816), m04 = mt.simd(V16.self, at: 1088), m05 = mt.simd(V16.self, at: 1360)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let m10 = mt.simd(V16.self, at: 1632), m11 = mt.simd(V16.self, at: 1904), m12 = mt.simd(V16.self, at: 2176), m13 = mt.simd(V16.self, at: 2448), m14 = mt.simd(V16.self, at: 2720), m15 = mt.simd(V16.self, at: 2992)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let m20 = mt.simd(V16.self, at: 3264), m21 = mt.simd(V16.self, at: 3536), m22 = mt.simd(V16.self, at: 3808), m23 = mt.simd(V16.self, at: 4080), m24 = mt.simd(V16.self, at: 4352), m25 = mt.simd(V16.self, at: 4624)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let m30 = mt.simd(V16.self, at: 4896), m31 = mt.simd(V16.self, at: 5168), m32 = mt.simd(V16.self, at: 5440), m33 = mt.simd(V16.self, at: 5712), m34 = mt.simd(V16.self, at: 5984), m35 = mt.simd(V16.self, at: 6256)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let m40 = mt.simd(V16.self, at: 6528), m41 = mt.simd(V16.self, at: 6800), m42 = mt.simd(V16.self, at: 7072), m43 = mt.simd(V16.self, at: 7344), m44 = mt.simd(V16.self, at: 7616), m45 = mt.simd(V16.self, at: 7888)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let m50 = mt.simd(V16.self, at: 8160), m51 = mt.simd(V16.self, at: 8432), m52 = mt.simd(V16.self, at: 8704), m53 = mt.simd(V16.self, at: 8976), m54 = mt.simd(V16.self, at: 9248), m55 = mt.simd(V16.self, at: 9520)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -5334,8 +5282,6 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_conv2: at inference, with the layers after it in its store
     @inline(never)
     static func l50_stage3_block1_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
@@ -5346,17 +5292,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832), d14 = pc.simd(V16.self, at: 896), d15 = pc.simd(V16.self, at: 960)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472), d24 = pc.simd(V16.self, at: 1536), d25 = pc.simd(V16.self, at: 1600)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112), d34 = pc.simd(V16.self, at: 2176), d35 = pc.simd(V16.self, at: 2240)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let d40 = pc.simd(V16.self, at: 2560), d41 = pc.simd(V16.self, at: 2624), d42 = pc.simd(V16.self, at: 2688), d43 = pc.simd(V16.self, at: 2752), d44 = pc.simd(V16.self, at: 2816), d45 = pc.simd(V16.self, at: 2880)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let d50 = pc.simd(V16.self, at: 3200), d51 = pc.simd(V16.self, at: 3264), d52 = pc.simd(V16.self, at: 3328), d53 = pc.simd(V16.self, at: 3392), d54 = pc.simd(V16.self, at: 3456), d55 = pc.simd(V16.self, at: 3520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -5414,70 +5360,70 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let bias = w.simd(V16.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 272), m02 = mt.simd(V16.self, at: 544), m03 = mt.simd(V16.self, at: 816), m04 = mt.simd(V16.self, at: 1088), m05 = mt.simd(V16.self, at: 1360)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let m10 = mt.simd(V16.self, at: 1632), m11 = mt.simd(V16.self, at: 1904), m12 = mt.simd(V16.self, at: 2176), m13 = mt.simd(V16.self, at: 2448), m14 = mt.simd(V16.self, at: 2720), m15 = mt.simd(V16.self, at: 2992)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let m20 = mt.simd(V16.self, at: 3264), m21 = mt.simd(V16.self, at: 3536), m22 = mt.simd(V16.self, at: 3808), m23 = mt.simd(V16.self, at: 4080), m24 = mt.simd(V16.self, at: 4352), m25 = mt.simd(V16.self, at: 4624)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let m30 = mt.simd(V16.self, at: 4896), m31 = mt.simd(V16.self, at: 5168), m32 = mt.simd(V16.self, at: 5440), m33 = mt.simd(V16.self, at: 5712), m34 = mt.simd(V16.self, at: 5984), m35 = mt.simd(V16.self, at: 6256)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let m40 = mt.simd(V16.self, at: 6528), m41 = mt.simd(V16.self, at: 6800), m42 = mt.simd(V16.self, at: 7072), m43 = mt.simd(V16.self, at: 7344), m44 = mt.simd(V16.self, at: 7616), m45 = mt.simd(V16.self, at: 7888)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let m50 = mt.simd(V16.self, at: 8160), m51 = mt.simd(V16.self, at: 8432), m52 = mt.simd(V16.self, at: 8704), m53 = mt.simd(V16.self, at: 8976), m54 = mt.simd(V16.self, at: 9248), m55 = mt.simd(V16.self, at: 9520)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e01n, at: k + 64)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e02n, at: k + 128)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e03n, at: k + 192)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e10n, at: k + 512)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e11n, at: k + 576)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e12n, at: k + 640)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e13n, at: k + 704)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e20n, at: k + 1024)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e21n, at: k + 1088)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e22n, at: k + 1152)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e23n, at: k + 1216)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e30n, at: k + 1536)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e31n, at: k + 1600)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e32n, at: k + 1664)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
+                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
                         yt.store(e33n, at: k + 1728)
                     }
                 }
@@ -5488,60 +5434,59 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_shortcut: Conv2D, (None, 16, 16, 32) → (None, 8, 8, 64), 2,048 parameters
     @inline(never)
     static func l51_stage3_block1_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2048
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
             let a0 = i0 / 8 * 1024 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1024 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1024 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1024 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1024 + (i0 + 4) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s4_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s4_3 = bias.simd(V16.self, at: 48)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 64)
+                let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
                 s1_3 = madd(s1_3, x1, w3)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
                 s2_3 = madd(s2_3, x2, w3)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
                 s3_3 = madd(s3_3, x3, w3)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
                 s4_2 = madd(s4_2, x4, w2)
@@ -5572,45 +5517,45 @@ public struct Resnet20Cifar: CompiledModel {
             let i0 = 60 + (b - 12) * 4
             let a0 = i0 / 8 * 1024 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1024 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1024 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1024 + (i0 + 3) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 64)
+                let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
                 s1_3 = madd(s1_3, x1, w3)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
                 s2_3 = madd(s2_3, x2, w3)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
@@ -5638,185 +5583,184 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_shortcut: at inference, with the layers after it in its store
     @inline(never)
     static func l51_stage3_block1_shortcut_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2048
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
             let a0 = i0 / 8 * 1024 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1024 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1024 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1024 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1024 + (i0 + 4) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s4_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s4_3 = bias.simd(V16.self, at: 48)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 64)
+                let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
                 s1_3 = madd(s1_3, x1, w3)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
                 s2_3 = madd(s2_3, x2, w3)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
                 s3_3 = madd(s3_3, x3, w3)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
                 s4_2 = madd(s4_2, x4, w2)
                 s4_3 = madd(s4_3, x4, w3)
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e0_0n, at: 0)
-            let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e0_1n, at: 16)
-            let e0_2n = s0_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e0_2n = s0_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e0_2n, at: 32)
-            let e0_3n = s0_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e0_3n = s0_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e0_3n, at: 48)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e1_0n, at: 64)
-            let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e1_1n, at: 80)
-            let e1_2n = s1_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e1_2n = s1_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e1_2n, at: 96)
-            let e1_3n = s1_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e1_3n = s1_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e1_3n, at: 112)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e2_0n, at: 128)
-            let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e2_1n, at: 144)
-            let e2_2n = s2_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e2_2n = s2_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e2_2n, at: 160)
-            let e2_3n = s2_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e2_3n = s2_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e2_3n, at: 176)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e3_0n, at: 192)
-            let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e3_1n, at: 208)
-            let e3_2n = s3_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e3_2n = s3_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e3_2n, at: 224)
-            let e3_3n = s3_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e3_3n = s3_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e3_3n, at: 240)
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e4_0n, at: 256)
-            let e4_1n = s4_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e4_1n = s4_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e4_1n, at: 272)
-            let e4_2n = s4_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e4_2n = s4_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e4_2n, at: 288)
-            let e4_3n = s4_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e4_3n = s4_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e4_3n, at: 304)
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
             let a0 = i0 / 8 * 1024 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1024 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1024 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1024 + (i0 + 3) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 64)
-                let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 64)
+                let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
                 s0_3 = madd(s0_3, x0, w3)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
                 s1_3 = madd(s1_3, x1, w3)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
                 s2_3 = madd(s2_3, x2, w3)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
                 s3_3 = madd(s3_3, x3, w3)
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e0_0n, at: 0)
-            let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e0_1n, at: 16)
-            let e0_2n = s0_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e0_2n = s0_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e0_2n, at: 32)
-            let e0_3n = s0_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e0_3n = s0_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e0_3n, at: 48)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e1_0n, at: 64)
-            let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e1_1n, at: 80)
-            let e1_2n = s1_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e1_2n = s1_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e1_2n, at: 96)
-            let e1_3n = s1_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e1_3n = s1_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e1_3n, at: 112)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e2_0n, at: 128)
-            let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e2_1n, at: 144)
-            let e2_2n = s2_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e2_2n = s2_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e2_2n, at: 160)
-            let e2_3n = s2_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e2_3n = s2_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e2_3n, at: 176)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 64)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
             yp.store(e3_0n, at: 192)
-            let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 80)
+            let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
             yp.store(e3_1n, at: 208)
-            let e3_2n = s3_2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 96)
+            let e3_2n = s3_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
             yp.store(e3_2n, at: 224)
-            let e3_3n = s3_3 * post.simd(V.self, at: 48) + post.simd(V.self, at: 112)
+            let e3_3n = s3_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
             yp.store(e3_3n, at: 240)
         }
     }
@@ -5824,12 +5768,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l52_stage3_block1_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 511200, shift = w + 511264
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -5837,12 +5780,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block1_shortcut_bn: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l53_stage3_block1_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 511328, shift = w + 511392
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -5877,62 +5819,61 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block2_conv1: the direct kernel
     @inline(never)
     static func l56_stage3_block2_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 36864
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
             let a0 = i0 / 8 * 640 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 640 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 640 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 640 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 640 + (i0 + 4) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s4_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s4_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 640 + kx * 64
                     let wp = kernel + (ky * 3 + kx) * 4096
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
                         s3_3 = madd(s3_3, x3, w3)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
                         s4_2 = madd(s4_2, x4, w2)
@@ -5965,47 +5906,47 @@ public struct Resnet20Cifar: CompiledModel {
             let i0 = 60 + (b - 12) * 4
             let a0 = i0 / 8 * 640 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 640 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 640 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 640 + (i0 + 3) % 8 * 64
             let yp = y + i0 * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s0_3 = bias.simd(V.self, at: 48)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s1_3 = bias.simd(V.self, at: 48)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s2_3 = bias.simd(V.self, at: 48)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s3_3 = bias.simd(V.self, at: 48)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s0_3 = bias.simd(V16.self, at: 48)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s1_3 = bias.simd(V16.self, at: 48)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s2_3 = bias.simd(V16.self, at: 48)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s3_3 = bias.simd(V16.self, at: 48)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + ky * 640 + kx * 64
                     let wp = kernel + (ky * 3 + kx) * 4096
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -6047,50 +5988,49 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l56_stage3_block2_conv1_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s0_2 = V16()
+                var s0_3 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s1_2 = V16()
+                var s1_3 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s2_2 = V16()
+                var s2_3 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s3_2 = V16()
+                var s3_3 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 64)
+                    let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V16(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
                     s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V16(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
                     s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V16(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -6118,8 +6058,6 @@ public struct Resnet20Cifar: CompiledModel {
 
     @inline(never)
     static func l56_stage3_block2_conv1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
@@ -6130,17 +6068,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832), d14 = pc.simd(V16.self, at: 896), d15 = pc.simd(V16.self, at: 960)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472), d24 = pc.simd(V16.self, at: 1536), d25 = pc.simd(V16.self, at: 1600)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112), d34 = pc.simd(V16.self, at: 2176), d35 = pc.simd(V16.self, at: 2240)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let d40 = pc.simd(V16.self, at: 2560), d41 = pc.simd(V16.self, at: 2624), d42 = pc.simd(V16.self, at: 2688), d43 = pc.simd(V16.self, at: 2752), d44 = pc.simd(V16.self, at: 2816), d45 = pc.simd(V16.self, at: 2880)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let d50 = pc.simd(V16.self, at: 3200), d51 = pc.simd(V16.self, at: 3264), d52 = pc.simd(V16.self, at: 3328), d53 = pc.simd(V16.self, at: 3392), d54 = pc.simd(V16.self, at: 3456), d55 = pc.simd(V16.self, at: 3520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -6198,18 +6136,18 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let bias = w.simd(V16.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 272), m02 = mt.simd(V16.self, at: 544), m03 = mt.simd(V16.self, at: 816), m04 = mt.simd(V16.self, at: 1088), m05 = mt.simd(V16.self, at: 1360)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let m10 = mt.simd(V16.self, at: 1632), m11 = mt.simd(V16.self, at: 1904), m12 = mt.simd(V16.self, at: 2176), m13 = mt.simd(V16.self, at: 2448), m14 = mt.simd(V16.self, at: 2720), m15 = mt.simd(V16.self, at: 2992)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let m20 = mt.simd(V16.self, at: 3264), m21 = mt.simd(V16.self, at: 3536), m22 = mt.simd(V16.self, at: 3808), m23 = mt.simd(V16.self, at: 4080), m24 = mt.simd(V16.self, at: 4352), m25 = mt.simd(V16.self, at: 4624)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let m30 = mt.simd(V16.self, at: 4896), m31 = mt.simd(V16.self, at: 5168), m32 = mt.simd(V16.self, at: 5440), m33 = mt.simd(V16.self, at: 5712), m34 = mt.simd(V16.self, at: 5984), m35 = mt.simd(V16.self, at: 6256)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let m40 = mt.simd(V16.self, at: 6528), m41 = mt.simd(V16.self, at: 6800), m42 = mt.simd(V16.self, at: 7072), m43 = mt.simd(V16.self, at: 7344), m44 = mt.simd(V16.self, at: 7616), m45 = mt.simd(V16.self, at: 7888)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let m50 = mt.simd(V16.self, at: 8160), m51 = mt.simd(V16.self, at: 8432), m52 = mt.simd(V16.self, at: 8704), m53 = mt.simd(V16.self, at: 8976), m54 = mt.simd(V16.self, at: 9248), m55 = mt.simd(V16.self, at: 9520)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -6256,8 +6194,6 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block2_conv1: at inference, with the layers after it in its store
     @inline(never)
     static func l56_stage3_block2_conv1_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
@@ -6268,17 +6204,17 @@ public struct Resnet20Cifar: CompiledModel {
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832), d14 = pc.simd(V16.self, at: 896), d15 = pc.simd(V16.self, at: 960)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472), d24 = pc.simd(V16.self, at: 1536), d25 = pc.simd(V16.self, at: 1600)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112), d34 = pc.simd(V16.self, at: 2176), d35 = pc.simd(V16.self, at: 2240)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let d40 = pc.simd(V16.self, at: 2560), d41 = pc.simd(V16.self, at: 2624), d42 = pc.simd(V16.self, at: 2688), d43 = pc.simd(V16.self, at: 2752), d44 = pc.simd(V16.self, at: 2816), d45 = pc.simd(V16.self, at: 2880)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let d50 = pc.simd(V16.self, at: 3200), d51 = pc.simd(V16.self, at: 3264), d52 = pc.simd(V16.self, at: 3328), d53 = pc.simd(V16.self, at: 3392), d54 = pc.simd(V16.self, at: 3456), d55 = pc.simd(V16.self, at: 3520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -6336,86 +6272,86 @@ public struct Resnet20Cifar: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let bias = w.simd(V16.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 272), m02 = mt.simd(V16.self, at: 544), m03 = mt.simd(V16.self, at: 816), m04 = mt.simd(V16.self, at: 1088), m05 = mt.simd(V16.self, at: 1360)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let m10 = mt.simd(V16.self, at: 1632), m11 = mt.simd(V16.self, at: 1904), m12 = mt.simd(V16.self, at: 2176), m13 = mt.simd(V16.self, at: 2448), m14 = mt.simd(V16.self, at: 2720), m15 = mt.simd(V16.self, at: 2992)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let m20 = mt.simd(V16.self, at: 3264), m21 = mt.simd(V16.self, at: 3536), m22 = mt.simd(V16.self, at: 3808), m23 = mt.simd(V16.self, at: 4080), m24 = mt.simd(V16.self, at: 4352), m25 = mt.simd(V16.self, at: 4624)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let m30 = mt.simd(V16.self, at: 4896), m31 = mt.simd(V16.self, at: 5168), m32 = mt.simd(V16.self, at: 5440), m33 = mt.simd(V16.self, at: 5712), m34 = mt.simd(V16.self, at: 5984), m35 = mt.simd(V16.self, at: 6256)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let m40 = mt.simd(V16.self, at: 6528), m41 = mt.simd(V16.self, at: 6800), m42 = mt.simd(V16.self, at: 7072), m43 = mt.simd(V16.self, at: 7344), m44 = mt.simd(V16.self, at: 7616), m45 = mt.simd(V16.self, at: 7888)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let m50 = mt.simd(V16.self, at: 8160), m51 = mt.simd(V16.self, at: 8432), m52 = mt.simd(V16.self, at: 8704), m53 = mt.simd(V16.self, at: 8976), m54 = mt.simd(V16.self, at: 9248), m55 = mt.simd(V16.self, at: 9520)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e00r = VK().replacing(with: e00n, where: e00n .> 0)
+                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e00r = V16().replacing(with: e00n, where: e00n .> 0)
                         yt.store(e00r, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e01r = VK().replacing(with: e01n, where: e01n .> 0)
+                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e01r = V16().replacing(with: e01n, where: e01n .> 0)
                         yt.store(e01r, at: k + 64)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e02r = VK().replacing(with: e02n, where: e02n .> 0)
+                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e02r = V16().replacing(with: e02n, where: e02n .> 0)
                         yt.store(e02r, at: k + 128)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e03r = VK().replacing(with: e03n, where: e03n .> 0)
+                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e03r = V16().replacing(with: e03n, where: e03n .> 0)
                         yt.store(e03r, at: k + 192)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e10r = VK().replacing(with: e10n, where: e10n .> 0)
+                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e10r = V16().replacing(with: e10n, where: e10n .> 0)
                         yt.store(e10r, at: k + 512)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e11r = VK().replacing(with: e11n, where: e11n .> 0)
+                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e11r = V16().replacing(with: e11n, where: e11n .> 0)
                         yt.store(e11r, at: k + 576)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e12r = VK().replacing(with: e12n, where: e12n .> 0)
+                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e12r = V16().replacing(with: e12n, where: e12n .> 0)
                         yt.store(e12r, at: k + 640)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e13r = VK().replacing(with: e13n, where: e13n .> 0)
+                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e13r = V16().replacing(with: e13n, where: e13n .> 0)
                         yt.store(e13r, at: k + 704)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e20r = VK().replacing(with: e20n, where: e20n .> 0)
+                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e20r = V16().replacing(with: e20n, where: e20n .> 0)
                         yt.store(e20r, at: k + 1024)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e21r = VK().replacing(with: e21n, where: e21n .> 0)
+                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e21r = V16().replacing(with: e21n, where: e21n .> 0)
                         yt.store(e21r, at: k + 1088)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e22r = VK().replacing(with: e22n, where: e22n .> 0)
+                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e22r = V16().replacing(with: e22n, where: e22n .> 0)
                         yt.store(e22r, at: k + 1152)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e23r = VK().replacing(with: e23n, where: e23n .> 0)
+                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e23r = V16().replacing(with: e23n, where: e23n .> 0)
                         yt.store(e23r, at: k + 1216)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e30r = VK().replacing(with: e30n, where: e30n .> 0)
+                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e30r = V16().replacing(with: e30n, where: e30n .> 0)
                         yt.store(e30r, at: k + 1536)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e31r = VK().replacing(with: e31n, where: e31n .> 0)
+                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e31r = V16().replacing(with: e31n, where: e31n .> 0)
                         yt.store(e31r, at: k + 1600)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e32r = VK().replacing(with: e32n, where: e32n .> 0)
+                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e32r = V16().replacing(with: e32n, where: e32n .> 0)
                         yt.store(e32r, at: k + 1664)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 64)
-                        let e33r = VK().replacing(with: e33n, where: e33n .> 0)
+                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 64)
+                        let e33r = V16().replacing(with: e33n, where: e33n .> 0)
                         yt.store(e33r, at: k + 1728)
                     }
                 }
@@ -6426,12 +6362,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block2_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l57_stage3_block2_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 695840, shift = w + 695904
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -6445,12 +6380,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block2_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l60_stage3_block2_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 880352, shift = w + 880416
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -6475,12 +6409,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block3_bn1: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l64_stage3_block3_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1064864, shift = w + 1064928
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -6494,12 +6427,11 @@ public struct Resnet20Cifar: CompiledModel {
     // stage3_block3_bn2: BatchNormalization, (None, 8, 8, 64) → (None, 8, 8, 64), 256 parameters
     @inline(never)
     static func l67_stage3_block3_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1249376, shift = w + 1249440
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -6558,20 +6490,19 @@ public struct Resnet20Cifar: CompiledModel {
     // predictions: Dense, (None, 64) → (None, 10), 650 parameters
     @inline(never)
     static func l71_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1024
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 512)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -8048,43 +7979,42 @@ extension Resnet20Cifar: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_stem_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
+                var s7_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 33 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 544 + ox * 16 + ky * 544 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V4(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V4(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V4(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V4(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V4(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V4(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 112])
+                            let x7 = V4(repeating: xp[ci + 112])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -8216,42 +8146,41 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l24_stage2_block1_conv1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 544 + ox * 32 + ky * 544 + kx * 32
                         let wp = kernel + (ky * 2 + kx) * 512
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V16(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V16(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V16(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V16(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -8271,42 +8200,41 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l24_stage2_block1_conv1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 17 - oy)
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + oy * 544 + ox * 32 + ky * 544
                         let wp = kernel + ky * 512
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V16(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V16(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V16(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V16(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -8326,40 +8254,39 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l24_stage2_block1_conv1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 for kx in 0..<2 {
                     let xp = x + oy * 544 + ox * 32 + kx * 32
                     let wp = kernel + kx * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 192])
+                        let x6 = V16(repeating: xp[ci + 192])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 224])
+                        let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -8378,39 +8305,38 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l24_stage2_block1_conv1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let xp = x + oy * 544 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V16(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V16(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V16(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V16(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -8506,39 +8432,38 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l28_stage2_block1_shortcut_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 64 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let xp = x + oy * 512 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V16(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V16(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V16(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V16(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -8649,56 +8574,55 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l47_stage3_block1_conv1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 1024
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s5_0 = V()
-            var s5_1 = V()
-            var s6_0 = V()
-            var s6_1 = V()
-            var s7_0 = V()
-            var s7_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s4_0 = V16()
+            var s4_1 = V16()
+            var s5_0 = V16()
+            var s5_1 = V16()
+            var s6_0 = V16()
+            var s6_1 = V16()
+            var s7_0 = V16()
+            var s7_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 576 + ky * 576 + kx * 64
                     let wp = kernel + (ky * 2 + kx) * 2048
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 64])
+                        let x1 = V16(repeating: xp[ci + 64])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 128])
+                        let x2 = V16(repeating: xp[ci + 128])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 192])
+                        let x3 = V16(repeating: xp[ci + 192])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 256])
+                        let x4 = V16(repeating: xp[ci + 256])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 320])
+                        let x5 = V16(repeating: xp[ci + 320])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 384])
+                        let x6 = V16(repeating: xp[ci + 384])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 448])
+                        let x7 = V16(repeating: xp[ci + 448])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -8726,56 +8650,55 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l47_stage3_block1_conv1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 1024
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s5_0 = V()
-            var s5_1 = V()
-            var s6_0 = V()
-            var s6_1 = V()
-            var s7_0 = V()
-            var s7_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s4_0 = V16()
+            var s4_1 = V16()
+            var s5_0 = V16()
+            var s5_1 = V16()
+            var s6_0 = V16()
+            var s6_1 = V16()
+            var s7_0 = V16()
+            var s7_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 576 + ky * 576
                     let wp = kernel + ky * 2048
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 64])
+                        let x1 = V16(repeating: xp[ci + 64])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 128])
+                        let x2 = V16(repeating: xp[ci + 128])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 192])
+                        let x3 = V16(repeating: xp[ci + 192])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 256])
+                        let x4 = V16(repeating: xp[ci + 256])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 320])
+                        let x5 = V16(repeating: xp[ci + 320])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 384])
+                        let x6 = V16(repeating: xp[ci + 384])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 448])
+                        let x7 = V16(repeating: xp[ci + 448])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -8803,54 +8726,53 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l47_stage3_block1_conv1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 1024
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s5_0 = V()
-            var s5_1 = V()
-            var s6_0 = V()
-            var s6_1 = V()
-            var s7_0 = V()
-            var s7_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s4_0 = V16()
+            var s4_1 = V16()
+            var s5_0 = V16()
+            var s5_1 = V16()
+            var s6_0 = V16()
+            var s6_1 = V16()
+            var s7_0 = V16()
+            var s7_1 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 576 + kx * 64
                 let wp = kernel + kx * 2048
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V16(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V16(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V16(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 256])
+                    let x4 = V16(repeating: xp[ci + 256])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 320])
+                    let x5 = V16(repeating: xp[ci + 320])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 384])
+                    let x6 = V16(repeating: xp[ci + 384])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 448])
+                    let x7 = V16(repeating: xp[ci + 448])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -8877,53 +8799,52 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l47_stage3_block1_conv1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 1024
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s5_0 = V()
-            var s5_1 = V()
-            var s6_0 = V()
-            var s6_1 = V()
-            var s7_0 = V()
-            var s7_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s4_0 = V16()
+            var s4_1 = V16()
+            var s5_0 = V16()
+            var s5_1 = V16()
+            var s6_0 = V16()
+            var s6_1 = V16()
+            var s7_0 = V16()
+            var s7_1 = V16()
             let xp = x + oy * 576
             let wp = kernel
             for ci in 0..<64 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 64])
+                let x1 = V16(repeating: xp[ci + 64])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[ci + 128])
+                let x2 = V16(repeating: xp[ci + 128])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[ci + 192])
+                let x3 = V16(repeating: xp[ci + 192])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[ci + 256])
+                let x4 = V16(repeating: xp[ci + 256])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[ci + 320])
+                let x5 = V16(repeating: xp[ci + 320])
                 s5_0 = madd(s5_0, x5, w0)
                 s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[ci + 384])
+                let x6 = V16(repeating: xp[ci + 384])
                 s6_0 = madd(s6_0, x6, w0)
                 s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[ci + 448])
+                let x7 = V16(repeating: xp[ci + 448])
                 s7_0 = madd(s7_0, x7, w0)
                 s7_1 = madd(s7_1, x7, w1)
             }
@@ -9027,53 +8948,52 @@ extension Resnet20Cifar: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l51_stage3_block1_shortcut_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 1024
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s5_0 = V()
-            var s5_1 = V()
-            var s6_0 = V()
-            var s6_1 = V()
-            var s7_0 = V()
-            var s7_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s4_0 = V16()
+            var s4_1 = V16()
+            var s5_0 = V16()
+            var s5_1 = V16()
+            var s6_0 = V16()
+            var s6_1 = V16()
+            var s7_0 = V16()
+            var s7_1 = V16()
             let xp = x + oy * 512
             let wp = kernel
             for ci in 0..<64 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 64])
+                let x1 = V16(repeating: xp[ci + 64])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[ci + 128])
+                let x2 = V16(repeating: xp[ci + 128])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[ci + 192])
+                let x3 = V16(repeating: xp[ci + 192])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[ci + 256])
+                let x4 = V16(repeating: xp[ci + 256])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[ci + 320])
+                let x5 = V16(repeating: xp[ci + 320])
                 s5_0 = madd(s5_0, x5, w0)
                 s5_1 = madd(s5_1, x5, w1)
-                let x6 = V(repeating: xp[ci + 384])
+                let x6 = V16(repeating: xp[ci + 384])
                 s6_0 = madd(s6_0, x6, w0)
                 s6_1 = madd(s6_1, x6, w1)
-                let x7 = V(repeating: xp[ci + 448])
+                let x7 = V16(repeating: xp[ci + 448])
                 s7_0 = madd(s7_0, x7, w0)
                 s7_1 = madd(s7_1, x7, w1)
             }
@@ -9198,8 +9118,6 @@ extension Resnet20Cifar: TrainableModel {
     // the batch's S (l3_stage1_block1_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l3_stage1_block1_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 9792
         for group in 0..<4 {
             let ty0 = group * 2
@@ -9210,17 +9128,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592), d14 = pc.simd(V16.self, at: 608), d15 = pc.simd(V16.self, at: 624)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1168)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680), d34 = pc.simd(V16.self, at: 1696), d35 = pc.simd(V16.self, at: 1712)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let d40 = pc.simd(V16.self, at: 2176), d41 = pc.simd(V16.self, at: 2192), d42 = pc.simd(V16.self, at: 2208), d43 = pc.simd(V16.self, at: 2224), d44 = pc.simd(V16.self, at: 2240), d45 = pc.simd(V16.self, at: 2256)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let d50 = pc.simd(V16.self, at: 2720), d51 = pc.simd(V16.self, at: 2736), d52 = pc.simd(V16.self, at: 2752), d53 = pc.simd(V16.self, at: 2768), d54 = pc.simd(V16.self, at: 2784), d55 = pc.simd(V16.self, at: 2800)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -9275,13 +9193,13 @@ extension Resnet20Cifar: TrainableModel {
                     let dzt = dz + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
                         let zt = z + (t * 16 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 16 + k), d02 = dzt.simd(V16.self, at: 32 + k), d03 = dzt.simd(V16.self, at: 48 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 528 + k), d12 = dzt.simd(VK.self, at: 544 + k), d13 = dzt.simd(VK.self, at: 560 + k)
+                        let d10 = dzt.simd(V16.self, at: 512 + k), d11 = dzt.simd(V16.self, at: 528 + k), d12 = dzt.simd(V16.self, at: 544 + k), d13 = dzt.simd(V16.self, at: 560 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1040 + k), d22 = dzt.simd(VK.self, at: 1056 + k), d23 = dzt.simd(VK.self, at: 1072 + k)
+                        let d20 = dzt.simd(V16.self, at: 1024 + k), d21 = dzt.simd(V16.self, at: 1040 + k), d22 = dzt.simd(V16.self, at: 1056 + k), d23 = dzt.simd(V16.self, at: 1072 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1552 + k), d32 = dzt.simd(VK.self, at: 1568 + k), d33 = dzt.simd(VK.self, at: 1584 + k)
+                        let d30 = dzt.simd(V16.self, at: 1536 + k), d31 = dzt.simd(V16.self, at: 1552 + k), d32 = dzt.simd(V16.self, at: 1568 + k), d33 = dzt.simd(V16.self, at: 1584 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -9338,34 +9256,33 @@ extension Resnet20Cifar: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l3_stage1_block1_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 256, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 256), s02 = st.simd(VK.self, at: 512), s03 = st.simd(VK.self, at: 768), s04 = st.simd(VK.self, at: 1024), s05 = st.simd(VK.self, at: 1280)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 256), s02 = st.simd(V16.self, at: 512), s03 = st.simd(V16.self, at: 768), s04 = st.simd(V16.self, at: 1024), s05 = st.simd(V16.self, at: 1280)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 1536), s11 = st.simd(VK.self, at: 1792), s12 = st.simd(VK.self, at: 2048), s13 = st.simd(VK.self, at: 2304), s14 = st.simd(VK.self, at: 2560), s15 = st.simd(VK.self, at: 2816)
+            let s10 = st.simd(V16.self, at: 1536), s11 = st.simd(V16.self, at: 1792), s12 = st.simd(V16.self, at: 2048), s13 = st.simd(V16.self, at: 2304), s14 = st.simd(V16.self, at: 2560), s15 = st.simd(V16.self, at: 2816)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 3072), s21 = st.simd(VK.self, at: 3328), s22 = st.simd(VK.self, at: 3584), s23 = st.simd(VK.self, at: 3840), s24 = st.simd(VK.self, at: 4096), s25 = st.simd(VK.self, at: 4352)
+            let s20 = st.simd(V16.self, at: 3072), s21 = st.simd(V16.self, at: 3328), s22 = st.simd(V16.self, at: 3584), s23 = st.simd(V16.self, at: 3840), s24 = st.simd(V16.self, at: 4096), s25 = st.simd(V16.self, at: 4352)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 4608), s31 = st.simd(VK.self, at: 4864), s32 = st.simd(VK.self, at: 5120), s33 = st.simd(VK.self, at: 5376), s34 = st.simd(VK.self, at: 5632), s35 = st.simd(VK.self, at: 5888)
+            let s30 = st.simd(V16.self, at: 4608), s31 = st.simd(V16.self, at: 4864), s32 = st.simd(V16.self, at: 5120), s33 = st.simd(V16.self, at: 5376), s34 = st.simd(V16.self, at: 5632), s35 = st.simd(V16.self, at: 5888)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 6144), s41 = st.simd(VK.self, at: 6400), s42 = st.simd(VK.self, at: 6656), s43 = st.simd(VK.self, at: 6912), s44 = st.simd(VK.self, at: 7168), s45 = st.simd(VK.self, at: 7424)
+            let s40 = st.simd(V16.self, at: 6144), s41 = st.simd(V16.self, at: 6400), s42 = st.simd(V16.self, at: 6656), s43 = st.simd(V16.self, at: 6912), s44 = st.simd(V16.self, at: 7168), s45 = st.simd(V16.self, at: 7424)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 7680), s51 = st.simd(VK.self, at: 7936), s52 = st.simd(VK.self, at: 8192), s53 = st.simd(VK.self, at: 8448), s54 = st.simd(VK.self, at: 8704), s55 = st.simd(VK.self, at: 8960)
+            let s50 = st.simd(V16.self, at: 7680), s51 = st.simd(V16.self, at: 7936), s52 = st.simd(V16.self, at: 8192), s53 = st.simd(V16.self, at: 8448), s54 = st.simd(V16.self, at: 8704), s55 = st.simd(V16.self, at: 8960)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g10, at: 768)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g20, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 768) + g10, at: 768)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1536) + g20, at: 1536)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g01, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g11, at: 1024)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1792) + g21, at: 1792)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 256) + g01, at: 256)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g11, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1792) + g21, at: 1792)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g02, at: 512)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1280) + g12, at: 1280)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g22, at: 2048)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 512) + g02, at: 512)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1280) + g12, at: 1280)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2048) + g22, at: 2048)
         }
     }
 
@@ -9388,8 +9305,6 @@ extension Resnet20Cifar: TrainableModel {
     // the batch's S (l6_stage1_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l6_stage1_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 9792
         for group in 0..<4 {
             let ty0 = group * 2
@@ -9400,17 +9315,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592), d14 = pc.simd(V16.self, at: 608), d15 = pc.simd(V16.self, at: 624)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1168)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680), d34 = pc.simd(V16.self, at: 1696), d35 = pc.simd(V16.self, at: 1712)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let d40 = pc.simd(V16.self, at: 2176), d41 = pc.simd(V16.self, at: 2192), d42 = pc.simd(V16.self, at: 2208), d43 = pc.simd(V16.self, at: 2224), d44 = pc.simd(V16.self, at: 2240), d45 = pc.simd(V16.self, at: 2256)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let d50 = pc.simd(V16.self, at: 2720), d51 = pc.simd(V16.self, at: 2736), d52 = pc.simd(V16.self, at: 2752), d53 = pc.simd(V16.self, at: 2768), d54 = pc.simd(V16.self, at: 2784), d55 = pc.simd(V16.self, at: 2800)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -9465,13 +9380,13 @@ extension Resnet20Cifar: TrainableModel {
                     let dzt = dz + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
                         let zt = z + (t * 16 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 16 + k), d02 = dzt.simd(V16.self, at: 32 + k), d03 = dzt.simd(V16.self, at: 48 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 528 + k), d12 = dzt.simd(VK.self, at: 544 + k), d13 = dzt.simd(VK.self, at: 560 + k)
+                        let d10 = dzt.simd(V16.self, at: 512 + k), d11 = dzt.simd(V16.self, at: 528 + k), d12 = dzt.simd(V16.self, at: 544 + k), d13 = dzt.simd(V16.self, at: 560 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1040 + k), d22 = dzt.simd(VK.self, at: 1056 + k), d23 = dzt.simd(VK.self, at: 1072 + k)
+                        let d20 = dzt.simd(V16.self, at: 1024 + k), d21 = dzt.simd(V16.self, at: 1040 + k), d22 = dzt.simd(V16.self, at: 1056 + k), d23 = dzt.simd(V16.self, at: 1072 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1552 + k), d32 = dzt.simd(VK.self, at: 1568 + k), d33 = dzt.simd(VK.self, at: 1584 + k)
+                        let d30 = dzt.simd(V16.self, at: 1536 + k), d31 = dzt.simd(V16.self, at: 1552 + k), d32 = dzt.simd(V16.self, at: 1568 + k), d33 = dzt.simd(V16.self, at: 1584 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -9528,34 +9443,33 @@ extension Resnet20Cifar: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l6_stage1_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 256, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 256), s02 = st.simd(VK.self, at: 512), s03 = st.simd(VK.self, at: 768), s04 = st.simd(VK.self, at: 1024), s05 = st.simd(VK.self, at: 1280)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 256), s02 = st.simd(V16.self, at: 512), s03 = st.simd(V16.self, at: 768), s04 = st.simd(V16.self, at: 1024), s05 = st.simd(V16.self, at: 1280)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 1536), s11 = st.simd(VK.self, at: 1792), s12 = st.simd(VK.self, at: 2048), s13 = st.simd(VK.self, at: 2304), s14 = st.simd(VK.self, at: 2560), s15 = st.simd(VK.self, at: 2816)
+            let s10 = st.simd(V16.self, at: 1536), s11 = st.simd(V16.self, at: 1792), s12 = st.simd(V16.self, at: 2048), s13 = st.simd(V16.self, at: 2304), s14 = st.simd(V16.self, at: 2560), s15 = st.simd(V16.self, at: 2816)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 3072), s21 = st.simd(VK.self, at: 3328), s22 = st.simd(VK.self, at: 3584), s23 = st.simd(VK.self, at: 3840), s24 = st.simd(VK.self, at: 4096), s25 = st.simd(VK.self, at: 4352)
+            let s20 = st.simd(V16.self, at: 3072), s21 = st.simd(V16.self, at: 3328), s22 = st.simd(V16.self, at: 3584), s23 = st.simd(V16.self, at: 3840), s24 = st.simd(V16.self, at: 4096), s25 = st.simd(V16.self, at: 4352)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 4608), s31 = st.simd(VK.self, at: 4864), s32 = st.simd(VK.self, at: 5120), s33 = st.simd(VK.self, at: 5376), s34 = st.simd(VK.self, at: 5632), s35 = st.simd(VK.self, at: 5888)
+            let s30 = st.simd(V16.self, at: 4608), s31 = st.simd(V16.self, at: 4864), s32 = st.simd(V16.self, at: 5120), s33 = st.simd(V16.self, at: 5376), s34 = st.simd(V16.self, at: 5632), s35 = st.simd(V16.self, at: 5888)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 6144), s41 = st.simd(VK.self, at: 6400), s42 = st.simd(VK.self, at: 6656), s43 = st.simd(VK.self, at: 6912), s44 = st.simd(VK.self, at: 7168), s45 = st.simd(VK.self, at: 7424)
+            let s40 = st.simd(V16.self, at: 6144), s41 = st.simd(V16.self, at: 6400), s42 = st.simd(V16.self, at: 6656), s43 = st.simd(V16.self, at: 6912), s44 = st.simd(V16.self, at: 7168), s45 = st.simd(V16.self, at: 7424)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 7680), s51 = st.simd(VK.self, at: 7936), s52 = st.simd(VK.self, at: 8192), s53 = st.simd(VK.self, at: 8448), s54 = st.simd(VK.self, at: 8704), s55 = st.simd(VK.self, at: 8960)
+            let s50 = st.simd(V16.self, at: 7680), s51 = st.simd(V16.self, at: 7936), s52 = st.simd(V16.self, at: 8192), s53 = st.simd(V16.self, at: 8448), s54 = st.simd(V16.self, at: 8704), s55 = st.simd(V16.self, at: 8960)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g10, at: 768)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g20, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 768) + g10, at: 768)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1536) + g20, at: 1536)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g01, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g11, at: 1024)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1792) + g21, at: 1792)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 256) + g01, at: 256)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g11, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1792) + g21, at: 1792)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g02, at: 512)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1280) + g12, at: 1280)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g22, at: 2048)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 512) + g02, at: 512)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1280) + g12, at: 1280)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2048) + g22, at: 2048)
         }
     }
 
@@ -9578,8 +9492,6 @@ extension Resnet20Cifar: TrainableModel {
     // the batch's S (l27_stage2_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l27_stage2_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 19008
         do {
             let ty0 = 0
@@ -9590,17 +9502,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672), d14 = pc.simd(V16.self, at: 704), d15 = pc.simd(V16.self, at: 736)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248), d24 = pc.simd(V16.self, at: 1280), d25 = pc.simd(V16.self, at: 1312)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824), d34 = pc.simd(V16.self, at: 1856), d35 = pc.simd(V16.self, at: 1888)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let d40 = pc.simd(V16.self, at: 2304), d41 = pc.simd(V16.self, at: 2336), d42 = pc.simd(V16.self, at: 2368), d43 = pc.simd(V16.self, at: 2400), d44 = pc.simd(V16.self, at: 2432), d45 = pc.simd(V16.self, at: 2464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let d50 = pc.simd(V16.self, at: 2880), d51 = pc.simd(V16.self, at: 2912), d52 = pc.simd(V16.self, at: 2944), d53 = pc.simd(V16.self, at: 2976), d54 = pc.simd(V16.self, at: 3008), d55 = pc.simd(V16.self, at: 3040)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -9655,13 +9567,13 @@ extension Resnet20Cifar: TrainableModel {
                     let dzt = dz + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
                         let zt = z + (t * 32 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 32 + k), d02 = dzt.simd(VK.self, at: 64 + k), d03 = dzt.simd(VK.self, at: 96 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 32 + k), d02 = dzt.simd(V16.self, at: 64 + k), d03 = dzt.simd(V16.self, at: 96 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 544 + k), d12 = dzt.simd(VK.self, at: 576 + k), d13 = dzt.simd(VK.self, at: 608 + k)
+                        let d10 = dzt.simd(V16.self, at: 512 + k), d11 = dzt.simd(V16.self, at: 544 + k), d12 = dzt.simd(V16.self, at: 576 + k), d13 = dzt.simd(V16.self, at: 608 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1056 + k), d22 = dzt.simd(VK.self, at: 1088 + k), d23 = dzt.simd(VK.self, at: 1120 + k)
+                        let d20 = dzt.simd(V16.self, at: 1024 + k), d21 = dzt.simd(V16.self, at: 1056 + k), d22 = dzt.simd(V16.self, at: 1088 + k), d23 = dzt.simd(V16.self, at: 1120 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1568 + k), d32 = dzt.simd(VK.self, at: 1600 + k), d33 = dzt.simd(VK.self, at: 1632 + k)
+                        let d30 = dzt.simd(V16.self, at: 1536 + k), d31 = dzt.simd(V16.self, at: 1568 + k), d32 = dzt.simd(V16.self, at: 1600 + k), d33 = dzt.simd(V16.self, at: 1632 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -9718,34 +9630,33 @@ extension Resnet20Cifar: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l27_stage2_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 1024, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 1024), s02 = st.simd(VK.self, at: 2048), s03 = st.simd(VK.self, at: 3072), s04 = st.simd(VK.self, at: 4096), s05 = st.simd(VK.self, at: 5120)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 1024), s02 = st.simd(V16.self, at: 2048), s03 = st.simd(V16.self, at: 3072), s04 = st.simd(V16.self, at: 4096), s05 = st.simd(V16.self, at: 5120)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 6144), s11 = st.simd(VK.self, at: 7168), s12 = st.simd(VK.self, at: 8192), s13 = st.simd(VK.self, at: 9216), s14 = st.simd(VK.self, at: 10240), s15 = st.simd(VK.self, at: 11264)
+            let s10 = st.simd(V16.self, at: 6144), s11 = st.simd(V16.self, at: 7168), s12 = st.simd(V16.self, at: 8192), s13 = st.simd(V16.self, at: 9216), s14 = st.simd(V16.self, at: 10240), s15 = st.simd(V16.self, at: 11264)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 12288), s21 = st.simd(VK.self, at: 13312), s22 = st.simd(VK.self, at: 14336), s23 = st.simd(VK.self, at: 15360), s24 = st.simd(VK.self, at: 16384), s25 = st.simd(VK.self, at: 17408)
+            let s20 = st.simd(V16.self, at: 12288), s21 = st.simd(V16.self, at: 13312), s22 = st.simd(V16.self, at: 14336), s23 = st.simd(V16.self, at: 15360), s24 = st.simd(V16.self, at: 16384), s25 = st.simd(V16.self, at: 17408)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 18432), s31 = st.simd(VK.self, at: 19456), s32 = st.simd(VK.self, at: 20480), s33 = st.simd(VK.self, at: 21504), s34 = st.simd(VK.self, at: 22528), s35 = st.simd(VK.self, at: 23552)
+            let s30 = st.simd(V16.self, at: 18432), s31 = st.simd(V16.self, at: 19456), s32 = st.simd(V16.self, at: 20480), s33 = st.simd(V16.self, at: 21504), s34 = st.simd(V16.self, at: 22528), s35 = st.simd(V16.self, at: 23552)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 24576), s41 = st.simd(VK.self, at: 25600), s42 = st.simd(VK.self, at: 26624), s43 = st.simd(VK.self, at: 27648), s44 = st.simd(VK.self, at: 28672), s45 = st.simd(VK.self, at: 29696)
+            let s40 = st.simd(V16.self, at: 24576), s41 = st.simd(V16.self, at: 25600), s42 = st.simd(V16.self, at: 26624), s43 = st.simd(V16.self, at: 27648), s44 = st.simd(V16.self, at: 28672), s45 = st.simd(V16.self, at: 29696)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 30720), s51 = st.simd(VK.self, at: 31744), s52 = st.simd(VK.self, at: 32768), s53 = st.simd(VK.self, at: 33792), s54 = st.simd(VK.self, at: 34816), s55 = st.simd(VK.self, at: 35840)
+            let s50 = st.simd(V16.self, at: 30720), s51 = st.simd(V16.self, at: 31744), s52 = st.simd(V16.self, at: 32768), s53 = st.simd(V16.self, at: 33792), s54 = st.simd(V16.self, at: 34816), s55 = st.simd(V16.self, at: 35840)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g10, at: 3072)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g20, at: 6144)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 3072) + g10, at: 3072)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 6144) + g20, at: 6144)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g01, at: 1024)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g11, at: 4096)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 7168) + g21, at: 7168)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g01, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 4096) + g11, at: 4096)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 7168) + g21, at: 7168)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g02, at: 2048)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 5120) + g12, at: 5120)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g22, at: 8192)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2048) + g02, at: 2048)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 5120) + g12, at: 5120)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 8192) + g22, at: 8192)
         }
     }
 
@@ -9768,8 +9679,6 @@ extension Resnet20Cifar: TrainableModel {
     // the batch's S (l33_stage2_block2_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l33_stage2_block2_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 19008
         do {
             let ty0 = 0
@@ -9780,17 +9689,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672), d14 = pc.simd(V16.self, at: 704), d15 = pc.simd(V16.self, at: 736)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248), d24 = pc.simd(V16.self, at: 1280), d25 = pc.simd(V16.self, at: 1312)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824), d34 = pc.simd(V16.self, at: 1856), d35 = pc.simd(V16.self, at: 1888)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let d40 = pc.simd(V16.self, at: 2304), d41 = pc.simd(V16.self, at: 2336), d42 = pc.simd(V16.self, at: 2368), d43 = pc.simd(V16.self, at: 2400), d44 = pc.simd(V16.self, at: 2432), d45 = pc.simd(V16.self, at: 2464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let d50 = pc.simd(V16.self, at: 2880), d51 = pc.simd(V16.self, at: 2912), d52 = pc.simd(V16.self, at: 2944), d53 = pc.simd(V16.self, at: 2976), d54 = pc.simd(V16.self, at: 3008), d55 = pc.simd(V16.self, at: 3040)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -9845,13 +9754,13 @@ extension Resnet20Cifar: TrainableModel {
                     let dzt = dz + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
                         let zt = z + (t * 32 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 32 + k), d02 = dzt.simd(VK.self, at: 64 + k), d03 = dzt.simd(VK.self, at: 96 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 32 + k), d02 = dzt.simd(V16.self, at: 64 + k), d03 = dzt.simd(V16.self, at: 96 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 544 + k), d12 = dzt.simd(VK.self, at: 576 + k), d13 = dzt.simd(VK.self, at: 608 + k)
+                        let d10 = dzt.simd(V16.self, at: 512 + k), d11 = dzt.simd(V16.self, at: 544 + k), d12 = dzt.simd(V16.self, at: 576 + k), d13 = dzt.simd(V16.self, at: 608 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1056 + k), d22 = dzt.simd(VK.self, at: 1088 + k), d23 = dzt.simd(VK.self, at: 1120 + k)
+                        let d20 = dzt.simd(V16.self, at: 1024 + k), d21 = dzt.simd(V16.self, at: 1056 + k), d22 = dzt.simd(V16.self, at: 1088 + k), d23 = dzt.simd(V16.self, at: 1120 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1568 + k), d32 = dzt.simd(VK.self, at: 1600 + k), d33 = dzt.simd(VK.self, at: 1632 + k)
+                        let d30 = dzt.simd(V16.self, at: 1536 + k), d31 = dzt.simd(V16.self, at: 1568 + k), d32 = dzt.simd(V16.self, at: 1600 + k), d33 = dzt.simd(V16.self, at: 1632 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -9908,34 +9817,33 @@ extension Resnet20Cifar: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l33_stage2_block2_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 1024, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 1024), s02 = st.simd(VK.self, at: 2048), s03 = st.simd(VK.self, at: 3072), s04 = st.simd(VK.self, at: 4096), s05 = st.simd(VK.self, at: 5120)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 1024), s02 = st.simd(V16.self, at: 2048), s03 = st.simd(V16.self, at: 3072), s04 = st.simd(V16.self, at: 4096), s05 = st.simd(V16.self, at: 5120)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 6144), s11 = st.simd(VK.self, at: 7168), s12 = st.simd(VK.self, at: 8192), s13 = st.simd(VK.self, at: 9216), s14 = st.simd(VK.self, at: 10240), s15 = st.simd(VK.self, at: 11264)
+            let s10 = st.simd(V16.self, at: 6144), s11 = st.simd(V16.self, at: 7168), s12 = st.simd(V16.self, at: 8192), s13 = st.simd(V16.self, at: 9216), s14 = st.simd(V16.self, at: 10240), s15 = st.simd(V16.self, at: 11264)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 12288), s21 = st.simd(VK.self, at: 13312), s22 = st.simd(VK.self, at: 14336), s23 = st.simd(VK.self, at: 15360), s24 = st.simd(VK.self, at: 16384), s25 = st.simd(VK.self, at: 17408)
+            let s20 = st.simd(V16.self, at: 12288), s21 = st.simd(V16.self, at: 13312), s22 = st.simd(V16.self, at: 14336), s23 = st.simd(V16.self, at: 15360), s24 = st.simd(V16.self, at: 16384), s25 = st.simd(V16.self, at: 17408)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 18432), s31 = st.simd(VK.self, at: 19456), s32 = st.simd(VK.self, at: 20480), s33 = st.simd(VK.self, at: 21504), s34 = st.simd(VK.self, at: 22528), s35 = st.simd(VK.self, at: 23552)
+            let s30 = st.simd(V16.self, at: 18432), s31 = st.simd(V16.self, at: 19456), s32 = st.simd(V16.self, at: 20480), s33 = st.simd(V16.self, at: 21504), s34 = st.simd(V16.self, at: 22528), s35 = st.simd(V16.self, at: 23552)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 24576), s41 = st.simd(VK.self, at: 25600), s42 = st.simd(VK.self, at: 26624), s43 = st.simd(VK.self, at: 27648), s44 = st.simd(VK.self, at: 28672), s45 = st.simd(VK.self, at: 29696)
+            let s40 = st.simd(V16.self, at: 24576), s41 = st.simd(V16.self, at: 25600), s42 = st.simd(V16.self, at: 26624), s43 = st.simd(V16.self, at: 27648), s44 = st.simd(V16.self, at: 28672), s45 = st.simd(V16.self, at: 29696)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 30720), s51 = st.simd(VK.self, at: 31744), s52 = st.simd(VK.self, at: 32768), s53 = st.simd(VK.self, at: 33792), s54 = st.simd(VK.self, at: 34816), s55 = st.simd(VK.self, at: 35840)
+            let s50 = st.simd(V16.self, at: 30720), s51 = st.simd(V16.self, at: 31744), s52 = st.simd(V16.self, at: 32768), s53 = st.simd(V16.self, at: 33792), s54 = st.simd(V16.self, at: 34816), s55 = st.simd(V16.self, at: 35840)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g10, at: 3072)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g20, at: 6144)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 3072) + g10, at: 3072)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 6144) + g20, at: 6144)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g01, at: 1024)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g11, at: 4096)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 7168) + g21, at: 7168)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g01, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 4096) + g11, at: 4096)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 7168) + g21, at: 7168)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g02, at: 2048)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 5120) + g12, at: 5120)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g22, at: 8192)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2048) + g02, at: 2048)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 5120) + g12, at: 5120)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 8192) + g22, at: 8192)
         }
     }
 
@@ -9958,8 +9866,6 @@ extension Resnet20Cifar: TrainableModel {
     // the batch's S (l50_stage3_block1_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l50_stage3_block1_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 9792
         do {
             let ty0 = 0
@@ -9970,17 +9876,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832), d14 = pc.simd(V16.self, at: 896), d15 = pc.simd(V16.self, at: 960)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472), d24 = pc.simd(V16.self, at: 1536), d25 = pc.simd(V16.self, at: 1600)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112), d34 = pc.simd(V16.self, at: 2176), d35 = pc.simd(V16.self, at: 2240)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let d40 = pc.simd(V16.self, at: 2560), d41 = pc.simd(V16.self, at: 2624), d42 = pc.simd(V16.self, at: 2688), d43 = pc.simd(V16.self, at: 2752), d44 = pc.simd(V16.self, at: 2816), d45 = pc.simd(V16.self, at: 2880)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let d50 = pc.simd(V16.self, at: 3200), d51 = pc.simd(V16.self, at: 3264), d52 = pc.simd(V16.self, at: 3328), d53 = pc.simd(V16.self, at: 3392), d54 = pc.simd(V16.self, at: 3456), d55 = pc.simd(V16.self, at: 3520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -10035,13 +9941,13 @@ extension Resnet20Cifar: TrainableModel {
                     let dzt = dz + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
                         let zt = z + (t * 64 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 64 + k), d02 = dzt.simd(VK.self, at: 128 + k), d03 = dzt.simd(VK.self, at: 192 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 64 + k), d02 = dzt.simd(V16.self, at: 128 + k), d03 = dzt.simd(V16.self, at: 192 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 576 + k), d12 = dzt.simd(VK.self, at: 640 + k), d13 = dzt.simd(VK.self, at: 704 + k)
+                        let d10 = dzt.simd(V16.self, at: 512 + k), d11 = dzt.simd(V16.self, at: 576 + k), d12 = dzt.simd(V16.self, at: 640 + k), d13 = dzt.simd(V16.self, at: 704 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1088 + k), d22 = dzt.simd(VK.self, at: 1152 + k), d23 = dzt.simd(VK.self, at: 1216 + k)
+                        let d20 = dzt.simd(V16.self, at: 1024 + k), d21 = dzt.simd(V16.self, at: 1088 + k), d22 = dzt.simd(V16.self, at: 1152 + k), d23 = dzt.simd(V16.self, at: 1216 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1600 + k), d32 = dzt.simd(VK.self, at: 1664 + k), d33 = dzt.simd(VK.self, at: 1728 + k)
+                        let d30 = dzt.simd(V16.self, at: 1536 + k), d31 = dzt.simd(V16.self, at: 1600 + k), d32 = dzt.simd(V16.self, at: 1664 + k), d33 = dzt.simd(V16.self, at: 1728 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -10098,34 +10004,33 @@ extension Resnet20Cifar: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l50_stage3_block1_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 4096, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 4096), s02 = st.simd(VK.self, at: 8192), s03 = st.simd(VK.self, at: 12288), s04 = st.simd(VK.self, at: 16384), s05 = st.simd(VK.self, at: 20480)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 4096), s02 = st.simd(V16.self, at: 8192), s03 = st.simd(V16.self, at: 12288), s04 = st.simd(V16.self, at: 16384), s05 = st.simd(V16.self, at: 20480)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 24576), s11 = st.simd(VK.self, at: 28672), s12 = st.simd(VK.self, at: 32768), s13 = st.simd(VK.self, at: 36864), s14 = st.simd(VK.self, at: 40960), s15 = st.simd(VK.self, at: 45056)
+            let s10 = st.simd(V16.self, at: 24576), s11 = st.simd(V16.self, at: 28672), s12 = st.simd(V16.self, at: 32768), s13 = st.simd(V16.self, at: 36864), s14 = st.simd(V16.self, at: 40960), s15 = st.simd(V16.self, at: 45056)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 49152), s21 = st.simd(VK.self, at: 53248), s22 = st.simd(VK.self, at: 57344), s23 = st.simd(VK.self, at: 61440), s24 = st.simd(VK.self, at: 65536), s25 = st.simd(VK.self, at: 69632)
+            let s20 = st.simd(V16.self, at: 49152), s21 = st.simd(V16.self, at: 53248), s22 = st.simd(V16.self, at: 57344), s23 = st.simd(V16.self, at: 61440), s24 = st.simd(V16.self, at: 65536), s25 = st.simd(V16.self, at: 69632)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 73728), s31 = st.simd(VK.self, at: 77824), s32 = st.simd(VK.self, at: 81920), s33 = st.simd(VK.self, at: 86016), s34 = st.simd(VK.self, at: 90112), s35 = st.simd(VK.self, at: 94208)
+            let s30 = st.simd(V16.self, at: 73728), s31 = st.simd(V16.self, at: 77824), s32 = st.simd(V16.self, at: 81920), s33 = st.simd(V16.self, at: 86016), s34 = st.simd(V16.self, at: 90112), s35 = st.simd(V16.self, at: 94208)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 98304), s41 = st.simd(VK.self, at: 102400), s42 = st.simd(VK.self, at: 106496), s43 = st.simd(VK.self, at: 110592), s44 = st.simd(VK.self, at: 114688), s45 = st.simd(VK.self, at: 118784)
+            let s40 = st.simd(V16.self, at: 98304), s41 = st.simd(V16.self, at: 102400), s42 = st.simd(V16.self, at: 106496), s43 = st.simd(V16.self, at: 110592), s44 = st.simd(V16.self, at: 114688), s45 = st.simd(V16.self, at: 118784)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 122880), s51 = st.simd(VK.self, at: 126976), s52 = st.simd(VK.self, at: 131072), s53 = st.simd(VK.self, at: 135168), s54 = st.simd(VK.self, at: 139264), s55 = st.simd(VK.self, at: 143360)
+            let s50 = st.simd(V16.self, at: 122880), s51 = st.simd(V16.self, at: 126976), s52 = st.simd(V16.self, at: 131072), s53 = st.simd(V16.self, at: 135168), s54 = st.simd(V16.self, at: 139264), s55 = st.simd(V16.self, at: 143360)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 12288) + g10, at: 12288)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 24576) + g20, at: 24576)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 12288) + g10, at: 12288)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 24576) + g20, at: 24576)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g01, at: 4096)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 16384) + g11, at: 16384)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 28672) + g21, at: 28672)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 4096) + g01, at: 4096)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 16384) + g11, at: 16384)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 28672) + g21, at: 28672)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g02, at: 8192)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 20480) + g12, at: 20480)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 32768) + g22, at: 32768)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 8192) + g02, at: 8192)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 20480) + g12, at: 20480)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 32768) + g22, at: 32768)
         }
     }
 
@@ -10148,8 +10053,6 @@ extension Resnet20Cifar: TrainableModel {
     // the batch's S (l56_stage3_block2_conv1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l56_stage3_block2_conv1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 9792
         do {
             let ty0 = 0
@@ -10160,17 +10063,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832), d14 = pc.simd(V16.self, at: 896), d15 = pc.simd(V16.self, at: 960)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472), d24 = pc.simd(V16.self, at: 1536), d25 = pc.simd(V16.self, at: 1600)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112), d34 = pc.simd(V16.self, at: 2176), d35 = pc.simd(V16.self, at: 2240)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let d40 = pc.simd(V16.self, at: 2560), d41 = pc.simd(V16.self, at: 2624), d42 = pc.simd(V16.self, at: 2688), d43 = pc.simd(V16.self, at: 2752), d44 = pc.simd(V16.self, at: 2816), d45 = pc.simd(V16.self, at: 2880)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let d50 = pc.simd(V16.self, at: 3200), d51 = pc.simd(V16.self, at: 3264), d52 = pc.simd(V16.self, at: 3328), d53 = pc.simd(V16.self, at: 3392), d54 = pc.simd(V16.self, at: 3456), d55 = pc.simd(V16.self, at: 3520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -10225,13 +10128,13 @@ extension Resnet20Cifar: TrainableModel {
                     let dzt = dz + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
                         let zt = z + (t * 64 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 64 + k), d02 = dzt.simd(VK.self, at: 128 + k), d03 = dzt.simd(VK.self, at: 192 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 64 + k), d02 = dzt.simd(V16.self, at: 128 + k), d03 = dzt.simd(V16.self, at: 192 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 512 + k), d11 = dzt.simd(VK.self, at: 576 + k), d12 = dzt.simd(VK.self, at: 640 + k), d13 = dzt.simd(VK.self, at: 704 + k)
+                        let d10 = dzt.simd(V16.self, at: 512 + k), d11 = dzt.simd(V16.self, at: 576 + k), d12 = dzt.simd(V16.self, at: 640 + k), d13 = dzt.simd(V16.self, at: 704 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 1024 + k), d21 = dzt.simd(VK.self, at: 1088 + k), d22 = dzt.simd(VK.self, at: 1152 + k), d23 = dzt.simd(VK.self, at: 1216 + k)
+                        let d20 = dzt.simd(V16.self, at: 1024 + k), d21 = dzt.simd(V16.self, at: 1088 + k), d22 = dzt.simd(V16.self, at: 1152 + k), d23 = dzt.simd(V16.self, at: 1216 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 1536 + k), d31 = dzt.simd(VK.self, at: 1600 + k), d32 = dzt.simd(VK.self, at: 1664 + k), d33 = dzt.simd(VK.self, at: 1728 + k)
+                        let d30 = dzt.simd(V16.self, at: 1536 + k), d31 = dzt.simd(V16.self, at: 1600 + k), d32 = dzt.simd(V16.self, at: 1664 + k), d33 = dzt.simd(V16.self, at: 1728 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -10288,34 +10191,33 @@ extension Resnet20Cifar: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l56_stage3_block2_conv1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 4096, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 4096), s02 = st.simd(VK.self, at: 8192), s03 = st.simd(VK.self, at: 12288), s04 = st.simd(VK.self, at: 16384), s05 = st.simd(VK.self, at: 20480)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 4096), s02 = st.simd(V16.self, at: 8192), s03 = st.simd(V16.self, at: 12288), s04 = st.simd(V16.self, at: 16384), s05 = st.simd(V16.self, at: 20480)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 24576), s11 = st.simd(VK.self, at: 28672), s12 = st.simd(VK.self, at: 32768), s13 = st.simd(VK.self, at: 36864), s14 = st.simd(VK.self, at: 40960), s15 = st.simd(VK.self, at: 45056)
+            let s10 = st.simd(V16.self, at: 24576), s11 = st.simd(V16.self, at: 28672), s12 = st.simd(V16.self, at: 32768), s13 = st.simd(V16.self, at: 36864), s14 = st.simd(V16.self, at: 40960), s15 = st.simd(V16.self, at: 45056)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 49152), s21 = st.simd(VK.self, at: 53248), s22 = st.simd(VK.self, at: 57344), s23 = st.simd(VK.self, at: 61440), s24 = st.simd(VK.self, at: 65536), s25 = st.simd(VK.self, at: 69632)
+            let s20 = st.simd(V16.self, at: 49152), s21 = st.simd(V16.self, at: 53248), s22 = st.simd(V16.self, at: 57344), s23 = st.simd(V16.self, at: 61440), s24 = st.simd(V16.self, at: 65536), s25 = st.simd(V16.self, at: 69632)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 73728), s31 = st.simd(VK.self, at: 77824), s32 = st.simd(VK.self, at: 81920), s33 = st.simd(VK.self, at: 86016), s34 = st.simd(VK.self, at: 90112), s35 = st.simd(VK.self, at: 94208)
+            let s30 = st.simd(V16.self, at: 73728), s31 = st.simd(V16.self, at: 77824), s32 = st.simd(V16.self, at: 81920), s33 = st.simd(V16.self, at: 86016), s34 = st.simd(V16.self, at: 90112), s35 = st.simd(V16.self, at: 94208)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 98304), s41 = st.simd(VK.self, at: 102400), s42 = st.simd(VK.self, at: 106496), s43 = st.simd(VK.self, at: 110592), s44 = st.simd(VK.self, at: 114688), s45 = st.simd(VK.self, at: 118784)
+            let s40 = st.simd(V16.self, at: 98304), s41 = st.simd(V16.self, at: 102400), s42 = st.simd(V16.self, at: 106496), s43 = st.simd(V16.self, at: 110592), s44 = st.simd(V16.self, at: 114688), s45 = st.simd(V16.self, at: 118784)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 122880), s51 = st.simd(VK.self, at: 126976), s52 = st.simd(VK.self, at: 131072), s53 = st.simd(VK.self, at: 135168), s54 = st.simd(VK.self, at: 139264), s55 = st.simd(VK.self, at: 143360)
+            let s50 = st.simd(V16.self, at: 122880), s51 = st.simd(V16.self, at: 126976), s52 = st.simd(V16.self, at: 131072), s53 = st.simd(V16.self, at: 135168), s54 = st.simd(V16.self, at: 139264), s55 = st.simd(V16.self, at: 143360)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 12288) + g10, at: 12288)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 24576) + g20, at: 24576)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 12288) + g10, at: 12288)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 24576) + g20, at: 24576)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g01, at: 4096)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 16384) + g11, at: 16384)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 28672) + g21, at: 28672)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 4096) + g01, at: 4096)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 16384) + g11, at: 16384)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 28672) + g21, at: 28672)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 8192) + g02, at: 8192)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 20480) + g12, at: 20480)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 32768) + g22, at: 32768)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 8192) + g02, at: 8192)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 20480) + g12, at: 20480)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 32768) + g22, at: 32768)
         }
     }
 
@@ -10335,40 +10237,39 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l3_stage1_block1_conv1_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    var s6_0 = V16()
+                    var s7_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -10386,8 +10287,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l3_stage1_block1_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -10398,17 +10297,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592), d14 = pc.simd(V16.self, at: 608), d15 = pc.simd(V16.self, at: 624)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1168)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680), d34 = pc.simd(V16.self, at: 1696), d35 = pc.simd(V16.self, at: 1712)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let d40 = pc.simd(V16.self, at: 2176), d41 = pc.simd(V16.self, at: 2192), d42 = pc.simd(V16.self, at: 2208), d43 = pc.simd(V16.self, at: 2224), d44 = pc.simd(V16.self, at: 2240), d45 = pc.simd(V16.self, at: 2256)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let d50 = pc.simd(V16.self, at: 2720), d51 = pc.simd(V16.self, at: 2736), d52 = pc.simd(V16.self, at: 2752), d53 = pc.simd(V16.self, at: 2768), d54 = pc.simd(V16.self, at: 2784), d55 = pc.simd(V16.self, at: 2800)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -10466,18 +10365,18 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx, ox = 4 * tx
                     let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -10537,40 +10436,39 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l6_stage1_block1_conv2_input_gradient_winograd_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    var s6_0 = V16()
+                    var s7_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -10588,8 +10486,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l6_stage1_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -10600,17 +10496,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2176 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592), d14 = pc.simd(VC.self, at: 608), d15 = pc.simd(VC.self, at: 624)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592), d14 = pc.simd(V16.self, at: 608), d15 = pc.simd(V16.self, at: 624)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1168)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136), d24 = pc.simd(V16.self, at: 1152), d25 = pc.simd(V16.self, at: 1168)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680), d34 = pc.simd(VC.self, at: 1696), d35 = pc.simd(VC.self, at: 1712)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680), d34 = pc.simd(V16.self, at: 1696), d35 = pc.simd(V16.self, at: 1712)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2176), d41 = pc.simd(VC.self, at: 2192), d42 = pc.simd(VC.self, at: 2208), d43 = pc.simd(VC.self, at: 2224), d44 = pc.simd(VC.self, at: 2240), d45 = pc.simd(VC.self, at: 2256)
+                        let d40 = pc.simd(V16.self, at: 2176), d41 = pc.simd(V16.self, at: 2192), d42 = pc.simd(V16.self, at: 2208), d43 = pc.simd(V16.self, at: 2224), d44 = pc.simd(V16.self, at: 2240), d45 = pc.simd(V16.self, at: 2256)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2720), d51 = pc.simd(VC.self, at: 2736), d52 = pc.simd(VC.self, at: 2752), d53 = pc.simd(VC.self, at: 2768), d54 = pc.simd(VC.self, at: 2784), d55 = pc.simd(VC.self, at: 2800)
+                        let d50 = pc.simd(V16.self, at: 2720), d51 = pc.simd(V16.self, at: 2736), d52 = pc.simd(V16.self, at: 2752), d53 = pc.simd(V16.self, at: 2768), d54 = pc.simd(V16.self, at: 2784), d55 = pc.simd(V16.self, at: 2800)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -10668,18 +10564,18 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx, ox = 4 * tx
                     let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -10739,56 +10635,55 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l27_stage2_block1_conv2_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 192])
+                        let x6 = V16(repeating: xp[ci + 192])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 224])
+                        let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -10815,8 +10710,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l27_stage2_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         if parts.contains(0) {
             let ty0 = 0
@@ -10827,17 +10720,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672), d14 = pc.simd(V16.self, at: 704), d15 = pc.simd(V16.self, at: 736)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248), d24 = pc.simd(V16.self, at: 1280), d25 = pc.simd(V16.self, at: 1312)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824), d34 = pc.simd(V16.self, at: 1856), d35 = pc.simd(V16.self, at: 1888)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let d40 = pc.simd(V16.self, at: 2304), d41 = pc.simd(V16.self, at: 2336), d42 = pc.simd(V16.self, at: 2368), d43 = pc.simd(V16.self, at: 2400), d44 = pc.simd(V16.self, at: 2432), d45 = pc.simd(V16.self, at: 2464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let d50 = pc.simd(V16.self, at: 2880), d51 = pc.simd(V16.self, at: 2912), d52 = pc.simd(V16.self, at: 2944), d53 = pc.simd(V16.self, at: 2976), d54 = pc.simd(V16.self, at: 3008), d55 = pc.simd(V16.self, at: 3040)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -10895,18 +10788,18 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -10966,56 +10859,55 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l33_stage2_block2_conv1_input_gradient_winograd_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 192])
+                        let x6 = V16(repeating: xp[ci + 192])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 224])
+                        let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -11042,8 +10934,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l33_stage2_block2_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 19008
         if parts.contains(0) {
             let ty0 = 0
@@ -11054,17 +10944,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2304 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672), d14 = pc.simd(VC.self, at: 704), d15 = pc.simd(VC.self, at: 736)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672), d14 = pc.simd(V16.self, at: 704), d15 = pc.simd(V16.self, at: 736)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248), d24 = pc.simd(VC.self, at: 1280), d25 = pc.simd(VC.self, at: 1312)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248), d24 = pc.simd(V16.self, at: 1280), d25 = pc.simd(V16.self, at: 1312)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824), d34 = pc.simd(VC.self, at: 1856), d35 = pc.simd(VC.self, at: 1888)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824), d34 = pc.simd(V16.self, at: 1856), d35 = pc.simd(V16.self, at: 1888)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2304), d41 = pc.simd(VC.self, at: 2336), d42 = pc.simd(VC.self, at: 2368), d43 = pc.simd(VC.self, at: 2400), d44 = pc.simd(VC.self, at: 2432), d45 = pc.simd(VC.self, at: 2464)
+                        let d40 = pc.simd(V16.self, at: 2304), d41 = pc.simd(V16.self, at: 2336), d42 = pc.simd(V16.self, at: 2368), d43 = pc.simd(V16.self, at: 2400), d44 = pc.simd(V16.self, at: 2432), d45 = pc.simd(V16.self, at: 2464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2880), d51 = pc.simd(VC.self, at: 2912), d52 = pc.simd(VC.self, at: 2944), d53 = pc.simd(VC.self, at: 2976), d54 = pc.simd(VC.self, at: 3008), d55 = pc.simd(VC.self, at: 3040)
+                        let d50 = pc.simd(V16.self, at: 2880), d51 = pc.simd(V16.self, at: 2912), d52 = pc.simd(V16.self, at: 2944), d53 = pc.simd(V16.self, at: 2976), d54 = pc.simd(V16.self, at: 3008), d55 = pc.simd(V16.self, at: 3040)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -11122,18 +11012,18 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 528), m02 = mt.simd(VK.self, at: 1056), m03 = mt.simd(VK.self, at: 1584), m04 = mt.simd(VK.self, at: 2112), m05 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V16.self, at: 36864 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 528), m02 = mt.simd(V16.self, at: 1056), m03 = mt.simd(V16.self, at: 1584), m04 = mt.simd(V16.self, at: 2112), m05 = mt.simd(V16.self, at: 2640)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 3168), m11 = mt.simd(VK.self, at: 3696), m12 = mt.simd(VK.self, at: 4224), m13 = mt.simd(VK.self, at: 4752), m14 = mt.simd(VK.self, at: 5280), m15 = mt.simd(VK.self, at: 5808)
+                        let m10 = mt.simd(V16.self, at: 3168), m11 = mt.simd(V16.self, at: 3696), m12 = mt.simd(V16.self, at: 4224), m13 = mt.simd(V16.self, at: 4752), m14 = mt.simd(V16.self, at: 5280), m15 = mt.simd(V16.self, at: 5808)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 6336), m21 = mt.simd(VK.self, at: 6864), m22 = mt.simd(VK.self, at: 7392), m23 = mt.simd(VK.self, at: 7920), m24 = mt.simd(VK.self, at: 8448), m25 = mt.simd(VK.self, at: 8976)
+                        let m20 = mt.simd(V16.self, at: 6336), m21 = mt.simd(V16.self, at: 6864), m22 = mt.simd(V16.self, at: 7392), m23 = mt.simd(V16.self, at: 7920), m24 = mt.simd(V16.self, at: 8448), m25 = mt.simd(V16.self, at: 8976)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 9504), m31 = mt.simd(VK.self, at: 10032), m32 = mt.simd(VK.self, at: 10560), m33 = mt.simd(VK.self, at: 11088), m34 = mt.simd(VK.self, at: 11616), m35 = mt.simd(VK.self, at: 12144)
+                        let m30 = mt.simd(V16.self, at: 9504), m31 = mt.simd(V16.self, at: 10032), m32 = mt.simd(V16.self, at: 10560), m33 = mt.simd(V16.self, at: 11088), m34 = mt.simd(V16.self, at: 11616), m35 = mt.simd(V16.self, at: 12144)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 12672), m41 = mt.simd(VK.self, at: 13200), m42 = mt.simd(VK.self, at: 13728), m43 = mt.simd(VK.self, at: 14256), m44 = mt.simd(VK.self, at: 14784), m45 = mt.simd(VK.self, at: 15312)
+                        let m40 = mt.simd(V16.self, at: 12672), m41 = mt.simd(V16.self, at: 13200), m42 = mt.simd(V16.self, at: 13728), m43 = mt.simd(V16.self, at: 14256), m44 = mt.simd(V16.self, at: 14784), m45 = mt.simd(V16.self, at: 15312)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 15840), m51 = mt.simd(VK.self, at: 16368), m52 = mt.simd(VK.self, at: 16896), m53 = mt.simd(VK.self, at: 17424), m54 = mt.simd(VK.self, at: 17952), m55 = mt.simd(VK.self, at: 18480)
+                        let m50 = mt.simd(V16.self, at: 15840), m51 = mt.simd(V16.self, at: 16368), m52 = mt.simd(V16.self, at: 16896), m53 = mt.simd(V16.self, at: 17424), m54 = mt.simd(V16.self, at: 17952), m55 = mt.simd(V16.self, at: 18480)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -11193,50 +11083,49 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l50_stage3_block1_conv2_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s0_2 = V16()
+                var s0_3 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s1_2 = V16()
+                var s1_3 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s2_2 = V16()
+                var s2_3 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s3_2 = V16()
+                var s3_3 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 64)
+                    let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V16(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
                     s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V16(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
                     s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V16(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -11264,8 +11153,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l50_stage3_block1_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
@@ -11276,17 +11163,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832), d14 = pc.simd(V16.self, at: 896), d15 = pc.simd(V16.self, at: 960)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472), d24 = pc.simd(V16.self, at: 1536), d25 = pc.simd(V16.self, at: 1600)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112), d34 = pc.simd(V16.self, at: 2176), d35 = pc.simd(V16.self, at: 2240)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let d40 = pc.simd(V16.self, at: 2560), d41 = pc.simd(V16.self, at: 2624), d42 = pc.simd(V16.self, at: 2688), d43 = pc.simd(V16.self, at: 2752), d44 = pc.simd(V16.self, at: 2816), d45 = pc.simd(V16.self, at: 2880)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let d50 = pc.simd(V16.self, at: 3200), d51 = pc.simd(V16.self, at: 3264), d52 = pc.simd(V16.self, at: 3328), d53 = pc.simd(V16.self, at: 3392), d54 = pc.simd(V16.self, at: 3456), d55 = pc.simd(V16.self, at: 3520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -11344,18 +11231,18 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 147456 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let bias = w.simd(V16.self, at: 147456 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 272), m02 = mt.simd(V16.self, at: 544), m03 = mt.simd(V16.self, at: 816), m04 = mt.simd(V16.self, at: 1088), m05 = mt.simd(V16.self, at: 1360)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let m10 = mt.simd(V16.self, at: 1632), m11 = mt.simd(V16.self, at: 1904), m12 = mt.simd(V16.self, at: 2176), m13 = mt.simd(V16.self, at: 2448), m14 = mt.simd(V16.self, at: 2720), m15 = mt.simd(V16.self, at: 2992)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let m20 = mt.simd(V16.self, at: 3264), m21 = mt.simd(V16.self, at: 3536), m22 = mt.simd(V16.self, at: 3808), m23 = mt.simd(V16.self, at: 4080), m24 = mt.simd(V16.self, at: 4352), m25 = mt.simd(V16.self, at: 4624)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let m30 = mt.simd(V16.self, at: 4896), m31 = mt.simd(V16.self, at: 5168), m32 = mt.simd(V16.self, at: 5440), m33 = mt.simd(V16.self, at: 5712), m34 = mt.simd(V16.self, at: 5984), m35 = mt.simd(V16.self, at: 6256)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let m40 = mt.simd(V16.self, at: 6528), m41 = mt.simd(V16.self, at: 6800), m42 = mt.simd(V16.self, at: 7072), m43 = mt.simd(V16.self, at: 7344), m44 = mt.simd(V16.self, at: 7616), m45 = mt.simd(V16.self, at: 7888)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let m50 = mt.simd(V16.self, at: 8160), m51 = mt.simd(V16.self, at: 8432), m52 = mt.simd(V16.self, at: 8704), m53 = mt.simd(V16.self, at: 8976), m54 = mt.simd(V16.self, at: 9248), m55 = mt.simd(V16.self, at: 9520)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -11415,50 +11302,49 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l56_stage3_block2_conv1_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s0_3 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s1_3 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s2_3 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
-                var s3_3 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s0_2 = V16()
+                var s0_3 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s1_2 = V16()
+                var s1_3 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s2_2 = V16()
+                var s2_3 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s3_2 = V16()
+                var s3_3 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 64)
-                    let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                    let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                    let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 64)
+                    let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                    let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                    let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V16(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
                     s1_3 = madd(s1_3, x1, w3)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V16(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
                     s2_3 = madd(s2_3, x2, w3)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V16(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -11486,8 +11372,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l56_stage3_block2_conv1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 9792
         if parts.contains(0) {
             let ty0 = 0
@@ -11498,17 +11382,17 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 2560 + tx * 256)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192), d04 = pc.simd(VC.self, at: 256), d05 = pc.simd(VC.self, at: 320)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192), d04 = pc.simd(V16.self, at: 256), d05 = pc.simd(V16.self, at: 320)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832), d14 = pc.simd(VC.self, at: 896), d15 = pc.simd(VC.self, at: 960)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832), d14 = pc.simd(V16.self, at: 896), d15 = pc.simd(V16.self, at: 960)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472), d24 = pc.simd(VC.self, at: 1536), d25 = pc.simd(VC.self, at: 1600)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472), d24 = pc.simd(V16.self, at: 1536), d25 = pc.simd(V16.self, at: 1600)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112), d34 = pc.simd(VC.self, at: 2176), d35 = pc.simd(VC.self, at: 2240)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112), d34 = pc.simd(V16.self, at: 2176), d35 = pc.simd(V16.self, at: 2240)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2560), d41 = pc.simd(VC.self, at: 2624), d42 = pc.simd(VC.self, at: 2688), d43 = pc.simd(VC.self, at: 2752), d44 = pc.simd(VC.self, at: 2816), d45 = pc.simd(VC.self, at: 2880)
+                        let d40 = pc.simd(V16.self, at: 2560), d41 = pc.simd(V16.self, at: 2624), d42 = pc.simd(V16.self, at: 2688), d43 = pc.simd(V16.self, at: 2752), d44 = pc.simd(V16.self, at: 2816), d45 = pc.simd(V16.self, at: 2880)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 3200), d51 = pc.simd(VC.self, at: 3264), d52 = pc.simd(VC.self, at: 3328), d53 = pc.simd(VC.self, at: 3392), d54 = pc.simd(VC.self, at: 3456), d55 = pc.simd(VC.self, at: 3520)
+                        let d50 = pc.simd(V16.self, at: 3200), d51 = pc.simd(V16.self, at: 3264), d52 = pc.simd(V16.self, at: 3328), d53 = pc.simd(V16.self, at: 3392), d54 = pc.simd(V16.self, at: 3456), d55 = pc.simd(V16.self, at: 3520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -11566,18 +11450,18 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 147456 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816), m04 = mt.simd(VK.self, at: 1088), m05 = mt.simd(VK.self, at: 1360)
+                        let bias = w.simd(V16.self, at: 147456 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 272), m02 = mt.simd(V16.self, at: 544), m03 = mt.simd(V16.self, at: 816), m04 = mt.simd(V16.self, at: 1088), m05 = mt.simd(V16.self, at: 1360)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1632), m11 = mt.simd(VK.self, at: 1904), m12 = mt.simd(VK.self, at: 2176), m13 = mt.simd(VK.self, at: 2448), m14 = mt.simd(VK.self, at: 2720), m15 = mt.simd(VK.self, at: 2992)
+                        let m10 = mt.simd(V16.self, at: 1632), m11 = mt.simd(V16.self, at: 1904), m12 = mt.simd(V16.self, at: 2176), m13 = mt.simd(V16.self, at: 2448), m14 = mt.simd(V16.self, at: 2720), m15 = mt.simd(V16.self, at: 2992)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 3264), m21 = mt.simd(VK.self, at: 3536), m22 = mt.simd(VK.self, at: 3808), m23 = mt.simd(VK.self, at: 4080), m24 = mt.simd(VK.self, at: 4352), m25 = mt.simd(VK.self, at: 4624)
+                        let m20 = mt.simd(V16.self, at: 3264), m21 = mt.simd(V16.self, at: 3536), m22 = mt.simd(V16.self, at: 3808), m23 = mt.simd(V16.self, at: 4080), m24 = mt.simd(V16.self, at: 4352), m25 = mt.simd(V16.self, at: 4624)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4896), m31 = mt.simd(VK.self, at: 5168), m32 = mt.simd(VK.self, at: 5440), m33 = mt.simd(VK.self, at: 5712), m34 = mt.simd(VK.self, at: 5984), m35 = mt.simd(VK.self, at: 6256)
+                        let m30 = mt.simd(V16.self, at: 4896), m31 = mt.simd(V16.self, at: 5168), m32 = mt.simd(V16.self, at: 5440), m33 = mt.simd(V16.self, at: 5712), m34 = mt.simd(V16.self, at: 5984), m35 = mt.simd(V16.self, at: 6256)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 6528), m41 = mt.simd(VK.self, at: 6800), m42 = mt.simd(VK.self, at: 7072), m43 = mt.simd(VK.self, at: 7344), m44 = mt.simd(VK.self, at: 7616), m45 = mt.simd(VK.self, at: 7888)
+                        let m40 = mt.simd(V16.self, at: 6528), m41 = mt.simd(V16.self, at: 6800), m42 = mt.simd(V16.self, at: 7072), m43 = mt.simd(V16.self, at: 7344), m44 = mt.simd(V16.self, at: 7616), m45 = mt.simd(V16.self, at: 7888)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 8160), m51 = mt.simd(VK.self, at: 8432), m52 = mt.simd(VK.self, at: 8704), m53 = mt.simd(VK.self, at: 8976), m54 = mt.simd(VK.self, at: 9248), m55 = mt.simd(VK.self, at: 9520)
+                        let m50 = mt.simd(V16.self, at: 8160), m51 = mt.simd(V16.self, at: 8432), m52 = mt.simd(V16.self, at: 8704), m53 = mt.simd(V16.self, at: 8976), m54 = mt.simd(V16.self, at: 9248), m55 = mt.simd(V16.self, at: 9520)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -11637,40 +11521,39 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l3_stage1_block1_conv1_winograd_training_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<16 {
                     let ox = bx * 8
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    var s6_0 = V16()
+                    var s7_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -11688,8 +11571,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l3_stage1_block1_conv1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 33024
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 8
@@ -11700,13 +11581,13 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -11742,14 +11623,14 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 16 + tx, ox = 2 * tx
                     let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2064), m02 = mt.simd(VK.self, at: 4128), m03 = mt.simd(VK.self, at: 6192)
+                        let bias = w.simd(V16.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 2064), m02 = mt.simd(V16.self, at: 4128), m03 = mt.simd(V16.self, at: 6192)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 8256), m11 = mt.simd(VK.self, at: 10320), m12 = mt.simd(VK.self, at: 12384), m13 = mt.simd(VK.self, at: 14448)
+                        let m10 = mt.simd(V16.self, at: 8256), m11 = mt.simd(V16.self, at: 10320), m12 = mt.simd(V16.self, at: 12384), m13 = mt.simd(V16.self, at: 14448)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 16512), m21 = mt.simd(VK.self, at: 18576), m22 = mt.simd(VK.self, at: 20640), m23 = mt.simd(VK.self, at: 22704)
+                        let m20 = mt.simd(V16.self, at: 16512), m21 = mt.simd(V16.self, at: 18576), m22 = mt.simd(V16.self, at: 20640), m23 = mt.simd(V16.self, at: 22704)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 24768), m31 = mt.simd(VK.self, at: 26832), m32 = mt.simd(VK.self, at: 28896), m33 = mt.simd(VK.self, at: 30960)
+                        let m30 = mt.simd(V16.self, at: 24768), m31 = mt.simd(V16.self, at: 26832), m32 = mt.simd(V16.self, at: 28896), m33 = mt.simd(V16.self, at: 30960)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -11783,40 +11664,39 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l6_stage1_block1_conv2_winograd_training_product128(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<16 {
                     let ox = bx * 8
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
+                    var s6_0 = V16()
+                    var s7_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -11834,8 +11714,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l6_stage1_block1_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 33024
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 8
@@ -11846,13 +11724,13 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1088 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 544), d11 = pc.simd(VC.self, at: 560), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 592)
+                        let d10 = pc.simd(V16.self, at: 544), d11 = pc.simd(V16.self, at: 560), d12 = pc.simd(V16.self, at: 576), d13 = pc.simd(V16.self, at: 592)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1088), d21 = pc.simd(VC.self, at: 1104), d22 = pc.simd(VC.self, at: 1120), d23 = pc.simd(VC.self, at: 1136)
+                        let d20 = pc.simd(V16.self, at: 1088), d21 = pc.simd(V16.self, at: 1104), d22 = pc.simd(V16.self, at: 1120), d23 = pc.simd(V16.self, at: 1136)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1632), d31 = pc.simd(VC.self, at: 1648), d32 = pc.simd(VC.self, at: 1664), d33 = pc.simd(VC.self, at: 1680)
+                        let d30 = pc.simd(V16.self, at: 1632), d31 = pc.simd(V16.self, at: 1648), d32 = pc.simd(V16.self, at: 1664), d33 = pc.simd(V16.self, at: 1680)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -11888,14 +11766,14 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 16 + tx, ox = 2 * tx
                     let yt = y + (oy * 32 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2064), m02 = mt.simd(VK.self, at: 4128), m03 = mt.simd(VK.self, at: 6192)
+                        let bias = w.simd(V16.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 2064), m02 = mt.simd(V16.self, at: 4128), m03 = mt.simd(V16.self, at: 6192)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 8256), m11 = mt.simd(VK.self, at: 10320), m12 = mt.simd(VK.self, at: 12384), m13 = mt.simd(VK.self, at: 14448)
+                        let m10 = mt.simd(V16.self, at: 8256), m11 = mt.simd(V16.self, at: 10320), m12 = mt.simd(V16.self, at: 12384), m13 = mt.simd(V16.self, at: 14448)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 16512), m21 = mt.simd(VK.self, at: 18576), m22 = mt.simd(VK.self, at: 20640), m23 = mt.simd(VK.self, at: 22704)
+                        let m20 = mt.simd(V16.self, at: 16512), m21 = mt.simd(V16.self, at: 18576), m22 = mt.simd(V16.self, at: 20640), m23 = mt.simd(V16.self, at: 22704)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 24768), m31 = mt.simd(VK.self, at: 26832), m32 = mt.simd(VK.self, at: 28896), m33 = mt.simd(VK.self, at: 30960)
+                        let m30 = mt.simd(V16.self, at: 24768), m31 = mt.simd(V16.self, at: 26832), m32 = mt.simd(V16.self, at: 28896), m33 = mt.simd(V16.self, at: 30960)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -11929,56 +11807,55 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l27_stage2_block1_conv2_winograd_training_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 192])
+                        let x6 = V16(repeating: xp[ci + 192])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 224])
+                        let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -12005,8 +11882,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l27_stage2_block1_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 16640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -12017,13 +11892,13 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -12059,14 +11934,14 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 16384 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1040), m02 = mt.simd(VK.self, at: 2080), m03 = mt.simd(VK.self, at: 3120)
+                        let bias = w.simd(V16.self, at: 16384 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 1040), m02 = mt.simd(V16.self, at: 2080), m03 = mt.simd(V16.self, at: 3120)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 4160), m11 = mt.simd(VK.self, at: 5200), m12 = mt.simd(VK.self, at: 6240), m13 = mt.simd(VK.self, at: 7280)
+                        let m10 = mt.simd(V16.self, at: 4160), m11 = mt.simd(V16.self, at: 5200), m12 = mt.simd(V16.self, at: 6240), m13 = mt.simd(V16.self, at: 7280)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 8320), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10400), m23 = mt.simd(VK.self, at: 11440)
+                        let m20 = mt.simd(V16.self, at: 8320), m21 = mt.simd(V16.self, at: 9360), m22 = mt.simd(V16.self, at: 10400), m23 = mt.simd(V16.self, at: 11440)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 12480), m31 = mt.simd(VK.self, at: 13520), m32 = mt.simd(VK.self, at: 14560), m33 = mt.simd(VK.self, at: 15600)
+                        let m30 = mt.simd(V16.self, at: 12480), m31 = mt.simd(V16.self, at: 13520), m32 = mt.simd(V16.self, at: 14560), m33 = mt.simd(V16.self, at: 15600)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -12100,56 +11975,55 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l33_stage2_block2_conv1_winograd_training_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 32
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
-                    var s6_0 = V()
-                    var s6_1 = V()
-                    var s7_0 = V()
-                    var s7_1 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s4_0 = V16()
+                    var s4_1 = V16()
+                    var s5_0 = V16()
+                    var s5_1 = V16()
+                    var s6_0 = V16()
+                    var s6_1 = V16()
+                    var s7_0 = V16()
+                    var s7_1 = V16()
                     let xp = x + ox * 32
                     let wp = kernel
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
-                        let x6 = V(repeating: xp[ci + 192])
+                        let x6 = V16(repeating: xp[ci + 192])
                         s6_0 = madd(s6_0, x6, w0)
                         s6_1 = madd(s6_1, x6, w1)
-                        let x7 = V(repeating: xp[ci + 224])
+                        let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
                         s7_1 = madd(s7_1, x7, w1)
                     }
@@ -12176,8 +12050,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l33_stage2_block2_conv1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 16640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
@@ -12188,13 +12060,13 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 576), d11 = pc.simd(VC.self, at: 608), d12 = pc.simd(VC.self, at: 640), d13 = pc.simd(VC.self, at: 672)
+                        let d10 = pc.simd(V16.self, at: 576), d11 = pc.simd(V16.self, at: 608), d12 = pc.simd(V16.self, at: 640), d13 = pc.simd(V16.self, at: 672)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1152), d21 = pc.simd(VC.self, at: 1184), d22 = pc.simd(VC.self, at: 1216), d23 = pc.simd(VC.self, at: 1248)
+                        let d20 = pc.simd(V16.self, at: 1152), d21 = pc.simd(V16.self, at: 1184), d22 = pc.simd(V16.self, at: 1216), d23 = pc.simd(V16.self, at: 1248)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1728), d31 = pc.simd(VC.self, at: 1760), d32 = pc.simd(VC.self, at: 1792), d33 = pc.simd(VC.self, at: 1824)
+                        let d30 = pc.simd(V16.self, at: 1728), d31 = pc.simd(V16.self, at: 1760), d32 = pc.simd(V16.self, at: 1792), d33 = pc.simd(V16.self, at: 1824)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -12230,14 +12102,14 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     let yt = y + (oy * 16 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 16384 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1040), m02 = mt.simd(VK.self, at: 2080), m03 = mt.simd(VK.self, at: 3120)
+                        let bias = w.simd(V16.self, at: 16384 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 1040), m02 = mt.simd(V16.self, at: 2080), m03 = mt.simd(V16.self, at: 3120)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 4160), m11 = mt.simd(VK.self, at: 5200), m12 = mt.simd(VK.self, at: 6240), m13 = mt.simd(VK.self, at: 7280)
+                        let m10 = mt.simd(V16.self, at: 4160), m11 = mt.simd(V16.self, at: 5200), m12 = mt.simd(V16.self, at: 6240), m13 = mt.simd(V16.self, at: 7280)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 8320), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10400), m23 = mt.simd(VK.self, at: 11440)
+                        let m20 = mt.simd(V16.self, at: 8320), m21 = mt.simd(V16.self, at: 9360), m22 = mt.simd(V16.self, at: 10400), m23 = mt.simd(V16.self, at: 11440)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 12480), m31 = mt.simd(VK.self, at: 13520), m32 = mt.simd(VK.self, at: 14560), m33 = mt.simd(VK.self, at: 15600)
+                        let m30 = mt.simd(V16.self, at: 12480), m31 = mt.simd(V16.self, at: 13520), m32 = mt.simd(V16.self, at: 14560), m33 = mt.simd(V16.self, at: 15600)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -12271,52 +12143,51 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l50_stage3_block1_conv2_winograd_training_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 4
                     let yp = y + ox * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s0_3 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s1_3 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s2_3 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s3_3 = V16()
                     let xp = x + ox * 64
                     let wp = kernel
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 64])
+                        let x1 = V16(repeating: xp[ci + 64])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 128])
+                        let x2 = V16(repeating: xp[ci + 128])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 192])
+                        let x3 = V16(repeating: xp[ci + 192])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -12345,8 +12216,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l50_stage3_block1_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 16640
         if parts.contains(0) {
             let ty0 = 0
@@ -12357,13 +12226,13 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -12399,14 +12268,14 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 65536 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1040), m02 = mt.simd(VK.self, at: 2080), m03 = mt.simd(VK.self, at: 3120)
+                        let bias = w.simd(V16.self, at: 65536 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 1040), m02 = mt.simd(V16.self, at: 2080), m03 = mt.simd(V16.self, at: 3120)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 4160), m11 = mt.simd(VK.self, at: 5200), m12 = mt.simd(VK.self, at: 6240), m13 = mt.simd(VK.self, at: 7280)
+                        let m10 = mt.simd(V16.self, at: 4160), m11 = mt.simd(V16.self, at: 5200), m12 = mt.simd(V16.self, at: 6240), m13 = mt.simd(V16.self, at: 7280)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 8320), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10400), m23 = mt.simd(VK.self, at: 11440)
+                        let m20 = mt.simd(V16.self, at: 8320), m21 = mt.simd(V16.self, at: 9360), m22 = mt.simd(V16.self, at: 10400), m23 = mt.simd(V16.self, at: 11440)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 12480), m31 = mt.simd(VK.self, at: 13520), m32 = mt.simd(VK.self, at: 14560), m33 = mt.simd(VK.self, at: 15600)
+                        let m30 = mt.simd(V16.self, at: 12480), m31 = mt.simd(V16.self, at: 13520), m32 = mt.simd(V16.self, at: 14560), m33 = mt.simd(V16.self, at: 15600)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -12440,52 +12309,51 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l56_stage3_block2_conv1_winograd_training_product16(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 4
                     let yp = y + ox * 64
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s0_3 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s1_3 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s2_3 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
-                    var s3_3 = V()
+                    var s0_0 = V16()
+                    var s0_1 = V16()
+                    var s0_2 = V16()
+                    var s0_3 = V16()
+                    var s1_0 = V16()
+                    var s1_1 = V16()
+                    var s1_2 = V16()
+                    var s1_3 = V16()
+                    var s2_0 = V16()
+                    var s2_1 = V16()
+                    var s2_2 = V16()
+                    var s2_3 = V16()
+                    var s3_0 = V16()
+                    var s3_1 = V16()
+                    var s3_2 = V16()
+                    var s3_3 = V16()
                     let xp = x + ox * 64
                     let wp = kernel
                     for ci in 0..<64 {
-                        let w0 = wp.simd(V.self, at: ci * 64)
-                        let w1 = wp.simd(V.self, at: ci * 64 + 16)
-                        let w2 = wp.simd(V.self, at: ci * 64 + 32)
-                        let w3 = wp.simd(V.self, at: ci * 64 + 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 64)
+                        let w1 = wp.simd(V16.self, at: ci * 64 + 16)
+                        let w2 = wp.simd(V16.self, at: ci * 64 + 32)
+                        let w3 = wp.simd(V16.self, at: ci * 64 + 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
                         s0_3 = madd(s0_3, x0, w3)
-                        let x1 = V(repeating: xp[ci + 64])
+                        let x1 = V16(repeating: xp[ci + 64])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
                         s1_3 = madd(s1_3, x1, w3)
-                        let x2 = V(repeating: xp[ci + 128])
+                        let x2 = V16(repeating: xp[ci + 128])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
                         s2_3 = madd(s2_3, x2, w3)
-                        let x3 = V(repeating: xp[ci + 192])
+                        let x3 = V16(repeating: xp[ci + 192])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -12514,8 +12382,6 @@ extension Resnet20Cifar: TrainableModel {
 
     @inline(never)
     static func l56_stage3_block2_conv1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 16640
         if parts.contains(0) {
             let ty0 = 0
@@ -12526,13 +12392,13 @@ extension Resnet20Cifar: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 64, by: 16) {
                         let vt = v + (t * 64 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 64), d02 = pc.simd(VC.self, at: 128), d03 = pc.simd(VC.self, at: 192)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 64), d02 = pc.simd(V16.self, at: 128), d03 = pc.simd(V16.self, at: 192)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 640), d11 = pc.simd(VC.self, at: 704), d12 = pc.simd(VC.self, at: 768), d13 = pc.simd(VC.self, at: 832)
+                        let d10 = pc.simd(V16.self, at: 640), d11 = pc.simd(V16.self, at: 704), d12 = pc.simd(V16.self, at: 768), d13 = pc.simd(V16.self, at: 832)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 1280), d21 = pc.simd(VC.self, at: 1344), d22 = pc.simd(VC.self, at: 1408), d23 = pc.simd(VC.self, at: 1472)
+                        let d20 = pc.simd(V16.self, at: 1280), d21 = pc.simd(V16.self, at: 1344), d22 = pc.simd(V16.self, at: 1408), d23 = pc.simd(V16.self, at: 1472)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1920), d31 = pc.simd(VC.self, at: 1984), d32 = pc.simd(VC.self, at: 2048), d33 = pc.simd(VC.self, at: 2112)
+                        let d30 = pc.simd(V16.self, at: 1920), d31 = pc.simd(V16.self, at: 1984), d32 = pc.simd(V16.self, at: 2048), d33 = pc.simd(V16.self, at: 2112)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -12568,14 +12434,14 @@ extension Resnet20Cifar: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 64
                     for k in stride(from: 0, to: 64, by: 16) {
-                        let bias = w.simd(VK.self, at: 65536 + k), mt = UnsafePointer(m) + (t * 64 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1040), m02 = mt.simd(VK.self, at: 2080), m03 = mt.simd(VK.self, at: 3120)
+                        let bias = w.simd(V16.self, at: 65536 + k), mt = UnsafePointer(m) + (t * 64 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 1040), m02 = mt.simd(V16.self, at: 2080), m03 = mt.simd(V16.self, at: 3120)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 4160), m11 = mt.simd(VK.self, at: 5200), m12 = mt.simd(VK.self, at: 6240), m13 = mt.simd(VK.self, at: 7280)
+                        let m10 = mt.simd(V16.self, at: 4160), m11 = mt.simd(V16.self, at: 5200), m12 = mt.simd(V16.self, at: 6240), m13 = mt.simd(V16.self, at: 7280)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 8320), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10400), m23 = mt.simd(VK.self, at: 11440)
+                        let m20 = mt.simd(V16.self, at: 8320), m21 = mt.simd(V16.self, at: 9360), m22 = mt.simd(V16.self, at: 10400), m23 = mt.simd(V16.self, at: 11440)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 12480), m31 = mt.simd(VK.self, at: 13520), m32 = mt.simd(VK.self, at: 14560), m33 = mt.simd(VK.self, at: 15600)
+                        let m30 = mt.simd(V16.self, at: 12480), m31 = mt.simd(V16.self, at: 13520), m32 = mt.simd(V16.self, at: 14560), m33 = mt.simd(V16.self, at: 15600)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -14224,6 +14090,15 @@ extension Resnet20Cifar: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -14239,92 +14114,76 @@ extension Resnet20Cifar: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

@@ -129,29 +129,28 @@ public struct SeedBackprop3x3: CompiledModel {
     // filter: Conv2D, (None, 3, 3, 1) → (None, 2, 2, 1), 4 parameters
     @inline(never)
     static func l0_filter(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 16
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 3 + kx
                         let wp = kernel + (ky * 2 + kx) * 4
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V4.self, at: 0)
+                            let x0 = V4(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V4(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[3])
+                            let x2 = V4(repeating: xp[3])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[4])
+                            let x3 = V4(repeating: xp[4])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -275,26 +274,25 @@ extension SeedBackprop3x3: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_filter_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 3
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 4 + ky * 4 + kx
                     let wp = kernel + (ky * 2 + kx) * 4
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V4.self, at: 0)
+                        let x0 = V4(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V4(repeating: xp[1])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V4(repeating: xp[2])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -306,6 +304,15 @@ extension SeedBackprop3x3: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

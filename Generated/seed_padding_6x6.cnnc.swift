@@ -151,34 +151,33 @@ public struct SeedPadding6x6: CompiledModel {
     // conv: Conv2D, (None, 8, 8, 1) → (None, 6, 6, 1), 9 parameters
     @inline(never)
     static func l1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 48
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 6
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V4.self, at: 0)
+            var s1_0 = bias.simd(V4.self, at: 0)
+            var s2_0 = bias.simd(V4.self, at: 0)
+            var s3_0 = bias.simd(V4.self, at: 0)
+            var s4_0 = bias.simd(V4.self, at: 0)
+            var s5_0 = bias.simd(V4.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 8 + ky * 8 + kx
                     let wp = kernel + (ky * 3 + kx) * 4
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V4.self, at: 0)
+                        let x0 = V4(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V4(repeating: xp[1])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V4(repeating: xp[2])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V4(repeating: xp[3])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V4(repeating: xp[4])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V4(repeating: xp[5])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -317,41 +316,40 @@ extension SeedPadding6x6: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 8
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
             let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 8 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 10 + ky * 10 + kx
                     let wp = kernel + (ky * 3 + kx) * 4
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V4.self, at: 0)
+                        let x0 = V4(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V4(repeating: xp[1])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V4(repeating: xp[2])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V4(repeating: xp[3])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V4(repeating: xp[4])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V4(repeating: xp[5])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V4(repeating: xp[6])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V4(repeating: xp[7])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -368,6 +366,15 @@ extension SeedPadding6x6: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

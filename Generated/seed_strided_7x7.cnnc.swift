@@ -129,44 +129,43 @@ public struct SeedStrided7x7: CompiledModel {
     // strided: Conv2D, (None, 7, 7, 1) → (None, 3, 3, 1), 9 parameters
     @inline(never)
     static func l0_strided(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 48
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 7 + kx
                         let wp = kernel + (ky * 3 + kx) * 4
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V4.self, at: 0)
+                            let x0 = V4(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[2])
+                            let x1 = V4(repeating: xp[2])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[4])
+                            let x2 = V4(repeating: xp[4])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[14])
+                            let x3 = V4(repeating: xp[14])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[16])
+                            let x4 = V4(repeating: xp[16])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[18])
+                            let x5 = V4(repeating: xp[18])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[28])
+                            let x6 = V4(repeating: xp[28])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[30])
+                            let x7 = V4(repeating: xp[30])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[32])
+                            let x8 = V4(repeating: xp[32])
                             s8_0 = madd(s8_0, x8, w0)
                         }
                     }
@@ -321,29 +320,28 @@ extension SeedStrided7x7: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_strided_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 14
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 5 + ky * 5 + kx
                     let wp = kernel + (ky * 2 + kx) * 4
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V4.self, at: 0)
+                        let x0 = V4(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V4(repeating: xp[1])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V4(repeating: xp[2])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V4(repeating: xp[3])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -358,26 +356,25 @@ extension SeedStrided7x7: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_strided_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 14
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 5 + ky * 5
                     let wp = kernel + ky * 4
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V4.self, at: 0)
+                        let x0 = V4(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V4(repeating: xp[1])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V4(repeating: xp[2])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -391,27 +388,26 @@ extension SeedStrided7x7: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_strided_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 14
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             for kx in 0..<2 {
                 let xp = x + oy * 5 + kx
                 let wp = kernel + kx * 4
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V4.self, at: 0)
+                    let x0 = V4(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[1])
+                    let x1 = V4(repeating: xp[1])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[2])
+                    let x2 = V4(repeating: xp[2])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[3])
+                    let x3 = V4(repeating: xp[3])
                     s3_0 = madd(s3_0, x3, w0)
                 }
             }
@@ -425,23 +421,22 @@ extension SeedStrided7x7: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l0_strided_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 14
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let xp = x + oy * 5
             let wp = kernel
             do {
-                let w0 = wp.simd(V.self, at: 0)
-                let x0 = V(repeating: xp[0])
+                let w0 = wp.simd(V4.self, at: 0)
+                let x0 = V4(repeating: xp[0])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[1])
+                let x1 = V4(repeating: xp[1])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[2])
+                let x2 = V4(repeating: xp[2])
                 s2_0 = madd(s2_0, x2, w0)
             }
             do { let v = s0_0; yp[0] = v[0] }
@@ -451,6 +446,15 @@ extension SeedStrided7x7: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -259,71 +259,70 @@ public struct ToyConvnet: CompiledModel {
     // fc3 over 8 samples: Dense, (None, 400) → (None, 120)
     @inline(never)
     static func l5_fc3_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w + 3840, bias = w + 55040
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 48
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s0_1 = bias.simd(V.self, at: c0 + 16)
-                var s0_2 = bias.simd(V.self, at: c0 + 32)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s1_1 = bias.simd(V.self, at: c0 + 16)
-                var s1_2 = bias.simd(V.self, at: c0 + 32)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s2_1 = bias.simd(V.self, at: c0 + 16)
-                var s2_2 = bias.simd(V.self, at: c0 + 32)
-                var s3_0 = bias.simd(V.self, at: c0)
-                var s3_1 = bias.simd(V.self, at: c0 + 16)
-                var s3_2 = bias.simd(V.self, at: c0 + 32)
-                var s4_0 = bias.simd(V.self, at: c0)
-                var s4_1 = bias.simd(V.self, at: c0 + 16)
-                var s4_2 = bias.simd(V.self, at: c0 + 32)
-                var s5_0 = bias.simd(V.self, at: c0)
-                var s5_1 = bias.simd(V.self, at: c0 + 16)
-                var s5_2 = bias.simd(V.self, at: c0 + 32)
-                var s6_0 = bias.simd(V.self, at: c0)
-                var s6_1 = bias.simd(V.self, at: c0 + 16)
-                var s6_2 = bias.simd(V.self, at: c0 + 32)
-                var s7_0 = bias.simd(V.self, at: c0)
-                var s7_1 = bias.simd(V.self, at: c0 + 16)
-                var s7_2 = bias.simd(V.self, at: c0 + 32)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s0_1 = bias.simd(V16.self, at: c0 + 16)
+                var s0_2 = bias.simd(V16.self, at: c0 + 32)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s1_1 = bias.simd(V16.self, at: c0 + 16)
+                var s1_2 = bias.simd(V16.self, at: c0 + 32)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s2_1 = bias.simd(V16.self, at: c0 + 16)
+                var s2_2 = bias.simd(V16.self, at: c0 + 32)
+                var s3_0 = bias.simd(V16.self, at: c0)
+                var s3_1 = bias.simd(V16.self, at: c0 + 16)
+                var s3_2 = bias.simd(V16.self, at: c0 + 32)
+                var s4_0 = bias.simd(V16.self, at: c0)
+                var s4_1 = bias.simd(V16.self, at: c0 + 16)
+                var s4_2 = bias.simd(V16.self, at: c0 + 32)
+                var s5_0 = bias.simd(V16.self, at: c0)
+                var s5_1 = bias.simd(V16.self, at: c0 + 16)
+                var s5_2 = bias.simd(V16.self, at: c0 + 32)
+                var s6_0 = bias.simd(V16.self, at: c0)
+                var s6_1 = bias.simd(V16.self, at: c0 + 16)
+                var s6_2 = bias.simd(V16.self, at: c0 + 32)
+                var s7_0 = bias.simd(V16.self, at: c0)
+                var s7_1 = bias.simd(V16.self, at: c0 + 16)
+                var s7_2 = bias.simd(V16.self, at: c0 + 32)
                 let xp = x
                 let wp = kernel + c0 * 400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 400])
+                    let x1 = V16(repeating: xp[ci + 400])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 800])
+                    let x2 = V16(repeating: xp[ci + 800])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 1200])
+                    let x3 = V16(repeating: xp[ci + 1200])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[ci + 1600])
+                    let x4 = V16(repeating: xp[ci + 1600])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                     s4_2 = madd(s4_2, x4, w2)
-                    let x5 = V(repeating: xp[ci + 2000])
+                    let x5 = V16(repeating: xp[ci + 2000])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                     s5_2 = madd(s5_2, x5, w2)
-                    let x6 = V(repeating: xp[ci + 2400])
+                    let x6 = V16(repeating: xp[ci + 2400])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                     s6_2 = madd(s6_2, x6, w2)
-                    let x7 = V(repeating: xp[ci + 2800])
+                    let x7 = V16(repeating: xp[ci + 2800])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
@@ -358,49 +357,49 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V.self, at: 96)
-                var s0_1 = bias.simd(V.self, at: 112)
-                var s1_0 = bias.simd(V.self, at: 96)
-                var s1_1 = bias.simd(V.self, at: 112)
-                var s2_0 = bias.simd(V.self, at: 96)
-                var s2_1 = bias.simd(V.self, at: 112)
-                var s3_0 = bias.simd(V.self, at: 96)
-                var s3_1 = bias.simd(V.self, at: 112)
-                var s4_0 = bias.simd(V.self, at: 96)
-                var s4_1 = bias.simd(V.self, at: 112)
-                var s5_0 = bias.simd(V.self, at: 96)
-                var s5_1 = bias.simd(V.self, at: 112)
-                var s6_0 = bias.simd(V.self, at: 96)
-                var s6_1 = bias.simd(V.self, at: 112)
-                var s7_0 = bias.simd(V.self, at: 96)
-                var s7_1 = bias.simd(V.self, at: 112)
+                var s0_0 = bias.simd(V16.self, at: 96)
+                var s0_1 = bias.simd(V16.self, at: 112)
+                var s1_0 = bias.simd(V16.self, at: 96)
+                var s1_1 = bias.simd(V16.self, at: 112)
+                var s2_0 = bias.simd(V16.self, at: 96)
+                var s2_1 = bias.simd(V16.self, at: 112)
+                var s3_0 = bias.simd(V16.self, at: 96)
+                var s3_1 = bias.simd(V16.self, at: 112)
+                var s4_0 = bias.simd(V16.self, at: 96)
+                var s4_1 = bias.simd(V16.self, at: 112)
+                var s5_0 = bias.simd(V16.self, at: 96)
+                var s5_1 = bias.simd(V16.self, at: 112)
+                var s6_0 = bias.simd(V16.self, at: 96)
+                var s6_1 = bias.simd(V16.self, at: 112)
+                var s7_0 = bias.simd(V16.self, at: 96)
+                var s7_1 = bias.simd(V16.self, at: 112)
                 let xp = x
                 let wp = kernel + 38400
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 400])
+                    let x1 = V16(repeating: xp[ci + 400])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 800])
+                    let x2 = V16(repeating: xp[ci + 800])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 1200])
+                    let x3 = V16(repeating: xp[ci + 1200])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 1600])
+                    let x4 = V16(repeating: xp[ci + 1600])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 2000])
+                    let x5 = V16(repeating: xp[ci + 2000])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 2400])
+                    let x6 = V16(repeating: xp[ci + 2400])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 2800])
+                    let x7 = V16(repeating: xp[ci + 2800])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -427,70 +426,69 @@ public struct ToyConvnet: CompiledModel {
     // fc4 over 8 samples: Dense, (None, 120) → (None, 84)
     @inline(never)
     static func l6_fc4_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w + 55168, bias = w + 66688
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s1_2 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s2_2 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s3_2 = bias.simd(V.self, at: 32)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s4_2 = bias.simd(V.self, at: 32)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s5_2 = bias.simd(V.self, at: 32)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s6_2 = bias.simd(V.self, at: 32)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
-                var s7_2 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_2 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s1_2 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s2_2 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s3_2 = bias.simd(V16.self, at: 32)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s4_2 = bias.simd(V16.self, at: 32)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s5_2 = bias.simd(V16.self, at: 32)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s6_2 = bias.simd(V16.self, at: 32)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
+                var s7_2 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 120])
+                    let x1 = V16(repeating: xp[ci + 120])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 240])
+                    let x2 = V16(repeating: xp[ci + 240])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 360])
+                    let x3 = V16(repeating: xp[ci + 360])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[ci + 480])
+                    let x4 = V16(repeating: xp[ci + 480])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                     s4_2 = madd(s4_2, x4, w2)
-                    let x5 = V(repeating: xp[ci + 600])
+                    let x5 = V16(repeating: xp[ci + 600])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                     s5_2 = madd(s5_2, x5, w2)
-                    let x6 = V(repeating: xp[ci + 720])
+                    let x6 = V16(repeating: xp[ci + 720])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                     s6_2 = madd(s6_2, x6, w2)
-                    let x7 = V(repeating: xp[ci + 840])
+                    let x7 = V16(repeating: xp[ci + 840])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
@@ -525,65 +523,65 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 48)
-                var s0_1 = bias.simd(V.self, at: 64)
-                var s0_2 = bias.simd(V.self, at: 80)
-                var s1_0 = bias.simd(V.self, at: 48)
-                var s1_1 = bias.simd(V.self, at: 64)
-                var s1_2 = bias.simd(V.self, at: 80)
-                var s2_0 = bias.simd(V.self, at: 48)
-                var s2_1 = bias.simd(V.self, at: 64)
-                var s2_2 = bias.simd(V.self, at: 80)
-                var s3_0 = bias.simd(V.self, at: 48)
-                var s3_1 = bias.simd(V.self, at: 64)
-                var s3_2 = bias.simd(V.self, at: 80)
-                var s4_0 = bias.simd(V.self, at: 48)
-                var s4_1 = bias.simd(V.self, at: 64)
-                var s4_2 = bias.simd(V.self, at: 80)
-                var s5_0 = bias.simd(V.self, at: 48)
-                var s5_1 = bias.simd(V.self, at: 64)
-                var s5_2 = bias.simd(V.self, at: 80)
-                var s6_0 = bias.simd(V.self, at: 48)
-                var s6_1 = bias.simd(V.self, at: 64)
-                var s6_2 = bias.simd(V.self, at: 80)
-                var s7_0 = bias.simd(V.self, at: 48)
-                var s7_1 = bias.simd(V.self, at: 64)
-                var s7_2 = bias.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V16.self, at: 48)
+                var s0_1 = bias.simd(V16.self, at: 64)
+                var s0_2 = bias.simd(V16.self, at: 80)
+                var s1_0 = bias.simd(V16.self, at: 48)
+                var s1_1 = bias.simd(V16.self, at: 64)
+                var s1_2 = bias.simd(V16.self, at: 80)
+                var s2_0 = bias.simd(V16.self, at: 48)
+                var s2_1 = bias.simd(V16.self, at: 64)
+                var s2_2 = bias.simd(V16.self, at: 80)
+                var s3_0 = bias.simd(V16.self, at: 48)
+                var s3_1 = bias.simd(V16.self, at: 64)
+                var s3_2 = bias.simd(V16.self, at: 80)
+                var s4_0 = bias.simd(V16.self, at: 48)
+                var s4_1 = bias.simd(V16.self, at: 64)
+                var s4_2 = bias.simd(V16.self, at: 80)
+                var s5_0 = bias.simd(V16.self, at: 48)
+                var s5_1 = bias.simd(V16.self, at: 64)
+                var s5_2 = bias.simd(V16.self, at: 80)
+                var s6_0 = bias.simd(V16.self, at: 48)
+                var s6_1 = bias.simd(V16.self, at: 64)
+                var s6_2 = bias.simd(V16.self, at: 80)
+                var s7_0 = bias.simd(V16.self, at: 48)
+                var s7_1 = bias.simd(V16.self, at: 64)
+                var s7_2 = bias.simd(V16.self, at: 80)
                 let xp = x
                 let wp = kernel + 5760
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 120])
+                    let x1 = V16(repeating: xp[ci + 120])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 240])
+                    let x2 = V16(repeating: xp[ci + 240])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 360])
+                    let x3 = V16(repeating: xp[ci + 360])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
-                    let x4 = V(repeating: xp[ci + 480])
+                    let x4 = V16(repeating: xp[ci + 480])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                     s4_2 = madd(s4_2, x4, w2)
-                    let x5 = V(repeating: xp[ci + 600])
+                    let x5 = V16(repeating: xp[ci + 600])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                     s5_2 = madd(s5_2, x5, w2)
-                    let x6 = V(repeating: xp[ci + 720])
+                    let x6 = V16(repeating: xp[ci + 720])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                     s6_2 = madd(s6_2, x6, w2)
-                    let x7 = V(repeating: xp[ci + 840])
+                    let x7 = V16(repeating: xp[ci + 840])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
@@ -619,55 +617,54 @@ public struct ToyConvnet: CompiledModel {
     // softmax over 8 samples: Dense, (None, 84) → (None, 26)
     @inline(never)
     static func l7_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w + 66784, bias = w + 69472
         // The remaining 26 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
+                var s7_0 = bias.simd(V16.self, at: 0)
+                var s7_1 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1344)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1344)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 84])
+                    let x1 = V16(repeating: xp[ci + 84])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 168])
+                    let x2 = V16(repeating: xp[ci + 168])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 252])
+                    let x3 = V16(repeating: xp[ci + 252])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 336])
+                    let x4 = V16(repeating: xp[ci + 336])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 420])
+                    let x5 = V16(repeating: xp[ci + 420])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 504])
+                    let x6 = V16(repeating: xp[ci + 504])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 588])
+                    let x7 = V16(repeating: xp[ci + 588])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -711,38 +708,37 @@ public struct ToyConvnet: CompiledModel {
     // conv1: Conv2D, (None, 32, 32, 3) → (None, 28, 28, 8), 608 parameters
     @inline(never)
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 608
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + (oy * 28 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 96 + ox * 3 + ky * 96 + kx * 3
                         let wp = kernel + (ky * 5 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V8(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V8(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 18])
+                            let x6 = V8(repeating: xp[ci + 18])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -783,32 +779,31 @@ public struct ToyConvnet: CompiledModel {
     // conv2: Conv2D, (None, 14, 14, 8) → (None, 10, 10, 16), 3,216 parameters
     @inline(never)
     static func l2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 3200
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + oy * 112 + ox * 8 + ky * 112 + kx * 8
                         let wp = kernel + (ky * 5 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V16(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V16(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V16(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V16(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -850,23 +845,22 @@ public struct ToyConvnet: CompiledModel {
     // fc3: Dense, (None, 400) → (None, 120), 48,120 parameters
     @inline(never)
     static func l5_fc3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 51200
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s0_3 = bias.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_2 = bias.simd(V16.self, at: 32)
+                var s0_3 = bias.simd(V16.self, at: 48)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
-                    let w3 = wp.simd(V.self, at: ci * 16 + 19200)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
+                    let w3 = wp.simd(V16.self, at: ci * 16 + 19200)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
@@ -882,18 +876,18 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 64)
-                var s0_1 = bias.simd(V.self, at: 80)
-                var s0_2 = bias.simd(V.self, at: 96)
-                var s0_3 = bias.simd(V.self, at: 112)
+                var s0_0 = bias.simd(V16.self, at: 64)
+                var s0_1 = bias.simd(V16.self, at: 80)
+                var s0_2 = bias.simd(V16.self, at: 96)
+                var s0_3 = bias.simd(V16.self, at: 112)
                 let xp = x
                 let wp = kernel + 25600
                 for ci in 0..<400 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 6400)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 12800)
-                    let w3 = wp.simd(V.self, at: ci * 16 + 19200)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 6400)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 12800)
+                    let w3 = wp.simd(V16.self, at: ci * 16 + 19200)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
@@ -910,23 +904,22 @@ public struct ToyConvnet: CompiledModel {
     // fc4: Dense, (None, 120) → (None, 84), 10,164 parameters
     @inline(never)
     static func l6_fc4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 11520
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s0_2 = bias.simd(V.self, at: 32)
-                var s0_3 = bias.simd(V.self, at: 48)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s0_2 = bias.simd(V16.self, at: 32)
+                var s0_3 = bias.simd(V16.self, at: 48)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
-                    let w2 = wp.simd(V.self, at: ci * 16 + 3840)
-                    let w3 = wp.simd(V.self, at: ci * 16 + 5760)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let w2 = wp.simd(V16.self, at: ci * 16 + 3840)
+                    let w3 = wp.simd(V16.self, at: ci * 16 + 5760)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
@@ -942,14 +935,14 @@ public struct ToyConvnet: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 64)
-                var s0_1 = bias.simd(V.self, at: 80)
+                var s0_0 = bias.simd(V16.self, at: 64)
+                var s0_1 = bias.simd(V16.self, at: 80)
                 let xp = x
                 let wp = kernel + 7680
                 for ci in 0..<120 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1920)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1920)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -962,20 +955,19 @@ public struct ToyConvnet: CompiledModel {
     // softmax: Dense, (None, 84) → (None, 26), 2,210 parameters
     @inline(never)
     static func l7_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2688
         // The remaining 26 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<84 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 1344)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 1344)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -1172,43 +1164,42 @@ extension ToyConvnet: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<32) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + (oy * 32 + ox) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
+                var s7_0 = V4()
                 let ky0 = Swift.max(0, 4 - oy), ky1 = Swift.min(5, 32 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 288 + ox * 8 + ky * 288 + kx * 8
                         let wp = kernel + (ky * 5 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V4(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 56])
+                            let x7 = V4(repeating: xp[ci + 56])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1327,39 +1318,38 @@ extension ToyConvnet: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_conv2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + (oy * 14 + ox) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 let ky0 = Swift.max(0, 4 - oy), ky1 = Swift.min(5, 14 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<5 {
                         let xp = x + oy * 288 + ox * 16 + ky * 288 + kx * 16
                         let wp = kernel + (ky * 5 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V8(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1598,6 +1588,15 @@ extension ToyConvnet: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -238,7 +238,6 @@ public struct TwoHeads: CompiledModel {
     // conv1: Conv2D, (None, 28, 28, 1) → (None, 26, 26, 8), 80 parameters
     @inline(never)
     static func l0_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<26) {
-        typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
@@ -253,185 +252,185 @@ public struct TwoHeads: CompiledModel {
                     let row = repeated + (oy - firstRow) * 224
                     let yp = y + oy * 208
                     do {
-                        var s0_0 = biases.simd(V.self, at: 0)
-                        var s0_1 = biases.simd(V.self, at: 0)
-                        var s0_2 = biases.simd(V.self, at: 0)
-                        var s0_3 = biases.simd(V.self, at: 0)
-                        var s0_4 = biases.simd(V.self, at: 0)
-                        var s0_5 = biases.simd(V.self, at: 0)
-                        var s0_6 = biases.simd(V.self, at: 0)
-                        var s0_7 = biases.simd(V.self, at: 0)
-                        var s0_8 = biases.simd(V.self, at: 0)
-                        var s0_9 = biases.simd(V.self, at: 0)
-                        var s0_10 = biases.simd(V.self, at: 0)
-                        var s0_11 = biases.simd(V.self, at: 0)
-                        var s0_12 = biases.simd(V.self, at: 0)
-                        var s1_0 = biases.simd(V.self, at: 0)
-                        var s1_1 = biases.simd(V.self, at: 0)
-                        var s1_2 = biases.simd(V.self, at: 0)
-                        var s1_3 = biases.simd(V.self, at: 0)
-                        var s1_4 = biases.simd(V.self, at: 0)
-                        var s1_5 = biases.simd(V.self, at: 0)
-                        var s1_6 = biases.simd(V.self, at: 0)
-                        var s1_7 = biases.simd(V.self, at: 0)
-                        var s1_8 = biases.simd(V.self, at: 0)
-                        var s1_9 = biases.simd(V.self, at: 0)
-                        var s1_10 = biases.simd(V.self, at: 0)
-                        var s1_11 = biases.simd(V.self, at: 0)
-                        var s1_12 = biases.simd(V.self, at: 0)
+                        var s0_0 = biases.simd(V16.self, at: 0)
+                        var s0_1 = biases.simd(V16.self, at: 0)
+                        var s0_2 = biases.simd(V16.self, at: 0)
+                        var s0_3 = biases.simd(V16.self, at: 0)
+                        var s0_4 = biases.simd(V16.self, at: 0)
+                        var s0_5 = biases.simd(V16.self, at: 0)
+                        var s0_6 = biases.simd(V16.self, at: 0)
+                        var s0_7 = biases.simd(V16.self, at: 0)
+                        var s0_8 = biases.simd(V16.self, at: 0)
+                        var s0_9 = biases.simd(V16.self, at: 0)
+                        var s0_10 = biases.simd(V16.self, at: 0)
+                        var s0_11 = biases.simd(V16.self, at: 0)
+                        var s0_12 = biases.simd(V16.self, at: 0)
+                        var s1_0 = biases.simd(V16.self, at: 0)
+                        var s1_1 = biases.simd(V16.self, at: 0)
+                        var s1_2 = biases.simd(V16.self, at: 0)
+                        var s1_3 = biases.simd(V16.self, at: 0)
+                        var s1_4 = biases.simd(V16.self, at: 0)
+                        var s1_5 = biases.simd(V16.self, at: 0)
+                        var s1_6 = biases.simd(V16.self, at: 0)
+                        var s1_7 = biases.simd(V16.self, at: 0)
+                        var s1_8 = biases.simd(V16.self, at: 0)
+                        var s1_9 = biases.simd(V16.self, at: 0)
+                        var s1_10 = biases.simd(V16.self, at: 0)
+                        var s1_11 = biases.simd(V16.self, at: 0)
+                        var s1_12 = biases.simd(V16.self, at: 0)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 8
                                 let wp0 = patterns + kx * 128
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V16.self, at: 0)
+                                let x0 = xp.simd(V16.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 16)
+                                let x1 = xp.simd(V16.self, at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.simd(V.self, at: 32)
+                                let x2 = xp.simd(V16.self, at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 48)
+                                let x3 = xp.simd(V16.self, at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 64)
+                                let x4 = xp.simd(V16.self, at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.simd(V.self, at: 80)
+                                let x5 = xp.simd(V16.self, at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 96)
+                                let x6 = xp.simd(V16.self, at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V16.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.simd(V.self, at: 128)
+                                let x8 = xp.simd(V16.self, at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.simd(V.self, at: 144)
+                                let x9 = xp.simd(V16.self, at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.simd(V.self, at: 160)
+                                let x10 = xp.simd(V16.self, at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.simd(V.self, at: 176)
+                                let x11 = xp.simd(V16.self, at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.simd(V.self, at: 192)
+                                let x12 = xp.simd(V16.self, at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 224
                                 let wp0 = patterns + (kx + 3) * 128
-                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V16.self, at: 0)
                                 let wp1 = patterns + kx * 128
-                                let w1_0 = wp1.simd(V.self, at: 0)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w1_0 = wp1.simd(V16.self, at: 0)
+                                let x0 = xp.simd(V16.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.simd(V.self, at: 16)
+                                let x1 = xp.simd(V16.self, at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.simd(V.self, at: 32)
+                                let x2 = xp.simd(V16.self, at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.simd(V.self, at: 48)
+                                let x3 = xp.simd(V16.self, at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.simd(V.self, at: 64)
+                                let x4 = xp.simd(V16.self, at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.simd(V.self, at: 80)
+                                let x5 = xp.simd(V16.self, at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.simd(V.self, at: 96)
+                                let x6 = xp.simd(V16.self, at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V16.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.simd(V.self, at: 128)
+                                let x8 = xp.simd(V16.self, at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.simd(V.self, at: 144)
+                                let x9 = xp.simd(V16.self, at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.simd(V.self, at: 160)
+                                let x10 = xp.simd(V16.self, at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.simd(V.self, at: 176)
+                                let x11 = xp.simd(V16.self, at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.simd(V.self, at: 192)
+                                let x12 = xp.simd(V16.self, at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 448
                                 let wp0 = patterns + (kx + 6) * 128
-                                let w0_0 = wp0.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V16.self, at: 0)
                                 let wp1 = patterns + (kx + 3) * 128
-                                let w1_0 = wp1.simd(V.self, at: 0)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w1_0 = wp1.simd(V16.self, at: 0)
+                                let x0 = xp.simd(V16.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.simd(V.self, at: 16)
+                                let x1 = xp.simd(V16.self, at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.simd(V.self, at: 32)
+                                let x2 = xp.simd(V16.self, at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.simd(V.self, at: 48)
+                                let x3 = xp.simd(V16.self, at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.simd(V.self, at: 64)
+                                let x4 = xp.simd(V16.self, at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.simd(V.self, at: 80)
+                                let x5 = xp.simd(V16.self, at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.simd(V.self, at: 96)
+                                let x6 = xp.simd(V16.self, at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V16.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.simd(V.self, at: 128)
+                                let x8 = xp.simd(V16.self, at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.simd(V.self, at: 144)
+                                let x9 = xp.simd(V16.self, at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.simd(V.self, at: 160)
+                                let x10 = xp.simd(V16.self, at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.simd(V.self, at: 176)
+                                let x11 = xp.simd(V16.self, at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.simd(V.self, at: 192)
+                                let x12 = xp.simd(V16.self, at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 672
                                 let wp1 = patterns + (kx + 6) * 128
-                                let w1_0 = wp1.simd(V.self, at: 0)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w1_0 = wp1.simd(V16.self, at: 0)
+                                let x0 = xp.simd(V16.self, at: 0)
                                 s1_0 = madd(s1_0, x0, w1_0)
-                                let x1 = xp.simd(V.self, at: 16)
+                                let x1 = xp.simd(V16.self, at: 16)
                                 s1_1 = madd(s1_1, x1, w1_0)
-                                let x2 = xp.simd(V.self, at: 32)
+                                let x2 = xp.simd(V16.self, at: 32)
                                 s1_2 = madd(s1_2, x2, w1_0)
-                                let x3 = xp.simd(V.self, at: 48)
+                                let x3 = xp.simd(V16.self, at: 48)
                                 s1_3 = madd(s1_3, x3, w1_0)
-                                let x4 = xp.simd(V.self, at: 64)
+                                let x4 = xp.simd(V16.self, at: 64)
                                 s1_4 = madd(s1_4, x4, w1_0)
-                                let x5 = xp.simd(V.self, at: 80)
+                                let x5 = xp.simd(V16.self, at: 80)
                                 s1_5 = madd(s1_5, x5, w1_0)
-                                let x6 = xp.simd(V.self, at: 96)
+                                let x6 = xp.simd(V16.self, at: 96)
                                 s1_6 = madd(s1_6, x6, w1_0)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V16.self, at: 112)
                                 s1_7 = madd(s1_7, x7, w1_0)
-                                let x8 = xp.simd(V.self, at: 128)
+                                let x8 = xp.simd(V16.self, at: 128)
                                 s1_8 = madd(s1_8, x8, w1_0)
-                                let x9 = xp.simd(V.self, at: 144)
+                                let x9 = xp.simd(V16.self, at: 144)
                                 s1_9 = madd(s1_9, x9, w1_0)
-                                let x10 = xp.simd(V.self, at: 160)
+                                let x10 = xp.simd(V16.self, at: 160)
                                 s1_10 = madd(s1_10, x10, w1_0)
-                                let x11 = xp.simd(V.self, at: 176)
+                                let x11 = xp.simd(V16.self, at: 176)
                                 s1_11 = madd(s1_11, x11, w1_0)
-                                let x12 = xp.simd(V.self, at: 192)
+                                let x12 = xp.simd(V16.self, at: 192)
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                         }
@@ -494,111 +493,111 @@ public struct TwoHeads: CompiledModel {
                     let row = repeated + (oy - firstRow) * 224
                     let yp = y + oy * 208
                     do {
-                        var s0_0 = biases.simd(V.self, at: 0)
-                        var s0_1 = biases.simd(V.self, at: 0)
-                        var s0_2 = biases.simd(V.self, at: 0)
-                        var s0_3 = biases.simd(V.self, at: 0)
-                        var s0_4 = biases.simd(V.self, at: 0)
-                        var s0_5 = biases.simd(V.self, at: 0)
-                        var s0_6 = biases.simd(V.self, at: 0)
-                        var s0_7 = biases.simd(V.self, at: 0)
-                        var s0_8 = biases.simd(V.self, at: 0)
-                        var s0_9 = biases.simd(V.self, at: 0)
-                        var s0_10 = biases.simd(V.self, at: 0)
-                        var s0_11 = biases.simd(V.self, at: 0)
-                        var s0_12 = biases.simd(V.self, at: 0)
+                        var s0_0 = biases.simd(V16.self, at: 0)
+                        var s0_1 = biases.simd(V16.self, at: 0)
+                        var s0_2 = biases.simd(V16.self, at: 0)
+                        var s0_3 = biases.simd(V16.self, at: 0)
+                        var s0_4 = biases.simd(V16.self, at: 0)
+                        var s0_5 = biases.simd(V16.self, at: 0)
+                        var s0_6 = biases.simd(V16.self, at: 0)
+                        var s0_7 = biases.simd(V16.self, at: 0)
+                        var s0_8 = biases.simd(V16.self, at: 0)
+                        var s0_9 = biases.simd(V16.self, at: 0)
+                        var s0_10 = biases.simd(V16.self, at: 0)
+                        var s0_11 = biases.simd(V16.self, at: 0)
+                        var s0_12 = biases.simd(V16.self, at: 0)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 8
                                 let wp0 = patterns + kx * 128
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V16.self, at: 0)
+                                let x0 = xp.simd(V16.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 16)
+                                let x1 = xp.simd(V16.self, at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.simd(V.self, at: 32)
+                                let x2 = xp.simd(V16.self, at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 48)
+                                let x3 = xp.simd(V16.self, at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 64)
+                                let x4 = xp.simd(V16.self, at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.simd(V.self, at: 80)
+                                let x5 = xp.simd(V16.self, at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 96)
+                                let x6 = xp.simd(V16.self, at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V16.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.simd(V.self, at: 128)
+                                let x8 = xp.simd(V16.self, at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.simd(V.self, at: 144)
+                                let x9 = xp.simd(V16.self, at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.simd(V.self, at: 160)
+                                let x10 = xp.simd(V16.self, at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.simd(V.self, at: 176)
+                                let x11 = xp.simd(V16.self, at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.simd(V.self, at: 192)
+                                let x12 = xp.simd(V16.self, at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 224
                                 let wp0 = patterns + (kx + 3) * 128
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V16.self, at: 0)
+                                let x0 = xp.simd(V16.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 16)
+                                let x1 = xp.simd(V16.self, at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.simd(V.self, at: 32)
+                                let x2 = xp.simd(V16.self, at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 48)
+                                let x3 = xp.simd(V16.self, at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 64)
+                                let x4 = xp.simd(V16.self, at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.simd(V.self, at: 80)
+                                let x5 = xp.simd(V16.self, at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 96)
+                                let x6 = xp.simd(V16.self, at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V16.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.simd(V.self, at: 128)
+                                let x8 = xp.simd(V16.self, at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.simd(V.self, at: 144)
+                                let x9 = xp.simd(V16.self, at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.simd(V.self, at: 160)
+                                let x10 = xp.simd(V16.self, at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.simd(V.self, at: 176)
+                                let x11 = xp.simd(V16.self, at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.simd(V.self, at: 192)
+                                let x12 = xp.simd(V16.self, at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                             do {
                                 let xp = row + kx * 8 + 448
                                 let wp0 = patterns + (kx + 6) * 128
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V16.self, at: 0)
+                                let x0 = xp.simd(V16.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 16)
+                                let x1 = xp.simd(V16.self, at: 16)
                                 s0_1 = madd(s0_1, x1, w0_0)
-                                let x2 = xp.simd(V.self, at: 32)
+                                let x2 = xp.simd(V16.self, at: 32)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 48)
+                                let x3 = xp.simd(V16.self, at: 48)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 64)
+                                let x4 = xp.simd(V16.self, at: 64)
                                 s0_4 = madd(s0_4, x4, w0_0)
-                                let x5 = xp.simd(V.self, at: 80)
+                                let x5 = xp.simd(V16.self, at: 80)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 96)
+                                let x6 = xp.simd(V16.self, at: 96)
                                 s0_6 = madd(s0_6, x6, w0_0)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V16.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_0)
-                                let x8 = xp.simd(V.self, at: 128)
+                                let x8 = xp.simd(V16.self, at: 128)
                                 s0_8 = madd(s0_8, x8, w0_0)
-                                let x9 = xp.simd(V.self, at: 144)
+                                let x9 = xp.simd(V16.self, at: 144)
                                 s0_9 = madd(s0_9, x9, w0_0)
-                                let x10 = xp.simd(V.self, at: 160)
+                                let x10 = xp.simd(V16.self, at: 160)
                                 s0_10 = madd(s0_10, x10, w0_0)
-                                let x11 = xp.simd(V.self, at: 176)
+                                let x11 = xp.simd(V16.self, at: 176)
                                 s0_11 = madd(s0_11, x11, w0_0)
-                                let x12 = xp.simd(V.self, at: 192)
+                                let x12 = xp.simd(V16.self, at: 192)
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                         }
@@ -660,34 +659,33 @@ public struct TwoHeads: CompiledModel {
     // conv2: Conv2D, (None, 13, 13, 8) → (None, 11, 11, 16), 1,168 parameters
     @inline(never)
     static func l2_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1152
         for oy in parts {
             do {
                 let yp = y + oy * 176
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 104 + ky * 104 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V16(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V16(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V16(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V16(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V16(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -701,26 +699,26 @@ public struct TwoHeads: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 104 + ky * 104 + kx * 8 + 48
                         let wp = kernel + (ky * 3 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V16(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V16(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V16(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V16(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -747,23 +745,22 @@ public struct TwoHeads: CompiledModel {
 
     @inline(never)
     static func l2_conv2_winograd_product3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -775,32 +772,31 @@ public struct TwoHeads: CompiledModel {
 
     @inline(never)
     static func l2_conv2_winograd_product6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V16(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V16(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -815,10 +811,8 @@ public struct TwoHeads: CompiledModel {
 
     @inline(never)
     static func l2_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 1728
-        let zero = VK()
+        let zero = V16()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
             let rows = group < 1 ? 2 : 1
@@ -829,17 +823,17 @@ public struct TwoHeads: CompiledModel {
                     let patch = x + ((ty0 + r) * 448 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136), d14 = pc.simd(VC.self, at: 144), d15 = pc.simd(VC.self, at: 152)
+                        let d10 = pc.simd(V8.self, at: 112), d11 = pc.simd(V8.self, at: 120), d12 = pc.simd(V8.self, at: 128), d13 = pc.simd(V8.self, at: 136), d14 = pc.simd(V8.self, at: 144), d15 = pc.simd(V8.self, at: 152)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248), d24 = pc.simd(VC.self, at: 256), d25 = pc.simd(VC.self, at: 264)
+                        let d20 = pc.simd(V8.self, at: 224), d21 = pc.simd(V8.self, at: 232), d22 = pc.simd(V8.self, at: 240), d23 = pc.simd(V8.self, at: 248), d24 = pc.simd(V8.self, at: 256), d25 = pc.simd(V8.self, at: 264)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360), d34 = pc.simd(VC.self, at: 368), d35 = pc.simd(VC.self, at: 376)
+                        let d30 = pc.simd(V8.self, at: 336), d31 = pc.simd(V8.self, at: 344), d32 = pc.simd(V8.self, at: 352), d33 = pc.simd(V8.self, at: 360), d34 = pc.simd(V8.self, at: 368), d35 = pc.simd(V8.self, at: 376)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 448), d41 = pc.simd(VC.self, at: 456), d42 = pc.simd(VC.self, at: 464), d43 = pc.simd(VC.self, at: 472), d44 = pc.simd(VC.self, at: 480), d45 = pc.simd(VC.self, at: 488)
+                        let d40 = pc.simd(V8.self, at: 448), d41 = pc.simd(V8.self, at: 456), d42 = pc.simd(V8.self, at: 464), d43 = pc.simd(V8.self, at: 472), d44 = pc.simd(V8.self, at: 480), d45 = pc.simd(V8.self, at: 488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 560), d51 = pc.simd(VC.self, at: 568), d52 = pc.simd(VC.self, at: 576), d53 = pc.simd(VC.self, at: 584), d54 = pc.simd(VC.self, at: 592), d55 = pc.simd(VC.self, at: 600)
+                        let d50 = pc.simd(V8.self, at: 560), d51 = pc.simd(V8.self, at: 568), d52 = pc.simd(V8.self, at: 576), d53 = pc.simd(V8.self, at: 584), d54 = pc.simd(V8.self, at: 592), d55 = pc.simd(V8.self, at: 600)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -897,18 +891,18 @@ public struct TwoHeads: CompiledModel {
                     let t = r * 3 + tx, ox = 4 * tx
                     let yt = y + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 112), m02 = mt.simd(VK.self, at: 224), m03 = mt.simd(VK.self, at: 336), m04 = mt.simd(VK.self, at: 448), m05 = mt.simd(VK.self, at: 560)
+                        let bias = w.simd(V16.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 112), m02 = mt.simd(V16.self, at: 224), m03 = mt.simd(V16.self, at: 336), m04 = mt.simd(V16.self, at: 448), m05 = mt.simd(V16.self, at: 560)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 672), m11 = mt.simd(VK.self, at: 784), m12 = mt.simd(VK.self, at: 896), m13 = mt.simd(VK.self, at: 1008), m14 = mt.simd(VK.self, at: 1120), m15 = mt.simd(VK.self, at: 1232)
+                        let m10 = mt.simd(V16.self, at: 672), m11 = mt.simd(V16.self, at: 784), m12 = mt.simd(V16.self, at: 896), m13 = mt.simd(V16.self, at: 1008), m14 = mt.simd(V16.self, at: 1120), m15 = mt.simd(V16.self, at: 1232)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 1344), m21 = mt.simd(VK.self, at: 1456), m22 = mt.simd(VK.self, at: 1568), m23 = mt.simd(VK.self, at: 1680), m24 = mt.simd(VK.self, at: 1792), m25 = mt.simd(VK.self, at: 1904)
+                        let m20 = mt.simd(V16.self, at: 1344), m21 = mt.simd(V16.self, at: 1456), m22 = mt.simd(V16.self, at: 1568), m23 = mt.simd(V16.self, at: 1680), m24 = mt.simd(V16.self, at: 1792), m25 = mt.simd(V16.self, at: 1904)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 2016), m31 = mt.simd(VK.self, at: 2128), m32 = mt.simd(VK.self, at: 2240), m33 = mt.simd(VK.self, at: 2352), m34 = mt.simd(VK.self, at: 2464), m35 = mt.simd(VK.self, at: 2576)
+                        let m30 = mt.simd(V16.self, at: 2016), m31 = mt.simd(V16.self, at: 2128), m32 = mt.simd(V16.self, at: 2240), m33 = mt.simd(V16.self, at: 2352), m34 = mt.simd(V16.self, at: 2464), m35 = mt.simd(V16.self, at: 2576)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 2688), m41 = mt.simd(VK.self, at: 2800), m42 = mt.simd(VK.self, at: 2912), m43 = mt.simd(VK.self, at: 3024), m44 = mt.simd(VK.self, at: 3136), m45 = mt.simd(VK.self, at: 3248)
+                        let m40 = mt.simd(V16.self, at: 2688), m41 = mt.simd(V16.self, at: 2800), m42 = mt.simd(V16.self, at: 2912), m43 = mt.simd(V16.self, at: 3024), m44 = mt.simd(V16.self, at: 3136), m45 = mt.simd(V16.self, at: 3248)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 3360), m51 = mt.simd(VK.self, at: 3472), m52 = mt.simd(VK.self, at: 3584), m53 = mt.simd(VK.self, at: 3696), m54 = mt.simd(VK.self, at: 3808), m55 = mt.simd(VK.self, at: 3920)
+                        let m50 = mt.simd(V16.self, at: 3360), m51 = mt.simd(V16.self, at: 3472), m52 = mt.simd(V16.self, at: 3584), m53 = mt.simd(V16.self, at: 3696), m54 = mt.simd(V16.self, at: 3808), m55 = mt.simd(V16.self, at: 3920)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -980,17 +974,16 @@ public struct TwoHeads: CompiledModel {
     // measurement_features: Dense, (None, 4) → (None, 16), 80 parameters
     @inline(never)
     static func l5_measurement_features(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -1008,20 +1001,19 @@ public struct TwoHeads: CompiledModel {
     // digit: Dense, (None, 416) → (None, 10), 4,170 parameters
     @inline(never)
     static func l7_digit(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 6656
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<416 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 3328)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 3328)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -1049,18 +1041,17 @@ public struct TwoHeads: CompiledModel {
     // score: Dense, (None, 416) → (None, 1), 417 parameters
     @inline(never)
     static func l8_score(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 1664
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<416 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -1274,40 +1265,39 @@ extension TwoHeads: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<28) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 7
                 let yp = y + oy * 28 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 28 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ox * 8 + ky * 240 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V4(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1605,8 +1595,6 @@ extension TwoHeads: TrainableModel {
     // the batch's S (l2_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l2_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 2880
         do {
             let ty0 = 0
@@ -1617,17 +1605,17 @@ extension TwoHeads: TrainableModel {
                     let patch = x + ((ty0 + r) * 448 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136), d14 = pc.simd(VC.self, at: 144), d15 = pc.simd(VC.self, at: 152)
+                        let d10 = pc.simd(V8.self, at: 112), d11 = pc.simd(V8.self, at: 120), d12 = pc.simd(V8.self, at: 128), d13 = pc.simd(V8.self, at: 136), d14 = pc.simd(V8.self, at: 144), d15 = pc.simd(V8.self, at: 152)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248), d24 = pc.simd(VC.self, at: 256), d25 = pc.simd(VC.self, at: 264)
+                        let d20 = pc.simd(V8.self, at: 224), d21 = pc.simd(V8.self, at: 232), d22 = pc.simd(V8.self, at: 240), d23 = pc.simd(V8.self, at: 248), d24 = pc.simd(V8.self, at: 256), d25 = pc.simd(V8.self, at: 264)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360), d34 = pc.simd(VC.self, at: 368), d35 = pc.simd(VC.self, at: 376)
+                        let d30 = pc.simd(V8.self, at: 336), d31 = pc.simd(V8.self, at: 344), d32 = pc.simd(V8.self, at: 352), d33 = pc.simd(V8.self, at: 360), d34 = pc.simd(V8.self, at: 368), d35 = pc.simd(V8.self, at: 376)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 448), d41 = pc.simd(VC.self, at: 456), d42 = pc.simd(VC.self, at: 464), d43 = pc.simd(VC.self, at: 472), d44 = pc.simd(VC.self, at: 480), d45 = pc.simd(VC.self, at: 488)
+                        let d40 = pc.simd(V8.self, at: 448), d41 = pc.simd(V8.self, at: 456), d42 = pc.simd(V8.self, at: 464), d43 = pc.simd(V8.self, at: 472), d44 = pc.simd(V8.self, at: 480), d45 = pc.simd(V8.self, at: 488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 560), d51 = pc.simd(VC.self, at: 568), d52 = pc.simd(VC.self, at: 576), d53 = pc.simd(VC.self, at: 584), d54 = pc.simd(VC.self, at: 592), d55 = pc.simd(VC.self, at: 600)
+                        let d50 = pc.simd(V8.self, at: 560), d51 = pc.simd(V8.self, at: 568), d52 = pc.simd(V8.self, at: 576), d53 = pc.simd(V8.self, at: 584), d54 = pc.simd(V8.self, at: 592), d55 = pc.simd(V8.self, at: 600)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1682,13 +1670,13 @@ extension TwoHeads: TrainableModel {
                     let dzt = dz + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
                         let zt = z + (t * 16 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = ox + 3 < 11 ? dzt.simd(VK.self, at: 48 + k) : VK()
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 16 + k), d02 = dzt.simd(V16.self, at: 32 + k), d03 = ox + 3 < 11 ? dzt.simd(V16.self, at: 48 + k) : V16()
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 176 + k), d11 = dzt.simd(VK.self, at: 192 + k), d12 = dzt.simd(VK.self, at: 208 + k), d13 = ox + 3 < 11 ? dzt.simd(VK.self, at: 224 + k) : VK()
+                        let d10 = dzt.simd(V16.self, at: 176 + k), d11 = dzt.simd(V16.self, at: 192 + k), d12 = dzt.simd(V16.self, at: 208 + k), d13 = ox + 3 < 11 ? dzt.simd(V16.self, at: 224 + k) : V16()
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 352 + k), d21 = dzt.simd(VK.self, at: 368 + k), d22 = dzt.simd(VK.self, at: 384 + k), d23 = ox + 3 < 11 ? dzt.simd(VK.self, at: 400 + k) : VK()
+                        let d20 = dzt.simd(V16.self, at: 352 + k), d21 = dzt.simd(V16.self, at: 368 + k), d22 = dzt.simd(V16.self, at: 384 + k), d23 = ox + 3 < 11 ? dzt.simd(V16.self, at: 400 + k) : V16()
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = oy + 3 < 11 ? dzt.simd(VK.self, at: 528 + k) : VK(), d31 = oy + 3 < 11 ? dzt.simd(VK.self, at: 544 + k) : VK(), d32 = oy + 3 < 11 ? dzt.simd(VK.self, at: 560 + k) : VK(), d33 = oy + 3 < 11 && ox + 3 < 11 ? dzt.simd(VK.self, at: 576 + k) : VK()
+                        let d30 = oy + 3 < 11 ? dzt.simd(V16.self, at: 528 + k) : V16(), d31 = oy + 3 < 11 ? dzt.simd(V16.self, at: 544 + k) : V16(), d32 = oy + 3 < 11 ? dzt.simd(V16.self, at: 560 + k) : V16(), d33 = oy + 3 < 11 && ox + 3 < 11 ? dzt.simd(V16.self, at: 576 + k) : V16()
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -1745,34 +1733,33 @@ extension TwoHeads: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l2_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 128, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 128), s02 = st.simd(VK.self, at: 256), s03 = st.simd(VK.self, at: 384), s04 = st.simd(VK.self, at: 512), s05 = st.simd(VK.self, at: 640)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 128), s02 = st.simd(V16.self, at: 256), s03 = st.simd(V16.self, at: 384), s04 = st.simd(V16.self, at: 512), s05 = st.simd(V16.self, at: 640)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 768), s11 = st.simd(VK.self, at: 896), s12 = st.simd(VK.self, at: 1024), s13 = st.simd(VK.self, at: 1152), s14 = st.simd(VK.self, at: 1280), s15 = st.simd(VK.self, at: 1408)
+            let s10 = st.simd(V16.self, at: 768), s11 = st.simd(V16.self, at: 896), s12 = st.simd(V16.self, at: 1024), s13 = st.simd(V16.self, at: 1152), s14 = st.simd(V16.self, at: 1280), s15 = st.simd(V16.self, at: 1408)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 1536), s21 = st.simd(VK.self, at: 1664), s22 = st.simd(VK.self, at: 1792), s23 = st.simd(VK.self, at: 1920), s24 = st.simd(VK.self, at: 2048), s25 = st.simd(VK.self, at: 2176)
+            let s20 = st.simd(V16.self, at: 1536), s21 = st.simd(V16.self, at: 1664), s22 = st.simd(V16.self, at: 1792), s23 = st.simd(V16.self, at: 1920), s24 = st.simd(V16.self, at: 2048), s25 = st.simd(V16.self, at: 2176)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 2304), s31 = st.simd(VK.self, at: 2432), s32 = st.simd(VK.self, at: 2560), s33 = st.simd(VK.self, at: 2688), s34 = st.simd(VK.self, at: 2816), s35 = st.simd(VK.self, at: 2944)
+            let s30 = st.simd(V16.self, at: 2304), s31 = st.simd(V16.self, at: 2432), s32 = st.simd(V16.self, at: 2560), s33 = st.simd(V16.self, at: 2688), s34 = st.simd(V16.self, at: 2816), s35 = st.simd(V16.self, at: 2944)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 3072), s41 = st.simd(VK.self, at: 3200), s42 = st.simd(VK.self, at: 3328), s43 = st.simd(VK.self, at: 3456), s44 = st.simd(VK.self, at: 3584), s45 = st.simd(VK.self, at: 3712)
+            let s40 = st.simd(V16.self, at: 3072), s41 = st.simd(V16.self, at: 3200), s42 = st.simd(V16.self, at: 3328), s43 = st.simd(V16.self, at: 3456), s44 = st.simd(V16.self, at: 3584), s45 = st.simd(V16.self, at: 3712)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 3840), s51 = st.simd(VK.self, at: 3968), s52 = st.simd(VK.self, at: 4096), s53 = st.simd(VK.self, at: 4224), s54 = st.simd(VK.self, at: 4352), s55 = st.simd(VK.self, at: 4480)
+            let s50 = st.simd(V16.self, at: 3840), s51 = st.simd(V16.self, at: 3968), s52 = st.simd(V16.self, at: 4096), s53 = st.simd(V16.self, at: 4224), s54 = st.simd(V16.self, at: 4352), s55 = st.simd(V16.self, at: 4480)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g10, at: 384)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g20, at: 768)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 384) + g10, at: 384)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 768) + g20, at: 768)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g01, at: 128)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g11, at: 512)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 896) + g21, at: 896)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 128) + g01, at: 128)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 512) + g11, at: 512)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 896) + g21, at: 896)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g02, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 640) + g12, at: 640)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g22, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 256) + g02, at: 256)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 640) + g12, at: 640)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g22, at: 1024)
         }
     }
 
@@ -1792,38 +1779,37 @@ extension TwoHeads: TrainableModel {
 
     @inline(never)
     static func l2_conv2_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
+                var s7_0 = V8()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V8(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V8(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V8(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V8(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1840,8 +1826,6 @@ extension TwoHeads: TrainableModel {
 
     @inline(never)
     static func l2_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 5184
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
@@ -1852,17 +1836,17 @@ extension TwoHeads: TrainableModel {
                     let patch = x + ((ty0 + r) * 1152 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 288), d11 = pc.simd(VC.self, at: 304), d12 = pc.simd(VC.self, at: 320), d13 = pc.simd(VC.self, at: 336), d14 = pc.simd(VC.self, at: 352), d15 = pc.simd(VC.self, at: 368)
+                        let d10 = pc.simd(V16.self, at: 288), d11 = pc.simd(V16.self, at: 304), d12 = pc.simd(V16.self, at: 320), d13 = pc.simd(V16.self, at: 336), d14 = pc.simd(V16.self, at: 352), d15 = pc.simd(V16.self, at: 368)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 576), d21 = pc.simd(VC.self, at: 592), d22 = pc.simd(VC.self, at: 608), d23 = pc.simd(VC.self, at: 624), d24 = pc.simd(VC.self, at: 640), d25 = pc.simd(VC.self, at: 656)
+                        let d20 = pc.simd(V16.self, at: 576), d21 = pc.simd(V16.self, at: 592), d22 = pc.simd(V16.self, at: 608), d23 = pc.simd(V16.self, at: 624), d24 = pc.simd(V16.self, at: 640), d25 = pc.simd(V16.self, at: 656)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 864), d31 = pc.simd(VC.self, at: 880), d32 = pc.simd(VC.self, at: 896), d33 = pc.simd(VC.self, at: 912), d34 = pc.simd(VC.self, at: 928), d35 = pc.simd(VC.self, at: 944)
+                        let d30 = pc.simd(V16.self, at: 864), d31 = pc.simd(V16.self, at: 880), d32 = pc.simd(V16.self, at: 896), d33 = pc.simd(V16.self, at: 912), d34 = pc.simd(V16.self, at: 928), d35 = pc.simd(V16.self, at: 944)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1152), d41 = pc.simd(VC.self, at: 1168), d42 = pc.simd(VC.self, at: 1184), d43 = pc.simd(VC.self, at: 1200), d44 = pc.simd(VC.self, at: 1216), d45 = pc.simd(VC.self, at: 1232)
+                        let d40 = pc.simd(V16.self, at: 1152), d41 = pc.simd(V16.self, at: 1168), d42 = pc.simd(V16.self, at: 1184), d43 = pc.simd(V16.self, at: 1200), d44 = pc.simd(V16.self, at: 1216), d45 = pc.simd(V16.self, at: 1232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1440), d51 = pc.simd(VC.self, at: 1456), d52 = pc.simd(VC.self, at: 1472), d53 = pc.simd(VC.self, at: 1488), d54 = pc.simd(VC.self, at: 1504), d55 = pc.simd(VC.self, at: 1520)
+                        let d50 = pc.simd(V16.self, at: 1440), d51 = pc.simd(V16.self, at: 1456), d52 = pc.simd(V16.self, at: 1472), d53 = pc.simd(V16.self, at: 1488), d54 = pc.simd(V16.self, at: 1504), d55 = pc.simd(V16.self, at: 1520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1920,18 +1904,18 @@ extension TwoHeads: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 13 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240), m04 = mt.simd(VK.self, at: 320), m05 = mt.simd(VK.self, at: 400)
+                        let bias = w.simd(V8.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 80), m02 = mt.simd(V8.self, at: 160), m03 = mt.simd(V8.self, at: 240), m04 = mt.simd(V8.self, at: 320), m05 = mt.simd(V8.self, at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 480), m11 = mt.simd(VK.self, at: 560), m12 = mt.simd(VK.self, at: 640), m13 = mt.simd(VK.self, at: 720), m14 = mt.simd(VK.self, at: 800), m15 = mt.simd(VK.self, at: 880)
+                        let m10 = mt.simd(V8.self, at: 480), m11 = mt.simd(V8.self, at: 560), m12 = mt.simd(V8.self, at: 640), m13 = mt.simd(V8.self, at: 720), m14 = mt.simd(V8.self, at: 800), m15 = mt.simd(V8.self, at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 960), m21 = mt.simd(VK.self, at: 1040), m22 = mt.simd(VK.self, at: 1120), m23 = mt.simd(VK.self, at: 1200), m24 = mt.simd(VK.self, at: 1280), m25 = mt.simd(VK.self, at: 1360)
+                        let m20 = mt.simd(V8.self, at: 960), m21 = mt.simd(V8.self, at: 1040), m22 = mt.simd(V8.self, at: 1120), m23 = mt.simd(V8.self, at: 1200), m24 = mt.simd(V8.self, at: 1280), m25 = mt.simd(V8.self, at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 1440), m31 = mt.simd(VK.self, at: 1520), m32 = mt.simd(VK.self, at: 1600), m33 = mt.simd(VK.self, at: 1680), m34 = mt.simd(VK.self, at: 1760), m35 = mt.simd(VK.self, at: 1840)
+                        let m30 = mt.simd(V8.self, at: 1440), m31 = mt.simd(V8.self, at: 1520), m32 = mt.simd(V8.self, at: 1600), m33 = mt.simd(V8.self, at: 1680), m34 = mt.simd(V8.self, at: 1760), m35 = mt.simd(V8.self, at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1920), m41 = mt.simd(VK.self, at: 2000), m42 = mt.simd(VK.self, at: 2080), m43 = mt.simd(VK.self, at: 2160), m44 = mt.simd(VK.self, at: 2240), m45 = mt.simd(VK.self, at: 2320)
+                        let m40 = mt.simd(V8.self, at: 1920), m41 = mt.simd(V8.self, at: 2000), m42 = mt.simd(V8.self, at: 2080), m43 = mt.simd(V8.self, at: 2160), m44 = mt.simd(V8.self, at: 2240), m45 = mt.simd(V8.self, at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 2400), m51 = mt.simd(VK.self, at: 2480), m52 = mt.simd(VK.self, at: 2560), m53 = mt.simd(VK.self, at: 2640), m54 = mt.simd(VK.self, at: 2720), m55 = mt.simd(VK.self, at: 2800)
+                        let m50 = mt.simd(V8.self, at: 2400), m51 = mt.simd(V8.self, at: 2480), m52 = mt.simd(V8.self, at: 2560), m53 = mt.simd(V8.self, at: 2640), m54 = mt.simd(V8.self, at: 2720), m55 = mt.simd(V8.self, at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1989,34 +1973,33 @@ extension TwoHeads: TrainableModel {
 
     @inline(never)
     static func l2_conv2_winograd_training_product18(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 6
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V16(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V16(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V16(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V16(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V16(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2032,10 +2015,8 @@ extension TwoHeads: TrainableModel {
 
     @inline(never)
     static func l2_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 2304
-        let zero = VK()
+        let zero = V16()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2045,13 +2026,13 @@ extension TwoHeads: TrainableModel {
                     let patch = x + ((ty0 + r) * 224 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 112), d11 = pc.simd(VC.self, at: 120), d12 = pc.simd(VC.self, at: 128), d13 = pc.simd(VC.self, at: 136)
+                        let d10 = pc.simd(V8.self, at: 112), d11 = pc.simd(V8.self, at: 120), d12 = pc.simd(V8.self, at: 128), d13 = pc.simd(V8.self, at: 136)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 224), d21 = pc.simd(VC.self, at: 232), d22 = pc.simd(VC.self, at: 240), d23 = pc.simd(VC.self, at: 248)
+                        let d20 = pc.simd(V8.self, at: 224), d21 = pc.simd(V8.self, at: 232), d22 = pc.simd(V8.self, at: 240), d23 = pc.simd(V8.self, at: 248)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 336), d31 = pc.simd(VC.self, at: 344), d32 = pc.simd(VC.self, at: 352), d33 = pc.simd(VC.self, at: 360)
+                        let d30 = pc.simd(V8.self, at: 336), d31 = pc.simd(V8.self, at: 344), d32 = pc.simd(V8.self, at: 352), d33 = pc.simd(V8.self, at: 360)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2087,14 +2068,14 @@ extension TwoHeads: TrainableModel {
                     let t = r * 6 + tx, ox = 2 * tx
                     let yt = y + (oy * 11 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 304), m02 = mt.simd(VK.self, at: 608), m03 = mt.simd(VK.self, at: 912)
+                        let bias = w.simd(V16.self, at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 304), m02 = mt.simd(V16.self, at: 608), m03 = mt.simd(V16.self, at: 912)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 1216), m11 = mt.simd(VK.self, at: 1520), m12 = mt.simd(VK.self, at: 1824), m13 = mt.simd(VK.self, at: 2128)
+                        let m10 = mt.simd(V16.self, at: 1216), m11 = mt.simd(V16.self, at: 1520), m12 = mt.simd(V16.self, at: 1824), m13 = mt.simd(V16.self, at: 2128)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 2432), m21 = mt.simd(VK.self, at: 2736), m22 = mt.simd(VK.self, at: 3040), m23 = mt.simd(VK.self, at: 3344)
+                        let m20 = mt.simd(V16.self, at: 2432), m21 = mt.simd(V16.self, at: 2736), m22 = mt.simd(V16.self, at: 3040), m23 = mt.simd(V16.self, at: 3344)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 3648), m31 = mt.simd(VK.self, at: 3952), m32 = mt.simd(VK.self, at: 4256), m33 = mt.simd(VK.self, at: 4560)
+                        let m30 = mt.simd(V16.self, at: 3648), m31 = mt.simd(V16.self, at: 3952), m32 = mt.simd(V16.self, at: 4256), m33 = mt.simd(V16.self, at: 4560)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2121,6 +2102,15 @@ extension TwoHeads: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -2136,92 +2126,76 @@ extension TwoHeads: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

@@ -302,7 +302,6 @@ public struct Unet: CompiledModel {
     // enc1_conv: the direct kernel
     @inline(never)
     static func l0_enc1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         // The input rows these output rows read, each pixel repeated once per filter.
@@ -313,10 +312,10 @@ public struct Unet: CompiledModel {
                 let source = x + firstRow * 18, rows = (parts.upperBound * 8 - 1) + 3 - firstRow
                 for pixel in 0..<(rows * 18) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 8) }
                 do {
-                    let p0_0 = patterns.simd(V.self, at: 0), p0_1 = patterns.simd(V.self, at: 128), p0_2 = patterns.simd(V.self, at: 256)
-                    let p1_0 = patterns.simd(V.self, at: 384), p1_1 = patterns.simd(V.self, at: 512), p1_2 = patterns.simd(V.self, at: 640)
-                    let p2_0 = patterns.simd(V.self, at: 768), p2_1 = patterns.simd(V.self, at: 896), p2_2 = patterns.simd(V.self, at: 1024)
-                    let bias = biases.simd(V.self, at: 0)
+                    let p0_0 = patterns.simd(V16.self, at: 0), p0_1 = patterns.simd(V16.self, at: 128), p0_2 = patterns.simd(V16.self, at: 256)
+                    let p1_0 = patterns.simd(V16.self, at: 384), p1_1 = patterns.simd(V16.self, at: 512), p1_2 = patterns.simd(V16.self, at: 640)
+                    let p2_0 = patterns.simd(V16.self, at: 768), p2_1 = patterns.simd(V16.self, at: 896), p2_2 = patterns.simd(V16.self, at: 1024)
+                    let bias = biases.simd(V16.self, at: 0)
                     // The vectors of a row that start at filter 0 (of 9 taps' patterns held above).
                     for start in [0, 16, 32, 48, 64, 80, 96, 112] {
                         for oy in stride(from: parts.lowerBound * 8, to: parts.upperBound * 8, by: 8) {
@@ -329,36 +328,36 @@ public struct Unet: CompiledModel {
                             var s5 = bias
                             var s6 = bias
                             var s7 = bias
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 144); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 288); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 432); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 576); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 720); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 864); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1008); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1152); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1296); s7 = madd(s7, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 8); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 152); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 296); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 440); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 584); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 728); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 872); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1016); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1160); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1304); s7 = madd(s7, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 16); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 304); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 448); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 592); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 736); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 880); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1312); s7 = madd(s7, xv, p2_2) }
+                            do { let xv = row.simd(V16.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 144); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 288); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 432); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 576); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 720); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 864); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 1008); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p1_0); s7 = madd(s7, xv, p0_0) }
+                            do { let xv = row.simd(V16.self, at: 1152); s6 = madd(s6, xv, p2_0); s7 = madd(s7, xv, p1_0) }
+                            do { let xv = row.simd(V16.self, at: 1296); s7 = madd(s7, xv, p2_0) }
+                            do { let xv = row.simd(V16.self, at: 8); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 152); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 296); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 440); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 584); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 728); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 872); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 1016); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p1_1); s7 = madd(s7, xv, p0_1) }
+                            do { let xv = row.simd(V16.self, at: 1160); s6 = madd(s6, xv, p2_1); s7 = madd(s7, xv, p1_1) }
+                            do { let xv = row.simd(V16.self, at: 1304); s7 = madd(s7, xv, p2_1) }
+                            do { let xv = row.simd(V16.self, at: 16); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 160); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 304); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 448); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 592); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 736); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 880); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
+                            do { let xv = row.simd(V16.self, at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
+                            do { let xv = row.simd(V16.self, at: 1312); s7 = madd(s7, xv, p2_2) }
                             s0 = s0.replacing(with: 0, where: s0 .< 0)
                             yp.store(s0, at: 0)
                             s1 = s1.replacing(with: 0, where: s1 .< 0)
@@ -421,39 +420,38 @@ public struct Unet: CompiledModel {
     // enc2_conv: the direct kernel
     @inline(never)
     static func l2_enc2_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V16(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V16(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V16(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V16(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V16(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V16(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
+                        let x7 = V16(repeating: xp[ci + 56])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -484,26 +482,25 @@ public struct Unet: CompiledModel {
 
     @inline(never)
     static func l2_enc2_conv_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -516,10 +513,8 @@ public struct Unet: CompiledModel {
 
     @inline(never)
     static func l2_enc2_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 1728
-        let zero = VK()
+        let zero = V16()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -529,17 +524,17 @@ public struct Unet: CompiledModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104), d14 = pc.simd(VC.self, at: 112), d15 = pc.simd(VC.self, at: 120)
+                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184), d24 = pc.simd(VC.self, at: 192), d25 = pc.simd(VC.self, at: 200)
+                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264), d34 = pc.simd(VC.self, at: 272), d35 = pc.simd(VC.self, at: 280)
+                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 320), d41 = pc.simd(VC.self, at: 328), d42 = pc.simd(VC.self, at: 336), d43 = pc.simd(VC.self, at: 344), d44 = pc.simd(VC.self, at: 352), d45 = pc.simd(VC.self, at: 360)
+                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 400), d51 = pc.simd(VC.self, at: 408), d52 = pc.simd(VC.self, at: 416), d53 = pc.simd(VC.self, at: 424), d54 = pc.simd(VC.self, at: 432), d55 = pc.simd(VC.self, at: 440)
+                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -597,18 +592,18 @@ public struct Unet: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240), m04 = mt.simd(VK.self, at: 320), m05 = mt.simd(VK.self, at: 400)
+                        let bias = w.simd(V16.self, at: 1152 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 480), m11 = mt.simd(VK.self, at: 560), m12 = mt.simd(VK.self, at: 640), m13 = mt.simd(VK.self, at: 720), m14 = mt.simd(VK.self, at: 800), m15 = mt.simd(VK.self, at: 880)
+                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 960), m21 = mt.simd(VK.self, at: 1040), m22 = mt.simd(VK.self, at: 1120), m23 = mt.simd(VK.self, at: 1200), m24 = mt.simd(VK.self, at: 1280), m25 = mt.simd(VK.self, at: 1360)
+                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 1440), m31 = mt.simd(VK.self, at: 1520), m32 = mt.simd(VK.self, at: 1600), m33 = mt.simd(VK.self, at: 1680), m34 = mt.simd(VK.self, at: 1760), m35 = mt.simd(VK.self, at: 1840)
+                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1920), m41 = mt.simd(VK.self, at: 2000), m42 = mt.simd(VK.self, at: 2080), m43 = mt.simd(VK.self, at: 2160), m44 = mt.simd(VK.self, at: 2240), m45 = mt.simd(VK.self, at: 2320)
+                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 2400), m51 = mt.simd(VK.self, at: 2480), m52 = mt.simd(VK.self, at: 2560), m53 = mt.simd(VK.self, at: 2640), m54 = mt.simd(VK.self, at: 2720), m55 = mt.simd(VK.self, at: 2800)
+                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -690,65 +685,64 @@ public struct Unet: CompiledModel {
     // bottleneck: the direct kernel
     @inline(never)
     static func l4_bottleneck(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 4608
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
-                var s4_0 = bias.simd(V.self, at: c0)
-                var s5_0 = bias.simd(V.self, at: c0)
-                var s6_0 = bias.simd(V.self, at: c0)
-                var s7_0 = bias.simd(V.self, at: c0)
-                var s8_0 = bias.simd(V.self, at: c0)
-                var s9_0 = bias.simd(V.self, at: c0)
-                var s10_0 = bias.simd(V.self, at: c0)
-                var s11_0 = bias.simd(V.self, at: c0)
-                var s12_0 = bias.simd(V.self, at: c0)
-                var s13_0 = bias.simd(V.self, at: c0)
-                var s14_0 = bias.simd(V.self, at: c0)
-                var s15_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
+                var s4_0 = bias.simd(V16.self, at: c0)
+                var s5_0 = bias.simd(V16.self, at: c0)
+                var s6_0 = bias.simd(V16.self, at: c0)
+                var s7_0 = bias.simd(V16.self, at: c0)
+                var s8_0 = bias.simd(V16.self, at: c0)
+                var s9_0 = bias.simd(V16.self, at: c0)
+                var s10_0 = bias.simd(V16.self, at: c0)
+                var s11_0 = bias.simd(V16.self, at: c0)
+                var s12_0 = bias.simd(V16.self, at: c0)
+                var s13_0 = bias.simd(V16.self, at: c0)
+                var s14_0 = bias.simd(V16.self, at: c0)
+                var s15_0 = bias.simd(V16.self, at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 96 + kx * 16
                         let wp = kernel + c0 * 144 + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V16(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V16(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V16(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 96])
+                            let x4 = V16(repeating: xp[ci + 96])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 112])
+                            let x5 = V16(repeating: xp[ci + 112])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 128])
+                            let x6 = V16(repeating: xp[ci + 128])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 144])
+                            let x7 = V16(repeating: xp[ci + 144])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 192])
+                            let x8 = V16(repeating: xp[ci + 192])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 208])
+                            let x9 = V16(repeating: xp[ci + 208])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 224])
+                            let x10 = V16(repeating: xp[ci + 224])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 240])
+                            let x11 = V16(repeating: xp[ci + 240])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 288])
+                            let x12 = V16(repeating: xp[ci + 288])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 304])
+                            let x13 = V16(repeating: xp[ci + 304])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 320])
+                            let x14 = V16(repeating: xp[ci + 320])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 336])
+                            let x15 = V16(repeating: xp[ci + 336])
                             s15_0 = madd(s15_0, x15, w0)
                         }
                     }
@@ -823,39 +817,38 @@ public struct Unet: CompiledModel {
     // dec2_conv: the direct kernel
     @inline(never)
     static func l7_dec2_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 4608
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 320 + ky * 320 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 192])
+                        let x6 = V16(repeating: xp[ci + 192])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 224])
+                        let x7 = V16(repeating: xp[ci + 224])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -886,26 +879,25 @@ public struct Unet: CompiledModel {
 
     @inline(never)
     static func l7_dec2_conv_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -918,10 +910,8 @@ public struct Unet: CompiledModel {
 
     @inline(never)
     static func l7_dec2_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 5184
-        let zero = VK()
+        let zero = V16()
         if parts.contains(0) {
             let ty0 = 0
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -931,17 +921,17 @@ public struct Unet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416), d14 = pc.simd(VC.self, at: 448), d15 = pc.simd(VC.self, at: 480)
+                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416), d14 = pc.simd(V16.self, at: 448), d15 = pc.simd(V16.self, at: 480)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 800)
+                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736), d24 = pc.simd(V16.self, at: 768), d25 = pc.simd(V16.self, at: 800)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056), d34 = pc.simd(VC.self, at: 1088), d35 = pc.simd(VC.self, at: 1120)
+                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056), d34 = pc.simd(V16.self, at: 1088), d35 = pc.simd(V16.self, at: 1120)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1280), d41 = pc.simd(VC.self, at: 1312), d42 = pc.simd(VC.self, at: 1344), d43 = pc.simd(VC.self, at: 1376), d44 = pc.simd(VC.self, at: 1408), d45 = pc.simd(VC.self, at: 1440)
+                        let d40 = pc.simd(V16.self, at: 1280), d41 = pc.simd(V16.self, at: 1312), d42 = pc.simd(V16.self, at: 1344), d43 = pc.simd(V16.self, at: 1376), d44 = pc.simd(V16.self, at: 1408), d45 = pc.simd(V16.self, at: 1440)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1600), d51 = pc.simd(VC.self, at: 1632), d52 = pc.simd(VC.self, at: 1664), d53 = pc.simd(VC.self, at: 1696), d54 = pc.simd(VC.self, at: 1728), d55 = pc.simd(VC.self, at: 1760)
+                        let d50 = pc.simd(V16.self, at: 1600), d51 = pc.simd(V16.self, at: 1632), d52 = pc.simd(V16.self, at: 1664), d53 = pc.simd(V16.self, at: 1696), d54 = pc.simd(V16.self, at: 1728), d55 = pc.simd(V16.self, at: 1760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -999,18 +989,18 @@ public struct Unet: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240), m04 = mt.simd(VK.self, at: 320), m05 = mt.simd(VK.self, at: 400)
+                        let bias = w.simd(V16.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 480), m11 = mt.simd(VK.self, at: 560), m12 = mt.simd(VK.self, at: 640), m13 = mt.simd(VK.self, at: 720), m14 = mt.simd(VK.self, at: 800), m15 = mt.simd(VK.self, at: 880)
+                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 960), m21 = mt.simd(VK.self, at: 1040), m22 = mt.simd(VK.self, at: 1120), m23 = mt.simd(VK.self, at: 1200), m24 = mt.simd(VK.self, at: 1280), m25 = mt.simd(VK.self, at: 1360)
+                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 1440), m31 = mt.simd(VK.self, at: 1520), m32 = mt.simd(VK.self, at: 1600), m33 = mt.simd(VK.self, at: 1680), m34 = mt.simd(VK.self, at: 1760), m35 = mt.simd(VK.self, at: 1840)
+                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1920), m41 = mt.simd(VK.self, at: 2000), m42 = mt.simd(VK.self, at: 2080), m43 = mt.simd(VK.self, at: 2160), m44 = mt.simd(VK.self, at: 2240), m45 = mt.simd(VK.self, at: 2320)
+                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 2400), m51 = mt.simd(VK.self, at: 2480), m52 = mt.simd(VK.self, at: 2560), m53 = mt.simd(VK.self, at: 2640), m54 = mt.simd(VK.self, at: 2720), m55 = mt.simd(VK.self, at: 2800)
+                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1096,41 +1086,40 @@ public struct Unet: CompiledModel {
     // dec1_conv: the direct kernel
     @inline(never)
     static func l10_dec1_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1728
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 432 + ox * 24 + ky * 432 + kx * 24
                         let wp = kernel + (ky * 3 + kx) * 192
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 24])
+                            let x1 = V8(repeating: xp[ci + 24])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 48])
+                            let x2 = V8(repeating: xp[ci + 48])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 72])
+                            let x3 = V8(repeating: xp[ci + 72])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 96])
+                            let x4 = V8(repeating: xp[ci + 96])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 120])
+                            let x5 = V8(repeating: xp[ci + 120])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 144])
+                            let x6 = V8(repeating: xp[ci + 144])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 168])
+                            let x7 = V8(repeating: xp[ci + 168])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1162,38 +1151,37 @@ public struct Unet: CompiledModel {
 
     @inline(never)
     static func l10_dec1_conv_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
+                var s7_0 = V8()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V8(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V8(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V8(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V8(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V8(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 144])
+                    let x6 = V8(repeating: xp[ci + 144])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 168])
+                    let x7 = V8(repeating: xp[ci + 168])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1210,10 +1198,8 @@ public struct Unet: CompiledModel {
 
     @inline(never)
     static func l10_dec1_conv_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 7488
-        let zero = VK()
+        let zero = V8()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -1223,17 +1209,17 @@ public struct Unet: CompiledModel {
                     let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 432), d11 = pc.simd(VC.self, at: 456), d12 = pc.simd(VC.self, at: 480), d13 = pc.simd(VC.self, at: 504), d14 = pc.simd(VC.self, at: 528), d15 = pc.simd(VC.self, at: 552)
+                        let d10 = pc.simd(V8.self, at: 432), d11 = pc.simd(V8.self, at: 456), d12 = pc.simd(V8.self, at: 480), d13 = pc.simd(V8.self, at: 504), d14 = pc.simd(V8.self, at: 528), d15 = pc.simd(V8.self, at: 552)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 864), d21 = pc.simd(VC.self, at: 888), d22 = pc.simd(VC.self, at: 912), d23 = pc.simd(VC.self, at: 936), d24 = pc.simd(VC.self, at: 960), d25 = pc.simd(VC.self, at: 984)
+                        let d20 = pc.simd(V8.self, at: 864), d21 = pc.simd(V8.self, at: 888), d22 = pc.simd(V8.self, at: 912), d23 = pc.simd(V8.self, at: 936), d24 = pc.simd(V8.self, at: 960), d25 = pc.simd(V8.self, at: 984)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1296), d31 = pc.simd(VC.self, at: 1320), d32 = pc.simd(VC.self, at: 1344), d33 = pc.simd(VC.self, at: 1368), d34 = pc.simd(VC.self, at: 1392), d35 = pc.simd(VC.self, at: 1416)
+                        let d30 = pc.simd(V8.self, at: 1296), d31 = pc.simd(V8.self, at: 1320), d32 = pc.simd(V8.self, at: 1344), d33 = pc.simd(V8.self, at: 1368), d34 = pc.simd(V8.self, at: 1392), d35 = pc.simd(V8.self, at: 1416)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1728), d41 = pc.simd(VC.self, at: 1752), d42 = pc.simd(VC.self, at: 1776), d43 = pc.simd(VC.self, at: 1800), d44 = pc.simd(VC.self, at: 1824), d45 = pc.simd(VC.self, at: 1848)
+                        let d40 = pc.simd(V8.self, at: 1728), d41 = pc.simd(V8.self, at: 1752), d42 = pc.simd(V8.self, at: 1776), d43 = pc.simd(V8.self, at: 1800), d44 = pc.simd(V8.self, at: 1824), d45 = pc.simd(V8.self, at: 1848)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2160), d51 = pc.simd(VC.self, at: 2184), d52 = pc.simd(VC.self, at: 2208), d53 = pc.simd(VC.self, at: 2232), d54 = pc.simd(VC.self, at: 2256), d55 = pc.simd(VC.self, at: 2280)
+                        let d50 = pc.simd(V8.self, at: 2160), d51 = pc.simd(V8.self, at: 2184), d52 = pc.simd(V8.self, at: 2208), d53 = pc.simd(V8.self, at: 2232), d54 = pc.simd(V8.self, at: 2256), d55 = pc.simd(V8.self, at: 2280)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1291,18 +1277,18 @@ public struct Unet: CompiledModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 1728 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240), m04 = mt.simd(VK.self, at: 320), m05 = mt.simd(VK.self, at: 400)
+                        let bias = w.simd(V8.self, at: 1728 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 80), m02 = mt.simd(V8.self, at: 160), m03 = mt.simd(V8.self, at: 240), m04 = mt.simd(V8.self, at: 320), m05 = mt.simd(V8.self, at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 480), m11 = mt.simd(VK.self, at: 560), m12 = mt.simd(VK.self, at: 640), m13 = mt.simd(VK.self, at: 720), m14 = mt.simd(VK.self, at: 800), m15 = mt.simd(VK.self, at: 880)
+                        let m10 = mt.simd(V8.self, at: 480), m11 = mt.simd(V8.self, at: 560), m12 = mt.simd(V8.self, at: 640), m13 = mt.simd(V8.self, at: 720), m14 = mt.simd(V8.self, at: 800), m15 = mt.simd(V8.self, at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 960), m21 = mt.simd(VK.self, at: 1040), m22 = mt.simd(VK.self, at: 1120), m23 = mt.simd(VK.self, at: 1200), m24 = mt.simd(VK.self, at: 1280), m25 = mt.simd(VK.self, at: 1360)
+                        let m20 = mt.simd(V8.self, at: 960), m21 = mt.simd(V8.self, at: 1040), m22 = mt.simd(V8.self, at: 1120), m23 = mt.simd(V8.self, at: 1200), m24 = mt.simd(V8.self, at: 1280), m25 = mt.simd(V8.self, at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 1440), m31 = mt.simd(VK.self, at: 1520), m32 = mt.simd(VK.self, at: 1600), m33 = mt.simd(VK.self, at: 1680), m34 = mt.simd(VK.self, at: 1760), m35 = mt.simd(VK.self, at: 1840)
+                        let m30 = mt.simd(V8.self, at: 1440), m31 = mt.simd(V8.self, at: 1520), m32 = mt.simd(V8.self, at: 1600), m33 = mt.simd(V8.self, at: 1680), m34 = mt.simd(V8.self, at: 1760), m35 = mt.simd(V8.self, at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1920), m41 = mt.simd(VK.self, at: 2000), m42 = mt.simd(VK.self, at: 2080), m43 = mt.simd(VK.self, at: 2160), m44 = mt.simd(VK.self, at: 2240), m45 = mt.simd(VK.self, at: 2320)
+                        let m40 = mt.simd(V8.self, at: 1920), m41 = mt.simd(V8.self, at: 2000), m42 = mt.simd(V8.self, at: 2080), m43 = mt.simd(V8.self, at: 2160), m44 = mt.simd(V8.self, at: 2240), m45 = mt.simd(V8.self, at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 2400), m51 = mt.simd(VK.self, at: 2480), m52 = mt.simd(VK.self, at: 2560), m53 = mt.simd(VK.self, at: 2640), m54 = mt.simd(VK.self, at: 2720), m55 = mt.simd(VK.self, at: 2800)
+                        let m50 = mt.simd(V8.self, at: 2400), m51 = mt.simd(V8.self, at: 2480), m52 = mt.simd(V8.self, at: 2560), m53 = mt.simd(V8.self, at: 2640), m54 = mt.simd(V8.self, at: 2720), m55 = mt.simd(V8.self, at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1349,40 +1335,39 @@ public struct Unet: CompiledModel {
     // pixel_classes: Conv2D, (None, 16, 16, 8) → (None, 16, 16, 3), 27 parameters
     @inline(never)
     static func l11_pixel_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 3
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x + oy * 128 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V4(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V4(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V4(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V4(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V4(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V4(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V4(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1636,43 +1621,42 @@ extension Unet: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_enc1_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + oy * 16 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
+                var s7_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V4(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 56])
+                            let x7 = V4(repeating: xp[ci + 56])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1847,42 +1831,41 @@ extension Unet: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l4_bottleneck_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<2) {
             let i0 = b * 8
             let a0 = i0 / 4 * 192 + i0 % 4 * 32, a1 = (i0 + 1) / 4 * 192 + (i0 + 1) % 4 * 32, a2 = (i0 + 2) / 4 * 192 + (i0 + 2) % 4 * 32, a3 = (i0 + 3) / 4 * 192 + (i0 + 3) % 4 * 32, a4 = (i0 + 4) / 4 * 192 + (i0 + 4) % 4 * 32, a5 = (i0 + 5) / 4 * 192 + (i0 + 5) % 4 * 32, a6 = (i0 + 6) / 4 * 192 + (i0 + 6) % 4 * 32, a7 = (i0 + 7) / 4 * 192 + (i0 + 7) % 4 * 32
             let yp = y + i0 * 16
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
+            var s6_0 = V16()
+            var s7_0 = V16()
             let ky0 = Swift.max(0, 1 - (i0 + 7) / 4), ky1 = Swift.min(3, 5 - i0 / 4)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + ky * 192 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[a5 + ci])
+                        let x5 = V16(repeating: xp[a5 + ci])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[a6 + ci])
+                        let x6 = V16(repeating: xp[a6 + ci])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[a7 + ci])
+                        let x7 = V16(repeating: xp[a7 + ci])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -2085,39 +2068,38 @@ extension Unet: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l11_pixel_classes_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
+                var s7_0 = V8()
                 let xp = x + oy * 48 + ox * 3
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V8(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V8(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V8(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 12])
+                    let x4 = V8(repeating: xp[ci + 12])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 15])
+                    let x5 = V8(repeating: xp[ci + 15])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 18])
+                    let x6 = V8(repeating: xp[ci + 18])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 21])
+                    let x7 = V8(repeating: xp[ci + 21])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2151,8 +2133,6 @@ extension Unet: TrainableModel {
     // the batch's S (l2_enc2_conv_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l2_enc2_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 1728
         do {
             let ty0 = 0
@@ -2163,17 +2143,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104), d14 = pc.simd(VC.self, at: 112), d15 = pc.simd(VC.self, at: 120)
+                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184), d24 = pc.simd(VC.self, at: 192), d25 = pc.simd(VC.self, at: 200)
+                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264), d34 = pc.simd(VC.self, at: 272), d35 = pc.simd(VC.self, at: 280)
+                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 320), d41 = pc.simd(VC.self, at: 328), d42 = pc.simd(VC.self, at: 336), d43 = pc.simd(VC.self, at: 344), d44 = pc.simd(VC.self, at: 352), d45 = pc.simd(VC.self, at: 360)
+                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 400), d51 = pc.simd(VC.self, at: 408), d52 = pc.simd(VC.self, at: 416), d53 = pc.simd(VC.self, at: 424), d54 = pc.simd(VC.self, at: 432), d55 = pc.simd(VC.self, at: 440)
+                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2228,13 +2208,13 @@ extension Unet: TrainableModel {
                     let dzt = dz + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
                         let zt = z + (t * 16 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 16 + k), d02 = dzt.simd(V16.self, at: 32 + k), d03 = dzt.simd(V16.self, at: 48 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 128 + k), d11 = dzt.simd(VK.self, at: 144 + k), d12 = dzt.simd(VK.self, at: 160 + k), d13 = dzt.simd(VK.self, at: 176 + k)
+                        let d10 = dzt.simd(V16.self, at: 128 + k), d11 = dzt.simd(V16.self, at: 144 + k), d12 = dzt.simd(V16.self, at: 160 + k), d13 = dzt.simd(V16.self, at: 176 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 256 + k), d21 = dzt.simd(VK.self, at: 272 + k), d22 = dzt.simd(VK.self, at: 288 + k), d23 = dzt.simd(VK.self, at: 304 + k)
+                        let d20 = dzt.simd(V16.self, at: 256 + k), d21 = dzt.simd(V16.self, at: 272 + k), d22 = dzt.simd(V16.self, at: 288 + k), d23 = dzt.simd(V16.self, at: 304 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 384 + k), d31 = dzt.simd(VK.self, at: 400 + k), d32 = dzt.simd(VK.self, at: 416 + k), d33 = dzt.simd(VK.self, at: 432 + k)
+                        let d30 = dzt.simd(V16.self, at: 384 + k), d31 = dzt.simd(V16.self, at: 400 + k), d32 = dzt.simd(V16.self, at: 416 + k), d33 = dzt.simd(V16.self, at: 432 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -2291,34 +2271,33 @@ extension Unet: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l2_enc2_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 128, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 128), s02 = st.simd(VK.self, at: 256), s03 = st.simd(VK.self, at: 384), s04 = st.simd(VK.self, at: 512), s05 = st.simd(VK.self, at: 640)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 128), s02 = st.simd(V16.self, at: 256), s03 = st.simd(V16.self, at: 384), s04 = st.simd(V16.self, at: 512), s05 = st.simd(V16.self, at: 640)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 768), s11 = st.simd(VK.self, at: 896), s12 = st.simd(VK.self, at: 1024), s13 = st.simd(VK.self, at: 1152), s14 = st.simd(VK.self, at: 1280), s15 = st.simd(VK.self, at: 1408)
+            let s10 = st.simd(V16.self, at: 768), s11 = st.simd(V16.self, at: 896), s12 = st.simd(V16.self, at: 1024), s13 = st.simd(V16.self, at: 1152), s14 = st.simd(V16.self, at: 1280), s15 = st.simd(V16.self, at: 1408)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 1536), s21 = st.simd(VK.self, at: 1664), s22 = st.simd(VK.self, at: 1792), s23 = st.simd(VK.self, at: 1920), s24 = st.simd(VK.self, at: 2048), s25 = st.simd(VK.self, at: 2176)
+            let s20 = st.simd(V16.self, at: 1536), s21 = st.simd(V16.self, at: 1664), s22 = st.simd(V16.self, at: 1792), s23 = st.simd(V16.self, at: 1920), s24 = st.simd(V16.self, at: 2048), s25 = st.simd(V16.self, at: 2176)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 2304), s31 = st.simd(VK.self, at: 2432), s32 = st.simd(VK.self, at: 2560), s33 = st.simd(VK.self, at: 2688), s34 = st.simd(VK.self, at: 2816), s35 = st.simd(VK.self, at: 2944)
+            let s30 = st.simd(V16.self, at: 2304), s31 = st.simd(V16.self, at: 2432), s32 = st.simd(V16.self, at: 2560), s33 = st.simd(V16.self, at: 2688), s34 = st.simd(V16.self, at: 2816), s35 = st.simd(V16.self, at: 2944)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 3072), s41 = st.simd(VK.self, at: 3200), s42 = st.simd(VK.self, at: 3328), s43 = st.simd(VK.self, at: 3456), s44 = st.simd(VK.self, at: 3584), s45 = st.simd(VK.self, at: 3712)
+            let s40 = st.simd(V16.self, at: 3072), s41 = st.simd(V16.self, at: 3200), s42 = st.simd(V16.self, at: 3328), s43 = st.simd(V16.self, at: 3456), s44 = st.simd(V16.self, at: 3584), s45 = st.simd(V16.self, at: 3712)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 3840), s51 = st.simd(VK.self, at: 3968), s52 = st.simd(VK.self, at: 4096), s53 = st.simd(VK.self, at: 4224), s54 = st.simd(VK.self, at: 4352), s55 = st.simd(VK.self, at: 4480)
+            let s50 = st.simd(V16.self, at: 3840), s51 = st.simd(V16.self, at: 3968), s52 = st.simd(V16.self, at: 4096), s53 = st.simd(V16.self, at: 4224), s54 = st.simd(V16.self, at: 4352), s55 = st.simd(V16.self, at: 4480)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g10, at: 384)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g20, at: 768)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 384) + g10, at: 384)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 768) + g20, at: 768)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g01, at: 128)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g11, at: 512)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 896) + g21, at: 896)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 128) + g01, at: 128)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 512) + g11, at: 512)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 896) + g21, at: 896)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g02, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 640) + g12, at: 640)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g22, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 256) + g02, at: 256)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 640) + g12, at: 640)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g22, at: 1024)
         }
     }
 
@@ -2341,8 +2320,6 @@ extension Unet: TrainableModel {
     // the batch's S (l7_dec2_conv_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l7_dec2_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 5184
         do {
             let ty0 = 0
@@ -2353,17 +2330,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1280 + tx * 128)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96), d04 = pc.simd(VC.self, at: 128), d05 = pc.simd(VC.self, at: 160)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96), d04 = pc.simd(V16.self, at: 128), d05 = pc.simd(V16.self, at: 160)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416), d14 = pc.simd(VC.self, at: 448), d15 = pc.simd(VC.self, at: 480)
+                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416), d14 = pc.simd(V16.self, at: 448), d15 = pc.simd(V16.self, at: 480)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 800)
+                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736), d24 = pc.simd(V16.self, at: 768), d25 = pc.simd(V16.self, at: 800)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056), d34 = pc.simd(VC.self, at: 1088), d35 = pc.simd(VC.self, at: 1120)
+                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056), d34 = pc.simd(V16.self, at: 1088), d35 = pc.simd(V16.self, at: 1120)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1280), d41 = pc.simd(VC.self, at: 1312), d42 = pc.simd(VC.self, at: 1344), d43 = pc.simd(VC.self, at: 1376), d44 = pc.simd(VC.self, at: 1408), d45 = pc.simd(VC.self, at: 1440)
+                        let d40 = pc.simd(V16.self, at: 1280), d41 = pc.simd(V16.self, at: 1312), d42 = pc.simd(V16.self, at: 1344), d43 = pc.simd(V16.self, at: 1376), d44 = pc.simd(V16.self, at: 1408), d45 = pc.simd(V16.self, at: 1440)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1600), d51 = pc.simd(VC.self, at: 1632), d52 = pc.simd(VC.self, at: 1664), d53 = pc.simd(VC.self, at: 1696), d54 = pc.simd(VC.self, at: 1728), d55 = pc.simd(VC.self, at: 1760)
+                        let d50 = pc.simd(V16.self, at: 1600), d51 = pc.simd(V16.self, at: 1632), d52 = pc.simd(V16.self, at: 1664), d53 = pc.simd(V16.self, at: 1696), d54 = pc.simd(V16.self, at: 1728), d55 = pc.simd(V16.self, at: 1760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2418,13 +2395,13 @@ extension Unet: TrainableModel {
                     let dzt = dz + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
                         let zt = z + (t * 16 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 16 + k), d02 = dzt.simd(V16.self, at: 32 + k), d03 = dzt.simd(V16.self, at: 48 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 128 + k), d11 = dzt.simd(VK.self, at: 144 + k), d12 = dzt.simd(VK.self, at: 160 + k), d13 = dzt.simd(VK.self, at: 176 + k)
+                        let d10 = dzt.simd(V16.self, at: 128 + k), d11 = dzt.simd(V16.self, at: 144 + k), d12 = dzt.simd(V16.self, at: 160 + k), d13 = dzt.simd(V16.self, at: 176 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 256 + k), d21 = dzt.simd(VK.self, at: 272 + k), d22 = dzt.simd(VK.self, at: 288 + k), d23 = dzt.simd(VK.self, at: 304 + k)
+                        let d20 = dzt.simd(V16.self, at: 256 + k), d21 = dzt.simd(V16.self, at: 272 + k), d22 = dzt.simd(V16.self, at: 288 + k), d23 = dzt.simd(V16.self, at: 304 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 384 + k), d31 = dzt.simd(VK.self, at: 400 + k), d32 = dzt.simd(VK.self, at: 416 + k), d33 = dzt.simd(VK.self, at: 432 + k)
+                        let d30 = dzt.simd(V16.self, at: 384 + k), d31 = dzt.simd(V16.self, at: 400 + k), d32 = dzt.simd(V16.self, at: 416 + k), d33 = dzt.simd(V16.self, at: 432 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -2481,34 +2458,33 @@ extension Unet: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l7_dec2_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 512, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 512), s02 = st.simd(VK.self, at: 1024), s03 = st.simd(VK.self, at: 1536), s04 = st.simd(VK.self, at: 2048), s05 = st.simd(VK.self, at: 2560)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 512), s02 = st.simd(V16.self, at: 1024), s03 = st.simd(V16.self, at: 1536), s04 = st.simd(V16.self, at: 2048), s05 = st.simd(V16.self, at: 2560)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 3072), s11 = st.simd(VK.self, at: 3584), s12 = st.simd(VK.self, at: 4096), s13 = st.simd(VK.self, at: 4608), s14 = st.simd(VK.self, at: 5120), s15 = st.simd(VK.self, at: 5632)
+            let s10 = st.simd(V16.self, at: 3072), s11 = st.simd(V16.self, at: 3584), s12 = st.simd(V16.self, at: 4096), s13 = st.simd(V16.self, at: 4608), s14 = st.simd(V16.self, at: 5120), s15 = st.simd(V16.self, at: 5632)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 6144), s21 = st.simd(VK.self, at: 6656), s22 = st.simd(VK.self, at: 7168), s23 = st.simd(VK.self, at: 7680), s24 = st.simd(VK.self, at: 8192), s25 = st.simd(VK.self, at: 8704)
+            let s20 = st.simd(V16.self, at: 6144), s21 = st.simd(V16.self, at: 6656), s22 = st.simd(V16.self, at: 7168), s23 = st.simd(V16.self, at: 7680), s24 = st.simd(V16.self, at: 8192), s25 = st.simd(V16.self, at: 8704)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 9216), s31 = st.simd(VK.self, at: 9728), s32 = st.simd(VK.self, at: 10240), s33 = st.simd(VK.self, at: 10752), s34 = st.simd(VK.self, at: 11264), s35 = st.simd(VK.self, at: 11776)
+            let s30 = st.simd(V16.self, at: 9216), s31 = st.simd(V16.self, at: 9728), s32 = st.simd(V16.self, at: 10240), s33 = st.simd(V16.self, at: 10752), s34 = st.simd(V16.self, at: 11264), s35 = st.simd(V16.self, at: 11776)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 12288), s41 = st.simd(VK.self, at: 12800), s42 = st.simd(VK.self, at: 13312), s43 = st.simd(VK.self, at: 13824), s44 = st.simd(VK.self, at: 14336), s45 = st.simd(VK.self, at: 14848)
+            let s40 = st.simd(V16.self, at: 12288), s41 = st.simd(V16.self, at: 12800), s42 = st.simd(V16.self, at: 13312), s43 = st.simd(V16.self, at: 13824), s44 = st.simd(V16.self, at: 14336), s45 = st.simd(V16.self, at: 14848)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 15360), s51 = st.simd(VK.self, at: 15872), s52 = st.simd(VK.self, at: 16384), s53 = st.simd(VK.self, at: 16896), s54 = st.simd(VK.self, at: 17408), s55 = st.simd(VK.self, at: 17920)
+            let s50 = st.simd(V16.self, at: 15360), s51 = st.simd(V16.self, at: 15872), s52 = st.simd(V16.self, at: 16384), s53 = st.simd(V16.self, at: 16896), s54 = st.simd(V16.self, at: 17408), s55 = st.simd(V16.self, at: 17920)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g10, at: 1536)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g20, at: 3072)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1536) + g10, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 3072) + g20, at: 3072)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g01, at: 512)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g11, at: 2048)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 3584) + g21, at: 3584)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 512) + g01, at: 512)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2048) + g11, at: 2048)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 3584) + g21, at: 3584)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g02, at: 1024)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2560) + g12, at: 2560)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 4096) + g22, at: 4096)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g02, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2560) + g12, at: 2560)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 4096) + g22, at: 4096)
         }
     }
 
@@ -2531,8 +2507,6 @@ extension Unet: TrainableModel {
     // the batch's S (l10_dec1_conv_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l10_dec1_conv_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, z = s + 14400
         do {
             let ty0 = 0
@@ -2543,17 +2517,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 1728 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 432), d11 = pc.simd(VC.self, at: 456), d12 = pc.simd(VC.self, at: 480), d13 = pc.simd(VC.self, at: 504), d14 = pc.simd(VC.self, at: 528), d15 = pc.simd(VC.self, at: 552)
+                        let d10 = pc.simd(V8.self, at: 432), d11 = pc.simd(V8.self, at: 456), d12 = pc.simd(V8.self, at: 480), d13 = pc.simd(V8.self, at: 504), d14 = pc.simd(V8.self, at: 528), d15 = pc.simd(V8.self, at: 552)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 864), d21 = pc.simd(VC.self, at: 888), d22 = pc.simd(VC.self, at: 912), d23 = pc.simd(VC.self, at: 936), d24 = pc.simd(VC.self, at: 960), d25 = pc.simd(VC.self, at: 984)
+                        let d20 = pc.simd(V8.self, at: 864), d21 = pc.simd(V8.self, at: 888), d22 = pc.simd(V8.self, at: 912), d23 = pc.simd(V8.self, at: 936), d24 = pc.simd(V8.self, at: 960), d25 = pc.simd(V8.self, at: 984)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1296), d31 = pc.simd(VC.self, at: 1320), d32 = pc.simd(VC.self, at: 1344), d33 = pc.simd(VC.self, at: 1368), d34 = pc.simd(VC.self, at: 1392), d35 = pc.simd(VC.self, at: 1416)
+                        let d30 = pc.simd(V8.self, at: 1296), d31 = pc.simd(V8.self, at: 1320), d32 = pc.simd(V8.self, at: 1344), d33 = pc.simd(V8.self, at: 1368), d34 = pc.simd(V8.self, at: 1392), d35 = pc.simd(V8.self, at: 1416)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1728), d41 = pc.simd(VC.self, at: 1752), d42 = pc.simd(VC.self, at: 1776), d43 = pc.simd(VC.self, at: 1800), d44 = pc.simd(VC.self, at: 1824), d45 = pc.simd(VC.self, at: 1848)
+                        let d40 = pc.simd(V8.self, at: 1728), d41 = pc.simd(V8.self, at: 1752), d42 = pc.simd(V8.self, at: 1776), d43 = pc.simd(V8.self, at: 1800), d44 = pc.simd(V8.self, at: 1824), d45 = pc.simd(V8.self, at: 1848)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2160), d51 = pc.simd(VC.self, at: 2184), d52 = pc.simd(VC.self, at: 2208), d53 = pc.simd(VC.self, at: 2232), d54 = pc.simd(VC.self, at: 2256), d55 = pc.simd(VC.self, at: 2280)
+                        let d50 = pc.simd(V8.self, at: 2160), d51 = pc.simd(V8.self, at: 2184), d52 = pc.simd(V8.self, at: 2208), d53 = pc.simd(V8.self, at: 2232), d54 = pc.simd(V8.self, at: 2256), d55 = pc.simd(V8.self, at: 2280)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2608,13 +2582,13 @@ extension Unet: TrainableModel {
                     let dzt = dz + (oy * 16 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
                         let zt = z + (t * 8 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 8 + k), d02 = dzt.simd(VK.self, at: 16 + k), d03 = dzt.simd(VK.self, at: 24 + k)
+                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 8 + k), d02 = dzt.simd(V8.self, at: 16 + k), d03 = dzt.simd(V8.self, at: 24 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 128 + k), d11 = dzt.simd(VK.self, at: 136 + k), d12 = dzt.simd(VK.self, at: 144 + k), d13 = dzt.simd(VK.self, at: 152 + k)
+                        let d10 = dzt.simd(V8.self, at: 128 + k), d11 = dzt.simd(V8.self, at: 136 + k), d12 = dzt.simd(V8.self, at: 144 + k), d13 = dzt.simd(V8.self, at: 152 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 256 + k), d21 = dzt.simd(VK.self, at: 264 + k), d22 = dzt.simd(VK.self, at: 272 + k), d23 = dzt.simd(VK.self, at: 280 + k)
+                        let d20 = dzt.simd(V8.self, at: 256 + k), d21 = dzt.simd(V8.self, at: 264 + k), d22 = dzt.simd(V8.self, at: 272 + k), d23 = dzt.simd(V8.self, at: 280 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 384 + k), d31 = dzt.simd(VK.self, at: 392 + k), d32 = dzt.simd(VK.self, at: 400 + k), d33 = dzt.simd(VK.self, at: 408 + k)
+                        let d30 = dzt.simd(V8.self, at: 384 + k), d31 = dzt.simd(V8.self, at: 392 + k), d32 = dzt.simd(V8.self, at: 400 + k), d33 = dzt.simd(V8.self, at: 408 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -2671,34 +2645,33 @@ extension Unet: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l10_dec1_conv_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 192, by: 8) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 192), s02 = st.simd(VK.self, at: 384), s03 = st.simd(VK.self, at: 576), s04 = st.simd(VK.self, at: 768), s05 = st.simd(VK.self, at: 960)
+            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 192), s02 = st.simd(V8.self, at: 384), s03 = st.simd(V8.self, at: 576), s04 = st.simd(V8.self, at: 768), s05 = st.simd(V8.self, at: 960)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 1152), s11 = st.simd(VK.self, at: 1344), s12 = st.simd(VK.self, at: 1536), s13 = st.simd(VK.self, at: 1728), s14 = st.simd(VK.self, at: 1920), s15 = st.simd(VK.self, at: 2112)
+            let s10 = st.simd(V8.self, at: 1152), s11 = st.simd(V8.self, at: 1344), s12 = st.simd(V8.self, at: 1536), s13 = st.simd(V8.self, at: 1728), s14 = st.simd(V8.self, at: 1920), s15 = st.simd(V8.self, at: 2112)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 2304), s21 = st.simd(VK.self, at: 2496), s22 = st.simd(VK.self, at: 2688), s23 = st.simd(VK.self, at: 2880), s24 = st.simd(VK.self, at: 3072), s25 = st.simd(VK.self, at: 3264)
+            let s20 = st.simd(V8.self, at: 2304), s21 = st.simd(V8.self, at: 2496), s22 = st.simd(V8.self, at: 2688), s23 = st.simd(V8.self, at: 2880), s24 = st.simd(V8.self, at: 3072), s25 = st.simd(V8.self, at: 3264)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 3456), s31 = st.simd(VK.self, at: 3648), s32 = st.simd(VK.self, at: 3840), s33 = st.simd(VK.self, at: 4032), s34 = st.simd(VK.self, at: 4224), s35 = st.simd(VK.self, at: 4416)
+            let s30 = st.simd(V8.self, at: 3456), s31 = st.simd(V8.self, at: 3648), s32 = st.simd(V8.self, at: 3840), s33 = st.simd(V8.self, at: 4032), s34 = st.simd(V8.self, at: 4224), s35 = st.simd(V8.self, at: 4416)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 4608), s41 = st.simd(VK.self, at: 4800), s42 = st.simd(VK.self, at: 4992), s43 = st.simd(VK.self, at: 5184), s44 = st.simd(VK.self, at: 5376), s45 = st.simd(VK.self, at: 5568)
+            let s40 = st.simd(V8.self, at: 4608), s41 = st.simd(V8.self, at: 4800), s42 = st.simd(V8.self, at: 4992), s43 = st.simd(V8.self, at: 5184), s44 = st.simd(V8.self, at: 5376), s45 = st.simd(V8.self, at: 5568)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 5760), s51 = st.simd(VK.self, at: 5952), s52 = st.simd(VK.self, at: 6144), s53 = st.simd(VK.self, at: 6336), s54 = st.simd(VK.self, at: 6528), s55 = st.simd(VK.self, at: 6720)
+            let s50 = st.simd(V8.self, at: 5760), s51 = st.simd(V8.self, at: 5952), s52 = st.simd(V8.self, at: 6144), s53 = st.simd(V8.self, at: 6336), s54 = st.simd(V8.self, at: 6528), s55 = st.simd(V8.self, at: 6720)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 576) + g10, at: 576)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1152) + g20, at: 1152)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 576) + g10, at: 576)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 1152) + g20, at: 1152)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 192) + g01, at: 192)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g11, at: 768)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1344) + g21, at: 1344)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 192) + g01, at: 192)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 768) + g11, at: 768)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 1344) + g21, at: 1344)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g02, at: 384)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 960) + g12, at: 960)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g22, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 384) + g02, at: 384)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 960) + g12, at: 960)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 1536) + g22, at: 1536)
         }
     }
 
@@ -2718,26 +2691,25 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l2_enc2_conv_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2750,8 +2722,6 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l2_enc2_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 2880
         if parts.contains(0) {
             let ty0 = 0
@@ -2762,17 +2732,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 160), d11 = pc.simd(VC.self, at: 176), d12 = pc.simd(VC.self, at: 192), d13 = pc.simd(VC.self, at: 208), d14 = pc.simd(VC.self, at: 224), d15 = pc.simd(VC.self, at: 240)
+                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 320), d21 = pc.simd(VC.self, at: 336), d22 = pc.simd(VC.self, at: 352), d23 = pc.simd(VC.self, at: 368), d24 = pc.simd(VC.self, at: 384), d25 = pc.simd(VC.self, at: 400)
+                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 480), d31 = pc.simd(VC.self, at: 496), d32 = pc.simd(VC.self, at: 512), d33 = pc.simd(VC.self, at: 528), d34 = pc.simd(VC.self, at: 544), d35 = pc.simd(VC.self, at: 560)
+                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 640), d41 = pc.simd(VC.self, at: 656), d42 = pc.simd(VC.self, at: 672), d43 = pc.simd(VC.self, at: 688), d44 = pc.simd(VC.self, at: 704), d45 = pc.simd(VC.self, at: 720)
+                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 800), d51 = pc.simd(VC.self, at: 816), d52 = pc.simd(VC.self, at: 832), d53 = pc.simd(VC.self, at: 848), d54 = pc.simd(VC.self, at: 864), d55 = pc.simd(VC.self, at: 880)
+                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2830,18 +2800,18 @@ extension Unet: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 48), m02 = mt.simd(VK.self, at: 96), m03 = mt.simd(VK.self, at: 144), m04 = mt.simd(VK.self, at: 192), m05 = mt.simd(VK.self, at: 240)
+                        let bias = w.simd(V8.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 48), m02 = mt.simd(V8.self, at: 96), m03 = mt.simd(V8.self, at: 144), m04 = mt.simd(V8.self, at: 192), m05 = mt.simd(V8.self, at: 240)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 288), m11 = mt.simd(VK.self, at: 336), m12 = mt.simd(VK.self, at: 384), m13 = mt.simd(VK.self, at: 432), m14 = mt.simd(VK.self, at: 480), m15 = mt.simd(VK.self, at: 528)
+                        let m10 = mt.simd(V8.self, at: 288), m11 = mt.simd(V8.self, at: 336), m12 = mt.simd(V8.self, at: 384), m13 = mt.simd(V8.self, at: 432), m14 = mt.simd(V8.self, at: 480), m15 = mt.simd(V8.self, at: 528)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 576), m21 = mt.simd(VK.self, at: 624), m22 = mt.simd(VK.self, at: 672), m23 = mt.simd(VK.self, at: 720), m24 = mt.simd(VK.self, at: 768), m25 = mt.simd(VK.self, at: 816)
+                        let m20 = mt.simd(V8.self, at: 576), m21 = mt.simd(V8.self, at: 624), m22 = mt.simd(V8.self, at: 672), m23 = mt.simd(V8.self, at: 720), m24 = mt.simd(V8.self, at: 768), m25 = mt.simd(V8.self, at: 816)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 864), m31 = mt.simd(VK.self, at: 912), m32 = mt.simd(VK.self, at: 960), m33 = mt.simd(VK.self, at: 1008), m34 = mt.simd(VK.self, at: 1056), m35 = mt.simd(VK.self, at: 1104)
+                        let m30 = mt.simd(V8.self, at: 864), m31 = mt.simd(V8.self, at: 912), m32 = mt.simd(V8.self, at: 960), m33 = mt.simd(V8.self, at: 1008), m34 = mt.simd(V8.self, at: 1056), m35 = mt.simd(V8.self, at: 1104)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1152), m41 = mt.simd(VK.self, at: 1200), m42 = mt.simd(VK.self, at: 1248), m43 = mt.simd(VK.self, at: 1296), m44 = mt.simd(VK.self, at: 1344), m45 = mt.simd(VK.self, at: 1392)
+                        let m40 = mt.simd(V8.self, at: 1152), m41 = mt.simd(V8.self, at: 1200), m42 = mt.simd(V8.self, at: 1248), m43 = mt.simd(V8.self, at: 1296), m44 = mt.simd(V8.self, at: 1344), m45 = mt.simd(V8.self, at: 1392)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 1440), m51 = mt.simd(VK.self, at: 1488), m52 = mt.simd(VK.self, at: 1536), m53 = mt.simd(VK.self, at: 1584), m54 = mt.simd(VK.self, at: 1632), m55 = mt.simd(VK.self, at: 1680)
+                        let m50 = mt.simd(V8.self, at: 1440), m51 = mt.simd(V8.self, at: 1488), m52 = mt.simd(V8.self, at: 1536), m53 = mt.simd(V8.self, at: 1584), m54 = mt.simd(V8.self, at: 1632), m55 = mt.simd(V8.self, at: 1680)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2901,34 +2871,33 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l7_dec2_conv_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                 }
@@ -2946,8 +2915,6 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l7_dec2_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 2880
         if parts.contains(0) {
             let ty0 = 0
@@ -2958,17 +2925,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 160), d11 = pc.simd(VC.self, at: 176), d12 = pc.simd(VC.self, at: 192), d13 = pc.simd(VC.self, at: 208), d14 = pc.simd(VC.self, at: 224), d15 = pc.simd(VC.self, at: 240)
+                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 320), d21 = pc.simd(VC.self, at: 336), d22 = pc.simd(VC.self, at: 352), d23 = pc.simd(VC.self, at: 368), d24 = pc.simd(VC.self, at: 384), d25 = pc.simd(VC.self, at: 400)
+                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 480), d31 = pc.simd(VC.self, at: 496), d32 = pc.simd(VC.self, at: 512), d33 = pc.simd(VC.self, at: 528), d34 = pc.simd(VC.self, at: 544), d35 = pc.simd(VC.self, at: 560)
+                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 640), d41 = pc.simd(VC.self, at: 656), d42 = pc.simd(VC.self, at: 672), d43 = pc.simd(VC.self, at: 688), d44 = pc.simd(VC.self, at: 704), d45 = pc.simd(VC.self, at: 720)
+                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 800), d51 = pc.simd(VC.self, at: 816), d52 = pc.simd(VC.self, at: 832), d53 = pc.simd(VC.self, at: 848), d54 = pc.simd(VC.self, at: 864), d55 = pc.simd(VC.self, at: 880)
+                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -3026,18 +2993,18 @@ extension Unet: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 32
                     for k in stride(from: 0, to: 32, by: 16) {
-                        let bias = w.simd(VK.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 32 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432), m04 = mt.simd(VK.self, at: 576), m05 = mt.simd(VK.self, at: 720)
+                        let bias = w.simd(V16.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 32 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432), m04 = mt.simd(V16.self, at: 576), m05 = mt.simd(V16.self, at: 720)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 864), m11 = mt.simd(VK.self, at: 1008), m12 = mt.simd(VK.self, at: 1152), m13 = mt.simd(VK.self, at: 1296), m14 = mt.simd(VK.self, at: 1440), m15 = mt.simd(VK.self, at: 1584)
+                        let m10 = mt.simd(V16.self, at: 864), m11 = mt.simd(V16.self, at: 1008), m12 = mt.simd(V16.self, at: 1152), m13 = mt.simd(V16.self, at: 1296), m14 = mt.simd(V16.self, at: 1440), m15 = mt.simd(V16.self, at: 1584)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 1728), m21 = mt.simd(VK.self, at: 1872), m22 = mt.simd(VK.self, at: 2016), m23 = mt.simd(VK.self, at: 2160), m24 = mt.simd(VK.self, at: 2304), m25 = mt.simd(VK.self, at: 2448)
+                        let m20 = mt.simd(V16.self, at: 1728), m21 = mt.simd(V16.self, at: 1872), m22 = mt.simd(V16.self, at: 2016), m23 = mt.simd(V16.self, at: 2160), m24 = mt.simd(V16.self, at: 2304), m25 = mt.simd(V16.self, at: 2448)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 2592), m31 = mt.simd(VK.self, at: 2736), m32 = mt.simd(VK.self, at: 2880), m33 = mt.simd(VK.self, at: 3024), m34 = mt.simd(VK.self, at: 3168), m35 = mt.simd(VK.self, at: 3312)
+                        let m30 = mt.simd(V16.self, at: 2592), m31 = mt.simd(V16.self, at: 2736), m32 = mt.simd(V16.self, at: 2880), m33 = mt.simd(V16.self, at: 3024), m34 = mt.simd(V16.self, at: 3168), m35 = mt.simd(V16.self, at: 3312)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 3456), m41 = mt.simd(VK.self, at: 3600), m42 = mt.simd(VK.self, at: 3744), m43 = mt.simd(VK.self, at: 3888), m44 = mt.simd(VK.self, at: 4032), m45 = mt.simd(VK.self, at: 4176)
+                        let m40 = mt.simd(V16.self, at: 3456), m41 = mt.simd(V16.self, at: 3600), m42 = mt.simd(V16.self, at: 3744), m43 = mt.simd(V16.self, at: 3888), m44 = mt.simd(V16.self, at: 4032), m45 = mt.simd(V16.self, at: 4176)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 4320), m51 = mt.simd(VK.self, at: 4464), m52 = mt.simd(VK.self, at: 4608), m53 = mt.simd(VK.self, at: 4752), m54 = mt.simd(VK.self, at: 4896), m55 = mt.simd(VK.self, at: 5040)
+                        let m50 = mt.simd(V16.self, at: 4320), m51 = mt.simd(V16.self, at: 4464), m52 = mt.simd(V16.self, at: 4608), m53 = mt.simd(V16.self, at: 4752), m54 = mt.simd(V16.self, at: 4896), m55 = mt.simd(V16.self, at: 5040)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -3097,55 +3064,54 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l10_dec1_conv_input_gradient_winograd_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 24 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s4_0 = V()
-                var s4_1 = V()
-                var s5_0 = V()
-                var s5_1 = V()
-                var s6_0 = V()
-                var s6_1 = V()
-                var s7_0 = V()
-                var s7_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
+                var s2_0 = V16()
+                var s2_1 = V16()
+                var s3_0 = V16()
+                var s3_1 = V16()
+                var s4_0 = V16()
+                var s4_1 = V16()
+                var s5_0 = V16()
+                var s5_1 = V16()
+                var s6_0 = V16()
+                var s6_1 = V16()
+                var s7_0 = V16()
+                var s7_1 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V16(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V16(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V16(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V16(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -3171,8 +3137,6 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l10_dec1_conv_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 2880
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
@@ -3183,17 +3147,17 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 576 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 144), d11 = pc.simd(VC.self, at: 152), d12 = pc.simd(VC.self, at: 160), d13 = pc.simd(VC.self, at: 168), d14 = pc.simd(VC.self, at: 176), d15 = pc.simd(VC.self, at: 184)
+                        let d10 = pc.simd(V8.self, at: 144), d11 = pc.simd(V8.self, at: 152), d12 = pc.simd(V8.self, at: 160), d13 = pc.simd(V8.self, at: 168), d14 = pc.simd(V8.self, at: 176), d15 = pc.simd(V8.self, at: 184)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 288), d21 = pc.simd(VC.self, at: 296), d22 = pc.simd(VC.self, at: 304), d23 = pc.simd(VC.self, at: 312), d24 = pc.simd(VC.self, at: 320), d25 = pc.simd(VC.self, at: 328)
+                        let d20 = pc.simd(V8.self, at: 288), d21 = pc.simd(V8.self, at: 296), d22 = pc.simd(V8.self, at: 304), d23 = pc.simd(V8.self, at: 312), d24 = pc.simd(V8.self, at: 320), d25 = pc.simd(V8.self, at: 328)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 432), d31 = pc.simd(VC.self, at: 440), d32 = pc.simd(VC.self, at: 448), d33 = pc.simd(VC.self, at: 456), d34 = pc.simd(VC.self, at: 464), d35 = pc.simd(VC.self, at: 472)
+                        let d30 = pc.simd(V8.self, at: 432), d31 = pc.simd(V8.self, at: 440), d32 = pc.simd(V8.self, at: 448), d33 = pc.simd(V8.self, at: 456), d34 = pc.simd(V8.self, at: 464), d35 = pc.simd(V8.self, at: 472)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 576), d41 = pc.simd(VC.self, at: 584), d42 = pc.simd(VC.self, at: 592), d43 = pc.simd(VC.self, at: 600), d44 = pc.simd(VC.self, at: 608), d45 = pc.simd(VC.self, at: 616)
+                        let d40 = pc.simd(V8.self, at: 576), d41 = pc.simd(V8.self, at: 584), d42 = pc.simd(V8.self, at: 592), d43 = pc.simd(V8.self, at: 600), d44 = pc.simd(V8.self, at: 608), d45 = pc.simd(V8.self, at: 616)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 720), d51 = pc.simd(VC.self, at: 728), d52 = pc.simd(VC.self, at: 736), d53 = pc.simd(VC.self, at: 744), d54 = pc.simd(VC.self, at: 752), d55 = pc.simd(VC.self, at: 760)
+                        let d50 = pc.simd(V8.self, at: 720), d51 = pc.simd(V8.self, at: 728), d52 = pc.simd(V8.self, at: 736), d53 = pc.simd(V8.self, at: 744), d54 = pc.simd(V8.self, at: 752), d55 = pc.simd(V8.self, at: 760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -3251,18 +3215,18 @@ extension Unet: TrainableModel {
                     let t = r * 4 + tx, ox = 4 * tx
                     let yt = y + (oy * 16 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 208), m02 = mt.simd(VK.self, at: 416), m03 = mt.simd(VK.self, at: 624), m04 = mt.simd(VK.self, at: 832), m05 = mt.simd(VK.self, at: 1040)
+                        let bias = w.simd(V8.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 208), m02 = mt.simd(V8.self, at: 416), m03 = mt.simd(V8.self, at: 624), m04 = mt.simd(V8.self, at: 832), m05 = mt.simd(V8.self, at: 1040)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1248), m11 = mt.simd(VK.self, at: 1456), m12 = mt.simd(VK.self, at: 1664), m13 = mt.simd(VK.self, at: 1872), m14 = mt.simd(VK.self, at: 2080), m15 = mt.simd(VK.self, at: 2288)
+                        let m10 = mt.simd(V8.self, at: 1248), m11 = mt.simd(V8.self, at: 1456), m12 = mt.simd(V8.self, at: 1664), m13 = mt.simd(V8.self, at: 1872), m14 = mt.simd(V8.self, at: 2080), m15 = mt.simd(V8.self, at: 2288)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2496), m21 = mt.simd(VK.self, at: 2704), m22 = mt.simd(VK.self, at: 2912), m23 = mt.simd(VK.self, at: 3120), m24 = mt.simd(VK.self, at: 3328), m25 = mt.simd(VK.self, at: 3536)
+                        let m20 = mt.simd(V8.self, at: 2496), m21 = mt.simd(V8.self, at: 2704), m22 = mt.simd(V8.self, at: 2912), m23 = mt.simd(V8.self, at: 3120), m24 = mt.simd(V8.self, at: 3328), m25 = mt.simd(V8.self, at: 3536)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 3744), m31 = mt.simd(VK.self, at: 3952), m32 = mt.simd(VK.self, at: 4160), m33 = mt.simd(VK.self, at: 4368), m34 = mt.simd(VK.self, at: 4576), m35 = mt.simd(VK.self, at: 4784)
+                        let m30 = mt.simd(V8.self, at: 3744), m31 = mt.simd(V8.self, at: 3952), m32 = mt.simd(V8.self, at: 4160), m33 = mt.simd(V8.self, at: 4368), m34 = mt.simd(V8.self, at: 4576), m35 = mt.simd(V8.self, at: 4784)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 4992), m41 = mt.simd(VK.self, at: 5200), m42 = mt.simd(VK.self, at: 5408), m43 = mt.simd(VK.self, at: 5616), m44 = mt.simd(VK.self, at: 5824), m45 = mt.simd(VK.self, at: 6032)
+                        let m40 = mt.simd(V8.self, at: 4992), m41 = mt.simd(V8.self, at: 5200), m42 = mt.simd(V8.self, at: 5408), m43 = mt.simd(V8.self, at: 5616), m44 = mt.simd(V8.self, at: 5824), m45 = mt.simd(V8.self, at: 6032)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 6240), m51 = mt.simd(VK.self, at: 6448), m52 = mt.simd(VK.self, at: 6656), m53 = mt.simd(VK.self, at: 6864), m54 = mt.simd(VK.self, at: 7072), m55 = mt.simd(VK.self, at: 7280)
+                        let m50 = mt.simd(V8.self, at: 6240), m51 = mt.simd(V8.self, at: 6448), m52 = mt.simd(V8.self, at: 6656), m53 = mt.simd(V8.self, at: 6864), m54 = mt.simd(V8.self, at: 7072), m55 = mt.simd(V8.self, at: 7280)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -3322,38 +3286,37 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l2_enc2_conv_winograd_training_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V16(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V16(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V16(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V16(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -3370,10 +3333,8 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l2_enc2_conv_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 1280
-        let zero = VK()
+        let zero = V16()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -3383,13 +3344,13 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 160 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104)
+                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184)
+                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264)
+                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -3425,14 +3386,14 @@ extension Unet: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432)
+                        let bias = w.simd(V16.self, at: 2048 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 576), m11 = mt.simd(VK.self, at: 720), m12 = mt.simd(VK.self, at: 864), m13 = mt.simd(VK.self, at: 1008)
+                        let m10 = mt.simd(V16.self, at: 576), m11 = mt.simd(V16.self, at: 720), m12 = mt.simd(V16.self, at: 864), m13 = mt.simd(V16.self, at: 1008)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 1152), m21 = mt.simd(VK.self, at: 1296), m22 = mt.simd(VK.self, at: 1440), m23 = mt.simd(VK.self, at: 1584)
+                        let m20 = mt.simd(V16.self, at: 1152), m21 = mt.simd(V16.self, at: 1296), m22 = mt.simd(V16.self, at: 1440), m23 = mt.simd(V16.self, at: 1584)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 1728), m31 = mt.simd(VK.self, at: 1872), m32 = mt.simd(VK.self, at: 2016), m33 = mt.simd(VK.self, at: 2160)
+                        let m30 = mt.simd(V16.self, at: 1728), m31 = mt.simd(V16.self, at: 1872), m32 = mt.simd(V16.self, at: 2016), m33 = mt.simd(V16.self, at: 2160)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -3466,38 +3427,37 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l7_dec2_conv_winograd_training_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V16(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V16(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V16(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V16(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -3514,10 +3474,8 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l7_dec2_conv_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 4352
-        let zero = VK()
+        let zero = V16()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -3527,13 +3485,13 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 32, by: 16) {
                         let vt = v + (t * 32 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 32), d02 = pc.simd(VC.self, at: 64), d03 = pc.simd(VC.self, at: 96)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 32), d02 = pc.simd(V16.self, at: 64), d03 = pc.simd(V16.self, at: 96)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 352), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 416)
+                        let d10 = pc.simd(V16.self, at: 320), d11 = pc.simd(V16.self, at: 352), d12 = pc.simd(V16.self, at: 384), d13 = pc.simd(V16.self, at: 416)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 672), d22 = pc.simd(VC.self, at: 704), d23 = pc.simd(VC.self, at: 736)
+                        let d20 = pc.simd(V16.self, at: 640), d21 = pc.simd(V16.self, at: 672), d22 = pc.simd(V16.self, at: 704), d23 = pc.simd(V16.self, at: 736)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 992), d32 = pc.simd(VC.self, at: 1024), d33 = pc.simd(VC.self, at: 1056)
+                        let d30 = pc.simd(V16.self, at: 960), d31 = pc.simd(V16.self, at: 992), d32 = pc.simd(V16.self, at: 1024), d33 = pc.simd(V16.self, at: 1056)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -3569,14 +3527,14 @@ extension Unet: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432)
+                        let bias = w.simd(V16.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 576), m11 = mt.simd(VK.self, at: 720), m12 = mt.simd(VK.self, at: 864), m13 = mt.simd(VK.self, at: 1008)
+                        let m10 = mt.simd(V16.self, at: 576), m11 = mt.simd(V16.self, at: 720), m12 = mt.simd(V16.self, at: 864), m13 = mt.simd(V16.self, at: 1008)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 1152), m21 = mt.simd(VK.self, at: 1296), m22 = mt.simd(VK.self, at: 1440), m23 = mt.simd(VK.self, at: 1584)
+                        let m20 = mt.simd(V16.self, at: 1152), m21 = mt.simd(V16.self, at: 1296), m22 = mt.simd(V16.self, at: 1440), m23 = mt.simd(V16.self, at: 1584)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 1728), m31 = mt.simd(VK.self, at: 1872), m32 = mt.simd(VK.self, at: 2016), m33 = mt.simd(VK.self, at: 2160)
+                        let m30 = mt.simd(V16.self, at: 1728), m31 = mt.simd(V16.self, at: 1872), m32 = mt.simd(V16.self, at: 2016), m33 = mt.simd(V16.self, at: 2160)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -3610,40 +3568,39 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l10_dec1_conv_winograd_training_product32(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<4 {
                     let ox = bx * 8
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
+                    var s7_0 = V8()
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
+                        let x1 = V8(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
+                        let x2 = V8(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
+                        let x3 = V8(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
+                        let x4 = V8(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 120])
+                        let x5 = V8(repeating: xp[ci + 120])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 144])
+                        let x6 = V8(repeating: xp[ci + 144])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 168])
+                        let x7 = V8(repeating: xp[ci + 168])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -3661,10 +3618,8 @@ extension Unet: TrainableModel {
 
     @inline(never)
     static func l10_dec1_conv_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 12544
-        let zero = VK()
+        let zero = V8()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 4
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -3674,13 +3629,13 @@ extension Unet: TrainableModel {
                     let patch = x + ((ty0 + r) * 864 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 432), d11 = pc.simd(VC.self, at: 456), d12 = pc.simd(VC.self, at: 480), d13 = pc.simd(VC.self, at: 504)
+                        let d10 = pc.simd(V8.self, at: 432), d11 = pc.simd(V8.self, at: 456), d12 = pc.simd(V8.self, at: 480), d13 = pc.simd(V8.self, at: 504)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 864), d21 = pc.simd(VC.self, at: 888), d22 = pc.simd(VC.self, at: 912), d23 = pc.simd(VC.self, at: 936)
+                        let d20 = pc.simd(V8.self, at: 864), d21 = pc.simd(V8.self, at: 888), d22 = pc.simd(V8.self, at: 912), d23 = pc.simd(V8.self, at: 936)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1296), d31 = pc.simd(VC.self, at: 1320), d32 = pc.simd(VC.self, at: 1344), d33 = pc.simd(VC.self, at: 1368)
+                        let d30 = pc.simd(V8.self, at: 1296), d31 = pc.simd(V8.self, at: 1320), d32 = pc.simd(V8.self, at: 1344), d33 = pc.simd(V8.self, at: 1368)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -3716,14 +3671,14 @@ extension Unet: TrainableModel {
                     let t = r * 8 + tx, ox = 2 * tx
                     let yt = y + (oy * 16 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 3072 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 272), m02 = mt.simd(VK.self, at: 544), m03 = mt.simd(VK.self, at: 816)
+                        let bias = w.simd(V8.self, at: 3072 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 272), m02 = mt.simd(V8.self, at: 544), m03 = mt.simd(V8.self, at: 816)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 1088), m11 = mt.simd(VK.self, at: 1360), m12 = mt.simd(VK.self, at: 1632), m13 = mt.simd(VK.self, at: 1904)
+                        let m10 = mt.simd(V8.self, at: 1088), m11 = mt.simd(V8.self, at: 1360), m12 = mt.simd(V8.self, at: 1632), m13 = mt.simd(V8.self, at: 1904)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 2176), m21 = mt.simd(VK.self, at: 2448), m22 = mt.simd(VK.self, at: 2720), m23 = mt.simd(VK.self, at: 2992)
+                        let m20 = mt.simd(V8.self, at: 2176), m21 = mt.simd(V8.self, at: 2448), m22 = mt.simd(V8.self, at: 2720), m23 = mt.simd(V8.self, at: 2992)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 3264), m31 = mt.simd(VK.self, at: 3536), m32 = mt.simd(VK.self, at: 3808), m33 = mt.simd(VK.self, at: 4080)
+                        let m30 = mt.simd(V8.self, at: 3264), m31 = mt.simd(V8.self, at: 3536), m32 = mt.simd(V8.self, at: 3808), m33 = mt.simd(V8.self, at: 4080)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -3757,6 +3712,15 @@ extension Unet: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -3772,92 +3736,76 @@ extension Unet: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

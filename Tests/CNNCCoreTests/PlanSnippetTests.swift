@@ -444,7 +444,7 @@ import Testing
         let swift = ModelGenerator.render(program)
         #expect(swift.contains("WeightPacking.panels(parameters, from: 0, rows: 4096, outputs: 512, width: 16, into: buffer, at: 0)"))
         let wideBody = Self.lines(of: swift, from: "static func l0_wide(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {", count: 24)
-        #expect(wideBody.contains("let w3 = wp.simd(V.self, at: ci * 16 + 196608)"))
+        #expect(wideBody.contains("let w3 = wp.simd(V16.self, at: ci * 16 + 196608)"))
         #expect(wideBody.contains("wp.prefetch(at: ci * 16 + 197632)"))
         let narrowBody = Self.lines(of: swift, from: "static func l1_narrow(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {", count: 24)
         #expect(!narrowBody.isEmpty && !narrowBody.contains { $0.contains("prefetch") })
@@ -588,7 +588,7 @@ import Testing
         wide.emit(into: &out)
         #expect(out.text.contains("for b in parts.clamped(to: 9..<11) {"))
         #expect(out.text.contains("let i0 = 54 + (b - 9) * 5"))
-        #expect(out.text.contains("let x5 = V(repeating: xp[a5 + ci])"))
+        #expect(out.text.contains("let x5 = V8(repeating: xp[a5 + ci])"))
         let narrow = try #require(try direct(16))
         #expect(!narrow.spansRows && narrow.splitsRows && narrow.parts == 8)
     }
@@ -700,7 +700,7 @@ import Testing
         #expect(swift.contains("forward by Winograd's F(4x4, 3x3)"))
         #expect(swift.contains("for xi in 0..<36"))
         // The 1-D transforms are functions of the file, called once per row and column of a patch.
-        #expect(swift.contains("private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)"))
+        #expect(swift.contains("private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16)"))
         #expect(swift.contains("let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)"))
         #expect(swift.contains("let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)"))
         #expect(swift.contains("tile: 4, into: buffer"))
@@ -777,14 +777,14 @@ import Testing
         #expect(Self.lines(of: swift, from: "let xp = row + kx * 6 + 198", count: 11) == [
             "let xp = row + kx * 6 + 198",
             "let wp0 = patterns + (kx + 5) * 96",
-            "let w0_0 = wp0.simd(V.self, at: 0)",
-            "let w0_2 = wp0.simd(V.self, at: 32)",
-            "let w0_4 = wp0.simd(V.self, at: 64)",
+            "let w0_0 = wp0.simd(V16.self, at: 0)",
+            "let w0_2 = wp0.simd(V16.self, at: 32)",
+            "let w0_4 = wp0.simd(V16.self, at: 64)",
             "let wp1 = patterns + kx * 96",
-            "let w1_0 = wp1.simd(V.self, at: 0)",
-            "let w1_2 = wp1.simd(V.self, at: 32)",
-            "let w1_4 = wp1.simd(V.self, at: 64)",
-            "let x0 = xp.simd(V.self, at: 0)",
+            "let w1_0 = wp1.simd(V16.self, at: 0)",
+            "let w1_2 = wp1.simd(V16.self, at: 32)",
+            "let w1_4 = wp1.simd(V16.self, at: 64)",
+            "let x0 = xp.simd(V16.self, at: 0)",
             "s0_0 = madd(s0_0, x0, w0_0)",
         ])
         #expect(swift.contains("yp.store(s1_10, at: 332)"))
@@ -819,14 +819,14 @@ import Testing
         #expect(out.text.contains("for start in [32, 80, 128, 152] {"))
         #expect(out.text.contains("for oy in stride(from: parts.lowerBound * 4, to: parts.upperBound * 4, by: 4) {"))
         // The fourth input row of a block: output rows 0 to 3 through tap rows 3 to 0.
-        #expect(out.text.contains("do { let xv = row.simd(V.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }"))
+        #expect(out.text.contains("do { let xv = row.simd(V16.self, at: 582); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }"))
         #expect(try direct(lenet.replacingOccurrences(of: "kernel_size: 5", with: "kernel_size: 3"))?.stationaryRows == 7)
         #expect(kernel.holdsEveryTap)
         let avx2 = try #require(try direct(lenet, .avx2))
         #expect(avx2.stationaryRows == 7 && !avx2.holdsEveryTap)
         var avx2Text = SourceWriter()
         avx2.emit(into: &avx2Text)
-        #expect(avx2Text.text.contains("let p0_1 = patterns.simd(V.self, at: 96); let p1_1 = patterns.simd(V.self, at: 576); let p2_1 = patterns.simd(V.self, at: 1056)"))
+        #expect(avx2Text.text.contains("let p0_1 = patterns.simd(V8.self, at: 96); let p1_1 = patterns.simd(V8.self, at: 576); let p2_1 = patterns.simd(V8.self, at: 1056)"))
     }
 
     /// A layer large enough to split across workers (7 filters of 7x7 taps
@@ -944,7 +944,7 @@ import Testing
             for target in [TargetCPU.avx2, .avx512on256] {
                 let program = ModelPlanner.plan(try Self.model(spec), specPath: "snippet.yaml", target: target)
                 let swift = ModelGenerator.render(program)
-                for lanes in [4, 8, 16] where swift.contains("typealias V = SIMD\(lanes)<Float>") {
+                for lanes in [4, 8, 16] where swift.contains("V\(lanes).self") || swift.contains("V\(lanes)(") {
                     #expect(program.vectorWidths.contains(lanes), "\(target): SIMD\(lanes) kernels without their madd in \(spec)")
                 }
             }

@@ -677,27 +677,26 @@ public struct Activations: CompiledModel {
     // dense_relu over 8 samples: Dense, (None, 96) → (None, 12)
     @inline(never)
     static func l28_dense_relu_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w + 1136, bias = w + 2672
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<96 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 96])
+                    let x1 = V16(repeating: xp[ci + 96])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 192])
+                    let x2 = V16(repeating: xp[ci + 192])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 288])
+                    let x3 = V16(repeating: xp[ci + 288])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -707,21 +706,21 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 384
                 let wp = kernel
                 for ci in 0..<96 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 96])
+                    let x1 = V16(repeating: xp[ci + 96])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 192])
+                    let x2 = V16(repeating: xp[ci + 192])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 288])
+                    let x3 = V16(repeating: xp[ci + 288])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -735,38 +734,37 @@ public struct Activations: CompiledModel {
     // dense_sigmoid over 8 samples: Dense, (None, 12) → (None, 10)
     @inline(never)
     static func l29_dense_sigmoid_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w + 2688, bias = w + 2880
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V8(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 24])
+                    let x2 = V8(repeating: xp[ci + 24])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 36])
+                    let x3 = V8(repeating: xp[ci + 36])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 48])
+                    let x4 = V8(repeating: xp[ci + 48])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 60])
+                    let x5 = V8(repeating: xp[ci + 60])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 72])
+                    let x6 = V8(repeating: xp[ci + 72])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 84])
+                    let x7 = V8(repeating: xp[ci + 84])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -783,33 +781,33 @@ public struct Activations: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel + 96
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V8(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 24])
+                    let x2 = V8(repeating: xp[ci + 24])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 36])
+                    let x3 = V8(repeating: xp[ci + 36])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 48])
+                    let x4 = V8(repeating: xp[ci + 48])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 60])
+                    let x5 = V8(repeating: xp[ci + 60])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 72])
+                    let x6 = V8(repeating: xp[ci + 72])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 84])
+                    let x7 = V8(repeating: xp[ci + 84])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -833,38 +831,37 @@ public struct Activations: CompiledModel {
     // dense_tanh over 8 samples: Dense, (None, 10) → (None, 8)
     @inline(never)
     static func l30_dense_tanh_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 2896, bias = w + 2976
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 10])
+                    let x1 = V8(repeating: xp[ci + 10])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 20])
+                    let x2 = V8(repeating: xp[ci + 20])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 30])
+                    let x3 = V8(repeating: xp[ci + 30])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 40])
+                    let x4 = V8(repeating: xp[ci + 40])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 50])
+                    let x5 = V8(repeating: xp[ci + 50])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 60])
+                    let x6 = V8(repeating: xp[ci + 60])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 70])
+                    let x7 = V8(repeating: xp[ci + 70])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -888,38 +885,37 @@ public struct Activations: CompiledModel {
     // dense_linear over 8 samples: Dense, (None, 8) → (None, 8)
     @inline(never)
     static func l31_dense_linear_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 2992, bias = w + 3056
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V8(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V8(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V8(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V8(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V8(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -937,39 +933,38 @@ public struct Activations: CompiledModel {
     // dense_softmax over 8 samples: Dense, (None, 8) → (None, 7)
     @inline(never)
     static func l32_dense_softmax_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 3072, bias = w + 3136
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V8(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V8(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V8(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V8(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V8(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -1002,38 +997,37 @@ public struct Activations: CompiledModel {
     // logits over 8 samples: Dense, (None, 7) → (None, 4)
     @inline(never)
     static func l33_logits_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 3152, bias = w + 3184
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V4(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 14])
+                    let x2 = V4(repeating: xp[ci + 14])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 21])
+                    let x3 = V4(repeating: xp[ci + 21])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 28])
+                    let x4 = V4(repeating: xp[ci + 28])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 35])
+                    let x5 = V4(repeating: xp[ci + 35])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 42])
+                    let x6 = V4(repeating: xp[ci + 42])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 49])
+                    let x7 = V4(repeating: xp[ci + 49])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1068,41 +1062,40 @@ public struct Activations: CompiledModel {
     // conv_linear: Conv2D, (None, 6, 6, 3) → (None, 4, 4, 6), 168 parameters
     @inline(never)
     static func l0_conv_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 224
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 18])
+                            let x4 = V8(repeating: xp[ci + 18])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 21])
+                            let x5 = V8(repeating: xp[ci + 21])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 24])
+                            let x6 = V8(repeating: xp[ci + 24])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 27])
+                            let x7 = V8(repeating: xp[ci + 27])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1118,35 +1111,35 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3 + 36
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 18])
+                            let x4 = V8(repeating: xp[ci + 18])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 21])
+                            let x5 = V8(repeating: xp[ci + 21])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 24])
+                            let x6 = V8(repeating: xp[ci + 24])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 27])
+                            let x7 = V8(repeating: xp[ci + 27])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1172,39 +1165,38 @@ public struct Activations: CompiledModel {
     // mix_1: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
     static func l2_mix_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1218,33 +1210,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1295,39 +1287,38 @@ public struct Activations: CompiledModel {
     // mix_5: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
     static func l10_mix_5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1341,33 +1332,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1385,104 +1376,103 @@ public struct Activations: CompiledModel {
     // mix_5: at inference, with the layers after it in its store
     @inline(never)
     static func l10_mix_5_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+                let e0_0r = V8().replacing(with: s0_0, where: s0_0 .> 0)
                 do { let v = e0_0r; for lane in 0..<6 { yp[lane] = v[lane] } }
-                let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+                let e1_0r = V8().replacing(with: s1_0, where: s1_0 .> 0)
                 do { let v = e1_0r; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+                let e2_0r = V8().replacing(with: s2_0, where: s2_0 .> 0)
                 do { let v = e2_0r; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+                let e3_0r = V8().replacing(with: s3_0, where: s3_0 .> 0)
                 do { let v = e3_0r; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+                let e4_0r = V8().replacing(with: s4_0, where: s4_0 .> 0)
                 do { let v = e4_0r; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+                let e5_0r = V8().replacing(with: s5_0, where: s5_0 .> 0)
                 do { let v = e5_0r; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
+                let e6_0r = V8().replacing(with: s6_0, where: s6_0 .> 0)
                 do { let v = e6_0r; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
+                let e7_0r = V8().replacing(with: s7_0, where: s7_0 .> 0)
                 do { let v = e7_0r; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+                let e0_0r = V8().replacing(with: s0_0, where: s0_0 .> 0)
                 do { let v = e0_0r; for lane in 0..<6 { yp[lane] = v[lane] } }
-                let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+                let e1_0r = V8().replacing(with: s1_0, where: s1_0 .> 0)
                 do { let v = e1_0r; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+                let e2_0r = V8().replacing(with: s2_0, where: s2_0 .> 0)
                 do { let v = e2_0r; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+                let e3_0r = V8().replacing(with: s3_0, where: s3_0 .> 0)
                 do { let v = e3_0r; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+                let e4_0r = V8().replacing(with: s4_0, where: s4_0 .> 0)
                 do { let v = e4_0r; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+                let e5_0r = V8().replacing(with: s5_0, where: s5_0 .> 0)
                 do { let v = e5_0r; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
+                let e6_0r = V8().replacing(with: s6_0, where: s6_0 .> 0)
                 do { let v = e6_0r; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
+                let e7_0r = V8().replacing(with: s7_0, where: s7_0 .> 0)
                 do { let v = e7_0r; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
         }
@@ -1497,39 +1487,38 @@ public struct Activations: CompiledModel {
     // mix_6: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
     static func l12_mix_6(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1543,33 +1532,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1587,119 +1576,118 @@ public struct Activations: CompiledModel {
     // mix_6: at inference, with the layers after it in its store
     @inline(never)
     static func l12_mix_6_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+                let e0_0r = V8().replacing(with: s0_0, where: s0_0 .> 0)
                 let e0_0m = e0_0r.replacing(with: Float(0.6), where: e0_0r .> Float(0.6))
                 do { let v = e0_0m; for lane in 0..<6 { yp[lane] = v[lane] } }
-                let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+                let e1_0r = V8().replacing(with: s1_0, where: s1_0 .> 0)
                 let e1_0m = e1_0r.replacing(with: Float(0.6), where: e1_0r .> Float(0.6))
                 do { let v = e1_0m; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+                let e2_0r = V8().replacing(with: s2_0, where: s2_0 .> 0)
                 let e2_0m = e2_0r.replacing(with: Float(0.6), where: e2_0r .> Float(0.6))
                 do { let v = e2_0m; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+                let e3_0r = V8().replacing(with: s3_0, where: s3_0 .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(0.6), where: e3_0r .> Float(0.6))
                 do { let v = e3_0m; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+                let e4_0r = V8().replacing(with: s4_0, where: s4_0 .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(0.6), where: e4_0r .> Float(0.6))
                 do { let v = e4_0m; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+                let e5_0r = V8().replacing(with: s5_0, where: s5_0 .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(0.6), where: e5_0r .> Float(0.6))
                 do { let v = e5_0m; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
+                let e6_0r = V8().replacing(with: s6_0, where: s6_0 .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(0.6), where: e6_0r .> Float(0.6))
                 do { let v = e6_0m; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
+                let e7_0r = V8().replacing(with: s7_0, where: s7_0 .> 0)
                 let e7_0m = e7_0r.replacing(with: Float(0.6), where: e7_0r .> Float(0.6))
                 do { let v = e7_0m; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                let e0_0r = V().replacing(with: s0_0, where: s0_0 .> 0)
+                let e0_0r = V8().replacing(with: s0_0, where: s0_0 .> 0)
                 let e0_0m = e0_0r.replacing(with: Float(0.6), where: e0_0r .> Float(0.6))
                 do { let v = e0_0m; for lane in 0..<6 { yp[lane] = v[lane] } }
-                let e1_0r = V().replacing(with: s1_0, where: s1_0 .> 0)
+                let e1_0r = V8().replacing(with: s1_0, where: s1_0 .> 0)
                 let e1_0m = e1_0r.replacing(with: Float(0.6), where: e1_0r .> Float(0.6))
                 do { let v = e1_0m; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                let e2_0r = V().replacing(with: s2_0, where: s2_0 .> 0)
+                let e2_0r = V8().replacing(with: s2_0, where: s2_0 .> 0)
                 let e2_0m = e2_0r.replacing(with: Float(0.6), where: e2_0r .> Float(0.6))
                 do { let v = e2_0m; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                let e3_0r = V().replacing(with: s3_0, where: s3_0 .> 0)
+                let e3_0r = V8().replacing(with: s3_0, where: s3_0 .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(0.6), where: e3_0r .> Float(0.6))
                 do { let v = e3_0m; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                let e4_0r = V().replacing(with: s4_0, where: s4_0 .> 0)
+                let e4_0r = V8().replacing(with: s4_0, where: s4_0 .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(0.6), where: e4_0r .> Float(0.6))
                 do { let v = e4_0m; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                let e5_0r = V().replacing(with: s5_0, where: s5_0 .> 0)
+                let e5_0r = V8().replacing(with: s5_0, where: s5_0 .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(0.6), where: e5_0r .> Float(0.6))
                 do { let v = e5_0m; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                let e6_0r = V().replacing(with: s6_0, where: s6_0 .> 0)
+                let e6_0r = V8().replacing(with: s6_0, where: s6_0 .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(0.6), where: e6_0r .> Float(0.6))
                 do { let v = e6_0m; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                let e7_0r = V().replacing(with: s7_0, where: s7_0 .> 0)
+                let e7_0r = V8().replacing(with: s7_0, where: s7_0 .> 0)
                 let e7_0m = e7_0r.replacing(with: Float(0.6), where: e7_0r .> Float(0.6))
                 do { let v = e7_0m; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
@@ -1715,39 +1703,38 @@ public struct Activations: CompiledModel {
     // conv_relu: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
     static func l14_conv_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1761,33 +1748,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1805,39 +1792,38 @@ public struct Activations: CompiledModel {
     // conv_sigmoid: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
     static func l15_conv_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1851,33 +1837,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1901,39 +1887,38 @@ public struct Activations: CompiledModel {
     // conv_tanh: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
     static func l16_conv_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1947,33 +1932,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1997,39 +1982,38 @@ public struct Activations: CompiledModel {
     // conv_softmax: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 5), 35 parameters
     @inline(never)
     static func l17_conv_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -2043,33 +2027,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 40
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -2102,39 +2086,38 @@ public struct Activations: CompiledModel {
     // mix_7: Conv2D, (None, 4, 4, 5) → (None, 4, 4, 6), 36 parameters
     @inline(never)
     static func l18_mix_7(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V8(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V8(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V8(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 20])
+                    let x4 = V8(repeating: xp[ci + 20])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 25])
+                    let x5 = V8(repeating: xp[ci + 25])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 30])
+                    let x6 = V8(repeating: xp[ci + 30])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 35])
+                    let x7 = V8(repeating: xp[ci + 35])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -2148,33 +2131,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 40
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V8(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V8(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V8(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 20])
+                    let x4 = V8(repeating: xp[ci + 20])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 25])
+                    let x5 = V8(repeating: xp[ci + 25])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 30])
+                    let x6 = V8(repeating: xp[ci + 30])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 35])
+                    let x7 = V8(repeating: xp[ci + 35])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -2207,39 +2190,38 @@ public struct Activations: CompiledModel {
     // mix_9: Conv2D, (None, 4, 4, 6) → (None, 4, 4, 6), 42 parameters
     @inline(never)
     static func l22_mix_9(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -2253,33 +2235,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -2297,39 +2279,38 @@ public struct Activations: CompiledModel {
     // mix_9: at inference, with the layers after it in its store
     @inline(never)
     static func l22_mix_9_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 let e0_0r = s0_0.replacing(with: 0, where: s0_0 .<= 0)
@@ -2351,33 +2332,33 @@ public struct Activations: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 let e0_0r = s0_0.replacing(with: 0, where: s0_0 .<= 0)
@@ -2436,18 +2417,17 @@ public struct Activations: CompiledModel {
     // dense_relu: Dense, (None, 96) → (None, 12), 1,164 parameters
     @inline(never)
     static func l28_dense_relu(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1536
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<96 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -2458,20 +2438,19 @@ public struct Activations: CompiledModel {
     // dense_sigmoid: Dense, (None, 12) → (None, 10), 130 parameters
     @inline(never)
     static func l29_dense_sigmoid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 192
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 96)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 96)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -2490,17 +2469,16 @@ public struct Activations: CompiledModel {
     // dense_tanh: Dense, (None, 10) → (None, 8), 88 parameters
     @inline(never)
     static func l30_dense_tanh(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2517,17 +2495,16 @@ public struct Activations: CompiledModel {
     // dense_linear: Dense, (None, 8) → (None, 8), 72 parameters
     @inline(never)
     static func l31_dense_linear(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2538,18 +2515,17 @@ public struct Activations: CompiledModel {
     // dense_softmax: Dense, (None, 8) → (None, 7), 63 parameters
     @inline(never)
     static func l32_dense_softmax(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 64
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -2575,17 +2551,16 @@ public struct Activations: CompiledModel {
     // logits: Dense, (None, 7) → (None, 4), 32 parameters
     @inline(never)
     static func l33_logits(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2942,35 +2917,34 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv_linear_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 18
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
             let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 6 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 48 + ky * 48 + kx * 6
                     let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<6 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 6])
+                        let x1 = V4(repeating: xp[ci + 6])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 12])
+                        let x2 = V4(repeating: xp[ci + 12])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 18])
+                        let x3 = V4(repeating: xp[ci + 18])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 24])
+                        let x4 = V4(repeating: xp[ci + 24])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 30])
+                        let x5 = V4(repeating: xp[ci + 30])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -3069,26 +3043,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_mix_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -3219,26 +3192,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l10_mix_5_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -3333,26 +3305,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l12_mix_6_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -3453,26 +3424,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l14_conv_relu_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -3561,26 +3531,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l15_conv_sigmoid_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -3669,26 +3638,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l16_conv_tanh_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -3782,26 +3750,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l17_conv_softmax_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 20
             let wp = kernel
             for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 5])
+                let x1 = V8(repeating: xp[ci + 5])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 10])
+                let x2 = V8(repeating: xp[ci + 10])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 15])
+                let x3 = V8(repeating: xp[ci + 15])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -3881,26 +3848,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l18_mix_7_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -3995,26 +3961,25 @@ extension Activations: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l22_mix_9_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -4496,6 +4461,15 @@ extension Activations: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

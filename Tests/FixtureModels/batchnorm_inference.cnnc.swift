@@ -308,39 +308,38 @@ public struct BatchnormInference: CompiledModel {
     // dense over 8 samples: Dense, (None, 6) → (None, 7)
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 656, bias = w + 704
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 6])
+                    let x1 = V8(repeating: xp[ci + 6])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 12])
+                    let x2 = V8(repeating: xp[ci + 12])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 18])
+                    let x3 = V8(repeating: xp[ci + 18])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 24])
+                    let x4 = V8(repeating: xp[ci + 24])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 30])
+                    let x5 = V8(repeating: xp[ci + 30])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 36])
+                    let x6 = V8(repeating: xp[ci + 36])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 42])
+                    let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -367,39 +366,38 @@ public struct BatchnormInference: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 7) → (None, 3)
     @inline(never)
     static func l8_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 736, bias = w + 768
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V4(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 14])
+                    let x2 = V4(repeating: xp[ci + 14])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 21])
+                    let x3 = V4(repeating: xp[ci + 21])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 28])
+                    let x4 = V4(repeating: xp[ci + 28])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 35])
+                    let x5 = V4(repeating: xp[ci + 35])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 42])
+                    let x6 = V4(repeating: xp[ci + 42])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 49])
+                    let x7 = V4(repeating: xp[ci + 49])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -434,34 +432,33 @@ public struct BatchnormInference: CompiledModel {
     // conv2d: Conv2D, (None, 8, 8, 3) → (None, 6, 6, 5), 140 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 224
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 30
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s5_0 = bias.simd(V8.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 24 + ky * 24 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V8(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
+                        let x2 = V8(repeating: xp[ci + 6])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
+                        let x3 = V8(repeating: xp[ci + 9])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 12])
+                        let x4 = V8(repeating: xp[ci + 12])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 15])
+                        let x5 = V8(repeating: xp[ci + 15])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -478,61 +475,60 @@ public struct BatchnormInference: CompiledModel {
     // conv2d: at inference, with the layers after it in its store
     @inline(never)
     static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 224
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 30
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s5_0 = bias.simd(V8.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 24 + ky * 24 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V8(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
+                        let x2 = V8(repeating: xp[ci + 6])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
+                        let x3 = V8(repeating: xp[ci + 9])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 12])
+                        let x4 = V8(repeating: xp[ci + 12])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 15])
+                        let x5 = V8(repeating: xp[ci + 15])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
             }
-            var e0_0a = V(), e0_0b = V(); for lane in 0..<5 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 5] }
+            var e0_0a = V8(), e0_0b = V8(); for lane in 0..<5 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 5] }
             let e0_0n = s0_0 * e0_0a + e0_0b
-            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
             do { let v = e0_0r; for lane in 0..<5 { yp[lane] = v[lane] } }
-            var e1_0a = V(), e1_0b = V(); for lane in 0..<5 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 5] }
+            var e1_0a = V8(), e1_0b = V8(); for lane in 0..<5 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 5] }
             let e1_0n = s1_0 * e1_0a + e1_0b
-            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            let e1_0r = V8().replacing(with: e1_0n, where: e1_0n .> 0)
             do { let v = e1_0r; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
-            var e2_0a = V(), e2_0b = V(); for lane in 0..<5 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 5] }
+            var e2_0a = V8(), e2_0b = V8(); for lane in 0..<5 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 5] }
             let e2_0n = s2_0 * e2_0a + e2_0b
-            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            let e2_0r = V8().replacing(with: e2_0n, where: e2_0n .> 0)
             do { let v = e2_0r; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
-            var e3_0a = V(), e3_0b = V(); for lane in 0..<5 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 5] }
+            var e3_0a = V8(), e3_0b = V8(); for lane in 0..<5 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 5] }
             let e3_0n = s3_0 * e3_0a + e3_0b
-            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            let e3_0r = V8().replacing(with: e3_0n, where: e3_0n .> 0)
             do { let v = e3_0r; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
-            var e4_0a = V(), e4_0b = V(); for lane in 0..<5 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 5] }
+            var e4_0a = V8(), e4_0b = V8(); for lane in 0..<5 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 5] }
             let e4_0n = s4_0 * e4_0a + e4_0b
-            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            let e4_0r = V8().replacing(with: e4_0n, where: e4_0n .> 0)
             do { let v = e4_0r; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
-            var e5_0a = V(), e5_0b = V(); for lane in 0..<5 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 5] }
+            var e5_0a = V8(), e5_0b = V8(); for lane in 0..<5 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 5] }
             let e5_0n = s5_0 * e5_0a + e5_0b
-            let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+            let e5_0r = V8().replacing(with: e5_0n, where: e5_0n .> 0)
             do { let v = e5_0r; for lane in 0..<5 { yp[lane + 25] = v[lane] } }
         }
     }
@@ -555,41 +551,40 @@ public struct BatchnormInference: CompiledModel {
     // conv2d_1: Conv2D, (None, 6, 6, 5) → (None, 4, 4, 6), 270 parameters
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 368
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 30 + kx * 5
                         let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V8(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V8(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V8(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 30])
+                            let x4 = V8(repeating: xp[ci + 30])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 35])
+                            let x5 = V8(repeating: xp[ci + 35])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 40])
+                            let x6 = V8(repeating: xp[ci + 40])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 45])
+                            let x7 = V8(repeating: xp[ci + 45])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -605,35 +600,35 @@ public struct BatchnormInference: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 30 + kx * 5 + 60
                         let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V8(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V8(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V8(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 30])
+                            let x4 = V8(repeating: xp[ci + 30])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 35])
+                            let x5 = V8(repeating: xp[ci + 35])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 40])
+                            let x6 = V8(repeating: xp[ci + 40])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 45])
+                            let x7 = V8(repeating: xp[ci + 45])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -653,127 +648,126 @@ public struct BatchnormInference: CompiledModel {
     // conv2d_1: at inference, with the layers after it in its store
     @inline(never)
     static func l3_conv2d_1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 368
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 30 + kx * 5
                         let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V8(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V8(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V8(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 30])
+                            let x4 = V8(repeating: xp[ci + 30])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 35])
+                            let x5 = V8(repeating: xp[ci + 35])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 40])
+                            let x6 = V8(repeating: xp[ci + 40])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 45])
+                            let x7 = V8(repeating: xp[ci + 45])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
                 }
-                var e0_0a = V(), e0_0b = V(); for lane in 0..<6 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 6] }
+                var e0_0a = V8(), e0_0b = V8(); for lane in 0..<6 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 6] }
                 let e0_0n = s0_0 * e0_0a + e0_0b
                 do { let v = e0_0n; for lane in 0..<6 { yp[lane] = v[lane] } }
-                var e1_0a = V(), e1_0b = V(); for lane in 0..<6 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 6] }
+                var e1_0a = V8(), e1_0b = V8(); for lane in 0..<6 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 6] }
                 let e1_0n = s1_0 * e1_0a + e1_0b
                 do { let v = e1_0n; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                var e2_0a = V(), e2_0b = V(); for lane in 0..<6 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 6] }
+                var e2_0a = V8(), e2_0b = V8(); for lane in 0..<6 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 6] }
                 let e2_0n = s2_0 * e2_0a + e2_0b
                 do { let v = e2_0n; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                var e3_0a = V(), e3_0b = V(); for lane in 0..<6 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 6] }
+                var e3_0a = V8(), e3_0b = V8(); for lane in 0..<6 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 6] }
                 let e3_0n = s3_0 * e3_0a + e3_0b
                 do { let v = e3_0n; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                var e4_0a = V(), e4_0b = V(); for lane in 0..<6 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 6] }
+                var e4_0a = V8(), e4_0b = V8(); for lane in 0..<6 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 6] }
                 let e4_0n = s4_0 * e4_0a + e4_0b
                 do { let v = e4_0n; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                var e5_0a = V(), e5_0b = V(); for lane in 0..<6 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 6] }
+                var e5_0a = V8(), e5_0b = V8(); for lane in 0..<6 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 6] }
                 let e5_0n = s5_0 * e5_0a + e5_0b
                 do { let v = e5_0n; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                var e6_0a = V(), e6_0b = V(); for lane in 0..<6 { e6_0a[lane] = post[lane]; e6_0b[lane] = post[lane + 6] }
+                var e6_0a = V8(), e6_0b = V8(); for lane in 0..<6 { e6_0a[lane] = post[lane]; e6_0b[lane] = post[lane + 6] }
                 let e6_0n = s6_0 * e6_0a + e6_0b
                 do { let v = e6_0n; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                var e7_0a = V(), e7_0b = V(); for lane in 0..<6 { e7_0a[lane] = post[lane]; e7_0b[lane] = post[lane + 6] }
+                var e7_0a = V8(), e7_0b = V8(); for lane in 0..<6 { e7_0a[lane] = post[lane]; e7_0b[lane] = post[lane + 6] }
                 let e7_0n = s7_0 * e7_0a + e7_0b
                 do { let v = e7_0n; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 30 + kx * 5 + 60
                         let wp = kernel + (ky * 3 + kx) * 40
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V8(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V8(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V8(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 30])
+                            let x4 = V8(repeating: xp[ci + 30])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 35])
+                            let x5 = V8(repeating: xp[ci + 35])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 40])
+                            let x6 = V8(repeating: xp[ci + 40])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 45])
+                            let x7 = V8(repeating: xp[ci + 45])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
                 }
-                var e0_0a = V(), e0_0b = V(); for lane in 0..<6 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 6] }
+                var e0_0a = V8(), e0_0b = V8(); for lane in 0..<6 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 6] }
                 let e0_0n = s0_0 * e0_0a + e0_0b
                 do { let v = e0_0n; for lane in 0..<6 { yp[lane] = v[lane] } }
-                var e1_0a = V(), e1_0b = V(); for lane in 0..<6 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 6] }
+                var e1_0a = V8(), e1_0b = V8(); for lane in 0..<6 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 6] }
                 let e1_0n = s1_0 * e1_0a + e1_0b
                 do { let v = e1_0n; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                var e2_0a = V(), e2_0b = V(); for lane in 0..<6 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 6] }
+                var e2_0a = V8(), e2_0b = V8(); for lane in 0..<6 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 6] }
                 let e2_0n = s2_0 * e2_0a + e2_0b
                 do { let v = e2_0n; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                var e3_0a = V(), e3_0b = V(); for lane in 0..<6 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 6] }
+                var e3_0a = V8(), e3_0b = V8(); for lane in 0..<6 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 6] }
                 let e3_0n = s3_0 * e3_0a + e3_0b
                 do { let v = e3_0n; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                var e4_0a = V(), e4_0b = V(); for lane in 0..<6 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 6] }
+                var e4_0a = V8(), e4_0b = V8(); for lane in 0..<6 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 6] }
                 let e4_0n = s4_0 * e4_0a + e4_0b
                 do { let v = e4_0n; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                var e5_0a = V(), e5_0b = V(); for lane in 0..<6 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 6] }
+                var e5_0a = V8(), e5_0b = V8(); for lane in 0..<6 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 6] }
                 let e5_0n = s5_0 * e5_0a + e5_0b
                 do { let v = e5_0n; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                var e6_0a = V(), e6_0b = V(); for lane in 0..<6 { e6_0a[lane] = post[lane]; e6_0b[lane] = post[lane + 6] }
+                var e6_0a = V8(), e6_0b = V8(); for lane in 0..<6 { e6_0a[lane] = post[lane]; e6_0b[lane] = post[lane + 6] }
                 let e6_0n = s6_0 * e6_0a + e6_0b
                 do { let v = e6_0n; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                var e7_0a = V(), e7_0b = V(); for lane in 0..<6 { e7_0a[lane] = post[lane]; e7_0b[lane] = post[lane + 6] }
+                var e7_0a = V8(), e7_0b = V8(); for lane in 0..<6 { e7_0a[lane] = post[lane]; e7_0b[lane] = post[lane + 6] }
                 let e7_0n = s7_0 * e7_0a + e7_0b
                 do { let v = e7_0n; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
@@ -813,18 +807,17 @@ public struct BatchnormInference: CompiledModel {
     // dense: Dense, (None, 6) → (None, 7), 49 parameters
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<6 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -844,18 +837,17 @@ public struct BatchnormInference: CompiledModel {
     // dense_1: Dense, (None, 7) → (None, 3), 24 parameters
     @inline(never)
     static func l8_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1173,41 +1165,40 @@ extension BatchnormInference: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
             let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 8 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 50 + ky * 50 + kx * 5
                     let wp = kernel + (ky * 3 + kx) * 20
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V4(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V4(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V4(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V4(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 25])
+                        let x5 = V4(repeating: xp[ci + 25])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 30])
+                        let x6 = V4(repeating: xp[ci + 30])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 35])
+                        let x7 = V4(repeating: xp[ci + 35])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -1361,35 +1352,34 @@ extension BatchnormInference: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 30
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
             let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 6 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 48 + ky * 48 + kx * 6
                     let wp = kernel + (ky * 3 + kx) * 48
                     for ci in 0..<6 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 6])
+                        let x1 = V8(repeating: xp[ci + 6])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 12])
+                        let x2 = V8(repeating: xp[ci + 12])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 18])
+                        let x3 = V8(repeating: xp[ci + 18])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 24])
+                        let x4 = V8(repeating: xp[ci + 24])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 30])
+                        let x5 = V8(repeating: xp[ci + 30])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -1772,6 +1762,15 @@ extension BatchnormInference: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

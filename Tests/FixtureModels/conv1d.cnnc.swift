@@ -312,38 +312,37 @@ public struct Conv1d: CompiledModel {
     // classes over 8 samples: Dense, (None, 5) → (None, 4)
     @inline(never)
     static func l10_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 784, bias = w + 816
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V4(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V4(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V4(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 20])
+                    let x4 = V4(repeating: xp[ci + 20])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 25])
+                    let x5 = V4(repeating: xp[ci + 25])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 30])
+                    let x6 = V4(repeating: xp[ci + 30])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 35])
+                    let x7 = V4(repeating: xp[ci + 35])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -389,37 +388,36 @@ public struct Conv1d: CompiledModel {
     // conv_valid: Conv1D, (None, 27, 3) → (None, 25, 8), 80 parameters
     @inline(never)
     static func l1_conv_valid(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
-                    var s6_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s6_0 = bias.simd(V8.self, at: 0)
                     for kx in 0..<3 {
                         let xp = x + kx * 3
                         let wp = kernel + kx * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V8(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V8(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 18])
+                            let x6 = V8(repeating: xp[ci + 18])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -434,28 +432,28 @@ public struct Conv1d: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6 + 7
                     let yp = y + ox * 8
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s5_0 = bias.simd(V8.self, at: 0)
                     for kx in 0..<3 {
                         let xp = x + ox * 3 + kx * 3
                         let wp = kernel + kx * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V8(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V8(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -483,38 +481,37 @@ public struct Conv1d: CompiledModel {
     // conv_causal: the direct kernel
     @inline(never)
     static func l2_conv_causal(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
-                    var s6_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s6_0 = bias.simd(V8.self, at: 0)
                     for kx in 0..<4 {
                         let xp = x + kx * 16
                         let wp = kernel + kx * 64
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V8(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V8(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V8(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V8(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V8(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V8(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -529,28 +526,28 @@ public struct Conv1d: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6 + 7
                     let yp = y + ox * 6
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s5_0 = bias.simd(V8.self, at: 0)
                     for kx in 0..<4 {
                         let xp = x + ox * 8 + kx * 16
                         let wp = kernel + kx * 64
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V8(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V8(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V8(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V8(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V8(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -616,34 +613,33 @@ public struct Conv1d: CompiledModel {
     // conv_same: the direct kernel
     @inline(never)
     static func l4_conv_same(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 288
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
                 for kx in 0..<3 {
                     let xp = x + kx * 6
                     let wp = kernel + kx * 96
                     for ci in 0..<6 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
+                        let x1 = V16(repeating: xp[ci + 12])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 24])
+                        let x2 = V16(repeating: xp[ci + 24])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 36])
+                        let x3 = V16(repeating: xp[ci + 36])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 48])
+                        let x4 = V16(repeating: xp[ci + 48])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 60])
+                        let x5 = V16(repeating: xp[ci + 60])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -703,21 +699,20 @@ public struct Conv1d: CompiledModel {
     // pointwise: Conv1D, (None, 2, 12) → (None, 2, 5), 65 parameters
     @inline(never)
     static func l7_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 96
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V8(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -759,17 +754,16 @@ public struct Conv1d: CompiledModel {
     // classes: Dense, (None, 5) → (None, 4), 24 parameters
     @inline(never)
     static func l10_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -991,7 +985,6 @@ extension Conv1d: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv_valid_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         if parts.contains(0) {
@@ -999,31 +992,31 @@ extension Conv1d: TrainableModel {
                 for bx in 0..<3 {
                     let ox = bx * 7
                     let yp = y + ox * 3
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V4()
+                    var s1_0 = V4()
+                    var s2_0 = V4()
+                    var s3_0 = V4()
+                    var s4_0 = V4()
+                    var s5_0 = V4()
+                    var s6_0 = V4()
                     for kx in 0..<3 {
                         let xp = x + ox * 8 + kx * 8
                         let wp = kernel + kx * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V4(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1037,28 +1030,28 @@ extension Conv1d: TrainableModel {
                 }
                 do {
                     let yp = y + 63
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V4()
+                    var s1_0 = V4()
+                    var s2_0 = V4()
+                    var s3_0 = V4()
+                    var s4_0 = V4()
+                    var s5_0 = V4()
                     for kx in 0..<3 {
                         let xp = x + kx * 8 + 168
                         let wp = kernel + kx * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -1210,37 +1203,36 @@ extension Conv1d: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_conv_causal_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     for kx in 0..<4 {
                         let xp = x + kx * 12
                         let wp = kernel + kx * 48
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 6])
+                            let x1 = V8(repeating: xp[ci + 6])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 12])
+                            let x2 = V8(repeating: xp[ci + 12])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 18])
+                            let x3 = V8(repeating: xp[ci + 18])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 24])
+                            let x4 = V8(repeating: xp[ci + 24])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 30])
+                            let x5 = V8(repeating: xp[ci + 30])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 36])
+                            let x6 = V8(repeating: xp[ci + 36])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1255,28 +1247,28 @@ extension Conv1d: TrainableModel {
                 for bx in 0..<3 {
                     let ox = bx * 6 + 7
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
                     for kx in 0..<4 {
                         let xp = x + ox * 6 + kx * 12
                         let wp = kernel + kx * 48
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 6])
+                            let x1 = V8(repeating: xp[ci + 6])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 12])
+                            let x2 = V8(repeating: xp[ci + 12])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 18])
+                            let x3 = V8(repeating: xp[ci + 18])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 24])
+                            let x4 = V8(repeating: xp[ci + 24])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 30])
+                            let x5 = V8(repeating: xp[ci + 30])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -1399,34 +1391,33 @@ extension Conv1d: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l4_conv_same_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
                 for kx in 0..<2 {
                     let xp = x + kx * 12
                     let wp = kernel + kx * 96
                     for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
+                        let x1 = V8(repeating: xp[ci + 12])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 24])
+                        let x2 = V8(repeating: xp[ci + 24])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 36])
+                        let x3 = V8(repeating: xp[ci + 36])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 48])
+                        let x4 = V8(repeating: xp[ci + 48])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 60])
+                        let x5 = V8(repeating: xp[ci + 60])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -1443,33 +1434,32 @@ extension Conv1d: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l4_conv_same_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V8(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 24])
+                    let x2 = V8(repeating: xp[ci + 24])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 36])
+                    let x3 = V8(repeating: xp[ci + 36])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 48])
+                    let x4 = V8(repeating: xp[ci + 48])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 60])
+                    let x5 = V8(repeating: xp[ci + 60])
                     s5_0 = madd(s5_0, x5, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1611,21 +1601,20 @@ extension Conv1d: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l7_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -1713,6 +1702,15 @@ extension Conv1d: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -205,39 +205,38 @@ public struct DenseOnImage: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 24) → (None, 1)
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 176, bias = w + 272
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V4(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V4(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V4(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V4(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V4(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 144])
+                    let x6 = V4(repeating: xp[ci + 144])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 168])
+                    let x7 = V4(repeating: xp[ci + 168])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -263,26 +262,25 @@ public struct DenseOnImage: CompiledModel {
     // dense: Dense, (None, 5, 4, 3) → (None, 5, 4, 7), 28 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 32
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 28
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
             let xp = x + oy * 12
             let wp = kernel
             for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 3])
+                let x1 = V8(repeating: xp[ci + 3])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 6])
+                let x2 = V8(repeating: xp[ci + 6])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 9])
+                let x3 = V8(repeating: xp[ci + 9])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -295,53 +293,52 @@ public struct DenseOnImage: CompiledModel {
     // conv2d: Conv2D, (None, 5, 4, 7) → (None, 4, 3, 2), 58 parameters
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 112
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
-                var s10_0 = bias.simd(V.self, at: 0)
-                var s11_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
+                var s9_0 = bias.simd(V4.self, at: 0)
+                var s10_0 = bias.simd(V4.self, at: 0)
+                var s11_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 28 + kx * 7
                         let wp = kernel + (ky * 2 + kx) * 28
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V4(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V4(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 28])
+                            let x3 = V4(repeating: xp[ci + 28])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 35])
+                            let x4 = V4(repeating: xp[ci + 35])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 42])
+                            let x5 = V4(repeating: xp[ci + 42])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 56])
+                            let x6 = V4(repeating: xp[ci + 56])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 63])
+                            let x7 = V4(repeating: xp[ci + 63])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 70])
+                            let x8 = V4(repeating: xp[ci + 70])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 84])
+                            let x9 = V4(repeating: xp[ci + 84])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 91])
+                            let x10 = V4(repeating: xp[ci + 91])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 98])
+                            let x11 = V4(repeating: xp[ci + 98])
                             s11_0 = madd(s11_0, x11, w0)
                         }
                     }
@@ -368,18 +365,17 @@ public struct DenseOnImage: CompiledModel {
     // dense_1: Dense, (None, 24) → (None, 1), 25 parameters
     @inline(never)
     static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 96
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -522,26 +518,25 @@ extension DenseOnImage: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let xp = x + oy * 28
             let wp = kernel
             for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 7])
+                let x1 = V4(repeating: xp[ci + 7])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 14])
+                let x2 = V4(repeating: xp[ci + 14])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 21])
+                let x3 = V4(repeating: xp[ci + 21])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -674,29 +669,28 @@ extension DenseOnImage: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 28
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 10 + ky * 10 + kx * 2
                     let wp = kernel + (ky * 2 + kx) * 16
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
+                        let x1 = V8(repeating: xp[ci + 2])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
+                        let x2 = V8(repeating: xp[ci + 4])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 6])
+                        let x3 = V8(repeating: xp[ci + 6])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -795,6 +789,15 @@ extension DenseOnImage: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -393,38 +393,37 @@ public struct Depthwise: CompiledModel {
     // classes over 8 samples: Dense, (None, 32) → (None, 4)
     @inline(never)
     static func l13_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 2080, bias = w + 2208
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V4(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V4(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V4(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V4(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V4(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 192])
+                    let x6 = V4(repeating: xp[ci + 192])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 224])
+                    let x7 = V4(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -459,39 +458,38 @@ public struct Depthwise: CompiledModel {
     // expand: Conv2D, (None, 9, 9, 3) → (None, 9, 9, 24), 96 parameters
     @inline(never)
     static func l0_expand(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 96
         for oy in parts {
             do {
                 let yp = y + oy * 216
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s4_1 = bias.simd(V8.self, at: 8)
                 let xp = x + oy * 27
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V8(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V8(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V8(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 12])
+                    let x4 = V8(repeating: xp[ci + 12])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                 }
@@ -508,29 +506,29 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 24
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
                 let xp = x + oy * 27 + 15
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V8(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V8(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V8(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                 }
@@ -548,24 +546,24 @@ public struct Depthwise: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 216 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V8.self, at: 16)
+                var s1_0 = bias.simd(V8.self, at: 16)
+                var s2_0 = bias.simd(V8.self, at: 16)
+                var s3_0 = bias.simd(V8.self, at: 16)
+                var s4_0 = bias.simd(V8.self, at: 16)
                 let xp = x + oy * 27
                 let wp = kernel + 16
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V8(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V8(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V8(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 12])
+                    let x4 = V8(repeating: xp[ci + 12])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -576,21 +574,21 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 24 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V8.self, at: 16)
+                var s1_0 = bias.simd(V8.self, at: 16)
+                var s2_0 = bias.simd(V8.self, at: 16)
+                var s3_0 = bias.simd(V8.self, at: 16)
                 let xp = x + oy * 27 + 15
                 let wp = kernel + 16
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V8(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V8(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V8(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -626,29 +624,28 @@ public struct Depthwise: CompiledModel {
                 default: kernelRows = 0..<3
             }
             do {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 216
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 216
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i1 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 24)
+                        let w2 = wr.simd(V16.self, at: 48)
+                        let i1 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 24)
+                        let i2 = xr.simd(V16.self, at: 24)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 48)
+                        let i3 = xr.simd(V16.self, at: 48)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
-                        let i4 = xr.simd(V.self, at: 72)
+                        let i4 = xr.simd(V16.self, at: 72)
                         s2 = madd(s2, i4, w2)
                     }
                     yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
@@ -657,28 +654,28 @@ public struct Depthwise: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 9 + 3) * 24
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 216
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 48)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 24)
+                        let w2 = wr.simd(V16.self, at: 48)
+                        let i0 = xr.simd(V16.self, at: 48)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 72)
+                        let i1 = xr.simd(V16.self, at: 72)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 96)
+                        let i2 = xr.simd(V16.self, at: 96)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 120)
+                        let i3 = xr.simd(V16.self, at: 120)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
-                        let i4 = xr.simd(V.self, at: 144)
+                        let i4 = xr.simd(V16.self, at: 144)
                         s2 = madd(s2, i4, w2)
                     }
                     yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
@@ -687,25 +684,25 @@ public struct Depthwise: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 9 + 6) * 24
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 216
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 120)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 24)
+                        let w2 = wr.simd(V16.self, at: 48)
+                        let i0 = xr.simd(V16.self, at: 120)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 144)
+                        let i1 = xr.simd(V16.self, at: 144)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 168)
+                        let i2 = xr.simd(V16.self, at: 168)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 192)
+                        let i3 = xr.simd(V16.self, at: 192)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                     }
@@ -715,39 +712,38 @@ public struct Depthwise: CompiledModel {
                 }
             }
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 216 + 16
-                    var s0 = bias.simd(V.self, at: 16)
-                    var s1 = bias.simd(V.self, at: 16)
-                    var s2 = bias.simd(V.self, at: 16)
-                    var s3 = bias.simd(V.self, at: 16)
-                    var s4 = bias.simd(V.self, at: 16)
+                    var s0 = bias.simd(V8.self, at: 16)
+                    var s1 = bias.simd(V8.self, at: 16)
+                    var s2 = bias.simd(V8.self, at: 16)
+                    var s3 = bias.simd(V8.self, at: 16)
+                    var s4 = bias.simd(V8.self, at: 16)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 200
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i1 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 24)
+                        let w2 = wr.simd(V8.self, at: 48)
+                        let i1 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 24)
+                        let i2 = xr.simd(V8.self, at: 24)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 48)
+                        let i3 = xr.simd(V8.self, at: 48)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V.self, at: 72)
+                        let i4 = xr.simd(V8.self, at: 72)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
                         s4 = madd(s4, i4, w0)
-                        let i5 = xr.simd(V.self, at: 96)
+                        let i5 = xr.simd(V8.self, at: 96)
                         s3 = madd(s3, i5, w2)
                         s4 = madd(s4, i5, w1)
-                        let i6 = xr.simd(V.self, at: 120)
+                        let i6 = xr.simd(V8.self, at: 120)
                         s4 = madd(s4, i6, w2)
                     }
                     yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
@@ -758,30 +754,30 @@ public struct Depthwise: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 9 + 5) * 24 + 16
-                    var s0 = bias.simd(V.self, at: 16)
-                    var s1 = bias.simd(V.self, at: 16)
-                    var s2 = bias.simd(V.self, at: 16)
-                    var s3 = bias.simd(V.self, at: 16)
+                    var s0 = bias.simd(V8.self, at: 16)
+                    var s1 = bias.simd(V8.self, at: 16)
+                    var s2 = bias.simd(V8.self, at: 16)
+                    var s3 = bias.simd(V8.self, at: 16)
                     for ky in kernelRows {
                         let xr = x + oy * 216 + ky * 216 - 200
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 96)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 24)
+                        let w2 = wr.simd(V8.self, at: 48)
+                        let i0 = xr.simd(V8.self, at: 96)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 120)
+                        let i1 = xr.simd(V8.self, at: 120)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 144)
+                        let i2 = xr.simd(V8.self, at: 144)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 168)
+                        let i3 = xr.simd(V8.self, at: 168)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V.self, at: 192)
+                        let i4 = xr.simd(V8.self, at: 192)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
                     }
@@ -811,39 +807,38 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 96
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
-                    var s3 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
+                    var s3 = bias.simd(V16.self, at: 0)
                     for ky in 0..<3 {
                         let xr = x + oy * 480 + ky * 240
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 24)
+                        let w2 = wr.simd(V16.self, at: 48)
+                        let i0 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V16.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V16.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V16.self, at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V16.self, at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V16.self, at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V16.self, at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V.self, at: 168)
+                        let i7 = xr.simd(V16.self, at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V.self, at: 192)
+                        let i8 = xr.simd(V16.self, at: 192)
                         s3 = madd(s3, i8, w2)
                     }
                     yp.store(s0, at: 0)
@@ -853,39 +848,38 @@ public struct Depthwise: CompiledModel {
                 }
             }
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 96 + 16
-                    var s0 = bias.simd(V.self, at: 16)
-                    var s1 = bias.simd(V.self, at: 16)
-                    var s2 = bias.simd(V.self, at: 16)
-                    var s3 = bias.simd(V.self, at: 16)
+                    var s0 = bias.simd(V8.self, at: 16)
+                    var s1 = bias.simd(V8.self, at: 16)
+                    var s2 = bias.simd(V8.self, at: 16)
+                    var s3 = bias.simd(V8.self, at: 16)
                     for ky in 0..<3 {
                         let xr = x + oy * 480 + ky * 240 + 16
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 24)
+                        let w2 = wr.simd(V8.self, at: 48)
+                        let i0 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V8.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V8.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V8.self, at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V8.self, at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V8.self, at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V8.self, at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V.self, at: 168)
+                        let i7 = xr.simd(V8.self, at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V.self, at: 192)
+                        let i8 = xr.simd(V8.self, at: 192)
                         s3 = madd(s3, i8, w2)
                     }
                     yp.store(s0, at: 0)
@@ -903,109 +897,107 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 96
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
-                    var s3 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
+                    var s3 = bias.simd(V16.self, at: 0)
                     for ky in 0..<3 {
                         let xr = x + oy * 432 + ky * 216
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 24)
+                        let w2 = wr.simd(V16.self, at: 48)
+                        let i0 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V16.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V16.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V16.self, at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V16.self, at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V16.self, at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V16.self, at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V.self, at: 168)
+                        let i7 = xr.simd(V16.self, at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V.self, at: 192)
+                        let i8 = xr.simd(V16.self, at: 192)
                         s3 = madd(s3, i8, w2)
                     }
-                    let e0n = s0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                    let e0n = s0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                    let e1n = s1 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e1r = V16().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                    let e2n = s2 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e2r = V16().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = s3 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                    let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                    let e3n = s3 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e3r = V16().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
                 }
             }
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 96 + 16
-                    var s0 = bias.simd(V.self, at: 16)
-                    var s1 = bias.simd(V.self, at: 16)
-                    var s2 = bias.simd(V.self, at: 16)
-                    var s3 = bias.simd(V.self, at: 16)
+                    var s0 = bias.simd(V8.self, at: 16)
+                    var s1 = bias.simd(V8.self, at: 16)
+                    var s2 = bias.simd(V8.self, at: 16)
+                    var s3 = bias.simd(V8.self, at: 16)
                     for ky in 0..<3 {
                         let xr = x + oy * 432 + ky * 216 + 16
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 24)
+                        let w2 = wr.simd(V8.self, at: 48)
+                        let i0 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V8.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V8.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V8.self, at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V8.self, at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V8.self, at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V8.self, at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V.self, at: 168)
+                        let i7 = xr.simd(V8.self, at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V.self, at: 192)
+                        let i8 = xr.simd(V8.self, at: 192)
                         s3 = madd(s3, i8, w2)
                     }
-                    let e0n = s0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                    let e0n = s0 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e0r = V8().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                    let e1n = s1 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e1r = V8().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                    let e2n = s2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e2r = V8().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = s3 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                    let e3n = s3 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e3r = V8().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
                 }
@@ -1016,12 +1008,11 @@ public struct Depthwise: CompiledModel {
     // bn: BatchNormalization, (None, 4, 4, 24) → (None, 4, 4, 24), 96 parameters
     @inline(never)
     static func l4_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 640, shift = w + 664
         for position in 0..<16 {
             let v = x + position * 24
             for group in 0..<3 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -1035,39 +1026,38 @@ public struct Depthwise: CompiledModel {
     // project: Conv2D, (None, 4, 4, 24) → (None, 4, 4, 6), 150 parameters
     @inline(never)
     static func l6_project(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 192
         // The remaining 6 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V8(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V8(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V8(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V8(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V8(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 144])
+                    let x6 = V8(repeating: xp[ci + 144])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 168])
+                    let x7 = V8(repeating: xp[ci + 168])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1081,33 +1071,33 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x + 192
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V8(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V8(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V8(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V8(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V8(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 144])
+                    let x6 = V8(repeating: xp[ci + 144])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 168])
+                    let x7 = V8(repeating: xp[ci + 168])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1149,36 +1139,35 @@ public struct Depthwise: CompiledModel {
                 default: kernelRows = 0..<5
             }
             do {
-                typealias V = SIMD4<Float>
                 do {
                     let yp = y + oy * 24
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
-                    var s3 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V4.self, at: 0)
+                    var s1 = bias.simd(V4.self, at: 0)
+                    var s2 = bias.simd(V4.self, at: 0)
+                    var s3 = bias.simd(V4.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 24 + ky * 24 - 48
                         let wr = kernel + ky * 40
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 8)
-                        let w2 = wr.simd(V.self, at: 16)
-                        let w3 = wr.simd(V.self, at: 24)
-                        let w4 = wr.simd(V.self, at: 32)
-                        let i2 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V4.self, at: 0)
+                        let w1 = wr.simd(V4.self, at: 8)
+                        let w2 = wr.simd(V4.self, at: 16)
+                        let w3 = wr.simd(V4.self, at: 24)
+                        let w4 = wr.simd(V4.self, at: 32)
+                        let i2 = xr.simd(V4.self, at: 0)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 6)
+                        let i3 = xr.simd(V4.self, at: 6)
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V.self, at: 12)
+                        let i4 = xr.simd(V4.self, at: 12)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w3)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
-                        let i5 = xr.simd(V.self, at: 18)
+                        let i5 = xr.simd(V4.self, at: 18)
                         s1 = madd(s1, i5, w4)
                         s2 = madd(s2, i5, w3)
                         s3 = madd(s3, i5, w2)
@@ -1191,36 +1180,35 @@ public struct Depthwise: CompiledModel {
             }
             // The last 2 channels, lane by lane.
             do {
-                typealias V = SIMD4<Float>
                 do {
                     let yp = y + oy * 24 + 4
-                    var s0 = bias.simd(V.self, at: 4)
-                    var s1 = bias.simd(V.self, at: 4)
-                    var s2 = bias.simd(V.self, at: 4)
-                    var s3 = bias.simd(V.self, at: 4)
+                    var s0 = bias.simd(V4.self, at: 4)
+                    var s1 = bias.simd(V4.self, at: 4)
+                    var s2 = bias.simd(V4.self, at: 4)
+                    var s3 = bias.simd(V4.self, at: 4)
                     for ky in kernelRows {
                         let xr = x + oy * 24 + ky * 24 - 44
                         let wr = kernel + ky * 40 + 4
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 8)
-                        let w2 = wr.simd(V.self, at: 16)
-                        let w3 = wr.simd(V.self, at: 24)
-                        let w4 = wr.simd(V.self, at: 32)
-                        var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane] }
+                        let w0 = wr.simd(V4.self, at: 0)
+                        let w1 = wr.simd(V4.self, at: 8)
+                        let w2 = wr.simd(V4.self, at: 16)
+                        let w3 = wr.simd(V4.self, at: 24)
+                        let w4 = wr.simd(V4.self, at: 32)
+                        var i2 = V4(); for lane in 0..<2 { i2[lane] = xr[lane] }
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        var i3 = V(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
+                        var i3 = V4(); for lane in 0..<2 { i3[lane] = xr[lane + 6] }
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        var i4 = V(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
+                        var i4 = V4(); for lane in 0..<2 { i4[lane] = xr[lane + 12] }
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w3)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
-                        var i5 = V(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
+                        var i5 = V4(); for lane in 0..<2 { i5[lane] = xr[lane + 18] }
                         s1 = madd(s1, i5, w4)
                         s2 = madd(s2, i5, w3)
                         s3 = madd(s3, i5, w2)
@@ -1289,26 +1277,25 @@ public struct Depthwise: CompiledModel {
         let kernel = w, bias = w + 80
         for oy in parts {
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 24
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V8.self, at: 0)
+                    var s1 = bias.simd(V8.self, at: 0)
                     for ky in 0..<2 {
                         let xr = x + oy * 48 + ky * 48
                         let wr = kernel + ky * 36
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 12)
-                        let w2 = wr.simd(V.self, at: 24)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 12)
+                        let w2 = wr.simd(V8.self, at: 24)
+                        let i0 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 12)
+                        let i1 = xr.simd(V8.self, at: 12)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 24)
+                        let i2 = xr.simd(V8.self, at: 24)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
-                        let i3 = xr.simd(V.self, at: 36)
+                        let i3 = xr.simd(V8.self, at: 36)
                         s1 = madd(s1, i3, w2)
                     }
                     yp.store(s0, at: 0)
@@ -1316,26 +1303,25 @@ public struct Depthwise: CompiledModel {
                 }
             }
             do {
-                typealias V = SIMD4<Float>
                 do {
                     let yp = y + oy * 24 + 8
-                    var s0 = bias.simd(V.self, at: 8)
-                    var s1 = bias.simd(V.self, at: 8)
+                    var s0 = bias.simd(V4.self, at: 8)
+                    var s1 = bias.simd(V4.self, at: 8)
                     for ky in 0..<2 {
                         let xr = x + oy * 48 + ky * 48 + 8
                         let wr = kernel + ky * 36 + 8
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 12)
-                        let w2 = wr.simd(V.self, at: 24)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V4.self, at: 0)
+                        let w1 = wr.simd(V4.self, at: 12)
+                        let w2 = wr.simd(V4.self, at: 24)
+                        let i0 = xr.simd(V4.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 12)
+                        let i1 = xr.simd(V4.self, at: 12)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 24)
+                        let i2 = xr.simd(V4.self, at: 24)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
-                        let i3 = xr.simd(V.self, at: 36)
+                        let i3 = xr.simd(V4.self, at: 36)
                         s1 = madd(s1, i3, w2)
                     }
                     yp.store(s0, at: 0)
@@ -1348,24 +1334,23 @@ public struct Depthwise: CompiledModel {
     // widen: Conv2D, (None, 3, 2, 12) → (None, 3, 2, 32), 416 parameters
     @inline(never)
     static func l10_widen(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 384
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 12
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V16(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 24])
+                    let x2 = V16(repeating: xp[ci + 24])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1374,18 +1359,18 @@ public struct Depthwise: CompiledModel {
             }
             do {
                 let yp = y + c0 + 96
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 36
                 let wp = kernel + c0 * 12
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V16(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 24])
+                    let x2 = V16(repeating: xp[ci + 24])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1419,18 +1404,17 @@ public struct Depthwise: CompiledModel {
                 default: kernelRows = 0..<3
             }
             for c0 in stride(from: 0, to: 32, by: 16) {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 32 + c0
-                    var s0 = bias.simd(V.self, at: c0)
+                    var s0 = bias.simd(V16.self, at: c0)
                     for ky in kernelRows {
                         let xr = x + oy * 64 + ky * 64 + c0 - 64
                         let wr = kernel + ky * 96 + c0
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 32)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 32)
+                        let i0 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 32)
+                        let i1 = xr.simd(V16.self, at: 32)
                         s0 = madd(s0, i1, w1)
                     }
                     yp.store(s0, at: 0)
@@ -1463,17 +1447,16 @@ public struct Depthwise: CompiledModel {
     // classes: Dense, (None, 32) → (None, 4), 132 parameters
     @inline(never)
     static func l13_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 128
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1726,30 +1709,29 @@ extension Depthwise: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_expand_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 27
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
                 let xp = x + oy * 216
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V4(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V4(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V4(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V4(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1760,21 +1742,21 @@ extension Depthwise: TrainableModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
                 let xp = x + oy * 216 + 120
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V4(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V4(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V4(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1956,41 +1938,40 @@ extension Depthwise: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l6_project_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 96
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s3_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
+            var s3_2 = V8()
             let xp = x + oy * 24
             let wp = kernel
             for ci in 0..<6 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 32)
+                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[ci + 6])
+                let x1 = V8(repeating: xp[ci + 6])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[ci + 12])
+                let x2 = V8(repeating: xp[ci + 12])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[ci + 18])
+                let x3 = V8(repeating: xp[ci + 18])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
@@ -2190,34 +2171,33 @@ extension Depthwise: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l10_widen_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 12 output channels.
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 6
             let a0 = i0 / 2 * 64 + i0 % 2 * 32, a1 = (i0 + 1) / 2 * 64 + (i0 + 1) % 2 * 32, a2 = (i0 + 2) / 2 * 64 + (i0 + 2) % 2 * 32, a3 = (i0 + 3) / 2 * 64 + (i0 + 3) % 2 * 32, a4 = (i0 + 4) / 2 * 64 + (i0 + 4) % 2 * 32, a5 = (i0 + 5) / 2 * 64 + (i0 + 5) % 2 * 32
             let yp = y + i0 * 12
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V16(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
             }
             do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -2479,6 +2459,15 @@ extension Depthwise: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

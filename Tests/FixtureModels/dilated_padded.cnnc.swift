@@ -277,38 +277,37 @@ public struct DilatedPadded: CompiledModel {
     // dense over 8 samples: Dense, (None, 12) → (None, 4)
     @inline(never)
     static func l7_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 10192, bias = w + 10240
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V4(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 24])
+                    let x2 = V4(repeating: xp[ci + 24])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 36])
+                    let x3 = V4(repeating: xp[ci + 36])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 48])
+                    let x4 = V4(repeating: xp[ci + 48])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 60])
+                    let x5 = V4(repeating: xp[ci + 60])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 72])
+                    let x6 = V4(repeating: xp[ci + 72])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 84])
+                    let x7 = V4(repeating: xp[ci + 84])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -340,32 +339,31 @@ public struct DilatedPadded: CompiledModel {
     // conv2d: Conv2D, (None, 14, 13, 3) → (None, 10, 9, 5), 140 parameters
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 224
         // The remaining 5 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 45
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 39 + ky * 78 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V8(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -378,23 +376,23 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 5
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 39 + ky * 78 + kx * 6 + 15
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -423,31 +421,30 @@ public struct DilatedPadded: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1440
         for oy in parts {
             do {
                 let yp = y + oy * 153
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10
                         let wp = kernel + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V16(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V16(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V16(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 20])
+                            let x4 = V16(repeating: xp[ci + 20])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -460,23 +457,23 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 17
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10 + 25
                         let wp = kernel + (ky * 3 + kx) * 160
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V16(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V16(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V16(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -491,26 +488,26 @@ public struct DilatedPadded: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 153 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10
                         let wp = kernel + (ky * 3 + kx) * 160 + 16
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V16(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V16(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V16(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 20])
+                            let x4 = V16(repeating: xp[ci + 20])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -523,23 +520,23 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 17 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 65 + ky * 130 + kx * 10 + 25
                         let wp = kernel + (ky * 3 + kx) * 160 + 16
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V16(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V16(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V16(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -555,37 +552,36 @@ public struct DilatedPadded: CompiledModel {
     // conv2d_2: Conv2D, (None, 10, 9, 17) → (None, 8, 7, 7), 721 parameters
     @inline(never)
     static func l3_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 816
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 49
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s5_0 = bias.simd(V8.self, at: 0)
+            var s6_0 = bias.simd(V8.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<2 {
                     let xp = x + oy * 153 + ky * 153 + kx * 34
                     let wp = kernel + (ky * 2 + kx) * 136
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 17])
+                        let x1 = V8(repeating: xp[ci + 17])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 34])
+                        let x2 = V8(repeating: xp[ci + 34])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 51])
+                        let x3 = V8(repeating: xp[ci + 51])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 68])
+                        let x4 = V8(repeating: xp[ci + 68])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 85])
+                        let x5 = V8(repeating: xp[ci + 85])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 102])
+                        let x6 = V8(repeating: xp[ci + 102])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                 }
@@ -616,29 +612,28 @@ public struct DilatedPadded: CompiledModel {
     // conv2d_3: the direct kernel
     @inline(never)
     static func l4_conv2d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 5600
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 // 5 of the 25 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 14])
+                            let x1 = V16(repeating: xp[ci + 14])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 28])
+                            let x2 = V16(repeating: xp[ci + 28])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 42])
+                            let x3 = V16(repeating: xp[ci + 42])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -650,23 +645,23 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 80
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 154
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 14])
+                            let x1 = V16(repeating: xp[ci + 14])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 28])
+                            let x2 = V16(repeating: xp[ci + 28])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 42])
+                            let x3 = V16(repeating: xp[ci + 42])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -678,23 +673,23 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 160
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 308
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 14])
+                            let x1 = V16(repeating: xp[ci + 14])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 28])
+                            let x2 = V16(repeating: xp[ci + 28])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 42])
+                            let x3 = V16(repeating: xp[ci + 42])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -706,24 +701,24 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 240
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 // 10 of the 25 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<3 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 462
                         let wp = kernel + (ky * 5 + kx) * 112
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 14])
+                            let x1 = V16(repeating: xp[ci + 14])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 28])
+                            let x2 = V16(repeating: xp[ci + 28])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 42])
+                            let x3 = V16(repeating: xp[ci + 42])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -738,24 +733,24 @@ public struct DilatedPadded: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 // 5 of the 25 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 14])
+                            let x1 = V16(repeating: xp[ci + 14])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 28])
+                            let x2 = V16(repeating: xp[ci + 28])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 42])
+                            let x3 = V16(repeating: xp[ci + 42])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -767,23 +762,23 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 154
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 14])
+                            let x1 = V16(repeating: xp[ci + 14])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 28])
+                            let x2 = V16(repeating: xp[ci + 28])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 42])
+                            let x3 = V16(repeating: xp[ci + 42])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -795,23 +790,23 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 176
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 308
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 14])
+                            let x1 = V16(repeating: xp[ci + 14])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 28])
+                            let x2 = V16(repeating: xp[ci + 28])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 42])
+                            let x3 = V16(repeating: xp[ci + 42])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -823,24 +818,24 @@ public struct DilatedPadded: CompiledModel {
             }
             do {
                 let yp = y + 256
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 // 10 of the 25 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<3 {
                     for kx in 0..<5 {
                         let xp = x + ky * 77 + kx * 7 + 462
                         let wp = kernel + (ky * 5 + kx) * 112 + 2800
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 14])
+                            let x1 = V16(repeating: xp[ci + 14])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 28])
+                            let x2 = V16(repeating: xp[ci + 28])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 42])
+                            let x3 = V16(repeating: xp[ci + 42])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -869,29 +864,28 @@ public struct DilatedPadded: CompiledModel {
     // conv2d_4: the direct kernel
     @inline(never)
     static func l5_conv2d_4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 2000
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<5 {
                     for kx in 0..<5 {
                         let xp = x + ky * 140 + kx * 20
                         let wp = kernel + (ky * 5 + kx) * 80
                         for ci in 0..<20 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 40])
+                            let x1 = V4(repeating: xp[ci + 40])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 280])
+                            let x2 = V4(repeating: xp[ci + 280])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 320])
+                            let x3 = V4(repeating: xp[ci + 320])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -910,17 +904,16 @@ public struct DilatedPadded: CompiledModel {
     // dense: Dense, (None, 12) → (None, 4), 52 parameters
     @inline(never)
     static func l7_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1107,38 +1100,37 @@ extension DilatedPadded: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 39
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 85 + ky * 170 + kx * 10
                         let wp = kernel + (ky * 3 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V4(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V4(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V4(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 20])
+                            let x4 = V4(repeating: xp[ci + 20])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 25])
+                            let x5 = V4(repeating: xp[ci + 25])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 30])
+                            let x6 = V4(repeating: xp[ci + 30])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1153,29 +1145,29 @@ extension DilatedPadded: TrainableModel {
             }
             do {
                 let yp = y + (oy * 13 + 7) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 85 + ky * 170 + kx * 10 + 35
                         let wp = kernel + (ky * 3 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V4(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V4(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V4(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 20])
+                            let x4 = V4(repeating: xp[ci + 20])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 25])
+                            let x5 = V4(repeating: xp[ci + 25])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -1294,32 +1286,31 @@ extension DilatedPadded: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 45
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 221 + ky * 442 + kx * 34
                         let wp = kernel + (ky * 3 + kx) * 136
                         for ci in 0..<17 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 17])
+                            let x1 = V8(repeating: xp[ci + 17])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 34])
+                            let x2 = V8(repeating: xp[ci + 34])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 51])
+                            let x3 = V8(repeating: xp[ci + 51])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 68])
+                            let x4 = V8(repeating: xp[ci + 68])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -1332,23 +1323,23 @@ extension DilatedPadded: TrainableModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 5
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 221 + ky * 442 + kx * 34 + 85
                         let wp = kernel + (ky * 3 + kx) * 136
                         for ci in 0..<17 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 17])
+                            let x1 = V8(repeating: xp[ci + 17])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 34])
+                            let x2 = V8(repeating: xp[ci + 34])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 51])
+                            let x3 = V8(repeating: xp[ci + 51])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -1484,32 +1475,31 @@ extension DilatedPadded: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l3_conv2d_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             do {
                 let yp = y + oy * 153
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 77 + ky * 77 + kx * 14
                         let wp = kernel + (ky * 2 + kx) * 224
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V16(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V16(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V16(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 28])
+                            let x4 = V16(repeating: xp[ci + 28])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -1522,24 +1512,24 @@ extension DilatedPadded: TrainableModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 17
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 77 + ky * 77 + kx * 14 + 35
                         let wp = kernel + (ky * 2 + kx) * 224
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V16(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V16(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V16(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -1554,27 +1544,27 @@ extension DilatedPadded: TrainableModel {
         for oy in parts {
             do {
                 let yp = y + oy * 153 + 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 77 + ky * 77 + kx * 14
                         let wp = kernel + (ky * 2 + kx) * 224 + 16
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V16(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V16(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V16(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 28])
+                            let x4 = V16(repeating: xp[ci + 28])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -1587,24 +1577,24 @@ extension DilatedPadded: TrainableModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 17 + 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 10 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 77 + ky * 77 + kx * 14 + 35
                         let wp = kernel + (ky * 2 + kx) * 224 + 16
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V16(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V16(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V16(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -1737,29 +1727,28 @@ extension DilatedPadded: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l4_conv2d_3_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 98
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 120 + ky * 120 + kx * 20
                     let wp = kernel + (ky * 3 + kx) * 160
                     for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 20])
+                        let x1 = V8(repeating: xp[ci + 20])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 40])
+                        let x2 = V8(repeating: xp[ci + 40])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 60])
+                        let x3 = V8(repeating: xp[ci + 60])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -1774,26 +1763,25 @@ extension DilatedPadded: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l4_conv2d_3_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 98
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 120 + ky * 120 + kx * 20
                     let wp = kernel + (ky * 2 + kx) * 160
                     for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 20])
+                        let x1 = V8(repeating: xp[ci + 20])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 40])
+                        let x2 = V8(repeating: xp[ci + 40])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -1807,29 +1795,28 @@ extension DilatedPadded: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l4_conv2d_3_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 98
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 120 + ky * 120 + kx * 20
                     let wp = kernel + (ky * 3 + kx) * 160
                     for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 20])
+                        let x1 = V8(repeating: xp[ci + 20])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 40])
+                        let x2 = V8(repeating: xp[ci + 40])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 60])
+                        let x3 = V8(repeating: xp[ci + 60])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -1844,26 +1831,25 @@ extension DilatedPadded: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l4_conv2d_3_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 98
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 120 + ky * 120 + kx * 20
                     let wp = kernel + (ky * 2 + kx) * 160
                     for ci in 0..<20 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 20])
+                        let x1 = V8(repeating: xp[ci + 20])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 40])
+                        let x2 = V8(repeating: xp[ci + 40])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -2031,27 +2017,26 @@ extension DilatedPadded: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l5_conv2d_4_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 20 output channels.
         for oy in parts {
             let yp = y + oy * 160
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 3 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 12 + ky * 12 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 96
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V16(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                     }
@@ -2067,27 +2052,26 @@ extension DilatedPadded: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l5_conv2d_4_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 20 output channels.
         for oy in parts {
             let yp = y + oy * 160
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 3 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 12 + ky * 12 + kx * 3
                     let wp = kernel + (ky * 2 + kx) * 96
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V16(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                     }
@@ -2103,27 +2087,26 @@ extension DilatedPadded: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l5_conv2d_4_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 20 output channels.
         for oy in parts {
             let yp = y + oy * 160
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 12 + ky * 12 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 96
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V16(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                     }
@@ -2139,27 +2122,26 @@ extension DilatedPadded: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l5_conv2d_4_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 20 output channels.
         for oy in parts {
             let yp = y + oy * 160
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 12 + ky * 12 + kx * 3
                     let wp = kernel + (ky * 2 + kx) * 96
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V16(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                     }
@@ -2250,6 +2232,15 @@ extension DilatedPadded: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

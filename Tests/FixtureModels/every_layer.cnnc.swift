@@ -377,27 +377,26 @@ public struct EveryLayer: CompiledModel {
     // dense over 8 samples: Dense, (None, 8) → (None, 64)
     @inline(never)
     static func l12_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w + 5392, bias = w + 5904
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 8
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -407,21 +406,21 @@ public struct EveryLayer: CompiledModel {
             }
             do {
                 let yp = y + c0 + 256
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 32
                 let wp = kernel + c0 * 8
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -435,12 +434,11 @@ public struct EveryLayer: CompiledModel {
     // batch_normalization_1 over 8 samples: BatchNormalization, (None, 64) → (None, 64)
     @inline(never)
     static func l13_batch_normalization_1_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 5968, shift = w + 6032
         for position in 0..<8 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -448,38 +446,37 @@ public struct EveryLayer: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 64) → (None, 10)
     @inline(never)
     static func l14_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w + 6096, bias = w + 7120
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V8(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V8(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V8(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 256])
+                    let x4 = V8(repeating: xp[ci + 256])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 320])
+                    let x5 = V8(repeating: xp[ci + 320])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 384])
+                    let x6 = V8(repeating: xp[ci + 384])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 448])
+                    let x7 = V8(repeating: xp[ci + 448])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -496,33 +493,33 @@ public struct EveryLayer: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel + 512
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 64])
+                    let x1 = V8(repeating: xp[ci + 64])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 128])
+                    let x2 = V8(repeating: xp[ci + 128])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 192])
+                    let x3 = V8(repeating: xp[ci + 192])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 256])
+                    let x4 = V8(repeating: xp[ci + 256])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 320])
+                    let x5 = V8(repeating: xp[ci + 320])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 384])
+                    let x6 = V8(repeating: xp[ci + 384])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 448])
+                    let x7 = V8(repeating: xp[ci + 448])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -570,35 +567,34 @@ public struct EveryLayer: CompiledModel {
     // conv2d: Conv2D, (None, 35, 37, 3) → (None, 31, 33, 16), 432 parameters
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<31) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 432
         for oy in parts {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V16(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V16(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V16(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V16(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V16(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -613,26 +609,26 @@ public struct EveryLayer: CompiledModel {
             for bx in 0..<3 {
                 let ox = bx * 5 + 18
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V16(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V16(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V16(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V16(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -649,99 +645,98 @@ public struct EveryLayer: CompiledModel {
     // conv2d: at inference, with the layers after it in its store
     @inline(never)
     static func l1_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<31) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 432
         for oy in parts {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V16(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V16(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V16(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V16(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V16(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 80)
             }
             for bx in 0..<3 {
                 let ox = bx * 5 + 18
                 let yp = y + (oy * 33 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 111 + ox * 3 + ky * 222 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V16(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V16(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V16(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V16(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
             }
         }
@@ -750,12 +745,11 @@ public struct EveryLayer: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 31, 33, 16) → (None, 31, 33, 16), 64 parameters
     @inline(never)
     static func l2_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 448, shift = w + 464
         for position in 0..<1023 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -782,7 +776,6 @@ public struct EveryLayer: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 4608
         for g in 0..<2 {
             let c0 = g * 16
@@ -790,29 +783,29 @@ public struct EveryLayer: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 6
                     let yp = y + (oy * 17 + ox) * 32 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s4_0 = bias.simd(V.self, at: c0)
-                    var s5_0 = bias.simd(V.self, at: c0)
+                    var s0_0 = bias.simd(V16.self, at: c0)
+                    var s1_0 = bias.simd(V16.self, at: c0)
+                    var s2_0 = bias.simd(V16.self, at: c0)
+                    var s3_0 = bias.simd(V16.self, at: c0)
+                    var s4_0 = bias.simd(V16.self, at: c0)
+                    var s5_0 = bias.simd(V16.self, at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1120 + ox * 32 + ky * 560 + kx * 16
                             let wp = kernel + c0 + (ky * 3 + kx) * 512
                             for ci in 0..<16 {
-                                let w0 = wp.simd(V.self, at: ci * 32)
-                                let x0 = V(repeating: xp[ci])
+                                let w0 = wp.simd(V16.self, at: ci * 32)
+                                let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
-                                let x1 = V(repeating: xp[ci + 32])
+                                let x1 = V16(repeating: xp[ci + 32])
                                 s1_0 = madd(s1_0, x1, w0)
-                                let x2 = V(repeating: xp[ci + 64])
+                                let x2 = V16(repeating: xp[ci + 64])
                                 s2_0 = madd(s2_0, x2, w0)
-                                let x3 = V(repeating: xp[ci + 96])
+                                let x3 = V16(repeating: xp[ci + 96])
                                 s3_0 = madd(s3_0, x3, w0)
-                                let x4 = V(repeating: xp[ci + 128])
+                                let x4 = V16(repeating: xp[ci + 128])
                                 s4_0 = madd(s4_0, x4, w0)
-                                let x5 = V(repeating: xp[ci + 160])
+                                let x5 = V16(repeating: xp[ci + 160])
                                 s5_0 = madd(s5_0, x5, w0)
                             }
                         }
@@ -826,26 +819,26 @@ public struct EveryLayer: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 17 + 12) * 32 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s4_0 = bias.simd(V.self, at: c0)
+                    var s0_0 = bias.simd(V16.self, at: c0)
+                    var s1_0 = bias.simd(V16.self, at: c0)
+                    var s2_0 = bias.simd(V16.self, at: c0)
+                    var s3_0 = bias.simd(V16.self, at: c0)
+                    var s4_0 = bias.simd(V16.self, at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 1120 + ky * 560 + kx * 16 + 384
                             let wp = kernel + c0 + (ky * 3 + kx) * 512
                             for ci in 0..<16 {
-                                let w0 = wp.simd(V.self, at: ci * 32)
-                                let x0 = V(repeating: xp[ci])
+                                let w0 = wp.simd(V16.self, at: ci * 32)
+                                let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
-                                let x1 = V(repeating: xp[ci + 32])
+                                let x1 = V16(repeating: xp[ci + 32])
                                 s1_0 = madd(s1_0, x1, w0)
-                                let x2 = V(repeating: xp[ci + 64])
+                                let x2 = V16(repeating: xp[ci + 64])
                                 s2_0 = madd(s2_0, x2, w0)
-                                let x3 = V(repeating: xp[ci + 96])
+                                let x3 = V16(repeating: xp[ci + 96])
                                 s3_0 = madd(s3_0, x3, w0)
-                                let x4 = V(repeating: xp[ci + 128])
+                                let x4 = V16(repeating: xp[ci + 128])
                                 s4_0 = madd(s4_0, x4, w0)
                             }
                         }
@@ -947,39 +940,38 @@ public struct EveryLayer: CompiledModel {
     // conv2d_2: Conv2D, (None, 8, 10, 32) → (None, 8, 10, 8), 264 parameters
     @inline(never)
     static func l9_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
         for b in parts.clamped(to: 0..<10) {
             let i0 = b * 8
             let a0 = i0 / 10 * 320 + i0 % 10 * 32, a1 = (i0 + 1) / 10 * 320 + (i0 + 1) % 10 * 32, a2 = (i0 + 2) / 10 * 320 + (i0 + 2) % 10 * 32, a3 = (i0 + 3) / 10 * 320 + (i0 + 3) % 10 * 32, a4 = (i0 + 4) / 10 * 320 + (i0 + 4) % 10 * 32, a5 = (i0 + 5) / 10 * 320 + (i0 + 5) % 10 * 32, a6 = (i0 + 6) / 10 * 320 + (i0 + 6) % 10 * 32, a7 = (i0 + 7) / 10 * 320 + (i0 + 7) % 10 * 32
             let yp = y + i0 * 8
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s5_0 = bias.simd(V8.self, at: 0)
+            var s6_0 = bias.simd(V8.self, at: 0)
+            var s7_0 = bias.simd(V8.self, at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<32 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V8(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V8(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V8(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V8(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[a7 + ci])
+                let x7 = V8(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0, at: 0)
@@ -1018,20 +1010,19 @@ public struct EveryLayer: CompiledModel {
     // dense: Dense, (None, 8) → (None, 64), 576 parameters
     @inline(never)
     static func l12_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 512
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 32
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s0_1 = bias.simd(V16.self, at: c0 + 16)
                 let xp = x
                 let wp = kernel + c0 * 8
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 128)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 128)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -1044,12 +1035,11 @@ public struct EveryLayer: CompiledModel {
     // batch_normalization_1: BatchNormalization, (None, 64) → (None, 64), 256 parameters
     @inline(never)
     static func l13_batch_normalization_1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 5968, shift = w + 6032
         do {
             let v = x
             for group in 0..<8 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -1057,20 +1047,19 @@ public struct EveryLayer: CompiledModel {
     // dense_1: Dense, (None, 64) → (None, 10), 640 parameters
     @inline(never)
     static func l14_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1024
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<64 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 512)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 512)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -1406,42 +1395,41 @@ extension EveryLayer: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<35) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 37 + ox) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
+                var s7_0 = V4()
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 656 + ox * 16 + ky * 1312 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V4(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V4(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V4(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V4(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V4(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V4(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 112])
+                            let x7 = V4(repeating: xp[ci + 112])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1458,32 +1446,32 @@ extension EveryLayer: TrainableModel {
             for bx in 0..<3 {
                 let ox = bx * 7 + 16
                 let yp = y + (oy * 37 + ox) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 656 + ox * 16 + ky * 1312 + kx * 32
                         let wp = kernel + (ky * 3 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V4(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V4(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V4(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V4(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V4(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V4(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1610,36 +1598,35 @@ extension EveryLayer: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<40) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<40) {
             let i0 = b * 6
             let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32, a5 = (i0 + 5) / 16 * 544 + (i0 + 5) % 16 * 32
             let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2, o5 = (i0 + 5) / 16 * 66 + (i0 + 5) % 16 * 2
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + ky * 544 + kx * 32
                     let wp = kernel + (ky * 2 + kx) * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V16(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V16(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V16(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V16(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[a5 + ci])
+                        let x5 = V16(repeating: xp[a5 + ci])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -1656,34 +1643,33 @@ extension EveryLayer: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<15) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 66 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
                 for ky in 0..<2 {
                     let xp = x + oy * 544 + ox * 32 + ky * 544
                     let wp = kernel + ky * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V16(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -1696,25 +1682,25 @@ extension EveryLayer: TrainableModel {
             }
             do {
                 let yp = y + (oy * 66 + 24) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 for ky in 0..<2 {
                     let xp = x + oy * 544 + ky * 544 + 384
                     let wp = kernel + ky * 512
                     for ci in 0..<32 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V16(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V16(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V16(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V16(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -1730,35 +1716,34 @@ extension EveryLayer: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<43) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<41) {
             let i0 = b * 6
             let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32, a5 = (i0 + 5) / 16 * 544 + (i0 + 5) % 16 * 32
             let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2, o5 = (i0 + 5) / 16 * 66 + (i0 + 5) % 16 * 2
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
             for kx in 0..<2 {
                 let xp = x + kx * 32
                 let wp = kernel + kx * 512
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[a0 + ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[a1 + ci])
+                    let x1 = V16(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[a2 + ci])
+                    let x2 = V16(repeating: xp[a2 + ci])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[a3 + ci])
+                    let x3 = V16(repeating: xp[a3 + ci])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[a4 + ci])
+                    let x4 = V16(repeating: xp[a4 + ci])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[a5 + ci])
+                    let x5 = V16(repeating: xp[a5 + ci])
                     s5_0 = madd(s5_0, x5, w0)
                 }
             }
@@ -1774,25 +1759,25 @@ extension EveryLayer: TrainableModel {
             let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32
             let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             for kx in 0..<2 {
                 let xp = x + kx * 32
                 let wp = kernel + kx * 512
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[a0 + ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[a1 + ci])
+                    let x1 = V16(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[a2 + ci])
+                    let x2 = V16(repeating: xp[a2 + ci])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[a3 + ci])
+                    let x3 = V16(repeating: xp[a3 + ci])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[a4 + ci])
+                    let x4 = V16(repeating: xp[a4 + ci])
                     s4_0 = madd(s4_0, x4, w0)
                 }
             }
@@ -1807,33 +1792,32 @@ extension EveryLayer: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 66 + ox * 2) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
                 let xp = x + oy * 544 + ox * 32
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V16(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 160])
+                    let x5 = V16(repeating: xp[ci + 160])
                     s5_0 = madd(s5_0, x5, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1845,24 +1829,24 @@ extension EveryLayer: TrainableModel {
             }
             do {
                 let yp = y + (oy * 66 + 24) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 let xp = x + oy * 544 + 384
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V16(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V16(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V16(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V16(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2064,42 +2048,41 @@ extension EveryLayer: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l9_conv2d_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             do {
                 let yp = y + oy * 320
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
-                var s3_0 = V()
-                var s3_1 = V()
-                var s3_2 = V()
+                var s0_0 = V8()
+                var s0_1 = V8()
+                var s0_2 = V8()
+                var s1_0 = V8()
+                var s1_1 = V8()
+                var s1_2 = V8()
+                var s2_0 = V8()
+                var s2_1 = V8()
+                var s2_2 = V8()
+                var s3_0 = V8()
+                var s3_1 = V8()
+                var s3_2 = V8()
                 let xp = x + oy * 80
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V8(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -2120,30 +2103,30 @@ extension EveryLayer: TrainableModel {
             for bx in 0..<2 {
                 let ox = bx * 3 + 4
                 let yp = y + (oy * 10 + ox) * 32
-                var s0_0 = V()
-                var s0_1 = V()
-                var s0_2 = V()
-                var s1_0 = V()
-                var s1_1 = V()
-                var s1_2 = V()
-                var s2_0 = V()
-                var s2_1 = V()
-                var s2_2 = V()
+                var s0_0 = V8()
+                var s0_1 = V8()
+                var s0_2 = V8()
+                var s1_0 = V8()
+                var s1_1 = V8()
+                var s1_2 = V8()
+                var s2_0 = V8()
+                var s2_1 = V8()
+                var s2_2 = V8()
                 let xp = x + oy * 80 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
@@ -2163,21 +2146,21 @@ extension EveryLayer: TrainableModel {
         for oy in parts {
             do {
                 let yp = y + oy * 320 + 24
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let xp = x + oy * 80
                 let wp = kernel + 24
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V8(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2188,18 +2171,18 @@ extension EveryLayer: TrainableModel {
             for bx in 0..<2 {
                 let ox = bx * 3 + 4
                 let yp = y + (oy * 10 + ox) * 32 + 24
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
                 let xp = x + oy * 80 + ox * 8
                 let wp = kernel + 24
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2546,6 +2529,15 @@ extension EveryLayer: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -252,39 +252,38 @@ public struct PixelLanesSplit: CompiledModel {
     // dense over 8 samples: Dense, (None, 336) → (None, 3)
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 6032, bias = w + 7376
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<336 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 336])
+                    let x1 = V4(repeating: xp[ci + 336])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 672])
+                    let x2 = V4(repeating: xp[ci + 672])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 1008])
+                    let x3 = V4(repeating: xp[ci + 1008])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 1344])
+                    let x4 = V4(repeating: xp[ci + 1344])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 1680])
+                    let x5 = V4(repeating: xp[ci + 1680])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 2016])
+                    let x6 = V4(repeating: xp[ci + 2016])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 2352])
+                    let x7 = V4(repeating: xp[ci + 2352])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -332,7 +331,6 @@ public struct PixelLanesSplit: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 416, biases = w + 5904
         // The input rows these output rows read, each pixel repeated once per filter.
@@ -343,7 +341,7 @@ public struct PixelLanesSplit: CompiledModel {
                 let source = x + firstRow * 38, rows = (parts.upperBound * 6 - 1) + 7 - firstRow
                 for pixel in 0..<(rows * 38) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
                 do {
-                    let bias = biases.simd(V.self, at: 0)
+                    let bias = biases.simd(V8.self, at: 0)
                     // The vectors of a row that start at filter 0.
                     for start in [0, 56, 112, 168] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -354,97 +352,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 784); let p2_0 = patterns.simd(V.self, at: 1568); let p3_0 = patterns.simd(V.self, at: 2352); let p4_0 = patterns.simd(V.self, at: 3136); let p5_0 = patterns.simd(V.self, at: 3920); let p6_0 = patterns.simd(V.self, at: 4704)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 896); let p2_1 = patterns.simd(V.self, at: 1680); let p3_1 = patterns.simd(V.self, at: 2464); let p4_1 = patterns.simd(V.self, at: 3248); let p5_1 = patterns.simd(V.self, at: 4032); let p6_1 = patterns.simd(V.self, at: 4816)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 1008); let p2_2 = patterns.simd(V.self, at: 1792); let p3_2 = patterns.simd(V.self, at: 2576); let p4_2 = patterns.simd(V.self, at: 3360); let p5_2 = patterns.simd(V.self, at: 4144); let p6_2 = patterns.simd(V.self, at: 4928)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 336); let p1_3 = patterns.simd(V.self, at: 1120); let p2_3 = patterns.simd(V.self, at: 1904); let p3_3 = patterns.simd(V.self, at: 2688); let p4_3 = patterns.simd(V.self, at: 3472); let p5_3 = patterns.simd(V.self, at: 4256); let p6_3 = patterns.simd(V.self, at: 5040)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 448); let p1_4 = patterns.simd(V.self, at: 1232); let p2_4 = patterns.simd(V.self, at: 2016); let p3_4 = patterns.simd(V.self, at: 2800); let p4_4 = patterns.simd(V.self, at: 3584); let p5_4 = patterns.simd(V.self, at: 4368); let p6_4 = patterns.simd(V.self, at: 5152)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 560); let p1_5 = patterns.simd(V.self, at: 1344); let p2_5 = patterns.simd(V.self, at: 2128); let p3_5 = patterns.simd(V.self, at: 2912); let p4_5 = patterns.simd(V.self, at: 3696); let p5_5 = patterns.simd(V.self, at: 4480); let p6_5 = patterns.simd(V.self, at: 5264)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 672); let p1_6 = patterns.simd(V.self, at: 1456); let p2_6 = patterns.simd(V.self, at: 2240); let p3_6 = patterns.simd(V.self, at: 3024); let p4_6 = patterns.simd(V.self, at: 3808); let p5_6 = patterns.simd(V.self, at: 4592); let p6_6 = patterns.simd(V.self, at: 5376)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 0); let p1_0 = patterns.simd(V8.self, at: 784); let p2_0 = patterns.simd(V8.self, at: 1568); let p3_0 = patterns.simd(V8.self, at: 2352); let p4_0 = patterns.simd(V8.self, at: 3136); let p5_0 = patterns.simd(V8.self, at: 3920); let p6_0 = patterns.simd(V8.self, at: 4704)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 112); let p1_1 = patterns.simd(V8.self, at: 896); let p2_1 = patterns.simd(V8.self, at: 1680); let p3_1 = patterns.simd(V8.self, at: 2464); let p4_1 = patterns.simd(V8.self, at: 3248); let p5_1 = patterns.simd(V8.self, at: 4032); let p6_1 = patterns.simd(V8.self, at: 4816)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 224); let p1_2 = patterns.simd(V8.self, at: 1008); let p2_2 = patterns.simd(V8.self, at: 1792); let p3_2 = patterns.simd(V8.self, at: 2576); let p4_2 = patterns.simd(V8.self, at: 3360); let p5_2 = patterns.simd(V8.self, at: 4144); let p6_2 = patterns.simd(V8.self, at: 4928)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 336); let p1_3 = patterns.simd(V8.self, at: 1120); let p2_3 = patterns.simd(V8.self, at: 1904); let p3_3 = patterns.simd(V8.self, at: 2688); let p4_3 = patterns.simd(V8.self, at: 3472); let p5_3 = patterns.simd(V8.self, at: 4256); let p6_3 = patterns.simd(V8.self, at: 5040)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 448); let p1_4 = patterns.simd(V8.self, at: 1232); let p2_4 = patterns.simd(V8.self, at: 2016); let p3_4 = patterns.simd(V8.self, at: 2800); let p4_4 = patterns.simd(V8.self, at: 3584); let p5_4 = patterns.simd(V8.self, at: 4368); let p6_4 = patterns.simd(V8.self, at: 5152)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 560); let p1_5 = patterns.simd(V8.self, at: 1344); let p2_5 = patterns.simd(V8.self, at: 2128); let p3_5 = patterns.simd(V8.self, at: 2912); let p4_5 = patterns.simd(V8.self, at: 3696); let p5_5 = patterns.simd(V8.self, at: 4480); let p6_5 = patterns.simd(V8.self, at: 5264)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 672); let p1_6 = patterns.simd(V8.self, at: 1456); let p2_6 = patterns.simd(V8.self, at: 2240); let p3_6 = patterns.simd(V8.self, at: 3024); let p4_6 = patterns.simd(V8.self, at: 3808); let p5_6 = patterns.simd(V8.self, at: 4592); let p6_6 = patterns.simd(V8.self, at: 5376)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -455,7 +453,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 16)
+                    let bias = biases.simd(V8.self, at: 16)
                     // The vectors of a row that start at filter 1.
                     for start in [8, 64, 120, 176] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -466,97 +464,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 800); let p2_0 = patterns.simd(V.self, at: 1584); let p3_0 = patterns.simd(V.self, at: 2368); let p4_0 = patterns.simd(V.self, at: 3152); let p5_0 = patterns.simd(V.self, at: 3936); let p6_0 = patterns.simd(V.self, at: 4720)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 912); let p2_1 = patterns.simd(V.self, at: 1696); let p3_1 = patterns.simd(V.self, at: 2480); let p4_1 = patterns.simd(V.self, at: 3264); let p5_1 = patterns.simd(V.self, at: 4048); let p6_1 = patterns.simd(V.self, at: 4832)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 240); let p1_2 = patterns.simd(V.self, at: 1024); let p2_2 = patterns.simd(V.self, at: 1808); let p3_2 = patterns.simd(V.self, at: 2592); let p4_2 = patterns.simd(V.self, at: 3376); let p5_2 = patterns.simd(V.self, at: 4160); let p6_2 = patterns.simd(V.self, at: 4944)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 352); let p1_3 = patterns.simd(V.self, at: 1136); let p2_3 = patterns.simd(V.self, at: 1920); let p3_3 = patterns.simd(V.self, at: 2704); let p4_3 = patterns.simd(V.self, at: 3488); let p5_3 = patterns.simd(V.self, at: 4272); let p6_3 = patterns.simd(V.self, at: 5056)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 464); let p1_4 = patterns.simd(V.self, at: 1248); let p2_4 = patterns.simd(V.self, at: 2032); let p3_4 = patterns.simd(V.self, at: 2816); let p4_4 = patterns.simd(V.self, at: 3600); let p5_4 = patterns.simd(V.self, at: 4384); let p6_4 = patterns.simd(V.self, at: 5168)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 576); let p1_5 = patterns.simd(V.self, at: 1360); let p2_5 = patterns.simd(V.self, at: 2144); let p3_5 = patterns.simd(V.self, at: 2928); let p4_5 = patterns.simd(V.self, at: 3712); let p5_5 = patterns.simd(V.self, at: 4496); let p6_5 = patterns.simd(V.self, at: 5280)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 688); let p1_6 = patterns.simd(V.self, at: 1472); let p2_6 = patterns.simd(V.self, at: 2256); let p3_6 = patterns.simd(V.self, at: 3040); let p4_6 = patterns.simd(V.self, at: 3824); let p5_6 = patterns.simd(V.self, at: 4608); let p6_6 = patterns.simd(V.self, at: 5392)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 16); let p1_0 = patterns.simd(V8.self, at: 800); let p2_0 = patterns.simd(V8.self, at: 1584); let p3_0 = patterns.simd(V8.self, at: 2368); let p4_0 = patterns.simd(V8.self, at: 3152); let p5_0 = patterns.simd(V8.self, at: 3936); let p6_0 = patterns.simd(V8.self, at: 4720)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 128); let p1_1 = patterns.simd(V8.self, at: 912); let p2_1 = patterns.simd(V8.self, at: 1696); let p3_1 = patterns.simd(V8.self, at: 2480); let p4_1 = patterns.simd(V8.self, at: 3264); let p5_1 = patterns.simd(V8.self, at: 4048); let p6_1 = patterns.simd(V8.self, at: 4832)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 240); let p1_2 = patterns.simd(V8.self, at: 1024); let p2_2 = patterns.simd(V8.self, at: 1808); let p3_2 = patterns.simd(V8.self, at: 2592); let p4_2 = patterns.simd(V8.self, at: 3376); let p5_2 = patterns.simd(V8.self, at: 4160); let p6_2 = patterns.simd(V8.self, at: 4944)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 352); let p1_3 = patterns.simd(V8.self, at: 1136); let p2_3 = patterns.simd(V8.self, at: 1920); let p3_3 = patterns.simd(V8.self, at: 2704); let p4_3 = patterns.simd(V8.self, at: 3488); let p5_3 = patterns.simd(V8.self, at: 4272); let p6_3 = patterns.simd(V8.self, at: 5056)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 464); let p1_4 = patterns.simd(V8.self, at: 1248); let p2_4 = patterns.simd(V8.self, at: 2032); let p3_4 = patterns.simd(V8.self, at: 2816); let p4_4 = patterns.simd(V8.self, at: 3600); let p5_4 = patterns.simd(V8.self, at: 4384); let p6_4 = patterns.simd(V8.self, at: 5168)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 576); let p1_5 = patterns.simd(V8.self, at: 1360); let p2_5 = patterns.simd(V8.self, at: 2144); let p3_5 = patterns.simd(V8.self, at: 2928); let p4_5 = patterns.simd(V8.self, at: 3712); let p5_5 = patterns.simd(V8.self, at: 4496); let p6_5 = patterns.simd(V8.self, at: 5280)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 688); let p1_6 = patterns.simd(V8.self, at: 1472); let p2_6 = patterns.simd(V8.self, at: 2256); let p3_6 = patterns.simd(V8.self, at: 3040); let p4_6 = patterns.simd(V8.self, at: 3824); let p5_6 = patterns.simd(V8.self, at: 4608); let p6_6 = patterns.simd(V8.self, at: 5392)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -567,7 +565,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 32)
+                    let bias = biases.simd(V8.self, at: 32)
                     // The vectors of a row that start at filter 2.
                     for start in [16, 72, 128, 184] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -578,97 +576,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 816); let p2_0 = patterns.simd(V.self, at: 1600); let p3_0 = patterns.simd(V.self, at: 2384); let p4_0 = patterns.simd(V.self, at: 3168); let p5_0 = patterns.simd(V.self, at: 3952); let p6_0 = patterns.simd(V.self, at: 4736)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 928); let p2_1 = patterns.simd(V.self, at: 1712); let p3_1 = patterns.simd(V.self, at: 2496); let p4_1 = patterns.simd(V.self, at: 3280); let p5_1 = patterns.simd(V.self, at: 4064); let p6_1 = patterns.simd(V.self, at: 4848)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 256); let p1_2 = patterns.simd(V.self, at: 1040); let p2_2 = patterns.simd(V.self, at: 1824); let p3_2 = patterns.simd(V.self, at: 2608); let p4_2 = patterns.simd(V.self, at: 3392); let p5_2 = patterns.simd(V.self, at: 4176); let p6_2 = patterns.simd(V.self, at: 4960)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 368); let p1_3 = patterns.simd(V.self, at: 1152); let p2_3 = patterns.simd(V.self, at: 1936); let p3_3 = patterns.simd(V.self, at: 2720); let p4_3 = patterns.simd(V.self, at: 3504); let p5_3 = patterns.simd(V.self, at: 4288); let p6_3 = patterns.simd(V.self, at: 5072)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 480); let p1_4 = patterns.simd(V.self, at: 1264); let p2_4 = patterns.simd(V.self, at: 2048); let p3_4 = patterns.simd(V.self, at: 2832); let p4_4 = patterns.simd(V.self, at: 3616); let p5_4 = patterns.simd(V.self, at: 4400); let p6_4 = patterns.simd(V.self, at: 5184)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 592); let p1_5 = patterns.simd(V.self, at: 1376); let p2_5 = patterns.simd(V.self, at: 2160); let p3_5 = patterns.simd(V.self, at: 2944); let p4_5 = patterns.simd(V.self, at: 3728); let p5_5 = patterns.simd(V.self, at: 4512); let p6_5 = patterns.simd(V.self, at: 5296)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 704); let p1_6 = patterns.simd(V.self, at: 1488); let p2_6 = patterns.simd(V.self, at: 2272); let p3_6 = patterns.simd(V.self, at: 3056); let p4_6 = patterns.simd(V.self, at: 3840); let p5_6 = patterns.simd(V.self, at: 4624); let p6_6 = patterns.simd(V.self, at: 5408)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 32); let p1_0 = patterns.simd(V8.self, at: 816); let p2_0 = patterns.simd(V8.self, at: 1600); let p3_0 = patterns.simd(V8.self, at: 2384); let p4_0 = patterns.simd(V8.self, at: 3168); let p5_0 = patterns.simd(V8.self, at: 3952); let p6_0 = patterns.simd(V8.self, at: 4736)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 144); let p1_1 = patterns.simd(V8.self, at: 928); let p2_1 = patterns.simd(V8.self, at: 1712); let p3_1 = patterns.simd(V8.self, at: 2496); let p4_1 = patterns.simd(V8.self, at: 3280); let p5_1 = patterns.simd(V8.self, at: 4064); let p6_1 = patterns.simd(V8.self, at: 4848)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 256); let p1_2 = patterns.simd(V8.self, at: 1040); let p2_2 = patterns.simd(V8.self, at: 1824); let p3_2 = patterns.simd(V8.self, at: 2608); let p4_2 = patterns.simd(V8.self, at: 3392); let p5_2 = patterns.simd(V8.self, at: 4176); let p6_2 = patterns.simd(V8.self, at: 4960)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 368); let p1_3 = patterns.simd(V8.self, at: 1152); let p2_3 = patterns.simd(V8.self, at: 1936); let p3_3 = patterns.simd(V8.self, at: 2720); let p4_3 = patterns.simd(V8.self, at: 3504); let p5_3 = patterns.simd(V8.self, at: 4288); let p6_3 = patterns.simd(V8.self, at: 5072)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 480); let p1_4 = patterns.simd(V8.self, at: 1264); let p2_4 = patterns.simd(V8.self, at: 2048); let p3_4 = patterns.simd(V8.self, at: 2832); let p4_4 = patterns.simd(V8.self, at: 3616); let p5_4 = patterns.simd(V8.self, at: 4400); let p6_4 = patterns.simd(V8.self, at: 5184)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 592); let p1_5 = patterns.simd(V8.self, at: 1376); let p2_5 = patterns.simd(V8.self, at: 2160); let p3_5 = patterns.simd(V8.self, at: 2944); let p4_5 = patterns.simd(V8.self, at: 3728); let p5_5 = patterns.simd(V8.self, at: 4512); let p6_5 = patterns.simd(V8.self, at: 5296)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 704); let p1_6 = patterns.simd(V8.self, at: 1488); let p2_6 = patterns.simd(V8.self, at: 2272); let p3_6 = patterns.simd(V8.self, at: 3056); let p4_6 = patterns.simd(V8.self, at: 3840); let p5_6 = patterns.simd(V8.self, at: 4624); let p6_6 = patterns.simd(V8.self, at: 5408)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -679,7 +677,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 48)
+                    let bias = biases.simd(V8.self, at: 48)
                     // The vectors of a row that start at filter 3.
                     for start in [24, 80, 136, 192] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -690,97 +688,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 832); let p2_0 = patterns.simd(V.self, at: 1616); let p3_0 = patterns.simd(V.self, at: 2400); let p4_0 = patterns.simd(V.self, at: 3184); let p5_0 = patterns.simd(V.self, at: 3968); let p6_0 = patterns.simd(V.self, at: 4752)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 160); let p1_1 = patterns.simd(V.self, at: 944); let p2_1 = patterns.simd(V.self, at: 1728); let p3_1 = patterns.simd(V.self, at: 2512); let p4_1 = patterns.simd(V.self, at: 3296); let p5_1 = patterns.simd(V.self, at: 4080); let p6_1 = patterns.simd(V.self, at: 4864)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 272); let p1_2 = patterns.simd(V.self, at: 1056); let p2_2 = patterns.simd(V.self, at: 1840); let p3_2 = patterns.simd(V.self, at: 2624); let p4_2 = patterns.simd(V.self, at: 3408); let p5_2 = patterns.simd(V.self, at: 4192); let p6_2 = patterns.simd(V.self, at: 4976)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 384); let p1_3 = patterns.simd(V.self, at: 1168); let p2_3 = patterns.simd(V.self, at: 1952); let p3_3 = patterns.simd(V.self, at: 2736); let p4_3 = patterns.simd(V.self, at: 3520); let p5_3 = patterns.simd(V.self, at: 4304); let p6_3 = patterns.simd(V.self, at: 5088)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 496); let p1_4 = patterns.simd(V.self, at: 1280); let p2_4 = patterns.simd(V.self, at: 2064); let p3_4 = patterns.simd(V.self, at: 2848); let p4_4 = patterns.simd(V.self, at: 3632); let p5_4 = patterns.simd(V.self, at: 4416); let p6_4 = patterns.simd(V.self, at: 5200)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 608); let p1_5 = patterns.simd(V.self, at: 1392); let p2_5 = patterns.simd(V.self, at: 2176); let p3_5 = patterns.simd(V.self, at: 2960); let p4_5 = patterns.simd(V.self, at: 3744); let p5_5 = patterns.simd(V.self, at: 4528); let p6_5 = patterns.simd(V.self, at: 5312)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 720); let p1_6 = patterns.simd(V.self, at: 1504); let p2_6 = patterns.simd(V.self, at: 2288); let p3_6 = patterns.simd(V.self, at: 3072); let p4_6 = patterns.simd(V.self, at: 3856); let p5_6 = patterns.simd(V.self, at: 4640); let p6_6 = patterns.simd(V.self, at: 5424)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 48); let p1_0 = patterns.simd(V8.self, at: 832); let p2_0 = patterns.simd(V8.self, at: 1616); let p3_0 = patterns.simd(V8.self, at: 2400); let p4_0 = patterns.simd(V8.self, at: 3184); let p5_0 = patterns.simd(V8.self, at: 3968); let p6_0 = patterns.simd(V8.self, at: 4752)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 160); let p1_1 = patterns.simd(V8.self, at: 944); let p2_1 = patterns.simd(V8.self, at: 1728); let p3_1 = patterns.simd(V8.self, at: 2512); let p4_1 = patterns.simd(V8.self, at: 3296); let p5_1 = patterns.simd(V8.self, at: 4080); let p6_1 = patterns.simd(V8.self, at: 4864)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 272); let p1_2 = patterns.simd(V8.self, at: 1056); let p2_2 = patterns.simd(V8.self, at: 1840); let p3_2 = patterns.simd(V8.self, at: 2624); let p4_2 = patterns.simd(V8.self, at: 3408); let p5_2 = patterns.simd(V8.self, at: 4192); let p6_2 = patterns.simd(V8.self, at: 4976)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 384); let p1_3 = patterns.simd(V8.self, at: 1168); let p2_3 = patterns.simd(V8.self, at: 1952); let p3_3 = patterns.simd(V8.self, at: 2736); let p4_3 = patterns.simd(V8.self, at: 3520); let p5_3 = patterns.simd(V8.self, at: 4304); let p6_3 = patterns.simd(V8.self, at: 5088)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 496); let p1_4 = patterns.simd(V8.self, at: 1280); let p2_4 = patterns.simd(V8.self, at: 2064); let p3_4 = patterns.simd(V8.self, at: 2848); let p4_4 = patterns.simd(V8.self, at: 3632); let p5_4 = patterns.simd(V8.self, at: 4416); let p6_4 = patterns.simd(V8.self, at: 5200)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 608); let p1_5 = patterns.simd(V8.self, at: 1392); let p2_5 = patterns.simd(V8.self, at: 2176); let p3_5 = patterns.simd(V8.self, at: 2960); let p4_5 = patterns.simd(V8.self, at: 3744); let p5_5 = patterns.simd(V8.self, at: 4528); let p6_5 = patterns.simd(V8.self, at: 5312)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 720); let p1_6 = patterns.simd(V8.self, at: 1504); let p2_6 = patterns.simd(V8.self, at: 2288); let p3_6 = patterns.simd(V8.self, at: 3072); let p4_6 = patterns.simd(V8.self, at: 3856); let p5_6 = patterns.simd(V8.self, at: 4640); let p6_6 = patterns.simd(V8.self, at: 5424)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -791,7 +789,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 64)
+                    let bias = biases.simd(V8.self, at: 64)
                     // The vectors of a row that start at filter 4.
                     for start in [32, 88, 144, 200] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -802,97 +800,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 848); let p2_0 = patterns.simd(V.self, at: 1632); let p3_0 = patterns.simd(V.self, at: 2416); let p4_0 = patterns.simd(V.self, at: 3200); let p5_0 = patterns.simd(V.self, at: 3984); let p6_0 = patterns.simd(V.self, at: 4768)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 176); let p1_1 = patterns.simd(V.self, at: 960); let p2_1 = patterns.simd(V.self, at: 1744); let p3_1 = patterns.simd(V.self, at: 2528); let p4_1 = patterns.simd(V.self, at: 3312); let p5_1 = patterns.simd(V.self, at: 4096); let p6_1 = patterns.simd(V.self, at: 4880)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 288); let p1_2 = patterns.simd(V.self, at: 1072); let p2_2 = patterns.simd(V.self, at: 1856); let p3_2 = patterns.simd(V.self, at: 2640); let p4_2 = patterns.simd(V.self, at: 3424); let p5_2 = patterns.simd(V.self, at: 4208); let p6_2 = patterns.simd(V.self, at: 4992)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 400); let p1_3 = patterns.simd(V.self, at: 1184); let p2_3 = patterns.simd(V.self, at: 1968); let p3_3 = patterns.simd(V.self, at: 2752); let p4_3 = patterns.simd(V.self, at: 3536); let p5_3 = patterns.simd(V.self, at: 4320); let p6_3 = patterns.simd(V.self, at: 5104)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 512); let p1_4 = patterns.simd(V.self, at: 1296); let p2_4 = patterns.simd(V.self, at: 2080); let p3_4 = patterns.simd(V.self, at: 2864); let p4_4 = patterns.simd(V.self, at: 3648); let p5_4 = patterns.simd(V.self, at: 4432); let p6_4 = patterns.simd(V.self, at: 5216)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 624); let p1_5 = patterns.simd(V.self, at: 1408); let p2_5 = patterns.simd(V.self, at: 2192); let p3_5 = patterns.simd(V.self, at: 2976); let p4_5 = patterns.simd(V.self, at: 3760); let p5_5 = patterns.simd(V.self, at: 4544); let p6_5 = patterns.simd(V.self, at: 5328)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 736); let p1_6 = patterns.simd(V.self, at: 1520); let p2_6 = patterns.simd(V.self, at: 2304); let p3_6 = patterns.simd(V.self, at: 3088); let p4_6 = patterns.simd(V.self, at: 3872); let p5_6 = patterns.simd(V.self, at: 4656); let p6_6 = patterns.simd(V.self, at: 5440)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 64); let p1_0 = patterns.simd(V8.self, at: 848); let p2_0 = patterns.simd(V8.self, at: 1632); let p3_0 = patterns.simd(V8.self, at: 2416); let p4_0 = patterns.simd(V8.self, at: 3200); let p5_0 = patterns.simd(V8.self, at: 3984); let p6_0 = patterns.simd(V8.self, at: 4768)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 176); let p1_1 = patterns.simd(V8.self, at: 960); let p2_1 = patterns.simd(V8.self, at: 1744); let p3_1 = patterns.simd(V8.self, at: 2528); let p4_1 = patterns.simd(V8.self, at: 3312); let p5_1 = patterns.simd(V8.self, at: 4096); let p6_1 = patterns.simd(V8.self, at: 4880)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 288); let p1_2 = patterns.simd(V8.self, at: 1072); let p2_2 = patterns.simd(V8.self, at: 1856); let p3_2 = patterns.simd(V8.self, at: 2640); let p4_2 = patterns.simd(V8.self, at: 3424); let p5_2 = patterns.simd(V8.self, at: 4208); let p6_2 = patterns.simd(V8.self, at: 4992)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 400); let p1_3 = patterns.simd(V8.self, at: 1184); let p2_3 = patterns.simd(V8.self, at: 1968); let p3_3 = patterns.simd(V8.self, at: 2752); let p4_3 = patterns.simd(V8.self, at: 3536); let p5_3 = patterns.simd(V8.self, at: 4320); let p6_3 = patterns.simd(V8.self, at: 5104)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 512); let p1_4 = patterns.simd(V8.self, at: 1296); let p2_4 = patterns.simd(V8.self, at: 2080); let p3_4 = patterns.simd(V8.self, at: 2864); let p4_4 = patterns.simd(V8.self, at: 3648); let p5_4 = patterns.simd(V8.self, at: 4432); let p6_4 = patterns.simd(V8.self, at: 5216)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 624); let p1_5 = patterns.simd(V8.self, at: 1408); let p2_5 = patterns.simd(V8.self, at: 2192); let p3_5 = patterns.simd(V8.self, at: 2976); let p4_5 = patterns.simd(V8.self, at: 3760); let p5_5 = patterns.simd(V8.self, at: 4544); let p6_5 = patterns.simd(V8.self, at: 5328)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 736); let p1_6 = patterns.simd(V8.self, at: 1520); let p2_6 = patterns.simd(V8.self, at: 2304); let p3_6 = patterns.simd(V8.self, at: 3088); let p4_6 = patterns.simd(V8.self, at: 3872); let p5_6 = patterns.simd(V8.self, at: 4656); let p6_6 = patterns.simd(V8.self, at: 5440)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -903,7 +901,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 80)
+                    let bias = biases.simd(V8.self, at: 80)
                     // The vectors of a row that start at filter 5.
                     for start in [40, 96, 152, 208] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -914,97 +912,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 80); let p1_0 = patterns.simd(V.self, at: 864); let p2_0 = patterns.simd(V.self, at: 1648); let p3_0 = patterns.simd(V.self, at: 2432); let p4_0 = patterns.simd(V.self, at: 3216); let p5_0 = patterns.simd(V.self, at: 4000); let p6_0 = patterns.simd(V.self, at: 4784)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 192); let p1_1 = patterns.simd(V.self, at: 976); let p2_1 = patterns.simd(V.self, at: 1760); let p3_1 = patterns.simd(V.self, at: 2544); let p4_1 = patterns.simd(V.self, at: 3328); let p5_1 = patterns.simd(V.self, at: 4112); let p6_1 = patterns.simd(V.self, at: 4896)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 304); let p1_2 = patterns.simd(V.self, at: 1088); let p2_2 = patterns.simd(V.self, at: 1872); let p3_2 = patterns.simd(V.self, at: 2656); let p4_2 = patterns.simd(V.self, at: 3440); let p5_2 = patterns.simd(V.self, at: 4224); let p6_2 = patterns.simd(V.self, at: 5008)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 416); let p1_3 = patterns.simd(V.self, at: 1200); let p2_3 = patterns.simd(V.self, at: 1984); let p3_3 = patterns.simd(V.self, at: 2768); let p4_3 = patterns.simd(V.self, at: 3552); let p5_3 = patterns.simd(V.self, at: 4336); let p6_3 = patterns.simd(V.self, at: 5120)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 528); let p1_4 = patterns.simd(V.self, at: 1312); let p2_4 = patterns.simd(V.self, at: 2096); let p3_4 = patterns.simd(V.self, at: 2880); let p4_4 = patterns.simd(V.self, at: 3664); let p5_4 = patterns.simd(V.self, at: 4448); let p6_4 = patterns.simd(V.self, at: 5232)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 640); let p1_5 = patterns.simd(V.self, at: 1424); let p2_5 = patterns.simd(V.self, at: 2208); let p3_5 = patterns.simd(V.self, at: 2992); let p4_5 = patterns.simd(V.self, at: 3776); let p5_5 = patterns.simd(V.self, at: 4560); let p6_5 = patterns.simd(V.self, at: 5344)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 752); let p1_6 = patterns.simd(V.self, at: 1536); let p2_6 = patterns.simd(V.self, at: 2320); let p3_6 = patterns.simd(V.self, at: 3104); let p4_6 = patterns.simd(V.self, at: 3888); let p5_6 = patterns.simd(V.self, at: 4672); let p6_6 = patterns.simd(V.self, at: 5456)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 80); let p1_0 = patterns.simd(V8.self, at: 864); let p2_0 = patterns.simd(V8.self, at: 1648); let p3_0 = patterns.simd(V8.self, at: 2432); let p4_0 = patterns.simd(V8.self, at: 3216); let p5_0 = patterns.simd(V8.self, at: 4000); let p6_0 = patterns.simd(V8.self, at: 4784)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 192); let p1_1 = patterns.simd(V8.self, at: 976); let p2_1 = patterns.simd(V8.self, at: 1760); let p3_1 = patterns.simd(V8.self, at: 2544); let p4_1 = patterns.simd(V8.self, at: 3328); let p5_1 = patterns.simd(V8.self, at: 4112); let p6_1 = patterns.simd(V8.self, at: 4896)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 304); let p1_2 = patterns.simd(V8.self, at: 1088); let p2_2 = patterns.simd(V8.self, at: 1872); let p3_2 = patterns.simd(V8.self, at: 2656); let p4_2 = patterns.simd(V8.self, at: 3440); let p5_2 = patterns.simd(V8.self, at: 4224); let p6_2 = patterns.simd(V8.self, at: 5008)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 416); let p1_3 = patterns.simd(V8.self, at: 1200); let p2_3 = patterns.simd(V8.self, at: 1984); let p3_3 = patterns.simd(V8.self, at: 2768); let p4_3 = patterns.simd(V8.self, at: 3552); let p5_3 = patterns.simd(V8.self, at: 4336); let p6_3 = patterns.simd(V8.self, at: 5120)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 528); let p1_4 = patterns.simd(V8.self, at: 1312); let p2_4 = patterns.simd(V8.self, at: 2096); let p3_4 = patterns.simd(V8.self, at: 2880); let p4_4 = patterns.simd(V8.self, at: 3664); let p5_4 = patterns.simd(V8.self, at: 4448); let p6_4 = patterns.simd(V8.self, at: 5232)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 640); let p1_5 = patterns.simd(V8.self, at: 1424); let p2_5 = patterns.simd(V8.self, at: 2208); let p3_5 = patterns.simd(V8.self, at: 2992); let p4_5 = patterns.simd(V8.self, at: 3776); let p5_5 = patterns.simd(V8.self, at: 4560); let p6_5 = patterns.simd(V8.self, at: 5344)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 752); let p1_6 = patterns.simd(V8.self, at: 1536); let p2_6 = patterns.simd(V8.self, at: 2320); let p3_6 = patterns.simd(V8.self, at: 3104); let p4_6 = patterns.simd(V8.self, at: 3888); let p5_6 = patterns.simd(V8.self, at: 4672); let p6_6 = patterns.simd(V8.self, at: 5456)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -1015,7 +1013,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 96)
+                    let bias = biases.simd(V8.self, at: 96)
                     // The vectors of a row that start at filter 6.
                     for start in [48, 104, 160, 216] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -1026,97 +1024,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 96); let p1_0 = patterns.simd(V.self, at: 880); let p2_0 = patterns.simd(V.self, at: 1664); let p3_0 = patterns.simd(V.self, at: 2448); let p4_0 = patterns.simd(V.self, at: 3232); let p5_0 = patterns.simd(V.self, at: 4016); let p6_0 = patterns.simd(V.self, at: 4800)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 208); let p1_1 = patterns.simd(V.self, at: 992); let p2_1 = patterns.simd(V.self, at: 1776); let p3_1 = patterns.simd(V.self, at: 2560); let p4_1 = patterns.simd(V.self, at: 3344); let p5_1 = patterns.simd(V.self, at: 4128); let p6_1 = patterns.simd(V.self, at: 4912)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 320); let p1_2 = patterns.simd(V.self, at: 1104); let p2_2 = patterns.simd(V.self, at: 1888); let p3_2 = patterns.simd(V.self, at: 2672); let p4_2 = patterns.simd(V.self, at: 3456); let p5_2 = patterns.simd(V.self, at: 4240); let p6_2 = patterns.simd(V.self, at: 5024)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 432); let p1_3 = patterns.simd(V.self, at: 1216); let p2_3 = patterns.simd(V.self, at: 2000); let p3_3 = patterns.simd(V.self, at: 2784); let p4_3 = patterns.simd(V.self, at: 3568); let p5_3 = patterns.simd(V.self, at: 4352); let p6_3 = patterns.simd(V.self, at: 5136)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 544); let p1_4 = patterns.simd(V.self, at: 1328); let p2_4 = patterns.simd(V.self, at: 2112); let p3_4 = patterns.simd(V.self, at: 2896); let p4_4 = patterns.simd(V.self, at: 3680); let p5_4 = patterns.simd(V.self, at: 4464); let p6_4 = patterns.simd(V.self, at: 5248)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 656); let p1_5 = patterns.simd(V.self, at: 1440); let p2_5 = patterns.simd(V.self, at: 2224); let p3_5 = patterns.simd(V.self, at: 3008); let p4_5 = patterns.simd(V.self, at: 3792); let p5_5 = patterns.simd(V.self, at: 4576); let p6_5 = patterns.simd(V.self, at: 5360)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 768); let p1_6 = patterns.simd(V.self, at: 1552); let p2_6 = patterns.simd(V.self, at: 2336); let p3_6 = patterns.simd(V.self, at: 3120); let p4_6 = patterns.simd(V.self, at: 3904); let p5_6 = patterns.simd(V.self, at: 4688); let p6_6 = patterns.simd(V.self, at: 5472)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 96); let p1_0 = patterns.simd(V8.self, at: 880); let p2_0 = patterns.simd(V8.self, at: 1664); let p3_0 = patterns.simd(V8.self, at: 2448); let p4_0 = patterns.simd(V8.self, at: 3232); let p5_0 = patterns.simd(V8.self, at: 4016); let p6_0 = patterns.simd(V8.self, at: 4800)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 208); let p1_1 = patterns.simd(V8.self, at: 992); let p2_1 = patterns.simd(V8.self, at: 1776); let p3_1 = patterns.simd(V8.self, at: 2560); let p4_1 = patterns.simd(V8.self, at: 3344); let p5_1 = patterns.simd(V8.self, at: 4128); let p6_1 = patterns.simd(V8.self, at: 4912)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 320); let p1_2 = patterns.simd(V8.self, at: 1104); let p2_2 = patterns.simd(V8.self, at: 1888); let p3_2 = patterns.simd(V8.self, at: 2672); let p4_2 = patterns.simd(V8.self, at: 3456); let p5_2 = patterns.simd(V8.self, at: 4240); let p6_2 = patterns.simd(V8.self, at: 5024)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 432); let p1_3 = patterns.simd(V8.self, at: 1216); let p2_3 = patterns.simd(V8.self, at: 2000); let p3_3 = patterns.simd(V8.self, at: 2784); let p4_3 = patterns.simd(V8.self, at: 3568); let p5_3 = patterns.simd(V8.self, at: 4352); let p6_3 = patterns.simd(V8.self, at: 5136)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 544); let p1_4 = patterns.simd(V8.self, at: 1328); let p2_4 = patterns.simd(V8.self, at: 2112); let p3_4 = patterns.simd(V8.self, at: 2896); let p4_4 = patterns.simd(V8.self, at: 3680); let p5_4 = patterns.simd(V8.self, at: 4464); let p6_4 = patterns.simd(V8.self, at: 5248)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 656); let p1_5 = patterns.simd(V8.self, at: 1440); let p2_5 = patterns.simd(V8.self, at: 2224); let p3_5 = patterns.simd(V8.self, at: 3008); let p4_5 = patterns.simd(V8.self, at: 3792); let p5_5 = patterns.simd(V8.self, at: 4576); let p6_5 = patterns.simd(V8.self, at: 5360)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 768); let p1_6 = patterns.simd(V8.self, at: 1552); let p2_6 = patterns.simd(V8.self, at: 2336); let p3_6 = patterns.simd(V8.self, at: 3120); let p4_6 = patterns.simd(V8.self, at: 3904); let p5_6 = patterns.simd(V8.self, at: 4688); let p6_6 = patterns.simd(V8.self, at: 5472)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             yp.store(s0, at: 0)
                             yp.store(s1, at: 224)
                             yp.store(s2, at: 448)
@@ -1134,23 +1132,22 @@ public struct PixelLanesSplit: CompiledModel {
     // conv2d: at inference, with the layers after it in its store
     @inline(never)
     static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 416, biases = w + 5904
         // The BatchNormalization's scale and shift for each phase's lanes.
-        var scale0 = V(), shift0 = V()
+        var scale0 = V8(), shift0 = V8()
         for lane in 0..<8 { scale0[lane] = post[(0 + lane) % 7]; shift0[lane] = post[7 + (0 + lane) % 7] }
-        var scale1 = V(), shift1 = V()
+        var scale1 = V8(), shift1 = V8()
         for lane in 0..<8 { scale1[lane] = post[(1 + lane) % 7]; shift1[lane] = post[7 + (1 + lane) % 7] }
-        var scale2 = V(), shift2 = V()
+        var scale2 = V8(), shift2 = V8()
         for lane in 0..<8 { scale2[lane] = post[(2 + lane) % 7]; shift2[lane] = post[7 + (2 + lane) % 7] }
-        var scale3 = V(), shift3 = V()
+        var scale3 = V8(), shift3 = V8()
         for lane in 0..<8 { scale3[lane] = post[(3 + lane) % 7]; shift3[lane] = post[7 + (3 + lane) % 7] }
-        var scale4 = V(), shift4 = V()
+        var scale4 = V8(), shift4 = V8()
         for lane in 0..<8 { scale4[lane] = post[(4 + lane) % 7]; shift4[lane] = post[7 + (4 + lane) % 7] }
-        var scale5 = V(), shift5 = V()
+        var scale5 = V8(), shift5 = V8()
         for lane in 0..<8 { scale5[lane] = post[(5 + lane) % 7]; shift5[lane] = post[7 + (5 + lane) % 7] }
-        var scale6 = V(), shift6 = V()
+        var scale6 = V8(), shift6 = V8()
         for lane in 0..<8 { scale6[lane] = post[(6 + lane) % 7]; shift6[lane] = post[7 + (6 + lane) % 7] }
         // The input rows these output rows read, each pixel repeated once per filter.
         do {
@@ -1160,7 +1157,7 @@ public struct PixelLanesSplit: CompiledModel {
                 let source = x + firstRow * 38, rows = (parts.upperBound * 6 - 1) + 7 - firstRow
                 for pixel in 0..<(rows * 38) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 7) }
                 do {
-                    let bias = biases.simd(V.self, at: 0)
+                    let bias = biases.simd(V8.self, at: 0)
                     // The vectors of a row that start at filter 0.
                     for start in [0, 56, 112, 168] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -1171,97 +1168,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 784); let p2_0 = patterns.simd(V.self, at: 1568); let p3_0 = patterns.simd(V.self, at: 2352); let p4_0 = patterns.simd(V.self, at: 3136); let p5_0 = patterns.simd(V.self, at: 3920); let p6_0 = patterns.simd(V.self, at: 4704)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 896); let p2_1 = patterns.simd(V.self, at: 1680); let p3_1 = patterns.simd(V.self, at: 2464); let p4_1 = patterns.simd(V.self, at: 3248); let p5_1 = patterns.simd(V.self, at: 4032); let p6_1 = patterns.simd(V.self, at: 4816)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 1008); let p2_2 = patterns.simd(V.self, at: 1792); let p3_2 = patterns.simd(V.self, at: 2576); let p4_2 = patterns.simd(V.self, at: 3360); let p5_2 = patterns.simd(V.self, at: 4144); let p6_2 = patterns.simd(V.self, at: 4928)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 336); let p1_3 = patterns.simd(V.self, at: 1120); let p2_3 = patterns.simd(V.self, at: 1904); let p3_3 = patterns.simd(V.self, at: 2688); let p4_3 = patterns.simd(V.self, at: 3472); let p5_3 = patterns.simd(V.self, at: 4256); let p6_3 = patterns.simd(V.self, at: 5040)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 448); let p1_4 = patterns.simd(V.self, at: 1232); let p2_4 = patterns.simd(V.self, at: 2016); let p3_4 = patterns.simd(V.self, at: 2800); let p4_4 = patterns.simd(V.self, at: 3584); let p5_4 = patterns.simd(V.self, at: 4368); let p6_4 = patterns.simd(V.self, at: 5152)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 560); let p1_5 = patterns.simd(V.self, at: 1344); let p2_5 = patterns.simd(V.self, at: 2128); let p3_5 = patterns.simd(V.self, at: 2912); let p4_5 = patterns.simd(V.self, at: 3696); let p5_5 = patterns.simd(V.self, at: 4480); let p6_5 = patterns.simd(V.self, at: 5264)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 672); let p1_6 = patterns.simd(V.self, at: 1456); let p2_6 = patterns.simd(V.self, at: 2240); let p3_6 = patterns.simd(V.self, at: 3024); let p4_6 = patterns.simd(V.self, at: 3808); let p5_6 = patterns.simd(V.self, at: 4592); let p6_6 = patterns.simd(V.self, at: 5376)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 0); let p1_0 = patterns.simd(V8.self, at: 784); let p2_0 = patterns.simd(V8.self, at: 1568); let p3_0 = patterns.simd(V8.self, at: 2352); let p4_0 = patterns.simd(V8.self, at: 3136); let p5_0 = patterns.simd(V8.self, at: 3920); let p6_0 = patterns.simd(V8.self, at: 4704)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 112); let p1_1 = patterns.simd(V8.self, at: 896); let p2_1 = patterns.simd(V8.self, at: 1680); let p3_1 = patterns.simd(V8.self, at: 2464); let p4_1 = patterns.simd(V8.self, at: 3248); let p5_1 = patterns.simd(V8.self, at: 4032); let p6_1 = patterns.simd(V8.self, at: 4816)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 224); let p1_2 = patterns.simd(V8.self, at: 1008); let p2_2 = patterns.simd(V8.self, at: 1792); let p3_2 = patterns.simd(V8.self, at: 2576); let p4_2 = patterns.simd(V8.self, at: 3360); let p5_2 = patterns.simd(V8.self, at: 4144); let p6_2 = patterns.simd(V8.self, at: 4928)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 336); let p1_3 = patterns.simd(V8.self, at: 1120); let p2_3 = patterns.simd(V8.self, at: 1904); let p3_3 = patterns.simd(V8.self, at: 2688); let p4_3 = patterns.simd(V8.self, at: 3472); let p5_3 = patterns.simd(V8.self, at: 4256); let p6_3 = patterns.simd(V8.self, at: 5040)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 448); let p1_4 = patterns.simd(V8.self, at: 1232); let p2_4 = patterns.simd(V8.self, at: 2016); let p3_4 = patterns.simd(V8.self, at: 2800); let p4_4 = patterns.simd(V8.self, at: 3584); let p5_4 = patterns.simd(V8.self, at: 4368); let p6_4 = patterns.simd(V8.self, at: 5152)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 560); let p1_5 = patterns.simd(V8.self, at: 1344); let p2_5 = patterns.simd(V8.self, at: 2128); let p3_5 = patterns.simd(V8.self, at: 2912); let p4_5 = patterns.simd(V8.self, at: 3696); let p5_5 = patterns.simd(V8.self, at: 4480); let p6_5 = patterns.simd(V8.self, at: 5264)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 672); let p1_6 = patterns.simd(V8.self, at: 1456); let p2_6 = patterns.simd(V8.self, at: 2240); let p3_6 = patterns.simd(V8.self, at: 3024); let p4_6 = patterns.simd(V8.self, at: 3808); let p5_6 = patterns.simd(V8.self, at: 4592); let p6_6 = patterns.simd(V8.self, at: 5376)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             let e0n = s0 * scale0 + shift0
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
@@ -1284,7 +1281,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 16)
+                    let bias = biases.simd(V8.self, at: 16)
                     // The vectors of a row that start at filter 1.
                     for start in [8, 64, 120, 176] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -1295,97 +1292,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 800); let p2_0 = patterns.simd(V.self, at: 1584); let p3_0 = patterns.simd(V.self, at: 2368); let p4_0 = patterns.simd(V.self, at: 3152); let p5_0 = patterns.simd(V.self, at: 3936); let p6_0 = patterns.simd(V.self, at: 4720)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 912); let p2_1 = patterns.simd(V.self, at: 1696); let p3_1 = patterns.simd(V.self, at: 2480); let p4_1 = patterns.simd(V.self, at: 3264); let p5_1 = patterns.simd(V.self, at: 4048); let p6_1 = patterns.simd(V.self, at: 4832)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 240); let p1_2 = patterns.simd(V.self, at: 1024); let p2_2 = patterns.simd(V.self, at: 1808); let p3_2 = patterns.simd(V.self, at: 2592); let p4_2 = patterns.simd(V.self, at: 3376); let p5_2 = patterns.simd(V.self, at: 4160); let p6_2 = patterns.simd(V.self, at: 4944)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 352); let p1_3 = patterns.simd(V.self, at: 1136); let p2_3 = patterns.simd(V.self, at: 1920); let p3_3 = patterns.simd(V.self, at: 2704); let p4_3 = patterns.simd(V.self, at: 3488); let p5_3 = patterns.simd(V.self, at: 4272); let p6_3 = patterns.simd(V.self, at: 5056)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 464); let p1_4 = patterns.simd(V.self, at: 1248); let p2_4 = patterns.simd(V.self, at: 2032); let p3_4 = patterns.simd(V.self, at: 2816); let p4_4 = patterns.simd(V.self, at: 3600); let p5_4 = patterns.simd(V.self, at: 4384); let p6_4 = patterns.simd(V.self, at: 5168)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 576); let p1_5 = patterns.simd(V.self, at: 1360); let p2_5 = patterns.simd(V.self, at: 2144); let p3_5 = patterns.simd(V.self, at: 2928); let p4_5 = patterns.simd(V.self, at: 3712); let p5_5 = patterns.simd(V.self, at: 4496); let p6_5 = patterns.simd(V.self, at: 5280)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 688); let p1_6 = patterns.simd(V.self, at: 1472); let p2_6 = patterns.simd(V.self, at: 2256); let p3_6 = patterns.simd(V.self, at: 3040); let p4_6 = patterns.simd(V.self, at: 3824); let p5_6 = patterns.simd(V.self, at: 4608); let p6_6 = patterns.simd(V.self, at: 5392)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 16); let p1_0 = patterns.simd(V8.self, at: 800); let p2_0 = patterns.simd(V8.self, at: 1584); let p3_0 = patterns.simd(V8.self, at: 2368); let p4_0 = patterns.simd(V8.self, at: 3152); let p5_0 = patterns.simd(V8.self, at: 3936); let p6_0 = patterns.simd(V8.self, at: 4720)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 128); let p1_1 = patterns.simd(V8.self, at: 912); let p2_1 = patterns.simd(V8.self, at: 1696); let p3_1 = patterns.simd(V8.self, at: 2480); let p4_1 = patterns.simd(V8.self, at: 3264); let p5_1 = patterns.simd(V8.self, at: 4048); let p6_1 = patterns.simd(V8.self, at: 4832)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 240); let p1_2 = patterns.simd(V8.self, at: 1024); let p2_2 = patterns.simd(V8.self, at: 1808); let p3_2 = patterns.simd(V8.self, at: 2592); let p4_2 = patterns.simd(V8.self, at: 3376); let p5_2 = patterns.simd(V8.self, at: 4160); let p6_2 = patterns.simd(V8.self, at: 4944)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 352); let p1_3 = patterns.simd(V8.self, at: 1136); let p2_3 = patterns.simd(V8.self, at: 1920); let p3_3 = patterns.simd(V8.self, at: 2704); let p4_3 = patterns.simd(V8.self, at: 3488); let p5_3 = patterns.simd(V8.self, at: 4272); let p6_3 = patterns.simd(V8.self, at: 5056)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 464); let p1_4 = patterns.simd(V8.self, at: 1248); let p2_4 = patterns.simd(V8.self, at: 2032); let p3_4 = patterns.simd(V8.self, at: 2816); let p4_4 = patterns.simd(V8.self, at: 3600); let p5_4 = patterns.simd(V8.self, at: 4384); let p6_4 = patterns.simd(V8.self, at: 5168)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 576); let p1_5 = patterns.simd(V8.self, at: 1360); let p2_5 = patterns.simd(V8.self, at: 2144); let p3_5 = patterns.simd(V8.self, at: 2928); let p4_5 = patterns.simd(V8.self, at: 3712); let p5_5 = patterns.simd(V8.self, at: 4496); let p6_5 = patterns.simd(V8.self, at: 5280)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 688); let p1_6 = patterns.simd(V8.self, at: 1472); let p2_6 = patterns.simd(V8.self, at: 2256); let p3_6 = patterns.simd(V8.self, at: 3040); let p4_6 = patterns.simd(V8.self, at: 3824); let p5_6 = patterns.simd(V8.self, at: 4608); let p6_6 = patterns.simd(V8.self, at: 5392)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             let e0n = s0 * scale1 + shift1
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
@@ -1408,7 +1405,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 32)
+                    let bias = biases.simd(V8.self, at: 32)
                     // The vectors of a row that start at filter 2.
                     for start in [16, 72, 128, 184] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -1419,97 +1416,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 816); let p2_0 = patterns.simd(V.self, at: 1600); let p3_0 = patterns.simd(V.self, at: 2384); let p4_0 = patterns.simd(V.self, at: 3168); let p5_0 = patterns.simd(V.self, at: 3952); let p6_0 = patterns.simd(V.self, at: 4736)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 928); let p2_1 = patterns.simd(V.self, at: 1712); let p3_1 = patterns.simd(V.self, at: 2496); let p4_1 = patterns.simd(V.self, at: 3280); let p5_1 = patterns.simd(V.self, at: 4064); let p6_1 = patterns.simd(V.self, at: 4848)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 256); let p1_2 = patterns.simd(V.self, at: 1040); let p2_2 = patterns.simd(V.self, at: 1824); let p3_2 = patterns.simd(V.self, at: 2608); let p4_2 = patterns.simd(V.self, at: 3392); let p5_2 = patterns.simd(V.self, at: 4176); let p6_2 = patterns.simd(V.self, at: 4960)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 368); let p1_3 = patterns.simd(V.self, at: 1152); let p2_3 = patterns.simd(V.self, at: 1936); let p3_3 = patterns.simd(V.self, at: 2720); let p4_3 = patterns.simd(V.self, at: 3504); let p5_3 = patterns.simd(V.self, at: 4288); let p6_3 = patterns.simd(V.self, at: 5072)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 480); let p1_4 = patterns.simd(V.self, at: 1264); let p2_4 = patterns.simd(V.self, at: 2048); let p3_4 = patterns.simd(V.self, at: 2832); let p4_4 = patterns.simd(V.self, at: 3616); let p5_4 = patterns.simd(V.self, at: 4400); let p6_4 = patterns.simd(V.self, at: 5184)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 592); let p1_5 = patterns.simd(V.self, at: 1376); let p2_5 = patterns.simd(V.self, at: 2160); let p3_5 = patterns.simd(V.self, at: 2944); let p4_5 = patterns.simd(V.self, at: 3728); let p5_5 = patterns.simd(V.self, at: 4512); let p6_5 = patterns.simd(V.self, at: 5296)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 704); let p1_6 = patterns.simd(V.self, at: 1488); let p2_6 = patterns.simd(V.self, at: 2272); let p3_6 = patterns.simd(V.self, at: 3056); let p4_6 = patterns.simd(V.self, at: 3840); let p5_6 = patterns.simd(V.self, at: 4624); let p6_6 = patterns.simd(V.self, at: 5408)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 32); let p1_0 = patterns.simd(V8.self, at: 816); let p2_0 = patterns.simd(V8.self, at: 1600); let p3_0 = patterns.simd(V8.self, at: 2384); let p4_0 = patterns.simd(V8.self, at: 3168); let p5_0 = patterns.simd(V8.self, at: 3952); let p6_0 = patterns.simd(V8.self, at: 4736)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 144); let p1_1 = patterns.simd(V8.self, at: 928); let p2_1 = patterns.simd(V8.self, at: 1712); let p3_1 = patterns.simd(V8.self, at: 2496); let p4_1 = patterns.simd(V8.self, at: 3280); let p5_1 = patterns.simd(V8.self, at: 4064); let p6_1 = patterns.simd(V8.self, at: 4848)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 256); let p1_2 = patterns.simd(V8.self, at: 1040); let p2_2 = patterns.simd(V8.self, at: 1824); let p3_2 = patterns.simd(V8.self, at: 2608); let p4_2 = patterns.simd(V8.self, at: 3392); let p5_2 = patterns.simd(V8.self, at: 4176); let p6_2 = patterns.simd(V8.self, at: 4960)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 368); let p1_3 = patterns.simd(V8.self, at: 1152); let p2_3 = patterns.simd(V8.self, at: 1936); let p3_3 = patterns.simd(V8.self, at: 2720); let p4_3 = patterns.simd(V8.self, at: 3504); let p5_3 = patterns.simd(V8.self, at: 4288); let p6_3 = patterns.simd(V8.self, at: 5072)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 480); let p1_4 = patterns.simd(V8.self, at: 1264); let p2_4 = patterns.simd(V8.self, at: 2048); let p3_4 = patterns.simd(V8.self, at: 2832); let p4_4 = patterns.simd(V8.self, at: 3616); let p5_4 = patterns.simd(V8.self, at: 4400); let p6_4 = patterns.simd(V8.self, at: 5184)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 592); let p1_5 = patterns.simd(V8.self, at: 1376); let p2_5 = patterns.simd(V8.self, at: 2160); let p3_5 = patterns.simd(V8.self, at: 2944); let p4_5 = patterns.simd(V8.self, at: 3728); let p5_5 = patterns.simd(V8.self, at: 4512); let p6_5 = patterns.simd(V8.self, at: 5296)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 704); let p1_6 = patterns.simd(V8.self, at: 1488); let p2_6 = patterns.simd(V8.self, at: 2272); let p3_6 = patterns.simd(V8.self, at: 3056); let p4_6 = patterns.simd(V8.self, at: 3840); let p5_6 = patterns.simd(V8.self, at: 4624); let p6_6 = patterns.simd(V8.self, at: 5408)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             let e0n = s0 * scale2 + shift2
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
@@ -1532,7 +1529,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 48)
+                    let bias = biases.simd(V8.self, at: 48)
                     // The vectors of a row that start at filter 3.
                     for start in [24, 80, 136, 192] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -1543,97 +1540,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 832); let p2_0 = patterns.simd(V.self, at: 1616); let p3_0 = patterns.simd(V.self, at: 2400); let p4_0 = patterns.simd(V.self, at: 3184); let p5_0 = patterns.simd(V.self, at: 3968); let p6_0 = patterns.simd(V.self, at: 4752)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 160); let p1_1 = patterns.simd(V.self, at: 944); let p2_1 = patterns.simd(V.self, at: 1728); let p3_1 = patterns.simd(V.self, at: 2512); let p4_1 = patterns.simd(V.self, at: 3296); let p5_1 = patterns.simd(V.self, at: 4080); let p6_1 = patterns.simd(V.self, at: 4864)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 272); let p1_2 = patterns.simd(V.self, at: 1056); let p2_2 = patterns.simd(V.self, at: 1840); let p3_2 = patterns.simd(V.self, at: 2624); let p4_2 = patterns.simd(V.self, at: 3408); let p5_2 = patterns.simd(V.self, at: 4192); let p6_2 = patterns.simd(V.self, at: 4976)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 384); let p1_3 = patterns.simd(V.self, at: 1168); let p2_3 = patterns.simd(V.self, at: 1952); let p3_3 = patterns.simd(V.self, at: 2736); let p4_3 = patterns.simd(V.self, at: 3520); let p5_3 = patterns.simd(V.self, at: 4304); let p6_3 = patterns.simd(V.self, at: 5088)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 496); let p1_4 = patterns.simd(V.self, at: 1280); let p2_4 = patterns.simd(V.self, at: 2064); let p3_4 = patterns.simd(V.self, at: 2848); let p4_4 = patterns.simd(V.self, at: 3632); let p5_4 = patterns.simd(V.self, at: 4416); let p6_4 = patterns.simd(V.self, at: 5200)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 608); let p1_5 = patterns.simd(V.self, at: 1392); let p2_5 = patterns.simd(V.self, at: 2176); let p3_5 = patterns.simd(V.self, at: 2960); let p4_5 = patterns.simd(V.self, at: 3744); let p5_5 = patterns.simd(V.self, at: 4528); let p6_5 = patterns.simd(V.self, at: 5312)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 720); let p1_6 = patterns.simd(V.self, at: 1504); let p2_6 = patterns.simd(V.self, at: 2288); let p3_6 = patterns.simd(V.self, at: 3072); let p4_6 = patterns.simd(V.self, at: 3856); let p5_6 = patterns.simd(V.self, at: 4640); let p6_6 = patterns.simd(V.self, at: 5424)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 48); let p1_0 = patterns.simd(V8.self, at: 832); let p2_0 = patterns.simd(V8.self, at: 1616); let p3_0 = patterns.simd(V8.self, at: 2400); let p4_0 = patterns.simd(V8.self, at: 3184); let p5_0 = patterns.simd(V8.self, at: 3968); let p6_0 = patterns.simd(V8.self, at: 4752)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 160); let p1_1 = patterns.simd(V8.self, at: 944); let p2_1 = patterns.simd(V8.self, at: 1728); let p3_1 = patterns.simd(V8.self, at: 2512); let p4_1 = patterns.simd(V8.self, at: 3296); let p5_1 = patterns.simd(V8.self, at: 4080); let p6_1 = patterns.simd(V8.self, at: 4864)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 272); let p1_2 = patterns.simd(V8.self, at: 1056); let p2_2 = patterns.simd(V8.self, at: 1840); let p3_2 = patterns.simd(V8.self, at: 2624); let p4_2 = patterns.simd(V8.self, at: 3408); let p5_2 = patterns.simd(V8.self, at: 4192); let p6_2 = patterns.simd(V8.self, at: 4976)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 384); let p1_3 = patterns.simd(V8.self, at: 1168); let p2_3 = patterns.simd(V8.self, at: 1952); let p3_3 = patterns.simd(V8.self, at: 2736); let p4_3 = patterns.simd(V8.self, at: 3520); let p5_3 = patterns.simd(V8.self, at: 4304); let p6_3 = patterns.simd(V8.self, at: 5088)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 496); let p1_4 = patterns.simd(V8.self, at: 1280); let p2_4 = patterns.simd(V8.self, at: 2064); let p3_4 = patterns.simd(V8.self, at: 2848); let p4_4 = patterns.simd(V8.self, at: 3632); let p5_4 = patterns.simd(V8.self, at: 4416); let p6_4 = patterns.simd(V8.self, at: 5200)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 608); let p1_5 = patterns.simd(V8.self, at: 1392); let p2_5 = patterns.simd(V8.self, at: 2176); let p3_5 = patterns.simd(V8.self, at: 2960); let p4_5 = patterns.simd(V8.self, at: 3744); let p5_5 = patterns.simd(V8.self, at: 4528); let p6_5 = patterns.simd(V8.self, at: 5312)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 720); let p1_6 = patterns.simd(V8.self, at: 1504); let p2_6 = patterns.simd(V8.self, at: 2288); let p3_6 = patterns.simd(V8.self, at: 3072); let p4_6 = patterns.simd(V8.self, at: 3856); let p5_6 = patterns.simd(V8.self, at: 4640); let p6_6 = patterns.simd(V8.self, at: 5424)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             let e0n = s0 * scale3 + shift3
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
@@ -1656,7 +1653,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 64)
+                    let bias = biases.simd(V8.self, at: 64)
                     // The vectors of a row that start at filter 4.
                     for start in [32, 88, 144, 200] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -1667,97 +1664,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 848); let p2_0 = patterns.simd(V.self, at: 1632); let p3_0 = patterns.simd(V.self, at: 2416); let p4_0 = patterns.simd(V.self, at: 3200); let p5_0 = patterns.simd(V.self, at: 3984); let p6_0 = patterns.simd(V.self, at: 4768)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 176); let p1_1 = patterns.simd(V.self, at: 960); let p2_1 = patterns.simd(V.self, at: 1744); let p3_1 = patterns.simd(V.self, at: 2528); let p4_1 = patterns.simd(V.self, at: 3312); let p5_1 = patterns.simd(V.self, at: 4096); let p6_1 = patterns.simd(V.self, at: 4880)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 288); let p1_2 = patterns.simd(V.self, at: 1072); let p2_2 = patterns.simd(V.self, at: 1856); let p3_2 = patterns.simd(V.self, at: 2640); let p4_2 = patterns.simd(V.self, at: 3424); let p5_2 = patterns.simd(V.self, at: 4208); let p6_2 = patterns.simd(V.self, at: 4992)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 400); let p1_3 = patterns.simd(V.self, at: 1184); let p2_3 = patterns.simd(V.self, at: 1968); let p3_3 = patterns.simd(V.self, at: 2752); let p4_3 = patterns.simd(V.self, at: 3536); let p5_3 = patterns.simd(V.self, at: 4320); let p6_3 = patterns.simd(V.self, at: 5104)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 512); let p1_4 = patterns.simd(V.self, at: 1296); let p2_4 = patterns.simd(V.self, at: 2080); let p3_4 = patterns.simd(V.self, at: 2864); let p4_4 = patterns.simd(V.self, at: 3648); let p5_4 = patterns.simd(V.self, at: 4432); let p6_4 = patterns.simd(V.self, at: 5216)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 624); let p1_5 = patterns.simd(V.self, at: 1408); let p2_5 = patterns.simd(V.self, at: 2192); let p3_5 = patterns.simd(V.self, at: 2976); let p4_5 = patterns.simd(V.self, at: 3760); let p5_5 = patterns.simd(V.self, at: 4544); let p6_5 = patterns.simd(V.self, at: 5328)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 736); let p1_6 = patterns.simd(V.self, at: 1520); let p2_6 = patterns.simd(V.self, at: 2304); let p3_6 = patterns.simd(V.self, at: 3088); let p4_6 = patterns.simd(V.self, at: 3872); let p5_6 = patterns.simd(V.self, at: 4656); let p6_6 = patterns.simd(V.self, at: 5440)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 64); let p1_0 = patterns.simd(V8.self, at: 848); let p2_0 = patterns.simd(V8.self, at: 1632); let p3_0 = patterns.simd(V8.self, at: 2416); let p4_0 = patterns.simd(V8.self, at: 3200); let p5_0 = patterns.simd(V8.self, at: 3984); let p6_0 = patterns.simd(V8.self, at: 4768)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 176); let p1_1 = patterns.simd(V8.self, at: 960); let p2_1 = patterns.simd(V8.self, at: 1744); let p3_1 = patterns.simd(V8.self, at: 2528); let p4_1 = patterns.simd(V8.self, at: 3312); let p5_1 = patterns.simd(V8.self, at: 4096); let p6_1 = patterns.simd(V8.self, at: 4880)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 288); let p1_2 = patterns.simd(V8.self, at: 1072); let p2_2 = patterns.simd(V8.self, at: 1856); let p3_2 = patterns.simd(V8.self, at: 2640); let p4_2 = patterns.simd(V8.self, at: 3424); let p5_2 = patterns.simd(V8.self, at: 4208); let p6_2 = patterns.simd(V8.self, at: 4992)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 400); let p1_3 = patterns.simd(V8.self, at: 1184); let p2_3 = patterns.simd(V8.self, at: 1968); let p3_3 = patterns.simd(V8.self, at: 2752); let p4_3 = patterns.simd(V8.self, at: 3536); let p5_3 = patterns.simd(V8.self, at: 4320); let p6_3 = patterns.simd(V8.self, at: 5104)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 512); let p1_4 = patterns.simd(V8.self, at: 1296); let p2_4 = patterns.simd(V8.self, at: 2080); let p3_4 = patterns.simd(V8.self, at: 2864); let p4_4 = patterns.simd(V8.self, at: 3648); let p5_4 = patterns.simd(V8.self, at: 4432); let p6_4 = patterns.simd(V8.self, at: 5216)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 624); let p1_5 = patterns.simd(V8.self, at: 1408); let p2_5 = patterns.simd(V8.self, at: 2192); let p3_5 = patterns.simd(V8.self, at: 2976); let p4_5 = patterns.simd(V8.self, at: 3760); let p5_5 = patterns.simd(V8.self, at: 4544); let p6_5 = patterns.simd(V8.self, at: 5328)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 736); let p1_6 = patterns.simd(V8.self, at: 1520); let p2_6 = patterns.simd(V8.self, at: 2304); let p3_6 = patterns.simd(V8.self, at: 3088); let p4_6 = patterns.simd(V8.self, at: 3872); let p5_6 = patterns.simd(V8.self, at: 4656); let p6_6 = patterns.simd(V8.self, at: 5440)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             let e0n = s0 * scale4 + shift4
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
@@ -1780,7 +1777,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 80)
+                    let bias = biases.simd(V8.self, at: 80)
                     // The vectors of a row that start at filter 5.
                     for start in [40, 96, 152, 208] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -1791,97 +1788,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 80); let p1_0 = patterns.simd(V.self, at: 864); let p2_0 = patterns.simd(V.self, at: 1648); let p3_0 = patterns.simd(V.self, at: 2432); let p4_0 = patterns.simd(V.self, at: 3216); let p5_0 = patterns.simd(V.self, at: 4000); let p6_0 = patterns.simd(V.self, at: 4784)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 192); let p1_1 = patterns.simd(V.self, at: 976); let p2_1 = patterns.simd(V.self, at: 1760); let p3_1 = patterns.simd(V.self, at: 2544); let p4_1 = patterns.simd(V.self, at: 3328); let p5_1 = patterns.simd(V.self, at: 4112); let p6_1 = patterns.simd(V.self, at: 4896)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 304); let p1_2 = patterns.simd(V.self, at: 1088); let p2_2 = patterns.simd(V.self, at: 1872); let p3_2 = patterns.simd(V.self, at: 2656); let p4_2 = patterns.simd(V.self, at: 3440); let p5_2 = patterns.simd(V.self, at: 4224); let p6_2 = patterns.simd(V.self, at: 5008)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 416); let p1_3 = patterns.simd(V.self, at: 1200); let p2_3 = patterns.simd(V.self, at: 1984); let p3_3 = patterns.simd(V.self, at: 2768); let p4_3 = patterns.simd(V.self, at: 3552); let p5_3 = patterns.simd(V.self, at: 4336); let p6_3 = patterns.simd(V.self, at: 5120)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 528); let p1_4 = patterns.simd(V.self, at: 1312); let p2_4 = patterns.simd(V.self, at: 2096); let p3_4 = patterns.simd(V.self, at: 2880); let p4_4 = patterns.simd(V.self, at: 3664); let p5_4 = patterns.simd(V.self, at: 4448); let p6_4 = patterns.simd(V.self, at: 5232)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 640); let p1_5 = patterns.simd(V.self, at: 1424); let p2_5 = patterns.simd(V.self, at: 2208); let p3_5 = patterns.simd(V.self, at: 2992); let p4_5 = patterns.simd(V.self, at: 3776); let p5_5 = patterns.simd(V.self, at: 4560); let p6_5 = patterns.simd(V.self, at: 5344)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 752); let p1_6 = patterns.simd(V.self, at: 1536); let p2_6 = patterns.simd(V.self, at: 2320); let p3_6 = patterns.simd(V.self, at: 3104); let p4_6 = patterns.simd(V.self, at: 3888); let p5_6 = patterns.simd(V.self, at: 4672); let p6_6 = patterns.simd(V.self, at: 5456)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 80); let p1_0 = patterns.simd(V8.self, at: 864); let p2_0 = patterns.simd(V8.self, at: 1648); let p3_0 = patterns.simd(V8.self, at: 2432); let p4_0 = patterns.simd(V8.self, at: 3216); let p5_0 = patterns.simd(V8.self, at: 4000); let p6_0 = patterns.simd(V8.self, at: 4784)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 192); let p1_1 = patterns.simd(V8.self, at: 976); let p2_1 = patterns.simd(V8.self, at: 1760); let p3_1 = patterns.simd(V8.self, at: 2544); let p4_1 = patterns.simd(V8.self, at: 3328); let p5_1 = patterns.simd(V8.self, at: 4112); let p6_1 = patterns.simd(V8.self, at: 4896)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 304); let p1_2 = patterns.simd(V8.self, at: 1088); let p2_2 = patterns.simd(V8.self, at: 1872); let p3_2 = patterns.simd(V8.self, at: 2656); let p4_2 = patterns.simd(V8.self, at: 3440); let p5_2 = patterns.simd(V8.self, at: 4224); let p6_2 = patterns.simd(V8.self, at: 5008)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 416); let p1_3 = patterns.simd(V8.self, at: 1200); let p2_3 = patterns.simd(V8.self, at: 1984); let p3_3 = patterns.simd(V8.self, at: 2768); let p4_3 = patterns.simd(V8.self, at: 3552); let p5_3 = patterns.simd(V8.self, at: 4336); let p6_3 = patterns.simd(V8.self, at: 5120)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 528); let p1_4 = patterns.simd(V8.self, at: 1312); let p2_4 = patterns.simd(V8.self, at: 2096); let p3_4 = patterns.simd(V8.self, at: 2880); let p4_4 = patterns.simd(V8.self, at: 3664); let p5_4 = patterns.simd(V8.self, at: 4448); let p6_4 = patterns.simd(V8.self, at: 5232)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 640); let p1_5 = patterns.simd(V8.self, at: 1424); let p2_5 = patterns.simd(V8.self, at: 2208); let p3_5 = patterns.simd(V8.self, at: 2992); let p4_5 = patterns.simd(V8.self, at: 3776); let p5_5 = patterns.simd(V8.self, at: 4560); let p6_5 = patterns.simd(V8.self, at: 5344)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 752); let p1_6 = patterns.simd(V8.self, at: 1536); let p2_6 = patterns.simd(V8.self, at: 2320); let p3_6 = patterns.simd(V8.self, at: 3104); let p4_6 = patterns.simd(V8.self, at: 3888); let p5_6 = patterns.simd(V8.self, at: 4672); let p6_6 = patterns.simd(V8.self, at: 5456)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             let e0n = s0 * scale5 + shift5
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
@@ -1904,7 +1901,7 @@ public struct PixelLanesSplit: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 96)
+                    let bias = biases.simd(V8.self, at: 96)
                     // The vectors of a row that start at filter 6.
                     for start in [48, 104, 160, 216] {
                         for oy in stride(from: parts.lowerBound * 6, to: parts.upperBound * 6, by: 6) {
@@ -1915,97 +1912,97 @@ public struct PixelLanesSplit: CompiledModel {
                             var s3 = bias
                             var s4 = bias
                             var s5 = bias
-                            let p0_0 = patterns.simd(V.self, at: 96); let p1_0 = patterns.simd(V.self, at: 880); let p2_0 = patterns.simd(V.self, at: 1664); let p3_0 = patterns.simd(V.self, at: 2448); let p4_0 = patterns.simd(V.self, at: 3232); let p5_0 = patterns.simd(V.self, at: 4016); let p6_0 = patterns.simd(V.self, at: 4800)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
-                            do { let xv = row.simd(V.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
-                            do { let xv = row.simd(V.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
-                            do { let xv = row.simd(V.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
-                            do { let xv = row.simd(V.self, at: 2926); s5 = madd(s5, xv, p6_0) }
-                            let p0_1 = patterns.simd(V.self, at: 208); let p1_1 = patterns.simd(V.self, at: 992); let p2_1 = patterns.simd(V.self, at: 1776); let p3_1 = patterns.simd(V.self, at: 2560); let p4_1 = patterns.simd(V.self, at: 3344); let p5_1 = patterns.simd(V.self, at: 4128); let p6_1 = patterns.simd(V.self, at: 4912)
-                            do { let xv = row.simd(V.self, at: 7); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
-                            do { let xv = row.simd(V.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
-                            do { let xv = row.simd(V.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
-                            do { let xv = row.simd(V.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
-                            do { let xv = row.simd(V.self, at: 2933); s5 = madd(s5, xv, p6_1) }
-                            let p0_2 = patterns.simd(V.self, at: 320); let p1_2 = patterns.simd(V.self, at: 1104); let p2_2 = patterns.simd(V.self, at: 1888); let p3_2 = patterns.simd(V.self, at: 2672); let p4_2 = patterns.simd(V.self, at: 3456); let p5_2 = patterns.simd(V.self, at: 4240); let p6_2 = patterns.simd(V.self, at: 5024)
-                            do { let xv = row.simd(V.self, at: 14); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
-                            do { let xv = row.simd(V.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
-                            do { let xv = row.simd(V.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
-                            do { let xv = row.simd(V.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
-                            do { let xv = row.simd(V.self, at: 2940); s5 = madd(s5, xv, p6_2) }
-                            let p0_3 = patterns.simd(V.self, at: 432); let p1_3 = patterns.simd(V.self, at: 1216); let p2_3 = patterns.simd(V.self, at: 2000); let p3_3 = patterns.simd(V.self, at: 2784); let p4_3 = patterns.simd(V.self, at: 3568); let p5_3 = patterns.simd(V.self, at: 4352); let p6_3 = patterns.simd(V.self, at: 5136)
-                            do { let xv = row.simd(V.self, at: 21); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
-                            do { let xv = row.simd(V.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
-                            do { let xv = row.simd(V.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
-                            do { let xv = row.simd(V.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
-                            do { let xv = row.simd(V.self, at: 2947); s5 = madd(s5, xv, p6_3) }
-                            let p0_4 = patterns.simd(V.self, at: 544); let p1_4 = patterns.simd(V.self, at: 1328); let p2_4 = patterns.simd(V.self, at: 2112); let p3_4 = patterns.simd(V.self, at: 2896); let p4_4 = patterns.simd(V.self, at: 3680); let p5_4 = patterns.simd(V.self, at: 4464); let p6_4 = patterns.simd(V.self, at: 5248)
-                            do { let xv = row.simd(V.self, at: 28); s0 = madd(s0, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
-                            do { let xv = row.simd(V.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
-                            do { let xv = row.simd(V.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
-                            do { let xv = row.simd(V.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
-                            do { let xv = row.simd(V.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
-                            do { let xv = row.simd(V.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
-                            do { let xv = row.simd(V.self, at: 2954); s5 = madd(s5, xv, p6_4) }
-                            let p0_5 = patterns.simd(V.self, at: 656); let p1_5 = patterns.simd(V.self, at: 1440); let p2_5 = patterns.simd(V.self, at: 2224); let p3_5 = patterns.simd(V.self, at: 3008); let p4_5 = patterns.simd(V.self, at: 3792); let p5_5 = patterns.simd(V.self, at: 4576); let p6_5 = patterns.simd(V.self, at: 5360)
-                            do { let xv = row.simd(V.self, at: 35); s0 = madd(s0, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
-                            do { let xv = row.simd(V.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
-                            do { let xv = row.simd(V.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
-                            do { let xv = row.simd(V.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
-                            do { let xv = row.simd(V.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
-                            do { let xv = row.simd(V.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
-                            do { let xv = row.simd(V.self, at: 2961); s5 = madd(s5, xv, p6_5) }
-                            let p0_6 = patterns.simd(V.self, at: 768); let p1_6 = patterns.simd(V.self, at: 1552); let p2_6 = patterns.simd(V.self, at: 2336); let p3_6 = patterns.simd(V.self, at: 3120); let p4_6 = patterns.simd(V.self, at: 3904); let p5_6 = patterns.simd(V.self, at: 4688); let p6_6 = patterns.simd(V.self, at: 5472)
-                            do { let xv = row.simd(V.self, at: 42); s0 = madd(s0, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
-                            do { let xv = row.simd(V.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
-                            do { let xv = row.simd(V.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
-                            do { let xv = row.simd(V.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
-                            do { let xv = row.simd(V.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
-                            do { let xv = row.simd(V.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
-                            do { let xv = row.simd(V.self, at: 2968); s5 = madd(s5, xv, p6_6) }
+                            let p0_0 = patterns.simd(V8.self, at: 96); let p1_0 = patterns.simd(V8.self, at: 880); let p2_0 = patterns.simd(V8.self, at: 1664); let p3_0 = patterns.simd(V8.self, at: 2448); let p4_0 = patterns.simd(V8.self, at: 3232); let p5_0 = patterns.simd(V8.self, at: 4016); let p6_0 = patterns.simd(V8.self, at: 4800)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 266); s0 = madd(s0, xv, p1_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 532); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p1_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 798); s0 = madd(s0, xv, p3_0); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p1_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1064); s0 = madd(s0, xv, p4_0); s1 = madd(s1, xv, p3_0); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p1_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1330); s0 = madd(s0, xv, p5_0); s1 = madd(s1, xv, p4_0); s2 = madd(s2, xv, p3_0); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p1_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 1596); s0 = madd(s0, xv, p6_0); s1 = madd(s1, xv, p5_0); s2 = madd(s2, xv, p4_0); s3 = madd(s3, xv, p3_0); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1862); s1 = madd(s1, xv, p6_0); s2 = madd(s2, xv, p5_0); s3 = madd(s3, xv, p4_0); s4 = madd(s4, xv, p3_0); s5 = madd(s5, xv, p2_0) }
+                            do { let xv = row.simd(V8.self, at: 2128); s2 = madd(s2, xv, p6_0); s3 = madd(s3, xv, p5_0); s4 = madd(s4, xv, p4_0); s5 = madd(s5, xv, p3_0) }
+                            do { let xv = row.simd(V8.self, at: 2394); s3 = madd(s3, xv, p6_0); s4 = madd(s4, xv, p5_0); s5 = madd(s5, xv, p4_0) }
+                            do { let xv = row.simd(V8.self, at: 2660); s4 = madd(s4, xv, p6_0); s5 = madd(s5, xv, p5_0) }
+                            do { let xv = row.simd(V8.self, at: 2926); s5 = madd(s5, xv, p6_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 208); let p1_1 = patterns.simd(V8.self, at: 992); let p2_1 = patterns.simd(V8.self, at: 1776); let p3_1 = patterns.simd(V8.self, at: 2560); let p4_1 = patterns.simd(V8.self, at: 3344); let p5_1 = patterns.simd(V8.self, at: 4128); let p6_1 = patterns.simd(V8.self, at: 4912)
+                            do { let xv = row.simd(V8.self, at: 7); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 273); s0 = madd(s0, xv, p1_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 539); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p1_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 805); s0 = madd(s0, xv, p3_1); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p1_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1071); s0 = madd(s0, xv, p4_1); s1 = madd(s1, xv, p3_1); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p1_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1337); s0 = madd(s0, xv, p5_1); s1 = madd(s1, xv, p4_1); s2 = madd(s2, xv, p3_1); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p1_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 1603); s0 = madd(s0, xv, p6_1); s1 = madd(s1, xv, p5_1); s2 = madd(s2, xv, p4_1); s3 = madd(s3, xv, p3_1); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1869); s1 = madd(s1, xv, p6_1); s2 = madd(s2, xv, p5_1); s3 = madd(s3, xv, p4_1); s4 = madd(s4, xv, p3_1); s5 = madd(s5, xv, p2_1) }
+                            do { let xv = row.simd(V8.self, at: 2135); s2 = madd(s2, xv, p6_1); s3 = madd(s3, xv, p5_1); s4 = madd(s4, xv, p4_1); s5 = madd(s5, xv, p3_1) }
+                            do { let xv = row.simd(V8.self, at: 2401); s3 = madd(s3, xv, p6_1); s4 = madd(s4, xv, p5_1); s5 = madd(s5, xv, p4_1) }
+                            do { let xv = row.simd(V8.self, at: 2667); s4 = madd(s4, xv, p6_1); s5 = madd(s5, xv, p5_1) }
+                            do { let xv = row.simd(V8.self, at: 2933); s5 = madd(s5, xv, p6_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 320); let p1_2 = patterns.simd(V8.self, at: 1104); let p2_2 = patterns.simd(V8.self, at: 1888); let p3_2 = patterns.simd(V8.self, at: 2672); let p4_2 = patterns.simd(V8.self, at: 3456); let p5_2 = patterns.simd(V8.self, at: 4240); let p6_2 = patterns.simd(V8.self, at: 5024)
+                            do { let xv = row.simd(V8.self, at: 14); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 280); s0 = madd(s0, xv, p1_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 546); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p1_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 812); s0 = madd(s0, xv, p3_2); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p1_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1078); s0 = madd(s0, xv, p4_2); s1 = madd(s1, xv, p3_2); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p1_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1344); s0 = madd(s0, xv, p5_2); s1 = madd(s1, xv, p4_2); s2 = madd(s2, xv, p3_2); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p1_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 1610); s0 = madd(s0, xv, p6_2); s1 = madd(s1, xv, p5_2); s2 = madd(s2, xv, p4_2); s3 = madd(s3, xv, p3_2); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1876); s1 = madd(s1, xv, p6_2); s2 = madd(s2, xv, p5_2); s3 = madd(s3, xv, p4_2); s4 = madd(s4, xv, p3_2); s5 = madd(s5, xv, p2_2) }
+                            do { let xv = row.simd(V8.self, at: 2142); s2 = madd(s2, xv, p6_2); s3 = madd(s3, xv, p5_2); s4 = madd(s4, xv, p4_2); s5 = madd(s5, xv, p3_2) }
+                            do { let xv = row.simd(V8.self, at: 2408); s3 = madd(s3, xv, p6_2); s4 = madd(s4, xv, p5_2); s5 = madd(s5, xv, p4_2) }
+                            do { let xv = row.simd(V8.self, at: 2674); s4 = madd(s4, xv, p6_2); s5 = madd(s5, xv, p5_2) }
+                            do { let xv = row.simd(V8.self, at: 2940); s5 = madd(s5, xv, p6_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 432); let p1_3 = patterns.simd(V8.self, at: 1216); let p2_3 = patterns.simd(V8.self, at: 2000); let p3_3 = patterns.simd(V8.self, at: 2784); let p4_3 = patterns.simd(V8.self, at: 3568); let p5_3 = patterns.simd(V8.self, at: 4352); let p6_3 = patterns.simd(V8.self, at: 5136)
+                            do { let xv = row.simd(V8.self, at: 21); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 287); s0 = madd(s0, xv, p1_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 553); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p1_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 819); s0 = madd(s0, xv, p3_3); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p1_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1085); s0 = madd(s0, xv, p4_3); s1 = madd(s1, xv, p3_3); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p1_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1351); s0 = madd(s0, xv, p5_3); s1 = madd(s1, xv, p4_3); s2 = madd(s2, xv, p3_3); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p1_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 1617); s0 = madd(s0, xv, p6_3); s1 = madd(s1, xv, p5_3); s2 = madd(s2, xv, p4_3); s3 = madd(s3, xv, p3_3); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1883); s1 = madd(s1, xv, p6_3); s2 = madd(s2, xv, p5_3); s3 = madd(s3, xv, p4_3); s4 = madd(s4, xv, p3_3); s5 = madd(s5, xv, p2_3) }
+                            do { let xv = row.simd(V8.self, at: 2149); s2 = madd(s2, xv, p6_3); s3 = madd(s3, xv, p5_3); s4 = madd(s4, xv, p4_3); s5 = madd(s5, xv, p3_3) }
+                            do { let xv = row.simd(V8.self, at: 2415); s3 = madd(s3, xv, p6_3); s4 = madd(s4, xv, p5_3); s5 = madd(s5, xv, p4_3) }
+                            do { let xv = row.simd(V8.self, at: 2681); s4 = madd(s4, xv, p6_3); s5 = madd(s5, xv, p5_3) }
+                            do { let xv = row.simd(V8.self, at: 2947); s5 = madd(s5, xv, p6_3) }
+                            let p0_4 = patterns.simd(V8.self, at: 544); let p1_4 = patterns.simd(V8.self, at: 1328); let p2_4 = patterns.simd(V8.self, at: 2112); let p3_4 = patterns.simd(V8.self, at: 2896); let p4_4 = patterns.simd(V8.self, at: 3680); let p5_4 = patterns.simd(V8.self, at: 4464); let p6_4 = patterns.simd(V8.self, at: 5248)
+                            do { let xv = row.simd(V8.self, at: 28); s0 = madd(s0, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 294); s0 = madd(s0, xv, p1_4); s1 = madd(s1, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 560); s0 = madd(s0, xv, p2_4); s1 = madd(s1, xv, p1_4); s2 = madd(s2, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 826); s0 = madd(s0, xv, p3_4); s1 = madd(s1, xv, p2_4); s2 = madd(s2, xv, p1_4); s3 = madd(s3, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1092); s0 = madd(s0, xv, p4_4); s1 = madd(s1, xv, p3_4); s2 = madd(s2, xv, p2_4); s3 = madd(s3, xv, p1_4); s4 = madd(s4, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1358); s0 = madd(s0, xv, p5_4); s1 = madd(s1, xv, p4_4); s2 = madd(s2, xv, p3_4); s3 = madd(s3, xv, p2_4); s4 = madd(s4, xv, p1_4); s5 = madd(s5, xv, p0_4) }
+                            do { let xv = row.simd(V8.self, at: 1624); s0 = madd(s0, xv, p6_4); s1 = madd(s1, xv, p5_4); s2 = madd(s2, xv, p4_4); s3 = madd(s3, xv, p3_4); s4 = madd(s4, xv, p2_4); s5 = madd(s5, xv, p1_4) }
+                            do { let xv = row.simd(V8.self, at: 1890); s1 = madd(s1, xv, p6_4); s2 = madd(s2, xv, p5_4); s3 = madd(s3, xv, p4_4); s4 = madd(s4, xv, p3_4); s5 = madd(s5, xv, p2_4) }
+                            do { let xv = row.simd(V8.self, at: 2156); s2 = madd(s2, xv, p6_4); s3 = madd(s3, xv, p5_4); s4 = madd(s4, xv, p4_4); s5 = madd(s5, xv, p3_4) }
+                            do { let xv = row.simd(V8.self, at: 2422); s3 = madd(s3, xv, p6_4); s4 = madd(s4, xv, p5_4); s5 = madd(s5, xv, p4_4) }
+                            do { let xv = row.simd(V8.self, at: 2688); s4 = madd(s4, xv, p6_4); s5 = madd(s5, xv, p5_4) }
+                            do { let xv = row.simd(V8.self, at: 2954); s5 = madd(s5, xv, p6_4) }
+                            let p0_5 = patterns.simd(V8.self, at: 656); let p1_5 = patterns.simd(V8.self, at: 1440); let p2_5 = patterns.simd(V8.self, at: 2224); let p3_5 = patterns.simd(V8.self, at: 3008); let p4_5 = patterns.simd(V8.self, at: 3792); let p5_5 = patterns.simd(V8.self, at: 4576); let p6_5 = patterns.simd(V8.self, at: 5360)
+                            do { let xv = row.simd(V8.self, at: 35); s0 = madd(s0, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 301); s0 = madd(s0, xv, p1_5); s1 = madd(s1, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 567); s0 = madd(s0, xv, p2_5); s1 = madd(s1, xv, p1_5); s2 = madd(s2, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 833); s0 = madd(s0, xv, p3_5); s1 = madd(s1, xv, p2_5); s2 = madd(s2, xv, p1_5); s3 = madd(s3, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1099); s0 = madd(s0, xv, p4_5); s1 = madd(s1, xv, p3_5); s2 = madd(s2, xv, p2_5); s3 = madd(s3, xv, p1_5); s4 = madd(s4, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1365); s0 = madd(s0, xv, p5_5); s1 = madd(s1, xv, p4_5); s2 = madd(s2, xv, p3_5); s3 = madd(s3, xv, p2_5); s4 = madd(s4, xv, p1_5); s5 = madd(s5, xv, p0_5) }
+                            do { let xv = row.simd(V8.self, at: 1631); s0 = madd(s0, xv, p6_5); s1 = madd(s1, xv, p5_5); s2 = madd(s2, xv, p4_5); s3 = madd(s3, xv, p3_5); s4 = madd(s4, xv, p2_5); s5 = madd(s5, xv, p1_5) }
+                            do { let xv = row.simd(V8.self, at: 1897); s1 = madd(s1, xv, p6_5); s2 = madd(s2, xv, p5_5); s3 = madd(s3, xv, p4_5); s4 = madd(s4, xv, p3_5); s5 = madd(s5, xv, p2_5) }
+                            do { let xv = row.simd(V8.self, at: 2163); s2 = madd(s2, xv, p6_5); s3 = madd(s3, xv, p5_5); s4 = madd(s4, xv, p4_5); s5 = madd(s5, xv, p3_5) }
+                            do { let xv = row.simd(V8.self, at: 2429); s3 = madd(s3, xv, p6_5); s4 = madd(s4, xv, p5_5); s5 = madd(s5, xv, p4_5) }
+                            do { let xv = row.simd(V8.self, at: 2695); s4 = madd(s4, xv, p6_5); s5 = madd(s5, xv, p5_5) }
+                            do { let xv = row.simd(V8.self, at: 2961); s5 = madd(s5, xv, p6_5) }
+                            let p0_6 = patterns.simd(V8.self, at: 768); let p1_6 = patterns.simd(V8.self, at: 1552); let p2_6 = patterns.simd(V8.self, at: 2336); let p3_6 = patterns.simd(V8.self, at: 3120); let p4_6 = patterns.simd(V8.self, at: 3904); let p5_6 = patterns.simd(V8.self, at: 4688); let p6_6 = patterns.simd(V8.self, at: 5472)
+                            do { let xv = row.simd(V8.self, at: 42); s0 = madd(s0, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 308); s0 = madd(s0, xv, p1_6); s1 = madd(s1, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 574); s0 = madd(s0, xv, p2_6); s1 = madd(s1, xv, p1_6); s2 = madd(s2, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 840); s0 = madd(s0, xv, p3_6); s1 = madd(s1, xv, p2_6); s2 = madd(s2, xv, p1_6); s3 = madd(s3, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1106); s0 = madd(s0, xv, p4_6); s1 = madd(s1, xv, p3_6); s2 = madd(s2, xv, p2_6); s3 = madd(s3, xv, p1_6); s4 = madd(s4, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1372); s0 = madd(s0, xv, p5_6); s1 = madd(s1, xv, p4_6); s2 = madd(s2, xv, p3_6); s3 = madd(s3, xv, p2_6); s4 = madd(s4, xv, p1_6); s5 = madd(s5, xv, p0_6) }
+                            do { let xv = row.simd(V8.self, at: 1638); s0 = madd(s0, xv, p6_6); s1 = madd(s1, xv, p5_6); s2 = madd(s2, xv, p4_6); s3 = madd(s3, xv, p3_6); s4 = madd(s4, xv, p2_6); s5 = madd(s5, xv, p1_6) }
+                            do { let xv = row.simd(V8.self, at: 1904); s1 = madd(s1, xv, p6_6); s2 = madd(s2, xv, p5_6); s3 = madd(s3, xv, p4_6); s4 = madd(s4, xv, p3_6); s5 = madd(s5, xv, p2_6) }
+                            do { let xv = row.simd(V8.self, at: 2170); s2 = madd(s2, xv, p6_6); s3 = madd(s3, xv, p5_6); s4 = madd(s4, xv, p4_6); s5 = madd(s5, xv, p3_6) }
+                            do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
+                            do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
+                            do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
                             let e0n = s0 * scale6 + shift6
                             let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                             yp.store(e0r, at: 0)
@@ -2095,18 +2092,17 @@ public struct PixelLanesSplit: CompiledModel {
     // dense: Dense, (None, 336) → (None, 3), 1,011 parameters
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 1344
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<336 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -2363,43 +2359,42 @@ extension PixelLanesSplit: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<24) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 8
                 let yp = y + oy * 32 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
+                var s7_0 = V4()
                 let ky0 = Swift.max(0, 3 - oy), ky1 = Swift.min(7, 27 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<7 {
                         let xp = x + oy * 266 + ox * 7 + ky * 266 + kx * 7
                         let wp = kernel + (ky * 7 + kx) * 28
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V4(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V4(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V4(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 28])
+                            let x4 = V4(repeating: xp[ci + 28])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 35])
+                            let x5 = V4(repeating: xp[ci + 35])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 42])
+                            let x6 = V4(repeating: xp[ci + 42])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 49])
+                            let x7 = V4(repeating: xp[ci + 49])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -2621,6 +2616,15 @@ extension PixelLanesSplit: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -344,38 +344,37 @@ public struct ReshapeRescale: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 60) → (None, 8)
     @inline(never)
     static func l12_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 192, bias = w + 672
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<60 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 60])
+                    let x1 = V8(repeating: xp[ci + 60])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 120])
+                    let x2 = V8(repeating: xp[ci + 120])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 180])
+                    let x3 = V8(repeating: xp[ci + 180])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 240])
+                    let x4 = V8(repeating: xp[ci + 240])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 300])
+                    let x5 = V8(repeating: xp[ci + 300])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 360])
+                    let x6 = V8(repeating: xp[ci + 360])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 420])
+                    let x7 = V8(repeating: xp[ci + 420])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -399,12 +398,11 @@ public struct ReshapeRescale: CompiledModel {
     // normalization_3 over 8 samples: Normalization, (None, 8) → (None, 8)
     @inline(never)
     static func l13_normalization_3_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 688, shift = w + 696
         for position in 0..<8 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
             }
         }
     }
@@ -412,39 +410,38 @@ public struct ReshapeRescale: CompiledModel {
     // dense_2 over 8 samples: Dense, (None, 8) → (None, 3)
     @inline(never)
     static func l14_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 704, bias = w + 736
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V4(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V4(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V4(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V4(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V4(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V4(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V4(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -506,30 +503,29 @@ public struct ReshapeRescale: CompiledModel {
     // conv2d: Conv2D, (None, 6, 7, 3) → (None, 4, 5, 4), 112 parameters
     @inline(never)
     static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 112
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V4.self, at: 0)
+            var s1_0 = bias.simd(V4.self, at: 0)
+            var s2_0 = bias.simd(V4.self, at: 0)
+            var s3_0 = bias.simd(V4.self, at: 0)
+            var s4_0 = bias.simd(V4.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 21 + ky * 21 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 12
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V4(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
+                        let x2 = V4(repeating: xp[ci + 6])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
+                        let x3 = V4(repeating: xp[ci + 9])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 12])
+                        let x4 = V4(repeating: xp[ci + 12])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -559,7 +555,6 @@ public struct ReshapeRescale: CompiledModel {
     // dense: Dense, (None, 20, 4) → (None, 20, 5), 25 parameters
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 32
         // The remaining 5 output channels.
         if parts.contains(0) {
@@ -567,30 +562,30 @@ public struct ReshapeRescale: CompiledModel {
                 for bx in 0..<2 {
                     let ox = bx * 7
                     let yp = y + ox * 5
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
-                    var s6_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s6_0 = bias.simd(V8.self, at: 0)
                     let xp = x + ox * 4
                     let wp = kernel
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V8(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V8(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V8(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V8(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V8(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 24])
+                        let x6 = V8(repeating: xp[ci + 24])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -603,27 +598,27 @@ public struct ReshapeRescale: CompiledModel {
                 }
                 do {
                     let yp = y + 70
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s5_0 = bias.simd(V8.self, at: 0)
                     let xp = x + 56
                     let wp = kernel
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V8(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V8(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V8(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V8(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V8(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -666,17 +661,16 @@ public struct ReshapeRescale: CompiledModel {
     // dense_1: Dense, (None, 60) → (None, 8), 488 parameters
     @inline(never)
     static func l12_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 480
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<60 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -693,12 +687,11 @@ public struct ReshapeRescale: CompiledModel {
     // normalization_3: Normalization, (None, 8) → (None, 8), 17 parameters
     @inline(never)
     static func l13_normalization_3(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 688, shift = w + 696
         do {
             let v = x
             do {
-                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
             }
         }
     }
@@ -706,18 +699,17 @@ public struct ReshapeRescale: CompiledModel {
     // dense_2: Dense, (None, 8) → (None, 3), 27 parameters
     @inline(never)
     static func l14_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -983,38 +975,37 @@ extension ReshapeRescale: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l3_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 21
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
             let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 6 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 36 + ky * 36 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V4(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V4(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V4(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V4(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V4(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 24])
+                        let x6 = V4(repeating: xp[ci + 24])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                 }
@@ -1105,37 +1096,36 @@ extension ReshapeRescale: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l6_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<2 {
                     let ox = bx * 7
                     let yp = y + ox * 4
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V4()
+                    var s1_0 = V4()
+                    var s2_0 = V4()
+                    var s3_0 = V4()
+                    var s4_0 = V4()
+                    var s5_0 = V4()
+                    var s6_0 = V4()
                     let xp = x + ox * 5
                     let wp = kernel
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V4(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V4(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V4(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V4(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 25])
+                        let x5 = V4(repeating: xp[ci + 25])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 30])
+                        let x6 = V4(repeating: xp[ci + 30])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -1148,27 +1138,27 @@ extension ReshapeRescale: TrainableModel {
                 }
                 do {
                     let yp = y + 56
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V4()
+                    var s1_0 = V4()
+                    var s2_0 = V4()
+                    var s3_0 = V4()
+                    var s4_0 = V4()
+                    var s5_0 = V4()
                     let xp = x + 70
                     let wp = kernel
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V4(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V4(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V4(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V4(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 25])
+                        let x5 = V4(repeating: xp[ci + 25])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -1383,6 +1373,15 @@ extension ReshapeRescale: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -353,39 +353,38 @@ public struct Separable: CompiledModel {
     // classes over 8 samples: Dense, (None, 48) → (None, 3)
     @inline(never)
     static func l9_classes_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 2720, bias = w + 2912
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<48 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 48])
+                    let x1 = V4(repeating: xp[ci + 48])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 96])
+                    let x2 = V4(repeating: xp[ci + 96])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 144])
+                    let x3 = V4(repeating: xp[ci + 144])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 192])
+                    let x4 = V4(repeating: xp[ci + 192])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 240])
+                    let x5 = V4(repeating: xp[ci + 240])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 288])
+                    let x6 = V4(repeating: xp[ci + 288])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 336])
+                    let x7 = V4(repeating: xp[ci + 336])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -443,34 +442,33 @@ public struct Separable: CompiledModel {
             }
             // The last 3 channels, lane by lane.
             do {
-                typealias V = SIMD4<Float>
                 do {
                     let yp = y + oy * 24
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
-                    var s3 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V4.self, at: 0)
+                    var s1 = bias.simd(V4.self, at: 0)
+                    var s2 = bias.simd(V4.self, at: 0)
+                    var s3 = bias.simd(V4.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 24 + ky * 24 - 24
                         let wr = kernel + ky * 12
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 4)
-                        let w2 = wr.simd(V.self, at: 8)
-                        var i1 = V(); for lane in 0..<3 { i1[lane] = xr[lane] }
+                        let w0 = wr.simd(V4.self, at: 0)
+                        let w1 = wr.simd(V4.self, at: 4)
+                        let w2 = wr.simd(V4.self, at: 8)
+                        var i1 = V4(); for lane in 0..<3 { i1[lane] = xr[lane] }
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        var i2 = V(); for lane in 0..<3 { i2[lane] = xr[lane + 3] }
+                        var i2 = V4(); for lane in 0..<3 { i2[lane] = xr[lane + 3] }
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        var i3 = V(); for lane in 0..<3 { i3[lane] = xr[lane + 6] }
+                        var i3 = V4(); for lane in 0..<3 { i3[lane] = xr[lane + 6] }
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        var i4 = V(); for lane in 0..<3 { i4[lane] = xr[lane + 9] }
+                        var i4 = V4(); for lane in 0..<3 { i4[lane] = xr[lane + 9] }
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
-                        var i5 = V(); for lane in 0..<3 { i5[lane] = xr[lane + 12] }
+                        var i5 = V4(); for lane in 0..<3 { i5[lane] = xr[lane + 12] }
                         s3 = madd(s3, i5, w2)
                     }
                     do { let v = s0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -480,30 +478,30 @@ public struct Separable: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 8 + 4) * 3
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
-                    var s3 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V4.self, at: 0)
+                    var s1 = bias.simd(V4.self, at: 0)
+                    var s2 = bias.simd(V4.self, at: 0)
+                    var s3 = bias.simd(V4.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 24 + ky * 24 - 24
                         let wr = kernel + ky * 12
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 4)
-                        let w2 = wr.simd(V.self, at: 8)
-                        var i0 = V(); for lane in 0..<3 { i0[lane] = xr[lane + 9] }
+                        let w0 = wr.simd(V4.self, at: 0)
+                        let w1 = wr.simd(V4.self, at: 4)
+                        let w2 = wr.simd(V4.self, at: 8)
+                        var i0 = V4(); for lane in 0..<3 { i0[lane] = xr[lane + 9] }
                         s0 = madd(s0, i0, w0)
-                        var i1 = V(); for lane in 0..<3 { i1[lane] = xr[lane + 12] }
+                        var i1 = V4(); for lane in 0..<3 { i1[lane] = xr[lane + 12] }
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        var i2 = V(); for lane in 0..<3 { i2[lane] = xr[lane + 15] }
+                        var i2 = V4(); for lane in 0..<3 { i2[lane] = xr[lane + 15] }
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        var i3 = V(); for lane in 0..<3 { i3[lane] = xr[lane + 18] }
+                        var i3 = V4(); for lane in 0..<3 { i3[lane] = xr[lane + 18] }
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        var i4 = V(); for lane in 0..<3 { i4[lane] = xr[lane + 21] }
+                        var i4 = V4(); for lane in 0..<3 { i4[lane] = xr[lane + 21] }
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
                     }
@@ -519,27 +517,26 @@ public struct Separable: CompiledModel {
     // sep_first: the 1x1 convolution of its depthwise result
     @inline(never)
     static func l0_sep_first_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 48
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x + oy * 24 + ox * 3
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V16(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V16(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V16(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -575,34 +572,33 @@ public struct Separable: CompiledModel {
                 default: kernelRows = 0..<3
             }
             do {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 128
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
-                    var s3 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
+                    var s3 = bias.simd(V16.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 128 + ky * 128 - 128
                         let wr = kernel + ky * 48
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 16)
-                        let w2 = wr.simd(V.self, at: 32)
-                        let i1 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 16)
+                        let w2 = wr.simd(V16.self, at: 32)
+                        let i1 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 16)
+                        let i2 = xr.simd(V16.self, at: 16)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 32)
+                        let i3 = xr.simd(V16.self, at: 32)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V.self, at: 48)
+                        let i4 = xr.simd(V16.self, at: 48)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
-                        let i5 = xr.simd(V.self, at: 64)
+                        let i5 = xr.simd(V16.self, at: 64)
                         s3 = madd(s3, i5, w2)
                     }
                     yp.store(s0, at: 0)
@@ -612,30 +608,30 @@ public struct Separable: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 8 + 4) * 16
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
-                    var s3 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
+                    var s3 = bias.simd(V16.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 128 + ky * 128 - 128
                         let wr = kernel + ky * 48
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 16)
-                        let w2 = wr.simd(V.self, at: 32)
-                        let i0 = xr.simd(V.self, at: 48)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 16)
+                        let w2 = wr.simd(V16.self, at: 32)
+                        let i0 = xr.simd(V16.self, at: 48)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 64)
+                        let i1 = xr.simd(V16.self, at: 64)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 80)
+                        let i2 = xr.simd(V16.self, at: 80)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 96)
+                        let i3 = xr.simd(V16.self, at: 96)
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                         s3 = madd(s3, i3, w0)
-                        let i4 = xr.simd(V.self, at: 112)
+                        let i4 = xr.simd(V16.self, at: 112)
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
                     }
@@ -651,43 +647,42 @@ public struct Separable: CompiledModel {
     // sep_no_bias: the 1x1 convolution of its depthwise result
     @inline(never)
     static func l1_sep_no_bias_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s1_2 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s2_2 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s3_2 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_2 = bias.simd(V8.self, at: 16)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s1_2 = bias.simd(V8.self, at: 16)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s2_2 = bias.simd(V8.self, at: 16)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s3_2 = bias.simd(V8.self, at: 16)
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -711,81 +706,80 @@ public struct Separable: CompiledModel {
     // sep_no_bias: at inference, with the layers after it in its store
     @inline(never)
     static func l1_sep_no_bias_pointwise_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 512
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 24
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s1_2 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s2_2 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s3_2 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_2 = bias.simd(V8.self, at: 16)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s1_2 = bias.simd(V8.self, at: 16)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s2_2 = bias.simd(V8.self, at: 16)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s3_2 = bias.simd(V8.self, at: 16)
                 let xp = x + oy * 128 + ox * 16
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                let e0_0n = s0_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 24)
                 let e0_0r = e0_0n.replacing(with: 0, where: e0_0n .<= 0)
                 yp.store(e0_0r, at: 0)
-                let e0_1n = s0_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
+                let e0_1n = s0_1 * post.simd(V8.self, at: 8) + post.simd(V8.self, at: 32)
                 let e0_1r = e0_1n.replacing(with: 0, where: e0_1n .<= 0)
                 yp.store(e0_1r, at: 8)
-                let e0_2n = s0_2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                let e0_2n = s0_2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
                 let e0_2r = e0_2n.replacing(with: 0, where: e0_2n .<= 0)
                 yp.store(e0_2r, at: 16)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                let e1_0n = s1_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 24)
                 let e1_0r = e1_0n.replacing(with: 0, where: e1_0n .<= 0)
                 yp.store(e1_0r, at: 24)
-                let e1_1n = s1_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
+                let e1_1n = s1_1 * post.simd(V8.self, at: 8) + post.simd(V8.self, at: 32)
                 let e1_1r = e1_1n.replacing(with: 0, where: e1_1n .<= 0)
                 yp.store(e1_1r, at: 32)
-                let e1_2n = s1_2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                let e1_2n = s1_2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
                 let e1_2r = e1_2n.replacing(with: 0, where: e1_2n .<= 0)
                 yp.store(e1_2r, at: 40)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                let e2_0n = s2_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 24)
                 let e2_0r = e2_0n.replacing(with: 0, where: e2_0n .<= 0)
                 yp.store(e2_0r, at: 48)
-                let e2_1n = s2_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
+                let e2_1n = s2_1 * post.simd(V8.self, at: 8) + post.simd(V8.self, at: 32)
                 let e2_1r = e2_1n.replacing(with: 0, where: e2_1n .<= 0)
                 yp.store(e2_1r, at: 56)
-                let e2_2n = s2_2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                let e2_2n = s2_2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
                 let e2_2r = e2_2n.replacing(with: 0, where: e2_2n .<= 0)
                 yp.store(e2_2r, at: 64)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
+                let e3_0n = s3_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 24)
                 let e3_0r = e3_0n.replacing(with: 0, where: e3_0n .<= 0)
                 yp.store(e3_0r, at: 72)
-                let e3_1n = s3_1 * post.simd(V.self, at: 8) + post.simd(V.self, at: 32)
+                let e3_1n = s3_1 * post.simd(V8.self, at: 8) + post.simd(V8.self, at: 32)
                 let e3_1r = e3_1n.replacing(with: 0, where: e3_1n .<= 0)
                 yp.store(e3_1r, at: 80)
-                let e3_2n = s3_2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
+                let e3_2n = s3_2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
                 let e3_2r = e3_2n.replacing(with: 0, where: e3_2n .<= 0)
                 yp.store(e3_2r, at: 88)
             }
@@ -795,12 +789,11 @@ public struct Separable: CompiledModel {
     // bn: BatchNormalization, (None, 8, 8, 24) → (None, 8, 8, 24), 96 parameters
     @inline(never)
     static func l2_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 832, shift = w + 856
         for position in 0..<64 {
             let v = x + position * 24
             for group in 0..<3 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -830,43 +823,42 @@ public struct Separable: CompiledModel {
         let kernel = w + 400, bias = w + 1008
         for oy in parts {
             do {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 72
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
                     for ky in 0..<5 {
                         let xr = x + oy * 480 + ky * 240
                         let wr = kernel + ky * 120
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let w3 = wr.simd(V.self, at: 72)
-                        let w4 = wr.simd(V.self, at: 96)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 24)
+                        let w2 = wr.simd(V16.self, at: 48)
+                        let w3 = wr.simd(V16.self, at: 72)
+                        let w4 = wr.simd(V16.self, at: 96)
+                        let i0 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V16.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V16.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V16.self, at: 72)
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V16.self, at: 96)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V16.self, at: 120)
                         s1 = madd(s1, i5, w3)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V16.self, at: 144)
                         s1 = madd(s1, i6, w4)
                         s2 = madd(s2, i6, w2)
-                        let i7 = xr.simd(V.self, at: 168)
+                        let i7 = xr.simd(V16.self, at: 168)
                         s2 = madd(s2, i7, w3)
-                        let i8 = xr.simd(V.self, at: 192)
+                        let i8 = xr.simd(V16.self, at: 192)
                         s2 = madd(s2, i8, w4)
                     }
                     yp.store(s0, at: 0)
@@ -875,43 +867,42 @@ public struct Separable: CompiledModel {
                 }
             }
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 72 + 16
-                    var s0 = bias.simd(V.self, at: 16)
-                    var s1 = bias.simd(V.self, at: 16)
-                    var s2 = bias.simd(V.self, at: 16)
+                    var s0 = bias.simd(V8.self, at: 16)
+                    var s1 = bias.simd(V8.self, at: 16)
+                    var s2 = bias.simd(V8.self, at: 16)
                     for ky in 0..<5 {
                         let xr = x + oy * 480 + ky * 240 + 16
                         let wr = kernel + ky * 120 + 16
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let w3 = wr.simd(V.self, at: 72)
-                        let w4 = wr.simd(V.self, at: 96)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 24)
+                        let w2 = wr.simd(V8.self, at: 48)
+                        let w3 = wr.simd(V8.self, at: 72)
+                        let w4 = wr.simd(V8.self, at: 96)
+                        let i0 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V8.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V8.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V8.self, at: 72)
                         s0 = madd(s0, i3, w3)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V8.self, at: 96)
                         s0 = madd(s0, i4, w4)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V8.self, at: 120)
                         s1 = madd(s1, i5, w3)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V8.self, at: 144)
                         s1 = madd(s1, i6, w4)
                         s2 = madd(s2, i6, w2)
-                        let i7 = xr.simd(V.self, at: 168)
+                        let i7 = xr.simd(V8.self, at: 168)
                         s2 = madd(s2, i7, w3)
-                        let i8 = xr.simd(V.self, at: 192)
+                        let i8 = xr.simd(V8.self, at: 192)
                         s2 = madd(s2, i8, w4)
                     }
                     yp.store(s0, at: 0)
@@ -925,24 +916,23 @@ public struct Separable: CompiledModel {
     // sep_stride2: the 1x1 convolution of its depthwise result
     @inline(never)
     static func l5_sep_stride2_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 384
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V16(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V16(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -951,18 +941,18 @@ public struct Separable: CompiledModel {
             }
             do {
                 let yp = y + 36
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 72
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V16(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V16(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -971,18 +961,18 @@ public struct Separable: CompiledModel {
             }
             do {
                 let yp = y + 72
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 144
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V16(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V16(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -1032,41 +1022,40 @@ public struct Separable: CompiledModel {
     // sep_multiplier: the 1x1 convolution of its depthwise result
     @inline(never)
     static func l6_sep_multiplier_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 384
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
+                var s8_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V8(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V8(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V8(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V8(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V8(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 144])
+                    let x6 = V8(repeating: xp[ci + 144])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 168])
+                    let x7 = V8(repeating: xp[ci + 168])
                     s7_0 = madd(s7_0, x7, w0)
-                    let x8 = V(repeating: xp[ci + 192])
+                    let x8 = V8(repeating: xp[ci + 192])
                     s8_0 = madd(s8_0, x8, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1084,36 +1073,36 @@ public struct Separable: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 8)
-                var s8_0 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 8)
+                var s8_0 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel + 192
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V8(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V8(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V8(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V8(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V8(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 144])
+                    let x6 = V8(repeating: xp[ci + 144])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 168])
+                    let x7 = V8(repeating: xp[ci + 168])
                     s7_0 = madd(s7_0, x7, w0)
-                    let x8 = V(repeating: xp[ci + 192])
+                    let x8 = V8(repeating: xp[ci + 192])
                     s8_0 = madd(s8_0, x8, w0)
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -1141,22 +1130,21 @@ public struct Separable: CompiledModel {
         let kernel = w + 96, bias = w + 128
         for oy in parts {
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 20
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V8.self, at: 0)
+                    var s1 = bias.simd(V8.self, at: 0)
                     do {
                         let xr = x + oy * 30
                         let wr = kernel
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 16)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 16)
+                        let i0 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 10)
+                        let i1 = xr.simd(V8.self, at: 10)
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 20)
+                        let i2 = xr.simd(V8.self, at: 20)
                         s1 = madd(s1, i2, w1)
                     }
                     yp.store(s0, at: 0)
@@ -1165,22 +1153,21 @@ public struct Separable: CompiledModel {
             }
             // The last 2 channels, lane by lane.
             do {
-                typealias V = SIMD4<Float>
                 do {
                     let yp = y + oy * 20 + 8
-                    var s0 = bias.simd(V.self, at: 8)
-                    var s1 = bias.simd(V.self, at: 8)
+                    var s0 = bias.simd(V4.self, at: 8)
+                    var s1 = bias.simd(V4.self, at: 8)
                     do {
                         let xr = x + oy * 30 + 8
                         let wr = kernel + 8
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 16)
-                        var i0 = V(); for lane in 0..<2 { i0[lane] = xr[lane] }
+                        let w0 = wr.simd(V4.self, at: 0)
+                        let w1 = wr.simd(V4.self, at: 16)
+                        var i0 = V4(); for lane in 0..<2 { i0[lane] = xr[lane] }
                         s0 = madd(s0, i0, w0)
-                        var i1 = V(); for lane in 0..<2 { i1[lane] = xr[lane + 10] }
+                        var i1 = V4(); for lane in 0..<2 { i1[lane] = xr[lane + 10] }
                         s0 = madd(s0, i1, w1)
                         s1 = madd(s1, i1, w0)
-                        var i2 = V(); for lane in 0..<2 { i2[lane] = xr[lane + 20] }
+                        var i2 = V4(); for lane in 0..<2 { i2[lane] = xr[lane + 20] }
                         s1 = madd(s1, i2, w1)
                     }
                     do { let v = s0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -1193,32 +1180,31 @@ public struct Separable: CompiledModel {
     // sep_rect: the 1x1 convolution of its depthwise result
     @inline(never)
     static func l7_sep_rect_pointwise(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<10 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 10])
+                    let x1 = V8(repeating: xp[ci + 10])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 20])
+                    let x2 = V8(repeating: xp[ci + 20])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 30])
+                    let x3 = V8(repeating: xp[ci + 30])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 40])
+                    let x4 = V8(repeating: xp[ci + 40])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 50])
+                    let x5 = V8(repeating: xp[ci + 50])
                     s5_0 = madd(s5_0, x5, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1243,18 +1229,17 @@ public struct Separable: CompiledModel {
     // classes: Dense, (None, 48) → (None, 3), 147 parameters
     @inline(never)
     static func l9_classes(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 192
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<48 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1505,38 +1490,37 @@ extension Separable: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_sep_first_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
             let xp = x + oy * 128
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V4(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V4(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V4(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V4(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V4(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[ci + 96])
+                let x6 = V4(repeating: xp[ci + 96])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[ci + 112])
+                let x7 = V4(repeating: xp[ci + 112])
                 s7_0 = madd(s7_0, x7, w0)
             }
             do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1666,27 +1650,26 @@ extension Separable: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_sep_no_bias_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 4
                 let yp = y + (oy * 8 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let xp = x + oy * 192 + ox * 24
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V16(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V16(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V16(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1819,34 +1802,33 @@ extension Separable: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l5_sep_stride2_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 72
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
             let xp = x + oy * 36
             let wp = kernel
             for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 32)
+                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[ci + 12])
+                let x1 = V8(repeating: xp[ci + 12])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[ci + 24])
+                let x2 = V8(repeating: xp[ci + 24])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
@@ -1983,34 +1965,33 @@ extension Separable: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l6_sep_multiplier_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 72
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
             let xp = x + oy * 30
             let wp = kernel
             for ci in 0..<10 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 32)
+                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[ci + 10])
+                let x1 = V8(repeating: xp[ci + 10])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[ci + 20])
+                let x2 = V8(repeating: xp[ci + 20])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
@@ -2147,24 +2128,23 @@ extension Separable: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l7_sep_rect_pointwise_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 10 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
             let xp = x + oy * 16
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 16)
+                let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 8])
+                let x1 = V8(repeating: xp[ci + 8])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
             }
@@ -2372,6 +2352,15 @@ extension Separable: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -224,27 +224,26 @@ public struct WideChannels: CompiledModel {
     // dense over 8 samples: Dense, (None, 280) → (None, 33)
     @inline(never)
     static func l4_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w + 30224, bias = w + 43664
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 280
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 280])
+                    let x1 = V16(repeating: xp[ci + 280])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 560])
+                    let x2 = V16(repeating: xp[ci + 560])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 840])
+                    let x3 = V16(repeating: xp[ci + 840])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -254,21 +253,21 @@ public struct WideChannels: CompiledModel {
             }
             do {
                 let yp = y + c0 + 132
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 1120
                 let wp = kernel + c0 * 280
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 280])
+                    let x1 = V16(repeating: xp[ci + 280])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 560])
+                    let x2 = V16(repeating: xp[ci + 560])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 840])
+                    let x3 = V16(repeating: xp[ci + 840])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -281,21 +280,21 @@ public struct WideChannels: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 8960
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 280])
+                    let x1 = V16(repeating: xp[ci + 280])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 560])
+                    let x2 = V16(repeating: xp[ci + 560])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 840])
+                    let x3 = V16(repeating: xp[ci + 840])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -305,21 +304,21 @@ public struct WideChannels: CompiledModel {
             }
             do {
                 let yp = y + 164
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x + 1120
                 let wp = kernel + 8960
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 280])
+                    let x1 = V16(repeating: xp[ci + 280])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 560])
+                    let x2 = V16(repeating: xp[ci + 560])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 840])
+                    let x3 = V16(repeating: xp[ci + 840])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -348,44 +347,43 @@ public struct WideChannels: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1296
         for oy in parts {
             do {
                 let yp = y + oy * 400
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s1_2 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s2_2 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s3_2 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_2 = bias.simd(V8.self, at: 16)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s1_2 = bias.simd(V8.self, at: 16)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s2_2 = bias.simd(V8.self, at: 16)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s3_2 = bias.simd(V8.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ky * 36 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 144
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 48)
-                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                            let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 48)
+                            let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                            let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
                             s0_2 = madd(s0_2, x0, w2)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
                             s1_2 = madd(s1_2, x1, w2)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
                             s2_2 = madd(s2_2, x2, w2)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
                             s3_2 = madd(s3_2, x3, w2)
@@ -408,32 +406,32 @@ public struct WideChannels: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 3 + 4
                 let yp = y + (oy * 10 + ox) * 40
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s1_2 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s2_2 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_2 = bias.simd(V8.self, at: 16)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s1_2 = bias.simd(V8.self, at: 16)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s2_2 = bias.simd(V8.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 144
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 48)
-                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                            let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 48)
+                            let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                            let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
                             s0_2 = madd(s0_2, x0, w2)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
                             s1_2 = madd(s1_2, x1, w2)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
                             s2_2 = madd(s2_2, x2, w2)
@@ -455,31 +453,31 @@ public struct WideChannels: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 400 + 24
-                var s0_0 = bias.simd(V.self, at: 24)
-                var s0_1 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 24)
-                var s1_1 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 24)
-                var s2_1 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 24)
-                var s3_1 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V8.self, at: 24)
+                var s0_1 = bias.simd(V8.self, at: 32)
+                var s1_0 = bias.simd(V8.self, at: 24)
+                var s1_1 = bias.simd(V8.self, at: 32)
+                var s2_0 = bias.simd(V8.self, at: 24)
+                var s2_1 = bias.simd(V8.self, at: 32)
+                var s3_0 = bias.simd(V8.self, at: 24)
+                var s3_1 = bias.simd(V8.self, at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ky * 36 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 144 + 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 48)
-                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 48)
+                            let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
                         }
@@ -497,26 +495,26 @@ public struct WideChannels: CompiledModel {
             for bx in 0..<2 {
                 let ox = bx * 3 + 4
                 let yp = y + (oy * 10 + ox) * 40 + 24
-                var s0_0 = bias.simd(V.self, at: 24)
-                var s0_1 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 24)
-                var s1_1 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 24)
-                var s2_1 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V8.self, at: 24)
+                var s0_1 = bias.simd(V8.self, at: 32)
+                var s1_0 = bias.simd(V8.self, at: 24)
+                var s1_1 = bias.simd(V8.self, at: 32)
+                var s2_0 = bias.simd(V8.self, at: 24)
+                var s2_1 = bias.simd(V8.self, at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 36 + ox * 3 + ky * 36 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 144 + 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 48)
-                            let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 48)
+                            let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
                         }
@@ -546,32 +544,31 @@ public struct WideChannels: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 28800
         for g in 0..<4 {
             let c0 = g * 16
             for oy in parts {
                 let yp = y + oy * 350 + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
-                var s4_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
+                var s4_0 = bias.simd(V16.self, at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 880 + ky * 440 + kx * 40
                         let wp = kernel + c0 + (ky * 3 + kx) * 3200
                         for ci in 0..<40 {
-                            let w0 = wp.simd(V.self, at: ci * 80)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 80)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 80])
+                            let x1 = V16(repeating: xp[ci + 80])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 160])
+                            let x2 = V16(repeating: xp[ci + 160])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 240])
+                            let x3 = V16(repeating: xp[ci + 240])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 320])
+                            let x4 = V16(repeating: xp[ci + 320])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -586,26 +583,26 @@ public struct WideChannels: CompiledModel {
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 350 + 64
-            var s0_0 = bias.simd(V.self, at: 64)
-            var s1_0 = bias.simd(V.self, at: 64)
-            var s2_0 = bias.simd(V.self, at: 64)
-            var s3_0 = bias.simd(V.self, at: 64)
-            var s4_0 = bias.simd(V.self, at: 64)
+            var s0_0 = bias.simd(V16.self, at: 64)
+            var s1_0 = bias.simd(V16.self, at: 64)
+            var s2_0 = bias.simd(V16.self, at: 64)
+            var s3_0 = bias.simd(V16.self, at: 64)
+            var s4_0 = bias.simd(V16.self, at: 64)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 880 + ky * 440 + kx * 40
                     let wp = kernel + (ky * 3 + kx) * 3200 + 64
                     for ci in 0..<40 {
-                        let w0 = wp.simd(V.self, at: ci * 80)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 80)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 80])
+                        let x1 = V16(repeating: xp[ci + 80])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 160])
+                        let x2 = V16(repeating: xp[ci + 160])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 240])
+                        let x3 = V16(repeating: xp[ci + 240])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 320])
+                        let x4 = V16(repeating: xp[ci + 320])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -696,19 +693,18 @@ public struct WideChannels: CompiledModel {
     // dense: Dense, (None, 280) → (None, 33), 9,273 parameters
     @inline(never)
     static func l4_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 13440
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 4480)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 4480)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -720,12 +716,12 @@ public struct WideChannels: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 8960
                 for ci in 0..<280 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -902,43 +898,42 @@ extension WideChannels: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<9) {
             let i0 = b * 8
             let a0 = i0 / 10 * 480 + i0 % 10 * 40, a1 = (i0 + 1) / 10 * 480 + (i0 + 1) % 10 * 40, a2 = (i0 + 2) / 10 * 480 + (i0 + 2) % 10 * 40, a3 = (i0 + 3) / 10 * 480 + (i0 + 3) % 10 * 40, a4 = (i0 + 4) / 10 * 480 + (i0 + 4) % 10 * 40, a5 = (i0 + 5) / 10 * 480 + (i0 + 5) % 10 * 40, a6 = (i0 + 6) / 10 * 480 + (i0 + 6) % 10 * 40, a7 = (i0 + 7) / 10 * 480 + (i0 + 7) % 10 * 40
             let yp = y + i0 * 3
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
             let ky0 = Swift.max(0, 1 - (i0 + 7) / 10), ky1 = Swift.min(3, 11 - i0 / 10)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + ky * 480 + kx * 40
                     let wp = kernel + (ky * 3 + kx) * 160
                     for ci in 0..<40 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V4(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V4(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V4(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V4(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[a5 + ci])
+                        let x5 = V4(repeating: xp[a5 + ci])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[a6 + ci])
+                        let x6 = V4(repeating: xp[a6 + ci])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[a7 + ci])
+                        let x7 = V4(repeating: xp[a7 + ci])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -956,33 +951,33 @@ extension WideChannels: TrainableModel {
             let i0 = 72 + (b - 9) * 7
             let a0 = i0 / 10 * 480 + i0 % 10 * 40, a1 = (i0 + 1) / 10 * 480 + (i0 + 1) % 10 * 40, a2 = (i0 + 2) / 10 * 480 + (i0 + 2) % 10 * 40, a3 = (i0 + 3) / 10 * 480 + (i0 + 3) % 10 * 40, a4 = (i0 + 4) / 10 * 480 + (i0 + 4) % 10 * 40, a5 = (i0 + 5) / 10 * 480 + (i0 + 5) % 10 * 40, a6 = (i0 + 6) / 10 * 480 + (i0 + 6) % 10 * 40
             let yp = y + i0 * 3
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
             let ky0 = Swift.max(0, 1 - (i0 + 6) / 10), ky1 = Swift.min(3, 11 - i0 / 10)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + ky * 480 + kx * 40
                     let wp = kernel + (ky * 3 + kx) * 160
                     for ci in 0..<40 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V4(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V4(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V4(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[a4 + ci])
+                        let x4 = V4(repeating: xp[a4 + ci])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[a5 + ci])
+                        let x5 = V4(repeating: xp[a5 + ci])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[a6 + ci])
+                        let x6 = V4(repeating: xp[a6 + ci])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                 }
@@ -1105,47 +1100,46 @@ extension WideChannels: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
             let yp = y
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s3_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
+            var s3_2 = V8()
             let ky0 = Swift.max(0, 1 - (i0 + 3) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + ky * 420 + kx * 70
                     let wp = kernel + (ky * 2 + kx) * 3360
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V8(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V8(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V8(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -1170,33 +1164,33 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
             let yp = y
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
             let ky0 = Swift.max(0, 1 - (i0 + 2) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + ky * 420 + kx * 70
                     let wp = kernel + (ky * 2 + kx) * 3360
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V8(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V8(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
@@ -1219,32 +1213,32 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
             let yp = y + 24
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
             let ky0 = Swift.max(0, 1 - (i0 + 3) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + ky * 420 + kx * 70
                     let wp = kernel + (ky * 2 + kx) * 3360 + 24
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V8(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V8(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V8(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                     }
@@ -1264,27 +1258,27 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
             let yp = y + 24
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
             let ky0 = Swift.max(0, 1 - (i0 + 2) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + ky * 420 + kx * 70
                     let wp = kernel + (ky * 2 + kx) * 3360 + 24
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V8(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V8(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                     }
@@ -1302,47 +1296,46 @@ extension WideChannels: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
             let yp = y
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s3_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
+            var s3_2 = V8()
             let ky0 = Swift.max(0, 1 - (i0 + 3) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + ky * 420
                     let wp = kernel + ky * 3360
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V8(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V8(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V8(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -1367,33 +1360,33 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
             let yp = y
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
             let ky0 = Swift.max(0, 1 - (i0 + 2) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + ky * 420
                     let wp = kernel + ky * 3360
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V8(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V8(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
@@ -1416,32 +1409,32 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
             let yp = y + 24
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
             let ky0 = Swift.max(0, 1 - (i0 + 3) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + ky * 420
                     let wp = kernel + ky * 3360 + 24
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V8(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V8(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[a3 + ci])
+                        let x3 = V8(repeating: xp[a3 + ci])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                     }
@@ -1461,27 +1454,27 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
             let yp = y + 24
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
             let ky0 = Swift.max(0, 1 - (i0 + 2) / 5), ky1 = Swift.min(2, 6 - i0 / 5)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + ky * 420
                     let wp = kernel + ky * 3360 + 24
                     for ci in 0..<70 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let x0 = V(repeating: xp[a0 + ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let x0 = V8(repeating: xp[a0 + ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[a1 + ci])
+                        let x1 = V8(repeating: xp[a1 + ci])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[a2 + ci])
+                        let x2 = V8(repeating: xp[a2 + ci])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                     }
@@ -1499,45 +1492,44 @@ extension WideChannels: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
             let yp = y
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s3_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
+            var s3_2 = V8()
             for kx in 0..<2 {
                 let xp = x + kx * 70
                 let wp = kernel + kx * 3360
                 for ci in 0..<70 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                    let x0 = V(repeating: xp[a0 + ci])
+                    let w0 = wp.simd(V8.self, at: ci * 48)
+                    let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                    let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                    let x0 = V8(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[a1 + ci])
+                    let x1 = V8(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[a2 + ci])
+                    let x2 = V8(repeating: xp[a2 + ci])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
-                    let x3 = V(repeating: xp[a3 + ci])
+                    let x3 = V8(repeating: xp[a3 + ci])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
@@ -1561,31 +1553,31 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
             let yp = y
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
             for kx in 0..<2 {
                 let xp = x + kx * 70
                 let wp = kernel + kx * 3360
                 for ci in 0..<70 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                    let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                    let x0 = V(repeating: xp[a0 + ci])
+                    let w0 = wp.simd(V8.self, at: ci * 48)
+                    let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                    let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                    let x0 = V8(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                     s0_2 = madd(s0_2, x0, w2)
-                    let x1 = V(repeating: xp[a1 + ci])
+                    let x1 = V8(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                     s1_2 = madd(s1_2, x1, w2)
-                    let x2 = V(repeating: xp[a2 + ci])
+                    let x2 = V8(repeating: xp[a2 + ci])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                     s2_2 = madd(s2_2, x2, w2)
@@ -1607,30 +1599,30 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
             let yp = y + 24
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
             for kx in 0..<2 {
                 let xp = x + kx * 70
                 let wp = kernel + kx * 3360 + 24
                 for ci in 0..<70 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                    let x0 = V(repeating: xp[a0 + ci])
+                    let w0 = wp.simd(V8.self, at: ci * 48)
+                    let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                    let x0 = V8(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[a1 + ci])
+                    let x1 = V8(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[a2 + ci])
+                    let x2 = V8(repeating: xp[a2 + ci])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[a3 + ci])
+                    let x3 = V8(repeating: xp[a3 + ci])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
                 }
@@ -1649,25 +1641,25 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
             let yp = y + 24
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
             for kx in 0..<2 {
                 let xp = x + kx * 70
                 let wp = kernel + kx * 3360 + 24
                 for ci in 0..<70 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                    let x0 = V(repeating: xp[a0 + ci])
+                    let w0 = wp.simd(V8.self, at: ci * 48)
+                    let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                    let x0 = V8(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[a1 + ci])
+                    let x1 = V8(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[a2 + ci])
+                    let x2 = V8(repeating: xp[a2 + ci])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
                 }
@@ -1684,44 +1676,43 @@ extension WideChannels: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
             let yp = y
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s3_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
+            var s3_2 = V8()
             let xp = x
             let wp = kernel
             for ci in 0..<70 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 48)
+                let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V8(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
@@ -1744,30 +1735,30 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
             let yp = y
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
             let xp = x
             let wp = kernel
             for ci in 0..<70 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 48)
+                let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
@@ -1788,29 +1779,29 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
             let yp = y + 24
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s3_0 = V8()
+            var s3_1 = V8()
             let xp = x
             let wp = kernel + 24
             for ci in 0..<70 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 48)
+                let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V8(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
             }
@@ -1828,24 +1819,24 @@ extension WideChannels: TrainableModel {
             let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
             let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
             let yp = y + 24
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
             let xp = x
             let wp = kernel + 24
             for ci in 0..<70 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 48)
+                let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
             }
@@ -1967,6 +1958,15 @@ extension WideChannels: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -264,39 +264,38 @@ public struct WinogradEdges: CompiledModel {
     // dense over 8 samples: Dense, (None, 4320) → (None, 5)
     @inline(never)
     static func l5_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 74976, bias = w + 109536
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4320 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4320])
+                    let x1 = V8(repeating: xp[ci + 4320])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8640])
+                    let x2 = V8(repeating: xp[ci + 8640])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12960])
+                    let x3 = V8(repeating: xp[ci + 12960])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 17280])
+                    let x4 = V8(repeating: xp[ci + 17280])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 21600])
+                    let x5 = V8(repeating: xp[ci + 21600])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 25920])
+                    let x6 = V8(repeating: xp[ci + 25920])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 30240])
+                    let x7 = V8(repeating: xp[ci + 30240])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -344,45 +343,44 @@ public struct WinogradEdges: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 4608
         for oy in parts {
             for bx in 0..<5 {
                 let ox = bx * 4
                 let yp = y + (oy * 20 + ox) * 24
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s0_2 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s1_2 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s2_2 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s3_2 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s0_2 = bias.simd(V8.self, at: 16)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s1_2 = bias.simd(V8.self, at: 16)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s2_2 = bias.simd(V8.self, at: 16)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s3_2 = bias.simd(V8.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 352 + ox * 16 + ky * 352 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 512
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                            let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 32)
+                            let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                            let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
                             s0_2 = madd(s0_2, x0, w2)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
                             s1_2 = madd(s1_2, x1, w2)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
                             s2_2 = madd(s2_2, x2, w2)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
                             s3_2 = madd(s3_2, x3, w2)
@@ -420,44 +418,43 @@ public struct WinogradEdges: CompiledModel {
 
     @inline(never)
     static func l0_conv2d_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 4
                     let yp = y + ox * 24
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s0_2 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s1_2 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s2_2 = V8()
+                    var s3_0 = V8()
+                    var s3_1 = V8()
+                    var s3_2 = V8()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -477,30 +474,30 @@ public struct WinogradEdges: CompiledModel {
                 }
                 do {
                     let yp = y + 288
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s0_2 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s1_2 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s2_2 = V8()
                     let xp = x + 192
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
@@ -521,10 +518,8 @@ public struct WinogradEdges: CompiledModel {
 
     @inline(never)
     static func l0_conv2d_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
-        let zero = VK()
+        let zero = V8()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 6x6 patch d.
@@ -534,17 +529,17 @@ public struct WinogradEdges: CompiledModel {
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48), d04 = pc.simd(V8.self, at: 64), d05 = pc.simd(V8.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400), d14 = pc.simd(VC.self, at: 416), d15 = pc.simd(VC.self, at: 432)
+                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400), d14 = pc.simd(V8.self, at: 416), d15 = pc.simd(V8.self, at: 432)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 784)
+                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752), d24 = pc.simd(V8.self, at: 768), d25 = pc.simd(V8.self, at: 784)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104), d34 = pc.simd(VC.self, at: 1120), d35 = pc.simd(VC.self, at: 1136)
+                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104), d34 = pc.simd(V8.self, at: 1120), d35 = pc.simd(V8.self, at: 1136)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1408), d41 = pc.simd(VC.self, at: 1424), d42 = pc.simd(VC.self, at: 1440), d43 = pc.simd(VC.self, at: 1456), d44 = pc.simd(VC.self, at: 1472), d45 = pc.simd(VC.self, at: 1488)
+                        let d40 = pc.simd(V8.self, at: 1408), d41 = pc.simd(V8.self, at: 1424), d42 = pc.simd(V8.self, at: 1440), d43 = pc.simd(V8.self, at: 1456), d44 = pc.simd(V8.self, at: 1472), d45 = pc.simd(V8.self, at: 1488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1760), d51 = pc.simd(VC.self, at: 1776), d52 = pc.simd(VC.self, at: 1792), d53 = pc.simd(VC.self, at: 1808), d54 = pc.simd(VC.self, at: 1824), d55 = pc.simd(VC.self, at: 1840)
+                        let d50 = pc.simd(V8.self, at: 1760), d51 = pc.simd(V8.self, at: 1776), d52 = pc.simd(V8.self, at: 1792), d53 = pc.simd(V8.self, at: 1808), d54 = pc.simd(V8.self, at: 1824), d55 = pc.simd(V8.self, at: 1840)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -602,18 +597,18 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 20 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(VK.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 368), m02 = mt.simd(VK.self, at: 736), m03 = mt.simd(VK.self, at: 1104), m04 = mt.simd(VK.self, at: 1472), m05 = mt.simd(VK.self, at: 1840)
+                        let bias = w.simd(V8.self, at: 4608 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 368), m02 = mt.simd(V8.self, at: 736), m03 = mt.simd(V8.self, at: 1104), m04 = mt.simd(V8.self, at: 1472), m05 = mt.simd(V8.self, at: 1840)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 2208), m11 = mt.simd(VK.self, at: 2576), m12 = mt.simd(VK.self, at: 2944), m13 = mt.simd(VK.self, at: 3312), m14 = mt.simd(VK.self, at: 3680), m15 = mt.simd(VK.self, at: 4048)
+                        let m10 = mt.simd(V8.self, at: 2208), m11 = mt.simd(V8.self, at: 2576), m12 = mt.simd(V8.self, at: 2944), m13 = mt.simd(V8.self, at: 3312), m14 = mt.simd(V8.self, at: 3680), m15 = mt.simd(V8.self, at: 4048)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 4416), m21 = mt.simd(VK.self, at: 4784), m22 = mt.simd(VK.self, at: 5152), m23 = mt.simd(VK.self, at: 5520), m24 = mt.simd(VK.self, at: 5888), m25 = mt.simd(VK.self, at: 6256)
+                        let m20 = mt.simd(V8.self, at: 4416), m21 = mt.simd(V8.self, at: 4784), m22 = mt.simd(V8.self, at: 5152), m23 = mt.simd(V8.self, at: 5520), m24 = mt.simd(V8.self, at: 5888), m25 = mt.simd(V8.self, at: 6256)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 6624), m31 = mt.simd(VK.self, at: 6992), m32 = mt.simd(VK.self, at: 7360), m33 = mt.simd(VK.self, at: 7728), m34 = mt.simd(VK.self, at: 8096), m35 = mt.simd(VK.self, at: 8464)
+                        let m30 = mt.simd(V8.self, at: 6624), m31 = mt.simd(V8.self, at: 6992), m32 = mt.simd(V8.self, at: 7360), m33 = mt.simd(V8.self, at: 7728), m34 = mt.simd(V8.self, at: 8096), m35 = mt.simd(V8.self, at: 8464)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 8832), m41 = mt.simd(VK.self, at: 9200), m42 = mt.simd(VK.self, at: 9568), m43 = mt.simd(VK.self, at: 9936), m44 = mt.simd(VK.self, at: 10304), m45 = mt.simd(VK.self, at: 10672)
+                        let m40 = mt.simd(V8.self, at: 8832), m41 = mt.simd(V8.self, at: 9200), m42 = mt.simd(V8.self, at: 9568), m43 = mt.simd(V8.self, at: 9936), m44 = mt.simd(V8.self, at: 10304), m45 = mt.simd(V8.self, at: 10672)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 11040), m51 = mt.simd(VK.self, at: 11408), m52 = mt.simd(VK.self, at: 11776), m53 = mt.simd(VK.self, at: 12144), m54 = mt.simd(VK.self, at: 12512), m55 = mt.simd(VK.self, at: 12880)
+                        let m50 = mt.simd(V8.self, at: 11040), m51 = mt.simd(V8.self, at: 11408), m52 = mt.simd(V8.self, at: 11776), m53 = mt.simd(V8.self, at: 12144), m54 = mt.simd(V8.self, at: 12512), m55 = mt.simd(V8.self, at: 12880)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -660,35 +655,34 @@ public struct WinogradEdges: CompiledModel {
     // conv2d_1: Conv2D, (None, 23, 20, 24) → (None, 21, 18, 16), 3,472 parameters
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 3456
         for oy in parts {
             for bx in 0..<3 {
                 let ox = bx * 6
                 let yp = y + (oy * 18 + ox) * 16
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s5_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 480 + ox * 24 + ky * 480 + kx * 24
                         let wp = kernel + (ky * 3 + kx) * 384
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 24])
+                            let x1 = V16(repeating: xp[ci + 24])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 48])
+                            let x2 = V16(repeating: xp[ci + 48])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 72])
+                            let x3 = V16(repeating: xp[ci + 72])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 96])
+                            let x4 = V16(repeating: xp[ci + 96])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 120])
+                            let x5 = V16(repeating: xp[ci + 120])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -716,31 +710,30 @@ public struct WinogradEdges: CompiledModel {
 
     @inline(never)
     static func l1_conv2d_1_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 5
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
+                        let x1 = V16(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
+                        let x2 = V16(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
+                        let x3 = V16(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
+                        let x4 = V16(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -755,8 +748,6 @@ public struct WinogradEdges: CompiledModel {
 
     @inline(never)
     static func l1_conv2d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 13248
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
@@ -767,17 +758,17 @@ public struct WinogradEdges: CompiledModel {
                     let patch = x + ((ty0 + r) * 2112 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 528), d11 = pc.simd(VC.self, at: 552), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 600), d14 = pc.simd(VC.self, at: 624), d15 = pc.simd(VC.self, at: 648)
+                        let d10 = pc.simd(V8.self, at: 528), d11 = pc.simd(V8.self, at: 552), d12 = pc.simd(V8.self, at: 576), d13 = pc.simd(V8.self, at: 600), d14 = pc.simd(V8.self, at: 624), d15 = pc.simd(V8.self, at: 648)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1056), d21 = pc.simd(VC.self, at: 1080), d22 = pc.simd(VC.self, at: 1104), d23 = pc.simd(VC.self, at: 1128), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1176)
+                        let d20 = pc.simd(V8.self, at: 1056), d21 = pc.simd(V8.self, at: 1080), d22 = pc.simd(V8.self, at: 1104), d23 = pc.simd(V8.self, at: 1128), d24 = pc.simd(V8.self, at: 1152), d25 = pc.simd(V8.self, at: 1176)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1584), d31 = pc.simd(VC.self, at: 1608), d32 = pc.simd(VC.self, at: 1632), d33 = pc.simd(VC.self, at: 1656), d34 = pc.simd(VC.self, at: 1680), d35 = pc.simd(VC.self, at: 1704)
+                        let d30 = pc.simd(V8.self, at: 1584), d31 = pc.simd(V8.self, at: 1608), d32 = pc.simd(V8.self, at: 1632), d33 = pc.simd(V8.self, at: 1656), d34 = pc.simd(V8.self, at: 1680), d35 = pc.simd(V8.self, at: 1704)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2112), d41 = pc.simd(VC.self, at: 2136), d42 = pc.simd(VC.self, at: 2160), d43 = pc.simd(VC.self, at: 2184), d44 = pc.simd(VC.self, at: 2208), d45 = pc.simd(VC.self, at: 2232)
+                        let d40 = pc.simd(V8.self, at: 2112), d41 = pc.simd(V8.self, at: 2136), d42 = pc.simd(V8.self, at: 2160), d43 = pc.simd(V8.self, at: 2184), d44 = pc.simd(V8.self, at: 2208), d45 = pc.simd(V8.self, at: 2232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2640), d51 = pc.simd(VC.self, at: 2664), d52 = pc.simd(VC.self, at: 2688), d53 = pc.simd(VC.self, at: 2712), d54 = pc.simd(VC.self, at: 2736), d55 = pc.simd(VC.self, at: 2760)
+                        let d50 = pc.simd(V8.self, at: 2640), d51 = pc.simd(V8.self, at: 2664), d52 = pc.simd(V8.self, at: 2688), d53 = pc.simd(V8.self, at: 2712), d54 = pc.simd(V8.self, at: 2736), d55 = pc.simd(V8.self, at: 2760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -835,18 +826,18 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 3456 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let bias = w.simd(V8.self, at: 3456 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -912,7 +903,6 @@ public struct WinogradEdges: CompiledModel {
     // conv2d_2: the direct kernel
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<21) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 6912
         for g in 0..<3 {
             let c0 = g * 16
@@ -920,29 +910,29 @@ public struct WinogradEdges: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 6
                     let yp = y + (oy * 18 + ox) * 48 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s4_0 = bias.simd(V.self, at: c0)
-                    var s5_0 = bias.simd(V.self, at: c0)
+                    var s0_0 = bias.simd(V16.self, at: c0)
+                    var s1_0 = bias.simd(V16.self, at: c0)
+                    var s2_0 = bias.simd(V16.self, at: c0)
+                    var s3_0 = bias.simd(V16.self, at: c0)
+                    var s4_0 = bias.simd(V16.self, at: c0)
+                    var s5_0 = bias.simd(V16.self, at: c0)
                     for ky in 0..<3 {
                         for kx in 0..<3 {
                             let xp = x + oy * 320 + ox * 16 + ky * 320 + kx * 16
                             let wp = kernel + c0 + (ky * 3 + kx) * 768
                             for ci in 0..<16 {
-                                let w0 = wp.simd(V.self, at: ci * 48)
-                                let x0 = V(repeating: xp[ci])
+                                let w0 = wp.simd(V16.self, at: ci * 48)
+                                let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
-                                let x1 = V(repeating: xp[ci + 16])
+                                let x1 = V16(repeating: xp[ci + 16])
                                 s1_0 = madd(s1_0, x1, w0)
-                                let x2 = V(repeating: xp[ci + 32])
+                                let x2 = V16(repeating: xp[ci + 32])
                                 s2_0 = madd(s2_0, x2, w0)
-                                let x3 = V(repeating: xp[ci + 48])
+                                let x3 = V16(repeating: xp[ci + 48])
                                 s3_0 = madd(s3_0, x3, w0)
-                                let x4 = V(repeating: xp[ci + 64])
+                                let x4 = V16(repeating: xp[ci + 64])
                                 s4_0 = madd(s4_0, x4, w0)
-                                let x5 = V(repeating: xp[ci + 80])
+                                let x5 = V16(repeating: xp[ci + 80])
                                 s5_0 = madd(s5_0, x5, w0)
                             }
                         }
@@ -973,7 +963,6 @@ public struct WinogradEdges: CompiledModel {
 
     @inline(never)
     static func l2_conv2d_2_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 24
@@ -981,37 +970,37 @@ public struct WinogradEdges: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 4
                     let yp = y + ox * 48 + c0
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s0_2 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s1_2 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s2_2 = V8()
+                    var s3_0 = V8()
+                    var s3_1 = V8()
+                    var s3_2 = V8()
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -1031,30 +1020,30 @@ public struct WinogradEdges: CompiledModel {
                 }
                 do {
                     let yp = y + c0 + 576
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s0_2 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s1_2 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s2_2 = V8()
                     let xp = x + 192
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 48)
+                        let w1 = wp.simd(V8.self, at: ci * 48 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 48 + 16)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
@@ -1075,8 +1064,6 @@ public struct WinogradEdges: CompiledModel {
 
     @inline(never)
     static func l2_conv2d_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
@@ -1087,17 +1074,17 @@ public struct WinogradEdges: CompiledModel {
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48), d04 = pc.simd(V8.self, at: 64), d05 = pc.simd(V8.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400), d14 = pc.simd(VC.self, at: 416), d15 = pc.simd(VC.self, at: 432)
+                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400), d14 = pc.simd(V8.self, at: 416), d15 = pc.simd(V8.self, at: 432)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 784)
+                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752), d24 = pc.simd(V8.self, at: 768), d25 = pc.simd(V8.self, at: 784)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104), d34 = pc.simd(VC.self, at: 1120), d35 = pc.simd(VC.self, at: 1136)
+                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104), d34 = pc.simd(V8.self, at: 1120), d35 = pc.simd(V8.self, at: 1136)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1408), d41 = pc.simd(VC.self, at: 1424), d42 = pc.simd(VC.self, at: 1440), d43 = pc.simd(VC.self, at: 1456), d44 = pc.simd(VC.self, at: 1472), d45 = pc.simd(VC.self, at: 1488)
+                        let d40 = pc.simd(V8.self, at: 1408), d41 = pc.simd(V8.self, at: 1424), d42 = pc.simd(V8.self, at: 1440), d43 = pc.simd(V8.self, at: 1456), d44 = pc.simd(V8.self, at: 1472), d45 = pc.simd(V8.self, at: 1488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1760), d51 = pc.simd(VC.self, at: 1776), d52 = pc.simd(VC.self, at: 1792), d53 = pc.simd(VC.self, at: 1808), d54 = pc.simd(VC.self, at: 1824), d55 = pc.simd(VC.self, at: 1840)
+                        let d50 = pc.simd(V8.self, at: 1760), d51 = pc.simd(V8.self, at: 1776), d52 = pc.simd(V8.self, at: 1792), d53 = pc.simd(V8.self, at: 1808), d54 = pc.simd(V8.self, at: 1824), d55 = pc.simd(V8.self, at: 1840)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1155,18 +1142,18 @@ public struct WinogradEdges: CompiledModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 6912 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 720), m02 = mt.simd(VK.self, at: 1440), m03 = mt.simd(VK.self, at: 2160), m04 = mt.simd(VK.self, at: 2880), m05 = mt.simd(VK.self, at: 3600)
+                        let bias = w.simd(V8.self, at: 6912 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 720), m02 = mt.simd(V8.self, at: 1440), m03 = mt.simd(V8.self, at: 2160), m04 = mt.simd(V8.self, at: 2880), m05 = mt.simd(V8.self, at: 3600)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 4320), m11 = mt.simd(VK.self, at: 5040), m12 = mt.simd(VK.self, at: 5760), m13 = mt.simd(VK.self, at: 6480), m14 = mt.simd(VK.self, at: 7200), m15 = mt.simd(VK.self, at: 7920)
+                        let m10 = mt.simd(V8.self, at: 4320), m11 = mt.simd(V8.self, at: 5040), m12 = mt.simd(V8.self, at: 5760), m13 = mt.simd(V8.self, at: 6480), m14 = mt.simd(V8.self, at: 7200), m15 = mt.simd(V8.self, at: 7920)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 8640), m21 = mt.simd(VK.self, at: 9360), m22 = mt.simd(VK.self, at: 10080), m23 = mt.simd(VK.self, at: 10800), m24 = mt.simd(VK.self, at: 11520), m25 = mt.simd(VK.self, at: 12240)
+                        let m20 = mt.simd(V8.self, at: 8640), m21 = mt.simd(V8.self, at: 9360), m22 = mt.simd(V8.self, at: 10080), m23 = mt.simd(V8.self, at: 10800), m24 = mt.simd(V8.self, at: 11520), m25 = mt.simd(V8.self, at: 12240)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 12960), m31 = mt.simd(VK.self, at: 13680), m32 = mt.simd(VK.self, at: 14400), m33 = mt.simd(VK.self, at: 15120), m34 = mt.simd(VK.self, at: 15840), m35 = mt.simd(VK.self, at: 16560)
+                        let m30 = mt.simd(V8.self, at: 12960), m31 = mt.simd(V8.self, at: 13680), m32 = mt.simd(V8.self, at: 14400), m33 = mt.simd(V8.self, at: 15120), m34 = mt.simd(V8.self, at: 15840), m35 = mt.simd(V8.self, at: 16560)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 17280), m41 = mt.simd(VK.self, at: 18000), m42 = mt.simd(VK.self, at: 18720), m43 = mt.simd(VK.self, at: 19440), m44 = mt.simd(VK.self, at: 20160), m45 = mt.simd(VK.self, at: 20880)
+                        let m40 = mt.simd(V8.self, at: 17280), m41 = mt.simd(V8.self, at: 18000), m42 = mt.simd(V8.self, at: 18720), m43 = mt.simd(V8.self, at: 19440), m44 = mt.simd(V8.self, at: 20160), m45 = mt.simd(V8.self, at: 20880)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 21600), m51 = mt.simd(VK.self, at: 22320), m52 = mt.simd(VK.self, at: 23040), m53 = mt.simd(VK.self, at: 23760), m54 = mt.simd(VK.self, at: 24480), m55 = mt.simd(VK.self, at: 25200)
+                        let m50 = mt.simd(V8.self, at: 21600), m51 = mt.simd(V8.self, at: 22320), m52 = mt.simd(V8.self, at: 23040), m53 = mt.simd(V8.self, at: 23760), m54 = mt.simd(V8.self, at: 24480), m55 = mt.simd(V8.self, at: 25200)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1258,18 +1245,17 @@ public struct WinogradEdges: CompiledModel {
     // dense: Dense, (None, 4320) → (None, 5), 21,605 parameters
     @inline(never)
     static func l5_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 34560
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4320 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -1477,33 +1463,32 @@ extension WinogradEdges: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<23) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<4 {
                 let ox = bx * 5
                 let yp = y + (oy * 20 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 24 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 528 + ox * 24 + ky * 528 + kx * 24
                         let wp = kernel + (ky * 3 + kx) * 384
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 24])
+                            let x1 = V16(repeating: xp[ci + 24])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 48])
+                            let x2 = V16(repeating: xp[ci + 48])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 72])
+                            let x3 = V16(repeating: xp[ci + 72])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 96])
+                            let x4 = V16(repeating: xp[ci + 96])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -1705,8 +1690,6 @@ extension WinogradEdges: TrainableModel {
     // the batch's S (l1_conv2d_1_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l1_conv2d_1_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, z = s + 13248
         for group in 0..<2 {
             let ty0 = group * 3
@@ -1717,17 +1700,17 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 2112 + tx * 96)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72), d04 = pc.simd(VC.self, at: 96), d05 = pc.simd(VC.self, at: 120)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72), d04 = pc.simd(V8.self, at: 96), d05 = pc.simd(V8.self, at: 120)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 528), d11 = pc.simd(VC.self, at: 552), d12 = pc.simd(VC.self, at: 576), d13 = pc.simd(VC.self, at: 600), d14 = pc.simd(VC.self, at: 624), d15 = pc.simd(VC.self, at: 648)
+                        let d10 = pc.simd(V8.self, at: 528), d11 = pc.simd(V8.self, at: 552), d12 = pc.simd(V8.self, at: 576), d13 = pc.simd(V8.self, at: 600), d14 = pc.simd(V8.self, at: 624), d15 = pc.simd(V8.self, at: 648)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 1056), d21 = pc.simd(VC.self, at: 1080), d22 = pc.simd(VC.self, at: 1104), d23 = pc.simd(VC.self, at: 1128), d24 = pc.simd(VC.self, at: 1152), d25 = pc.simd(VC.self, at: 1176)
+                        let d20 = pc.simd(V8.self, at: 1056), d21 = pc.simd(V8.self, at: 1080), d22 = pc.simd(V8.self, at: 1104), d23 = pc.simd(V8.self, at: 1128), d24 = pc.simd(V8.self, at: 1152), d25 = pc.simd(V8.self, at: 1176)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1584), d31 = pc.simd(VC.self, at: 1608), d32 = pc.simd(VC.self, at: 1632), d33 = pc.simd(VC.self, at: 1656), d34 = pc.simd(VC.self, at: 1680), d35 = pc.simd(VC.self, at: 1704)
+                        let d30 = pc.simd(V8.self, at: 1584), d31 = pc.simd(V8.self, at: 1608), d32 = pc.simd(V8.self, at: 1632), d33 = pc.simd(V8.self, at: 1656), d34 = pc.simd(V8.self, at: 1680), d35 = pc.simd(V8.self, at: 1704)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 2112), d41 = pc.simd(VC.self, at: 2136), d42 = pc.simd(VC.self, at: 2160), d43 = pc.simd(VC.self, at: 2184), d44 = pc.simd(VC.self, at: 2208), d45 = pc.simd(VC.self, at: 2232)
+                        let d40 = pc.simd(V8.self, at: 2112), d41 = pc.simd(V8.self, at: 2136), d42 = pc.simd(V8.self, at: 2160), d43 = pc.simd(V8.self, at: 2184), d44 = pc.simd(V8.self, at: 2208), d45 = pc.simd(V8.self, at: 2232)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 2640), d51 = pc.simd(VC.self, at: 2664), d52 = pc.simd(VC.self, at: 2688), d53 = pc.simd(VC.self, at: 2712), d54 = pc.simd(VC.self, at: 2736), d55 = pc.simd(VC.self, at: 2760)
+                        let d50 = pc.simd(V8.self, at: 2640), d51 = pc.simd(V8.self, at: 2664), d52 = pc.simd(V8.self, at: 2688), d53 = pc.simd(V8.self, at: 2712), d54 = pc.simd(V8.self, at: 2736), d55 = pc.simd(V8.self, at: 2760)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1782,13 +1765,13 @@ extension WinogradEdges: TrainableModel {
                     let dzt = dz + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
                         let zt = z + (t * 16 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = ox + 2 < 18 ? dzt.simd(VK.self, at: 32 + k) : VK(), d03 = ox + 3 < 18 ? dzt.simd(VK.self, at: 48 + k) : VK()
+                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 16 + k), d02 = ox + 2 < 18 ? dzt.simd(V8.self, at: 32 + k) : V8(), d03 = ox + 3 < 18 ? dzt.simd(V8.self, at: 48 + k) : V8()
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = oy + 1 < 21 ? dzt.simd(VK.self, at: 288 + k) : VK(), d11 = oy + 1 < 21 ? dzt.simd(VK.self, at: 304 + k) : VK(), d12 = oy + 1 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 320 + k) : VK(), d13 = oy + 1 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 336 + k) : VK()
+                        let d10 = oy + 1 < 21 ? dzt.simd(V8.self, at: 288 + k) : V8(), d11 = oy + 1 < 21 ? dzt.simd(V8.self, at: 304 + k) : V8(), d12 = oy + 1 < 21 && ox + 2 < 18 ? dzt.simd(V8.self, at: 320 + k) : V8(), d13 = oy + 1 < 21 && ox + 3 < 18 ? dzt.simd(V8.self, at: 336 + k) : V8()
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = oy + 2 < 21 ? dzt.simd(VK.self, at: 576 + k) : VK(), d21 = oy + 2 < 21 ? dzt.simd(VK.self, at: 592 + k) : VK(), d22 = oy + 2 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 608 + k) : VK(), d23 = oy + 2 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 624 + k) : VK()
+                        let d20 = oy + 2 < 21 ? dzt.simd(V8.self, at: 576 + k) : V8(), d21 = oy + 2 < 21 ? dzt.simd(V8.self, at: 592 + k) : V8(), d22 = oy + 2 < 21 && ox + 2 < 18 ? dzt.simd(V8.self, at: 608 + k) : V8(), d23 = oy + 2 < 21 && ox + 3 < 18 ? dzt.simd(V8.self, at: 624 + k) : V8()
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = oy + 3 < 21 ? dzt.simd(VK.self, at: 864 + k) : VK(), d31 = oy + 3 < 21 ? dzt.simd(VK.self, at: 880 + k) : VK(), d32 = oy + 3 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 896 + k) : VK(), d33 = oy + 3 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 912 + k) : VK()
+                        let d30 = oy + 3 < 21 ? dzt.simd(V8.self, at: 864 + k) : V8(), d31 = oy + 3 < 21 ? dzt.simd(V8.self, at: 880 + k) : V8(), d32 = oy + 3 < 21 && ox + 2 < 18 ? dzt.simd(V8.self, at: 896 + k) : V8(), d33 = oy + 3 < 21 && ox + 3 < 18 ? dzt.simd(V8.self, at: 912 + k) : V8()
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -1845,34 +1828,33 @@ extension WinogradEdges: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l1_conv2d_1_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 384, by: 8) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 384), s02 = st.simd(VK.self, at: 768), s03 = st.simd(VK.self, at: 1152), s04 = st.simd(VK.self, at: 1536), s05 = st.simd(VK.self, at: 1920)
+            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 384), s02 = st.simd(V8.self, at: 768), s03 = st.simd(V8.self, at: 1152), s04 = st.simd(V8.self, at: 1536), s05 = st.simd(V8.self, at: 1920)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 2304), s11 = st.simd(VK.self, at: 2688), s12 = st.simd(VK.self, at: 3072), s13 = st.simd(VK.self, at: 3456), s14 = st.simd(VK.self, at: 3840), s15 = st.simd(VK.self, at: 4224)
+            let s10 = st.simd(V8.self, at: 2304), s11 = st.simd(V8.self, at: 2688), s12 = st.simd(V8.self, at: 3072), s13 = st.simd(V8.self, at: 3456), s14 = st.simd(V8.self, at: 3840), s15 = st.simd(V8.self, at: 4224)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 4608), s21 = st.simd(VK.self, at: 4992), s22 = st.simd(VK.self, at: 5376), s23 = st.simd(VK.self, at: 5760), s24 = st.simd(VK.self, at: 6144), s25 = st.simd(VK.self, at: 6528)
+            let s20 = st.simd(V8.self, at: 4608), s21 = st.simd(V8.self, at: 4992), s22 = st.simd(V8.self, at: 5376), s23 = st.simd(V8.self, at: 5760), s24 = st.simd(V8.self, at: 6144), s25 = st.simd(V8.self, at: 6528)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 6912), s31 = st.simd(VK.self, at: 7296), s32 = st.simd(VK.self, at: 7680), s33 = st.simd(VK.self, at: 8064), s34 = st.simd(VK.self, at: 8448), s35 = st.simd(VK.self, at: 8832)
+            let s30 = st.simd(V8.self, at: 6912), s31 = st.simd(V8.self, at: 7296), s32 = st.simd(V8.self, at: 7680), s33 = st.simd(V8.self, at: 8064), s34 = st.simd(V8.self, at: 8448), s35 = st.simd(V8.self, at: 8832)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 9216), s41 = st.simd(VK.self, at: 9600), s42 = st.simd(VK.self, at: 9984), s43 = st.simd(VK.self, at: 10368), s44 = st.simd(VK.self, at: 10752), s45 = st.simd(VK.self, at: 11136)
+            let s40 = st.simd(V8.self, at: 9216), s41 = st.simd(V8.self, at: 9600), s42 = st.simd(V8.self, at: 9984), s43 = st.simd(V8.self, at: 10368), s44 = st.simd(V8.self, at: 10752), s45 = st.simd(V8.self, at: 11136)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 11520), s51 = st.simd(VK.self, at: 11904), s52 = st.simd(VK.self, at: 12288), s53 = st.simd(VK.self, at: 12672), s54 = st.simd(VK.self, at: 13056), s55 = st.simd(VK.self, at: 13440)
+            let s50 = st.simd(V8.self, at: 11520), s51 = st.simd(V8.self, at: 11904), s52 = st.simd(V8.self, at: 12288), s53 = st.simd(V8.self, at: 12672), s54 = st.simd(V8.self, at: 13056), s55 = st.simd(V8.self, at: 13440)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1152) + g10, at: 1152)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2304) + g20, at: 2304)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 1152) + g10, at: 1152)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 2304) + g20, at: 2304)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g01, at: 384)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g11, at: 1536)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2688) + g21, at: 2688)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 384) + g01, at: 384)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 1536) + g11, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 2688) + g21, at: 2688)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g02, at: 768)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1920) + g12, at: 1920)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g22, at: 3072)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 768) + g02, at: 768)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 1920) + g12, at: 1920)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 3072) + g22, at: 3072)
         }
     }
 
@@ -1904,8 +1886,6 @@ extension WinogradEdges: TrainableModel {
     // the batch's S (l2_conv2d_2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l2_conv2d_2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, z = s + 8640
         for group in 0..<2 {
             let ty0 = group * 3
@@ -1916,17 +1896,17 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48), d04 = pc.simd(V8.self, at: 64), d05 = pc.simd(V8.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400), d14 = pc.simd(VC.self, at: 416), d15 = pc.simd(VC.self, at: 432)
+                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400), d14 = pc.simd(V8.self, at: 416), d15 = pc.simd(V8.self, at: 432)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 784)
+                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752), d24 = pc.simd(V8.self, at: 768), d25 = pc.simd(V8.self, at: 784)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104), d34 = pc.simd(VC.self, at: 1120), d35 = pc.simd(VC.self, at: 1136)
+                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104), d34 = pc.simd(V8.self, at: 1120), d35 = pc.simd(V8.self, at: 1136)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1408), d41 = pc.simd(VC.self, at: 1424), d42 = pc.simd(VC.self, at: 1440), d43 = pc.simd(VC.self, at: 1456), d44 = pc.simd(VC.self, at: 1472), d45 = pc.simd(VC.self, at: 1488)
+                        let d40 = pc.simd(V8.self, at: 1408), d41 = pc.simd(V8.self, at: 1424), d42 = pc.simd(V8.self, at: 1440), d43 = pc.simd(V8.self, at: 1456), d44 = pc.simd(V8.self, at: 1472), d45 = pc.simd(V8.self, at: 1488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1760), d51 = pc.simd(VC.self, at: 1776), d52 = pc.simd(VC.self, at: 1792), d53 = pc.simd(VC.self, at: 1808), d54 = pc.simd(VC.self, at: 1824), d55 = pc.simd(VC.self, at: 1840)
+                        let d50 = pc.simd(V8.self, at: 1760), d51 = pc.simd(V8.self, at: 1776), d52 = pc.simd(V8.self, at: 1792), d53 = pc.simd(V8.self, at: 1808), d54 = pc.simd(V8.self, at: 1824), d55 = pc.simd(V8.self, at: 1840)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1981,13 +1961,13 @@ extension WinogradEdges: TrainableModel {
                     let dzt = dz + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
                         let zt = z + (t * 48 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 48 + k), d02 = ox + 2 < 18 ? dzt.simd(VK.self, at: 96 + k) : VK(), d03 = ox + 3 < 18 ? dzt.simd(VK.self, at: 144 + k) : VK()
+                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 48 + k), d02 = ox + 2 < 18 ? dzt.simd(V8.self, at: 96 + k) : V8(), d03 = ox + 3 < 18 ? dzt.simd(V8.self, at: 144 + k) : V8()
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = oy + 1 < 21 ? dzt.simd(VK.self, at: 864 + k) : VK(), d11 = oy + 1 < 21 ? dzt.simd(VK.self, at: 912 + k) : VK(), d12 = oy + 1 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 960 + k) : VK(), d13 = oy + 1 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 1008 + k) : VK()
+                        let d10 = oy + 1 < 21 ? dzt.simd(V8.self, at: 864 + k) : V8(), d11 = oy + 1 < 21 ? dzt.simd(V8.self, at: 912 + k) : V8(), d12 = oy + 1 < 21 && ox + 2 < 18 ? dzt.simd(V8.self, at: 960 + k) : V8(), d13 = oy + 1 < 21 && ox + 3 < 18 ? dzt.simd(V8.self, at: 1008 + k) : V8()
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = oy + 2 < 21 ? dzt.simd(VK.self, at: 1728 + k) : VK(), d21 = oy + 2 < 21 ? dzt.simd(VK.self, at: 1776 + k) : VK(), d22 = oy + 2 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 1824 + k) : VK(), d23 = oy + 2 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 1872 + k) : VK()
+                        let d20 = oy + 2 < 21 ? dzt.simd(V8.self, at: 1728 + k) : V8(), d21 = oy + 2 < 21 ? dzt.simd(V8.self, at: 1776 + k) : V8(), d22 = oy + 2 < 21 && ox + 2 < 18 ? dzt.simd(V8.self, at: 1824 + k) : V8(), d23 = oy + 2 < 21 && ox + 3 < 18 ? dzt.simd(V8.self, at: 1872 + k) : V8()
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = oy + 3 < 21 ? dzt.simd(VK.self, at: 2592 + k) : VK(), d31 = oy + 3 < 21 ? dzt.simd(VK.self, at: 2640 + k) : VK(), d32 = oy + 3 < 21 && ox + 2 < 18 ? dzt.simd(VK.self, at: 2688 + k) : VK(), d33 = oy + 3 < 21 && ox + 3 < 18 ? dzt.simd(VK.self, at: 2736 + k) : VK()
+                        let d30 = oy + 3 < 21 ? dzt.simd(V8.self, at: 2592 + k) : V8(), d31 = oy + 3 < 21 ? dzt.simd(V8.self, at: 2640 + k) : V8(), d32 = oy + 3 < 21 && ox + 2 < 18 ? dzt.simd(V8.self, at: 2688 + k) : V8(), d33 = oy + 3 < 21 && ox + 3 < 18 ? dzt.simd(V8.self, at: 2736 + k) : V8()
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -2044,34 +2024,33 @@ extension WinogradEdges: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l2_conv2d_2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 768, by: 8) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 768), s02 = st.simd(VK.self, at: 1536), s03 = st.simd(VK.self, at: 2304), s04 = st.simd(VK.self, at: 3072), s05 = st.simd(VK.self, at: 3840)
+            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 768), s02 = st.simd(V8.self, at: 1536), s03 = st.simd(V8.self, at: 2304), s04 = st.simd(V8.self, at: 3072), s05 = st.simd(V8.self, at: 3840)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 4608), s11 = st.simd(VK.self, at: 5376), s12 = st.simd(VK.self, at: 6144), s13 = st.simd(VK.self, at: 6912), s14 = st.simd(VK.self, at: 7680), s15 = st.simd(VK.self, at: 8448)
+            let s10 = st.simd(V8.self, at: 4608), s11 = st.simd(V8.self, at: 5376), s12 = st.simd(V8.self, at: 6144), s13 = st.simd(V8.self, at: 6912), s14 = st.simd(V8.self, at: 7680), s15 = st.simd(V8.self, at: 8448)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 9216), s21 = st.simd(VK.self, at: 9984), s22 = st.simd(VK.self, at: 10752), s23 = st.simd(VK.self, at: 11520), s24 = st.simd(VK.self, at: 12288), s25 = st.simd(VK.self, at: 13056)
+            let s20 = st.simd(V8.self, at: 9216), s21 = st.simd(V8.self, at: 9984), s22 = st.simd(V8.self, at: 10752), s23 = st.simd(V8.self, at: 11520), s24 = st.simd(V8.self, at: 12288), s25 = st.simd(V8.self, at: 13056)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 13824), s31 = st.simd(VK.self, at: 14592), s32 = st.simd(VK.self, at: 15360), s33 = st.simd(VK.self, at: 16128), s34 = st.simd(VK.self, at: 16896), s35 = st.simd(VK.self, at: 17664)
+            let s30 = st.simd(V8.self, at: 13824), s31 = st.simd(V8.self, at: 14592), s32 = st.simd(V8.self, at: 15360), s33 = st.simd(V8.self, at: 16128), s34 = st.simd(V8.self, at: 16896), s35 = st.simd(V8.self, at: 17664)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 18432), s41 = st.simd(VK.self, at: 19200), s42 = st.simd(VK.self, at: 19968), s43 = st.simd(VK.self, at: 20736), s44 = st.simd(VK.self, at: 21504), s45 = st.simd(VK.self, at: 22272)
+            let s40 = st.simd(V8.self, at: 18432), s41 = st.simd(V8.self, at: 19200), s42 = st.simd(V8.self, at: 19968), s43 = st.simd(V8.self, at: 20736), s44 = st.simd(V8.self, at: 21504), s45 = st.simd(V8.self, at: 22272)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 23040), s51 = st.simd(VK.self, at: 23808), s52 = st.simd(VK.self, at: 24576), s53 = st.simd(VK.self, at: 25344), s54 = st.simd(VK.self, at: 26112), s55 = st.simd(VK.self, at: 26880)
+            let s50 = st.simd(V8.self, at: 23040), s51 = st.simd(V8.self, at: 23808), s52 = st.simd(V8.self, at: 24576), s53 = st.simd(V8.self, at: 25344), s54 = st.simd(V8.self, at: 26112), s55 = st.simd(V8.self, at: 26880)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2304) + g10, at: 2304)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 4608) + g20, at: 4608)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 2304) + g10, at: 2304)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 4608) + g20, at: 4608)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g01, at: 768)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 3072) + g11, at: 3072)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 5376) + g21, at: 5376)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 768) + g01, at: 768)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 3072) + g11, at: 3072)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 5376) + g21, at: 5376)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g02, at: 1536)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 3840) + g12, at: 3840)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 6144) + g22, at: 6144)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 1536) + g02, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 3840) + g12, at: 3840)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 6144) + g22, at: 6144)
         }
     }
 
@@ -2091,44 +2070,43 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l1_conv2d_1_input_gradient_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 4
                     let yp = y + ox * 24
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s0_2 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s1_2 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s2_2 = V8()
+                    var s3_0 = V8()
+                    var s3_1 = V8()
+                    var s3_2 = V8()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -2148,30 +2126,30 @@ extension WinogradEdges: TrainableModel {
                 }
                 do {
                     let yp = y + 288
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s0_2 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s1_2 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s2_2 = V8()
                     let xp = x + 192
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
@@ -2192,8 +2170,6 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l1_conv2d_1_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 8640
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
@@ -2204,17 +2180,17 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 1408 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48), d04 = pc.simd(V8.self, at: 64), d05 = pc.simd(V8.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400), d14 = pc.simd(VC.self, at: 416), d15 = pc.simd(VC.self, at: 432)
+                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400), d14 = pc.simd(V8.self, at: 416), d15 = pc.simd(V8.self, at: 432)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752), d24 = pc.simd(VC.self, at: 768), d25 = pc.simd(VC.self, at: 784)
+                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752), d24 = pc.simd(V8.self, at: 768), d25 = pc.simd(V8.self, at: 784)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104), d34 = pc.simd(VC.self, at: 1120), d35 = pc.simd(VC.self, at: 1136)
+                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104), d34 = pc.simd(V8.self, at: 1120), d35 = pc.simd(V8.self, at: 1136)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 1408), d41 = pc.simd(VC.self, at: 1424), d42 = pc.simd(VC.self, at: 1440), d43 = pc.simd(VC.self, at: 1456), d44 = pc.simd(VC.self, at: 1472), d45 = pc.simd(VC.self, at: 1488)
+                        let d40 = pc.simd(V8.self, at: 1408), d41 = pc.simd(V8.self, at: 1424), d42 = pc.simd(V8.self, at: 1440), d43 = pc.simd(V8.self, at: 1456), d44 = pc.simd(V8.self, at: 1472), d45 = pc.simd(V8.self, at: 1488)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 1760), d51 = pc.simd(VC.self, at: 1776), d52 = pc.simd(VC.self, at: 1792), d53 = pc.simd(VC.self, at: 1808), d54 = pc.simd(VC.self, at: 1824), d55 = pc.simd(VC.self, at: 1840)
+                        let d50 = pc.simd(V8.self, at: 1760), d51 = pc.simd(V8.self, at: 1776), d52 = pc.simd(V8.self, at: 1792), d53 = pc.simd(V8.self, at: 1808), d54 = pc.simd(V8.self, at: 1824), d55 = pc.simd(V8.self, at: 1840)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2272,18 +2248,18 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 20 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(VK.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 368), m02 = mt.simd(VK.self, at: 736), m03 = mt.simd(VK.self, at: 1104), m04 = mt.simd(VK.self, at: 1472), m05 = mt.simd(VK.self, at: 1840)
+                        let bias = w.simd(V8.self, at: 18432 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 368), m02 = mt.simd(V8.self, at: 736), m03 = mt.simd(V8.self, at: 1104), m04 = mt.simd(V8.self, at: 1472), m05 = mt.simd(V8.self, at: 1840)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 2208), m11 = mt.simd(VK.self, at: 2576), m12 = mt.simd(VK.self, at: 2944), m13 = mt.simd(VK.self, at: 3312), m14 = mt.simd(VK.self, at: 3680), m15 = mt.simd(VK.self, at: 4048)
+                        let m10 = mt.simd(V8.self, at: 2208), m11 = mt.simd(V8.self, at: 2576), m12 = mt.simd(V8.self, at: 2944), m13 = mt.simd(V8.self, at: 3312), m14 = mt.simd(V8.self, at: 3680), m15 = mt.simd(V8.self, at: 4048)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 4416), m21 = mt.simd(VK.self, at: 4784), m22 = mt.simd(VK.self, at: 5152), m23 = mt.simd(VK.self, at: 5520), m24 = mt.simd(VK.self, at: 5888), m25 = mt.simd(VK.self, at: 6256)
+                        let m20 = mt.simd(V8.self, at: 4416), m21 = mt.simd(V8.self, at: 4784), m22 = mt.simd(V8.self, at: 5152), m23 = mt.simd(V8.self, at: 5520), m24 = mt.simd(V8.self, at: 5888), m25 = mt.simd(V8.self, at: 6256)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 6624), m31 = mt.simd(VK.self, at: 6992), m32 = mt.simd(VK.self, at: 7360), m33 = mt.simd(VK.self, at: 7728), m34 = mt.simd(VK.self, at: 8096), m35 = mt.simd(VK.self, at: 8464)
+                        let m30 = mt.simd(V8.self, at: 6624), m31 = mt.simd(V8.self, at: 6992), m32 = mt.simd(V8.self, at: 7360), m33 = mt.simd(V8.self, at: 7728), m34 = mt.simd(V8.self, at: 8096), m35 = mt.simd(V8.self, at: 8464)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 8832), m41 = mt.simd(VK.self, at: 9200), m42 = mt.simd(VK.self, at: 9568), m43 = mt.simd(VK.self, at: 9936), m44 = mt.simd(VK.self, at: 10304), m45 = mt.simd(VK.self, at: 10672)
+                        let m40 = mt.simd(V8.self, at: 8832), m41 = mt.simd(V8.self, at: 9200), m42 = mt.simd(V8.self, at: 9568), m43 = mt.simd(V8.self, at: 9936), m44 = mt.simd(V8.self, at: 10304), m45 = mt.simd(V8.self, at: 10672)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 11040), m51 = mt.simd(VK.self, at: 11408), m52 = mt.simd(VK.self, at: 11776), m53 = mt.simd(VK.self, at: 12144), m54 = mt.simd(VK.self, at: 12512), m55 = mt.simd(VK.self, at: 12880)
+                        let m50 = mt.simd(V8.self, at: 11040), m51 = mt.simd(V8.self, at: 11408), m52 = mt.simd(V8.self, at: 11776), m53 = mt.simd(V8.self, at: 12144), m54 = mt.simd(V8.self, at: 12512), m55 = mt.simd(V8.self, at: 12880)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2343,31 +2319,30 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_2_input_gradient_winograd_product15(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 5
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
                     let xp = x + ox * 48
                     let wp = kernel
                     for ci in 0..<48 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 48])
+                        let x1 = V16(repeating: xp[ci + 48])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 96])
+                        let x2 = V16(repeating: xp[ci + 96])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 144])
+                        let x3 = V16(repeating: xp[ci + 144])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 192])
+                        let x4 = V16(repeating: xp[ci + 192])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2382,8 +2357,6 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 25920
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 3
@@ -2394,17 +2367,17 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 4224 + tx * 192)
                     for c in stride(from: 0, to: 48, by: 8) {
                         let vt = v + (t * 48 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 48), d02 = pc.simd(VC.self, at: 96), d03 = pc.simd(VC.self, at: 144), d04 = pc.simd(VC.self, at: 192), d05 = pc.simd(VC.self, at: 240)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 48), d02 = pc.simd(V8.self, at: 96), d03 = pc.simd(V8.self, at: 144), d04 = pc.simd(V8.self, at: 192), d05 = pc.simd(V8.self, at: 240)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 1056), d11 = pc.simd(VC.self, at: 1104), d12 = pc.simd(VC.self, at: 1152), d13 = pc.simd(VC.self, at: 1200), d14 = pc.simd(VC.self, at: 1248), d15 = pc.simd(VC.self, at: 1296)
+                        let d10 = pc.simd(V8.self, at: 1056), d11 = pc.simd(V8.self, at: 1104), d12 = pc.simd(V8.self, at: 1152), d13 = pc.simd(V8.self, at: 1200), d14 = pc.simd(V8.self, at: 1248), d15 = pc.simd(V8.self, at: 1296)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 2112), d21 = pc.simd(VC.self, at: 2160), d22 = pc.simd(VC.self, at: 2208), d23 = pc.simd(VC.self, at: 2256), d24 = pc.simd(VC.self, at: 2304), d25 = pc.simd(VC.self, at: 2352)
+                        let d20 = pc.simd(V8.self, at: 2112), d21 = pc.simd(V8.self, at: 2160), d22 = pc.simd(V8.self, at: 2208), d23 = pc.simd(V8.self, at: 2256), d24 = pc.simd(V8.self, at: 2304), d25 = pc.simd(V8.self, at: 2352)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 3168), d31 = pc.simd(VC.self, at: 3216), d32 = pc.simd(VC.self, at: 3264), d33 = pc.simd(VC.self, at: 3312), d34 = pc.simd(VC.self, at: 3360), d35 = pc.simd(VC.self, at: 3408)
+                        let d30 = pc.simd(V8.self, at: 3168), d31 = pc.simd(V8.self, at: 3216), d32 = pc.simd(V8.self, at: 3264), d33 = pc.simd(V8.self, at: 3312), d34 = pc.simd(V8.self, at: 3360), d35 = pc.simd(V8.self, at: 3408)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 4224), d41 = pc.simd(VC.self, at: 4272), d42 = pc.simd(VC.self, at: 4320), d43 = pc.simd(VC.self, at: 4368), d44 = pc.simd(VC.self, at: 4416), d45 = pc.simd(VC.self, at: 4464)
+                        let d40 = pc.simd(V8.self, at: 4224), d41 = pc.simd(V8.self, at: 4272), d42 = pc.simd(V8.self, at: 4320), d43 = pc.simd(V8.self, at: 4368), d44 = pc.simd(V8.self, at: 4416), d45 = pc.simd(V8.self, at: 4464)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 5280), d51 = pc.simd(VC.self, at: 5328), d52 = pc.simd(VC.self, at: 5376), d53 = pc.simd(VC.self, at: 5424), d54 = pc.simd(VC.self, at: 5472), d55 = pc.simd(VC.self, at: 5520)
+                        let d50 = pc.simd(V8.self, at: 5280), d51 = pc.simd(V8.self, at: 5328), d52 = pc.simd(V8.self, at: 5376), d53 = pc.simd(V8.self, at: 5424), d54 = pc.simd(V8.self, at: 5472), d55 = pc.simd(V8.self, at: 5520)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2462,18 +2435,18 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 5 + tx, ox = 4 * tx
                     let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 27648 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 240), m02 = mt.simd(VK.self, at: 480), m03 = mt.simd(VK.self, at: 720), m04 = mt.simd(VK.self, at: 960), m05 = mt.simd(VK.self, at: 1200)
+                        let bias = w.simd(V8.self, at: 27648 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 240), m02 = mt.simd(V8.self, at: 480), m03 = mt.simd(V8.self, at: 720), m04 = mt.simd(V8.self, at: 960), m05 = mt.simd(V8.self, at: 1200)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 1440), m11 = mt.simd(VK.self, at: 1680), m12 = mt.simd(VK.self, at: 1920), m13 = mt.simd(VK.self, at: 2160), m14 = mt.simd(VK.self, at: 2400), m15 = mt.simd(VK.self, at: 2640)
+                        let m10 = mt.simd(V8.self, at: 1440), m11 = mt.simd(V8.self, at: 1680), m12 = mt.simd(V8.self, at: 1920), m13 = mt.simd(V8.self, at: 2160), m14 = mt.simd(V8.self, at: 2400), m15 = mt.simd(V8.self, at: 2640)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 2880), m21 = mt.simd(VK.self, at: 3120), m22 = mt.simd(VK.self, at: 3360), m23 = mt.simd(VK.self, at: 3600), m24 = mt.simd(VK.self, at: 3840), m25 = mt.simd(VK.self, at: 4080)
+                        let m20 = mt.simd(V8.self, at: 2880), m21 = mt.simd(V8.self, at: 3120), m22 = mt.simd(V8.self, at: 3360), m23 = mt.simd(V8.self, at: 3600), m24 = mt.simd(V8.self, at: 3840), m25 = mt.simd(V8.self, at: 4080)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 4320), m31 = mt.simd(VK.self, at: 4560), m32 = mt.simd(VK.self, at: 4800), m33 = mt.simd(VK.self, at: 5040), m34 = mt.simd(VK.self, at: 5280), m35 = mt.simd(VK.self, at: 5520)
+                        let m30 = mt.simd(V8.self, at: 4320), m31 = mt.simd(V8.self, at: 4560), m32 = mt.simd(V8.self, at: 4800), m33 = mt.simd(V8.self, at: 5040), m34 = mt.simd(V8.self, at: 5280), m35 = mt.simd(V8.self, at: 5520)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 5760), m41 = mt.simd(VK.self, at: 6000), m42 = mt.simd(VK.self, at: 6240), m43 = mt.simd(VK.self, at: 6480), m44 = mt.simd(VK.self, at: 6720), m45 = mt.simd(VK.self, at: 6960)
+                        let m40 = mt.simd(V8.self, at: 5760), m41 = mt.simd(V8.self, at: 6000), m42 = mt.simd(V8.self, at: 6240), m43 = mt.simd(V8.self, at: 6480), m44 = mt.simd(V8.self, at: 6720), m45 = mt.simd(V8.self, at: 6960)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 7200), m51 = mt.simd(VK.self, at: 7440), m52 = mt.simd(VK.self, at: 7680), m53 = mt.simd(VK.self, at: 7920), m54 = mt.simd(VK.self, at: 8160), m55 = mt.simd(VK.self, at: 8400)
+                        let m50 = mt.simd(V8.self, at: 7200), m51 = mt.simd(V8.self, at: 7440), m52 = mt.simd(V8.self, at: 7680), m53 = mt.simd(V8.self, at: 7920), m54 = mt.simd(V8.self, at: 8160), m55 = mt.simd(V8.self, at: 8400)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2533,46 +2506,45 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l0_conv2d_winograd_training_product60(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<10 {
                     let ox = bx * 6
                     let yp = y + ox * 24
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s3_0 = V8()
+                    var s3_1 = V8()
+                    var s4_0 = V8()
+                    var s4_1 = V8()
+                    var s5_0 = V8()
+                    var s5_1 = V8()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V8(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V8(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
                     }
@@ -2597,27 +2569,27 @@ extension WinogradEdges: TrainableModel {
                 for bx in 0..<10 {
                     let ox = bx * 6
                     let yp = y + ox * 24 + 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
                     let xp = x + ox * 16
                     let wp = kernel + 16
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V8(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V8(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2633,10 +2605,8 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l0_conv2d_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 15616
-        let zero = VK()
+        let zero = V8()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 6
             // Input transform: V[ξ][tile][c] = (Bᵀ d B)[ξ] for each 4x4 patch d.
@@ -2646,13 +2616,13 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 704 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 352), d11 = pc.simd(VC.self, at: 368), d12 = pc.simd(VC.self, at: 384), d13 = pc.simd(VC.self, at: 400)
+                        let d10 = pc.simd(V8.self, at: 352), d11 = pc.simd(V8.self, at: 368), d12 = pc.simd(V8.self, at: 384), d13 = pc.simd(V8.self, at: 400)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 704), d21 = pc.simd(VC.self, at: 720), d22 = pc.simd(VC.self, at: 736), d23 = pc.simd(VC.self, at: 752)
+                        let d20 = pc.simd(V8.self, at: 704), d21 = pc.simd(V8.self, at: 720), d22 = pc.simd(V8.self, at: 736), d23 = pc.simd(V8.self, at: 752)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1056), d31 = pc.simd(VC.self, at: 1072), d32 = pc.simd(VC.self, at: 1088), d33 = pc.simd(VC.self, at: 1104)
+                        let d30 = pc.simd(V8.self, at: 1056), d31 = pc.simd(V8.self, at: 1072), d32 = pc.simd(V8.self, at: 1088), d33 = pc.simd(V8.self, at: 1104)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2688,14 +2658,14 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 10 + tx, ox = 2 * tx
                     let yt = y + (oy * 20 + ox) * 24
                     for k in stride(from: 0, to: 24, by: 8) {
-                        let bias = w.simd(VK.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 1456), m02 = mt.simd(VK.self, at: 2912), m03 = mt.simd(VK.self, at: 4368)
+                        let bias = w.simd(V8.self, at: 8192 + k), mt = UnsafePointer(m) + (t * 24 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 1456), m02 = mt.simd(V8.self, at: 2912), m03 = mt.simd(V8.self, at: 4368)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 5824), m11 = mt.simd(VK.self, at: 7280), m12 = mt.simd(VK.self, at: 8736), m13 = mt.simd(VK.self, at: 10192)
+                        let m10 = mt.simd(V8.self, at: 5824), m11 = mt.simd(V8.self, at: 7280), m12 = mt.simd(V8.self, at: 8736), m13 = mt.simd(V8.self, at: 10192)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 11648), m21 = mt.simd(VK.self, at: 13104), m22 = mt.simd(VK.self, at: 14560), m23 = mt.simd(VK.self, at: 16016)
+                        let m20 = mt.simd(V8.self, at: 11648), m21 = mt.simd(V8.self, at: 13104), m22 = mt.simd(V8.self, at: 14560), m23 = mt.simd(V8.self, at: 16016)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 17472), m31 = mt.simd(VK.self, at: 18928), m32 = mt.simd(VK.self, at: 20384), m33 = mt.simd(VK.self, at: 21840)
+                        let m30 = mt.simd(V8.self, at: 17472), m31 = mt.simd(V8.self, at: 18928), m32 = mt.simd(V8.self, at: 20384), m33 = mt.simd(V8.self, at: 21840)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2726,34 +2696,33 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l1_conv2d_1_winograd_training_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<5 {
                     let ox = bx * 6
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
+                        let x1 = V16(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
+                        let x2 = V16(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
+                        let x3 = V16(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
+                        let x4 = V16(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 120])
+                        let x5 = V16(repeating: xp[ci + 120])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2766,24 +2735,24 @@ extension WinogradEdges: TrainableModel {
                 for bx in 0..<3 {
                     let ox = bx * 5 + 30
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
+                        let x1 = V16(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
+                        let x2 = V16(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
+                        let x3 = V16(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
+                        let x4 = V16(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2798,34 +2767,33 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l1_conv2d_1_winograd_training_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<9 {
                     let ox = bx * 6
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     let xp = x + ox * 24
                     let wp = kernel
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
+                        let x1 = V16(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
+                        let x2 = V16(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
+                        let x3 = V16(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
+                        let x4 = V16(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 120])
+                        let x5 = V16(repeating: xp[ci + 120])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2841,8 +2809,6 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l1_conv2d_1_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 20736
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 6
@@ -2854,13 +2820,13 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 960 + tx * 48)
                     for c in stride(from: 0, to: 24, by: 8) {
                         let vt = v + (t * 24 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 24), d02 = pc.simd(VC.self, at: 48), d03 = pc.simd(VC.self, at: 72)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 24), d02 = pc.simd(V8.self, at: 48), d03 = pc.simd(V8.self, at: 72)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 480), d11 = pc.simd(VC.self, at: 504), d12 = pc.simd(VC.self, at: 528), d13 = pc.simd(VC.self, at: 552)
+                        let d10 = pc.simd(V8.self, at: 480), d11 = pc.simd(V8.self, at: 504), d12 = pc.simd(V8.self, at: 528), d13 = pc.simd(V8.self, at: 552)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 960), d21 = pc.simd(VC.self, at: 984), d22 = pc.simd(VC.self, at: 1008), d23 = pc.simd(VC.self, at: 1032)
+                        let d20 = pc.simd(V8.self, at: 960), d21 = pc.simd(V8.self, at: 984), d22 = pc.simd(V8.self, at: 1008), d23 = pc.simd(V8.self, at: 1032)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 1440), d31 = pc.simd(VC.self, at: 1464), d32 = pc.simd(VC.self, at: 1488), d33 = pc.simd(VC.self, at: 1512)
+                        let d30 = pc.simd(V8.self, at: 1440), d31 = pc.simd(V8.self, at: 1464), d32 = pc.simd(V8.self, at: 1488), d33 = pc.simd(V8.self, at: 1512)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2896,14 +2862,14 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     let yt = y + (oy * 18 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 8) {
-                        let bias = w.simd(VK.self, at: 6144 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 880), m02 = mt.simd(VK.self, at: 1760), m03 = mt.simd(VK.self, at: 2640)
+                        let bias = w.simd(V8.self, at: 6144 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 880), m02 = mt.simd(V8.self, at: 1760), m03 = mt.simd(V8.self, at: 2640)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 3520), m11 = mt.simd(VK.self, at: 4400), m12 = mt.simd(VK.self, at: 5280), m13 = mt.simd(VK.self, at: 6160)
+                        let m10 = mt.simd(V8.self, at: 3520), m11 = mt.simd(V8.self, at: 4400), m12 = mt.simd(V8.self, at: 5280), m13 = mt.simd(V8.self, at: 6160)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 7040), m21 = mt.simd(VK.self, at: 7920), m22 = mt.simd(VK.self, at: 8800), m23 = mt.simd(VK.self, at: 9680)
+                        let m20 = mt.simd(V8.self, at: 7040), m21 = mt.simd(V8.self, at: 7920), m22 = mt.simd(V8.self, at: 8800), m23 = mt.simd(V8.self, at: 9680)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 10560), m31 = mt.simd(VK.self, at: 11440), m32 = mt.simd(VK.self, at: 12320), m33 = mt.simd(VK.self, at: 13200)
+                        let m30 = mt.simd(V8.self, at: 10560), m31 = mt.simd(V8.self, at: 11440), m32 = mt.simd(V8.self, at: 12320), m33 = mt.simd(V8.self, at: 13200)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2937,7 +2903,6 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_2_winograd_training_product45(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<3) {
             let c0 = g * 16
@@ -2945,27 +2910,27 @@ extension WinogradEdges: TrainableModel {
                 for bx in 0..<5 {
                     let ox = bx * 6
                     let yp = y + ox * 48 + c0
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -2978,24 +2943,24 @@ extension WinogradEdges: TrainableModel {
                 for bx in 0..<3 {
                     let ox = bx * 5 + 30
                     let yp = y + ox * 48 + c0
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -3010,7 +2975,6 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_2_winograd_training_product54(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<3) {
             let c0 = g * 16
@@ -3018,27 +2982,27 @@ extension WinogradEdges: TrainableModel {
                 for bx in 0..<9 {
                     let ox = bx * 6
                     let yp = y + ox * 48 + c0
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     let xp = x + ox * 16
                     let wp = kernel + c0
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -3054,8 +3018,6 @@ extension WinogradEdges: TrainableModel {
 
     @inline(never)
     static func l2_conv2d_2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 14080
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 6
@@ -3067,13 +3029,13 @@ extension WinogradEdges: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 8) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 16), d02 = pc.simd(V8.self, at: 32), d03 = pc.simd(V8.self, at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 320), d11 = pc.simd(VC.self, at: 336), d12 = pc.simd(VC.self, at: 352), d13 = pc.simd(VC.self, at: 368)
+                        let d10 = pc.simd(V8.self, at: 320), d11 = pc.simd(V8.self, at: 336), d12 = pc.simd(V8.self, at: 352), d13 = pc.simd(V8.self, at: 368)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 640), d21 = pc.simd(VC.self, at: 656), d22 = pc.simd(VC.self, at: 672), d23 = pc.simd(VC.self, at: 688)
+                        let d20 = pc.simd(V8.self, at: 640), d21 = pc.simd(V8.self, at: 656), d22 = pc.simd(V8.self, at: 672), d23 = pc.simd(V8.self, at: 688)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 960), d31 = pc.simd(VC.self, at: 976), d32 = pc.simd(VC.self, at: 992), d33 = pc.simd(VC.self, at: 1008)
+                        let d30 = pc.simd(V8.self, at: 960), d31 = pc.simd(V8.self, at: 976), d32 = pc.simd(V8.self, at: 992), d33 = pc.simd(V8.self, at: 1008)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -3109,14 +3071,14 @@ extension WinogradEdges: TrainableModel {
                     let t = r * 9 + tx, ox = 2 * tx
                     let yt = y + (oy * 18 + ox) * 48
                     for k in stride(from: 0, to: 48, by: 8) {
-                        let bias = w.simd(VK.self, at: 12288 + k), mt = UnsafePointer(m) + (t * 48 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 2608), m02 = mt.simd(VK.self, at: 5216), m03 = mt.simd(VK.self, at: 7824)
+                        let bias = w.simd(V8.self, at: 12288 + k), mt = UnsafePointer(m) + (t * 48 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 2608), m02 = mt.simd(V8.self, at: 5216), m03 = mt.simd(V8.self, at: 7824)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 10432), m11 = mt.simd(VK.self, at: 13040), m12 = mt.simd(VK.self, at: 15648), m13 = mt.simd(VK.self, at: 18256)
+                        let m10 = mt.simd(V8.self, at: 10432), m11 = mt.simd(V8.self, at: 13040), m12 = mt.simd(V8.self, at: 15648), m13 = mt.simd(V8.self, at: 18256)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 20864), m21 = mt.simd(VK.self, at: 23472), m22 = mt.simd(VK.self, at: 26080), m23 = mt.simd(VK.self, at: 28688)
+                        let m20 = mt.simd(V8.self, at: 20864), m21 = mt.simd(V8.self, at: 23472), m22 = mt.simd(V8.self, at: 26080), m23 = mt.simd(V8.self, at: 28688)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 31296), m31 = mt.simd(VK.self, at: 33904), m32 = mt.simd(VK.self, at: 36512), m33 = mt.simd(VK.self, at: 39120)
+                        let m30 = mt.simd(V8.self, at: 31296), m31 = mt.simd(V8.self, at: 33904), m32 = mt.simd(V8.self, at: 36512), m33 = mt.simd(V8.self, at: 39120)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -3136,6 +3098,15 @@ extension WinogradEdges: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -3149,92 +3120,76 @@ extension WinogradEdges: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

@@ -289,39 +289,38 @@ public struct WinogradLine: CompiledModel {
     // dense over 8 samples: Dense, (None, 8) → (None, 3)
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 21728, bias = w + 21760
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V4(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V4(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V4(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V4(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V4(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V4(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V4(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -367,35 +366,34 @@ public struct WinogradLine: CompiledModel {
     // conv1d: the direct kernel
     @inline(never)
     static func l0_conv1d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 640
         if parts.contains(0) {
             do {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 16
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V16.self, at: 0)
+                    var s1_0 = bias.simd(V16.self, at: 0)
+                    var s2_0 = bias.simd(V16.self, at: 0)
+                    var s3_0 = bias.simd(V16.self, at: 0)
+                    var s4_0 = bias.simd(V16.self, at: 0)
+                    var s5_0 = bias.simd(V16.self, at: 0)
                     for kx in 0..<5 {
                         let xp = x + ox * 8 + kx * 8
                         let wp = kernel + kx * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V16(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V16(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V16(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V16(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V16(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -423,31 +421,30 @@ public struct WinogradLine: CompiledModel {
 
     @inline(never)
     static func l0_conv1d_winograd_product19(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<3 {
                     let ox = bx * 5
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
                     let xp = x + ox * 8
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V16(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V16(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V16(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V16(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -458,21 +455,21 @@ public struct WinogradLine: CompiledModel {
                 }
                 do {
                     let yp = y + 240
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
                     let xp = x + 120
                     let wp = kernel
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V16(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V16(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V16(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -486,27 +483,25 @@ public struct WinogradLine: CompiledModel {
 
     @inline(never)
     static func l0_conv1d_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 1408
-        let zero = VK()
+        let zero = V8()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 1
-            let VC_5_25: VC = VC(repeating: 5.25), VC_4_25: VC = VC(repeating: 4.25), VC_0_5: VC = VC(repeating: 0.5), VC_0_25: VC = VC(repeating: 0.25), VC_m2_5: VC = VC(repeating: -2.5), VC_m1_25: VC = VC(repeating: -1.25), VC_2: VC = VC(repeating: 2), VC_m2: VC = VC(repeating: -2), VC_4: VC = VC(repeating: 4), VC_2_5: VC = VC(repeating: 2.5), VC_m5: VC = VC(repeating: -5), VC_m0_5: VC = VC(repeating: -0.5), VK_2: VK = VK(repeating: 2), VK_0_5: VK = VK(repeating: 0.5), VK_4: VK = VK(repeating: 4), VK_0_25: VK = VK(repeating: 0.25), VK_8: VK = VK(repeating: 8), VK_0_125: VK = VK(repeating: 0.125)
+            let V8_5_25: V8 = V8(repeating: 5.25), V8_4_25: V8 = V8(repeating: 4.25), V8_0_5: V8 = V8(repeating: 0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m2_5: V8 = V8(repeating: -2.5), V8_m1_25: V8 = V8(repeating: -1.25), V8_2: V8 = V8(repeating: 2), V8_m2: V8 = V8(repeating: -2), V8_4: V8 = V8(repeating: 4), V8_2_5: V8 = V8(repeating: 2.5), V8_m5: V8 = V8(repeating: -5), V8_m0_5: V8 = V8(repeating: -0.5), V8_8: V8 = V8(repeating: 8), V8_0_125: V8 = V8(repeating: 0.125)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
             for tx in 0..<19 {
                 let patch = x + (ty0 * 19 + tx) * 32
                 for c in stride(from: 0, to: 8, by: 8) {
                     let vt = v + (tx * 8 + c), pc = patch + c
-                    let d0 = pc.simd(VC.self, at: 0), d1 = pc.simd(VC.self, at: 8), d2 = pc.simd(VC.self, at: 16), d3 = pc.simd(VC.self, at: 24), d4 = pc.simd(VC.self, at: 32), d5 = pc.simd(VC.self, at: 40), d6 = pc.simd(VC.self, at: 48), d7 = pc.simd(VC.self, at: 56)
-                    vt.store(madd(d0 - d6, (d4 - d2), VC_5_25), at: 0)
-                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), VC_4_25), at: 176)
-                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), VC_4_25), at: 352)
-                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_0_5), d4, VC_m1_25), d5, VC_2), d3, VC_m2_5), at: 528)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_m0_5), d1, VC_m2), d3, VC_2_5), d2, VC_4), d4, VC_m5), at: 704)
-                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_m0_5), d4, VC_m1_25), d5, VC_m2), d3, VC_2_5), at: 880)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_0_5), d1, VC_2), d3, VC_m2_5), d2, VC_4), d4, VC_m5), at: 1056)
-                    vt.store(madd(d7 - d1, (d3 - d5), VC_5_25), at: 1232)
+                    let d0 = pc.simd(V8.self, at: 0), d1 = pc.simd(V8.self, at: 8), d2 = pc.simd(V8.self, at: 16), d3 = pc.simd(V8.self, at: 24), d4 = pc.simd(V8.self, at: 32), d5 = pc.simd(V8.self, at: 40), d6 = pc.simd(V8.self, at: 48), d7 = pc.simd(V8.self, at: 56)
+                    vt.store(madd(d0 - d6, (d4 - d2), V8_5_25), at: 0)
+                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), V8_4_25), at: 176)
+                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), V8_4_25), at: 352)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, V8_0_25), d1, V8_0_5), d4, V8_m1_25), d5, V8_2), d3, V8_m2_5), at: 528)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V8_m0_5), d1, V8_m2), d3, V8_2_5), d2, V8_4), d4, V8_m5), at: 704)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, V8_0_25), d1, V8_m0_5), d4, V8_m1_25), d5, V8_m2), d3, V8_2_5), at: 880)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V8_0_5), d1, V8_2), d3, V8_m2_5), d2, V8_4), d4, V8_m5), at: 1056)
+                    vt.store(madd(d7 - d1, (d3 - d5), V8_5_25), at: 1232)
                 }
             }
             // 8 products M[ξ] = V[ξ] · U[ξ].
@@ -517,15 +512,15 @@ public struct WinogradLine: CompiledModel {
             for tx in 0..<19 {
                 let ox = 4 * (ty0 * 19 + tx), yt = y + ox * 16
                 for k in stride(from: 0, to: 16, by: 8) {
-                    let bias = w.simd(VK.self, at: 640 + k), mt = UnsafePointer(m) + (tx * 16 + k)
-                    let m0 = mt.simd(VK.self, at: 0), m1 = mt.simd(VK.self, at: 304), m2 = mt.simd(VK.self, at: 608), m3 = mt.simd(VK.self, at: 912), m4 = mt.simd(VK.self, at: 1216), m5 = mt.simd(VK.self, at: 1520), m6 = mt.simd(VK.self, at: 1824), m7 = mt.simd(VK.self, at: 2128)
+                    let bias = w.simd(V8.self, at: 640 + k), mt = UnsafePointer(m) + (tx * 16 + k)
+                    let m0 = mt.simd(V8.self, at: 0), m1 = mt.simd(V8.self, at: 304), m2 = mt.simd(V8.self, at: 608), m3 = mt.simd(V8.self, at: 912), m4 = mt.simd(V8.self, at: 1216), m5 = mt.simd(V8.self, at: 1520), m6 = mt.simd(V8.self, at: 1824), m7 = mt.simd(V8.self, at: 2128)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
                     yt.store(y0.replacing(with: zero, where: y0 .< zero), at: k)
-                    let y1 = madd(madd(m1 - m2, (m6 - m4), VK_0_5), (m3 - m5), VK_2) + bias
+                    let y1 = madd(madd(m1 - m2, (m6 - m4), V8_0_5), (m3 - m5), V8_2) + bias
                     yt.store(y1.replacing(with: zero, where: y1 .< zero), at: k + 16)
-                    let y2 = madd(madd(m1 + m2, (m4 + m6), VK_0_25), (m3 + m5), VK_4) + bias
+                    let y2 = madd(madd(m1 + m2, (m4 + m6), V8_0_25), (m3 + m5), V8_4) + bias
                     if ox + 2 < 150 { yt.store(y2.replacing(with: zero, where: y2 .< zero), at: k + 32) }
-                    let y3 = madd(madd(m1 + m7 - m2, (m6 - m4), VK_0_125), (m3 - m5), VK_8) + bias
+                    let y3 = madd(madd(m1 + m7 - m2, (m6 - m4), V8_0_125), (m3 - m5), V8_8) + bias
                     if ox + 3 < 150 { yt.store(y3.replacing(with: zero, where: y3 .< zero), at: k + 48) }
                 }
             }
@@ -545,47 +540,46 @@ public struct WinogradLine: CompiledModel {
     // conv1d_1: the direct kernel
     @inline(never)
     static func l1_conv1d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1536
         if parts.contains(0) {
             do {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 24
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s0_1 = bias.simd(V.self, at: 8)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s1_1 = bias.simd(V.self, at: 8)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s2_1 = bias.simd(V.self, at: 8)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s3_1 = bias.simd(V.self, at: 8)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s4_1 = bias.simd(V.self, at: 8)
-                    var s5_0 = bias.simd(V.self, at: 0)
-                    var s5_1 = bias.simd(V.self, at: 8)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s0_1 = bias.simd(V8.self, at: 8)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s1_1 = bias.simd(V8.self, at: 8)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s2_1 = bias.simd(V8.self, at: 8)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s3_1 = bias.simd(V8.self, at: 8)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s4_1 = bias.simd(V8.self, at: 8)
+                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s5_1 = bias.simd(V8.self, at: 8)
                     for kx in 0..<3 {
                         let xp = x + ox * 16 + kx * 16
                         let wp = kernel + kx * 512
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 32)
+                            let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
                         }
@@ -611,28 +605,28 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 24 + 16
-                    var s0_0 = bias.simd(V.self, at: 16)
-                    var s1_0 = bias.simd(V.self, at: 16)
-                    var s2_0 = bias.simd(V.self, at: 16)
-                    var s3_0 = bias.simd(V.self, at: 16)
-                    var s4_0 = bias.simd(V.self, at: 16)
-                    var s5_0 = bias.simd(V.self, at: 16)
+                    var s0_0 = bias.simd(V8.self, at: 16)
+                    var s1_0 = bias.simd(V8.self, at: 16)
+                    var s2_0 = bias.simd(V8.self, at: 16)
+                    var s3_0 = bias.simd(V8.self, at: 16)
+                    var s4_0 = bias.simd(V8.self, at: 16)
+                    var s5_0 = bias.simd(V8.self, at: 16)
                     for kx in 0..<3 {
                         let xp = x + ox * 16 + kx * 16
                         let wp = kernel + kx * 512 + 16
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 32)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -660,43 +654,42 @@ public struct WinogradLine: CompiledModel {
 
     @inline(never)
     static func l1_conv1d_1_winograd_product13(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s3_2 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s0_2 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s1_2 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s2_2 = V8()
+                    var s3_0 = V8()
+                    var s3_1 = V8()
+                    var s3_2 = V8()
                     let xp = x
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
                         s3_2 = madd(s3_2, x3, w2)
@@ -717,30 +710,30 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<3 {
                     let ox = bx * 3 + 4
                     let yp = y + ox * 24
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s0_2 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s1_2 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s2_2 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s0_2 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s1_2 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s2_2 = V8()
                     let xp = x + ox * 16
                     let wp = kernel
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                        let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 32)
+                        let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                        let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                         s0_2 = madd(s0_2, x0, w2)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                         s1_2 = madd(s1_2, x1, w2)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
                         s2_2 = madd(s2_2, x2, w2)
@@ -761,26 +754,24 @@ public struct WinogradLine: CompiledModel {
 
     @inline(never)
     static func l1_conv1d_1_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 1664
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 1
-            let VC_5_25: VC = VC(repeating: 5.25), VC_4_25: VC = VC(repeating: 4.25), VC_0_5: VC = VC(repeating: 0.5), VC_0_25: VC = VC(repeating: 0.25), VC_m2_5: VC = VC(repeating: -2.5), VC_m1_25: VC = VC(repeating: -1.25), VC_2: VC = VC(repeating: 2), VC_m2: VC = VC(repeating: -2), VC_4: VC = VC(repeating: 4), VC_2_5: VC = VC(repeating: 2.5), VC_m5: VC = VC(repeating: -5), VC_m0_5: VC = VC(repeating: -0.5), VK_2: VK = VK(repeating: 2), VK_0_5: VK = VK(repeating: 0.5), VK_4: VK = VK(repeating: 4), VK_0_25: VK = VK(repeating: 0.25), VK_8: VK = VK(repeating: 8), VK_0_125: VK = VK(repeating: 0.125), VK_16: VK = VK(repeating: 16), VK_0_0625: VK = VK(repeating: 0.0625), VK_32: VK = VK(repeating: 32), VK_0_03125: VK = VK(repeating: 0.03125)
+            let V8_5_25: V8 = V8(repeating: 5.25), V8_4_25: V8 = V8(repeating: 4.25), V8_0_5: V8 = V8(repeating: 0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m2_5: V8 = V8(repeating: -2.5), V8_m1_25: V8 = V8(repeating: -1.25), V8_2: V8 = V8(repeating: 2), V8_m2: V8 = V8(repeating: -2), V8_4: V8 = V8(repeating: 4), V8_2_5: V8 = V8(repeating: 2.5), V8_m5: V8 = V8(repeating: -5), V8_m0_5: V8 = V8(repeating: -0.5), V8_8: V8 = V8(repeating: 8), V8_0_125: V8 = V8(repeating: 0.125), V8_16: V8 = V8(repeating: 16), V8_0_0625: V8 = V8(repeating: 0.0625), V8_32: V8 = V8(repeating: 32), V8_0_03125: V8 = V8(repeating: 0.03125)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
             for tx in 0..<13 {
                 let patch = x + (ty0 * 13 + tx) * 96
                 for c in stride(from: 0, to: 16, by: 8) {
                     let vt = v + (tx * 16 + c), pc = patch + c
-                    let d0 = pc.simd(VC.self, at: 0), d1 = pc.simd(VC.self, at: 16), d2 = pc.simd(VC.self, at: 32), d3 = pc.simd(VC.self, at: 48), d4 = pc.simd(VC.self, at: 64), d5 = pc.simd(VC.self, at: 80), d6 = pc.simd(VC.self, at: 96), d7 = pc.simd(VC.self, at: 112)
-                    vt.store(madd(d0 - d6, (d4 - d2), VC_5_25), at: 0)
-                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), VC_4_25), at: 208)
-                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), VC_4_25), at: 416)
-                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_0_5), d4, VC_m1_25), d5, VC_2), d3, VC_m2_5), at: 624)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_m0_5), d1, VC_m2), d3, VC_2_5), d2, VC_4), d4, VC_m5), at: 832)
-                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_m0_5), d4, VC_m1_25), d5, VC_m2), d3, VC_2_5), at: 1040)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_0_5), d1, VC_2), d3, VC_m2_5), d2, VC_4), d4, VC_m5), at: 1248)
-                    vt.store(madd(d7 - d1, (d3 - d5), VC_5_25), at: 1456)
+                    let d0 = pc.simd(V8.self, at: 0), d1 = pc.simd(V8.self, at: 16), d2 = pc.simd(V8.self, at: 32), d3 = pc.simd(V8.self, at: 48), d4 = pc.simd(V8.self, at: 64), d5 = pc.simd(V8.self, at: 80), d6 = pc.simd(V8.self, at: 96), d7 = pc.simd(V8.self, at: 112)
+                    vt.store(madd(d0 - d6, (d4 - d2), V8_5_25), at: 0)
+                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), V8_4_25), at: 208)
+                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), V8_4_25), at: 416)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, V8_0_25), d1, V8_0_5), d4, V8_m1_25), d5, V8_2), d3, V8_m2_5), at: 624)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V8_m0_5), d1, V8_m2), d3, V8_2_5), d2, V8_4), d4, V8_m5), at: 832)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, V8_0_25), d1, V8_m0_5), d4, V8_m1_25), d5, V8_m2), d3, V8_2_5), at: 1040)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V8_0_5), d1, V8_2), d3, V8_m2_5), d2, V8_4), d4, V8_m5), at: 1248)
+                    vt.store(madd(d7 - d1, (d3 - d5), V8_5_25), at: 1456)
                 }
             }
             // 8 products M[ξ] = V[ξ] · U[ξ].
@@ -791,19 +782,19 @@ public struct WinogradLine: CompiledModel {
             for tx in 0..<13 {
                 let ox = 6 * (ty0 * 13 + tx), yt = y + ox * 24
                 for k in stride(from: 0, to: 24, by: 8) {
-                    let bias = w.simd(VK.self, at: 1536 + k), mt = UnsafePointer(m) + (tx * 24 + k)
-                    let m0 = mt.simd(VK.self, at: 0), m1 = mt.simd(VK.self, at: 336), m2 = mt.simd(VK.self, at: 672), m3 = mt.simd(VK.self, at: 1008), m4 = mt.simd(VK.self, at: 1344), m5 = mt.simd(VK.self, at: 1680), m6 = mt.simd(VK.self, at: 2016), m7 = mt.simd(VK.self, at: 2352)
+                    let bias = w.simd(V8.self, at: 1536 + k), mt = UnsafePointer(m) + (tx * 24 + k)
+                    let m0 = mt.simd(V8.self, at: 0), m1 = mt.simd(V8.self, at: 336), m2 = mt.simd(V8.self, at: 672), m3 = mt.simd(V8.self, at: 1008), m4 = mt.simd(V8.self, at: 1344), m5 = mt.simd(V8.self, at: 1680), m6 = mt.simd(V8.self, at: 2016), m7 = mt.simd(V8.self, at: 2352)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
                     if ox + 0 < 150 { yt.store(y0, at: k) }
-                    let y1 = madd(madd(m1 - m2, (m6 - m4), VK_0_5), (m3 - m5), VK_2) + bias
+                    let y1 = madd(madd(m1 - m2, (m6 - m4), V8_0_5), (m3 - m5), V8_2) + bias
                     if ox + 1 < 150 { yt.store(y1, at: k + 24) }
-                    let y2 = madd(madd(m1 + m2, (m4 + m6), VK_0_25), (m3 + m5), VK_4) + bias
+                    let y2 = madd(madd(m1 + m2, (m4 + m6), V8_0_25), (m3 + m5), V8_4) + bias
                     if ox + 2 < 150 { yt.store(y2, at: k + 48) }
-                    let y3 = madd(madd(m1 - m2, (m6 - m4), VK_0_125), (m3 - m5), VK_8) + bias
+                    let y3 = madd(madd(m1 - m2, (m6 - m4), V8_0_125), (m3 - m5), V8_8) + bias
                     if ox + 3 < 150 { yt.store(y3, at: k + 72) }
-                    let y4 = madd(madd(m1 + m2, (m4 + m6), VK_0_0625), (m3 + m5), VK_16) + bias
+                    let y4 = madd(madd(m1 + m2, (m4 + m6), V8_0_0625), (m3 + m5), V8_16) + bias
                     if ox + 4 < 150 { yt.store(y4, at: k + 96) }
-                    let y5 = madd(madd(m1 + m7 - m2, (m6 - m4), VK_0_03125), (m3 - m5), VK_32) + bias
+                    let y5 = madd(madd(m1 + m7 - m2, (m6 - m4), V8_0_03125), (m3 - m5), V8_32) + bias
                     if ox + 5 < 150 { yt.store(y5, at: k + 120) }
                 }
             }
@@ -819,7 +810,6 @@ public struct WinogradLine: CompiledModel {
     // conv1d_2: Conv1D, (None, 150, 24) → (None, 144, 32), 5,408 parameters
     @inline(never)
     static func l2_conv1d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 5376
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
@@ -827,28 +817,28 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<24 {
                     let ox = bx * 6
                     let yp = y + ox * 32 + c0
-                    var s0_0 = bias.simd(V.self, at: c0)
-                    var s1_0 = bias.simd(V.self, at: c0)
-                    var s2_0 = bias.simd(V.self, at: c0)
-                    var s3_0 = bias.simd(V.self, at: c0)
-                    var s4_0 = bias.simd(V.self, at: c0)
-                    var s5_0 = bias.simd(V.self, at: c0)
+                    var s0_0 = bias.simd(V16.self, at: c0)
+                    var s1_0 = bias.simd(V16.self, at: c0)
+                    var s2_0 = bias.simd(V16.self, at: c0)
+                    var s3_0 = bias.simd(V16.self, at: c0)
+                    var s4_0 = bias.simd(V16.self, at: c0)
+                    var s5_0 = bias.simd(V16.self, at: c0)
                     for kx in 0..<7 {
                         let xp = x + ox * 24 + kx * 24
                         let wp = kernel + c0 + kx * 768
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 24])
+                            let x1 = V16(repeating: xp[ci + 24])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 48])
+                            let x2 = V16(repeating: xp[ci + 48])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 72])
+                            let x3 = V16(repeating: xp[ci + 72])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 96])
+                            let x4 = V16(repeating: xp[ci + 96])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 120])
+                            let x5 = V16(repeating: xp[ci + 120])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -874,7 +864,6 @@ public struct WinogradLine: CompiledModel {
 
     @inline(never)
     static func l2_conv1d_2_winograd_product36(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
@@ -882,27 +871,27 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<6 {
                     let ox = bx * 6
                     let yp = y + ox * 32 + c0
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     let xp = x + ox * 24
                     let wp = kernel + c0
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
+                        let x1 = V16(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
+                        let x2 = V16(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
+                        let x3 = V16(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
+                        let x4 = V16(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 120])
+                        let x5 = V16(repeating: xp[ci + 120])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                     yp.store(s0_0, at: 0)
@@ -918,26 +907,24 @@ public struct WinogradLine: CompiledModel {
 
     @inline(never)
     static func l2_conv1d_2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 7040
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 1
-            let VC_5_25: VC = VC(repeating: 5.25), VC_4_25: VC = VC(repeating: 4.25), VC_0_5: VC = VC(repeating: 0.5), VC_0_25: VC = VC(repeating: 0.25), VC_m2_5: VC = VC(repeating: -2.5), VC_m1_25: VC = VC(repeating: -1.25), VC_2: VC = VC(repeating: 2), VC_m2: VC = VC(repeating: -2), VC_4: VC = VC(repeating: 4), VC_2_5: VC = VC(repeating: 2.5), VC_m5: VC = VC(repeating: -5), VC_m0_5: VC = VC(repeating: -0.5), VK_2: VK = VK(repeating: 2), VK_0_5: VK = VK(repeating: 0.5)
+            let V8_5_25: V8 = V8(repeating: 5.25), V8_4_25: V8 = V8(repeating: 4.25), V8_0_5: V8 = V8(repeating: 0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m2_5: V8 = V8(repeating: -2.5), V8_m1_25: V8 = V8(repeating: -1.25), V8_2: V8 = V8(repeating: 2), V8_m2: V8 = V8(repeating: -2), V8_4: V8 = V8(repeating: 4), V8_2_5: V8 = V8(repeating: 2.5), V8_m5: V8 = V8(repeating: -5), V8_m0_5: V8 = V8(repeating: -0.5)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 8 inputs.
             for tx in 0..<36 {
                 let patch = x + (ty0 * 36 + tx) * 48
                 for c in stride(from: 0, to: 24, by: 8) {
                     let vt = v + (tx * 24 + c), pc = patch + c
-                    let d0 = pc.simd(VC.self, at: 0), d1 = pc.simd(VC.self, at: 24), d2 = pc.simd(VC.self, at: 48), d3 = pc.simd(VC.self, at: 72), d4 = pc.simd(VC.self, at: 96), d5 = pc.simd(VC.self, at: 120), d6 = pc.simd(VC.self, at: 144), d7 = pc.simd(VC.self, at: 168)
-                    vt.store(madd(d0 - d6, (d4 - d2), VC_5_25), at: 0)
-                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), VC_4_25), at: 880)
-                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), VC_4_25), at: 1760)
-                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_0_5), d4, VC_m1_25), d5, VC_2), d3, VC_m2_5), at: 2640)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_m0_5), d1, VC_m2), d3, VC_2_5), d2, VC_4), d4, VC_m5), at: 3520)
-                    vt.store(madd(madd(madd(madd(madd(d6, d2, VC_0_25), d1, VC_m0_5), d4, VC_m1_25), d5, VC_m2), d3, VC_2_5), at: 4400)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_0_5), d1, VC_2), d3, VC_m2_5), d2, VC_4), d4, VC_m5), at: 5280)
-                    vt.store(madd(d7 - d1, (d3 - d5), VC_5_25), at: 6160)
+                    let d0 = pc.simd(V8.self, at: 0), d1 = pc.simd(V8.self, at: 24), d2 = pc.simd(V8.self, at: 48), d3 = pc.simd(V8.self, at: 72), d4 = pc.simd(V8.self, at: 96), d5 = pc.simd(V8.self, at: 120), d6 = pc.simd(V8.self, at: 144), d7 = pc.simd(V8.self, at: 168)
+                    vt.store(madd(d0 - d6, (d4 - d2), V8_5_25), at: 0)
+                    vt.store(madd(-(d1 + d2 + d5 + d6), (d3 + d4), V8_4_25), at: 880)
+                    vt.store(madd(d1 + d5 - d2 - d6, (d4 - d3), V8_4_25), at: 1760)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, V8_0_25), d1, V8_0_5), d4, V8_m1_25), d5, V8_2), d3, V8_m2_5), at: 2640)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V8_m0_5), d1, V8_m2), d3, V8_2_5), d2, V8_4), d4, V8_m5), at: 3520)
+                    vt.store(madd(madd(madd(madd(madd(d6, d2, V8_0_25), d1, V8_m0_5), d4, V8_m1_25), d5, V8_m2), d3, V8_2_5), at: 4400)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V8_0_5), d1, V8_2), d3, V8_m2_5), d2, V8_4), d4, V8_m5), at: 5280)
+                    vt.store(madd(d7 - d1, (d3 - d5), V8_5_25), at: 6160)
                 }
             }
             // 8 products M[ξ] = V[ξ] · U[ξ].
@@ -948,11 +935,11 @@ public struct WinogradLine: CompiledModel {
             for tx in 0..<36 {
                 let ox = 2 * (ty0 * 36 + tx), yt = y + ox * 32
                 for k in stride(from: 0, to: 32, by: 8) {
-                    let bias = w.simd(VK.self, at: 5376 + k), mt = UnsafePointer(m) + (tx * 32 + k)
-                    let m0 = mt.simd(VK.self, at: 0), m1 = mt.simd(VK.self, at: 1168), m2 = mt.simd(VK.self, at: 2336), m3 = mt.simd(VK.self, at: 3504), m4 = mt.simd(VK.self, at: 4672), m5 = mt.simd(VK.self, at: 5840), m6 = mt.simd(VK.self, at: 7008), m7 = mt.simd(VK.self, at: 8176)
+                    let bias = w.simd(V8.self, at: 5376 + k), mt = UnsafePointer(m) + (tx * 32 + k)
+                    let m0 = mt.simd(V8.self, at: 0), m1 = mt.simd(V8.self, at: 1168), m2 = mt.simd(V8.self, at: 2336), m3 = mt.simd(V8.self, at: 3504), m4 = mt.simd(V8.self, at: 4672), m5 = mt.simd(V8.self, at: 5840), m6 = mt.simd(V8.self, at: 7008), m7 = mt.simd(V8.self, at: 8176)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + m6 + bias
                     yt.store(y0, at: k)
-                    let y1 = madd(madd(m1 + m7 - m2, (m6 - m4), VK_0_5), (m3 - m5), VK_2) + bias
+                    let y1 = madd(madd(m1 + m7 - m2, (m6 - m4), V8_0_5), (m3 - m5), V8_2) + bias
                     yt.store(y1, at: k + 32)
                 }
             }
@@ -1005,40 +992,39 @@ public struct WinogradLine: CompiledModel {
     // conv1d_3: the direct kernel
     @inline(never)
     static func l4_conv1d_3(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1024
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
-                    var s6_0 = bias.simd(V.self, at: 0)
-                    var s7_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s6_0 = bias.simd(V8.self, at: 0)
+                    var s7_0 = bias.simd(V8.self, at: 0)
                     for kx in 0..<4 {
                         let xp = x + kx * 32
                         let wp = kernel + kx * 256
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V8(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V8(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V8(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V8(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V8(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V8(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 224])
+                            let x7 = V8(repeating: xp[ci + 224])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1054,31 +1040,31 @@ public struct WinogradLine: CompiledModel {
                 for bx in 0..<4 {
                     let ox = bx * 7 + 8
                     let yp = y + ox * 8
-                    var s0_0 = bias.simd(V.self, at: 0)
-                    var s1_0 = bias.simd(V.self, at: 0)
-                    var s2_0 = bias.simd(V.self, at: 0)
-                    var s3_0 = bias.simd(V.self, at: 0)
-                    var s4_0 = bias.simd(V.self, at: 0)
-                    var s5_0 = bias.simd(V.self, at: 0)
-                    var s6_0 = bias.simd(V.self, at: 0)
+                    var s0_0 = bias.simd(V8.self, at: 0)
+                    var s1_0 = bias.simd(V8.self, at: 0)
+                    var s2_0 = bias.simd(V8.self, at: 0)
+                    var s3_0 = bias.simd(V8.self, at: 0)
+                    var s4_0 = bias.simd(V8.self, at: 0)
+                    var s5_0 = bias.simd(V8.self, at: 0)
+                    var s6_0 = bias.simd(V8.self, at: 0)
                     for kx in 0..<4 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 256
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V8(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V8(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V8(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V8(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V8(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 192])
+                            let x6 = V8(repeating: xp[ci + 192])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1107,29 +1093,28 @@ public struct WinogradLine: CompiledModel {
 
     @inline(never)
     static func l4_conv1d_3_winograd_product5(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<32 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 32])
+                    let x1 = V8(repeating: xp[ci + 32])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 64])
+                    let x2 = V8(repeating: xp[ci + 64])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 96])
+                    let x3 = V8(repeating: xp[ci + 96])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 128])
+                    let x4 = V8(repeating: xp[ci + 128])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1143,26 +1128,24 @@ public struct WinogradLine: CompiledModel {
 
     @inline(never)
     static func l4_conv1d_3_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 1232
-        let zero = VK()
+        let zero = V8()
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 1
-            let VC_2: VC = VC(repeating: 2), VC_4: VC = VC(repeating: 4), VC_m2_5: VC = VC(repeating: -2.5), VC_m5: VC = VC(repeating: -5), VC_0_5: VC = VC(repeating: 0.5), VC_6: VC = VC(repeating: 6), VC_3_5: VC = VC(repeating: 3.5), VC_m1_5: VC = VC(repeating: -1.5), VC_m4_5: VC = VC(repeating: -4.5), VC_m0_5: VC = VC(repeating: -0.5), VC_2_5: VC = VC(repeating: 2.5), VC_m4: VC = VC(repeating: -4), VC_5: VC = VC(repeating: 5), VC_1_5: VC = VC(repeating: 1.5), VK_2: VK = VK(repeating: 2), VK_m0_5: VK = VK(repeating: -0.5), VK_4: VK = VK(repeating: 4), VK_0_25: VK = VK(repeating: 0.25), VK_8: VK = VK(repeating: 8), VK_m0_125: VK = VK(repeating: -0.125)
+            let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_m2_5: V8 = V8(repeating: -2.5), V8_m5: V8 = V8(repeating: -5), V8_0_5: V8 = V8(repeating: 0.5), V8_6: V8 = V8(repeating: 6), V8_3_5: V8 = V8(repeating: 3.5), V8_m1_5: V8 = V8(repeating: -1.5), V8_m4_5: V8 = V8(repeating: -4.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_2_5: V8 = V8(repeating: 2.5), V8_m4: V8 = V8(repeating: -4), V8_5: V8 = V8(repeating: 5), V8_1_5: V8 = V8(repeating: 1.5), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
             // Input transform: V[ξ][tile][c] = (Bᵀ d)[ξ] for each run d of 7 inputs.
             for tx in 0..<5 {
                 let patch = x + (ty0 * 5 + tx) * 128
                 for c in stride(from: 0, to: 32, by: 8) {
                     let vt = v + (tx * 32 + c), pc = patch + c
-                    let d0 = pc.simd(VC.self, at: 0), d1 = pc.simd(VC.self, at: 32), d2 = pc.simd(VC.self, at: 64), d3 = pc.simd(VC.self, at: 96), d4 = pc.simd(VC.self, at: 128), d5 = pc.simd(VC.self, at: 160), d6 = pc.simd(VC.self, at: 192)
-                    vt.store(madd(madd(madd(madd(madd(d5, d4, VC_0_5), d0, VC_2), d2, VC_m2_5), d1, VC_4), d3, VC_m5), at: 0)
-                    vt.store(madd(madd(madd(madd(-(d5), d4, VC_m1_5), d1, VC_2), d3, VC_3_5), d2, VC_6), at: 176)
-                    vt.store(madd(madd(madd(d5, d4, VC_m0_5), (d1 + d2), VC_2), d3, VC_m4_5), at: 352)
-                    vt.store(madd(d5 - d1, (d4 - d2), VC_2_5), at: 528)
-                    vt.store(madd(madd(-(d5), d1, VC_m4), d3, VC_5), at: 704)
-                    vt.store(madd(madd(-(d1 + d5), (d4 - d2), VC_1_5), d3, VC_2), at: 880)
-                    vt.store(madd(madd(madd(madd(madd(d6, d5, VC_0_5), d1, VC_2), d3, VC_m2_5), d2, VC_4), d4, VC_m5), at: 1056)
+                    let d0 = pc.simd(V8.self, at: 0), d1 = pc.simd(V8.self, at: 32), d2 = pc.simd(V8.self, at: 64), d3 = pc.simd(V8.self, at: 96), d4 = pc.simd(V8.self, at: 128), d5 = pc.simd(V8.self, at: 160), d6 = pc.simd(V8.self, at: 192)
+                    vt.store(madd(madd(madd(madd(madd(d5, d4, V8_0_5), d0, V8_2), d2, V8_m2_5), d1, V8_4), d3, V8_m5), at: 0)
+                    vt.store(madd(madd(madd(madd(-(d5), d4, V8_m1_5), d1, V8_2), d3, V8_3_5), d2, V8_6), at: 176)
+                    vt.store(madd(madd(madd(d5, d4, V8_m0_5), (d1 + d2), V8_2), d3, V8_m4_5), at: 352)
+                    vt.store(madd(d5 - d1, (d4 - d2), V8_2_5), at: 528)
+                    vt.store(madd(madd(-(d5), d1, V8_m4), d3, V8_5), at: 704)
+                    vt.store(madd(madd(-(d1 + d5), (d4 - d2), V8_1_5), d3, V8_2), at: 880)
+                    vt.store(madd(madd(madd(madd(madd(d6, d5, V8_0_5), d1, V8_2), d3, V8_m2_5), d2, V8_4), d4, V8_m5), at: 1056)
                 }
             }
             // 7 products M[ξ] = V[ξ] · U[ξ].
@@ -1173,15 +1156,15 @@ public struct WinogradLine: CompiledModel {
             for tx in 0..<5 {
                 let ox = 4 * (ty0 * 5 + tx), yt = y + ox * 8
                 for k in stride(from: 0, to: 8, by: 8) {
-                    let bias = w.simd(VK.self, at: 1024 + k), mt = UnsafePointer(m) + (tx * 8 + k)
-                    let m0 = mt.simd(VK.self, at: 0), m1 = mt.simd(VK.self, at: 48), m2 = mt.simd(VK.self, at: 96), m3 = mt.simd(VK.self, at: 144), m4 = mt.simd(VK.self, at: 192), m5 = mt.simd(VK.self, at: 240), m6 = mt.simd(VK.self, at: 288)
+                    let bias = w.simd(V8.self, at: 1024 + k), mt = UnsafePointer(m) + (tx * 8 + k)
+                    let m0 = mt.simd(V8.self, at: 0), m1 = mt.simd(V8.self, at: 48), m2 = mt.simd(V8.self, at: 96), m3 = mt.simd(V8.self, at: 144), m4 = mt.simd(V8.self, at: 192), m5 = mt.simd(V8.self, at: 240), m6 = mt.simd(V8.self, at: 288)
                     let y0 = m0 + m1 + m2 + m3 + m4 + m5 + bias
                     if ox + 0 < 36 { yt.store(y0.replacing(with: zero, where: y0 .< zero), at: k) }
-                    let y1 = madd(madd(m1 - m2, m4, VK_m0_5), (m3 - m5), VK_2) + bias
+                    let y1 = madd(madd(m1 - m2, m4, V8_m0_5), (m3 - m5), V8_2) + bias
                     if ox + 1 < 36 { yt.store(y1.replacing(with: zero, where: y1 .< zero), at: k + 8) }
-                    let y2 = madd(madd(m1 + m2, m4, VK_0_25), (m3 + m5), VK_4) + bias
+                    let y2 = madd(madd(m1 + m2, m4, V8_0_25), (m3 + m5), V8_4) + bias
                     if ox + 2 < 36 { yt.store(y2.replacing(with: zero, where: y2 .< zero), at: k + 16) }
-                    let y3 = madd(madd(m1 + m6 - m2, m4, VK_m0_125), (m3 - m5), VK_8) + bias
+                    let y3 = madd(madd(m1 + m6 - m2, m4, V8_m0_125), (m3 - m5), V8_8) + bias
                     if ox + 3 < 36 { yt.store(y3.replacing(with: zero, where: y3 .< zero), at: k + 24) }
                 }
             }
@@ -1204,18 +1187,17 @@ public struct WinogradLine: CompiledModel {
     // dense: Dense, (None, 8) → (None, 3), 27 parameters
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1421,41 +1403,40 @@ extension WinogradLine: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv1d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<17 {
                     let ox = bx * 8
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
-                    var s7_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
+                    var s7_0 = V8()
                     for kx in 0..<5 {
                         let xp = x + ox * 16 + kx * 16
                         let wp = kernel + kx * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V8(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 112])
+                            let x7 = V8(repeating: xp[ci + 112])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1471,31 +1452,31 @@ extension WinogradLine: TrainableModel {
                 for bx in 0..<2 {
                     let ox = bx * 7 + 136
                     let yp = y + ox * 8
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
-                    var s6_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
+                    var s6_0 = V8()
                     for kx in 0..<5 {
                         let xp = x + ox * 16 + kx * 16
                         let wp = kernel + kx * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 96])
+                            let x6 = V8(repeating: xp[ci + 96])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -1598,35 +1579,34 @@ extension WinogradLine: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv1d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     for kx in 0..<3 {
                         let xp = x + ox * 24 + kx * 24
                         let wp = kernel + kx * 384
                         for ci in 0..<24 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 24])
+                            let x1 = V16(repeating: xp[ci + 24])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 48])
+                            let x2 = V16(repeating: xp[ci + 48])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 72])
+                            let x3 = V16(repeating: xp[ci + 72])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 96])
+                            let x4 = V16(repeating: xp[ci + 96])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 120])
+                            let x5 = V16(repeating: xp[ci + 120])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -1721,47 +1701,46 @@ extension WinogradLine: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_conv1d_2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 24
-                    var s0_0 = V()
-                    var s0_1 = V()
-                    var s1_0 = V()
-                    var s1_1 = V()
-                    var s2_0 = V()
-                    var s2_1 = V()
-                    var s3_0 = V()
-                    var s3_1 = V()
-                    var s4_0 = V()
-                    var s4_1 = V()
-                    var s5_0 = V()
-                    var s5_1 = V()
+                    var s0_0 = V8()
+                    var s0_1 = V8()
+                    var s1_0 = V8()
+                    var s1_1 = V8()
+                    var s2_0 = V8()
+                    var s2_1 = V8()
+                    var s3_0 = V8()
+                    var s3_1 = V8()
+                    var s4_0 = V8()
+                    var s4_1 = V8()
+                    var s5_0 = V8()
+                    var s5_1 = V8()
                     for kx in 0..<7 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 1024
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 32)
+                            let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                             s0_1 = madd(s0_1, x0, w1)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V8(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
                             s1_1 = madd(s1_1, x1, w1)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V8(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                             s2_1 = madd(s2_1, x2, w1)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V8(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                             s3_1 = madd(s3_1, x3, w1)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V8(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
                             s4_1 = madd(s4_1, x4, w1)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V8(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
                             s5_1 = madd(s5_1, x5, w1)
                         }
@@ -1787,28 +1766,28 @@ extension WinogradLine: TrainableModel {
                 for bx in 0..<25 {
                     let ox = bx * 6
                     let yp = y + ox * 24 + 16
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V8()
+                    var s1_0 = V8()
+                    var s2_0 = V8()
+                    var s3_0 = V8()
+                    var s4_0 = V8()
+                    var s5_0 = V8()
                     for kx in 0..<7 {
                         let xp = x + ox * 32 + kx * 32
                         let wp = kernel + kx * 1024 + 16
                         for ci in 0..<32 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 32)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V8(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V8(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V8(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 128])
+                            let x4 = V8(repeating: xp[ci + 128])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 160])
+                            let x5 = V8(repeating: xp[ci + 160])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -1980,7 +1959,6 @@ extension WinogradLine: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l4_conv1d_3_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
@@ -1988,28 +1966,28 @@ extension WinogradLine: TrainableModel {
                 for bx in 0..<6 {
                     let ox = bx * 6
                     let yp = y + ox * 32 + c0
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     for kx in 0..<4 {
                         let xp = x + ox * 8 + kx * 8
                         let wp = kernel + c0 + kx * 256
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V16(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V16(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V16(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V16(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V16(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -2112,6 +2090,15 @@ extension WinogradLine: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -2127,92 +2114,76 @@ extension WinogradLine: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

@@ -550,39 +550,38 @@ public struct InvertedResidual: CompiledModel {
     // predictions over 8 samples: Dense, (None, 16) → (None, 5)
     @inline(never)
     static func l20_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 3952, bias = w + 4080
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V8(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V8(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V8(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V8(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -617,50 +616,49 @@ public struct InvertedResidual: CompiledModel {
     // expand: Conv2D, (None, 13, 13, 8) → (None, 13, 13, 24), 192 parameters
     @inline(never)
     static func l0_expand(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 256
         // The remaining 24 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 312
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 104
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V16(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V16(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V16(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                 }
@@ -681,39 +679,39 @@ public struct InvertedResidual: CompiledModel {
             }
             do {
                 let yp = y + (oy * 13 + 7) * 24
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 104 + 56
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V16(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V16(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                 }
@@ -736,207 +734,206 @@ public struct InvertedResidual: CompiledModel {
     // expand: at inference, with the layers after it in its store
     @inline(never)
     static func l0_expand_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 256
         // The remaining 24 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 312
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
+                var s6_0 = bias.simd(V16.self, at: 0)
+                var s6_1 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 104
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V16(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V16(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V16(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 let e0_0m = e0_0r.replacing(with: Float(6.0), where: e0_0r .> Float(6.0))
                 yp.store(e0_0m, at: 0)
-                var e0_1a = V(), e0_1b = V(); for lane in 0..<8 { e0_1a[lane] = post[lane + 16]; e0_1b[lane] = post[lane + 40] }
+                var e0_1a = V16(), e0_1b = V16(); for lane in 0..<8 { e0_1a[lane] = post[lane + 16]; e0_1b[lane] = post[lane + 40] }
                 let e0_1n = s0_1 * e0_1a + e0_1b
-                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
                 let e0_1m = e0_1r.replacing(with: Float(6.0), where: e0_1r .> Float(6.0))
                 do { let v = e0_1m; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 let e1_0m = e1_0r.replacing(with: Float(6.0), where: e1_0r .> Float(6.0))
                 yp.store(e1_0m, at: 24)
-                var e1_1a = V(), e1_1b = V(); for lane in 0..<8 { e1_1a[lane] = post[lane + 16]; e1_1b[lane] = post[lane + 40] }
+                var e1_1a = V16(), e1_1b = V16(); for lane in 0..<8 { e1_1a[lane] = post[lane + 16]; e1_1b[lane] = post[lane + 40] }
                 let e1_1n = s1_1 * e1_1a + e1_1b
-                let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
+                let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
                 let e1_1m = e1_1r.replacing(with: Float(6.0), where: e1_1r .> Float(6.0))
                 do { let v = e1_1m; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 let e2_0m = e2_0r.replacing(with: Float(6.0), where: e2_0r .> Float(6.0))
                 yp.store(e2_0m, at: 48)
-                var e2_1a = V(), e2_1b = V(); for lane in 0..<8 { e2_1a[lane] = post[lane + 16]; e2_1b[lane] = post[lane + 40] }
+                var e2_1a = V16(), e2_1b = V16(); for lane in 0..<8 { e2_1a[lane] = post[lane + 16]; e2_1b[lane] = post[lane + 40] }
                 let e2_1n = s2_1 * e2_1a + e2_1b
-                let e2_1r = V().replacing(with: e2_1n, where: e2_1n .> 0)
+                let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
                 let e2_1m = e2_1r.replacing(with: Float(6.0), where: e2_1r .> Float(6.0))
                 do { let v = e2_1m; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
                 yp.store(e3_0m, at: 72)
-                var e3_1a = V(), e3_1b = V(); for lane in 0..<8 { e3_1a[lane] = post[lane + 16]; e3_1b[lane] = post[lane + 40] }
+                var e3_1a = V16(), e3_1b = V16(); for lane in 0..<8 { e3_1a[lane] = post[lane + 16]; e3_1b[lane] = post[lane + 40] }
                 let e3_1n = s3_1 * e3_1a + e3_1b
-                let e3_1r = V().replacing(with: e3_1n, where: e3_1n .> 0)
+                let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
                 let e3_1m = e3_1r.replacing(with: Float(6.0), where: e3_1r .> Float(6.0))
                 do { let v = e3_1m; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
                 yp.store(e4_0m, at: 96)
-                var e4_1a = V(), e4_1b = V(); for lane in 0..<8 { e4_1a[lane] = post[lane + 16]; e4_1b[lane] = post[lane + 40] }
+                var e4_1a = V16(), e4_1b = V16(); for lane in 0..<8 { e4_1a[lane] = post[lane + 16]; e4_1b[lane] = post[lane + 40] }
                 let e4_1n = s4_1 * e4_1a + e4_1b
-                let e4_1r = V().replacing(with: e4_1n, where: e4_1n .> 0)
+                let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
                 let e4_1m = e4_1r.replacing(with: Float(6.0), where: e4_1r .> Float(6.0))
                 do { let v = e4_1m; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
                 yp.store(e5_0m, at: 120)
-                var e5_1a = V(), e5_1b = V(); for lane in 0..<8 { e5_1a[lane] = post[lane + 16]; e5_1b[lane] = post[lane + 40] }
+                var e5_1a = V16(), e5_1b = V16(); for lane in 0..<8 { e5_1a[lane] = post[lane + 16]; e5_1b[lane] = post[lane + 40] }
                 let e5_1n = s5_1 * e5_1a + e5_1b
-                let e5_1r = V().replacing(with: e5_1n, where: e5_1n .> 0)
+                let e5_1r = V16().replacing(with: e5_1n, where: e5_1n .> 0)
                 let e5_1m = e5_1r.replacing(with: Float(6.0), where: e5_1r .> Float(6.0))
                 do { let v = e5_1m; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(6.0), where: e6_0r .> Float(6.0))
                 yp.store(e6_0m, at: 144)
-                var e6_1a = V(), e6_1b = V(); for lane in 0..<8 { e6_1a[lane] = post[lane + 16]; e6_1b[lane] = post[lane + 40] }
+                var e6_1a = V16(), e6_1b = V16(); for lane in 0..<8 { e6_1a[lane] = post[lane + 16]; e6_1b[lane] = post[lane + 40] }
                 let e6_1n = s6_1 * e6_1a + e6_1b
-                let e6_1r = V().replacing(with: e6_1n, where: e6_1n .> 0)
+                let e6_1r = V16().replacing(with: e6_1n, where: e6_1n .> 0)
                 let e6_1m = e6_1r.replacing(with: Float(6.0), where: e6_1r .> Float(6.0))
                 do { let v = e6_1m; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
             }
             do {
                 let yp = y + (oy * 13 + 7) * 24
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 16)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s2_1 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s3_1 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 0)
+                var s4_1 = bias.simd(V16.self, at: 16)
+                var s5_0 = bias.simd(V16.self, at: 0)
+                var s5_1 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 104 + 56
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V16(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V16(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V16(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V16(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 let e0_0m = e0_0r.replacing(with: Float(6.0), where: e0_0r .> Float(6.0))
                 yp.store(e0_0m, at: 0)
-                var e0_1a = V(), e0_1b = V(); for lane in 0..<8 { e0_1a[lane] = post[lane + 16]; e0_1b[lane] = post[lane + 40] }
+                var e0_1a = V16(), e0_1b = V16(); for lane in 0..<8 { e0_1a[lane] = post[lane + 16]; e0_1b[lane] = post[lane + 40] }
                 let e0_1n = s0_1 * e0_1a + e0_1b
-                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
                 let e0_1m = e0_1r.replacing(with: Float(6.0), where: e0_1r .> Float(6.0))
                 do { let v = e0_1m; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 let e1_0m = e1_0r.replacing(with: Float(6.0), where: e1_0r .> Float(6.0))
                 yp.store(e1_0m, at: 24)
-                var e1_1a = V(), e1_1b = V(); for lane in 0..<8 { e1_1a[lane] = post[lane + 16]; e1_1b[lane] = post[lane + 40] }
+                var e1_1a = V16(), e1_1b = V16(); for lane in 0..<8 { e1_1a[lane] = post[lane + 16]; e1_1b[lane] = post[lane + 40] }
                 let e1_1n = s1_1 * e1_1a + e1_1b
-                let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
+                let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
                 let e1_1m = e1_1r.replacing(with: Float(6.0), where: e1_1r .> Float(6.0))
                 do { let v = e1_1m; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 let e2_0m = e2_0r.replacing(with: Float(6.0), where: e2_0r .> Float(6.0))
                 yp.store(e2_0m, at: 48)
-                var e2_1a = V(), e2_1b = V(); for lane in 0..<8 { e2_1a[lane] = post[lane + 16]; e2_1b[lane] = post[lane + 40] }
+                var e2_1a = V16(), e2_1b = V16(); for lane in 0..<8 { e2_1a[lane] = post[lane + 16]; e2_1b[lane] = post[lane + 40] }
                 let e2_1n = s2_1 * e2_1a + e2_1b
-                let e2_1r = V().replacing(with: e2_1n, where: e2_1n .> 0)
+                let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
                 let e2_1m = e2_1r.replacing(with: Float(6.0), where: e2_1r .> Float(6.0))
                 do { let v = e2_1m; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
                 yp.store(e3_0m, at: 72)
-                var e3_1a = V(), e3_1b = V(); for lane in 0..<8 { e3_1a[lane] = post[lane + 16]; e3_1b[lane] = post[lane + 40] }
+                var e3_1a = V16(), e3_1b = V16(); for lane in 0..<8 { e3_1a[lane] = post[lane + 16]; e3_1b[lane] = post[lane + 40] }
                 let e3_1n = s3_1 * e3_1a + e3_1b
-                let e3_1r = V().replacing(with: e3_1n, where: e3_1n .> 0)
+                let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
                 let e3_1m = e3_1r.replacing(with: Float(6.0), where: e3_1r .> Float(6.0))
                 do { let v = e3_1m; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
                 yp.store(e4_0m, at: 96)
-                var e4_1a = V(), e4_1b = V(); for lane in 0..<8 { e4_1a[lane] = post[lane + 16]; e4_1b[lane] = post[lane + 40] }
+                var e4_1a = V16(), e4_1b = V16(); for lane in 0..<8 { e4_1a[lane] = post[lane + 16]; e4_1b[lane] = post[lane + 40] }
                 let e4_1n = s4_1 * e4_1a + e4_1b
-                let e4_1r = V().replacing(with: e4_1n, where: e4_1n .> 0)
+                let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
                 let e4_1m = e4_1r.replacing(with: Float(6.0), where: e4_1r .> Float(6.0))
                 do { let v = e4_1m; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
                 yp.store(e5_0m, at: 120)
-                var e5_1a = V(), e5_1b = V(); for lane in 0..<8 { e5_1a[lane] = post[lane + 16]; e5_1b[lane] = post[lane + 40] }
+                var e5_1a = V16(), e5_1b = V16(); for lane in 0..<8 { e5_1a[lane] = post[lane + 16]; e5_1b[lane] = post[lane + 40] }
                 let e5_1n = s5_1 * e5_1a + e5_1b
-                let e5_1r = V().replacing(with: e5_1n, where: e5_1n .> 0)
+                let e5_1r = V16().replacing(with: e5_1n, where: e5_1n .> 0)
                 let e5_1m = e5_1r.replacing(with: Float(6.0), where: e5_1r .> Float(6.0))
                 do { let v = e5_1m; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
             }
@@ -946,12 +943,11 @@ public struct InvertedResidual: CompiledModel {
     // expand_bn: BatchNormalization, (None, 13, 13, 24) → (None, 13, 13, 24), 96 parameters
     @inline(never)
     static func l1_expand_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 288, shift = w + 312
         for position in 0..<169 {
             let v = x + position * 24
             for group in 0..<3 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -979,34 +975,33 @@ public struct InvertedResidual: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
-                typealias V = SIMD16<Float>
                 for bx in 0..<2 {
                     let ox = bx * 3
                     let yp = y + (oy * 6 + ox) * 24
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
                     for ky in 0..<3 {
                         let xr = x + oy * 672 + ky * 336 + ox * 48
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 24)
+                        let w2 = wr.simd(V16.self, at: 48)
+                        let i0 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V16.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V16.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V16.self, at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V16.self, at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V16.self, at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V16.self, at: 144)
                         s2 = madd(s2, i6, w2)
                     }
                     yp.store(s0, at: 0)
@@ -1015,51 +1010,50 @@ public struct InvertedResidual: CompiledModel {
                 }
             }
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 144 + 16
-                    var s0 = bias.simd(V.self, at: 16)
-                    var s1 = bias.simd(V.self, at: 16)
-                    var s2 = bias.simd(V.self, at: 16)
-                    var s3 = bias.simd(V.self, at: 16)
-                    var s4 = bias.simd(V.self, at: 16)
-                    var s5 = bias.simd(V.self, at: 16)
+                    var s0 = bias.simd(V8.self, at: 16)
+                    var s1 = bias.simd(V8.self, at: 16)
+                    var s2 = bias.simd(V8.self, at: 16)
+                    var s3 = bias.simd(V8.self, at: 16)
+                    var s4 = bias.simd(V8.self, at: 16)
+                    var s5 = bias.simd(V8.self, at: 16)
                     for ky in 0..<3 {
                         let xr = x + oy * 672 + ky * 336 + 16
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 24)
+                        let w2 = wr.simd(V8.self, at: 48)
+                        let i0 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V8.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V8.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V8.self, at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V8.self, at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V8.self, at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V8.self, at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V.self, at: 168)
+                        let i7 = xr.simd(V8.self, at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V.self, at: 192)
+                        let i8 = xr.simd(V8.self, at: 192)
                         s3 = madd(s3, i8, w2)
                         s4 = madd(s4, i8, w0)
-                        let i9 = xr.simd(V.self, at: 216)
+                        let i9 = xr.simd(V8.self, at: 216)
                         s4 = madd(s4, i9, w1)
-                        let i10 = xr.simd(V.self, at: 240)
+                        let i10 = xr.simd(V8.self, at: 240)
                         s4 = madd(s4, i10, w2)
                         s5 = madd(s5, i10, w0)
-                        let i11 = xr.simd(V.self, at: 264)
+                        let i11 = xr.simd(V8.self, at: 264)
                         s5 = madd(s5, i11, w1)
-                        let i12 = xr.simd(V.self, at: 288)
+                        let i12 = xr.simd(V8.self, at: 288)
                         s5 = madd(s5, i12, w2)
                     }
                     yp.store(s0, at: 0)
@@ -1079,120 +1073,118 @@ public struct InvertedResidual: CompiledModel {
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
-                typealias V = SIMD16<Float>
                 for bx in 0..<2 {
                     let ox = bx * 3
                     let yp = y + (oy * 6 + ox) * 24
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
                     for ky in 0..<3 {
                         let xr = x + oy * 624 + ky * 312 + ox * 48
                         let wr = kernel + ky * 72
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 24)
+                        let w2 = wr.simd(V16.self, at: 48)
+                        let i0 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V16.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V16.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V16.self, at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V16.self, at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V16.self, at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V16.self, at: 144)
                         s2 = madd(s2, i6, w2)
                     }
-                    let e0n = s0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                    let e0n = s0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                    let e1n = s1 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e1r = V16().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V.self, at: 0) + post.simd(V.self, at: 24)
-                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                    let e2n = s2 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e2r = V16().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
                 }
             }
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 144 + 16
-                    var s0 = bias.simd(V.self, at: 16)
-                    var s1 = bias.simd(V.self, at: 16)
-                    var s2 = bias.simd(V.self, at: 16)
-                    var s3 = bias.simd(V.self, at: 16)
-                    var s4 = bias.simd(V.self, at: 16)
-                    var s5 = bias.simd(V.self, at: 16)
+                    var s0 = bias.simd(V8.self, at: 16)
+                    var s1 = bias.simd(V8.self, at: 16)
+                    var s2 = bias.simd(V8.self, at: 16)
+                    var s3 = bias.simd(V8.self, at: 16)
+                    var s4 = bias.simd(V8.self, at: 16)
+                    var s5 = bias.simd(V8.self, at: 16)
                     for ky in 0..<3 {
                         let xr = x + oy * 624 + ky * 312 + 16
                         let wr = kernel + ky * 72 + 16
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 24)
-                        let w2 = wr.simd(V.self, at: 48)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 24)
+                        let w2 = wr.simd(V8.self, at: 48)
+                        let i0 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 24)
+                        let i1 = xr.simd(V8.self, at: 24)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 48)
+                        let i2 = xr.simd(V8.self, at: 48)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 72)
+                        let i3 = xr.simd(V8.self, at: 72)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 96)
+                        let i4 = xr.simd(V8.self, at: 96)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 120)
+                        let i5 = xr.simd(V8.self, at: 120)
                         s2 = madd(s2, i5, w1)
-                        let i6 = xr.simd(V.self, at: 144)
+                        let i6 = xr.simd(V8.self, at: 144)
                         s2 = madd(s2, i6, w2)
                         s3 = madd(s3, i6, w0)
-                        let i7 = xr.simd(V.self, at: 168)
+                        let i7 = xr.simd(V8.self, at: 168)
                         s3 = madd(s3, i7, w1)
-                        let i8 = xr.simd(V.self, at: 192)
+                        let i8 = xr.simd(V8.self, at: 192)
                         s3 = madd(s3, i8, w2)
                         s4 = madd(s4, i8, w0)
-                        let i9 = xr.simd(V.self, at: 216)
+                        let i9 = xr.simd(V8.self, at: 216)
                         s4 = madd(s4, i9, w1)
-                        let i10 = xr.simd(V.self, at: 240)
+                        let i10 = xr.simd(V8.self, at: 240)
                         s4 = madd(s4, i10, w2)
                         s5 = madd(s5, i10, w0)
-                        let i11 = xr.simd(V.self, at: 264)
+                        let i11 = xr.simd(V8.self, at: 264)
                         s5 = madd(s5, i11, w1)
-                        let i12 = xr.simd(V.self, at: 288)
+                        let i12 = xr.simd(V8.self, at: 288)
                         s5 = madd(s5, i12, w2)
                     }
-                    let e0n = s0 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e0r = V().replacing(with: e0n, where: e0n .> 0)
+                    let e0n = s0 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e0r = V8().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e1r = V().replacing(with: e1n, where: e1n .> 0)
+                    let e1n = s1 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e1r = V8().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e2r = V().replacing(with: e2n, where: e2n .> 0)
+                    let e2n = s2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e2r = V8().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = s3 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e3r = V().replacing(with: e3n, where: e3n .> 0)
+                    let e3n = s3 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e3r = V8().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
-                    let e4n = s4 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e4r = V().replacing(with: e4n, where: e4n .> 0)
+                    let e4n = s4 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e4r = V8().replacing(with: e4n, where: e4n .> 0)
                     let e4m = e4r.replacing(with: Float(6.0), where: e4r .> Float(6.0))
                     yp.store(e4m, at: 96)
-                    let e5n = s5 * post.simd(V.self, at: 16) + post.simd(V.self, at: 40)
-                    let e5r = V().replacing(with: e5n, where: e5n .> 0)
+                    let e5n = s5 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e5r = V8().replacing(with: e5n, where: e5n .> 0)
                     let e5m = e5r.replacing(with: Float(6.0), where: e5r .> Float(6.0))
                     yp.store(e5m, at: 120)
                 }
@@ -1203,12 +1195,11 @@ public struct InvertedResidual: CompiledModel {
     // depthwise_bn: BatchNormalization, (None, 6, 6, 24) → (None, 6, 6, 24), 96 parameters
     @inline(never)
     static func l5_depthwise_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 592, shift = w + 616
         for position in 0..<36 {
             let v = x + position * 24
             for group in 0..<3 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -1222,31 +1213,30 @@ public struct InvertedResidual: CompiledModel {
     // project: Conv2D, (None, 6, 6, 24) → (None, 6, 6, 16), 384 parameters
     @inline(never)
     static func l7_project(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 384
         for oy in parts {
             let yp = y + oy * 96
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
             let xp = x + oy * 144
             let wp = kernel
             for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 24])
+                let x1 = V16(repeating: xp[ci + 24])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 48])
+                let x2 = V16(repeating: xp[ci + 48])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 72])
+                let x3 = V16(repeating: xp[ci + 72])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 96])
+                let x4 = V16(repeating: xp[ci + 96])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 120])
+                let x5 = V16(repeating: xp[ci + 120])
                 s5_0 = madd(s5_0, x5, w0)
             }
             yp.store(s0_0, at: 0)
@@ -1261,44 +1251,43 @@ public struct InvertedResidual: CompiledModel {
     // project: at inference, with the layers after it in its store
     @inline(never)
     static func l7_project_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 384
         for oy in parts {
             let yp = y + oy * 96
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
             let xp = x + oy * 144
             let wp = kernel
             for ci in 0..<24 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 24])
+                let x1 = V16(repeating: xp[ci + 24])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 48])
+                let x2 = V16(repeating: xp[ci + 48])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 72])
+                let x3 = V16(repeating: xp[ci + 72])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 96])
+                let x4 = V16(repeating: xp[ci + 96])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 120])
+                let x5 = V16(repeating: xp[ci + 120])
                 s5_0 = madd(s5_0, x5, w0)
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e1_0n, at: 16)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e2_0n, at: 32)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e3_0n, at: 48)
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e4_0n, at: 64)
-            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e5_0n, at: 80)
         }
     }
@@ -1306,12 +1295,11 @@ public struct InvertedResidual: CompiledModel {
     // project_bn: BatchNormalization, (None, 6, 6, 16) → (None, 6, 6, 16), 64 parameters
     @inline(never)
     static func l8_project_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1040, shift = w + 1056
         for position in 0..<36 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -1319,56 +1307,55 @@ public struct InvertedResidual: CompiledModel {
     // expand2: Conv2D, (None, 6, 6, 16) → (None, 6, 6, 40), 640 parameters
     @inline(never)
     static func l9_expand2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 768
         // The remaining 40 output channels.
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s5_1 = bias.simd(V.self, at: 16)
-            var s5_2 = bias.simd(V.self, at: 32)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s5_1 = bias.simd(V16.self, at: 16)
+            var s5_2 = bias.simd(V16.self, at: 32)
             let xp = x + oy * 96
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 48)
+                let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V16(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V16(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V16(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V16(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
                 s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V16(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
                 s5_1 = madd(s5_1, x5, w1)
                 s5_2 = madd(s5_2, x5, w2)
@@ -1397,136 +1384,135 @@ public struct InvertedResidual: CompiledModel {
     // expand2: at inference, with the layers after it in its store
     @inline(never)
     static func l9_expand2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 768
         // The remaining 40 output channels.
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 16)
-            var s0_2 = bias.simd(V.self, at: 32)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 16)
-            var s1_2 = bias.simd(V.self, at: 32)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 16)
-            var s2_2 = bias.simd(V.self, at: 32)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 16)
-            var s3_2 = bias.simd(V.self, at: 32)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 16)
-            var s4_2 = bias.simd(V.self, at: 32)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s5_1 = bias.simd(V.self, at: 16)
-            var s5_2 = bias.simd(V.self, at: 32)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s0_1 = bias.simd(V16.self, at: 16)
+            var s0_2 = bias.simd(V16.self, at: 32)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s1_1 = bias.simd(V16.self, at: 16)
+            var s1_2 = bias.simd(V16.self, at: 32)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s2_1 = bias.simd(V16.self, at: 16)
+            var s2_2 = bias.simd(V16.self, at: 32)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s3_1 = bias.simd(V16.self, at: 16)
+            var s3_2 = bias.simd(V16.self, at: 32)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s4_1 = bias.simd(V16.self, at: 16)
+            var s4_2 = bias.simd(V16.self, at: 32)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s5_1 = bias.simd(V16.self, at: 16)
+            var s5_2 = bias.simd(V16.self, at: 32)
             let xp = x + oy * 96
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 48)
+                let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V16(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V16(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V16(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V16(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
                 s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V16(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
                 s5_1 = madd(s5_1, x5, w1)
                 s5_2 = madd(s5_2, x5, w2)
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 40)
-            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
             let e0_0m = e0_0r.replacing(with: Float(6.0), where: e0_0r .> Float(6.0))
             yp.store(e0_0m, at: 0)
-            let e0_1n = s0_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 56)
-            let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+            let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
             let e0_1m = e0_1r.replacing(with: Float(6.0), where: e0_1r .> Float(6.0))
             yp.store(e0_1m, at: 16)
-            var e0_2a = V(), e0_2b = V(); for lane in 0..<8 { e0_2a[lane] = post[lane + 32]; e0_2b[lane] = post[lane + 72] }
+            var e0_2a = V16(), e0_2b = V16(); for lane in 0..<8 { e0_2a[lane] = post[lane + 32]; e0_2b[lane] = post[lane + 72] }
             let e0_2n = s0_2 * e0_2a + e0_2b
-            let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+            let e0_2r = V16().replacing(with: e0_2n, where: e0_2n .> 0)
             let e0_2m = e0_2r.replacing(with: Float(6.0), where: e0_2r .> Float(6.0))
             do { let v = e0_2m; for lane in 0..<8 { yp[lane + 32] = v[lane] } }
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 40)
-            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
             let e1_0m = e1_0r.replacing(with: Float(6.0), where: e1_0r .> Float(6.0))
             yp.store(e1_0m, at: 40)
-            let e1_1n = s1_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 56)
-            let e1_1r = V().replacing(with: e1_1n, where: e1_1n .> 0)
+            let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
             let e1_1m = e1_1r.replacing(with: Float(6.0), where: e1_1r .> Float(6.0))
             yp.store(e1_1m, at: 56)
-            var e1_2a = V(), e1_2b = V(); for lane in 0..<8 { e1_2a[lane] = post[lane + 32]; e1_2b[lane] = post[lane + 72] }
+            var e1_2a = V16(), e1_2b = V16(); for lane in 0..<8 { e1_2a[lane] = post[lane + 32]; e1_2b[lane] = post[lane + 72] }
             let e1_2n = s1_2 * e1_2a + e1_2b
-            let e1_2r = V().replacing(with: e1_2n, where: e1_2n .> 0)
+            let e1_2r = V16().replacing(with: e1_2n, where: e1_2n .> 0)
             let e1_2m = e1_2r.replacing(with: Float(6.0), where: e1_2r .> Float(6.0))
             do { let v = e1_2m; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 40)
-            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
             let e2_0m = e2_0r.replacing(with: Float(6.0), where: e2_0r .> Float(6.0))
             yp.store(e2_0m, at: 80)
-            let e2_1n = s2_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 56)
-            let e2_1r = V().replacing(with: e2_1n, where: e2_1n .> 0)
+            let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
             let e2_1m = e2_1r.replacing(with: Float(6.0), where: e2_1r .> Float(6.0))
             yp.store(e2_1m, at: 96)
-            var e2_2a = V(), e2_2b = V(); for lane in 0..<8 { e2_2a[lane] = post[lane + 32]; e2_2b[lane] = post[lane + 72] }
+            var e2_2a = V16(), e2_2b = V16(); for lane in 0..<8 { e2_2a[lane] = post[lane + 32]; e2_2b[lane] = post[lane + 72] }
             let e2_2n = s2_2 * e2_2a + e2_2b
-            let e2_2r = V().replacing(with: e2_2n, where: e2_2n .> 0)
+            let e2_2r = V16().replacing(with: e2_2n, where: e2_2n .> 0)
             let e2_2m = e2_2r.replacing(with: Float(6.0), where: e2_2r .> Float(6.0))
             do { let v = e2_2m; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 40)
-            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
             let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
             yp.store(e3_0m, at: 120)
-            let e3_1n = s3_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 56)
-            let e3_1r = V().replacing(with: e3_1n, where: e3_1n .> 0)
+            let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
             let e3_1m = e3_1r.replacing(with: Float(6.0), where: e3_1r .> Float(6.0))
             yp.store(e3_1m, at: 136)
-            var e3_2a = V(), e3_2b = V(); for lane in 0..<8 { e3_2a[lane] = post[lane + 32]; e3_2b[lane] = post[lane + 72] }
+            var e3_2a = V16(), e3_2b = V16(); for lane in 0..<8 { e3_2a[lane] = post[lane + 32]; e3_2b[lane] = post[lane + 72] }
             let e3_2n = s3_2 * e3_2a + e3_2b
-            let e3_2r = V().replacing(with: e3_2n, where: e3_2n .> 0)
+            let e3_2r = V16().replacing(with: e3_2n, where: e3_2n .> 0)
             let e3_2m = e3_2r.replacing(with: Float(6.0), where: e3_2r .> Float(6.0))
             do { let v = e3_2m; for lane in 0..<8 { yp[lane + 152] = v[lane] } }
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 40)
-            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
             let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
             yp.store(e4_0m, at: 160)
-            let e4_1n = s4_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 56)
-            let e4_1r = V().replacing(with: e4_1n, where: e4_1n .> 0)
+            let e4_1n = s4_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
             let e4_1m = e4_1r.replacing(with: Float(6.0), where: e4_1r .> Float(6.0))
             yp.store(e4_1m, at: 176)
-            var e4_2a = V(), e4_2b = V(); for lane in 0..<8 { e4_2a[lane] = post[lane + 32]; e4_2b[lane] = post[lane + 72] }
+            var e4_2a = V16(), e4_2b = V16(); for lane in 0..<8 { e4_2a[lane] = post[lane + 32]; e4_2b[lane] = post[lane + 72] }
             let e4_2n = s4_2 * e4_2a + e4_2b
-            let e4_2r = V().replacing(with: e4_2n, where: e4_2n .> 0)
+            let e4_2r = V16().replacing(with: e4_2n, where: e4_2n .> 0)
             let e4_2m = e4_2r.replacing(with: Float(6.0), where: e4_2r .> Float(6.0))
             do { let v = e4_2m; for lane in 0..<8 { yp[lane + 192] = v[lane] } }
-            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 40)
-            let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
             let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
             yp.store(e5_0m, at: 200)
-            let e5_1n = s5_1 * post.simd(V.self, at: 16) + post.simd(V.self, at: 56)
-            let e5_1r = V().replacing(with: e5_1n, where: e5_1n .> 0)
+            let e5_1n = s5_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e5_1r = V16().replacing(with: e5_1n, where: e5_1n .> 0)
             let e5_1m = e5_1r.replacing(with: Float(6.0), where: e5_1r .> Float(6.0))
             yp.store(e5_1m, at: 216)
-            var e5_2a = V(), e5_2b = V(); for lane in 0..<8 { e5_2a[lane] = post[lane + 32]; e5_2b[lane] = post[lane + 72] }
+            var e5_2a = V16(), e5_2b = V16(); for lane in 0..<8 { e5_2a[lane] = post[lane + 32]; e5_2b[lane] = post[lane + 72] }
             let e5_2n = s5_2 * e5_2a + e5_2b
-            let e5_2r = V().replacing(with: e5_2n, where: e5_2n .> 0)
+            let e5_2r = V16().replacing(with: e5_2n, where: e5_2n .> 0)
             let e5_2m = e5_2r.replacing(with: Float(6.0), where: e5_2r .> Float(6.0))
             do { let v = e5_2m; for lane in 0..<8 { yp[lane + 232] = v[lane] } }
         }
@@ -1535,12 +1521,11 @@ public struct InvertedResidual: CompiledModel {
     // expand2_bn: BatchNormalization, (None, 6, 6, 40) → (None, 6, 6, 40), 160 parameters
     @inline(never)
     static func l10_expand2_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1888, shift = w + 1928
         for position in 0..<36 {
             let v = x + position * 40
             for group in 0..<5 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -1580,33 +1565,32 @@ public struct InvertedResidual: CompiledModel {
                 default: kernelRows = 0..<5
             }
             for c0 in stride(from: 0, to: 32, by: 16) {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 240 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
+                    var s0 = bias.simd(V16.self, at: c0)
+                    var s1 = bias.simd(V16.self, at: c0)
+                    var s2 = bias.simd(V16.self, at: c0)
                     for ky in kernelRows {
                         let xr = x + oy * 240 + ky * 480 + c0 - 960
                         let wr = kernel + ky * 200 + c0
-                        let w1 = wr.simd(V.self, at: 40)
-                        let w2 = wr.simd(V.self, at: 80)
-                        let w3 = wr.simd(V.self, at: 120)
-                        let w4 = wr.simd(V.self, at: 160)
-                        let i4 = xr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 40)
+                        let w2 = wr.simd(V16.self, at: 80)
+                        let w3 = wr.simd(V16.self, at: 120)
+                        let w4 = wr.simd(V16.self, at: 160)
+                        let i4 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i4, w2)
                         s2 = madd(s2, i4, w1)
-                        let i5 = xr.simd(V.self, at: 40)
+                        let i5 = xr.simd(V16.self, at: 40)
                         s1 = madd(s1, i5, w2)
-                        let i6 = xr.simd(V.self, at: 80)
+                        let i6 = xr.simd(V16.self, at: 80)
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
-                        let i7 = xr.simd(V.self, at: 120)
+                        let i7 = xr.simd(V16.self, at: 120)
                         s1 = madd(s1, i7, w3)
-                        let i8 = xr.simd(V.self, at: 160)
+                        let i8 = xr.simd(V16.self, at: 160)
                         s0 = madd(s0, i8, w4)
                         s2 = madd(s2, i8, w3)
-                        let i9 = xr.simd(V.self, at: 200)
+                        let i9 = xr.simd(V16.self, at: 200)
                         s1 = madd(s1, i9, w4)
                     }
                     yp.store(s0, at: 0)
@@ -1615,29 +1599,29 @@ public struct InvertedResidual: CompiledModel {
                 }
                 do {
                     let yp = y + (oy * 6 + 3) * 40 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
+                    var s0 = bias.simd(V16.self, at: c0)
+                    var s1 = bias.simd(V16.self, at: c0)
+                    var s2 = bias.simd(V16.self, at: c0)
                     for ky in kernelRows {
                         let xr = x + oy * 240 + ky * 480 + c0 - 960
                         let wr = kernel + ky * 200 + c0
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 40)
-                        let w2 = wr.simd(V.self, at: 80)
-                        let w3 = wr.simd(V.self, at: 120)
-                        let i1 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 40)
+                        let w2 = wr.simd(V16.self, at: 80)
+                        let w3 = wr.simd(V16.self, at: 120)
+                        let i1 = xr.simd(V16.self, at: 0)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 40)
+                        let i2 = xr.simd(V16.self, at: 40)
                         s0 = madd(s0, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 80)
+                        let i3 = xr.simd(V16.self, at: 80)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 120)
+                        let i4 = xr.simd(V16.self, at: 120)
                         s0 = madd(s0, i4, w2)
                         s2 = madd(s2, i4, w1)
-                        let i5 = xr.simd(V.self, at: 160)
+                        let i5 = xr.simd(V16.self, at: 160)
                         s1 = madd(s1, i5, w2)
-                        let i6 = xr.simd(V.self, at: 200)
+                        let i6 = xr.simd(V16.self, at: 200)
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
                     }
@@ -1647,44 +1631,43 @@ public struct InvertedResidual: CompiledModel {
                 }
             }
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 240 + 32
-                    var s0 = bias.simd(V.self, at: 32)
-                    var s1 = bias.simd(V.self, at: 32)
-                    var s2 = bias.simd(V.self, at: 32)
-                    var s3 = bias.simd(V.self, at: 32)
-                    var s4 = bias.simd(V.self, at: 32)
-                    var s5 = bias.simd(V.self, at: 32)
+                    var s0 = bias.simd(V8.self, at: 32)
+                    var s1 = bias.simd(V8.self, at: 32)
+                    var s2 = bias.simd(V8.self, at: 32)
+                    var s3 = bias.simd(V8.self, at: 32)
+                    var s4 = bias.simd(V8.self, at: 32)
+                    var s5 = bias.simd(V8.self, at: 32)
                     for ky in kernelRows {
                         let xr = x + oy * 240 + ky * 480 - 928
                         let wr = kernel + ky * 200 + 32
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 40)
-                        let w2 = wr.simd(V.self, at: 80)
-                        let w3 = wr.simd(V.self, at: 120)
-                        let w4 = wr.simd(V.self, at: 160)
-                        let i4 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 40)
+                        let w2 = wr.simd(V8.self, at: 80)
+                        let w3 = wr.simd(V8.self, at: 120)
+                        let w4 = wr.simd(V8.self, at: 160)
+                        let i4 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i4, w2)
                         s2 = madd(s2, i4, w1)
                         s4 = madd(s4, i4, w0)
-                        let i5 = xr.simd(V.self, at: 40)
+                        let i5 = xr.simd(V8.self, at: 40)
                         s1 = madd(s1, i5, w2)
                         s3 = madd(s3, i5, w1)
                         s5 = madd(s5, i5, w0)
-                        let i6 = xr.simd(V.self, at: 80)
+                        let i6 = xr.simd(V8.self, at: 80)
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
                         s4 = madd(s4, i6, w1)
-                        let i7 = xr.simd(V.self, at: 120)
+                        let i7 = xr.simd(V8.self, at: 120)
                         s1 = madd(s1, i7, w3)
                         s3 = madd(s3, i7, w2)
                         s5 = madd(s5, i7, w1)
-                        let i8 = xr.simd(V.self, at: 160)
+                        let i8 = xr.simd(V8.self, at: 160)
                         s0 = madd(s0, i8, w4)
                         s2 = madd(s2, i8, w3)
                         s4 = madd(s4, i8, w2)
-                        let i9 = xr.simd(V.self, at: 200)
+                        let i9 = xr.simd(V8.self, at: 200)
                         s1 = madd(s1, i9, w4)
                         s3 = madd(s3, i9, w3)
                         s5 = madd(s5, i9, w2)
@@ -1716,143 +1699,141 @@ public struct InvertedResidual: CompiledModel {
                 default: kernelRows = 0..<5
             }
             for c0 in stride(from: 0, to: 32, by: 16) {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 240 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
+                    var s0 = bias.simd(V16.self, at: c0)
+                    var s1 = bias.simd(V16.self, at: c0)
+                    var s2 = bias.simd(V16.self, at: c0)
                     for ky in kernelRows {
                         let xr = x + oy * 240 + ky * 480 + c0 - 960
                         let wr = kernel + ky * 200 + c0
-                        let w1 = wr.simd(V.self, at: 40)
-                        let w2 = wr.simd(V.self, at: 80)
-                        let w3 = wr.simd(V.self, at: 120)
-                        let w4 = wr.simd(V.self, at: 160)
-                        let i4 = xr.simd(V.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 40)
+                        let w2 = wr.simd(V16.self, at: 80)
+                        let w3 = wr.simd(V16.self, at: 120)
+                        let w4 = wr.simd(V16.self, at: 160)
+                        let i4 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i4, w2)
                         s2 = madd(s2, i4, w1)
-                        let i5 = xr.simd(V.self, at: 40)
+                        let i5 = xr.simd(V16.self, at: 40)
                         s1 = madd(s1, i5, w2)
-                        let i6 = xr.simd(V.self, at: 80)
+                        let i6 = xr.simd(V16.self, at: 80)
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
-                        let i7 = xr.simd(V.self, at: 120)
+                        let i7 = xr.simd(V16.self, at: 120)
                         s1 = madd(s1, i7, w3)
-                        let i8 = xr.simd(V.self, at: 160)
+                        let i8 = xr.simd(V16.self, at: 160)
                         s0 = madd(s0, i8, w4)
                         s2 = madd(s2, i8, w3)
-                        let i9 = xr.simd(V.self, at: 200)
+                        let i9 = xr.simd(V16.self, at: 200)
                         s1 = madd(s1, i9, w4)
                     }
-                    let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                    let e0n = s0 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
                     let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                     yp.store(e0r, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                    let e1n = s1 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
                     let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
                     yp.store(e1r, at: 40)
-                    let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                    let e2n = s2 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
                     let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                     yp.store(e2r, at: 80)
                 }
                 do {
                     let yp = y + (oy * 6 + 3) * 40 + c0
-                    var s0 = bias.simd(V.self, at: c0)
-                    var s1 = bias.simd(V.self, at: c0)
-                    var s2 = bias.simd(V.self, at: c0)
+                    var s0 = bias.simd(V16.self, at: c0)
+                    var s1 = bias.simd(V16.self, at: c0)
+                    var s2 = bias.simd(V16.self, at: c0)
                     for ky in kernelRows {
                         let xr = x + oy * 240 + ky * 480 + c0 - 960
                         let wr = kernel + ky * 200 + c0
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 40)
-                        let w2 = wr.simd(V.self, at: 80)
-                        let w3 = wr.simd(V.self, at: 120)
-                        let i1 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 40)
+                        let w2 = wr.simd(V16.self, at: 80)
+                        let w3 = wr.simd(V16.self, at: 120)
+                        let i1 = xr.simd(V16.self, at: 0)
                         s1 = madd(s1, i1, w0)
-                        let i2 = xr.simd(V.self, at: 40)
+                        let i2 = xr.simd(V16.self, at: 40)
                         s0 = madd(s0, i2, w1)
                         s2 = madd(s2, i2, w0)
-                        let i3 = xr.simd(V.self, at: 80)
+                        let i3 = xr.simd(V16.self, at: 80)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 120)
+                        let i4 = xr.simd(V16.self, at: 120)
                         s0 = madd(s0, i4, w2)
                         s2 = madd(s2, i4, w1)
-                        let i5 = xr.simd(V.self, at: 160)
+                        let i5 = xr.simd(V16.self, at: 160)
                         s1 = madd(s1, i5, w2)
-                        let i6 = xr.simd(V.self, at: 200)
+                        let i6 = xr.simd(V16.self, at: 200)
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
                     }
-                    let e0n = s0 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                    let e0n = s0 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
                     let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                     yp.store(e0r, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                    let e1n = s1 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
                     let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
                     yp.store(e1r, at: 40)
-                    let e2n = s2 * post.simd(V.self, at: c0) + post.simd(V.self, at: c0 + 40)
+                    let e2n = s2 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
                     let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                     yp.store(e2r, at: 80)
                 }
             }
             do {
-                typealias V = SIMD8<Float>
                 do {
                     let yp = y + oy * 240 + 32
-                    var s0 = bias.simd(V.self, at: 32)
-                    var s1 = bias.simd(V.self, at: 32)
-                    var s2 = bias.simd(V.self, at: 32)
-                    var s3 = bias.simd(V.self, at: 32)
-                    var s4 = bias.simd(V.self, at: 32)
-                    var s5 = bias.simd(V.self, at: 32)
+                    var s0 = bias.simd(V8.self, at: 32)
+                    var s1 = bias.simd(V8.self, at: 32)
+                    var s2 = bias.simd(V8.self, at: 32)
+                    var s3 = bias.simd(V8.self, at: 32)
+                    var s4 = bias.simd(V8.self, at: 32)
+                    var s5 = bias.simd(V8.self, at: 32)
                     for ky in kernelRows {
                         let xr = x + oy * 240 + ky * 480 - 928
                         let wr = kernel + ky * 200 + 32
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 40)
-                        let w2 = wr.simd(V.self, at: 80)
-                        let w3 = wr.simd(V.self, at: 120)
-                        let w4 = wr.simd(V.self, at: 160)
-                        let i4 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V8.self, at: 0)
+                        let w1 = wr.simd(V8.self, at: 40)
+                        let w2 = wr.simd(V8.self, at: 80)
+                        let w3 = wr.simd(V8.self, at: 120)
+                        let w4 = wr.simd(V8.self, at: 160)
+                        let i4 = xr.simd(V8.self, at: 0)
                         s0 = madd(s0, i4, w2)
                         s2 = madd(s2, i4, w1)
                         s4 = madd(s4, i4, w0)
-                        let i5 = xr.simd(V.self, at: 40)
+                        let i5 = xr.simd(V8.self, at: 40)
                         s1 = madd(s1, i5, w2)
                         s3 = madd(s3, i5, w1)
                         s5 = madd(s5, i5, w0)
-                        let i6 = xr.simd(V.self, at: 80)
+                        let i6 = xr.simd(V8.self, at: 80)
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
                         s4 = madd(s4, i6, w1)
-                        let i7 = xr.simd(V.self, at: 120)
+                        let i7 = xr.simd(V8.self, at: 120)
                         s1 = madd(s1, i7, w3)
                         s3 = madd(s3, i7, w2)
                         s5 = madd(s5, i7, w1)
-                        let i8 = xr.simd(V.self, at: 160)
+                        let i8 = xr.simd(V8.self, at: 160)
                         s0 = madd(s0, i8, w4)
                         s2 = madd(s2, i8, w3)
                         s4 = madd(s4, i8, w2)
-                        let i9 = xr.simd(V.self, at: 200)
+                        let i9 = xr.simd(V8.self, at: 200)
                         s1 = madd(s1, i9, w4)
                         s3 = madd(s3, i9, w3)
                         s5 = madd(s5, i9, w2)
                     }
-                    let e0n = s0 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                    let e0n = s0 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
                     let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
                     yp.store(e0r, at: 0)
-                    let e1n = s1 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                    let e1n = s1 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
                     let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
                     yp.store(e1r, at: 40)
-                    let e2n = s2 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                    let e2n = s2 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
                     let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
                     yp.store(e2r, at: 80)
-                    let e3n = s3 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                    let e3n = s3 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
                     let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
                     yp.store(e3r, at: 120)
-                    let e4n = s4 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                    let e4n = s4 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
                     let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
                     yp.store(e4r, at: 160)
-                    let e5n = s5 * post.simd(V.self, at: 32) + post.simd(V.self, at: 72)
+                    let e5n = s5 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
                     let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
                     yp.store(e5r, at: 200)
                 }
@@ -1863,12 +1844,11 @@ public struct InvertedResidual: CompiledModel {
     // dilated_bn: BatchNormalization, (None, 6, 6, 40) → (None, 6, 6, 40), 160 parameters
     @inline(never)
     static func l13_dilated_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 3024, shift = w + 3064
         for position in 0..<36 {
             let v = x + position * 40
             for group in 0..<5 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -1882,39 +1862,38 @@ public struct InvertedResidual: CompiledModel {
     // project2: Conv2D, (None, 6, 6, 40) → (None, 6, 6, 16), 640 parameters
     @inline(never)
     static func l15_project2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 640
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 8
             let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
             let yp = y + i0 * 16
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V16(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V16(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[a7 + ci])
+                let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0, at: 0)
@@ -1930,30 +1909,30 @@ public struct InvertedResidual: CompiledModel {
             let i0 = 8 + (b - 1) * 7
             let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
             let yp = y + i0 * 16
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V16(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V16(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
             }
             yp.store(s0_0, at: 0)
@@ -1969,101 +1948,100 @@ public struct InvertedResidual: CompiledModel {
     // project2: at inference, with the layers after it in its store
     @inline(never)
     static func l15_project2_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 640
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 8
             let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
             let yp = y + i0 * 16
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V16(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V16(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[a7 + ci])
+                let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e1_0n, at: 16)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e2_0n, at: 32)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e3_0n, at: 48)
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e4_0n, at: 64)
-            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e5_0n, at: 80)
-            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e6_0n, at: 96)
-            let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e7_0n, at: 112)
         }
         for b in parts.clamped(to: 1..<5) {
             let i0 = 8 + (b - 1) * 7
             let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
             let yp = y + i0 * 16
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V16(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V16(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e1_0n, at: 16)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e2_0n, at: 32)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e3_0n, at: 48)
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e4_0n, at: 64)
-            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e5_0n, at: 80)
-            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e6_0n, at: 96)
         }
     }
@@ -2071,12 +2049,11 @@ public struct InvertedResidual: CompiledModel {
     // project2_bn: BatchNormalization, (None, 6, 6, 16) → (None, 6, 6, 16), 64 parameters
     @inline(never)
     static func l16_project2_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 3760, shift = w + 3776
         for position in 0..<36 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -2109,31 +2086,30 @@ public struct InvertedResidual: CompiledModel {
                 default: kernelRows = 0..<3
             }
             do {
-                typealias V = SIMD16<Float>
                 do {
                     let yp = y + oy * 48
-                    var s0 = bias.simd(V.self, at: 0)
-                    var s1 = bias.simd(V.self, at: 0)
-                    var s2 = bias.simd(V.self, at: 0)
+                    var s0 = bias.simd(V16.self, at: 0)
+                    var s1 = bias.simd(V16.self, at: 0)
+                    var s2 = bias.simd(V16.self, at: 0)
                     for ky in kernelRows {
                         let xr = x + oy * 192 + ky * 96
                         let wr = kernel + ky * 48
-                        let w0 = wr.simd(V.self, at: 0)
-                        let w1 = wr.simd(V.self, at: 16)
-                        let w2 = wr.simd(V.self, at: 32)
-                        let i0 = xr.simd(V.self, at: 0)
+                        let w0 = wr.simd(V16.self, at: 0)
+                        let w1 = wr.simd(V16.self, at: 16)
+                        let w2 = wr.simd(V16.self, at: 32)
+                        let i0 = xr.simd(V16.self, at: 0)
                         s0 = madd(s0, i0, w0)
-                        let i1 = xr.simd(V.self, at: 16)
+                        let i1 = xr.simd(V16.self, at: 16)
                         s0 = madd(s0, i1, w1)
-                        let i2 = xr.simd(V.self, at: 32)
+                        let i2 = xr.simd(V16.self, at: 32)
                         s0 = madd(s0, i2, w2)
                         s1 = madd(s1, i2, w0)
-                        let i3 = xr.simd(V.self, at: 48)
+                        let i3 = xr.simd(V16.self, at: 48)
                         s1 = madd(s1, i3, w1)
-                        let i4 = xr.simd(V.self, at: 64)
+                        let i4 = xr.simd(V16.self, at: 64)
                         s1 = madd(s1, i4, w2)
                         s2 = madd(s2, i4, w0)
-                        let i5 = xr.simd(V.self, at: 80)
+                        let i5 = xr.simd(V16.self, at: 80)
                         s2 = madd(s2, i5, w1)
                     }
                     yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
@@ -2160,18 +2136,17 @@ public struct InvertedResidual: CompiledModel {
     // predictions: Dense, (None, 16) → (None, 5), 85 parameters
     @inline(never)
     static func l20_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 128
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -2639,35 +2614,34 @@ extension InvertedResidual: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_expand_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<13) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             do {
                 let yp = y + oy * 104
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 let xp = x + oy * 312
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V8(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V8(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V8(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V8(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V8(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 144])
+                    let x6 = V8(repeating: xp[ci + 144])
                     s6_0 = madd(s6_0, x6, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2680,27 +2654,27 @@ extension InvertedResidual: TrainableModel {
             }
             do {
                 let yp = y + (oy * 13 + 7) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
                 let xp = x + oy * 312 + 168
                 let wp = kernel
                 for ci in 0..<24 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 24])
+                    let x1 = V8(repeating: xp[ci + 24])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 48])
+                    let x2 = V8(repeating: xp[ci + 48])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 72])
+                    let x3 = V8(repeating: xp[ci + 72])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 96])
+                    let x4 = V8(repeating: xp[ci + 96])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 120])
+                    let x5 = V8(repeating: xp[ci + 120])
                     s5_0 = madd(s5_0, x5, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2825,44 +2799,43 @@ extension InvertedResidual: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l7_project_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 24 output channels.
         for oy in parts {
             let yp = y + oy * 144
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s5_0 = V()
-            var s5_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s4_0 = V16()
+            var s4_1 = V16()
+            var s5_0 = V16()
+            var s5_1 = V16()
             let xp = x + oy * 96
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V16(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V16(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V16(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V16(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V16(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
                 s5_1 = madd(s5_1, x5, w1)
             }
@@ -2944,39 +2917,38 @@ extension InvertedResidual: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l9_expand2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 8
             let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
             let yp = y + i0 * 16
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
+            var s6_0 = V16()
+            var s7_0 = V16()
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V16(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V16(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[a7 + ci])
+                let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0, at: 0)
@@ -2992,30 +2964,30 @@ extension InvertedResidual: TrainableModel {
             let i0 = 8 + (b - 1) * 7
             let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
             let yp = y + i0 * 16
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
+            var s6_0 = V16()
             let xp = x
             let wp = kernel
             for ci in 0..<40 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V16(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V16(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V16(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V16(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V16(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V16(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
             }
             yp.store(s0_0, at: 0)
@@ -3145,56 +3117,55 @@ extension InvertedResidual: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l15_project2_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 40 output channels.
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
-            var s3_0 = V()
-            var s3_1 = V()
-            var s3_2 = V()
-            var s4_0 = V()
-            var s4_1 = V()
-            var s4_2 = V()
-            var s5_0 = V()
-            var s5_1 = V()
-            var s5_2 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s0_2 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
+            var s1_2 = V16()
+            var s2_0 = V16()
+            var s2_1 = V16()
+            var s2_2 = V16()
+            var s3_0 = V16()
+            var s3_1 = V16()
+            var s3_2 = V16()
+            var s4_0 = V16()
+            var s4_1 = V16()
+            var s4_2 = V16()
+            var s5_0 = V16()
+            var s5_1 = V16()
+            var s5_2 = V16()
             let xp = x + oy * 96
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 48)
-                let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                let w2 = wp.simd(V.self, at: ci * 48 + 32)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 48)
+                let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                let w2 = wp.simd(V16.self, at: ci * 48 + 32)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V16(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V16(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V16(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
                 s3_2 = madd(s3_2, x3, w2)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V16(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
                 s4_1 = madd(s4_1, x4, w1)
                 s4_2 = madd(s4_2, x4, w2)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V16(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
                 s5_1 = madd(s5_1, x5, w1)
                 s5_2 = madd(s5_2, x5, w2)
@@ -3839,6 +3810,15 @@ extension InvertedResidual: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -287,38 +287,37 @@ public struct NestedSequential: CompiledModel {
     // head over 8 samples: Dense, (None, 8) → (None, 4)
     @inline(never)
     static func l6_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 3152, bias = w + 3184
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V4(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V4(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V4(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V4(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V4(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V4(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V4(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -366,39 +365,38 @@ public struct NestedSequential: CompiledModel {
     // stem: the direct kernel
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 224
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s5_0 = bias.simd(V8.self, at: 0)
+            var s6_0 = bias.simd(V8.self, at: 0)
+            var s7_0 = bias.simd(V8.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 30 + ky * 30 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V8(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
+                        let x2 = V8(repeating: xp[ci + 6])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
+                        let x3 = V8(repeating: xp[ci + 9])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 12])
+                        let x4 = V8(repeating: xp[ci + 12])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 15])
+                        let x5 = V8(repeating: xp[ci + 15])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 18])
+                        let x6 = V8(repeating: xp[ci + 18])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 21])
+                        let x7 = V8(repeating: xp[ci + 21])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -417,66 +415,65 @@ public struct NestedSequential: CompiledModel {
     // stem: at inference, with the layers after it in its store
     @inline(never)
     static func l0_stem_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 224
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s5_0 = bias.simd(V8.self, at: 0)
+            var s6_0 = bias.simd(V8.self, at: 0)
+            var s7_0 = bias.simd(V8.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 30 + ky * 30 + kx * 3
                     let wp = kernel + (ky * 3 + kx) * 24
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V8(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
+                        let x2 = V8(repeating: xp[ci + 6])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
+                        let x3 = V8(repeating: xp[ci + 9])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 12])
+                        let x4 = V8(repeating: xp[ci + 12])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 15])
+                        let x5 = V8(repeating: xp[ci + 15])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 18])
+                        let x6 = V8(repeating: xp[ci + 18])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 21])
+                        let x7 = V8(repeating: xp[ci + 21])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            let e0_0n = s0_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            let e1_0n = s1_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e1_0r = V8().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 8)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            let e2_0n = s2_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e2_0r = V8().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 16)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            let e3_0n = s3_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e3_0r = V8().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 24)
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            let e4_0n = s4_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e4_0r = V8().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 32)
-            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-            let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+            let e5_0n = s5_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e5_0r = V8().replacing(with: e5_0n, where: e5_0n .> 0)
             yp.store(e5_0r, at: 40)
-            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-            let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+            let e6_0n = s6_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e6_0r = V8().replacing(with: e6_0n, where: e6_0n .> 0)
             yp.store(e6_0r, at: 48)
-            let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 8)
-            let e7_0r = V().replacing(with: e7_0n, where: e7_0n .> 0)
+            let e7_0n = s7_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e7_0r = V8().replacing(with: e7_0n, where: e7_0n .> 0)
             yp.store(e7_0r, at: 56)
         }
     }
@@ -484,12 +481,11 @@ public struct NestedSequential: CompiledModel {
     // stem_bn: BatchNormalization, (None, 8, 8, 8) → (None, 8, 8, 8), 32 parameters
     @inline(never)
     static func l1_stem_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 240, shift = w + 248
         for position in 0..<64 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
             }
         }
     }
@@ -516,39 +512,38 @@ public struct NestedSequential: CompiledModel {
     // branch: the direct kernel
     @inline(never)
     static func l3_branch(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 576
         for oy in parts {
             let yp = y + oy * 64
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s5_0 = bias.simd(V8.self, at: 0)
+            var s6_0 = bias.simd(V8.self, at: 0)
+            var s7_0 = bias.simd(V8.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 64
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V8(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
+                        let x7 = V8(repeating: xp[ci + 56])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -579,26 +574,25 @@ public struct NestedSequential: CompiledModel {
 
     @inline(never)
     static func l3_branch_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V8(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -611,8 +605,6 @@ public struct NestedSequential: CompiledModel {
 
     @inline(never)
     static func l3_branch_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 1728
         if parts.contains(0) {
             let ty0 = 0
@@ -623,17 +615,17 @@ public struct NestedSequential: CompiledModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104), d14 = pc.simd(VC.self, at: 112), d15 = pc.simd(VC.self, at: 120)
+                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184), d24 = pc.simd(VC.self, at: 192), d25 = pc.simd(VC.self, at: 200)
+                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264), d34 = pc.simd(VC.self, at: 272), d35 = pc.simd(VC.self, at: 280)
+                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 320), d41 = pc.simd(VC.self, at: 328), d42 = pc.simd(VC.self, at: 336), d43 = pc.simd(VC.self, at: 344), d44 = pc.simd(VC.self, at: 352), d45 = pc.simd(VC.self, at: 360)
+                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 400), d51 = pc.simd(VC.self, at: 408), d52 = pc.simd(VC.self, at: 416), d53 = pc.simd(VC.self, at: 424), d54 = pc.simd(VC.self, at: 432), d55 = pc.simd(VC.self, at: 440)
+                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -691,18 +683,18 @@ public struct NestedSequential: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 48), m02 = mt.simd(VK.self, at: 96), m03 = mt.simd(VK.self, at: 144), m04 = mt.simd(VK.self, at: 192), m05 = mt.simd(VK.self, at: 240)
+                        let bias = w.simd(V8.self, at: 576 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 48), m02 = mt.simd(V8.self, at: 96), m03 = mt.simd(V8.self, at: 144), m04 = mt.simd(V8.self, at: 192), m05 = mt.simd(V8.self, at: 240)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 288), m11 = mt.simd(VK.self, at: 336), m12 = mt.simd(VK.self, at: 384), m13 = mt.simd(VK.self, at: 432), m14 = mt.simd(VK.self, at: 480), m15 = mt.simd(VK.self, at: 528)
+                        let m10 = mt.simd(V8.self, at: 288), m11 = mt.simd(V8.self, at: 336), m12 = mt.simd(V8.self, at: 384), m13 = mt.simd(V8.self, at: 432), m14 = mt.simd(V8.self, at: 480), m15 = mt.simd(V8.self, at: 528)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 576), m21 = mt.simd(VK.self, at: 624), m22 = mt.simd(VK.self, at: 672), m23 = mt.simd(VK.self, at: 720), m24 = mt.simd(VK.self, at: 768), m25 = mt.simd(VK.self, at: 816)
+                        let m20 = mt.simd(V8.self, at: 576), m21 = mt.simd(V8.self, at: 624), m22 = mt.simd(V8.self, at: 672), m23 = mt.simd(V8.self, at: 720), m24 = mt.simd(V8.self, at: 768), m25 = mt.simd(V8.self, at: 816)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 864), m31 = mt.simd(VK.self, at: 912), m32 = mt.simd(VK.self, at: 960), m33 = mt.simd(VK.self, at: 1008), m34 = mt.simd(VK.self, at: 1056), m35 = mt.simd(VK.self, at: 1104)
+                        let m30 = mt.simd(V8.self, at: 864), m31 = mt.simd(V8.self, at: 912), m32 = mt.simd(V8.self, at: 960), m33 = mt.simd(V8.self, at: 1008), m34 = mt.simd(V8.self, at: 1056), m35 = mt.simd(V8.self, at: 1104)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1152), m41 = mt.simd(VK.self, at: 1200), m42 = mt.simd(VK.self, at: 1248), m43 = mt.simd(VK.self, at: 1296), m44 = mt.simd(VK.self, at: 1344), m45 = mt.simd(VK.self, at: 1392)
+                        let m40 = mt.simd(V8.self, at: 1152), m41 = mt.simd(V8.self, at: 1200), m42 = mt.simd(V8.self, at: 1248), m43 = mt.simd(V8.self, at: 1296), m44 = mt.simd(V8.self, at: 1344), m45 = mt.simd(V8.self, at: 1392)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 1440), m51 = mt.simd(VK.self, at: 1488), m52 = mt.simd(VK.self, at: 1536), m53 = mt.simd(VK.self, at: 1584), m54 = mt.simd(VK.self, at: 1632), m55 = mt.simd(VK.self, at: 1680)
+                        let m50 = mt.simd(V8.self, at: 1440), m51 = mt.simd(V8.self, at: 1488), m52 = mt.simd(V8.self, at: 1536), m53 = mt.simd(V8.self, at: 1584), m54 = mt.simd(V8.self, at: 1632), m55 = mt.simd(V8.self, at: 1680)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -768,17 +760,16 @@ public struct NestedSequential: CompiledModel {
     // head: Dense, (None, 8) → (None, 4), 36 parameters
     @inline(never)
     static func l6_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -994,41 +985,40 @@ extension NestedSequential: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_stem_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 80 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 32
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V4(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V4(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V4(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V4(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V4(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V4(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 56])
+                        let x7 = V4(repeating: xp[ci + 56])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -1186,8 +1176,6 @@ extension NestedSequential: TrainableModel {
     // the batch's S (l3_branch_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l3_branch_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, z = s + 1728
         do {
             let ty0 = 0
@@ -1198,17 +1186,17 @@ extension NestedSequential: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104), d14 = pc.simd(VC.self, at: 112), d15 = pc.simd(VC.self, at: 120)
+                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184), d24 = pc.simd(VC.self, at: 192), d25 = pc.simd(VC.self, at: 200)
+                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264), d34 = pc.simd(VC.self, at: 272), d35 = pc.simd(VC.self, at: 280)
+                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 320), d41 = pc.simd(VC.self, at: 328), d42 = pc.simd(VC.self, at: 336), d43 = pc.simd(VC.self, at: 344), d44 = pc.simd(VC.self, at: 352), d45 = pc.simd(VC.self, at: 360)
+                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 400), d51 = pc.simd(VC.self, at: 408), d52 = pc.simd(VC.self, at: 416), d53 = pc.simd(VC.self, at: 424), d54 = pc.simd(VC.self, at: 432), d55 = pc.simd(VC.self, at: 440)
+                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1263,13 +1251,13 @@ extension NestedSequential: TrainableModel {
                     let dzt = dz + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
                         let zt = z + (t * 8 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 8 + k), d02 = dzt.simd(VK.self, at: 16 + k), d03 = dzt.simd(VK.self, at: 24 + k)
+                        let d00 = dzt.simd(V8.self, at: 0 + k), d01 = dzt.simd(V8.self, at: 8 + k), d02 = dzt.simd(V8.self, at: 16 + k), d03 = dzt.simd(V8.self, at: 24 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 64 + k), d11 = dzt.simd(VK.self, at: 72 + k), d12 = dzt.simd(VK.self, at: 80 + k), d13 = dzt.simd(VK.self, at: 88 + k)
+                        let d10 = dzt.simd(V8.self, at: 64 + k), d11 = dzt.simd(V8.self, at: 72 + k), d12 = dzt.simd(V8.self, at: 80 + k), d13 = dzt.simd(V8.self, at: 88 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 128 + k), d21 = dzt.simd(VK.self, at: 136 + k), d22 = dzt.simd(VK.self, at: 144 + k), d23 = dzt.simd(VK.self, at: 152 + k)
+                        let d20 = dzt.simd(V8.self, at: 128 + k), d21 = dzt.simd(V8.self, at: 136 + k), d22 = dzt.simd(V8.self, at: 144 + k), d23 = dzt.simd(V8.self, at: 152 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 192 + k), d31 = dzt.simd(VK.self, at: 200 + k), d32 = dzt.simd(VK.self, at: 208 + k), d33 = dzt.simd(VK.self, at: 216 + k)
+                        let d30 = dzt.simd(V8.self, at: 192 + k), d31 = dzt.simd(V8.self, at: 200 + k), d32 = dzt.simd(V8.self, at: 208 + k), d33 = dzt.simd(V8.self, at: 216 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -1326,34 +1314,33 @@ extension NestedSequential: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l3_branch_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD8<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 64, by: 8) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 64), s02 = st.simd(VK.self, at: 128), s03 = st.simd(VK.self, at: 192), s04 = st.simd(VK.self, at: 256), s05 = st.simd(VK.self, at: 320)
+            let s00 = st.simd(V8.self, at: 0), s01 = st.simd(V8.self, at: 64), s02 = st.simd(V8.self, at: 128), s03 = st.simd(V8.self, at: 192), s04 = st.simd(V8.self, at: 256), s05 = st.simd(V8.self, at: 320)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 384), s11 = st.simd(VK.self, at: 448), s12 = st.simd(VK.self, at: 512), s13 = st.simd(VK.self, at: 576), s14 = st.simd(VK.self, at: 640), s15 = st.simd(VK.self, at: 704)
+            let s10 = st.simd(V8.self, at: 384), s11 = st.simd(V8.self, at: 448), s12 = st.simd(V8.self, at: 512), s13 = st.simd(V8.self, at: 576), s14 = st.simd(V8.self, at: 640), s15 = st.simd(V8.self, at: 704)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 768), s21 = st.simd(VK.self, at: 832), s22 = st.simd(VK.self, at: 896), s23 = st.simd(VK.self, at: 960), s24 = st.simd(VK.self, at: 1024), s25 = st.simd(VK.self, at: 1088)
+            let s20 = st.simd(V8.self, at: 768), s21 = st.simd(V8.self, at: 832), s22 = st.simd(V8.self, at: 896), s23 = st.simd(V8.self, at: 960), s24 = st.simd(V8.self, at: 1024), s25 = st.simd(V8.self, at: 1088)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 1152), s31 = st.simd(VK.self, at: 1216), s32 = st.simd(VK.self, at: 1280), s33 = st.simd(VK.self, at: 1344), s34 = st.simd(VK.self, at: 1408), s35 = st.simd(VK.self, at: 1472)
+            let s30 = st.simd(V8.self, at: 1152), s31 = st.simd(V8.self, at: 1216), s32 = st.simd(V8.self, at: 1280), s33 = st.simd(V8.self, at: 1344), s34 = st.simd(V8.self, at: 1408), s35 = st.simd(V8.self, at: 1472)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 1536), s41 = st.simd(VK.self, at: 1600), s42 = st.simd(VK.self, at: 1664), s43 = st.simd(VK.self, at: 1728), s44 = st.simd(VK.self, at: 1792), s45 = st.simd(VK.self, at: 1856)
+            let s40 = st.simd(V8.self, at: 1536), s41 = st.simd(V8.self, at: 1600), s42 = st.simd(V8.self, at: 1664), s43 = st.simd(V8.self, at: 1728), s44 = st.simd(V8.self, at: 1792), s45 = st.simd(V8.self, at: 1856)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 1920), s51 = st.simd(VK.self, at: 1984), s52 = st.simd(VK.self, at: 2048), s53 = st.simd(VK.self, at: 2112), s54 = st.simd(VK.self, at: 2176), s55 = st.simd(VK.self, at: 2240)
+            let s50 = st.simd(V8.self, at: 1920), s51 = st.simd(V8.self, at: 1984), s52 = st.simd(V8.self, at: 2048), s53 = st.simd(V8.self, at: 2112), s54 = st.simd(V8.self, at: 2176), s55 = st.simd(V8.self, at: 2240)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 192) + g10, at: 192)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 384) + g20, at: 384)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 192) + g10, at: 192)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 384) + g20, at: 384)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 64) + g01, at: 64)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g11, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 448) + g21, at: 448)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 64) + g01, at: 64)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 256) + g11, at: 256)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 448) + g21, at: 448)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 128) + g02, at: 128)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 320) + g12, at: 320)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g22, at: 512)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 128) + g02, at: 128)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 320) + g12, at: 320)
+            kt.store(UnsafePointer(kt).simd(V8.self, at: 512) + g22, at: 512)
         }
     }
 
@@ -1373,26 +1360,25 @@ extension NestedSequential: TrainableModel {
 
     @inline(never)
     static func l3_branch_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V8(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1405,8 +1391,6 @@ extension NestedSequential: TrainableModel {
 
     @inline(never)
     static func l3_branch_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 1728
         if parts.contains(0) {
             let ty0 = 0
@@ -1417,17 +1401,17 @@ extension NestedSequential: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24), d04 = pc.simd(VC.self, at: 32), d05 = pc.simd(VC.self, at: 40)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24), d04 = pc.simd(V8.self, at: 32), d05 = pc.simd(V8.self, at: 40)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104), d14 = pc.simd(VC.self, at: 112), d15 = pc.simd(VC.self, at: 120)
+                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104), d14 = pc.simd(V8.self, at: 112), d15 = pc.simd(V8.self, at: 120)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184), d24 = pc.simd(VC.self, at: 192), d25 = pc.simd(VC.self, at: 200)
+                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184), d24 = pc.simd(V8.self, at: 192), d25 = pc.simd(V8.self, at: 200)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264), d34 = pc.simd(VC.self, at: 272), d35 = pc.simd(VC.self, at: 280)
+                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264), d34 = pc.simd(V8.self, at: 272), d35 = pc.simd(V8.self, at: 280)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 320), d41 = pc.simd(VC.self, at: 328), d42 = pc.simd(VC.self, at: 336), d43 = pc.simd(VC.self, at: 344), d44 = pc.simd(VC.self, at: 352), d45 = pc.simd(VC.self, at: 360)
+                        let d40 = pc.simd(V8.self, at: 320), d41 = pc.simd(V8.self, at: 328), d42 = pc.simd(V8.self, at: 336), d43 = pc.simd(V8.self, at: 344), d44 = pc.simd(V8.self, at: 352), d45 = pc.simd(V8.self, at: 360)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 400), d51 = pc.simd(VC.self, at: 408), d52 = pc.simd(VC.self, at: 416), d53 = pc.simd(VC.self, at: 424), d54 = pc.simd(VC.self, at: 432), d55 = pc.simd(VC.self, at: 440)
+                        let d50 = pc.simd(V8.self, at: 400), d51 = pc.simd(V8.self, at: 408), d52 = pc.simd(V8.self, at: 416), d53 = pc.simd(V8.self, at: 424), d54 = pc.simd(V8.self, at: 432), d55 = pc.simd(V8.self, at: 440)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1485,18 +1469,18 @@ extension NestedSequential: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 48), m02 = mt.simd(VK.self, at: 96), m03 = mt.simd(VK.self, at: 144), m04 = mt.simd(VK.self, at: 192), m05 = mt.simd(VK.self, at: 240)
+                        let bias = w.simd(V8.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 48), m02 = mt.simd(V8.self, at: 96), m03 = mt.simd(V8.self, at: 144), m04 = mt.simd(V8.self, at: 192), m05 = mt.simd(V8.self, at: 240)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 288), m11 = mt.simd(VK.self, at: 336), m12 = mt.simd(VK.self, at: 384), m13 = mt.simd(VK.self, at: 432), m14 = mt.simd(VK.self, at: 480), m15 = mt.simd(VK.self, at: 528)
+                        let m10 = mt.simd(V8.self, at: 288), m11 = mt.simd(V8.self, at: 336), m12 = mt.simd(V8.self, at: 384), m13 = mt.simd(V8.self, at: 432), m14 = mt.simd(V8.self, at: 480), m15 = mt.simd(V8.self, at: 528)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 576), m21 = mt.simd(VK.self, at: 624), m22 = mt.simd(VK.self, at: 672), m23 = mt.simd(VK.self, at: 720), m24 = mt.simd(VK.self, at: 768), m25 = mt.simd(VK.self, at: 816)
+                        let m20 = mt.simd(V8.self, at: 576), m21 = mt.simd(V8.self, at: 624), m22 = mt.simd(V8.self, at: 672), m23 = mt.simd(V8.self, at: 720), m24 = mt.simd(V8.self, at: 768), m25 = mt.simd(V8.self, at: 816)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 864), m31 = mt.simd(VK.self, at: 912), m32 = mt.simd(VK.self, at: 960), m33 = mt.simd(VK.self, at: 1008), m34 = mt.simd(VK.self, at: 1056), m35 = mt.simd(VK.self, at: 1104)
+                        let m30 = mt.simd(V8.self, at: 864), m31 = mt.simd(V8.self, at: 912), m32 = mt.simd(V8.self, at: 960), m33 = mt.simd(V8.self, at: 1008), m34 = mt.simd(V8.self, at: 1056), m35 = mt.simd(V8.self, at: 1104)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1152), m41 = mt.simd(VK.self, at: 1200), m42 = mt.simd(VK.self, at: 1248), m43 = mt.simd(VK.self, at: 1296), m44 = mt.simd(VK.self, at: 1344), m45 = mt.simd(VK.self, at: 1392)
+                        let m40 = mt.simd(V8.self, at: 1152), m41 = mt.simd(V8.self, at: 1200), m42 = mt.simd(V8.self, at: 1248), m43 = mt.simd(V8.self, at: 1296), m44 = mt.simd(V8.self, at: 1344), m45 = mt.simd(V8.self, at: 1392)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 1440), m51 = mt.simd(VK.self, at: 1488), m52 = mt.simd(VK.self, at: 1536), m53 = mt.simd(VK.self, at: 1584), m54 = mt.simd(VK.self, at: 1632), m55 = mt.simd(VK.self, at: 1680)
+                        let m50 = mt.simd(V8.self, at: 1440), m51 = mt.simd(V8.self, at: 1488), m52 = mt.simd(V8.self, at: 1536), m53 = mt.simd(V8.self, at: 1584), m54 = mt.simd(V8.self, at: 1632), m55 = mt.simd(V8.self, at: 1680)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -1556,38 +1540,37 @@ extension NestedSequential: TrainableModel {
 
     @inline(never)
     static func l3_branch_winograd_training_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
+                var s7_0 = V8()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V8(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V8(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V8(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V8(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 40])
+                    let x5 = V8(repeating: xp[ci + 40])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 48])
+                    let x6 = V8(repeating: xp[ci + 48])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 56])
+                    let x7 = V8(repeating: xp[ci + 56])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -1604,8 +1587,6 @@ extension NestedSequential: TrainableModel {
 
     @inline(never)
     static func l3_branch_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD8<Float>
-        typealias VK = SIMD8<Float>
         let v = s, m = s + 1280
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
@@ -1616,13 +1597,13 @@ extension NestedSequential: TrainableModel {
                     let patch = x + ((ty0 + r) * 160 + tx * 16)
                     for c in stride(from: 0, to: 8, by: 8) {
                         let vt = v + (t * 8 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 8), d02 = pc.simd(VC.self, at: 16), d03 = pc.simd(VC.self, at: 24)
+                        let d00 = pc.simd(V8.self, at: 0), d01 = pc.simd(V8.self, at: 8), d02 = pc.simd(V8.self, at: 16), d03 = pc.simd(V8.self, at: 24)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 80), d11 = pc.simd(VC.self, at: 88), d12 = pc.simd(VC.self, at: 96), d13 = pc.simd(VC.self, at: 104)
+                        let d10 = pc.simd(V8.self, at: 80), d11 = pc.simd(V8.self, at: 88), d12 = pc.simd(V8.self, at: 96), d13 = pc.simd(V8.self, at: 104)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 160), d21 = pc.simd(VC.self, at: 168), d22 = pc.simd(VC.self, at: 176), d23 = pc.simd(VC.self, at: 184)
+                        let d20 = pc.simd(V8.self, at: 160), d21 = pc.simd(V8.self, at: 168), d22 = pc.simd(V8.self, at: 176), d23 = pc.simd(V8.self, at: 184)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 240), d31 = pc.simd(VC.self, at: 248), d32 = pc.simd(VC.self, at: 256), d33 = pc.simd(VC.self, at: 264)
+                        let d30 = pc.simd(V8.self, at: 240), d31 = pc.simd(V8.self, at: 248), d32 = pc.simd(V8.self, at: 256), d33 = pc.simd(V8.self, at: 264)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -1658,14 +1639,14 @@ extension NestedSequential: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 8
                     for k in stride(from: 0, to: 8, by: 8) {
-                        let bias = w.simd(VK.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240)
+                        let bias = w.simd(V8.self, at: 1024 + k), mt = UnsafePointer(m) + (t * 8 + k)
+                        let m00 = mt.simd(V8.self, at: 0), m01 = mt.simd(V8.self, at: 80), m02 = mt.simd(V8.self, at: 160), m03 = mt.simd(V8.self, at: 240)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 320), m11 = mt.simd(VK.self, at: 400), m12 = mt.simd(VK.self, at: 480), m13 = mt.simd(VK.self, at: 560)
+                        let m10 = mt.simd(V8.self, at: 320), m11 = mt.simd(V8.self, at: 400), m12 = mt.simd(V8.self, at: 480), m13 = mt.simd(V8.self, at: 560)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 640), m21 = mt.simd(VK.self, at: 720), m22 = mt.simd(VK.self, at: 800), m23 = mt.simd(VK.self, at: 880)
+                        let m20 = mt.simd(V8.self, at: 640), m21 = mt.simd(V8.self, at: 720), m22 = mt.simd(V8.self, at: 800), m23 = mt.simd(V8.self, at: 880)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 960), m31 = mt.simd(VK.self, at: 1040), m32 = mt.simd(VK.self, at: 1120), m33 = mt.simd(VK.self, at: 1200)
+                        let m30 = mt.simd(V8.self, at: 960), m31 = mt.simd(V8.self, at: 1040), m32 = mt.simd(V8.self, at: 1120), m33 = mt.simd(V8.self, at: 1200)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -1691,6 +1672,15 @@ extension NestedSequential: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -1704,47 +1694,39 @@ extension NestedSequential: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }

@@ -408,55 +408,54 @@ public struct ResidualBlock: CompiledModel {
     // predictions over 8 samples: Dense, (None, 16) → (None, 10)
     @inline(never)
     static func l11_predictions_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 13184, bias = w + 13440
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s2_1 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s3_1 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s4_1 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s5_1 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s6_1 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s7_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s1_1 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s2_1 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s3_1 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s4_1 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s5_1 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s6_1 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 0)
+                var s7_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 128)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V8(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V8(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V8(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V8(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
@@ -513,41 +512,40 @@ public struct ResidualBlock: CompiledModel {
     // stem: the direct kernel
     @inline(never)
     static func l0_stem(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 224
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 54 + ox * 3 + ky * 54 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V8(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V8(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 18])
+                            let x6 = V8(repeating: xp[ci + 18])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 21])
+                            let x7 = V8(repeating: xp[ci + 21])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -578,39 +576,38 @@ public struct ResidualBlock: CompiledModel {
     // res_conv1: the direct kernel
     @inline(never)
     static func l1_res_conv1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 272 + ky * 136 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -629,66 +626,65 @@ public struct ResidualBlock: CompiledModel {
     // res_conv1: at inference, with the layers after it in its store
     @inline(never)
     static func l1_res_conv1_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1152
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 272 + ky * 136 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 128
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-            let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-            let e1_0r = V().replacing(with: e1_0n, where: e1_0n .> 0)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 16)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-            let e2_0r = V().replacing(with: e2_0n, where: e2_0n .> 0)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 32)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-            let e3_0r = V().replacing(with: e3_0n, where: e3_0n .> 0)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 48)
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-            let e4_0r = V().replacing(with: e4_0n, where: e4_0n .> 0)
+            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 64)
-            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-            let e5_0r = V().replacing(with: e5_0n, where: e5_0n .> 0)
+            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
             yp.store(e5_0r, at: 80)
-            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-            let e6_0r = V().replacing(with: e6_0n, where: e6_0n .> 0)
+            let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
             yp.store(e6_0r, at: 96)
-            let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
-            let e7_0r = V().replacing(with: e7_0n, where: e7_0n .> 0)
+            let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e7_0r = V16().replacing(with: e7_0n, where: e7_0n .> 0)
             yp.store(e7_0r, at: 112)
         }
     }
@@ -696,12 +692,11 @@ public struct ResidualBlock: CompiledModel {
     // res_bn1: BatchNormalization, (None, 8, 8, 16) → (None, 8, 8, 16), 64 parameters
     @inline(never)
     static func l2_res_bn1(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1408, shift = w + 1424
         for position in 0..<64 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -728,39 +723,38 @@ public struct ResidualBlock: CompiledModel {
     // res_conv2: the direct kernel
     @inline(never)
     static func l4_res_conv2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2304
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 160 + ky * 160 + kx * 16
                     let wp = kernel + (ky * 3 + kx) * 256
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V16(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V16(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V16(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V16(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V16(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V16(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V16(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -791,26 +785,25 @@ public struct ResidualBlock: CompiledModel {
 
     @inline(never)
     static func l4_res_conv2_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -823,8 +816,6 @@ public struct ResidualBlock: CompiledModel {
 
     @inline(never)
     static func l4_res_conv2_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 2880
         if parts.contains(0) {
             let ty0 = 0
@@ -835,17 +826,17 @@ public struct ResidualBlock: CompiledModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 160), d11 = pc.simd(VC.self, at: 176), d12 = pc.simd(VC.self, at: 192), d13 = pc.simd(VC.self, at: 208), d14 = pc.simd(VC.self, at: 224), d15 = pc.simd(VC.self, at: 240)
+                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 320), d21 = pc.simd(VC.self, at: 336), d22 = pc.simd(VC.self, at: 352), d23 = pc.simd(VC.self, at: 368), d24 = pc.simd(VC.self, at: 384), d25 = pc.simd(VC.self, at: 400)
+                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 480), d31 = pc.simd(VC.self, at: 496), d32 = pc.simd(VC.self, at: 512), d33 = pc.simd(VC.self, at: 528), d34 = pc.simd(VC.self, at: 544), d35 = pc.simd(VC.self, at: 560)
+                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 640), d41 = pc.simd(VC.self, at: 656), d42 = pc.simd(VC.self, at: 672), d43 = pc.simd(VC.self, at: 688), d44 = pc.simd(VC.self, at: 704), d45 = pc.simd(VC.self, at: 720)
+                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 800), d51 = pc.simd(VC.self, at: 816), d52 = pc.simd(VC.self, at: 832), d53 = pc.simd(VC.self, at: 848), d54 = pc.simd(VC.self, at: 864), d55 = pc.simd(VC.self, at: 880)
+                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -903,18 +894,18 @@ public struct ResidualBlock: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240), m04 = mt.simd(VK.self, at: 320), m05 = mt.simd(VK.self, at: 400)
+                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 480), m11 = mt.simd(VK.self, at: 560), m12 = mt.simd(VK.self, at: 640), m13 = mt.simd(VK.self, at: 720), m14 = mt.simd(VK.self, at: 800), m15 = mt.simd(VK.self, at: 880)
+                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 960), m21 = mt.simd(VK.self, at: 1040), m22 = mt.simd(VK.self, at: 1120), m23 = mt.simd(VK.self, at: 1200), m24 = mt.simd(VK.self, at: 1280), m25 = mt.simd(VK.self, at: 1360)
+                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 1440), m31 = mt.simd(VK.self, at: 1520), m32 = mt.simd(VK.self, at: 1600), m33 = mt.simd(VK.self, at: 1680), m34 = mt.simd(VK.self, at: 1760), m35 = mt.simd(VK.self, at: 1840)
+                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1920), m41 = mt.simd(VK.self, at: 2000), m42 = mt.simd(VK.self, at: 2080), m43 = mt.simd(VK.self, at: 2160), m44 = mt.simd(VK.self, at: 2240), m45 = mt.simd(VK.self, at: 2320)
+                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 2400), m51 = mt.simd(VK.self, at: 2480), m52 = mt.simd(VK.self, at: 2560), m53 = mt.simd(VK.self, at: 2640), m54 = mt.simd(VK.self, at: 2720), m55 = mt.simd(VK.self, at: 2800)
+                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -961,8 +952,6 @@ public struct ResidualBlock: CompiledModel {
     // res_conv2: at inference, with the layers after it in its store
     @inline(never)
     static func l4_res_conv2_winograd_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 2880
         if parts.contains(0) {
             let ty0 = 0
@@ -973,17 +962,17 @@ public struct ResidualBlock: CompiledModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 160), d11 = pc.simd(VC.self, at: 176), d12 = pc.simd(VC.self, at: 192), d13 = pc.simd(VC.self, at: 208), d14 = pc.simd(VC.self, at: 224), d15 = pc.simd(VC.self, at: 240)
+                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 320), d21 = pc.simd(VC.self, at: 336), d22 = pc.simd(VC.self, at: 352), d23 = pc.simd(VC.self, at: 368), d24 = pc.simd(VC.self, at: 384), d25 = pc.simd(VC.self, at: 400)
+                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 480), d31 = pc.simd(VC.self, at: 496), d32 = pc.simd(VC.self, at: 512), d33 = pc.simd(VC.self, at: 528), d34 = pc.simd(VC.self, at: 544), d35 = pc.simd(VC.self, at: 560)
+                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 640), d41 = pc.simd(VC.self, at: 656), d42 = pc.simd(VC.self, at: 672), d43 = pc.simd(VC.self, at: 688), d44 = pc.simd(VC.self, at: 704), d45 = pc.simd(VC.self, at: 720)
+                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 800), d51 = pc.simd(VC.self, at: 816), d52 = pc.simd(VC.self, at: 832), d53 = pc.simd(VC.self, at: 848), d54 = pc.simd(VC.self, at: 864), d55 = pc.simd(VC.self, at: 880)
+                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -1041,70 +1030,70 @@ public struct ResidualBlock: CompiledModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240), m04 = mt.simd(VK.self, at: 320), m05 = mt.simd(VK.self, at: 400)
+                        let bias = w.simd(V16.self, at: 2304 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 480), m11 = mt.simd(VK.self, at: 560), m12 = mt.simd(VK.self, at: 640), m13 = mt.simd(VK.self, at: 720), m14 = mt.simd(VK.self, at: 800), m15 = mt.simd(VK.self, at: 880)
+                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 960), m21 = mt.simd(VK.self, at: 1040), m22 = mt.simd(VK.self, at: 1120), m23 = mt.simd(VK.self, at: 1200), m24 = mt.simd(VK.self, at: 1280), m25 = mt.simd(VK.self, at: 1360)
+                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 1440), m31 = mt.simd(VK.self, at: 1520), m32 = mt.simd(VK.self, at: 1600), m33 = mt.simd(VK.self, at: 1680), m34 = mt.simd(VK.self, at: 1760), m35 = mt.simd(VK.self, at: 1840)
+                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1920), m41 = mt.simd(VK.self, at: 2000), m42 = mt.simd(VK.self, at: 2080), m43 = mt.simd(VK.self, at: 2160), m44 = mt.simd(VK.self, at: 2240), m45 = mt.simd(VK.self, at: 2320)
+                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 2400), m51 = mt.simd(VK.self, at: 2480), m52 = mt.simd(VK.self, at: 2560), m53 = mt.simd(VK.self, at: 2640), m54 = mt.simd(VK.self, at: 2720), m55 = mt.simd(VK.self, at: 2800)
+                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e01n, at: k + 16)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e02n, at: k + 32)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e03n, at: k + 48)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e10n, at: k + 128)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e11n, at: k + 144)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e12n, at: k + 160)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e13n, at: k + 176)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e20n, at: k + 256)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e21n, at: k + 272)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e22n, at: k + 288)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e23n, at: k + 304)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e30n, at: k + 384)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e31n, at: k + 400)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e32n, at: k + 416)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(VK.self, at: k) + post.simd(VK.self, at: k + 16)
+                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
                         yt.store(e33n, at: k + 432)
                     }
                 }
@@ -1115,37 +1104,36 @@ public struct ResidualBlock: CompiledModel {
     // shortcut: Conv2D, (None, 16, 16, 8) → (None, 8, 8, 16), 128 parameters
     @inline(never)
     static func l5_shortcut(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 128
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             let xp = x + oy * 256
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V16(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V16(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V16(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V16(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V16(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[ci + 96])
+                let x6 = V16(repeating: xp[ci + 96])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[ci + 112])
+                let x7 = V16(repeating: xp[ci + 112])
                 s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0, at: 0)
@@ -1162,54 +1150,53 @@ public struct ResidualBlock: CompiledModel {
     // shortcut: at inference, with the layers after it in its store
     @inline(never)
     static func l5_shortcut_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 128
         for oy in parts {
             let yp = y + oy * 128
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             let xp = x + oy * 256
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V16(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V16(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V16(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V16(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V16(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[ci + 96])
+                let x6 = V16(repeating: xp[ci + 96])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[ci + 112])
+                let x7 = V16(repeating: xp[ci + 112])
                 s7_0 = madd(s7_0, x7, w0)
             }
-            let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e1_0n, at: 16)
-            let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e2_0n, at: 32)
-            let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e3_0n, at: 48)
-            let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e4_0n, at: 64)
-            let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e5_0n, at: 80)
-            let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e6_0n, at: 96)
-            let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 16)
+            let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
             yp.store(e7_0n, at: 112)
         }
     }
@@ -1217,12 +1204,11 @@ public struct ResidualBlock: CompiledModel {
     // res_bn2: BatchNormalization, (None, 8, 8, 16) → (None, 8, 8, 16), 64 parameters
     @inline(never)
     static func l6_res_bn2(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 13120, shift = w + 13136
         for position in 0..<64 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -1230,12 +1216,11 @@ public struct ResidualBlock: CompiledModel {
     // shortcut_bn: BatchNormalization, (None, 8, 8, 16) → (None, 8, 8, 16), 64 parameters
     @inline(never)
     static func l7_shortcut_bn(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 13152, shift = w + 13168
         for position in 0..<64 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -1273,20 +1258,19 @@ public struct ResidualBlock: CompiledModel {
     // predictions: Dense, (None, 16) → (None, 10), 170 parameters
     @inline(never)
     static func l11_predictions(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
         // The remaining 10 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s0_1 = bias.simd(V8.self, at: 8)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let w1 = wp.simd(V.self, at: ci * 8 + 128)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let w1 = wp.simd(V8.self, at: ci * 8 + 128)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -1671,43 +1655,42 @@ extension ResidualBlock: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_stem_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 8
                 let yp = y + (oy * 16 + ox) * 3
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
+                var s7_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 17 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 144 + ox * 8 + ky * 144 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V4(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 56])
+                            let x7 = V4(repeating: xp[ci + 56])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -1813,40 +1796,39 @@ extension ResidualBlock: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l1_res_conv1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 256
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 144 + ky * 144 + kx * 16
                     let wp = kernel + (ky * 2 + kx) * 128
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V8(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V8(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V8(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V8(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -1865,40 +1847,39 @@ extension ResidualBlock: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l1_res_conv1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 256
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 144 + ky * 144
                     let wp = kernel + ky * 128
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V8(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V8(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V8(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V8(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V8(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 96])
+                        let x6 = V8(repeating: xp[ci + 96])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 112])
+                        let x7 = V8(repeating: xp[ci + 112])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -1917,38 +1898,37 @@ extension ResidualBlock: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l1_res_conv1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 256
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
             for kx in 0..<2 {
                 let xp = x + oy * 144 + kx * 16
                 let wp = kernel + kx * 128
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V8(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V8(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V8(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V8(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V8(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V8(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V8(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                 }
             }
@@ -1966,37 +1946,36 @@ extension ResidualBlock: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l1_res_conv1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 256
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
             let xp = x + oy * 144
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V8(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V8(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V8(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V8(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V8(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[ci + 96])
+                let x6 = V8(repeating: xp[ci + 96])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[ci + 112])
+                let x7 = V8(repeating: xp[ci + 112])
                 s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0, at: 0)
@@ -2089,37 +2068,36 @@ extension ResidualBlock: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l5_shortcut_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 256
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
             let xp = x + oy * 128
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V8(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V8(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V8(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V8(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[ci + 80])
+                let x5 = V8(repeating: xp[ci + 80])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[ci + 96])
+                let x6 = V8(repeating: xp[ci + 96])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[ci + 112])
+                let x7 = V8(repeating: xp[ci + 112])
                 s7_0 = madd(s7_0, x7, w0)
             }
             yp.store(s0_0, at: 0)
@@ -2241,8 +2219,6 @@ extension ResidualBlock: TrainableModel {
     // the batch's S (l4_res_conv2_kernel_gradient_winograd_fold turns it into dL/dkernel once a step)
     @inline(never)
     static func l4_res_conv2_kernel_gradient_winograd(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, z = s + 2880
         do {
             let ty0 = 0
@@ -2253,17 +2229,17 @@ extension ResidualBlock: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 160), d11 = pc.simd(VC.self, at: 176), d12 = pc.simd(VC.self, at: 192), d13 = pc.simd(VC.self, at: 208), d14 = pc.simd(VC.self, at: 224), d15 = pc.simd(VC.self, at: 240)
+                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 320), d21 = pc.simd(VC.self, at: 336), d22 = pc.simd(VC.self, at: 352), d23 = pc.simd(VC.self, at: 368), d24 = pc.simd(VC.self, at: 384), d25 = pc.simd(VC.self, at: 400)
+                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 480), d31 = pc.simd(VC.self, at: 496), d32 = pc.simd(VC.self, at: 512), d33 = pc.simd(VC.self, at: 528), d34 = pc.simd(VC.self, at: 544), d35 = pc.simd(VC.self, at: 560)
+                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 640), d41 = pc.simd(VC.self, at: 656), d42 = pc.simd(VC.self, at: 672), d43 = pc.simd(VC.self, at: 688), d44 = pc.simd(VC.self, at: 704), d45 = pc.simd(VC.self, at: 720)
+                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 800), d51 = pc.simd(VC.self, at: 816), d52 = pc.simd(VC.self, at: 832), d53 = pc.simd(VC.self, at: 848), d54 = pc.simd(VC.self, at: 864), d55 = pc.simd(VC.self, at: 880)
+                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2318,13 +2294,13 @@ extension ResidualBlock: TrainableModel {
                     let dzt = dz + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
                         let zt = z + (t * 16 + k)
-                        let d00 = dzt.simd(VK.self, at: 0 + k), d01 = dzt.simd(VK.self, at: 16 + k), d02 = dzt.simd(VK.self, at: 32 + k), d03 = dzt.simd(VK.self, at: 48 + k)
+                        let d00 = dzt.simd(V16.self, at: 0 + k), d01 = dzt.simd(V16.self, at: 16 + k), d02 = dzt.simd(V16.self, at: 32 + k), d03 = dzt.simd(V16.self, at: 48 + k)
                         let (e00, e01, e02, e03, e04, e05) = winogradOutputAdjoint4(d00, d01, d02, d03)
-                        let d10 = dzt.simd(VK.self, at: 128 + k), d11 = dzt.simd(VK.self, at: 144 + k), d12 = dzt.simd(VK.self, at: 160 + k), d13 = dzt.simd(VK.self, at: 176 + k)
+                        let d10 = dzt.simd(V16.self, at: 128 + k), d11 = dzt.simd(V16.self, at: 144 + k), d12 = dzt.simd(V16.self, at: 160 + k), d13 = dzt.simd(V16.self, at: 176 + k)
                         let (e10, e11, e12, e13, e14, e15) = winogradOutputAdjoint4(d10, d11, d12, d13)
-                        let d20 = dzt.simd(VK.self, at: 256 + k), d21 = dzt.simd(VK.self, at: 272 + k), d22 = dzt.simd(VK.self, at: 288 + k), d23 = dzt.simd(VK.self, at: 304 + k)
+                        let d20 = dzt.simd(V16.self, at: 256 + k), d21 = dzt.simd(V16.self, at: 272 + k), d22 = dzt.simd(V16.self, at: 288 + k), d23 = dzt.simd(V16.self, at: 304 + k)
                         let (e20, e21, e22, e23, e24, e25) = winogradOutputAdjoint4(d20, d21, d22, d23)
-                        let d30 = dzt.simd(VK.self, at: 384 + k), d31 = dzt.simd(VK.self, at: 400 + k), d32 = dzt.simd(VK.self, at: 416 + k), d33 = dzt.simd(VK.self, at: 432 + k)
+                        let d30 = dzt.simd(V16.self, at: 384 + k), d31 = dzt.simd(V16.self, at: 400 + k), d32 = dzt.simd(V16.self, at: 416 + k), d33 = dzt.simd(V16.self, at: 432 + k)
                         let (e30, e31, e32, e33, e34, e35) = winogradOutputAdjoint4(d30, d31, d32, d33)
                         let (z00, z10, z20, z30, z40, z50) = winogradOutputAdjoint4(e00, e10, e20, e30)
                         zt.store(z00, at: 0)
@@ -2381,34 +2357,33 @@ extension ResidualBlock: TrainableModel {
     // dL/dkernel += Gᵀ S G, S summed over the batch
     @inline(never)
     static func l4_res_conv2_kernel_gradient_winograd_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>) {
-        typealias VK = SIMD16<Float>
         // dL/dkernel += Gᵀ S G (G as `WeightPacking.winogradKernelTransform(tile: 4)`)
         for at in stride(from: 0, to: 256, by: 16) {
             let st = sums + at, kt = kernelGradient + at
-            let s00 = st.simd(VK.self, at: 0), s01 = st.simd(VK.self, at: 256), s02 = st.simd(VK.self, at: 512), s03 = st.simd(VK.self, at: 768), s04 = st.simd(VK.self, at: 1024), s05 = st.simd(VK.self, at: 1280)
+            let s00 = st.simd(V16.self, at: 0), s01 = st.simd(V16.self, at: 256), s02 = st.simd(V16.self, at: 512), s03 = st.simd(V16.self, at: 768), s04 = st.simd(V16.self, at: 1024), s05 = st.simd(V16.self, at: 1280)
             let (t00, t01, t02) = winogradKernelAdjoint4(s00, s01, s02, s03, s04, s05)
-            let s10 = st.simd(VK.self, at: 1536), s11 = st.simd(VK.self, at: 1792), s12 = st.simd(VK.self, at: 2048), s13 = st.simd(VK.self, at: 2304), s14 = st.simd(VK.self, at: 2560), s15 = st.simd(VK.self, at: 2816)
+            let s10 = st.simd(V16.self, at: 1536), s11 = st.simd(V16.self, at: 1792), s12 = st.simd(V16.self, at: 2048), s13 = st.simd(V16.self, at: 2304), s14 = st.simd(V16.self, at: 2560), s15 = st.simd(V16.self, at: 2816)
             let (t10, t11, t12) = winogradKernelAdjoint4(s10, s11, s12, s13, s14, s15)
-            let s20 = st.simd(VK.self, at: 3072), s21 = st.simd(VK.self, at: 3328), s22 = st.simd(VK.self, at: 3584), s23 = st.simd(VK.self, at: 3840), s24 = st.simd(VK.self, at: 4096), s25 = st.simd(VK.self, at: 4352)
+            let s20 = st.simd(V16.self, at: 3072), s21 = st.simd(V16.self, at: 3328), s22 = st.simd(V16.self, at: 3584), s23 = st.simd(V16.self, at: 3840), s24 = st.simd(V16.self, at: 4096), s25 = st.simd(V16.self, at: 4352)
             let (t20, t21, t22) = winogradKernelAdjoint4(s20, s21, s22, s23, s24, s25)
-            let s30 = st.simd(VK.self, at: 4608), s31 = st.simd(VK.self, at: 4864), s32 = st.simd(VK.self, at: 5120), s33 = st.simd(VK.self, at: 5376), s34 = st.simd(VK.self, at: 5632), s35 = st.simd(VK.self, at: 5888)
+            let s30 = st.simd(V16.self, at: 4608), s31 = st.simd(V16.self, at: 4864), s32 = st.simd(V16.self, at: 5120), s33 = st.simd(V16.self, at: 5376), s34 = st.simd(V16.self, at: 5632), s35 = st.simd(V16.self, at: 5888)
             let (t30, t31, t32) = winogradKernelAdjoint4(s30, s31, s32, s33, s34, s35)
-            let s40 = st.simd(VK.self, at: 6144), s41 = st.simd(VK.self, at: 6400), s42 = st.simd(VK.self, at: 6656), s43 = st.simd(VK.self, at: 6912), s44 = st.simd(VK.self, at: 7168), s45 = st.simd(VK.self, at: 7424)
+            let s40 = st.simd(V16.self, at: 6144), s41 = st.simd(V16.self, at: 6400), s42 = st.simd(V16.self, at: 6656), s43 = st.simd(V16.self, at: 6912), s44 = st.simd(V16.self, at: 7168), s45 = st.simd(V16.self, at: 7424)
             let (t40, t41, t42) = winogradKernelAdjoint4(s40, s41, s42, s43, s44, s45)
-            let s50 = st.simd(VK.self, at: 7680), s51 = st.simd(VK.self, at: 7936), s52 = st.simd(VK.self, at: 8192), s53 = st.simd(VK.self, at: 8448), s54 = st.simd(VK.self, at: 8704), s55 = st.simd(VK.self, at: 8960)
+            let s50 = st.simd(V16.self, at: 7680), s51 = st.simd(V16.self, at: 7936), s52 = st.simd(V16.self, at: 8192), s53 = st.simd(V16.self, at: 8448), s54 = st.simd(V16.self, at: 8704), s55 = st.simd(V16.self, at: 8960)
             let (t50, t51, t52) = winogradKernelAdjoint4(s50, s51, s52, s53, s54, s55)
             let (g00, g10, g20) = winogradKernelAdjoint4(t00, t10, t20, t30, t40, t50)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 0) + g00, at: 0)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 768) + g10, at: 768)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1536) + g20, at: 1536)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 0) + g00, at: 0)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 768) + g10, at: 768)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1536) + g20, at: 1536)
             let (g01, g11, g21) = winogradKernelAdjoint4(t01, t11, t21, t31, t41, t51)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 256) + g01, at: 256)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1024) + g11, at: 1024)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1792) + g21, at: 1792)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 256) + g01, at: 256)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1024) + g11, at: 1024)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1792) + g21, at: 1792)
             let (g02, g12, g22) = winogradKernelAdjoint4(t02, t12, t22, t32, t42, t52)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 512) + g02, at: 512)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 1280) + g12, at: 1280)
-            kt.store(UnsafePointer(kt).simd(VK.self, at: 2048) + g22, at: 2048)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 512) + g02, at: 512)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 1280) + g12, at: 1280)
+            kt.store(UnsafePointer(kt).simd(V16.self, at: 2048) + g22, at: 2048)
         }
     }
 
@@ -2428,26 +2403,25 @@ extension ResidualBlock: TrainableModel {
 
     @inline(never)
     static func l4_res_conv2_input_gradient_winograd_product4(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2460,8 +2434,6 @@ extension ResidualBlock: TrainableModel {
 
     @inline(never)
     static func l4_res_conv2_input_gradient_winograd(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 2880
         if parts.contains(0) {
             let ty0 = 0
@@ -2472,17 +2444,17 @@ extension ResidualBlock: TrainableModel {
                     let patch = x + ((ty0 + r) * 640 + tx * 64)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48), d04 = pc.simd(VC.self, at: 64), d05 = pc.simd(VC.self, at: 80)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48), d04 = pc.simd(V16.self, at: 64), d05 = pc.simd(V16.self, at: 80)
                         let (b00, b01, b02, b03, b04, b05) = winogradInput4(d00, d01, d02, d03, d04, d05)
-                        let d10 = pc.simd(VC.self, at: 160), d11 = pc.simd(VC.self, at: 176), d12 = pc.simd(VC.self, at: 192), d13 = pc.simd(VC.self, at: 208), d14 = pc.simd(VC.self, at: 224), d15 = pc.simd(VC.self, at: 240)
+                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208), d14 = pc.simd(V16.self, at: 224), d15 = pc.simd(V16.self, at: 240)
                         let (b10, b11, b12, b13, b14, b15) = winogradInput4(d10, d11, d12, d13, d14, d15)
-                        let d20 = pc.simd(VC.self, at: 320), d21 = pc.simd(VC.self, at: 336), d22 = pc.simd(VC.self, at: 352), d23 = pc.simd(VC.self, at: 368), d24 = pc.simd(VC.self, at: 384), d25 = pc.simd(VC.self, at: 400)
+                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368), d24 = pc.simd(V16.self, at: 384), d25 = pc.simd(V16.self, at: 400)
                         let (b20, b21, b22, b23, b24, b25) = winogradInput4(d20, d21, d22, d23, d24, d25)
-                        let d30 = pc.simd(VC.self, at: 480), d31 = pc.simd(VC.self, at: 496), d32 = pc.simd(VC.self, at: 512), d33 = pc.simd(VC.self, at: 528), d34 = pc.simd(VC.self, at: 544), d35 = pc.simd(VC.self, at: 560)
+                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528), d34 = pc.simd(V16.self, at: 544), d35 = pc.simd(V16.self, at: 560)
                         let (b30, b31, b32, b33, b34, b35) = winogradInput4(d30, d31, d32, d33, d34, d35)
-                        let d40 = pc.simd(VC.self, at: 640), d41 = pc.simd(VC.self, at: 656), d42 = pc.simd(VC.self, at: 672), d43 = pc.simd(VC.self, at: 688), d44 = pc.simd(VC.self, at: 704), d45 = pc.simd(VC.self, at: 720)
+                        let d40 = pc.simd(V16.self, at: 640), d41 = pc.simd(V16.self, at: 656), d42 = pc.simd(V16.self, at: 672), d43 = pc.simd(V16.self, at: 688), d44 = pc.simd(V16.self, at: 704), d45 = pc.simd(V16.self, at: 720)
                         let (b40, b41, b42, b43, b44, b45) = winogradInput4(d40, d41, d42, d43, d44, d45)
-                        let d50 = pc.simd(VC.self, at: 800), d51 = pc.simd(VC.self, at: 816), d52 = pc.simd(VC.self, at: 832), d53 = pc.simd(VC.self, at: 848), d54 = pc.simd(VC.self, at: 864), d55 = pc.simd(VC.self, at: 880)
+                        let d50 = pc.simd(V16.self, at: 800), d51 = pc.simd(V16.self, at: 816), d52 = pc.simd(V16.self, at: 832), d53 = pc.simd(V16.self, at: 848), d54 = pc.simd(V16.self, at: 864), d55 = pc.simd(V16.self, at: 880)
                         let (b50, b51, b52, b53, b54, b55) = winogradInput4(d50, d51, d52, d53, d54, d55)
                         let (v00, v10, v20, v30, v40, v50) = winogradInput4(b00, b10, b20, b30, b40, b50)
                         vt.store(v00, at: 0)
@@ -2540,18 +2512,18 @@ extension ResidualBlock: TrainableModel {
                     let t = r * 2 + tx, ox = 4 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 80), m02 = mt.simd(VK.self, at: 160), m03 = mt.simd(VK.self, at: 240), m04 = mt.simd(VK.self, at: 320), m05 = mt.simd(VK.self, at: 400)
+                        let bias = w.simd(V16.self, at: 9216 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 80), m02 = mt.simd(V16.self, at: 160), m03 = mt.simd(V16.self, at: 240), m04 = mt.simd(V16.self, at: 320), m05 = mt.simd(V16.self, at: 400)
                         let (a00, a01, a02, a03) = winogradOutput4(m00, m01, m02, m03, m04, m05)
-                        let m10 = mt.simd(VK.self, at: 480), m11 = mt.simd(VK.self, at: 560), m12 = mt.simd(VK.self, at: 640), m13 = mt.simd(VK.self, at: 720), m14 = mt.simd(VK.self, at: 800), m15 = mt.simd(VK.self, at: 880)
+                        let m10 = mt.simd(V16.self, at: 480), m11 = mt.simd(V16.self, at: 560), m12 = mt.simd(V16.self, at: 640), m13 = mt.simd(V16.self, at: 720), m14 = mt.simd(V16.self, at: 800), m15 = mt.simd(V16.self, at: 880)
                         let (a10, a11, a12, a13) = winogradOutput4(m10, m11, m12, m13, m14, m15)
-                        let m20 = mt.simd(VK.self, at: 960), m21 = mt.simd(VK.self, at: 1040), m22 = mt.simd(VK.self, at: 1120), m23 = mt.simd(VK.self, at: 1200), m24 = mt.simd(VK.self, at: 1280), m25 = mt.simd(VK.self, at: 1360)
+                        let m20 = mt.simd(V16.self, at: 960), m21 = mt.simd(V16.self, at: 1040), m22 = mt.simd(V16.self, at: 1120), m23 = mt.simd(V16.self, at: 1200), m24 = mt.simd(V16.self, at: 1280), m25 = mt.simd(V16.self, at: 1360)
                         let (a20, a21, a22, a23) = winogradOutput4(m20, m21, m22, m23, m24, m25)
-                        let m30 = mt.simd(VK.self, at: 1440), m31 = mt.simd(VK.self, at: 1520), m32 = mt.simd(VK.self, at: 1600), m33 = mt.simd(VK.self, at: 1680), m34 = mt.simd(VK.self, at: 1760), m35 = mt.simd(VK.self, at: 1840)
+                        let m30 = mt.simd(V16.self, at: 1440), m31 = mt.simd(V16.self, at: 1520), m32 = mt.simd(V16.self, at: 1600), m33 = mt.simd(V16.self, at: 1680), m34 = mt.simd(V16.self, at: 1760), m35 = mt.simd(V16.self, at: 1840)
                         let (a30, a31, a32, a33) = winogradOutput4(m30, m31, m32, m33, m34, m35)
-                        let m40 = mt.simd(VK.self, at: 1920), m41 = mt.simd(VK.self, at: 2000), m42 = mt.simd(VK.self, at: 2080), m43 = mt.simd(VK.self, at: 2160), m44 = mt.simd(VK.self, at: 2240), m45 = mt.simd(VK.self, at: 2320)
+                        let m40 = mt.simd(V16.self, at: 1920), m41 = mt.simd(V16.self, at: 2000), m42 = mt.simd(V16.self, at: 2080), m43 = mt.simd(V16.self, at: 2160), m44 = mt.simd(V16.self, at: 2240), m45 = mt.simd(V16.self, at: 2320)
                         let (a40, a41, a42, a43) = winogradOutput4(m40, m41, m42, m43, m44, m45)
-                        let m50 = mt.simd(VK.self, at: 2400), m51 = mt.simd(VK.self, at: 2480), m52 = mt.simd(VK.self, at: 2560), m53 = mt.simd(VK.self, at: 2640), m54 = mt.simd(VK.self, at: 2720), m55 = mt.simd(VK.self, at: 2800)
+                        let m50 = mt.simd(V16.self, at: 2400), m51 = mt.simd(V16.self, at: 2480), m52 = mt.simd(V16.self, at: 2560), m53 = mt.simd(V16.self, at: 2640), m54 = mt.simd(V16.self, at: 2720), m55 = mt.simd(V16.self, at: 2800)
                         let (a50, a51, a52, a53) = winogradOutput4(m50, m51, m52, m53, m54, m55)
                         let (s00, s10, s20, s30) = winogradOutput4(a00, a10, a20, a30, a40, a50)
                         let (s01, s11, s21, s31) = winogradOutput4(a01, a11, a21, a31, a41, a51)
@@ -2611,38 +2583,37 @@ extension ResidualBlock: TrainableModel {
 
     @inline(never)
     static func l4_res_conv2_winograd_training_product8(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
-                var s7_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
+                var s6_0 = V16()
+                var s7_0 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 64])
+                    let x4 = V16(repeating: xp[ci + 64])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 80])
+                    let x5 = V16(repeating: xp[ci + 80])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 96])
+                    let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 112])
+                    let x7 = V16(repeating: xp[ci + 112])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -2659,8 +2630,6 @@ extension ResidualBlock: TrainableModel {
 
     @inline(never)
     static func l4_res_conv2_winograd_training(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias VC = SIMD16<Float>
-        typealias VK = SIMD16<Float>
         let v = s, m = s + 2304
         for group in parts.clamped(to: 0..<2) {
             let ty0 = group * 2
@@ -2671,13 +2640,13 @@ extension ResidualBlock: TrainableModel {
                     let patch = x + ((ty0 + r) * 320 + tx * 32)
                     for c in stride(from: 0, to: 16, by: 16) {
                         let vt = v + (t * 16 + c), pc = patch + c
-                        let d00 = pc.simd(VC.self, at: 0), d01 = pc.simd(VC.self, at: 16), d02 = pc.simd(VC.self, at: 32), d03 = pc.simd(VC.self, at: 48)
+                        let d00 = pc.simd(V16.self, at: 0), d01 = pc.simd(V16.self, at: 16), d02 = pc.simd(V16.self, at: 32), d03 = pc.simd(V16.self, at: 48)
                         let (b00, b01, b02, b03) = winogradInput2(d00, d01, d02, d03)
-                        let d10 = pc.simd(VC.self, at: 160), d11 = pc.simd(VC.self, at: 176), d12 = pc.simd(VC.self, at: 192), d13 = pc.simd(VC.self, at: 208)
+                        let d10 = pc.simd(V16.self, at: 160), d11 = pc.simd(V16.self, at: 176), d12 = pc.simd(V16.self, at: 192), d13 = pc.simd(V16.self, at: 208)
                         let (b10, b11, b12, b13) = winogradInput2(d10, d11, d12, d13)
-                        let d20 = pc.simd(VC.self, at: 320), d21 = pc.simd(VC.self, at: 336), d22 = pc.simd(VC.self, at: 352), d23 = pc.simd(VC.self, at: 368)
+                        let d20 = pc.simd(V16.self, at: 320), d21 = pc.simd(V16.self, at: 336), d22 = pc.simd(V16.self, at: 352), d23 = pc.simd(V16.self, at: 368)
                         let (b20, b21, b22, b23) = winogradInput2(d20, d21, d22, d23)
-                        let d30 = pc.simd(VC.self, at: 480), d31 = pc.simd(VC.self, at: 496), d32 = pc.simd(VC.self, at: 512), d33 = pc.simd(VC.self, at: 528)
+                        let d30 = pc.simd(V16.self, at: 480), d31 = pc.simd(V16.self, at: 496), d32 = pc.simd(V16.self, at: 512), d33 = pc.simd(V16.self, at: 528)
                         let (b30, b31, b32, b33) = winogradInput2(d30, d31, d32, d33)
                         let (v00, v10, v20, v30) = winogradInput2(b00, b10, b20, b30)
                         vt.store(v00, at: 0)
@@ -2713,14 +2682,14 @@ extension ResidualBlock: TrainableModel {
                     let t = r * 4 + tx, ox = 2 * tx
                     let yt = y + (oy * 8 + ox) * 16
                     for k in stride(from: 0, to: 16, by: 16) {
-                        let bias = w.simd(VK.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
-                        let m00 = mt.simd(VK.self, at: 0), m01 = mt.simd(VK.self, at: 144), m02 = mt.simd(VK.self, at: 288), m03 = mt.simd(VK.self, at: 432)
+                        let bias = w.simd(V16.self, at: 4096 + k), mt = UnsafePointer(m) + (t * 16 + k)
+                        let m00 = mt.simd(V16.self, at: 0), m01 = mt.simd(V16.self, at: 144), m02 = mt.simd(V16.self, at: 288), m03 = mt.simd(V16.self, at: 432)
                         let (a00, a01) = winogradOutput2(m00, m01, m02, m03)
-                        let m10 = mt.simd(VK.self, at: 576), m11 = mt.simd(VK.self, at: 720), m12 = mt.simd(VK.self, at: 864), m13 = mt.simd(VK.self, at: 1008)
+                        let m10 = mt.simd(V16.self, at: 576), m11 = mt.simd(V16.self, at: 720), m12 = mt.simd(V16.self, at: 864), m13 = mt.simd(V16.self, at: 1008)
                         let (a10, a11) = winogradOutput2(m10, m11, m12, m13)
-                        let m20 = mt.simd(VK.self, at: 1152), m21 = mt.simd(VK.self, at: 1296), m22 = mt.simd(VK.self, at: 1440), m23 = mt.simd(VK.self, at: 1584)
+                        let m20 = mt.simd(V16.self, at: 1152), m21 = mt.simd(V16.self, at: 1296), m22 = mt.simd(V16.self, at: 1440), m23 = mt.simd(V16.self, at: 1584)
                         let (a20, a21) = winogradOutput2(m20, m21, m22, m23)
-                        let m30 = mt.simd(VK.self, at: 1728), m31 = mt.simd(VK.self, at: 1872), m32 = mt.simd(VK.self, at: 2016), m33 = mt.simd(VK.self, at: 2160)
+                        let m30 = mt.simd(V16.self, at: 1728), m31 = mt.simd(V16.self, at: 1872), m32 = mt.simd(V16.self, at: 2016), m33 = mt.simd(V16.self, at: 2160)
                         let (a30, a31) = winogradOutput2(m30, m31, m32, m33)
                         let (s00, s10) = winogradOutput2(a00, a10, a20, a30)
                         let (s01, s11) = winogradOutput2(a01, a11, a21, a31)
@@ -2971,6 +2940,15 @@ extension ResidualBlock: TrainableModel {
 
 }
 
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
+
 // MARK: - Multiply-add
 
 #if CNNC_FMA
@@ -2986,92 +2964,76 @@ extension ResidualBlock: TrainableModel {
 // MARK: - Winograd's 1-D transforms
 
 @inline(__always)
-private func winogradInput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradInput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutput2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
+private func winogradOutputAdjoint2(_ x0: V8, _ x1: V8) -> (V8, V8, V8, V8) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8) {
+    let V8_0_5: V8 = V8(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V8_0_5), (x1 - x2) * V8_0_5, madd(x3, (x1 + x2), V8_0_5))
 }
 @inline(__always)
-private func winogradInput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradInput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16) {
     return (x0 - x2, x1 + x2, x2 - x1, x1 - x3)
 }
 @inline(__always)
-private func winogradOutput2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutput2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16) {
     return (x0 + x1 + x2, x1 - x2 - x3)
 }
 @inline(__always)
-private func winogradOutputAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
+private func winogradOutputAdjoint2(_ x0: V16, _ x1: V16) -> (V16, V16, V16, V16) {
     return (x0, x0 + x1, x0 - x1, -(x1))
 }
 @inline(__always)
-private func winogradKernelAdjoint2(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_5: V = V(repeating: 0.5)
-    return (madd(x0, (x1 + x2), V_0_5), (x1 - x2) * V_0_5, madd(x3, (x1 + x2), V_0_5))
+private func winogradKernelAdjoint2(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16) {
+    let V16_0_5: V16 = V16(repeating: 0.5)
+    return (madd(x0, (x1 + x2), V16_0_5), (x1 - x2) * V16_0_5, madd(x3, (x1 + x2), V16_0_5))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_1_5: V8 = V8(repeating: 1.5), V8_m2: V8 = V8(repeating: -2), V8_m2_5: V8 = V8(repeating: -2.5), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_5: V8 = V8(repeating: 0.5), V8_2: V8 = V8(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V8_1_5), x2, V8_m2), madd(madd(x4 - x1, x3, V8_m0_5), x2, V8_m2_5), madd(madd(x1 + x4, x2, V8_0_5), x3, V8_m2_5), madd(x4 - x2, (x3 - x1), V8_0_5), madd(x4 - x2, (x1 - x3), V8_2), madd(madd(x1 + x5, (x2 - x4), V8_1_5), x3, V8_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_m0_5: V8 = V8(repeating: -0.5), V8_4: V8 = V8(repeating: 4), V8_0_25: V8 = V8(repeating: 0.25), V8_8: V8 = V8(repeating: 8), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V8_m0_5), x3, V8_2), madd(madd(x1 + x2, x4, V8_0_25), x3, V8_4), madd(madd(x1 + x5 - x2, x4, V8_m0_125), x3, V8_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8) -> (V8, V8, V8, V8, V8, V8) {
+    let V8_2: V8 = V8(repeating: 2), V8_4: V8 = V8(repeating: 4), V8_8: V8 = V8(repeating: 8), V8_m0_5: V8 = V8(repeating: -0.5), V8_0_25: V8 = V8(repeating: 0.25), V8_m0_125: V8 = V8(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V8_2), x2, V8_4), x3, V8_8), madd(madd(madd(x0, x3, V8_m0_125), x2, V8_0_25), x1, V8_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD8<Float>, _ x1: SIMD8<Float>, _ x2: SIMD8<Float>, _ x3: SIMD8<Float>, _ x4: SIMD8<Float>, _ x5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-    typealias V = SIMD8<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V8, _ x1: V8, _ x2: V8, _ x3: V8, _ x4: V8, _ x5: V8) -> (V8, V8, V8) {
+    let V8_0_33333334: V8 = V8(repeating: 0.33333334), V8_0_06666667: V8 = V8(repeating: 0.06666667), V8_m1_0666667: V8 = V8(repeating: -1.0666667), V8_m0_33333334: V8 = V8(repeating: -0.33333334), V8_0_13333334: V8 = V8(repeating: 0.13333334), V8_0_53333336: V8 = V8(repeating: 0.53333336), V8_0_26666668: V8 = V8(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V8_0_06666667), (x2 - x1), V8_0_33333334), x4, V8_m1_0666667), madd(madd((x3) * V8_0_13333334, (x1 + x2), V8_m0_33333334), x4, V8_0_53333336), madd(madd(x5, (x3 - x4), V8_0_26666668), (x2 - x1), V8_0_33333334))
 }
 @inline(__always)
-private func winogradInput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_1_5: V = V(repeating: 1.5), V_m2: V = V(repeating: -2), V_m2_5: V = V(repeating: -2.5), V_m0_5: V = V(repeating: -0.5), V_0_5: V = V(repeating: 0.5), V_2: V = V(repeating: 2)
-    return (madd(madd(x0 + x4, (x1 - x3), V_1_5), x2, V_m2), madd(madd(x4 - x1, x3, V_m0_5), x2, V_m2_5), madd(madd(x1 + x4, x2, V_0_5), x3, V_m2_5), madd(x4 - x2, (x3 - x1), V_0_5), madd(x4 - x2, (x1 - x3), V_2), madd(madd(x1 + x5, (x2 - x4), V_1_5), x3, V_m2))
+private func winogradInput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_1_5: V16 = V16(repeating: 1.5), V16_m2: V16 = V16(repeating: -2), V16_m2_5: V16 = V16(repeating: -2.5), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_5: V16 = V16(repeating: 0.5), V16_2: V16 = V16(repeating: 2)
+    return (madd(madd(x0 + x4, (x1 - x3), V16_1_5), x2, V16_m2), madd(madd(x4 - x1, x3, V16_m0_5), x2, V16_m2_5), madd(madd(x1 + x4, x2, V16_0_5), x3, V16_m2_5), madd(x4 - x2, (x3 - x1), V16_0_5), madd(x4 - x2, (x1 - x3), V16_2), madd(madd(x1 + x5, (x2 - x4), V16_1_5), x3, V16_m2))
 }
 @inline(__always)
-private func winogradOutput4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_m0_5: V = V(repeating: -0.5), V_4: V = V(repeating: 4), V_0_25: V = V(repeating: 0.25), V_8: V = V(repeating: 8), V_m0_125: V = V(repeating: -0.125)
-    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V_m0_5), x3, V_2), madd(madd(x1 + x2, x4, V_0_25), x3, V_4), madd(madd(x1 + x5 - x2, x4, V_m0_125), x3, V_8))
+private func winogradOutput4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_m0_5: V16 = V16(repeating: -0.5), V16_4: V16 = V16(repeating: 4), V16_0_25: V16 = V16(repeating: 0.25), V16_8: V16 = V16(repeating: 8), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0 + x1 + x2 + x3 + x4, madd(madd(x1 - x2, x4, V16_m0_5), x3, V16_2), madd(madd(x1 + x2, x4, V16_0_25), x3, V16_4), madd(madd(x1 + x5 - x2, x4, V16_m0_125), x3, V16_8))
 }
 @inline(__always)
-private func winogradOutputAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_2: V = V(repeating: 2), V_4: V = V(repeating: 4), V_8: V = V(repeating: 8), V_m0_5: V = V(repeating: -0.5), V_0_25: V = V(repeating: 0.25), V_m0_125: V = V(repeating: -0.125)
-    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V_2), x2, V_4), x3, V_8), madd(madd(madd(x0, x3, V_m0_125), x2, V_0_25), x1, V_m0_5), x3)
+private func winogradOutputAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16) -> (V16, V16, V16, V16, V16, V16) {
+    let V16_2: V16 = V16(repeating: 2), V16_4: V16 = V16(repeating: 4), V16_8: V16 = V16(repeating: 8), V16_m0_5: V16 = V16(repeating: -0.5), V16_0_25: V16 = V16(repeating: 0.25), V16_m0_125: V16 = V16(repeating: -0.125)
+    return (x0, x0 + x1 + x2 + x3, x0 + x2 - x1 - x3, madd(madd(madd(x0, x1, V16_2), x2, V16_4), x3, V16_8), madd(madd(madd(x0, x3, V16_m0_125), x2, V16_0_25), x1, V16_m0_5), x3)
 }
 @inline(__always)
-private func winogradKernelAdjoint4(_ x0: SIMD16<Float>, _ x1: SIMD16<Float>, _ x2: SIMD16<Float>, _ x3: SIMD16<Float>, _ x4: SIMD16<Float>, _ x5: SIMD16<Float>) -> (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>) {
-    typealias V = SIMD16<Float>
-    let V_0_33333334: V = V(repeating: 0.33333334), V_0_06666667: V = V(repeating: 0.06666667), V_m1_0666667: V = V(repeating: -1.0666667), V_m0_33333334: V = V(repeating: -0.33333334), V_0_13333334: V = V(repeating: 0.13333334), V_0_53333336: V = V(repeating: 0.53333336), V_0_26666668: V = V(repeating: 0.26666668)
-    return (madd(madd(madd(x0, x3, V_0_06666667), (x2 - x1), V_0_33333334), x4, V_m1_0666667), madd(madd((x3) * V_0_13333334, (x1 + x2), V_m0_33333334), x4, V_0_53333336), madd(madd(x5, (x3 - x4), V_0_26666668), (x2 - x1), V_0_33333334))
+private func winogradKernelAdjoint4(_ x0: V16, _ x1: V16, _ x2: V16, _ x3: V16, _ x4: V16, _ x5: V16) -> (V16, V16, V16) {
+    let V16_0_33333334: V16 = V16(repeating: 0.33333334), V16_0_06666667: V16 = V16(repeating: 0.06666667), V16_m1_0666667: V16 = V16(repeating: -1.0666667), V16_m0_33333334: V16 = V16(repeating: -0.33333334), V16_0_13333334: V16 = V16(repeating: 0.13333334), V16_0_53333336: V16 = V16(repeating: 0.53333336), V16_0_26666668: V16 = V16(repeating: 0.26666668)
+    return (madd(madd(madd(x0, x3, V16_0_06666667), (x2 - x1), V16_0_33333334), x4, V16_m1_0666667), madd(madd((x3) * V16_0_13333334, (x1 + x2), V16_m0_33333334), x4, V16_0_53333336), madd(madd(x5, (x3 - x4), V16_0_26666668), (x2 - x1), V16_0_33333334))
 }

@@ -295,39 +295,38 @@ public struct SharedBatchNorm: CompiledModel {
     // head over 8 samples: Dense, (None, 4) → (None, 3)
     @inline(never)
     static func l8_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 112, bias = w + 128
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V4(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8])
+                    let x2 = V4(repeating: xp[ci + 8])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12])
+                    let x3 = V4(repeating: xp[ci + 12])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 16])
+                    let x4 = V4(repeating: xp[ci + 16])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 20])
+                    let x5 = V4(repeating: xp[ci + 20])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 24])
+                    let x6 = V4(repeating: xp[ci + 24])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 28])
+                    let x7 = V4(repeating: xp[ci + 28])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -378,64 +377,63 @@ public struct SharedBatchNorm: CompiledModel {
     // encoder: Conv2D, (None, 6, 6, 2) → (None, 4, 4, 4), 76 parameters
     @inline(never)
     static func l2_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
-                var s10_0 = bias.simd(V.self, at: 0)
-                var s11_0 = bias.simd(V.self, at: 0)
-                var s12_0 = bias.simd(V.self, at: 0)
-                var s13_0 = bias.simd(V.self, at: 0)
-                var s14_0 = bias.simd(V.self, at: 0)
-                var s15_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
+                var s9_0 = bias.simd(V4.self, at: 0)
+                var s10_0 = bias.simd(V4.self, at: 0)
+                var s11_0 = bias.simd(V4.self, at: 0)
+                var s12_0 = bias.simd(V4.self, at: 0)
+                var s13_0 = bias.simd(V4.self, at: 0)
+                var s14_0 = bias.simd(V4.self, at: 0)
+                var s15_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 2])
+                            let x1 = V4(repeating: xp[ci + 2])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 4])
+                            let x2 = V4(repeating: xp[ci + 4])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 6])
+                            let x3 = V4(repeating: xp[ci + 6])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V4(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 14])
+                            let x5 = V4(repeating: xp[ci + 14])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 16])
+                            let x6 = V4(repeating: xp[ci + 16])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 18])
+                            let x7 = V4(repeating: xp[ci + 18])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 24])
+                            let x8 = V4(repeating: xp[ci + 24])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 26])
+                            let x9 = V4(repeating: xp[ci + 26])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 28])
+                            let x10 = V4(repeating: xp[ci + 28])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 30])
+                            let x11 = V4(repeating: xp[ci + 30])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 36])
+                            let x12 = V4(repeating: xp[ci + 36])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 38])
+                            let x13 = V4(repeating: xp[ci + 38])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 40])
+                            let x14 = V4(repeating: xp[ci + 40])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 42])
+                            let x15 = V4(repeating: xp[ci + 42])
                             s15_0 = madd(s15_0, x15, w0)
                         }
                     }
@@ -463,99 +461,98 @@ public struct SharedBatchNorm: CompiledModel {
     // encoder: at inference, with the layers after it in its store
     @inline(never)
     static func l2_encoder_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
-                var s10_0 = bias.simd(V.self, at: 0)
-                var s11_0 = bias.simd(V.self, at: 0)
-                var s12_0 = bias.simd(V.self, at: 0)
-                var s13_0 = bias.simd(V.self, at: 0)
-                var s14_0 = bias.simd(V.self, at: 0)
-                var s15_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
+                var s9_0 = bias.simd(V4.self, at: 0)
+                var s10_0 = bias.simd(V4.self, at: 0)
+                var s11_0 = bias.simd(V4.self, at: 0)
+                var s12_0 = bias.simd(V4.self, at: 0)
+                var s13_0 = bias.simd(V4.self, at: 0)
+                var s14_0 = bias.simd(V4.self, at: 0)
+                var s15_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 2])
+                            let x1 = V4(repeating: xp[ci + 2])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 4])
+                            let x2 = V4(repeating: xp[ci + 4])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 6])
+                            let x3 = V4(repeating: xp[ci + 6])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V4(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 14])
+                            let x5 = V4(repeating: xp[ci + 14])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 16])
+                            let x6 = V4(repeating: xp[ci + 16])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 18])
+                            let x7 = V4(repeating: xp[ci + 18])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 24])
+                            let x8 = V4(repeating: xp[ci + 24])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 26])
+                            let x9 = V4(repeating: xp[ci + 26])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 28])
+                            let x10 = V4(repeating: xp[ci + 28])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 30])
+                            let x11 = V4(repeating: xp[ci + 30])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 36])
+                            let x12 = V4(repeating: xp[ci + 36])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 38])
+                            let x13 = V4(repeating: xp[ci + 38])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 40])
+                            let x14 = V4(repeating: xp[ci + 40])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 42])
+                            let x15 = V4(repeating: xp[ci + 42])
                             s15_0 = madd(s15_0, x15, w0)
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e0_0n = s0_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e0_0n, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e1_0n = s1_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e1_0n, at: 4)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e2_0n = s2_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e2_0n, at: 8)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e3_0n = s3_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e3_0n, at: 12)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e4_0n = s4_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e4_0n, at: 16)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e5_0n = s5_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e5_0n, at: 20)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e6_0n = s6_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e6_0n, at: 24)
-                let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e7_0n = s7_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e7_0n, at: 28)
-                let e8_0n = s8_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e8_0n = s8_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e8_0n, at: 32)
-                let e9_0n = s9_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e9_0n = s9_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e9_0n, at: 36)
-                let e10_0n = s10_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e10_0n = s10_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e10_0n, at: 40)
-                let e11_0n = s11_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e11_0n = s11_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e11_0n, at: 44)
-                let e12_0n = s12_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e12_0n = s12_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e12_0n, at: 48)
-                let e13_0n = s13_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e13_0n = s13_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e13_0n, at: 52)
-                let e14_0n = s14_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e14_0n = s14_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e14_0n, at: 56)
-                let e15_0n = s15_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e15_0n = s15_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e15_0n, at: 60)
             }
         }
@@ -564,64 +561,63 @@ public struct SharedBatchNorm: CompiledModel {
     // encoder: Conv2D, (None, 6, 6, 2) → (None, 4, 4, 4), 0 parameters
     @inline(never)
     static func l3_encoder(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
-                var s10_0 = bias.simd(V.self, at: 0)
-                var s11_0 = bias.simd(V.self, at: 0)
-                var s12_0 = bias.simd(V.self, at: 0)
-                var s13_0 = bias.simd(V.self, at: 0)
-                var s14_0 = bias.simd(V.self, at: 0)
-                var s15_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
+                var s9_0 = bias.simd(V4.self, at: 0)
+                var s10_0 = bias.simd(V4.self, at: 0)
+                var s11_0 = bias.simd(V4.self, at: 0)
+                var s12_0 = bias.simd(V4.self, at: 0)
+                var s13_0 = bias.simd(V4.self, at: 0)
+                var s14_0 = bias.simd(V4.self, at: 0)
+                var s15_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 2])
+                            let x1 = V4(repeating: xp[ci + 2])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 4])
+                            let x2 = V4(repeating: xp[ci + 4])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 6])
+                            let x3 = V4(repeating: xp[ci + 6])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V4(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 14])
+                            let x5 = V4(repeating: xp[ci + 14])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 16])
+                            let x6 = V4(repeating: xp[ci + 16])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 18])
+                            let x7 = V4(repeating: xp[ci + 18])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 24])
+                            let x8 = V4(repeating: xp[ci + 24])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 26])
+                            let x9 = V4(repeating: xp[ci + 26])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 28])
+                            let x10 = V4(repeating: xp[ci + 28])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 30])
+                            let x11 = V4(repeating: xp[ci + 30])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 36])
+                            let x12 = V4(repeating: xp[ci + 36])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 38])
+                            let x13 = V4(repeating: xp[ci + 38])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 40])
+                            let x14 = V4(repeating: xp[ci + 40])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 42])
+                            let x15 = V4(repeating: xp[ci + 42])
                             s15_0 = madd(s15_0, x15, w0)
                         }
                     }
@@ -649,99 +645,98 @@ public struct SharedBatchNorm: CompiledModel {
     // encoder: at inference, with the layers after it in its store
     @inline(never)
     static func l3_encoder_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 80
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
-                var s10_0 = bias.simd(V.self, at: 0)
-                var s11_0 = bias.simd(V.self, at: 0)
-                var s12_0 = bias.simd(V.self, at: 0)
-                var s13_0 = bias.simd(V.self, at: 0)
-                var s14_0 = bias.simd(V.self, at: 0)
-                var s15_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
+                var s9_0 = bias.simd(V4.self, at: 0)
+                var s10_0 = bias.simd(V4.self, at: 0)
+                var s11_0 = bias.simd(V4.self, at: 0)
+                var s12_0 = bias.simd(V4.self, at: 0)
+                var s13_0 = bias.simd(V4.self, at: 0)
+                var s14_0 = bias.simd(V4.self, at: 0)
+                var s15_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 12 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 2])
+                            let x1 = V4(repeating: xp[ci + 2])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 4])
+                            let x2 = V4(repeating: xp[ci + 4])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 6])
+                            let x3 = V4(repeating: xp[ci + 6])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V4(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 14])
+                            let x5 = V4(repeating: xp[ci + 14])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 16])
+                            let x6 = V4(repeating: xp[ci + 16])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 18])
+                            let x7 = V4(repeating: xp[ci + 18])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 24])
+                            let x8 = V4(repeating: xp[ci + 24])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 26])
+                            let x9 = V4(repeating: xp[ci + 26])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 28])
+                            let x10 = V4(repeating: xp[ci + 28])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 30])
+                            let x11 = V4(repeating: xp[ci + 30])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 36])
+                            let x12 = V4(repeating: xp[ci + 36])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 38])
+                            let x13 = V4(repeating: xp[ci + 38])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 40])
+                            let x14 = V4(repeating: xp[ci + 40])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 42])
+                            let x15 = V4(repeating: xp[ci + 42])
                             s15_0 = madd(s15_0, x15, w0)
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e0_0n = s0_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e0_0n, at: 0)
-                let e1_0n = s1_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e1_0n = s1_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e1_0n, at: 4)
-                let e2_0n = s2_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e2_0n = s2_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e2_0n, at: 8)
-                let e3_0n = s3_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e3_0n = s3_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e3_0n, at: 12)
-                let e4_0n = s4_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e4_0n = s4_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e4_0n, at: 16)
-                let e5_0n = s5_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e5_0n = s5_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e5_0n, at: 20)
-                let e6_0n = s6_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e6_0n = s6_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e6_0n, at: 24)
-                let e7_0n = s7_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e7_0n = s7_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e7_0n, at: 28)
-                let e8_0n = s8_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e8_0n = s8_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e8_0n, at: 32)
-                let e9_0n = s9_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e9_0n = s9_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e9_0n, at: 36)
-                let e10_0n = s10_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e10_0n = s10_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e10_0n, at: 40)
-                let e11_0n = s11_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e11_0n = s11_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e11_0n, at: 44)
-                let e12_0n = s12_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e12_0n = s12_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e12_0n, at: 48)
-                let e13_0n = s13_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e13_0n = s13_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e13_0n, at: 52)
-                let e14_0n = s14_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e14_0n = s14_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e14_0n, at: 56)
-                let e15_0n = s15_0 * post.simd(V.self, at: 0) + post.simd(V.self, at: 4)
+                let e15_0n = s15_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
                 yp.store(e15_0n, at: 60)
             }
         }
@@ -787,18 +782,17 @@ public struct SharedBatchNorm: CompiledModel {
     // head: Dense, (None, 4) → (None, 3), 15 parameters
     @inline(never)
     static func l8_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 16
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1130,35 +1124,34 @@ extension SharedBatchNorm: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_encoder_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
             let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 6 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V4(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V4(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V4(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V4(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V4(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -1257,35 +1250,34 @@ extension SharedBatchNorm: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l3_encoder_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
             let ky0 = Swift.max(0, 2 - oy), ky1 = Swift.min(3, 6 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 32 + ky * 32 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V4(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V4(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V4(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V4(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V4(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -1493,6 +1485,15 @@ extension SharedBatchNorm: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -282,38 +282,37 @@ public struct SharedLayers: CompiledModel {
     // shared_dense over 8 samples: Dense, (None, 4) → (None, 4)
     @inline(never)
     static func l6_shared_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 128, bias = w + 144
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V4(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8])
+                    let x2 = V4(repeating: xp[ci + 8])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12])
+                    let x3 = V4(repeating: xp[ci + 12])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 16])
+                    let x4 = V4(repeating: xp[ci + 16])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 20])
+                    let x5 = V4(repeating: xp[ci + 20])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 24])
+                    let x6 = V4(repeating: xp[ci + 24])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 28])
+                    let x7 = V4(repeating: xp[ci + 28])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -337,38 +336,37 @@ public struct SharedLayers: CompiledModel {
     // shared_dense over 8 samples: Dense, (None, 4) → (None, 4)
     @inline(never)
     static func l7_shared_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 128, bias = w + 144
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V4(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8])
+                    let x2 = V4(repeating: xp[ci + 8])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12])
+                    let x3 = V4(repeating: xp[ci + 12])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 16])
+                    let x4 = V4(repeating: xp[ci + 16])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 20])
+                    let x5 = V4(repeating: xp[ci + 20])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 24])
+                    let x6 = V4(repeating: xp[ci + 24])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 28])
+                    let x7 = V4(repeating: xp[ci + 28])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -392,39 +390,38 @@ public struct SharedLayers: CompiledModel {
     // head over 8 samples: Dense, (None, 4) → (None, 3)
     @inline(never)
     static func l8_head_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 160, bias = w + 176
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V4(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8])
+                    let x2 = V4(repeating: xp[ci + 8])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12])
+                    let x3 = V4(repeating: xp[ci + 12])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 16])
+                    let x4 = V4(repeating: xp[ci + 16])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 20])
+                    let x5 = V4(repeating: xp[ci + 20])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 24])
+                    let x6 = V4(repeating: xp[ci + 24])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 28])
+                    let x7 = V4(repeating: xp[ci + 28])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -488,64 +485,63 @@ public struct SharedLayers: CompiledModel {
     // shared_conv: the direct kernel
     @inline(never)
     static func l2_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 112
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
-                var s10_0 = bias.simd(V.self, at: 0)
-                var s11_0 = bias.simd(V.self, at: 0)
-                var s12_0 = bias.simd(V.self, at: 0)
-                var s13_0 = bias.simd(V.self, at: 0)
-                var s14_0 = bias.simd(V.self, at: 0)
-                var s15_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
+                var s9_0 = bias.simd(V4.self, at: 0)
+                var s10_0 = bias.simd(V4.self, at: 0)
+                var s11_0 = bias.simd(V4.self, at: 0)
+                var s12_0 = bias.simd(V4.self, at: 0)
+                var s13_0 = bias.simd(V4.self, at: 0)
+                var s14_0 = bias.simd(V4.self, at: 0)
+                var s15_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V4(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V4(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V4(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 18])
+                            let x4 = V4(repeating: xp[ci + 18])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 21])
+                            let x5 = V4(repeating: xp[ci + 21])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 24])
+                            let x6 = V4(repeating: xp[ci + 24])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 27])
+                            let x7 = V4(repeating: xp[ci + 27])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 36])
+                            let x8 = V4(repeating: xp[ci + 36])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 39])
+                            let x9 = V4(repeating: xp[ci + 39])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 42])
+                            let x10 = V4(repeating: xp[ci + 42])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 45])
+                            let x11 = V4(repeating: xp[ci + 45])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 54])
+                            let x12 = V4(repeating: xp[ci + 54])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 57])
+                            let x13 = V4(repeating: xp[ci + 57])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 60])
+                            let x14 = V4(repeating: xp[ci + 60])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 63])
+                            let x15 = V4(repeating: xp[ci + 63])
                             s15_0 = madd(s15_0, x15, w0)
                         }
                     }
@@ -586,64 +582,63 @@ public struct SharedLayers: CompiledModel {
     // shared_conv: the direct kernel
     @inline(never)
     static func l3_shared_conv(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 112
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
-                var s10_0 = bias.simd(V.self, at: 0)
-                var s11_0 = bias.simd(V.self, at: 0)
-                var s12_0 = bias.simd(V.self, at: 0)
-                var s13_0 = bias.simd(V.self, at: 0)
-                var s14_0 = bias.simd(V.self, at: 0)
-                var s15_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
+                var s9_0 = bias.simd(V4.self, at: 0)
+                var s10_0 = bias.simd(V4.self, at: 0)
+                var s11_0 = bias.simd(V4.self, at: 0)
+                var s12_0 = bias.simd(V4.self, at: 0)
+                var s13_0 = bias.simd(V4.self, at: 0)
+                var s14_0 = bias.simd(V4.self, at: 0)
+                var s15_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 18 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V4(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V4(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V4(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 18])
+                            let x4 = V4(repeating: xp[ci + 18])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 21])
+                            let x5 = V4(repeating: xp[ci + 21])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 24])
+                            let x6 = V4(repeating: xp[ci + 24])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 27])
+                            let x7 = V4(repeating: xp[ci + 27])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 36])
+                            let x8 = V4(repeating: xp[ci + 36])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 39])
+                            let x9 = V4(repeating: xp[ci + 39])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 42])
+                            let x10 = V4(repeating: xp[ci + 42])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 45])
+                            let x11 = V4(repeating: xp[ci + 45])
                             s11_0 = madd(s11_0, x11, w0)
-                            let x12 = V(repeating: xp[ci + 54])
+                            let x12 = V4(repeating: xp[ci + 54])
                             s12_0 = madd(s12_0, x12, w0)
-                            let x13 = V(repeating: xp[ci + 57])
+                            let x13 = V4(repeating: xp[ci + 57])
                             s13_0 = madd(s13_0, x13, w0)
-                            let x14 = V(repeating: xp[ci + 60])
+                            let x14 = V4(repeating: xp[ci + 60])
                             s14_0 = madd(s14_0, x14, w0)
-                            let x15 = V(repeating: xp[ci + 63])
+                            let x15 = V4(repeating: xp[ci + 63])
                             s15_0 = madd(s15_0, x15, w0)
                         }
                     }
@@ -690,17 +685,16 @@ public struct SharedLayers: CompiledModel {
     // shared_dense: Dense, (None, 4) → (None, 4), 20 parameters
     @inline(never)
     static func l6_shared_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 16
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -717,17 +711,16 @@ public struct SharedLayers: CompiledModel {
     // shared_dense: Dense, (None, 4) → (None, 4), 0 parameters
     @inline(never)
     static func l7_shared_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 16
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -744,18 +737,17 @@ public struct SharedLayers: CompiledModel {
     // head: Dense, (None, 4) → (None, 3), 15 parameters
     @inline(never)
     static func l8_head(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 16
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -1008,29 +1000,28 @@ extension SharedLayers: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_shared_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 24 + ky * 24 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V4(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V4(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V4(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -1136,29 +1127,28 @@ extension SharedLayers: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l3_shared_conv_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 5 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 24 + ky * 24 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V4(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V4(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V4(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -1370,6 +1360,15 @@ extension SharedLayers: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -253,38 +253,37 @@ public struct SqueezeExcite: CompiledModel {
     // dense over 8 samples: Dense, (None, 12) → (None, 4)
     @inline(never)
     static func l6_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 1008, bias = w + 1056
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V4(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 24])
+                    let x2 = V4(repeating: xp[ci + 24])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 36])
+                    let x3 = V4(repeating: xp[ci + 36])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 48])
+                    let x4 = V4(repeating: xp[ci + 48])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 60])
+                    let x5 = V4(repeating: xp[ci + 60])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 72])
+                    let x6 = V4(repeating: xp[ci + 72])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 84])
+                    let x7 = V4(repeating: xp[ci + 84])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -317,40 +316,39 @@ public struct SqueezeExcite: CompiledModel {
     // features: the direct kernel
     @inline(never)
     static func l0_features(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 864
         // The remaining 12 output channels.
         for oy in parts {
             let yp = y + oy * 96
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
-            var s7_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
+            var s5_0 = bias.simd(V16.self, at: 0)
+            var s6_0 = bias.simd(V16.self, at: 0)
+            var s7_0 = bias.simd(V16.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 60 + ky * 60 + kx * 6
                     let wp = kernel + (ky * 3 + kx) * 96
                     for ci in 0..<6 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 6])
+                        let x1 = V16(repeating: xp[ci + 6])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 12])
+                        let x2 = V16(repeating: xp[ci + 12])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 18])
+                        let x3 = V16(repeating: xp[ci + 18])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 24])
+                        let x4 = V16(repeating: xp[ci + 24])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 30])
+                        let x5 = V16(repeating: xp[ci + 30])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 36])
+                        let x6 = V16(repeating: xp[ci + 36])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 42])
+                        let x7 = V16(repeating: xp[ci + 42])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -390,18 +388,17 @@ public struct SqueezeExcite: CompiledModel {
     // excite_reduce: Dense, (None, 1, 1, 12) → (None, 1, 1, 3), 39 parameters
     @inline(never)
     static func l2_excite_reduce(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 48
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -412,18 +409,17 @@ public struct SqueezeExcite: CompiledModel {
     // excite_expand: Dense, (None, 1, 1, 3) → (None, 1, 1, 12), 48 parameters
     @inline(never)
     static func l3_excite_expand(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 48
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
@@ -467,17 +463,16 @@ public struct SqueezeExcite: CompiledModel {
     // dense: Dense, (None, 12) → (None, 4), 52 parameters
     @inline(never)
     static func l6_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 48
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -661,41 +656,40 @@ extension SqueezeExcite: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_features_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             let yp = y + oy * 48
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 9 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 120 + ky * 120 + kx * 12
                     let wp = kernel + (ky * 3 + kx) * 96
                     for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
+                        let x1 = V8(repeating: xp[ci + 12])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 24])
+                        let x2 = V8(repeating: xp[ci + 24])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 36])
+                        let x3 = V8(repeating: xp[ci + 36])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 48])
+                        let x4 = V8(repeating: xp[ci + 48])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 60])
+                        let x5 = V8(repeating: xp[ci + 60])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 72])
+                        let x6 = V8(repeating: xp[ci + 72])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 84])
+                        let x7 = V8(repeating: xp[ci + 84])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -913,6 +907,15 @@ extension SqueezeExcite: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

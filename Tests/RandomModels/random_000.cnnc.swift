@@ -177,27 +177,26 @@ public struct Random000: CompiledModel {
     // dense over 8 samples: Dense, (None, 5) → (None, 65)
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 400
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 5
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V16(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V16(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -207,21 +206,21 @@ public struct Random000: CompiledModel {
             }
             do {
                 let yp = y + c0 + 260
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 20
                 let wp = kernel + c0 * 5
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V16(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V16(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -234,21 +233,21 @@ public struct Random000: CompiledModel {
         if parts.contains(4) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 64)
-                var s1_0 = bias.simd(V.self, at: 64)
-                var s2_0 = bias.simd(V.self, at: 64)
-                var s3_0 = bias.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V16.self, at: 64)
+                var s1_0 = bias.simd(V16.self, at: 64)
+                var s2_0 = bias.simd(V16.self, at: 64)
+                var s3_0 = bias.simd(V16.self, at: 64)
                 let xp = x
                 let wp = kernel + 320
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V16(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V16(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -258,21 +257,21 @@ public struct Random000: CompiledModel {
             }
             do {
                 let yp = y + 324
-                var s0_0 = bias.simd(V.self, at: 64)
-                var s1_0 = bias.simd(V.self, at: 64)
-                var s2_0 = bias.simd(V.self, at: 64)
-                var s3_0 = bias.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V16.self, at: 64)
+                var s1_0 = bias.simd(V16.self, at: 64)
+                var s2_0 = bias.simd(V16.self, at: 64)
+                var s3_0 = bias.simd(V16.self, at: 64)
                 let xp = x + 20
                 let wp = kernel + 320
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V16(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V16(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -303,20 +302,19 @@ public struct Random000: CompiledModel {
     // dense: Dense, (None, 5) → (None, 65), 390 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 400
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 32
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s0_1 = bias.simd(V16.self, at: c0 + 16)
                 let xp = x
                 let wp = kernel + c0 * 5
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 80)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 80)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -328,12 +326,12 @@ public struct Random000: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V16.self, at: 64)
                 let xp = x
                 let wp = kernel + 320
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -612,6 +610,15 @@ extension Random000: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

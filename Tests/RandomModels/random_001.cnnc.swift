@@ -244,35 +244,34 @@ public struct Random001: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 2048
         // The remaining 5 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 55
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + oy * 672 + ky * 224 + kx * 16
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 80])
+                            let x5 = V8(repeating: xp[ci + 80])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -286,26 +285,26 @@ public struct Random001: CompiledModel {
             }
             do {
                 let yp = y + (oy * 11 + 6) * 5
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + oy * 672 + ky * 224 + kx * 16 + 96
                         let wp = kernel + (ky * 4 + kx) * 128
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 16])
+                            let x1 = V8(repeating: xp[ci + 16])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 32])
+                            let x2 = V8(repeating: xp[ci + 32])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 48])
+                            let x3 = V8(repeating: xp[ci + 48])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 64])
+                            let x4 = V8(repeating: xp[ci + 64])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -350,30 +349,29 @@ public struct Random001: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1280
         // The remaining 15 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 // 8 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<3 {
                     for kx in 0..<4 {
                         let xp = x + ky * 65 + kx * 5
                         let wp = kernel + (ky * 4 + kx) * 80
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 15])
+                            let x1 = V16(repeating: xp[ci + 15])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 30])
+                            let x2 = V16(repeating: xp[ci + 30])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 45])
+                            let x3 = V16(repeating: xp[ci + 45])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -702,35 +700,34 @@ extension Random001: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 do {
                     let yp = y
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
-                    var s5_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
+                    var s5_0 = V16()
                     for ky in 0..<2 {
                         for kx in 0..<4 {
                             let xp = x + ky * 70 + kx * 5
                             let wp = kernel + (ky * 4 + kx) * 80
                             for ci in 0..<5 {
-                                let w0 = wp.simd(V.self, at: ci * 16)
-                                let x0 = V(repeating: xp[ci])
+                                let w0 = wp.simd(V16.self, at: ci * 16)
+                                let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
-                                let x1 = V(repeating: xp[ci + 5])
+                                let x1 = V16(repeating: xp[ci + 5])
                                 s1_0 = madd(s1_0, x1, w0)
-                                let x2 = V(repeating: xp[ci + 10])
+                                let x2 = V16(repeating: xp[ci + 10])
                                 s2_0 = madd(s2_0, x2, w0)
-                                let x3 = V(repeating: xp[ci + 15])
+                                let x3 = V16(repeating: xp[ci + 15])
                                 s3_0 = madd(s3_0, x3, w0)
-                                let x4 = V(repeating: xp[ci + 20])
+                                let x4 = V16(repeating: xp[ci + 20])
                                 s4_0 = madd(s4_0, x4, w0)
-                                let x5 = V(repeating: xp[ci + 25])
+                                let x5 = V16(repeating: xp[ci + 25])
                                 s5_0 = madd(s5_0, x5, w0)
                             }
                         }
@@ -744,26 +741,26 @@ extension Random001: TrainableModel {
                 }
                 do {
                     let yp = y + 96
-                    var s0_0 = V()
-                    var s1_0 = V()
-                    var s2_0 = V()
-                    var s3_0 = V()
-                    var s4_0 = V()
+                    var s0_0 = V16()
+                    var s1_0 = V16()
+                    var s2_0 = V16()
+                    var s3_0 = V16()
+                    var s4_0 = V16()
                     for ky in 0..<2 {
                         for kx in 0..<4 {
                             let xp = x + ky * 70 + kx * 5 + 30
                             let wp = kernel + (ky * 4 + kx) * 80
                             for ci in 0..<5 {
-                                let w0 = wp.simd(V.self, at: ci * 16)
-                                let x0 = V(repeating: xp[ci])
+                                let w0 = wp.simd(V16.self, at: ci * 16)
+                                let x0 = V16(repeating: xp[ci])
                                 s0_0 = madd(s0_0, x0, w0)
-                                let x1 = V(repeating: xp[ci + 5])
+                                let x1 = V16(repeating: xp[ci + 5])
                                 s1_0 = madd(s1_0, x1, w0)
-                                let x2 = V(repeating: xp[ci + 10])
+                                let x2 = V16(repeating: xp[ci + 10])
                                 s2_0 = madd(s2_0, x2, w0)
-                                let x3 = V(repeating: xp[ci + 15])
+                                let x3 = V16(repeating: xp[ci + 15])
                                 s3_0 = madd(s3_0, x3, w0)
-                                let x4 = V(repeating: xp[ci + 20])
+                                let x4 = V16(repeating: xp[ci + 20])
                                 s4_0 = madd(s4_0, x4, w0)
                             }
                         }
@@ -781,33 +778,32 @@ extension Random001: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             do {
                 let yp = y + oy * 528
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
                 for kx in 0..<4 {
                     let xp = x + oy * 70 + kx * 5
                     let wp = kernel + kx * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V16(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V16(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V16(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V16(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 25])
+                        let x5 = V16(repeating: xp[ci + 25])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -820,25 +816,25 @@ extension Random001: TrainableModel {
             }
             do {
                 let yp = y + (oy * 33 + 6) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 for kx in 0..<4 {
                     let xp = x + oy * 70 + kx * 5 + 30
                     let wp = kernel + kx * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V16(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V16(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V16(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V16(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -854,33 +850,32 @@ extension Random001: TrainableModel {
     // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             do {
                 let yp = y + oy * 528
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
                 for kx in 0..<4 {
                     let xp = x + oy * 70 + kx * 5
                     let wp = kernel + kx * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V16(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V16(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V16(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V16(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 25])
+                        let x5 = V16(repeating: xp[ci + 25])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -893,25 +888,25 @@ extension Random001: TrainableModel {
             }
             do {
                 let yp = y + (oy * 33 + 6) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 for kx in 0..<4 {
                     let xp = x + oy * 70 + kx * 5 + 30
                     let wp = kernel + kx * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V16(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V16(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V16(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V16(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -1069,27 +1064,26 @@ extension Random001: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
                 let ky0 = 0, ky1 = 1
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + ky * 60 + kx * 15
                         let wp = kernel + (ky * 2 + kx) * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 15])
+                            let x1 = V8(repeating: xp[ci + 15])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 30])
+                            let x2 = V8(repeating: xp[ci + 30])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -1104,30 +1098,29 @@ extension Random001: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let ky0 = 0, ky1 = 1
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + ky * 60
                         let wp = kernel + ky * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 15])
+                            let x1 = V8(repeating: xp[ci + 15])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 30])
+                            let x2 = V8(repeating: xp[ci + 30])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 45])
+                            let x3 = V8(repeating: xp[ci + 45])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -1143,30 +1136,29 @@ extension Random001: TrainableModel {
     // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let ky0 = 0, ky1 = 1
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + ky * 60
                         let wp = kernel + ky * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 15])
+                            let x1 = V8(repeating: xp[ci + 15])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 30])
+                            let x2 = V8(repeating: xp[ci + 30])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 45])
+                            let x3 = V8(repeating: xp[ci + 45])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -1182,27 +1174,26 @@ extension Random001: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
                 let ky0 = 1, ky1 = 2
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + ky * 60 + kx * 15
                         let wp = kernel + (ky * 2 + kx) * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 15])
+                            let x1 = V8(repeating: xp[ci + 15])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 30])
+                            let x2 = V8(repeating: xp[ci + 30])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -1217,30 +1208,29 @@ extension Random001: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let ky0 = 1, ky1 = 2
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + ky * 60
                         let wp = kernel + ky * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 15])
+                            let x1 = V8(repeating: xp[ci + 15])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 30])
+                            let x2 = V8(repeating: xp[ci + 30])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 45])
+                            let x3 = V8(repeating: xp[ci + 45])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -1256,30 +1246,29 @@ extension Random001: TrainableModel {
     // Input rows 1 and columns 2 modulo the strides: taps from (1, 2) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase1_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let ky0 = 1, ky1 = 2
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + ky * 60
                         let wp = kernel + ky * 120
                         for ci in 0..<15 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 15])
+                            let x1 = V8(repeating: xp[ci + 15])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 30])
+                            let x2 = V8(repeating: xp[ci + 30])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 45])
+                            let x3 = V8(repeating: xp[ci + 45])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -1369,6 +1358,15 @@ extension Random001: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

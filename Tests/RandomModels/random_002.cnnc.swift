@@ -206,39 +206,38 @@ public struct Random002: CompiledModel {
     // dense over 8 samples: Dense, (None, 56) → (None, 3)
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 592, bias = w + 816
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<56 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 56])
+                    let x1 = V4(repeating: xp[ci + 56])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 112])
+                    let x2 = V4(repeating: xp[ci + 112])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 168])
+                    let x3 = V4(repeating: xp[ci + 168])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 224])
+                    let x4 = V4(repeating: xp[ci + 224])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 280])
+                    let x5 = V4(repeating: xp[ci + 280])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 336])
+                    let x6 = V4(repeating: xp[ci + 336])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 392])
+                    let x7 = V4(repeating: xp[ci + 392])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -286,25 +285,24 @@ public struct Random002: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 576
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 21
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 72 + ky * 72 + kx * 8
                     let wp = kernel + (ky * 3 + kx) * 64
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
+                        let x1 = V8(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
+                        let x2 = V8(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -365,18 +363,17 @@ public struct Random002: CompiledModel {
     // dense: Dense, (None, 56) → (None, 3), 171 parameters
     @inline(never)
     static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 224
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<56 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -573,22 +570,21 @@ extension Random002: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 56
-            var s0_0 = V()
-            var s1_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 8 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 21 + ky * 21
                     let wp = kernel + ky * 56
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V8(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
                     }
                 }
@@ -601,25 +597,24 @@ extension Random002: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 56
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 8 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 21 + ky * 21
                     let wp = kernel + ky * 56
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V8(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 14])
+                        let x2 = V8(repeating: xp[ci + 14])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -633,22 +628,21 @@ extension Random002: TrainableModel {
     // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 56
-            var s0_0 = V()
-            var s1_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 8 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 21 + ky * 21
                     let wp = kernel + ky * 56
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V8(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
                     }
                 }
@@ -806,6 +800,15 @@ extension Random002: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -169,23 +169,22 @@ public struct Random004: CompiledModel {
     // conv2d: Conv2D, (None, 5, 1, 16) → (None, 5, 1, 20), 340 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 512
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -194,15 +193,15 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 60
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 48
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -213,18 +212,18 @@ public struct Random004: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel + 256
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; for lane in 0..<4 { yp[lane] = v[lane] } }
@@ -233,15 +232,15 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 76
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
                 let xp = x + 48
                 let wp = kernel + 256
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 do { let v = s0_0; for lane in 0..<4 { yp[lane] = v[lane] } }
@@ -272,26 +271,25 @@ public struct Random004: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1920
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 1..<2 {
                         let xp = x + ky * 200 + kx * 40
                         let wp = kernel + (ky * 3 + kx) * 320
                         for ci in 0..<20 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 100])
+                            let x1 = V16(repeating: xp[ci + 100])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 200])
+                            let x2 = V16(repeating: xp[ci + 200])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -302,18 +300,18 @@ public struct Random004: CompiledModel {
             }
             do {
                 let yp = y + 48
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
                 // 4 of the 6 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 1..<2 {
                         let xp = x + ky * 200 + kx * 40 + 300
                         let wp = kernel + (ky * 3 + kx) * 320
                         for ci in 0..<20 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 100])
+                            let x1 = V16(repeating: xp[ci + 100])
                             s1_0 = madd(s1_0, x1, w0)
                         }
                     }
@@ -346,27 +344,26 @@ public struct Random004: CompiledModel {
     // conv2d_2: the direct kernel
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 1024
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<4 {
                     for kx in 1..<2 {
                         let xp = x + ky * 64 + kx * 16
                         let wp = kernel + (ky * 4 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 128])
+                            let x1 = V4(repeating: xp[ci + 128])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 256])
+                            let x2 = V4(repeating: xp[ci + 256])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -557,16 +554,15 @@ extension Random004: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 16
-            var s0_0 = V()
+            var s0_0 = V16()
             let xp = x + oy * 20
             let wp = kernel
             for ci in 0..<20 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
             yp.store(s0_0, at: 0)
@@ -657,21 +653,20 @@ extension Random004: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 20 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s0_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
             for ky in 0..<2 {
                 for kx in 0..<3 {
                     let xp = x + oy * 80 + ky * 160 + kx * 32
                     let wp = kernel + (ky * 3 + kx) * 512
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                     }
@@ -812,18 +807,17 @@ extension Random004: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l2_conv2d_2_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 32
-            var s0_0 = V()
+            var s0_0 = V16()
             for ky in 0..<2 {
                 for kx in 0..<4 {
                     let xp = x + oy * 8 + ky * 8 + kx * 2
                     let wp = kernel + (ky * 4 + kx) * 32
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                     }
                 }
@@ -835,19 +829,18 @@ extension Random004: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l2_conv2d_2_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 32
-            var s0_0 = V()
+            var s0_0 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<4 {
                     let xp = x + oy * 8 + ky * 8 + kx * 2
                     let wp = kernel + (ky * 4 + kx) * 32
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                     }
                 }
@@ -857,6 +850,15 @@ extension Random004: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -147,26 +147,25 @@ public struct Random006: CompiledModel {
     // dense: Dense, (None, 5, 2, 16) → (None, 5, 2, 19), 323 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 512
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -176,18 +175,18 @@ public struct Random006: CompiledModel {
             }
             do {
                 let yp = y + 76
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 64
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -196,18 +195,18 @@ public struct Random006: CompiledModel {
             }
             do {
                 let yp = y + 133
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 112
                 let wp = kernel
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -219,21 +218,21 @@ public struct Random006: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel + 256
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 48])
+                    let x3 = V16(repeating: xp[ci + 48])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -243,18 +242,18 @@ public struct Random006: CompiledModel {
             }
             do {
                 let yp = y + 92
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
                 let xp = x + 64
                 let wp = kernel + 256
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -263,18 +262,18 @@ public struct Random006: CompiledModel {
             }
             do {
                 let yp = y + 149
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
                 let xp = x + 112
                 let wp = kernel + 256
                 for ci in 0..<16 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 16])
+                    let x1 = V16(repeating: xp[ci + 16])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 32])
+                    let x2 = V16(repeating: xp[ci + 32])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -293,26 +292,25 @@ public struct Random006: CompiledModel {
     // dense_1: Dense, (None, 5, 2, 19) → (None, 5, 2, 20), 400 parameters
     @inline(never)
     static func l1_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 608
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 19])
+                    let x1 = V16(repeating: xp[ci + 19])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 38])
+                    let x2 = V16(repeating: xp[ci + 38])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 57])
+                    let x3 = V16(repeating: xp[ci + 57])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -322,18 +320,18 @@ public struct Random006: CompiledModel {
             }
             do {
                 let yp = y + 80
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 76
                 let wp = kernel
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 19])
+                    let x1 = V16(repeating: xp[ci + 19])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 38])
+                    let x2 = V16(repeating: xp[ci + 38])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -342,18 +340,18 @@ public struct Random006: CompiledModel {
             }
             do {
                 let yp = y + 140
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 133
                 let wp = kernel
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 19])
+                    let x1 = V16(repeating: xp[ci + 19])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 38])
+                    let x2 = V16(repeating: xp[ci + 38])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -365,21 +363,21 @@ public struct Random006: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel + 304
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 19])
+                    let x1 = V16(repeating: xp[ci + 19])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 38])
+                    let x2 = V16(repeating: xp[ci + 38])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 57])
+                    let x3 = V16(repeating: xp[ci + 57])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<4 { yp[lane] = v[lane] } }
@@ -389,18 +387,18 @@ public struct Random006: CompiledModel {
             }
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
                 let xp = x + 76
                 let wp = kernel + 304
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 19])
+                    let x1 = V16(repeating: xp[ci + 19])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 38])
+                    let x2 = V16(repeating: xp[ci + 38])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; for lane in 0..<4 { yp[lane] = v[lane] } }
@@ -409,18 +407,18 @@ public struct Random006: CompiledModel {
             }
             do {
                 let yp = y + 156
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
                 let xp = x + 133
                 let wp = kernel + 304
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 19])
+                    let x1 = V16(repeating: xp[ci + 19])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 38])
+                    let x2 = V16(repeating: xp[ci + 38])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; for lane in 0..<4 { yp[lane] = v[lane] } }
@@ -598,19 +596,18 @@ extension Random006: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 32
-            var s0_0 = V()
-            var s1_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
             let xp = x + oy * 38
             let wp = kernel
             for ci in 0..<19 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 19])
+                let x1 = V16(repeating: xp[ci + 19])
                 s1_0 = madd(s1_0, x1, w0)
             }
             yp.store(s0_0, at: 0)
@@ -721,24 +718,23 @@ extension Random006: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_dense_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 19 output channels.
         for oy in parts {
             let yp = y + oy * 38
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             let xp = x + oy * 40
             let wp = kernel
             for ci in 0..<20 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 32)
+                let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 20])
+                let x1 = V16(repeating: xp[ci + 20])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
             }
@@ -750,6 +746,15 @@ extension Random006: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

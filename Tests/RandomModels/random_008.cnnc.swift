@@ -144,28 +144,27 @@ public struct Random008: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 3072
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -177,20 +176,20 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 80
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 128
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 400])
+                            let x1 = V16(repeating: xp[ci + 400])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 432])
+                            let x2 = V16(repeating: xp[ci + 432])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -201,20 +200,20 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 140
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 592
                         let wp = kernel + (ky * 3 + kx) * 256
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -228,23 +227,23 @@ public struct Random008: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 96])
+                            let x3 = V16(repeating: xp[ci + 96])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -256,20 +255,20 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 96
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 128
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 400])
+                            let x1 = V16(repeating: xp[ci + 400])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 432])
+                            let x2 = V16(repeating: xp[ci + 432])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -280,20 +279,20 @@ public struct Random008: CompiledModel {
             }
             do {
                 let yp = y + 156
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 176 + kx * 16 + 592
                         let wp = kernel + (ky * 3 + kx) * 256 + 1536
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V16(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V16(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -464,29 +463,28 @@ extension Random008: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 480
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 120 + kx * 20
                 let wp = kernel + kx * 320
                 for ci in 0..<20 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 20])
+                    let x1 = V16(repeating: xp[ci + 20])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 40])
+                    let x2 = V16(repeating: xp[ci + 40])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 60])
+                    let x3 = V16(repeating: xp[ci + 60])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 80])
+                    let x4 = V16(repeating: xp[ci + 80])
                     s4_0 = madd(s4_0, x4, w0)
                 }
             }
@@ -501,28 +499,27 @@ extension Random008: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 480
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             let xp = x + oy * 120
             let wp = kernel
             for ci in 0..<20 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 20])
+                let x1 = V16(repeating: xp[ci + 20])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 40])
+                let x2 = V16(repeating: xp[ci + 40])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 60])
+                let x3 = V16(repeating: xp[ci + 60])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 80])
+                let x4 = V16(repeating: xp[ci + 80])
                 s4_0 = madd(s4_0, x4, w0)
             }
             yp.store(s0_0, at: 0)
@@ -536,29 +533,28 @@ extension Random008: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 480
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 120 + kx * 20
                 let wp = kernel + kx * 320
                 for ci in 0..<20 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 20])
+                    let x1 = V16(repeating: xp[ci + 20])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 40])
+                    let x2 = V16(repeating: xp[ci + 40])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 60])
+                    let x3 = V16(repeating: xp[ci + 60])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 80])
+                    let x4 = V16(repeating: xp[ci + 80])
                     s4_0 = madd(s4_0, x4, w0)
                 }
             }
@@ -573,28 +569,27 @@ extension Random008: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 480
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             let xp = x + oy * 120
             let wp = kernel
             for ci in 0..<20 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 20])
+                let x1 = V16(repeating: xp[ci + 20])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 40])
+                let x2 = V16(repeating: xp[ci + 40])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 60])
+                let x3 = V16(repeating: xp[ci + 60])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 80])
+                let x4 = V16(repeating: xp[ci + 80])
                 s4_0 = madd(s4_0, x4, w0)
             }
             yp.store(s0_0, at: 0)
@@ -606,6 +601,15 @@ extension Random008: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -185,39 +185,38 @@ public struct Random014: CompiledModel {
     // dense over 8 samples: Dense, (None, 272) → (None, 3)
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 352, bias = w + 1440
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<272 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 272])
+                    let x1 = V4(repeating: xp[ci + 272])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 544])
+                    let x2 = V4(repeating: xp[ci + 544])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 816])
+                    let x3 = V4(repeating: xp[ci + 816])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 1088])
+                    let x4 = V4(repeating: xp[ci + 1088])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 1360])
+                    let x5 = V4(repeating: xp[ci + 1360])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 1632])
+                    let x6 = V4(repeating: xp[ci + 1632])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 1904])
+                    let x7 = V4(repeating: xp[ci + 1904])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -237,27 +236,26 @@ public struct Random014: CompiledModel {
     // conv2d: Conv2D, (None, 9, 10, 5) → (None, 4, 4, 17), 170 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 320
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
+                        let x1 = V16(repeating: xp[ci + 15])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
+                        let x2 = V16(repeating: xp[ci + 30])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
+                        let x3 = V16(repeating: xp[ci + 45])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -268,22 +266,22 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 68
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 100
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
+                        let x1 = V16(repeating: xp[ci + 15])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
+                        let x2 = V16(repeating: xp[ci + 30])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
+                        let x3 = V16(repeating: xp[ci + 45])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -294,22 +292,22 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 136
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 200
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
+                        let x1 = V16(repeating: xp[ci + 15])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
+                        let x2 = V16(repeating: xp[ci + 30])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
+                        let x3 = V16(repeating: xp[ci + 45])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -320,22 +318,22 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 204
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 300
                     let wp = kernel + ky * 80
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
+                        let x1 = V16(repeating: xp[ci + 15])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
+                        let x2 = V16(repeating: xp[ci + 30])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
+                        let x3 = V16(repeating: xp[ci + 45])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -349,22 +347,22 @@ public struct Random014: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
+                        let x1 = V16(repeating: xp[ci + 15])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
+                        let x2 = V16(repeating: xp[ci + 30])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
+                        let x3 = V16(repeating: xp[ci + 45])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -375,22 +373,22 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 84
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 100
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
+                        let x1 = V16(repeating: xp[ci + 15])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
+                        let x2 = V16(repeating: xp[ci + 30])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
+                        let x3 = V16(repeating: xp[ci + 45])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -401,22 +399,22 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 152
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 200
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
+                        let x1 = V16(repeating: xp[ci + 15])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
+                        let x2 = V16(repeating: xp[ci + 30])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
+                        let x3 = V16(repeating: xp[ci + 45])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -427,22 +425,22 @@ public struct Random014: CompiledModel {
             }
             do {
                 let yp = y + 220
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<2 {
                     let xp = x + ky * 50 + 300
                     let wp = kernel + ky * 80 + 160
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 15])
+                        let x1 = V16(repeating: xp[ci + 15])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 30])
+                        let x2 = V16(repeating: xp[ci + 30])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 45])
+                        let x3 = V16(repeating: xp[ci + 45])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -460,18 +458,17 @@ public struct Random014: CompiledModel {
     // dense: Dense, (None, 272) → (None, 3), 819 parameters
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 1088
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<272 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -613,26 +610,25 @@ extension Random014: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 100
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 68
             let wp = kernel
             for ci in 0..<17 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 17])
+                let x1 = V8(repeating: xp[ci + 17])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 34])
+                let x2 = V8(repeating: xp[ci + 34])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 51])
+                let x3 = V8(repeating: xp[ci + 51])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -645,26 +641,25 @@ extension Random014: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 100
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x + oy * 68
             let wp = kernel
             for ci in 0..<17 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 17])
+                let x1 = V8(repeating: xp[ci + 17])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 34])
+                let x2 = V8(repeating: xp[ci + 34])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 51])
+                let x3 = V8(repeating: xp[ci + 51])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -786,6 +781,15 @@ extension Random014: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -165,34 +165,33 @@ public struct Random019: CompiledModel {
     // conv2d: Conv2D, (None, 12, 12, 4) → (None, 12, 4, 9), 45 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 64
         // The remaining 9 output channels.
         for oy in parts {
             let yp = y + oy * 36
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 8)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 8)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 8)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 8)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s0_1 = bias.simd(V8.self, at: 8)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s1_1 = bias.simd(V8.self, at: 8)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s2_1 = bias.simd(V8.self, at: 8)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s3_1 = bias.simd(V8.self, at: 8)
             let xp = x + oy * 48
             let wp = kernel
             for ci in 0..<4 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 16)
+                let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 12])
+                let x1 = V8(repeating: xp[ci + 12])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[ci + 24])
+                let x2 = V8(repeating: xp[ci + 24])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[ci + 36])
+                let x3 = V8(repeating: xp[ci + 36])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
             }
@@ -259,36 +258,35 @@ public struct Random019: CompiledModel {
     // dense: Dense, (None, 7, 1, 9) → (None, 7, 1, 3), 30 parameters
     @inline(never)
     static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 48
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<9 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 9])
+                    let x1 = V4(repeating: xp[ci + 9])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 18])
+                    let x2 = V4(repeating: xp[ci + 18])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 27])
+                    let x3 = V4(repeating: xp[ci + 27])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 36])
+                    let x4 = V4(repeating: xp[ci + 36])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 45])
+                    let x5 = V4(repeating: xp[ci + 45])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 54])
+                    let x6 = V4(repeating: xp[ci + 54])
                     s6_0 = madd(s6_0, x6, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -445,25 +443,24 @@ extension Random019: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
-        typealias V = SIMD4<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 48
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let xp = x + oy * 36
             let wp = kernel
             for ci in 0..<9 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 9])
+                let x1 = V4(repeating: xp[ci + 9])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 18])
+                let x2 = V4(repeating: xp[ci + 18])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 27])
+                let x3 = V4(repeating: xp[ci + 27])
                 s3_0 = madd(s3_0, x3, w0)
             }
             yp.store(s0_0, at: 0)
@@ -594,19 +591,18 @@ extension Random019: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l3_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 9 output channels.
         for oy in parts {
             let yp = y + oy * 9
-            var s0_0 = V()
-            var s0_1 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
             let xp = x + oy * 3
             let wp = kernel
             for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 16)
+                let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
             }
@@ -616,6 +612,15 @@ extension Random019: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

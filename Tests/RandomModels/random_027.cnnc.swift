@@ -216,27 +216,26 @@ public struct Random027: CompiledModel {
     // dense over 8 samples: Dense, (None, 29) → (None, 40)
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1392
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 29
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 29])
+                    let x1 = V16(repeating: xp[ci + 29])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 58])
+                    let x2 = V16(repeating: xp[ci + 58])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 87])
+                    let x3 = V16(repeating: xp[ci + 87])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -246,21 +245,21 @@ public struct Random027: CompiledModel {
             }
             do {
                 let yp = y + c0 + 160
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 116
                 let wp = kernel + c0 * 29
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 29])
+                    let x1 = V16(repeating: xp[ci + 29])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 58])
+                    let x2 = V16(repeating: xp[ci + 58])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 87])
+                    let x3 = V16(repeating: xp[ci + 87])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -273,21 +272,21 @@ public struct Random027: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 928
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 29])
+                    let x1 = V16(repeating: xp[ci + 29])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 58])
+                    let x2 = V16(repeating: xp[ci + 58])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 87])
+                    let x3 = V16(repeating: xp[ci + 87])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -297,21 +296,21 @@ public struct Random027: CompiledModel {
             }
             do {
                 let yp = y + 192
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x + 116
                 let wp = kernel + 928
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 29])
+                    let x1 = V16(repeating: xp[ci + 29])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 58])
+                    let x2 = V16(repeating: xp[ci + 58])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 87])
+                    let x3 = V16(repeating: xp[ci + 87])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -325,12 +324,11 @@ public struct Random027: CompiledModel {
     // batch_normalization over 8 samples: BatchNormalization, (None, 40) → (None, 40)
     @inline(never)
     static func l1_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1440, shift = w + 1480
         for position in 0..<8 {
             let v = x + position * 40
             for group in 0..<5 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -338,39 +336,38 @@ public struct Random027: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 40) → (None, 2)
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 1520, bias = w + 1680
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<40 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 40])
+                    let x1 = V4(repeating: xp[ci + 40])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 80])
+                    let x2 = V4(repeating: xp[ci + 80])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 120])
+                    let x3 = V4(repeating: xp[ci + 120])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 160])
+                    let x4 = V4(repeating: xp[ci + 160])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 200])
+                    let x5 = V4(repeating: xp[ci + 200])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 240])
+                    let x6 = V4(repeating: xp[ci + 240])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 280])
+                    let x7 = V4(repeating: xp[ci + 280])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -403,27 +400,26 @@ public struct Random027: CompiledModel {
     // dense_2 over 8 samples: Dense, (None, 2) → (None, 40)
     @inline(never)
     static func l3_dense_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w + 1696, bias = w + 1792
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 2
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 6])
+                    let x3 = V16(repeating: xp[ci + 6])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -433,21 +429,21 @@ public struct Random027: CompiledModel {
             }
             do {
                 let yp = y + c0 + 160
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 8
                 let wp = kernel + c0 * 2
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 6])
+                    let x3 = V16(repeating: xp[ci + 6])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -460,21 +456,21 @@ public struct Random027: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 6])
+                    let x3 = V16(repeating: xp[ci + 6])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -484,21 +480,21 @@ public struct Random027: CompiledModel {
             }
             do {
                 let yp = y + 192
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x + 8
                 let wp = kernel + 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 6])
+                    let x3 = V16(repeating: xp[ci + 6])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -514,19 +510,18 @@ public struct Random027: CompiledModel {
     // dense: Dense, (None, 29) → (None, 40), 1,200 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1392
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 464)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 464)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -538,12 +533,12 @@ public struct Random027: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 928
                 for ci in 0..<29 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -554,12 +549,11 @@ public struct Random027: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 40) → (None, 40), 160 parameters
     @inline(never)
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1440, shift = w + 1480
         do {
             let v = x
             for group in 0..<5 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -567,18 +561,17 @@ public struct Random027: CompiledModel {
     // dense_1: Dense, (None, 40) → (None, 2), 82 parameters
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 160
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<40 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -604,19 +597,18 @@ public struct Random027: CompiledModel {
     // dense_2: Dense, (None, 2) → (None, 40), 80 parameters
     @inline(never)
     static func l3_dense_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 96
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 32)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -628,12 +620,12 @@ public struct Random027: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -1070,6 +1062,15 @@ extension Random027: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -132,34 +132,33 @@ public struct Random029: CompiledModel {
     // conv2d: Conv2D, (None, 6, 8, 1) → (None, 2, 3, 7), 21 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 16
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + kx
                     let wp = kernel + kx * 8
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[3])
+                        let x1 = V8(repeating: xp[3])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[6])
+                        let x2 = V8(repeating: xp[6])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[24])
+                        let x3 = V8(repeating: xp[24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[27])
+                        let x4 = V8(repeating: xp[27])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[30])
+                        let x5 = V8(repeating: xp[30])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -303,23 +302,22 @@ extension Random029: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let xp = x + oy * 21
             let wp = kernel
             for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 7])
+                let x1 = V4(repeating: xp[ci + 7])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 14])
+                let x2 = V4(repeating: xp[ci + 14])
                 s2_0 = madd(s2_0, x2, w0)
             }
             do { let v = s0_0; yp[0] = v[0] }
@@ -331,23 +329,22 @@ extension Random029: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let xp = x + oy * 21
             let wp = kernel
             for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 7])
+                let x1 = V4(repeating: xp[ci + 7])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 14])
+                let x2 = V4(repeating: xp[ci + 14])
                 s2_0 = madd(s2_0, x2, w0)
             }
             do { let v = s0_0; yp[0] = v[0] }
@@ -357,6 +354,15 @@ extension Random029: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -206,27 +206,26 @@ public struct Random033: CompiledModel {
     // conv2d over 8 samples: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33)
     @inline(never)
     static func l3_conv2d_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w + 48, bias = w + 384
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 7
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V16(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 14])
+                    let x2 = V16(repeating: xp[ci + 14])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 21])
+                    let x3 = V16(repeating: xp[ci + 21])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -236,21 +235,21 @@ public struct Random033: CompiledModel {
             }
             do {
                 let yp = y + c0 + 132
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 28
                 let wp = kernel + c0 * 7
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V16(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 14])
+                    let x2 = V16(repeating: xp[ci + 14])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 21])
+                    let x3 = V16(repeating: xp[ci + 21])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -263,21 +262,21 @@ public struct Random033: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 224
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V16(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 14])
+                    let x2 = V16(repeating: xp[ci + 14])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 21])
+                    let x3 = V16(repeating: xp[ci + 21])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -287,21 +286,21 @@ public struct Random033: CompiledModel {
             }
             do {
                 let yp = y + 164
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x + 28
                 let wp = kernel + 224
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V16(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 14])
+                    let x2 = V16(repeating: xp[ci + 14])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 21])
+                    let x3 = V16(repeating: xp[ci + 21])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -356,21 +355,20 @@ public struct Random033: CompiledModel {
     // dense: Dense, (None, 2, 1, 3) → (None, 2, 1, 7), 28 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 32
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V8(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -432,19 +430,18 @@ public struct Random033: CompiledModel {
     // conv2d: Conv2D, (None, 1, 1, 7) → (None, 1, 1, 33), 231 parameters
     @inline(never)
     static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 336
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 112)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 112)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -456,12 +453,12 @@ public struct Random033: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 224
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -631,17 +628,16 @@ extension Random033: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 3
-            var s0_0 = V()
+            var s0_0 = V4()
             let xp = x + oy * 7
             let wp = kernel
             for ci in 0..<7 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
             }
             do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -747,6 +743,15 @@ extension Random033: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -148,29 +148,28 @@ public struct Random038: CompiledModel {
     // dense: Dense, (None, 8, 9, 5) → (None, 8, 9, 19), 114 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 160
         for oy in parts {
             do {
                 let yp = y + oy * 171
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
+                var s4_0 = bias.simd(V16.self, at: 0)
                 let xp = x + oy * 45
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V16(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V16(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 20])
+                    let x4 = V16(repeating: xp[ci + 20])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -181,21 +180,21 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 19
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x + oy * 45 + 25
                 let wp = kernel
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V16(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V16(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -208,24 +207,24 @@ public struct Random038: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 171 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
-                var s4_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
+                var s4_0 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 45
                 let wp = kernel + 16
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V16(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V16(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 20])
+                    let x4 = V16(repeating: xp[ci + 20])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -236,21 +235,21 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 19 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 45 + 25
                 let wp = kernel + 16
                 for ci in 0..<5 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 5])
+                    let x1 = V16(repeating: xp[ci + 5])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 10])
+                    let x2 = V16(repeating: xp[ci + 10])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 15])
+                    let x3 = V16(repeating: xp[ci + 15])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -291,32 +290,31 @@ public struct Random038: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1376
         // The remaining 7 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 63
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 418 + ky * 209 + kx * 19
                         let wp = kernel + (ky * 3 + kx) * 152
                         for ci in 0..<19 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 19])
+                            let x1 = V8(repeating: xp[ci + 19])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 38])
+                            let x2 = V8(repeating: xp[ci + 38])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 57])
+                            let x3 = V8(repeating: xp[ci + 57])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 76])
+                            let x4 = V8(repeating: xp[ci + 76])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -329,23 +327,23 @@ public struct Random038: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 7
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 418 + ky * 209 + kx * 19 + 95
                         let wp = kernel + (ky * 3 + kx) * 152
                         for ci in 0..<19 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 19])
+                            let x1 = V8(repeating: xp[ci + 19])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 38])
+                            let x2 = V8(repeating: xp[ci + 38])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 57])
+                            let x3 = V8(repeating: xp[ci + 57])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -494,30 +492,29 @@ extension Random038: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 45
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
                 let xp = x + oy * 171
                 let wp = kernel
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 19])
+                    let x1 = V8(repeating: xp[ci + 19])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 38])
+                    let x2 = V8(repeating: xp[ci + 38])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 57])
+                    let x3 = V8(repeating: xp[ci + 57])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 76])
+                    let x4 = V8(repeating: xp[ci + 76])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -528,21 +525,21 @@ extension Random038: TrainableModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 5
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
                 let xp = x + oy * 171 + 95
                 let wp = kernel
                 for ci in 0..<19 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 19])
+                    let x1 = V8(repeating: xp[ci + 19])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 38])
+                    let x2 = V8(repeating: xp[ci + 38])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 57])
+                    let x3 = V8(repeating: xp[ci + 57])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -671,32 +668,31 @@ extension Random038: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             do {
                 let yp = y + oy * 342
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 77 + ky * 77 + kx * 7
                         let wp = kernel + (ky * 3 + kx) * 224
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V16(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V16(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V16(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 28])
+                            let x4 = V16(repeating: xp[ci + 28])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -709,24 +705,24 @@ extension Random038: TrainableModel {
             }
             do {
                 let yp = y + (oy * 18 + 5) * 19
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 77 + ky * 77 + kx * 7 + 35
                         let wp = kernel + (ky * 3 + kx) * 224
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V16(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V16(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V16(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -741,27 +737,27 @@ extension Random038: TrainableModel {
         for oy in parts {
             do {
                 let yp = y + oy * 342 + 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 77 + ky * 77 + kx * 7
                         let wp = kernel + (ky * 3 + kx) * 224 + 16
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V16(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V16(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V16(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 28])
+                            let x4 = V16(repeating: xp[ci + 28])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -774,24 +770,24 @@ extension Random038: TrainableModel {
             }
             do {
                 let yp = y + (oy * 18 + 5) * 19 + 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 5 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 77 + ky * 77 + kx * 7 + 35
                         let wp = kernel + (ky * 3 + kx) * 224 + 16
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 32)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 32)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 7])
+                            let x1 = V16(repeating: xp[ci + 7])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 14])
+                            let x2 = V16(repeating: xp[ci + 14])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 21])
+                            let x3 = V16(repeating: xp[ci + 21])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -807,30 +803,29 @@ extension Random038: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             do {
                 let yp = y + oy * 342
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 for kx in 0..<3 {
                     let xp = x + oy * 77 + kx * 7
                     let wp = kernel + kx * 224
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V16(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 14])
+                        let x2 = V16(repeating: xp[ci + 14])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 21])
+                        let x3 = V16(repeating: xp[ci + 21])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 28])
+                        let x4 = V16(repeating: xp[ci + 28])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -842,22 +837,22 @@ extension Random038: TrainableModel {
             }
             do {
                 let yp = y + (oy * 18 + 5) * 19
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 for kx in 0..<3 {
                     let xp = x + oy * 77 + kx * 7 + 35
                     let wp = kernel + kx * 224
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V16(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 14])
+                        let x2 = V16(repeating: xp[ci + 14])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 21])
+                        let x3 = V16(repeating: xp[ci + 21])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -871,25 +866,25 @@ extension Random038: TrainableModel {
         for oy in parts {
             do {
                 let yp = y + oy * 342 + 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 for kx in 0..<3 {
                     let xp = x + oy * 77 + kx * 7
                     let wp = kernel + kx * 224 + 16
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V16(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 14])
+                        let x2 = V16(repeating: xp[ci + 14])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 21])
+                        let x3 = V16(repeating: xp[ci + 21])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 28])
+                        let x4 = V16(repeating: xp[ci + 28])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -901,22 +896,22 @@ extension Random038: TrainableModel {
             }
             do {
                 let yp = y + (oy * 18 + 5) * 19 + 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
                 for kx in 0..<3 {
                     let xp = x + oy * 77 + kx * 7 + 35
                     let wp = kernel + kx * 224 + 16
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V16(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 14])
+                        let x2 = V16(repeating: xp[ci + 14])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 21])
+                        let x3 = V16(repeating: xp[ci + 21])
                         s3_0 = madd(s3_0, x3, w0)
                     }
                 }
@@ -929,6 +924,15 @@ extension Random038: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -190,14 +190,13 @@ public struct Random040: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let bias = w + 128
         // The remaining 17 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                let s0_0 = bias.simd(V.self, at: 0)
-                let s0_1 = bias.simd(V.self, at: 16)
+                let s0_0 = bias.simd(V16.self, at: 0)
+                let s0_1 = bias.simd(V16.self, at: 16)
                 // 4 of the 4 taps read only padding for these pixels: skipped, with their weights
                 yp.store(s0_0, at: 0)
                 do { let v = s0_1; yp[16] = v[0] }
@@ -378,20 +377,19 @@ extension Random040: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
+                var s0_0 = V4()
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 102 + kx * 34
                         let wp = kernel + (ky * 2 + kx) * 68
                         for ci in 0..<17 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                         }
                     }
@@ -410,6 +408,15 @@ extension Random040: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

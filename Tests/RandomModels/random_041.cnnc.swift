@@ -178,32 +178,31 @@ public struct Random041: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 48
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + oy * 10 + ox
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + oy * 60 + ox * 5 + kx * 10
                     let wp = kernel + kx * 20
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V4(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V4(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V4(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V4(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -225,30 +224,29 @@ public struct Random041: CompiledModel {
     // dense: Dense, (None, 11, 10, 1) → (None, 11, 10, 8), 16 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 16
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 8
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
                 let xp = x + oy * 10 + ox
                 let wp = kernel
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V8.self, at: 0)
+                    let x0 = V8(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[1])
+                    let x1 = V8(repeating: xp[1])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[2])
+                    let x2 = V8(repeating: xp[2])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[3])
+                    let x3 = V8(repeating: xp[3])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[4])
+                    let x4 = V8(repeating: xp[4])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -453,32 +451,31 @@ extension Random041: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 10 + ox) * 5
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
                 for kx in 0..<2 {
                     let xp = x + oy * 12 + ox + kx * 2
                     let wp = kernel + kx * 8
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -553,31 +550,30 @@ extension Random041: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + oy * 10 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
                 let xp = x + oy * 80 + ox * 8
                 let wp = kernel
                 for ci in 0..<8 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 8])
+                    let x1 = V4(repeating: xp[ci + 8])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 16])
+                    let x2 = V4(repeating: xp[ci + 16])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 24])
+                    let x3 = V4(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 32])
+                    let x4 = V4(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -626,6 +622,15 @@ extension Random041: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

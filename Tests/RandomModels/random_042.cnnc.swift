@@ -161,29 +161,28 @@ public struct Random042: CompiledModel {
     // dense: Dense, (None, 6, 5, 16) → (None, 6, 5, 15), 255 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 256
         // The remaining 15 output channels.
         for oy in parts {
             let yp = y + oy * 75
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
             let xp = x + oy * 80
             let wp = kernel
             for ci in 0..<16 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 16])
+                let x1 = V16(repeating: xp[ci + 16])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 32])
+                let x2 = V16(repeating: xp[ci + 32])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 48])
+                let x3 = V16(repeating: xp[ci + 48])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 64])
+                let x4 = V16(repeating: xp[ci + 64])
                 s4_0 = madd(s4_0, x4, w0)
             }
             do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
@@ -363,28 +362,27 @@ extension Random042: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 80
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             let xp = x + oy * 75
             let wp = kernel
             for ci in 0..<15 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 16)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 15])
+                let x1 = V16(repeating: xp[ci + 15])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 30])
+                let x2 = V16(repeating: xp[ci + 30])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 45])
+                let x3 = V16(repeating: xp[ci + 45])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 60])
+                let x4 = V16(repeating: xp[ci + 60])
                 s4_0 = madd(s4_0, x4, w0)
             }
             yp.store(s0_0, at: 0)
@@ -396,6 +394,15 @@ extension Random042: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

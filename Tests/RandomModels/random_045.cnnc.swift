@@ -214,39 +214,38 @@ public struct Random045: CompiledModel {
     // dense over 8 samples: Dense, (None, 14) → (None, 1)
     @inline(never)
     static func l0_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 64
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<14 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 14])
+                    let x1 = V4(repeating: xp[ci + 14])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 28])
+                    let x2 = V4(repeating: xp[ci + 28])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 42])
+                    let x3 = V4(repeating: xp[ci + 42])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 56])
+                    let x4 = V4(repeating: xp[ci + 56])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 70])
+                    let x5 = V4(repeating: xp[ci + 70])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 84])
+                    let x6 = V4(repeating: xp[ci + 84])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 98])
+                    let x7 = V4(repeating: xp[ci + 98])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -273,27 +272,26 @@ public struct Random045: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 1) → (None, 13)
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w + 96, bias = w + 112
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V16.self, at: 0)
+                    let x0 = V16(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[1])
+                    let x1 = V16(repeating: xp[1])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[2])
+                    let x2 = V16(repeating: xp[2])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[3])
+                    let x3 = V16(repeating: xp[3])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
@@ -303,21 +301,21 @@ public struct Random045: CompiledModel {
             }
             do {
                 let yp = y + 52
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 4
                 let wp = kernel
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V16.self, at: 0)
+                    let x0 = V16(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[1])
+                    let x1 = V16(repeating: xp[1])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[2])
+                    let x2 = V16(repeating: xp[2])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[3])
+                    let x3 = V16(repeating: xp[3])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
@@ -348,18 +346,17 @@ public struct Random045: CompiledModel {
     // dense: Dense, (None, 14) → (None, 1), 15 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 64
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<14 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -382,18 +379,17 @@ public struct Random045: CompiledModel {
     // dense_1: Dense, (None, 1) → (None, 13), 13 parameters
     @inline(never)
     static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 16
         // The remaining 13 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V16.self, at: 0)
+                    let x0 = V16(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<13 { yp[lane] = v[lane] } }
@@ -841,6 +837,15 @@ extension Random045: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

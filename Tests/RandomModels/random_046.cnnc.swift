@@ -214,26 +214,25 @@ public struct Random046: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 2) → (None, 16)
     @inline(never)
     static func l3_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w + 32, bias = w + 64
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 6])
+                    let x3 = V16(repeating: xp[ci + 6])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -243,21 +242,21 @@ public struct Random046: CompiledModel {
             }
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 8
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 6])
+                    let x3 = V16(repeating: xp[ci + 6])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -271,12 +270,11 @@ public struct Random046: CompiledModel {
     // batch_normalization over 8 samples: BatchNormalization, (None, 16) → (None, 16)
     @inline(never)
     static func l4_batch_normalization_block(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 80, shift = w + 96
         for position in 0..<8 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -286,29 +284,28 @@ public struct Random046: CompiledModel {
     // dense: Dense, (None, 11, 5, 2) → (None, 11, 5, 2), 6 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 16
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 10
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V4.self, at: 0)
+            var s1_0 = bias.simd(V4.self, at: 0)
+            var s2_0 = bias.simd(V4.self, at: 0)
+            var s3_0 = bias.simd(V4.self, at: 0)
+            var s4_0 = bias.simd(V4.self, at: 0)
             let xp = x + oy * 10
             let wp = kernel
             for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 2])
+                let x1 = V4(repeating: xp[ci + 2])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 4])
+                let x2 = V4(repeating: xp[ci + 4])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 6])
+                let x3 = V4(repeating: xp[ci + 6])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 8])
+                let x4 = V4(repeating: xp[ci + 8])
                 s4_0 = madd(s4_0, x4, w0)
             }
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -347,17 +344,16 @@ public struct Random046: CompiledModel {
     // dense_1: Dense, (None, 2) → (None, 16), 32 parameters
     @inline(never)
     static func l3_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -368,12 +364,11 @@ public struct Random046: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 16) → (None, 16), 64 parameters
     @inline(never)
     static func l4_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 80, shift = w + 96
         do {
             let v = x
             for group in 0..<2 {
-                v.store(v.simd(V.self, at: group * 8) * scale.simd(V.self, at: group * 8) + shift.simd(V.self, at: group * 8), at: group * 8)
+                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
             }
         }
     }
@@ -556,29 +551,28 @@ extension Random046: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 10
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
             let xp = x + oy * 10
             let wp = kernel
             for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 2])
+                let x1 = V4(repeating: xp[ci + 2])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 4])
+                let x2 = V4(repeating: xp[ci + 4])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 6])
+                let x3 = V4(repeating: xp[ci + 6])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 8])
+                let x4 = V4(repeating: xp[ci + 8])
                 s4_0 = madd(s4_0, x4, w0)
             }
             do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -725,6 +719,15 @@ extension Random046: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -182,34 +182,33 @@ public struct Random047: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 1024
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 6
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V4.self, at: 0)
+            var s1_0 = bias.simd(V4.self, at: 0)
+            var s2_0 = bias.simd(V4.self, at: 0)
+            var s3_0 = bias.simd(V4.self, at: 0)
+            var s4_0 = bias.simd(V4.self, at: 0)
+            var s5_0 = bias.simd(V4.self, at: 0)
             for ky in 0..<4 {
                 for kx in 0..<4 {
                     let xp = x + oy * 672 + ky * 224 + kx * 16
                     let wp = kernel + (ky * 4 + kx) * 64
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 32])
+                        let x1 = V4(repeating: xp[ci + 32])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 64])
+                        let x2 = V4(repeating: xp[ci + 64])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 96])
+                        let x3 = V4(repeating: xp[ci + 96])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 128])
+                        let x4 = V4(repeating: xp[ci + 128])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 160])
+                        let x5 = V4(repeating: xp[ci + 160])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -467,30 +466,29 @@ extension Random047: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 528
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + oy * 7 + ky * 7 + kx
                     let wp = kernel + (ky * 2 + kx) * 16
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V16.self, at: 0)
+                        let x0 = V16(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V16(repeating: xp[1])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V16(repeating: xp[2])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V16(repeating: xp[3])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V16(repeating: xp[4])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -506,33 +504,32 @@ extension Random047: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 528
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + oy * 7 + ky * 7 + kx
                     let wp = kernel + (ky * 2 + kx) * 16
                     do {
-                        let w0 = wp.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0 = wp.simd(V16.self, at: 0)
+                        let x0 = V16(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V16(repeating: xp[1])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V16(repeating: xp[2])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V16(repeating: xp[3])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V16(repeating: xp[4])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V16(repeating: xp[5])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -549,29 +546,28 @@ extension Random047: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 528
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 7 + kx
                 let wp = kernel + kx * 16
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V16.self, at: 0)
+                    let x0 = V16(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[1])
+                    let x1 = V16(repeating: xp[1])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[2])
+                    let x2 = V16(repeating: xp[2])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[3])
+                    let x3 = V16(repeating: xp[3])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[4])
+                    let x4 = V16(repeating: xp[4])
                     s4_0 = madd(s4_0, x4, w0)
                 }
             }
@@ -586,32 +582,31 @@ extension Random047: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 528
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 7 + kx
                 let wp = kernel + kx * 16
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V16.self, at: 0)
+                    let x0 = V16(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[1])
+                    let x1 = V16(repeating: xp[1])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[2])
+                    let x2 = V16(repeating: xp[2])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[3])
+                    let x3 = V16(repeating: xp[3])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[4])
+                    let x4 = V16(repeating: xp[4])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[5])
+                    let x5 = V16(repeating: xp[5])
                     s5_0 = madd(s5_0, x5, w0)
                 }
             }
@@ -627,29 +622,28 @@ extension Random047: TrainableModel {
     // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 528
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 7 + kx
                 let wp = kernel + kx * 16
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V16.self, at: 0)
+                    let x0 = V16(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[1])
+                    let x1 = V16(repeating: xp[1])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[2])
+                    let x2 = V16(repeating: xp[2])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[3])
+                    let x3 = V16(repeating: xp[3])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[4])
+                    let x4 = V16(repeating: xp[4])
                     s4_0 = madd(s4_0, x4, w0)
                 }
             }
@@ -664,32 +658,31 @@ extension Random047: TrainableModel {
     // Input rows 2 and columns 1 modulo the strides: taps from (2, 1) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase2_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 528
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
+            var s3_0 = V16()
+            var s4_0 = V16()
+            var s5_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 7 + kx
                 let wp = kernel + kx * 16
                 do {
-                    let w0 = wp.simd(V.self, at: 0)
-                    let x0 = V(repeating: xp[0])
+                    let w0 = wp.simd(V16.self, at: 0)
+                    let x0 = V16(repeating: xp[0])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[1])
+                    let x1 = V16(repeating: xp[1])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[2])
+                    let x2 = V16(repeating: xp[2])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[3])
+                    let x3 = V16(repeating: xp[3])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[4])
+                    let x4 = V16(repeating: xp[4])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[5])
+                    let x5 = V16(repeating: xp[5])
                     s5_0 = madd(s5_0, x5, w0)
                 }
             }
@@ -703,6 +696,15 @@ extension Random047: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

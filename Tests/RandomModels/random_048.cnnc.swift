@@ -182,28 +182,27 @@ public struct Random048: CompiledModel {
     // dense: Dense, (None, 5, 5, 8) → (None, 5, 5, 17), 153 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 256
         for oy in parts {
             let yp = y + oy * 85
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V16.self, at: 0)
+            var s1_0 = bias.simd(V16.self, at: 0)
+            var s2_0 = bias.simd(V16.self, at: 0)
+            var s3_0 = bias.simd(V16.self, at: 0)
+            var s4_0 = bias.simd(V16.self, at: 0)
             let xp = x + oy * 40
             let wp = kernel
             for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 32)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 8])
+                let x1 = V16(repeating: xp[ci + 8])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 16])
+                let x2 = V16(repeating: xp[ci + 16])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 24])
+                let x3 = V16(repeating: xp[ci + 24])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 32])
+                let x4 = V16(repeating: xp[ci + 32])
                 s4_0 = madd(s4_0, x4, w0)
             }
             yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
@@ -215,24 +214,24 @@ public struct Random048: CompiledModel {
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 85 + 16
-            var s0_0 = bias.simd(V.self, at: 16)
-            var s1_0 = bias.simd(V.self, at: 16)
-            var s2_0 = bias.simd(V.self, at: 16)
-            var s3_0 = bias.simd(V.self, at: 16)
-            var s4_0 = bias.simd(V.self, at: 16)
+            var s0_0 = bias.simd(V16.self, at: 16)
+            var s1_0 = bias.simd(V16.self, at: 16)
+            var s2_0 = bias.simd(V16.self, at: 16)
+            var s3_0 = bias.simd(V16.self, at: 16)
+            var s4_0 = bias.simd(V16.self, at: 16)
             let xp = x + oy * 40
             let wp = kernel + 16
             for ci in 0..<8 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V16.self, at: ci * 32)
+                let x0 = V16(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 8])
+                let x1 = V16(repeating: xp[ci + 8])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 16])
+                let x2 = V16(repeating: xp[ci + 16])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 24])
+                let x3 = V16(repeating: xp[ci + 24])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 32])
+                let x4 = V16(repeating: xp[ci + 32])
                 s4_0 = madd(s4_0, x4, w0)
             }
             do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); yp[0] = v[0] }
@@ -259,34 +258,33 @@ public struct Random048: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l2_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 1088
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 119 + kx * 17
                         let wp = kernel + (ky * 4 + kx) * 68
                         for ci in 0..<17 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 51])
+                            let x1 = V4(repeating: xp[ci + 51])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 238])
+                            let x2 = V4(repeating: xp[ci + 238])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 289])
+                            let x3 = V4(repeating: xp[ci + 289])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 476])
+                            let x4 = V4(repeating: xp[ci + 476])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 527])
+                            let x5 = V4(repeating: xp[ci + 527])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -477,28 +475,27 @@ extension Random048: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 40
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
             let xp = x + oy * 85
             let wp = kernel
             for ci in 0..<17 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 17])
+                let x1 = V8(repeating: xp[ci + 17])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 34])
+                let x2 = V8(repeating: xp[ci + 34])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 51])
+                let x3 = V8(repeating: xp[ci + 51])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[ci + 68])
+                let x4 = V8(repeating: xp[ci + 68])
                 s4_0 = madd(s4_0, x4, w0)
             }
             yp.store(s0_0, at: 0)
@@ -693,21 +690,20 @@ extension Random048: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 17 output channels.
         for oy in parts {
             let yp = y + oy * 170
-            var s0_0 = V()
-            var s0_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + oy * 8 + ky * 8 + kx * 4
                     let wp = kernel + (ky * 2 + kx) * 128
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                     }
@@ -721,25 +717,24 @@ extension Random048: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 17 output channels.
         for oy in parts {
             let yp = y + oy * 170
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             for ky in 0..<2 {
                 let xp = x + oy * 8 + ky * 8
                 let wp = kernel + ky * 128
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V16(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                 }
@@ -754,25 +749,24 @@ extension Random048: TrainableModel {
     // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 17 output channels.
         for oy in parts {
             let yp = y + oy * 170
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             for ky in 0..<2 {
                 let xp = x + oy * 8 + ky * 8
                 let wp = kernel + ky * 128
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V16(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                 }
@@ -787,22 +781,21 @@ extension Random048: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 17 output channels.
         for oy in parts {
             let yp = y + oy * 170
-            var s0_0 = V()
-            var s0_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 8 + ky * 8 + kx * 4
                     let wp = kernel + (ky * 2 + kx) * 128
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
                     }
@@ -816,27 +809,26 @@ extension Random048: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 17 output channels.
         for oy in parts {
             let yp = y + oy * 170
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 8 + ky * 8
                     let wp = kernel + ky * 128
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V16(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                     }
@@ -852,27 +844,26 @@ extension Random048: TrainableModel {
     // Input rows 1 and columns 2 modulo the strides: taps from (1, 2) every stride
     @inline(never)
     static func l2_conv2d_backward_input_gradient_phase1_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 17 output channels.
         for oy in parts {
             let yp = y + oy * 170
-            var s0_0 = V()
-            var s0_1 = V()
-            var s1_0 = V()
-            var s1_1 = V()
+            var s0_0 = V16()
+            var s0_1 = V16()
+            var s1_0 = V16()
+            var s1_1 = V16()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 8 + ky * 8
                     let wp = kernel + ky * 128
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 32)
-                        let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 32)
+                        let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V16(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                     }
@@ -886,6 +877,15 @@ extension Random048: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -154,46 +154,45 @@ public struct Random049: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 384
         // The remaining 9 output channels.
         for oy in parts {
             let yp = y + oy * 54
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 8)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 8)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 8)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 8)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 8)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s5_1 = bias.simd(V.self, at: 8)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s0_1 = bias.simd(V8.self, at: 8)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s1_1 = bias.simd(V8.self, at: 8)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s2_1 = bias.simd(V8.self, at: 8)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s3_1 = bias.simd(V8.self, at: 8)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s4_1 = bias.simd(V8.self, at: 8)
+            var s5_0 = bias.simd(V8.self, at: 0)
+            var s5_1 = bias.simd(V8.self, at: 8)
             for ky in 0..<3 {
                 for kx in 0..<2 {
                     let xp = x + oy * 48 + ky * 48 + kx * 4
                     let wp = kernel + (ky * 2 + kx) * 64
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 16)
+                        let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V8(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V8(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
                         s2_1 = madd(s2_1, x2, w1)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V8(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
                         s3_1 = madd(s3_1, x3, w1)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V8(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
                         s4_1 = madd(s4_1, x4, w1)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V8(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
                         s5_1 = madd(s5_1, x5, w1)
                     }
@@ -401,34 +400,33 @@ extension Random049: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD4<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 48
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 54 + ky * 54
                     let wp = kernel + ky * 36
                     for ci in 0..<9 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 9])
+                        let x1 = V4(repeating: xp[ci + 9])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 18])
+                        let x2 = V4(repeating: xp[ci + 18])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 27])
+                        let x3 = V4(repeating: xp[ci + 27])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 36])
+                        let x4 = V4(repeating: xp[ci + 36])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 45])
+                        let x5 = V4(repeating: xp[ci + 45])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -445,34 +443,33 @@ extension Random049: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD4<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 48
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 11 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 54 + ky * 54
                     let wp = kernel + ky * 36
                     for ci in 0..<9 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 9])
+                        let x1 = V4(repeating: xp[ci + 9])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 18])
+                        let x2 = V4(repeating: xp[ci + 18])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 27])
+                        let x3 = V4(repeating: xp[ci + 27])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 36])
+                        let x4 = V4(repeating: xp[ci + 36])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 45])
+                        let x5 = V4(repeating: xp[ci + 45])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -495,6 +492,15 @@ extension Random049: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -173,27 +173,26 @@ public struct Random052: CompiledModel {
     // dense over 8 samples: Dense, (None, 3) → (None, 40)
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 144
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 3
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V16(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V16(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V16(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -203,21 +202,21 @@ public struct Random052: CompiledModel {
             }
             do {
                 let yp = y + c0 + 160
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 12
                 let wp = kernel + c0 * 3
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V16(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V16(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V16(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -230,21 +229,21 @@ public struct Random052: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 96
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V16(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V16(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V16(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -254,21 +253,21 @@ public struct Random052: CompiledModel {
             }
             do {
                 let yp = y + 192
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 let xp = x + 12
                 let wp = kernel + 96
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V16(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V16(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V16(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -305,19 +304,18 @@ public struct Random052: CompiledModel {
     // dense: Dense, (None, 3) → (None, 40), 160 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 144
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -329,12 +327,12 @@ public struct Random052: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
                 let xp = x
                 let wp = kernel + 96
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<8 { yp[lane] = v[lane] } }
@@ -457,6 +455,15 @@ extension Random052: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -148,36 +148,35 @@ public struct Random053: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 96
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
                 // 9 of the 12 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 8 + kx
                         let wp = kernel + (ky * 3 + kx) * 8
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V8.self, at: 0)
+                            let x0 = V8(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V8(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V8(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[3])
+                            let x3 = V8(repeating: xp[3])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[4])
+                            let x4 = V8(repeating: xp[4])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[5])
+                            let x5 = V8(repeating: xp[5])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -343,36 +342,35 @@ extension Random053: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
                 let ky0 = 2, ky1 = 3
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + ky * 40 + kx * 5
                         let wp = kernel + (ky * 3 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V4(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V4(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V4(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 20])
+                            let x4 = V4(repeating: xp[ci + 20])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 25])
+                            let x5 = V4(repeating: xp[ci + 25])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -388,6 +386,15 @@ extension Random053: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -207,34 +207,33 @@ public struct Random054: CompiledModel {
     // conv2d: Conv2D, (None, 16, 17, 16) → (None, 14, 17, 4), 132 parameters
     @inline(never)
     static func l3_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 128
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 17 + ox) * 4
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + oy * 272 + ox * 16 + ky * 544
                     let wp = kernel + ky * 64
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V4(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V4(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V4(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V4(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 80])
+                        let x5 = V4(repeating: xp[ci + 80])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -247,25 +246,25 @@ public struct Random054: CompiledModel {
             }
             do {
                 let yp = y + (oy * 17 + 12) * 4
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<2 {
                     let xp = x + oy * 272 + ky * 544 + 192
                     let wp = kernel + ky * 64
                     for ci in 0..<16 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 16])
+                        let x1 = V4(repeating: xp[ci + 16])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 32])
+                        let x2 = V4(repeating: xp[ci + 32])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 48])
+                        let x3 = V4(repeating: xp[ci + 48])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 64])
+                        let x4 = V4(repeating: xp[ci + 64])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -299,34 +298,33 @@ public struct Random054: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l4_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 144
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V4.self, at: 0)
+            var s1_0 = bias.simd(V4.self, at: 0)
+            var s2_0 = bias.simd(V4.self, at: 0)
+            var s3_0 = bias.simd(V4.self, at: 0)
+            var s4_0 = bias.simd(V4.self, at: 0)
+            var s5_0 = bias.simd(V4.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 72 + ky * 72 + kx * 4
                     let wp = kernel + (ky * 3 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
+                        let x1 = V4(repeating: xp[ci + 12])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 24])
+                        let x2 = V4(repeating: xp[ci + 24])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 36])
+                        let x3 = V4(repeating: xp[ci + 36])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 48])
+                        let x4 = V4(repeating: xp[ci + 48])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 60])
+                        let x5 = V4(repeating: xp[ci + 60])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -588,34 +586,33 @@ extension Random054: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l3_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<16) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 17 + ox) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
+                var s5_0 = V16()
                 for ky in 0..<2 {
                     let xp = x + oy * 68 + ox * 4 + ky * 136
                     let wp = kernel + ky * 64
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V16(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V16(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V16(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V16(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V16(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -628,25 +625,25 @@ extension Random054: TrainableModel {
             }
             do {
                 let yp = y + (oy * 17 + 12) * 16
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
+                var s2_0 = V16()
+                var s3_0 = V16()
+                var s4_0 = V16()
                 for ky in 0..<2 {
                     let xp = x + oy * 68 + ky * 136 + 48
                     let wp = kernel + ky * 64
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V16(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V16(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V16(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V16(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -784,34 +781,33 @@ extension Random054: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD4<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 68
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 15 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 12 + ky * 12
                     let wp = kernel + ky * 8
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
+                        let x1 = V4(repeating: xp[ci + 2])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
+                        let x2 = V4(repeating: xp[ci + 4])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 6])
+                        let x3 = V4(repeating: xp[ci + 6])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 8])
+                        let x4 = V4(repeating: xp[ci + 8])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 10])
+                        let x5 = V4(repeating: xp[ci + 10])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -828,34 +824,33 @@ extension Random054: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD4<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 68
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 15 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 12 + ky * 12
                     let wp = kernel + ky * 8
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
+                        let x1 = V4(repeating: xp[ci + 2])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
+                        let x2 = V4(repeating: xp[ci + 4])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 6])
+                        let x3 = V4(repeating: xp[ci + 6])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 8])
+                        let x4 = V4(repeating: xp[ci + 8])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 10])
+                        let x5 = V4(repeating: xp[ci + 10])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -872,31 +867,30 @@ extension Random054: TrainableModel {
     // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
     @inline(never)
     static func l4_conv2d_1_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<14) {
-        typealias V = SIMD4<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 68
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 15 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 12 + ky * 12
                     let wp = kernel + ky * 8
                     for ci in 0..<2 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 2])
+                        let x1 = V4(repeating: xp[ci + 2])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 4])
+                        let x2 = V4(repeating: xp[ci + 4])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 6])
+                        let x3 = V4(repeating: xp[ci + 6])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 8])
+                        let x4 = V4(repeating: xp[ci + 8])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -910,6 +904,15 @@ extension Random054: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

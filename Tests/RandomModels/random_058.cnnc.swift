@@ -200,26 +200,25 @@ public struct Random058: CompiledModel {
     // dense over 8 samples: Dense, (None, 150) → (None, 31)
     @inline(never)
     static func l1_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 4800
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<150 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 150])
+                    let x1 = V16(repeating: xp[ci + 150])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 300])
+                    let x2 = V16(repeating: xp[ci + 300])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 450])
+                    let x3 = V16(repeating: xp[ci + 450])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -229,21 +228,21 @@ public struct Random058: CompiledModel {
             }
             do {
                 let yp = y + 124
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 let xp = x + 600
                 let wp = kernel
                 for ci in 0..<150 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 150])
+                    let x1 = V16(repeating: xp[ci + 150])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 300])
+                    let x2 = V16(repeating: xp[ci + 300])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 450])
+                    let x3 = V16(repeating: xp[ci + 450])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -256,21 +255,21 @@ public struct Random058: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel + 2400
                 for ci in 0..<150 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 150])
+                    let x1 = V16(repeating: xp[ci + 150])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 300])
+                    let x2 = V16(repeating: xp[ci + 300])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 450])
+                    let x3 = V16(repeating: xp[ci + 450])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
@@ -280,21 +279,21 @@ public struct Random058: CompiledModel {
             }
             do {
                 let yp = y + 140
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 let xp = x + 600
                 let wp = kernel + 2400
                 for ci in 0..<150 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 150])
+                    let x1 = V16(repeating: xp[ci + 150])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 300])
+                    let x2 = V16(repeating: xp[ci + 300])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 450])
+                    let x3 = V16(repeating: xp[ci + 450])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; for lane in 0..<15 { yp[lane] = v[lane] } }
@@ -314,27 +313,26 @@ public struct Random058: CompiledModel {
     // dense_1 over 8 samples: Dense, (None, 31) → (None, 65)
     @inline(never)
     static func l2_dense_1_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD16<Float>
         let kernel = w + 4832, bias = w + 7312
         for g in parts.clamped(to: 0..<4) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x
                 let wp = kernel + c0 * 31
                 for ci in 0..<31 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 31])
+                    let x1 = V16(repeating: xp[ci + 31])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 62])
+                    let x2 = V16(repeating: xp[ci + 62])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 93])
+                    let x3 = V16(repeating: xp[ci + 93])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -344,21 +342,21 @@ public struct Random058: CompiledModel {
             }
             do {
                 let yp = y + c0 + 260
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 let xp = x + 124
                 let wp = kernel + c0 * 31
                 for ci in 0..<31 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 31])
+                    let x1 = V16(repeating: xp[ci + 31])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 62])
+                    let x2 = V16(repeating: xp[ci + 62])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 93])
+                    let x3 = V16(repeating: xp[ci + 93])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -371,21 +369,21 @@ public struct Random058: CompiledModel {
         if parts.contains(4) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 64)
-                var s1_0 = bias.simd(V.self, at: 64)
-                var s2_0 = bias.simd(V.self, at: 64)
-                var s3_0 = bias.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V16.self, at: 64)
+                var s1_0 = bias.simd(V16.self, at: 64)
+                var s2_0 = bias.simd(V16.self, at: 64)
+                var s3_0 = bias.simd(V16.self, at: 64)
                 let xp = x
                 let wp = kernel + 1984
                 for ci in 0..<31 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 31])
+                    let x1 = V16(repeating: xp[ci + 31])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 62])
+                    let x2 = V16(repeating: xp[ci + 62])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 93])
+                    let x3 = V16(repeating: xp[ci + 93])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -395,21 +393,21 @@ public struct Random058: CompiledModel {
             }
             do {
                 let yp = y + 324
-                var s0_0 = bias.simd(V.self, at: 64)
-                var s1_0 = bias.simd(V.self, at: 64)
-                var s2_0 = bias.simd(V.self, at: 64)
-                var s3_0 = bias.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V16.self, at: 64)
+                var s1_0 = bias.simd(V16.self, at: 64)
+                var s2_0 = bias.simd(V16.self, at: 64)
+                var s3_0 = bias.simd(V16.self, at: 64)
                 let xp = x + 124
                 let wp = kernel + 1984
                 for ci in 0..<31 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 31])
+                    let x1 = V16(repeating: xp[ci + 31])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 62])
+                    let x2 = V16(repeating: xp[ci + 62])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 93])
+                    let x3 = V16(repeating: xp[ci + 93])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -443,20 +441,19 @@ public struct Random058: CompiledModel {
     // dense: Dense, (None, 150) → (None, 31), 4,681 parameters
     @inline(never)
     static func l1_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 4800
         // The remaining 31 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<150 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 2400)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 2400)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -475,20 +472,19 @@ public struct Random058: CompiledModel {
     // dense_1: Dense, (None, 31) → (None, 65), 2,080 parameters
     @inline(never)
     static func l2_dense_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 2480
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 32
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s0_1 = bias.simd(V.self, at: c0 + 16)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s0_1 = bias.simd(V16.self, at: c0 + 16)
                 let xp = x
                 let wp = kernel + c0 * 31
                 for ci in 0..<31 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let w1 = wp.simd(V.self, at: ci * 16 + 496)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let w1 = wp.simd(V16.self, at: ci * 16 + 496)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -500,12 +496,12 @@ public struct Random058: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 64
-                var s0_0 = bias.simd(V.self, at: 64)
+                var s0_0 = bias.simd(V16.self, at: 64)
                 let xp = x
                 let wp = kernel + 1984
                 for ci in 0..<31 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -756,6 +752,15 @@ extension Random058: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

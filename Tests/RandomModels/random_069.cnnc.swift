@@ -160,39 +160,38 @@ public struct Random069: CompiledModel {
     // conv2d: Conv2D, (None, 11, 10, 2) → (None, 8, 5, 24), 216 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 256
         for oy in parts {
             let yp = y + oy * 120
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 8)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 8)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 8)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 8)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s4_1 = bias.simd(V.self, at: 8)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s0_1 = bias.simd(V8.self, at: 8)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s1_1 = bias.simd(V8.self, at: 8)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s2_1 = bias.simd(V8.self, at: 8)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s3_1 = bias.simd(V8.self, at: 8)
+            var s4_0 = bias.simd(V8.self, at: 0)
+            var s4_1 = bias.simd(V8.self, at: 8)
             for ky in 0..<4 {
                 let xp = x + oy * 20 + ky * 20
                 let wp = kernel + ky * 64
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V8(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
-                    let x2 = V(repeating: xp[ci + 8])
+                    let x2 = V8(repeating: xp[ci + 8])
                     s2_0 = madd(s2_0, x2, w0)
                     s2_1 = madd(s2_1, x2, w1)
-                    let x3 = V(repeating: xp[ci + 12])
+                    let x3 = V8(repeating: xp[ci + 12])
                     s3_0 = madd(s3_0, x3, w0)
                     s3_1 = madd(s3_1, x3, w1)
-                    let x4 = V(repeating: xp[ci + 16])
+                    let x4 = V8(repeating: xp[ci + 16])
                     s4_0 = madd(s4_0, x4, w0)
                     s4_1 = madd(s4_1, x4, w1)
                 }
@@ -211,25 +210,25 @@ public struct Random069: CompiledModel {
         // The remaining 8 output channels.
         for oy in parts {
             let yp = y + oy * 120 + 16
-            var s0_0 = bias.simd(V.self, at: 16)
-            var s1_0 = bias.simd(V.self, at: 16)
-            var s2_0 = bias.simd(V.self, at: 16)
-            var s3_0 = bias.simd(V.self, at: 16)
-            var s4_0 = bias.simd(V.self, at: 16)
+            var s0_0 = bias.simd(V8.self, at: 16)
+            var s1_0 = bias.simd(V8.self, at: 16)
+            var s2_0 = bias.simd(V8.self, at: 16)
+            var s3_0 = bias.simd(V8.self, at: 16)
+            var s4_0 = bias.simd(V8.self, at: 16)
             for ky in 0..<4 {
                 let xp = x + oy * 20 + ky * 20
                 let wp = kernel + ky * 64 + 16
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 32)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V8(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8])
+                    let x2 = V8(repeating: xp[ci + 8])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12])
+                    let x3 = V8(repeating: xp[ci + 12])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 16])
+                    let x4 = V8(repeating: xp[ci + 16])
                     s4_0 = madd(s4_0, x4, w0)
                 }
             }
@@ -250,34 +249,33 @@ public struct Random069: CompiledModel {
     // conv2d_1: Conv2D, (None, 8, 5, 24) → (None, 3, 2, 5), 240 parameters
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 384
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
                 for kx in 0..<2 {
                     let xp = x + kx * 24
                     let wp = kernel + kx * 192
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 48])
+                        let x1 = V8(repeating: xp[ci + 48])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 360])
+                        let x2 = V8(repeating: xp[ci + 360])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 408])
+                        let x3 = V8(repeating: xp[ci + 408])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 720])
+                        let x4 = V8(repeating: xp[ci + 720])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 768])
+                        let x5 = V8(repeating: xp[ci + 768])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -472,32 +470,31 @@ extension Random069: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
             let ky0 = Swift.max(0, 3 - oy), ky1 = Swift.min(4, 11 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 120 + ky * 120
                     let wp = kernel + ky * 96
                     for ci in 0..<24 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 24])
+                        let x1 = V4(repeating: xp[ci + 24])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 48])
+                        let x2 = V4(repeating: xp[ci + 48])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 72])
+                        let x3 = V4(repeating: xp[ci + 72])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 96])
+                        let x4 = V4(repeating: xp[ci + 96])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -617,34 +614,33 @@ extension Random069: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 360
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
-            var s2_0 = V()
-            var s2_1 = V()
-            var s2_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
+            var s2_0 = V8()
+            var s2_1 = V8()
+            var s2_2 = V8()
             let xp = x + oy * 15
             let wp = kernel
             for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 32)
+                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[ci + 5])
+                let x1 = V8(repeating: xp[ci + 5])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
-                let x2 = V(repeating: xp[ci + 10])
+                let x2 = V8(repeating: xp[ci + 10])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
                 s2_2 = madd(s2_2, x2, w2)
@@ -664,27 +660,26 @@ extension Random069: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 360
-            var s0_0 = V()
-            var s0_1 = V()
-            var s0_2 = V()
-            var s1_0 = V()
-            var s1_1 = V()
-            var s1_2 = V()
+            var s0_0 = V8()
+            var s0_1 = V8()
+            var s0_2 = V8()
+            var s1_0 = V8()
+            var s1_1 = V8()
+            var s1_2 = V8()
             let xp = x + oy * 15
             let wp = kernel
             for ci in 0..<5 {
-                let w0 = wp.simd(V.self, at: ci * 32)
-                let w1 = wp.simd(V.self, at: ci * 32 + 8)
-                let w2 = wp.simd(V.self, at: ci * 32 + 16)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 32)
+                let w1 = wp.simd(V8.self, at: ci * 32 + 8)
+                let w2 = wp.simd(V8.self, at: ci * 32 + 16)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
                 s0_2 = madd(s0_2, x0, w2)
-                let x1 = V(repeating: xp[ci + 5])
+                let x1 = V8(repeating: xp[ci + 5])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
                 s1_2 = madd(s1_2, x1, w2)
@@ -718,6 +713,15 @@ extension Random069: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

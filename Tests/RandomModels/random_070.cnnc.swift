@@ -221,39 +221,38 @@ public struct Random070: CompiledModel {
     // dense over 8 samples: Dense, (None, 132) → (None, 5)
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 1856, bias = w + 2912
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<132 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 132])
+                    let x1 = V8(repeating: xp[ci + 132])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 264])
+                    let x2 = V8(repeating: xp[ci + 264])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 396])
+                    let x3 = V8(repeating: xp[ci + 396])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 528])
+                    let x4 = V8(repeating: xp[ci + 528])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 660])
+                    let x5 = V8(repeating: xp[ci + 660])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 792])
+                    let x6 = V8(repeating: xp[ci + 792])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 924])
+                    let x7 = V8(repeating: xp[ci + 924])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -299,30 +298,29 @@ public struct Random070: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1536
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<1 {
                     for kx in 1..<3 {
                         let xp = x + ky * 32 + kx * 8
                         let wp = kernel + c0 * 32 + (ky * 4 + kx) * 128
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 64])
+                            let x1 = V16(repeating: xp[ci + 64])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 128])
+                            let x2 = V16(repeating: xp[ci + 128])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 192])
+                            let x3 = V16(repeating: xp[ci + 192])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -337,24 +335,24 @@ public struct Random070: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<1 {
                     for kx in 1..<3 {
                         let xp = x + ky * 32 + kx * 8
                         let wp = kernel + (ky * 4 + kx) * 128 + 1024
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 64])
+                            let x1 = V16(repeating: xp[ci + 64])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 128])
+                            let x2 = V16(repeating: xp[ci + 128])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 192])
+                            let x3 = V16(repeating: xp[ci + 192])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -382,18 +380,17 @@ public struct Random070: CompiledModel {
     // dense: Dense, (None, 132) → (None, 5), 665 parameters
     @inline(never)
     static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 1056
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<132 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<5 { yp[lane] = v[lane] } }
@@ -619,28 +616,27 @@ extension Random070: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 4
             let a0 = i0 / 1 * 33 + i0 % 1 * 33, a1 = (i0 + 1) / 1 * 33 + (i0 + 1) % 1 * 33, a2 = (i0 + 2) / 1 * 33 + (i0 + 2) % 1 * 33, a3 = (i0 + 3) / 1 * 33 + (i0 + 3) % 1 * 33
             let o0 = i0 / 1 * 4 + i0 % 1 * 3, o1 = (i0 + 1) / 1 * 4 + (i0 + 1) % 1 * 3, o2 = (i0 + 2) / 1 * 4 + (i0 + 2) % 1 * 3, o3 = (i0 + 3) / 1 * 4 + (i0 + 3) % 1 * 3
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V8(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
             yp.store(s0_0, at: o0 * 8)
@@ -653,28 +649,27 @@ extension Random070: TrainableModel {
     // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 4
             let a0 = i0 / 1 * 33 + i0 % 1 * 33, a1 = (i0 + 1) / 1 * 33 + (i0 + 1) % 1 * 33, a2 = (i0 + 2) / 1 * 33 + (i0 + 2) % 1 * 33, a3 = (i0 + 3) / 1 * 33 + (i0 + 3) % 1 * 33
             let o0 = i0 / 1 * 4 + i0 % 1 * 3, o1 = (i0 + 1) / 1 * 4 + (i0 + 1) % 1 * 3, o2 = (i0 + 2) / 1 * 4 + (i0 + 2) % 1 * 3, o3 = (i0 + 3) / 1 * 4 + (i0 + 3) % 1 * 3
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V8(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
             yp.store(s0_0, at: o0 * 8)
@@ -879,6 +874,15 @@ extension Random070: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

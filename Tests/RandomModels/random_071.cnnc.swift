@@ -155,27 +155,26 @@ public struct Random071: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 16
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
                 // 2 of the 4 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<1 {
                     for kx in 0..<2 {
                         let xp = x + ky * 8 + kx
                         let wp = kernel + (ky * 2 + kx) * 4
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V4.self, at: 0)
+                            let x0 = V4(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[3])
+                            let x1 = V4(repeating: xp[3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[6])
+                            let x2 = V4(repeating: xp[6])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -362,27 +361,26 @@ extension Random071: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
                 let ky0 = 1, ky1 = 2
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + ky * 6
                         let wp = kernel + ky * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 2])
+                            let x1 = V4(repeating: xp[ci + 2])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 4])
+                            let x2 = V4(repeating: xp[ci + 4])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -397,27 +395,26 @@ extension Random071: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
                 let ky0 = 1, ky1 = 2
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + ky * 6
                         let wp = kernel + ky * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 2])
+                            let x1 = V4(repeating: xp[ci + 2])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 4])
+                            let x2 = V4(repeating: xp[ci + 4])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -438,6 +435,15 @@ extension Random071: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

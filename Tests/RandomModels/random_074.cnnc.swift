@@ -151,26 +151,25 @@ public struct Random074: CompiledModel {
     // conv2d: Conv2D, (None, 3, 10, 1) → (None, 1, 3, 2), 14 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 10 + kx
                         let wp = kernel + (ky * 3 + kx) * 4
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V4.self, at: 0)
+                            let x0 = V4(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[3])
+                            let x1 = V4(repeating: xp[3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[6])
+                            let x2 = V4(repeating: xp[6])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -204,27 +203,26 @@ public struct Random074: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 80
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
                 // 6 of the 9 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 28 + kx * 4
                         let wp = kernel + (ky * 3 + kx) * 8
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 2])
+                            let x1 = V4(repeating: xp[ci + 2])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 4])
+                            let x2 = V4(repeating: xp[ci + 4])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -421,26 +419,25 @@ extension Random074: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let xp = x + oy * 8
             let wp = kernel
             for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 2])
+                let x1 = V4(repeating: xp[ci + 2])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 4])
+                let x2 = V4(repeating: xp[ci + 4])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 6])
+                let x3 = V4(repeating: xp[ci + 6])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; yp[0] = v[0] }
@@ -453,23 +450,22 @@ extension Random074: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let xp = x + oy * 8
             let wp = kernel
             for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 2])
+                let x1 = V4(repeating: xp[ci + 2])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 4])
+                let x2 = V4(repeating: xp[ci + 4])
                 s2_0 = madd(s2_0, x2, w0)
             }
             do { let v = s0_0; yp[0] = v[0] }
@@ -481,23 +477,22 @@ extension Random074: TrainableModel {
     // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let xp = x + oy * 8
             let wp = kernel
             for ci in 0..<2 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 2])
+                let x1 = V4(repeating: xp[ci + 2])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 4])
+                let x2 = V4(repeating: xp[ci + 4])
                 s2_0 = madd(s2_0, x2, w0)
             }
             do { let v = s0_0; yp[0] = v[0] }
@@ -509,27 +504,26 @@ extension Random074: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V4(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V4(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 6])
+                    let x3 = V4(repeating: xp[ci + 6])
                     s3_0 = madd(s3_0, x3, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -543,24 +537,23 @@ extension Random074: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V4(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V4(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -573,24 +566,23 @@ extension Random074: TrainableModel {
     // Input rows 1 and columns 2 modulo the strides: taps from (1, 2) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V4(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V4(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -695,26 +687,25 @@ extension Random074: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 14 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 4
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V4.self, at: 0)
+                            let x0 = V4(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V4(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V4(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -727,6 +718,15 @@ extension Random074: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

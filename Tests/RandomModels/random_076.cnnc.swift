@@ -162,25 +162,24 @@ public struct Random076: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 368
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 21
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s2_0 = bias.simd(V8.self, at: 0)
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 35 + ky * 70 + kx * 10
                     let wp = kernel + (ky * 3 + kx) * 40
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V8(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V8(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -209,24 +208,23 @@ public struct Random076: CompiledModel {
     // conv2d_1: Conv2D, (None, 10, 3, 7) → (None, 10, 3, 33), 264 parameters
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 336
         for oy in parts {
             do {
                 let yp = y + oy * 99
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s1_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s1_1 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 21
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 48)
+                    let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V16(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                 }
@@ -237,14 +235,14 @@ public struct Random076: CompiledModel {
             }
             do {
                 let yp = y + (oy * 3 + 2) * 33
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s0_1 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s0_1 = bias.simd(V16.self, at: 16)
                 let xp = x + oy * 21 + 14
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 48)
+                    let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
@@ -256,15 +254,15 @@ public struct Random076: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 99 + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
                 let xp = x + oy * 21
                 let wp = kernel + 32
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V16(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -272,12 +270,12 @@ public struct Random076: CompiledModel {
             }
             do {
                 let yp = y + (oy * 3 + 2) * 33 + 32
-                var s0_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
                 let xp = x + oy * 21 + 14
                 let wp = kernel + 32
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 48)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 48)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -481,25 +479,24 @@ extension Random076: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 15
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
             for ky in 0..<3 {
                 for kx in 0..<3 {
                     let xp = x + oy * 49 + ky * 98 + kx * 14
                     let wp = kernel + (ky * 3 + kx) * 56
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V8(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 14])
+                        let x2 = V8(repeating: xp[ci + 14])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -595,40 +592,39 @@ extension Random076: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 7 output channels.
         for b in parts.clamped(to: 0..<2) {
             let i0 = b * 8
             let a0 = i0 / 3 * 99 + i0 % 3 * 33, a1 = (i0 + 1) / 3 * 99 + (i0 + 1) % 3 * 33, a2 = (i0 + 2) / 3 * 99 + (i0 + 2) % 3 * 33, a3 = (i0 + 3) / 3 * 99 + (i0 + 3) % 3 * 33, a4 = (i0 + 4) / 3 * 99 + (i0 + 4) % 3 * 33, a5 = (i0 + 5) / 3 * 99 + (i0 + 5) % 3 * 33, a6 = (i0 + 6) / 3 * 99 + (i0 + 6) % 3 * 33, a7 = (i0 + 7) / 3 * 99 + (i0 + 7) % 3 * 33
             let yp = y + i0 * 7
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
+            var s7_0 = V8()
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V8(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V8(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V8(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V8(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
-                let x7 = V(repeating: xp[a7 + ci])
+                let x7 = V8(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
             }
             do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -644,30 +640,30 @@ extension Random076: TrainableModel {
             let i0 = 16 + (b - 2) * 7
             let a0 = i0 / 3 * 99 + i0 % 3 * 33, a1 = (i0 + 1) / 3 * 99 + (i0 + 1) % 3 * 33, a2 = (i0 + 2) / 3 * 99 + (i0 + 2) % 3 * 33, a3 = (i0 + 3) / 3 * 99 + (i0 + 3) % 3 * 33, a4 = (i0 + 4) / 3 * 99 + (i0 + 4) % 3 * 33, a5 = (i0 + 5) / 3 * 99 + (i0 + 5) % 3 * 33, a6 = (i0 + 6) / 3 * 99 + (i0 + 6) % 3 * 33
             let yp = y + i0 * 7
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
+            var s6_0 = V8()
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V.self, at: ci * 8)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V8.self, at: ci * 8)
+                let x0 = V8(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V8(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V8(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V8(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
-                let x4 = V(repeating: xp[a4 + ci])
+                let x4 = V8(repeating: xp[a4 + ci])
                 s4_0 = madd(s4_0, x4, w0)
-                let x5 = V(repeating: xp[a5 + ci])
+                let x5 = V8(repeating: xp[a5 + ci])
                 s5_0 = madd(s5_0, x5, w0)
-                let x6 = V(repeating: xp[a6 + ci])
+                let x6 = V8(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
             }
             do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -681,6 +677,15 @@ extension Random076: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

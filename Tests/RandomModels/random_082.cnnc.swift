@@ -202,24 +202,23 @@ public struct Random082: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 640
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
                 // 12 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<4 {
                     for kx in 1..<2 {
                         let xp = x + ky * 20 + kx * 5
                         let wp = kernel + (ky * 4 + kx) * 40
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 40])
+                            let x1 = V8(repeating: xp[ci + 40])
                             s1_0 = madd(s1_0, x1, w0)
                         }
                     }
@@ -233,21 +232,20 @@ public struct Random082: CompiledModel {
     // conv2d_1: Conv2D, (None, 2, 1, 7) → (None, 2, 1, 1), 8 parameters
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 32
         // The remaining 1 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<7 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 7])
+                    let x1 = V4(repeating: xp[ci + 7])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); yp[0] = v[0] }
@@ -476,20 +474,19 @@ extension Random082: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
+                var s0_0 = V8()
                 for ky in 0..<2 {
                     for kx in 0..<4 {
                         let xp = x + ky * 28 + kx * 7
                         let wp = kernel + (ky * 4 + kx) * 56
                         for ci in 0..<7 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                         }
                     }
@@ -502,20 +499,19 @@ extension Random082: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l1_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 10
-            var s0_0 = V()
+            var s0_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<4 {
                     let xp = x + oy * 28 + ky * 28 + kx * 7
                     let wp = kernel + (ky * 4 + kx) * 56
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                     }
                 }
@@ -606,17 +602,16 @@ extension Random082: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 7 output channels.
         for oy in parts {
             let yp = y + oy * 7
-            var s0_0 = V()
+            var s0_0 = V8()
             let xp = x + oy
             let wp = kernel
             do {
-                let w0 = wp.simd(V.self, at: 0)
-                let x0 = V(repeating: xp[0])
+                let w0 = wp.simd(V8.self, at: 0)
+                let x0 = V8(repeating: xp[0])
                 s0_0 = madd(s0_0, x0, w0)
             }
             do { let v = s0_0; for lane in 0..<7 { yp[lane] = v[lane] } }
@@ -624,6 +619,15 @@ extension Random082: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

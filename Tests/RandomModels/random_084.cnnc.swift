@@ -177,53 +177,52 @@ public struct Random084: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 768
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
-                var s10_0 = bias.simd(V.self, at: 0)
-                var s11_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
+                var s9_0 = bias.simd(V4.self, at: 0)
+                var s10_0 = bias.simd(V4.self, at: 0)
+                var s11_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<4 {
                         let xp = x + ky * 128 + kx * 16
                         let wp = kernel + (ky * 4 + kx) * 64
                         for ci in 0..<16 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 32])
+                            let x1 = V4(repeating: xp[ci + 32])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 64])
+                            let x2 = V4(repeating: xp[ci + 64])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 384])
+                            let x3 = V4(repeating: xp[ci + 384])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 416])
+                            let x4 = V4(repeating: xp[ci + 416])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 448])
+                            let x5 = V4(repeating: xp[ci + 448])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 768])
+                            let x6 = V4(repeating: xp[ci + 768])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 800])
+                            let x7 = V4(repeating: xp[ci + 800])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 832])
+                            let x8 = V4(repeating: xp[ci + 832])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 1152])
+                            let x9 = V4(repeating: xp[ci + 1152])
                             s9_0 = madd(s9_0, x9, w0)
-                            let x10 = V(repeating: xp[ci + 1184])
+                            let x10 = V4(repeating: xp[ci + 1184])
                             s10_0 = madd(s10_0, x10, w0)
-                            let x11 = V(repeating: xp[ci + 1216])
+                            let x11 = V4(repeating: xp[ci + 1216])
                             s11_0 = madd(s11_0, x11, w0)
                         }
                     }
@@ -273,26 +272,25 @@ public struct Random084: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 288
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 14 + kx * 2
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 4])
+                            let x1 = V16(repeating: xp[ci + 4])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 8])
+                            let x2 = V16(repeating: xp[ci + 8])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -303,21 +301,21 @@ public struct Random084: CompiledModel {
             }
             do {
                 let yp = y + 36
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 // 3 of the 9 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 14 + kx * 2 + 28
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<2 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 4])
+                            let x1 = V16(repeating: xp[ci + 4])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 8])
+                            let x2 = V16(repeating: xp[ci + 8])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -541,20 +539,19 @@ extension Random084: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = V()
-            var s1_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 8 + kx * 2
                 let wp = kernel + kx * 32
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
                 }
             }
@@ -566,23 +563,22 @@ extension Random084: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 8 + kx * 2
                 let wp = kernel + kx * 32
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
                 }
             }
@@ -595,20 +591,19 @@ extension Random084: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = V()
-            var s1_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 8 + kx * 2
                 let wp = kernel + kx * 32
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
                 }
             }
@@ -620,23 +615,22 @@ extension Random084: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 8 + kx * 2
                 let wp = kernel + kx * 32
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
                 }
             }
@@ -649,20 +643,19 @@ extension Random084: TrainableModel {
     // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = V()
-            var s1_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 8 + kx * 2
                 let wp = kernel + kx * 32
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
                 }
             }
@@ -674,23 +667,22 @@ extension Random084: TrainableModel {
     // Input rows 2 and columns 1 modulo the strides: taps from (2, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase2_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD16<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 240
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V16()
+            var s1_0 = V16()
+            var s2_0 = V16()
             for kx in 0..<2 {
                 let xp = x + oy * 8 + kx * 2
                 let wp = kernel + kx * 32
                 for ci in 0..<2 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 2])
+                    let x1 = V16(repeating: xp[ci + 2])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 4])
+                    let x2 = V16(repeating: xp[ci + 4])
                     s2_0 = madd(s2_0, x2, w0)
                 }
             }
@@ -815,23 +807,22 @@ extension Random084: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 36 + ky * 36 + kx * 12
                     let wp = kernel + (ky * 2 + kx) * 48
                     for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
+                        let x1 = V4(repeating: xp[ci + 12])
                         s1_0 = madd(s1_0, x1, w0)
                     }
                 }
@@ -844,26 +835,25 @@ extension Random084: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 3 - oy)
             for ky in ky0..<ky1 {
                 do {
                     let xp = x + oy * 36 + ky * 36
                     let wp = kernel + ky * 48
                     for ci in 0..<12 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 12])
+                        let x1 = V4(repeating: xp[ci + 12])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 24])
+                        let x2 = V4(repeating: xp[ci + 24])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -877,21 +867,20 @@ extension Random084: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
             for kx in 0..<2 {
                 let xp = x + oy * 36 + kx * 12
                 let wp = kernel + kx * 48
                 for ci in 0..<12 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 12])
+                    let x1 = V4(repeating: xp[ci + 12])
                     s1_0 = madd(s1_0, x1, w0)
                 }
             }
@@ -903,23 +892,22 @@ extension Random084: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 2 output channels.
         for oy in parts {
             let yp = y + oy * 20
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             let xp = x + oy * 36
             let wp = kernel
             for ci in 0..<12 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 12])
+                let x1 = V4(repeating: xp[ci + 12])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 24])
+                let x2 = V4(repeating: xp[ci + 24])
                 s2_0 = madd(s2_0, x2, w0)
             }
             do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -929,6 +917,15 @@ extension Random084: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -178,29 +178,28 @@ public struct Random086: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 1296
         for g in parts.clamped(to: 0..<2) {
             let c0 = g * 16
             do {
                 let yp = y + c0
-                var s0_0 = bias.simd(V.self, at: c0)
-                var s1_0 = bias.simd(V.self, at: c0)
-                var s2_0 = bias.simd(V.self, at: c0)
-                var s3_0 = bias.simd(V.self, at: c0)
+                var s0_0 = bias.simd(V16.self, at: c0)
+                var s1_0 = bias.simd(V16.self, at: c0)
+                var s2_0 = bias.simd(V16.self, at: c0)
+                var s3_0 = bias.simd(V16.self, at: c0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 15 + kx * 3
                         let wp = kernel + c0 * 27 + (ky * 3 + kx) * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 6])
+                            let x1 = V16(repeating: xp[ci + 6])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 45])
+                            let x2 = V16(repeating: xp[ci + 45])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 51])
+                            let x3 = V16(repeating: xp[ci + 51])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -215,23 +214,23 @@ public struct Random086: CompiledModel {
         if parts.contains(2) {
             do {
                 let yp = y + 32
-                var s0_0 = bias.simd(V.self, at: 32)
-                var s1_0 = bias.simd(V.self, at: 32)
-                var s2_0 = bias.simd(V.self, at: 32)
-                var s3_0 = bias.simd(V.self, at: 32)
+                var s0_0 = bias.simd(V16.self, at: 32)
+                var s1_0 = bias.simd(V16.self, at: 32)
+                var s2_0 = bias.simd(V16.self, at: 32)
+                var s3_0 = bias.simd(V16.self, at: 32)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + ky * 15 + kx * 3
                         let wp = kernel + (ky * 3 + kx) * 48 + 864
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 6])
+                            let x1 = V16(repeating: xp[ci + 6])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 45])
+                            let x2 = V16(repeating: xp[ci + 45])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 51])
+                            let x3 = V16(repeating: xp[ci + 51])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -258,23 +257,22 @@ public struct Random086: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 8448
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
                 // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 165 + kx * 33
                         let wp = kernel + (ky * 4 + kx) * 528
                         for ci in 0..<33 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 33])
+                            let x1 = V16(repeating: xp[ci + 33])
                             s1_0 = madd(s1_0, x1, w0)
                         }
                     }
@@ -287,18 +285,18 @@ public struct Random086: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
                 // 2 of the 8 taps read only padding for these pixels: skipped, with their weights
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 165 + kx * 33
                         let wp = kernel + (ky * 4 + kx) * 528 + 4224
                         for ci in 0..<33 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 33])
+                            let x1 = V16(repeating: xp[ci + 33])
                             s1_0 = madd(s1_0, x1, w0)
                         }
                     }
@@ -327,20 +325,19 @@ public struct Random086: CompiledModel {
     // dense: Dense, (None, 1, 2, 17) → (None, 1, 2, 17), 306 parameters
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 544
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<17 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 17])
+                    let x1 = V16(repeating: xp[ci + 17])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -351,15 +348,15 @@ public struct Random086: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
                 let xp = x
                 let wp = kernel + 272
                 for ci in 0..<17 {
-                    let w0 = wp.simd(V.self, at: ci * 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 17])
+                    let x1 = V16(repeating: xp[ci + 17])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 do { let v = s0_0; yp[0] = v[0] }
@@ -577,7 +574,6 @@ extension Random086: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<1) {
@@ -585,22 +581,22 @@ extension Random086: TrainableModel {
             let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
             let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             for kx in 0..<2 {
                 let xp = x + kx * 33
                 let wp = kernel + kx * 132
                 for ci in 0..<33 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[a0 + ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[a1 + ci])
+                    let x1 = V4(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[a2 + ci])
+                    let x2 = V4(repeating: xp[a2 + ci])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[a3 + ci])
+                    let x3 = V4(repeating: xp[a3 + ci])
                     s3_0 = madd(s3_0, x3, w0)
                 }
             }
@@ -614,7 +610,6 @@ extension Random086: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<1) {
@@ -622,21 +617,21 @@ extension Random086: TrainableModel {
             let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
             let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V4(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V4(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V4(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<3 { yp[lane + o0 * 3] = v[lane] } }
@@ -649,7 +644,6 @@ extension Random086: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<1) {
@@ -657,22 +651,22 @@ extension Random086: TrainableModel {
             let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
             let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             for kx in 0..<2 {
                 let xp = x + kx * 33
                 let wp = kernel + kx * 132
                 for ci in 0..<33 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[a0 + ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[a0 + ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[a1 + ci])
+                    let x1 = V4(repeating: xp[a1 + ci])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[a2 + ci])
+                    let x2 = V4(repeating: xp[a2 + ci])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[a3 + ci])
+                    let x3 = V4(repeating: xp[a3 + ci])
                     s3_0 = madd(s3_0, x3, w0)
                 }
             }
@@ -686,7 +680,6 @@ extension Random086: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<1) {
@@ -694,21 +687,21 @@ extension Random086: TrainableModel {
             let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
             let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
             let yp = y
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let xp = x
             let wp = kernel
             for ci in 0..<33 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[a0 + ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[a0 + ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[a1 + ci])
+                let x1 = V4(repeating: xp[a1 + ci])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[a2 + ci])
+                let x2 = V4(repeating: xp[a2 + ci])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[a3 + ci])
+                let x3 = V4(repeating: xp[a3 + ci])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<3 { yp[lane + o0 * 3] = v[lane] } }
@@ -721,22 +714,21 @@ extension Random086: TrainableModel {
     // Input rows 2 and columns 0 modulo the strides: taps from (2, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase2_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
                 for kx in 0..<2 {
                     let xp = x + kx * 33
                     let wp = kernel + kx * 132
                     for ci in 0..<33 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 33])
+                        let x1 = V4(repeating: xp[ci + 33])
                         s1_0 = madd(s1_0, x1, w0)
                     }
                 }
@@ -749,21 +741,20 @@ extension Random086: TrainableModel {
     // Input rows 2 and columns 1 modulo the strides: taps from (2, 1) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase2_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<33 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 33])
+                    let x1 = V4(repeating: xp[ci + 33])
                     s1_0 = madd(s1_0, x1, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -875,25 +866,24 @@ extension Random086: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
                 for kx in 0..<4 {
                     let xp = x + kx * 17
                     let wp = kernel + kx * 816
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 17])
+                        let x1 = V16(repeating: xp[ci + 17])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                     }
@@ -908,16 +898,16 @@ extension Random086: TrainableModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = V()
-                var s1_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
                 for kx in 0..<4 {
                     let xp = x + kx * 17
                     let wp = kernel + kx * 816 + 32
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 17])
+                        let x1 = V16(repeating: xp[ci + 17])
                         s1_0 = madd(s1_0, x1, w0)
                     }
                 }
@@ -930,25 +920,24 @@ extension Random086: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD16<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
                 for kx in 0..<4 {
                     let xp = x + kx * 17
                     let wp = kernel + kx * 816
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let w1 = wp.simd(V.self, at: ci * 48 + 16)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let w1 = wp.simd(V16.self, at: ci * 48 + 16)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
                         s0_1 = madd(s0_1, x0, w1)
-                        let x1 = V(repeating: xp[ci + 17])
+                        let x1 = V16(repeating: xp[ci + 17])
                         s1_0 = madd(s1_0, x1, w0)
                         s1_1 = madd(s1_1, x1, w1)
                     }
@@ -963,16 +952,16 @@ extension Random086: TrainableModel {
         if parts.contains(1) {
             do {
                 let yp = y + 32
-                var s0_0 = V()
-                var s1_0 = V()
+                var s0_0 = V16()
+                var s1_0 = V16()
                 for kx in 0..<4 {
                     let xp = x + kx * 17
                     let wp = kernel + kx * 816 + 32
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V.self, at: ci * 48)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V16.self, at: ci * 48)
+                        let x0 = V16(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 17])
+                        let x1 = V16(repeating: xp[ci + 17])
                         s1_0 = madd(s1_0, x1, w0)
                     }
                 }
@@ -1086,25 +1075,24 @@ extension Random086: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l2_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 17 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s0_1 = V()
-                var s1_0 = V()
-                var s1_1 = V()
+                var s0_0 = V16()
+                var s0_1 = V16()
+                var s1_0 = V16()
+                var s1_1 = V16()
                 let xp = x
                 let wp = kernel
                 for ci in 0..<17 {
-                    let w0 = wp.simd(V.self, at: ci * 32)
-                    let w1 = wp.simd(V.self, at: ci * 32 + 16)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V16.self, at: ci * 32)
+                    let w1 = wp.simd(V16.self, at: ci * 32 + 16)
+                    let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
-                    let x1 = V(repeating: xp[ci + 17])
+                    let x1 = V16(repeating: xp[ci + 17])
                     s1_0 = madd(s1_0, x1, w0)
                     s1_1 = madd(s1_1, x1, w1)
                 }
@@ -1117,6 +1105,15 @@ extension Random086: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -173,28 +173,27 @@ public struct Random087: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l1_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD16<Float>
         let kernel = w, bias = w + 288
         for oy in parts {
             do {
                 let yp = y + oy * 119
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
+                var s3_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx
                         let wp = kernel + (ky * 3 + kx) * 32
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V16.self, at: 0)
+                            let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V16(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V16(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[3])
+                            let x3 = V16(repeating: xp[3])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -206,20 +205,20 @@ public struct Random087: CompiledModel {
             }
             do {
                 let yp = y + (oy * 7 + 4) * 17
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V16.self, at: 0)
+                var s1_0 = bias.simd(V16.self, at: 0)
+                var s2_0 = bias.simd(V16.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx + 4
                         let wp = kernel + (ky * 3 + kx) * 32
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V16.self, at: 0)
+                            let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V16(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V16(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -233,23 +232,23 @@ public struct Random087: CompiledModel {
         for oy in parts {
             do {
                 let yp = y + oy * 119 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
-                var s3_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
+                var s3_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx
                         let wp = kernel + (ky * 3 + kx) * 32 + 16
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V16.self, at: 0)
+                            let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V16(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V16(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[3])
+                            let x3 = V16(repeating: xp[3])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -261,20 +260,20 @@ public struct Random087: CompiledModel {
             }
             do {
                 let yp = y + (oy * 7 + 4) * 17 + 16
-                var s0_0 = bias.simd(V.self, at: 16)
-                var s1_0 = bias.simd(V.self, at: 16)
-                var s2_0 = bias.simd(V.self, at: 16)
+                var s0_0 = bias.simd(V16.self, at: 16)
+                var s1_0 = bias.simd(V16.self, at: 16)
+                var s2_0 = bias.simd(V16.self, at: 16)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 9 + ky * 9 + kx + 4
                         let wp = kernel + (ky * 3 + kx) * 32 + 16
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V16.self, at: 0)
+                            let x0 = V16(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V16(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V16(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
                         }
                     }
@@ -456,38 +455,37 @@ extension Random087: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<3) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 7
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 4 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<3 {
                     let xp = x + oy * 153 + ky * 153 + kx * 17
                     let wp = kernel + (ky * 3 + kx) * 68
                     for ci in 0..<17 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 17])
+                        let x1 = V4(repeating: xp[ci + 17])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 34])
+                        let x2 = V4(repeating: xp[ci + 34])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 51])
+                        let x3 = V4(repeating: xp[ci + 51])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 68])
+                        let x4 = V4(repeating: xp[ci + 68])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 85])
+                        let x5 = V4(repeating: xp[ci + 85])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 102])
+                        let x6 = V4(repeating: xp[ci + 102])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                 }
@@ -503,6 +501,15 @@ extension Random087: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -141,34 +141,33 @@ public struct Random091: CompiledModel {
     // dense: Dense, (None, 6, 4, 3) → (None, 6, 4, 9), 36 parameters
     @inline(never)
     static func l0_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 48
         // The remaining 9 output channels.
         for oy in parts {
             let yp = y + oy * 36
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s0_1 = bias.simd(V.self, at: 8)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s1_1 = bias.simd(V.self, at: 8)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s2_1 = bias.simd(V.self, at: 8)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s3_1 = bias.simd(V.self, at: 8)
+            var s0_0 = bias.simd(V8.self, at: 0)
+            var s0_1 = bias.simd(V8.self, at: 8)
+            var s1_0 = bias.simd(V8.self, at: 0)
+            var s1_1 = bias.simd(V8.self, at: 8)
+            var s2_0 = bias.simd(V8.self, at: 0)
+            var s2_1 = bias.simd(V8.self, at: 8)
+            var s3_0 = bias.simd(V8.self, at: 0)
+            var s3_1 = bias.simd(V8.self, at: 8)
             let xp = x + oy * 12
             let wp = kernel
             for ci in 0..<3 {
-                let w0 = wp.simd(V.self, at: ci * 16)
-                let w1 = wp.simd(V.self, at: ci * 16 + 8)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V8.self, at: ci * 16)
+                let w1 = wp.simd(V8.self, at: ci * 16 + 8)
+                let x0 = V8(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
                 s0_1 = madd(s0_1, x0, w1)
-                let x1 = V(repeating: xp[ci + 3])
+                let x1 = V8(repeating: xp[ci + 3])
                 s1_0 = madd(s1_0, x1, w0)
                 s1_1 = madd(s1_1, x1, w1)
-                let x2 = V(repeating: xp[ci + 6])
+                let x2 = V8(repeating: xp[ci + 6])
                 s2_0 = madd(s2_0, x2, w0)
                 s2_1 = madd(s2_1, x2, w1)
-                let x3 = V(repeating: xp[ci + 9])
+                let x3 = V8(repeating: xp[ci + 9])
                 s3_0 = madd(s3_0, x3, w0)
                 s3_1 = madd(s3_1, x3, w1)
             }
@@ -346,26 +345,25 @@ extension Random091: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_dense_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 12
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
             let xp = x + oy * 36
             let wp = kernel
             for ci in 0..<9 {
-                let w0 = wp.simd(V.self, at: ci * 4)
-                let x0 = V(repeating: xp[ci])
+                let w0 = wp.simd(V4.self, at: ci * 4)
+                let x0 = V4(repeating: xp[ci])
                 s0_0 = madd(s0_0, x0, w0)
-                let x1 = V(repeating: xp[ci + 9])
+                let x1 = V4(repeating: xp[ci + 9])
                 s1_0 = madd(s1_0, x1, w0)
-                let x2 = V(repeating: xp[ci + 18])
+                let x2 = V4(repeating: xp[ci + 18])
                 s2_0 = madd(s2_0, x2, w0)
-                let x3 = V(repeating: xp[ci + 27])
+                let x3 = V4(repeating: xp[ci + 27])
                 s3_0 = madd(s3_0, x3, w0)
             }
             do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -401,6 +399,15 @@ extension Random091: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -205,38 +205,37 @@ public struct Random097: CompiledModel {
     // conv2d_2 over 8 samples: Conv2D, (None, 1, 1, 3) → (None, 1, 1, 8)
     @inline(never)
     static func l2_conv2d_2_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w + 2848, bias = w + 2880
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 3])
+                    let x1 = V8(repeating: xp[ci + 3])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 6])
+                    let x2 = V8(repeating: xp[ci + 6])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 9])
+                    let x3 = V8(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 12])
+                    let x4 = V8(repeating: xp[ci + 12])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 15])
+                    let x5 = V8(repeating: xp[ci + 15])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 18])
+                    let x6 = V8(repeating: xp[ci + 18])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 21])
+                    let x7 = V8(repeating: xp[ci + 21])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -275,14 +274,13 @@ public struct Random097: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let bias = w + 2048
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                let s0_0 = bias.simd(V.self, at: 0)
-                let s1_0 = bias.simd(V.self, at: 0)
+                let s0_0 = bias.simd(V16.self, at: 0)
+                let s1_0 = bias.simd(V16.self, at: 0)
                 // 16 of the 16 taps read only padding for these pixels: skipped, with their weights
                 do { let v = s0_0; for lane in 0..<12 { yp[lane] = v[lane] } }
                 do { let v = s1_0; for lane in 0..<12 { yp[lane + 12] = v[lane] } }
@@ -306,21 +304,20 @@ public struct Random097: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 768
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 // 14 of the 16 taps read only padding for these pixels: skipped, with their weights
                 for ky in 1..<2 {
                     for kx in 1..<3 {
                         let xp = x + ky * 48 + kx * 12
                         let wp = kernel + (ky * 4 + kx) * 48
                         for ci in 0..<12 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                         }
                     }
@@ -333,17 +330,16 @@ public struct Random097: CompiledModel {
     // conv2d_2: Conv2D, (None, 1, 1, 3) → (None, 1, 1, 8), 24 parameters
     @inline(never)
     static func l2_conv2d_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 32
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<3 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 yp.store(s0_0, at: 0)
@@ -508,22 +504,21 @@ extension Random097: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 192 + kx * 24
                         let wp = kernel + (ky * 4 + kx) * 96
                         for ci in 0..<12 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 12])
+                            let x1 = V8(repeating: xp[ci + 12])
                             s1_0 = madd(s1_0, x1, w0)
                         }
                     }
@@ -642,21 +637,20 @@ extension Random097: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
+                var s0_0 = V16()
                 let ky0 = 2, ky1 = 3
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + ky * 3
                         let wp = kernel + ky * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                         }
                     }
@@ -669,21 +663,20 @@ extension Random097: TrainableModel {
     // Input rows 0 and columns 2 modulo the strides: taps from (0, 2) every stride
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient_phase0_2(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD16<Float>
         let kernel = w
         // The remaining 12 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
+                var s0_0 = V16()
                 let ky0 = 2, ky1 = 3
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + ky * 3
                         let wp = kernel + ky * 48
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 16)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V16.self, at: ci * 16)
+                            let x0 = V16(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
                         }
                     }
@@ -744,6 +737,15 @@ extension Random097: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -167,43 +167,42 @@ public struct Random098: CompiledModel {
     // conv2d: Conv2D, (None, 8, 6, 5) → (None, 3, 3, 4), 324 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 320
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
+                var s8_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<4 {
                     for kx in 0..<4 {
                         let xp = x + ky * 30 + kx * 5
                         let wp = kernel + (ky * 4 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V4(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V4(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 60])
+                            let x3 = V4(repeating: xp[ci + 60])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 65])
+                            let x4 = V4(repeating: xp[ci + 65])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 70])
+                            let x5 = V4(repeating: xp[ci + 70])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 120])
+                            let x6 = V4(repeating: xp[ci + 120])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 125])
+                            let x7 = V4(repeating: xp[ci + 125])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 130])
+                            let x8 = V4(repeating: xp[ci + 130])
                             s8_0 = madd(s8_0, x8, w0)
                         }
                     }
@@ -246,46 +245,45 @@ public struct Random098: CompiledModel {
     // conv2d_1: the direct kernel
     @inline(never)
     static func l2_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 384
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
-                var s8_0 = bias.simd(V.self, at: 0)
-                var s9_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
+                var s8_0 = bias.simd(V8.self, at: 0)
+                var s9_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 28 + kx * 4
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 4])
+                            let x1 = V8(repeating: xp[ci + 4])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 8])
+                            let x2 = V8(repeating: xp[ci + 8])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 12])
+                            let x3 = V8(repeating: xp[ci + 12])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 16])
+                            let x4 = V8(repeating: xp[ci + 16])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 56])
+                            let x5 = V8(repeating: xp[ci + 56])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 60])
+                            let x6 = V8(repeating: xp[ci + 60])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 64])
+                            let x7 = V8(repeating: xp[ci + 64])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 68])
+                            let x8 = V8(repeating: xp[ci + 68])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 72])
+                            let x9 = V8(repeating: xp[ci + 72])
                             s9_0 = madd(s9_0, x9, w0)
                         }
                     }
@@ -306,41 +304,41 @@ public struct Random098: CompiledModel {
         if parts.contains(1) {
             do {
                 let yp = y + 8
-                var s0_0 = bias.simd(V.self, at: 8)
-                var s1_0 = bias.simd(V.self, at: 8)
-                var s2_0 = bias.simd(V.self, at: 8)
-                var s3_0 = bias.simd(V.self, at: 8)
-                var s4_0 = bias.simd(V.self, at: 8)
-                var s5_0 = bias.simd(V.self, at: 8)
-                var s6_0 = bias.simd(V.self, at: 8)
-                var s7_0 = bias.simd(V.self, at: 8)
-                var s8_0 = bias.simd(V.self, at: 8)
-                var s9_0 = bias.simd(V.self, at: 8)
+                var s0_0 = bias.simd(V8.self, at: 8)
+                var s1_0 = bias.simd(V8.self, at: 8)
+                var s2_0 = bias.simd(V8.self, at: 8)
+                var s3_0 = bias.simd(V8.self, at: 8)
+                var s4_0 = bias.simd(V8.self, at: 8)
+                var s5_0 = bias.simd(V8.self, at: 8)
+                var s6_0 = bias.simd(V8.self, at: 8)
+                var s7_0 = bias.simd(V8.self, at: 8)
+                var s8_0 = bias.simd(V8.self, at: 8)
+                var s9_0 = bias.simd(V8.self, at: 8)
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + ky * 28 + kx * 4
                         let wp = kernel + (ky * 3 + kx) * 32 + 192
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 4])
+                            let x1 = V8(repeating: xp[ci + 4])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 8])
+                            let x2 = V8(repeating: xp[ci + 8])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 12])
+                            let x3 = V8(repeating: xp[ci + 12])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 16])
+                            let x4 = V8(repeating: xp[ci + 16])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 56])
+                            let x5 = V8(repeating: xp[ci + 56])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 60])
+                            let x6 = V8(repeating: xp[ci + 60])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[ci + 64])
+                            let x7 = V8(repeating: xp[ci + 64])
                             s7_0 = madd(s7_0, x7, w0)
-                            let x8 = V(repeating: xp[ci + 68])
+                            let x8 = V8(repeating: xp[ci + 68])
                             s8_0 = madd(s8_0, x8, w0)
-                            let x9 = V(repeating: xp[ci + 72])
+                            let x9 = V8(repeating: xp[ci + 72])
                             s9_0 = madd(s9_0, x9, w0)
                         }
                     }
@@ -591,35 +589,34 @@ extension Random098: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 60
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<4 {
                     let xp = x + oy * 36 + ky * 36 + kx * 4
                     let wp = kernel + (ky * 4 + kx) * 32
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V8(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V8(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V8(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V8(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V8(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -636,35 +633,34 @@ extension Random098: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<4) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 5 output channels.
         for oy in parts {
             let yp = y + oy * 60
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
+            var s0_0 = V8()
+            var s1_0 = V8()
+            var s2_0 = V8()
+            var s3_0 = V8()
+            var s4_0 = V8()
+            var s5_0 = V8()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 4 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<4 {
                     let xp = x + oy * 36 + ky * 36 + kx * 4
                     let wp = kernel + (ky * 4 + kx) * 32
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V8(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V8(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V8(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V8(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V8(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -800,29 +796,28 @@ extension Random098: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l2_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<2) {
-        typealias V = SIMD4<Float>
         let kernel = w
         for oy in parts {
             let yp = y + oy * 40
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
             for kx in 0..<3 {
                 let xp = x + oy * 63 + kx * 9
                 let wp = kernel + kx * 36
                 for ci in 0..<9 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 9])
+                    let x1 = V4(repeating: xp[ci + 9])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 18])
+                    let x2 = V4(repeating: xp[ci + 18])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 27])
+                    let x3 = V4(repeating: xp[ci + 27])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 36])
+                    let x4 = V4(repeating: xp[ci + 36])
                     s4_0 = madd(s4_0, x4, w0)
                 }
             }
@@ -837,30 +832,29 @@ extension Random098: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l2_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
                 for kx in 0..<3 {
                     let xp = x + kx * 9
                     let wp = kernel + kx * 36
                     for ci in 0..<9 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 9])
+                        let x1 = V4(repeating: xp[ci + 9])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 18])
+                        let x2 = V4(repeating: xp[ci + 18])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 27])
+                        let x3 = V4(repeating: xp[ci + 27])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 36])
+                        let x4 = V4(repeating: xp[ci + 36])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -885,6 +879,15 @@ extension Random098: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -158,41 +158,40 @@ public struct Random099: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         let kernel = w, bias = w + 32
         // The remaining 7 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
+                var s7_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 10 + kx * 2
                         let wp = kernel + (ky * 2 + kx) * 8
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V8.self, at: 0)
+                            let x0 = V8(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[1])
+                            let x1 = V8(repeating: xp[1])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[2])
+                            let x2 = V8(repeating: xp[2])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[5])
+                            let x3 = V8(repeating: xp[5])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[6])
+                            let x4 = V8(repeating: xp[6])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[7])
+                            let x5 = V8(repeating: xp[7])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[10])
+                            let x6 = V8(repeating: xp[10])
                             s6_0 = madd(s6_0, x6, w0)
-                            let x7 = V(repeating: xp[11])
+                            let x7 = V8(repeating: xp[11])
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
@@ -208,32 +207,32 @@ public struct Random099: CompiledModel {
             }
             do {
                 let yp = y + 56
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V8.self, at: 0)
+                var s1_0 = bias.simd(V8.self, at: 0)
+                var s2_0 = bias.simd(V8.self, at: 0)
+                var s3_0 = bias.simd(V8.self, at: 0)
+                var s4_0 = bias.simd(V8.self, at: 0)
+                var s5_0 = bias.simd(V8.self, at: 0)
+                var s6_0 = bias.simd(V8.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + ky * 10 + kx * 2 + 12
                         let wp = kernel + (ky * 2 + kx) * 8
                         do {
-                            let w0 = wp.simd(V.self, at: 0)
-                            let x0 = V(repeating: xp[0])
+                            let w0 = wp.simd(V8.self, at: 0)
+                            let x0 = V8(repeating: xp[0])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[3])
+                            let x1 = V8(repeating: xp[3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[4])
+                            let x2 = V8(repeating: xp[4])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[5])
+                            let x3 = V8(repeating: xp[5])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[8])
+                            let x4 = V8(repeating: xp[8])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[9])
+                            let x5 = V8(repeating: xp[9])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[10])
+                            let x6 = V8(repeating: xp[10])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -431,25 +430,24 @@ extension Random099: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             let yp = y + oy * 3
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + oy * 35 + ky * 70 + kx * 14
                     let wp = kernel + (ky * 2 + kx) * 28
                     for ci in 0..<7 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 7])
+                        let x1 = V4(repeating: xp[ci + 7])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 14])
+                        let x2 = V4(repeating: xp[ci + 14])
                         s2_0 = madd(s2_0, x2, w0)
                     }
                 }
@@ -483,6 +481,15 @@ extension Random099: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -192,39 +192,38 @@ public struct Random100: CompiledModel {
     // dense over 8 samples: Dense, (None, 420) → (None, 3)
     @inline(never)
     static func l2_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 1152, bias = w + 2832
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<420 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 420])
+                    let x1 = V4(repeating: xp[ci + 420])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 840])
+                    let x2 = V4(repeating: xp[ci + 840])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 1260])
+                    let x3 = V4(repeating: xp[ci + 1260])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 1680])
+                    let x4 = V4(repeating: xp[ci + 1680])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 2100])
+                    let x5 = V4(repeating: xp[ci + 2100])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 2520])
+                    let x6 = V4(repeating: xp[ci + 2520])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 2940])
+                    let x7 = V4(repeating: xp[ci + 2940])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -257,7 +256,6 @@ public struct Random100: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 112, biases = w + 1072
         // The input rows these output rows read, each pixel repeated once per filter.
@@ -268,7 +266,7 @@ public struct Random100: CompiledModel {
                 let source = x + firstRow * 15, rows = (parts.upperBound * 7 - 1) * 2 + 3 - firstRow
                 for pixel in 0..<(rows * 15) { repeated.store(SIMD8<Float>(repeating: source[pixel]), at: pixel * 5) }
                 do {
-                    let bias = biases.simd(V.self, at: 0)
+                    let bias = biases.simd(V8.self, at: 0)
                     // The vectors of a row that start at filter 0.
                     for start in [0, 40] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -280,70 +278,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V.self, at: 0); let p1_0 = patterns.simd(V.self, at: 320); let p2_0 = patterns.simd(V.self, at: 640)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V.self, at: 80); let p1_1 = patterns.simd(V.self, at: 400); let p2_1 = patterns.simd(V.self, at: 720)
-                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V.self, at: 160); let p1_2 = patterns.simd(V.self, at: 480); let p2_2 = patterns.simd(V.self, at: 800)
-                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V.self, at: 240); let p1_3 = patterns.simd(V.self, at: 560); let p2_3 = patterns.simd(V.self, at: 880)
-                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.simd(V8.self, at: 0); let p1_0 = patterns.simd(V8.self, at: 320); let p2_0 = patterns.simd(V8.self, at: 640)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 80); let p1_1 = patterns.simd(V8.self, at: 400); let p2_1 = patterns.simd(V8.self, at: 720)
+                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 160); let p1_2 = patterns.simd(V8.self, at: 480); let p2_2 = patterns.simd(V8.self, at: 800)
+                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 240); let p1_3 = patterns.simd(V8.self, at: 560); let p2_3 = patterns.simd(V8.self, at: 880)
+                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = s0.replacing(with: 0, where: s0 .< 0)
                             yp.store(s0, at: 0)
                             s1 = s1.replacing(with: 0, where: s1 .< 0)
@@ -362,7 +360,7 @@ public struct Random100: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 16)
+                    let bias = biases.simd(V8.self, at: 16)
                     // The vectors of a row that start at filter 1.
                     for start in [16] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -374,70 +372,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V.self, at: 16); let p1_0 = patterns.simd(V.self, at: 336); let p2_0 = patterns.simd(V.self, at: 656)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V.self, at: 96); let p1_1 = patterns.simd(V.self, at: 416); let p2_1 = patterns.simd(V.self, at: 736)
-                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V.self, at: 176); let p1_2 = patterns.simd(V.self, at: 496); let p2_2 = patterns.simd(V.self, at: 816)
-                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V.self, at: 256); let p1_3 = patterns.simd(V.self, at: 576); let p2_3 = patterns.simd(V.self, at: 896)
-                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.simd(V8.self, at: 16); let p1_0 = patterns.simd(V8.self, at: 336); let p2_0 = patterns.simd(V8.self, at: 656)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 96); let p1_1 = patterns.simd(V8.self, at: 416); let p2_1 = patterns.simd(V8.self, at: 736)
+                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 176); let p1_2 = patterns.simd(V8.self, at: 496); let p2_2 = patterns.simd(V8.self, at: 816)
+                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 256); let p1_3 = patterns.simd(V8.self, at: 576); let p2_3 = patterns.simd(V8.self, at: 896)
+                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = s0.replacing(with: 0, where: s0 .< 0)
                             yp.store(s0, at: 0)
                             s1 = s1.replacing(with: 0, where: s1 .< 0)
@@ -456,7 +454,7 @@ public struct Random100: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 32)
+                    let bias = biases.simd(V8.self, at: 32)
                     // The vectors of a row that start at filter 2.
                     for start in [32, 52] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -468,70 +466,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V.self, at: 32); let p1_0 = patterns.simd(V.self, at: 352); let p2_0 = patterns.simd(V.self, at: 672)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V.self, at: 112); let p1_1 = patterns.simd(V.self, at: 432); let p2_1 = patterns.simd(V.self, at: 752)
-                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V.self, at: 192); let p1_2 = patterns.simd(V.self, at: 512); let p2_2 = patterns.simd(V.self, at: 832)
-                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V.self, at: 272); let p1_3 = patterns.simd(V.self, at: 592); let p2_3 = patterns.simd(V.self, at: 912)
-                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.simd(V8.self, at: 32); let p1_0 = patterns.simd(V8.self, at: 352); let p2_0 = patterns.simd(V8.self, at: 672)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 112); let p1_1 = patterns.simd(V8.self, at: 432); let p2_1 = patterns.simd(V8.self, at: 752)
+                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 192); let p1_2 = patterns.simd(V8.self, at: 512); let p2_2 = patterns.simd(V8.self, at: 832)
+                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 272); let p1_3 = patterns.simd(V8.self, at: 592); let p2_3 = patterns.simd(V8.self, at: 912)
+                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = s0.replacing(with: 0, where: s0 .< 0)
                             yp.store(s0, at: 0)
                             s1 = s1.replacing(with: 0, where: s1 .< 0)
@@ -550,7 +548,7 @@ public struct Random100: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 48)
+                    let bias = biases.simd(V8.self, at: 48)
                     // The vectors of a row that start at filter 3.
                     for start in [8, 48] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -562,70 +560,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V.self, at: 48); let p1_0 = patterns.simd(V.self, at: 368); let p2_0 = patterns.simd(V.self, at: 688)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V.self, at: 128); let p1_1 = patterns.simd(V.self, at: 448); let p2_1 = patterns.simd(V.self, at: 768)
-                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V.self, at: 208); let p1_2 = patterns.simd(V.self, at: 528); let p2_2 = patterns.simd(V.self, at: 848)
-                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V.self, at: 288); let p1_3 = patterns.simd(V.self, at: 608); let p2_3 = patterns.simd(V.self, at: 928)
-                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.simd(V8.self, at: 48); let p1_0 = patterns.simd(V8.self, at: 368); let p2_0 = patterns.simd(V8.self, at: 688)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 128); let p1_1 = patterns.simd(V8.self, at: 448); let p2_1 = patterns.simd(V8.self, at: 768)
+                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 208); let p1_2 = patterns.simd(V8.self, at: 528); let p2_2 = patterns.simd(V8.self, at: 848)
+                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 288); let p1_3 = patterns.simd(V8.self, at: 608); let p2_3 = patterns.simd(V8.self, at: 928)
+                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = s0.replacing(with: 0, where: s0 .< 0)
                             yp.store(s0, at: 0)
                             s1 = s1.replacing(with: 0, where: s1 .< 0)
@@ -644,7 +642,7 @@ public struct Random100: CompiledModel {
                     }
                 }
                 do {
-                    let bias = biases.simd(V.self, at: 64)
+                    let bias = biases.simd(V8.self, at: 64)
                     // The vectors of a row that start at filter 4.
                     for start in [24] {
                         for oy in stride(from: parts.lowerBound * 7, to: parts.upperBound * 7, by: 7) {
@@ -656,70 +654,70 @@ public struct Random100: CompiledModel {
                             var s4 = bias
                             var s5 = bias
                             var s6 = bias
-                            let p0_0 = patterns.simd(V.self, at: 64); let p1_0 = patterns.simd(V.self, at: 384); let p2_0 = patterns.simd(V.self, at: 704)
-                            do { let xv = row.simd(V.self, at: 0); s0 = madd(s0, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 75); s0 = madd(s0, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 225); s1 = madd(s1, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 375); s2 = madd(s2, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 525); s3 = madd(s3, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 675); s4 = madd(s4, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 825); s5 = madd(s5, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
-                            do { let xv = row.simd(V.self, at: 975); s6 = madd(s6, xv, p1_0) }
-                            do { let xv = row.simd(V.self, at: 1050); s6 = madd(s6, xv, p2_0) }
-                            let p0_1 = patterns.simd(V.self, at: 144); let p1_1 = patterns.simd(V.self, at: 464); let p2_1 = patterns.simd(V.self, at: 784)
-                            do { let xv = row.simd(V.self, at: 5); s0 = madd(s0, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 80); s0 = madd(s0, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 230); s1 = madd(s1, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 380); s2 = madd(s2, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 530); s3 = madd(s3, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 680); s4 = madd(s4, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 830); s5 = madd(s5, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
-                            do { let xv = row.simd(V.self, at: 980); s6 = madd(s6, xv, p1_1) }
-                            do { let xv = row.simd(V.self, at: 1055); s6 = madd(s6, xv, p2_1) }
-                            let p0_2 = patterns.simd(V.self, at: 224); let p1_2 = patterns.simd(V.self, at: 544); let p2_2 = patterns.simd(V.self, at: 864)
-                            do { let xv = row.simd(V.self, at: 10); s0 = madd(s0, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 85); s0 = madd(s0, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 235); s1 = madd(s1, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 385); s2 = madd(s2, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 535); s3 = madd(s3, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 685); s4 = madd(s4, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 835); s5 = madd(s5, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
-                            do { let xv = row.simd(V.self, at: 985); s6 = madd(s6, xv, p1_2) }
-                            do { let xv = row.simd(V.self, at: 1060); s6 = madd(s6, xv, p2_2) }
-                            let p0_3 = patterns.simd(V.self, at: 304); let p1_3 = patterns.simd(V.self, at: 624); let p2_3 = patterns.simd(V.self, at: 944)
-                            do { let xv = row.simd(V.self, at: 15); s0 = madd(s0, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 90); s0 = madd(s0, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 240); s1 = madd(s1, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 390); s2 = madd(s2, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 540); s3 = madd(s3, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 690); s4 = madd(s4, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 840); s5 = madd(s5, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
-                            do { let xv = row.simd(V.self, at: 990); s6 = madd(s6, xv, p1_3) }
-                            do { let xv = row.simd(V.self, at: 1065); s6 = madd(s6, xv, p2_3) }
+                            let p0_0 = patterns.simd(V8.self, at: 64); let p1_0 = patterns.simd(V8.self, at: 384); let p2_0 = patterns.simd(V8.self, at: 704)
+                            do { let xv = row.simd(V8.self, at: 0); s0 = madd(s0, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 75); s0 = madd(s0, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 150); s0 = madd(s0, xv, p2_0); s1 = madd(s1, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 225); s1 = madd(s1, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 300); s1 = madd(s1, xv, p2_0); s2 = madd(s2, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 375); s2 = madd(s2, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 450); s2 = madd(s2, xv, p2_0); s3 = madd(s3, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 525); s3 = madd(s3, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 600); s3 = madd(s3, xv, p2_0); s4 = madd(s4, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 675); s4 = madd(s4, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 750); s4 = madd(s4, xv, p2_0); s5 = madd(s5, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 825); s5 = madd(s5, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 900); s5 = madd(s5, xv, p2_0); s6 = madd(s6, xv, p0_0) }
+                            do { let xv = row.simd(V8.self, at: 975); s6 = madd(s6, xv, p1_0) }
+                            do { let xv = row.simd(V8.self, at: 1050); s6 = madd(s6, xv, p2_0) }
+                            let p0_1 = patterns.simd(V8.self, at: 144); let p1_1 = patterns.simd(V8.self, at: 464); let p2_1 = patterns.simd(V8.self, at: 784)
+                            do { let xv = row.simd(V8.self, at: 5); s0 = madd(s0, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 80); s0 = madd(s0, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 155); s0 = madd(s0, xv, p2_1); s1 = madd(s1, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 230); s1 = madd(s1, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 305); s1 = madd(s1, xv, p2_1); s2 = madd(s2, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 380); s2 = madd(s2, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 455); s2 = madd(s2, xv, p2_1); s3 = madd(s3, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 530); s3 = madd(s3, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 605); s3 = madd(s3, xv, p2_1); s4 = madd(s4, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 680); s4 = madd(s4, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 755); s4 = madd(s4, xv, p2_1); s5 = madd(s5, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 830); s5 = madd(s5, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 905); s5 = madd(s5, xv, p2_1); s6 = madd(s6, xv, p0_1) }
+                            do { let xv = row.simd(V8.self, at: 980); s6 = madd(s6, xv, p1_1) }
+                            do { let xv = row.simd(V8.self, at: 1055); s6 = madd(s6, xv, p2_1) }
+                            let p0_2 = patterns.simd(V8.self, at: 224); let p1_2 = patterns.simd(V8.self, at: 544); let p2_2 = patterns.simd(V8.self, at: 864)
+                            do { let xv = row.simd(V8.self, at: 10); s0 = madd(s0, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 85); s0 = madd(s0, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 160); s0 = madd(s0, xv, p2_2); s1 = madd(s1, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 235); s1 = madd(s1, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 310); s1 = madd(s1, xv, p2_2); s2 = madd(s2, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 385); s2 = madd(s2, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 460); s2 = madd(s2, xv, p2_2); s3 = madd(s3, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 535); s3 = madd(s3, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 610); s3 = madd(s3, xv, p2_2); s4 = madd(s4, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 685); s4 = madd(s4, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 760); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 835); s5 = madd(s5, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 910); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p0_2) }
+                            do { let xv = row.simd(V8.self, at: 985); s6 = madd(s6, xv, p1_2) }
+                            do { let xv = row.simd(V8.self, at: 1060); s6 = madd(s6, xv, p2_2) }
+                            let p0_3 = patterns.simd(V8.self, at: 304); let p1_3 = patterns.simd(V8.self, at: 624); let p2_3 = patterns.simd(V8.self, at: 944)
+                            do { let xv = row.simd(V8.self, at: 15); s0 = madd(s0, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 90); s0 = madd(s0, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 165); s0 = madd(s0, xv, p2_3); s1 = madd(s1, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 240); s1 = madd(s1, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 315); s1 = madd(s1, xv, p2_3); s2 = madd(s2, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 390); s2 = madd(s2, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 465); s2 = madd(s2, xv, p2_3); s3 = madd(s3, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 540); s3 = madd(s3, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 615); s3 = madd(s3, xv, p2_3); s4 = madd(s4, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 690); s4 = madd(s4, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 765); s4 = madd(s4, xv, p2_3); s5 = madd(s5, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 840); s5 = madd(s5, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 915); s5 = madd(s5, xv, p2_3); s6 = madd(s6, xv, p0_3) }
+                            do { let xv = row.simd(V8.self, at: 990); s6 = madd(s6, xv, p1_3) }
+                            do { let xv = row.simd(V8.self, at: 1065); s6 = madd(s6, xv, p2_3) }
                             s0 = s0.replacing(with: 0, where: s0 .< 0)
                             yp.store(s0, at: 0)
                             s1 = s1.replacing(with: 0, where: s1 .< 0)
@@ -748,18 +746,17 @@ public struct Random100: CompiledModel {
     // dense: Dense, (None, 420) → (None, 3), 1,263 parameters
     @inline(never)
     static func l2_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 1680
         // The remaining 3 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<420 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<3 { yp[lane] = v[lane] } }
@@ -934,36 +931,35 @@ extension Random100: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + oy * 24 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
                 for ky in 0..<2 {
                     for kx in 0..<4 {
                         let xp = x + oy * 75 + ox * 5 + ky * 75 + kx * 5
                         let wp = kernel + (ky * 4 + kx) * 20
                         for ci in 0..<5 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 5])
+                            let x1 = V4(repeating: xp[ci + 5])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 10])
+                            let x2 = V4(repeating: xp[ci + 10])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 15])
+                            let x3 = V4(repeating: xp[ci + 15])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 20])
+                            let x4 = V4(repeating: xp[ci + 20])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 25])
+                            let x5 = V4(repeating: xp[ci + 25])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -981,35 +977,34 @@ extension Random100: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + oy * 24 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
                 for kx in 0..<4 {
                     let xp = x + oy * 75 + ox * 5 + kx * 5
                     let wp = kernel + kx * 20
                     for ci in 0..<5 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 5])
+                        let x1 = V4(repeating: xp[ci + 5])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 10])
+                        let x2 = V4(repeating: xp[ci + 10])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 15])
+                        let x3 = V4(repeating: xp[ci + 15])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 20])
+                        let x4 = V4(repeating: xp[ci + 20])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 25])
+                        let x5 = V4(repeating: xp[ci + 25])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -1104,6 +1099,15 @@ extension Random100: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

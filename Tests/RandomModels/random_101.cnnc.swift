@@ -154,7 +154,6 @@ public struct Random101: CompiledModel {
     // conv2d: Conv2D, (None, 12, 14, 1) → (None, 8, 8, 3), 27 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 64, biases = w + 496
         // The input rows these output rows read, each pixel repeated once per filter.
@@ -168,47 +167,47 @@ public struct Random101: CompiledModel {
                     let row = repeated + (oy - firstRow) * 42
                     let yp = y + oy * 24
                     do {
-                        var s0_0 = biases.simd(V.self, at: 0)
-                        var s0_1 = biases.simd(V.self, at: 32)
-                        var s0_2 = biases.simd(V.self, at: 16)
+                        var s0_0 = biases.simd(V8.self, at: 0)
+                        var s0_1 = biases.simd(V8.self, at: 32)
+                        var s0_2 = biases.simd(V8.self, at: 16)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 9
                                 let wp0 = patterns + kx * 48
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_1 = wp0.simd(V.self, at: 16)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_1 = wp0.simd(V8.self, at: 16)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                             do {
                                 let xp = row + kx * 9 + 84
                                 let wp0 = patterns + (kx + 3) * 48
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_1 = wp0.simd(V.self, at: 16)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_1 = wp0.simd(V8.self, at: 16)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                             do {
                                 let xp = row + kx * 9 + 168
                                 let wp0 = patterns + (kx + 6) * 48
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_1 = wp0.simd(V.self, at: 16)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_1 = wp0.simd(V8.self, at: 16)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_1)
                             }
                         }
@@ -231,36 +230,35 @@ public struct Random101: CompiledModel {
     // conv2d_1: Conv2D, (None, 8, 8, 3) → (None, 7, 7, 4), 52 parameters
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 48
         for oy in parts {
             let yp = y + oy * 28
-            var s0_0 = bias.simd(V.self, at: 0)
-            var s1_0 = bias.simd(V.self, at: 0)
-            var s2_0 = bias.simd(V.self, at: 0)
-            var s3_0 = bias.simd(V.self, at: 0)
-            var s4_0 = bias.simd(V.self, at: 0)
-            var s5_0 = bias.simd(V.self, at: 0)
-            var s6_0 = bias.simd(V.self, at: 0)
+            var s0_0 = bias.simd(V4.self, at: 0)
+            var s1_0 = bias.simd(V4.self, at: 0)
+            var s2_0 = bias.simd(V4.self, at: 0)
+            var s3_0 = bias.simd(V4.self, at: 0)
+            var s4_0 = bias.simd(V4.self, at: 0)
+            var s5_0 = bias.simd(V4.self, at: 0)
+            var s6_0 = bias.simd(V4.self, at: 0)
             for ky in 0..<2 {
                 for kx in 0..<2 {
                     let xp = x + oy * 24 + ky * 24 + kx * 3
                     let wp = kernel + (ky * 2 + kx) * 12
                     for ci in 0..<3 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 3])
+                        let x1 = V4(repeating: xp[ci + 3])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 6])
+                        let x2 = V4(repeating: xp[ci + 6])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 9])
+                        let x3 = V4(repeating: xp[ci + 9])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 12])
+                        let x4 = V4(repeating: xp[ci + 12])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 15])
+                        let x5 = V4(repeating: xp[ci + 15])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 18])
+                        let x6 = V4(repeating: xp[ci + 18])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                 }
@@ -430,39 +428,38 @@ extension Random101: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<12) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + oy * 14 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 60 + ox * 3 + ky * 120 + kx * 9
                         let wp = kernel + (ky * 3 + kx) * 12
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V4(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V4(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V4(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V4(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V4(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 18])
+                            let x6 = V4(repeating: xp[ci + 18])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -572,41 +569,40 @@ extension Random101: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 3 output channels.
         for oy in parts {
             let yp = y + oy * 24
-            var s0_0 = V()
-            var s1_0 = V()
-            var s2_0 = V()
-            var s3_0 = V()
-            var s4_0 = V()
-            var s5_0 = V()
-            var s6_0 = V()
-            var s7_0 = V()
+            var s0_0 = V4()
+            var s1_0 = V4()
+            var s2_0 = V4()
+            var s3_0 = V4()
+            var s4_0 = V4()
+            var s5_0 = V4()
+            var s6_0 = V4()
+            var s7_0 = V4()
             let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 8 - oy)
             for ky in ky0..<ky1 {
                 for kx in 0..<2 {
                     let xp = x + oy * 36 + ky * 36 + kx * 4
                     let wp = kernel + (ky * 2 + kx) * 16
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V4(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V4(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V4(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V4(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 20])
+                        let x5 = V4(repeating: xp[ci + 20])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 24])
+                        let x6 = V4(repeating: xp[ci + 24])
                         s6_0 = madd(s6_0, x6, w0)
-                        let x7 = V(repeating: xp[ci + 28])
+                        let x7 = V4(repeating: xp[ci + 28])
                         s7_0 = madd(s7_0, x7, w0)
                     }
                 }
@@ -631,6 +627,15 @@ extension Random101: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -200,7 +200,6 @@ public struct Random103: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 960
         // The input rows these output rows read, each pixel repeated once per filter.
@@ -214,75 +213,75 @@ public struct Random103: CompiledModel {
                     let row = repeated + (oy - firstRow) * 132
                     let yp = y + oy * 120
                     do {
-                        var s0_0 = biases.simd(V.self, at: 0)
-                        var s0_1 = biases.simd(V.self, at: 32)
-                        var s0_2 = biases.simd(V.self, at: 64)
-                        var s0_3 = biases.simd(V.self, at: 0)
-                        var s0_4 = biases.simd(V.self, at: 32)
-                        var s0_5 = biases.simd(V.self, at: 64)
-                        var s0_6 = biases.simd(V.self, at: 0)
+                        var s0_0 = biases.simd(V8.self, at: 0)
+                        var s0_1 = biases.simd(V8.self, at: 32)
+                        var s0_2 = biases.simd(V8.self, at: 64)
+                        var s0_3 = biases.simd(V8.self, at: 0)
+                        var s0_4 = biases.simd(V8.self, at: 32)
+                        var s0_5 = biases.simd(V8.self, at: 64)
+                        var s0_6 = biases.simd(V8.self, at: 0)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 6
                                 let wp0 = patterns + kx * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V.self, at: 24)
+                                let x3 = xp.simd(V8.self, at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 32)
+                                let x4 = xp.simd(V8.self, at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V.self, at: 40)
+                                let x5 = xp.simd(V8.self, at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V.self, at: 48)
+                                let x6 = xp.simd(V8.self, at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
                                 let xp = row + kx * 6 + 132
                                 let wp0 = patterns + (kx + 3) * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V.self, at: 24)
+                                let x3 = xp.simd(V8.self, at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 32)
+                                let x4 = xp.simd(V8.self, at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V.self, at: 40)
+                                let x5 = xp.simd(V8.self, at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V.self, at: 48)
+                                let x6 = xp.simd(V8.self, at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
                                 let xp = row + kx * 6 + 264
                                 let wp0 = patterns + (kx + 6) * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V.self, at: 24)
+                                let x3 = xp.simd(V8.self, at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 32)
+                                let x4 = xp.simd(V8.self, at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V.self, at: 40)
+                                let x5 = xp.simd(V8.self, at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V.self, at: 48)
+                                let x6 = xp.simd(V8.self, at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                         }
@@ -295,82 +294,82 @@ public struct Random103: CompiledModel {
                         yp.store(s0_6, at: 48)
                     }
                     do {
-                        var s0_0 = biases.simd(V.self, at: 32)
-                        var s0_1 = biases.simd(V.self, at: 64)
-                        var s0_2 = biases.simd(V.self, at: 0)
-                        var s0_3 = biases.simd(V.self, at: 32)
-                        var s0_4 = biases.simd(V.self, at: 64)
-                        var s0_5 = biases.simd(V.self, at: 0)
-                        var s0_6 = biases.simd(V.self, at: 32)
-                        var s0_7 = biases.simd(V.self, at: 64)
+                        var s0_0 = biases.simd(V8.self, at: 32)
+                        var s0_1 = biases.simd(V8.self, at: 64)
+                        var s0_2 = biases.simd(V8.self, at: 0)
+                        var s0_3 = biases.simd(V8.self, at: 32)
+                        var s0_4 = biases.simd(V8.self, at: 64)
+                        var s0_5 = biases.simd(V8.self, at: 0)
+                        var s0_6 = biases.simd(V8.self, at: 32)
+                        var s0_7 = biases.simd(V8.self, at: 64)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 6
                                 let wp0 = patterns + kx * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 56)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V.self, at: 64)
+                                let x1 = xp.simd(V8.self, at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V.self, at: 72)
+                                let x2 = xp.simd(V8.self, at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 80)
+                                let x3 = xp.simd(V8.self, at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V.self, at: 88)
+                                let x4 = xp.simd(V8.self, at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V.self, at: 96)
+                                let x5 = xp.simd(V8.self, at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 104)
+                                let x6 = xp.simd(V8.self, at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V8.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
                                 let xp = row + kx * 6 + 132
                                 let wp0 = patterns + (kx + 3) * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 56)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V.self, at: 64)
+                                let x1 = xp.simd(V8.self, at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V.self, at: 72)
+                                let x2 = xp.simd(V8.self, at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 80)
+                                let x3 = xp.simd(V8.self, at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V.self, at: 88)
+                                let x4 = xp.simd(V8.self, at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V.self, at: 96)
+                                let x5 = xp.simd(V8.self, at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 104)
+                                let x6 = xp.simd(V8.self, at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V8.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
                                 let xp = row + kx * 6 + 264
                                 let wp0 = patterns + (kx + 6) * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 56)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V.self, at: 64)
+                                let x1 = xp.simd(V8.self, at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V.self, at: 72)
+                                let x2 = xp.simd(V8.self, at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 80)
+                                let x3 = xp.simd(V8.self, at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V.self, at: 88)
+                                let x4 = xp.simd(V8.self, at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V.self, at: 96)
+                                let x5 = xp.simd(V8.self, at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 104)
+                                let x6 = xp.simd(V8.self, at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V8.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                         }
@@ -392,15 +391,14 @@ public struct Random103: CompiledModel {
     // conv2d: at inference, with the layers after it in its store
     @inline(never)
     static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 960
         // The BatchNormalization's scale and shift for each phase's lanes.
-        var scale0 = V(), shift0 = V()
+        var scale0 = V8(), shift0 = V8()
         for lane in 0..<8 { scale0[lane] = post[(0 + lane) % 6]; shift0[lane] = post[6 + (0 + lane) % 6] }
-        var scale2 = V(), shift2 = V()
+        var scale2 = V8(), shift2 = V8()
         for lane in 0..<8 { scale2[lane] = post[(2 + lane) % 6]; shift2[lane] = post[6 + (2 + lane) % 6] }
-        var scale4 = V(), shift4 = V()
+        var scale4 = V8(), shift4 = V8()
         for lane in 0..<8 { scale4[lane] = post[(4 + lane) % 6]; shift4[lane] = post[6 + (4 + lane) % 6] }
         // The input rows these output rows read, each pixel repeated once per filter.
         do {
@@ -413,203 +411,203 @@ public struct Random103: CompiledModel {
                     let row = repeated + (oy - firstRow) * 132
                     let yp = y + oy * 120
                     do {
-                        var s0_0 = biases.simd(V.self, at: 0)
-                        var s0_1 = biases.simd(V.self, at: 32)
-                        var s0_2 = biases.simd(V.self, at: 64)
-                        var s0_3 = biases.simd(V.self, at: 0)
-                        var s0_4 = biases.simd(V.self, at: 32)
-                        var s0_5 = biases.simd(V.self, at: 64)
-                        var s0_6 = biases.simd(V.self, at: 0)
+                        var s0_0 = biases.simd(V8.self, at: 0)
+                        var s0_1 = biases.simd(V8.self, at: 32)
+                        var s0_2 = biases.simd(V8.self, at: 64)
+                        var s0_3 = biases.simd(V8.self, at: 0)
+                        var s0_4 = biases.simd(V8.self, at: 32)
+                        var s0_5 = biases.simd(V8.self, at: 64)
+                        var s0_6 = biases.simd(V8.self, at: 0)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 6
                                 let wp0 = patterns + kx * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V.self, at: 24)
+                                let x3 = xp.simd(V8.self, at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 32)
+                                let x4 = xp.simd(V8.self, at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V.self, at: 40)
+                                let x5 = xp.simd(V8.self, at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V.self, at: 48)
+                                let x6 = xp.simd(V8.self, at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
                                 let xp = row + kx * 6 + 132
                                 let wp0 = patterns + (kx + 3) * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V.self, at: 24)
+                                let x3 = xp.simd(V8.self, at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 32)
+                                let x4 = xp.simd(V8.self, at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V.self, at: 40)
+                                let x5 = xp.simd(V8.self, at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V.self, at: 48)
+                                let x6 = xp.simd(V8.self, at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                             do {
                                 let xp = row + kx * 6 + 264
                                 let wp0 = patterns + (kx + 6) * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 0)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 0)
                                 s0_0 = madd(s0_0, x0, w0_0)
-                                let x1 = xp.simd(V.self, at: 8)
+                                let x1 = xp.simd(V8.self, at: 8)
                                 s0_1 = madd(s0_1, x1, w0_2)
-                                let x2 = xp.simd(V.self, at: 16)
+                                let x2 = xp.simd(V8.self, at: 16)
                                 s0_2 = madd(s0_2, x2, w0_4)
-                                let x3 = xp.simd(V.self, at: 24)
+                                let x3 = xp.simd(V8.self, at: 24)
                                 s0_3 = madd(s0_3, x3, w0_0)
-                                let x4 = xp.simd(V.self, at: 32)
+                                let x4 = xp.simd(V8.self, at: 32)
                                 s0_4 = madd(s0_4, x4, w0_2)
-                                let x5 = xp.simd(V.self, at: 40)
+                                let x5 = xp.simd(V8.self, at: 40)
                                 s0_5 = madd(s0_5, x5, w0_4)
-                                let x6 = xp.simd(V.self, at: 48)
+                                let x6 = xp.simd(V8.self, at: 48)
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                         }
                         let e0_0n = s0_0 * scale0 + shift0
-                        let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                        let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
                         yp.store(e0_0r, at: 0)
                         let e0_1n = s0_1 * scale2 + shift2
-                        let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                        let e0_1r = V8().replacing(with: e0_1n, where: e0_1n .> 0)
                         yp.store(e0_1r, at: 8)
                         let e0_2n = s0_2 * scale4 + shift4
-                        let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                        let e0_2r = V8().replacing(with: e0_2n, where: e0_2n .> 0)
                         yp.store(e0_2r, at: 16)
                         let e0_3n = s0_3 * scale0 + shift0
-                        let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                        let e0_3r = V8().replacing(with: e0_3n, where: e0_3n .> 0)
                         yp.store(e0_3r, at: 24)
                         let e0_4n = s0_4 * scale2 + shift2
-                        let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                        let e0_4r = V8().replacing(with: e0_4n, where: e0_4n .> 0)
                         yp.store(e0_4r, at: 32)
                         let e0_5n = s0_5 * scale4 + shift4
-                        let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                        let e0_5r = V8().replacing(with: e0_5n, where: e0_5n .> 0)
                         yp.store(e0_5r, at: 40)
                         let e0_6n = s0_6 * scale0 + shift0
-                        let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                        let e0_6r = V8().replacing(with: e0_6n, where: e0_6n .> 0)
                         yp.store(e0_6r, at: 48)
                     }
                     do {
-                        var s0_0 = biases.simd(V.self, at: 32)
-                        var s0_1 = biases.simd(V.self, at: 64)
-                        var s0_2 = biases.simd(V.self, at: 0)
-                        var s0_3 = biases.simd(V.self, at: 32)
-                        var s0_4 = biases.simd(V.self, at: 64)
-                        var s0_5 = biases.simd(V.self, at: 0)
-                        var s0_6 = biases.simd(V.self, at: 32)
-                        var s0_7 = biases.simd(V.self, at: 64)
+                        var s0_0 = biases.simd(V8.self, at: 32)
+                        var s0_1 = biases.simd(V8.self, at: 64)
+                        var s0_2 = biases.simd(V8.self, at: 0)
+                        var s0_3 = biases.simd(V8.self, at: 32)
+                        var s0_4 = biases.simd(V8.self, at: 64)
+                        var s0_5 = biases.simd(V8.self, at: 0)
+                        var s0_6 = biases.simd(V8.self, at: 32)
+                        var s0_7 = biases.simd(V8.self, at: 64)
                         for kx in 0..<3 {
                             do {
                                 let xp = row + kx * 6
                                 let wp0 = patterns + kx * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 56)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V.self, at: 64)
+                                let x1 = xp.simd(V8.self, at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V.self, at: 72)
+                                let x2 = xp.simd(V8.self, at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 80)
+                                let x3 = xp.simd(V8.self, at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V.self, at: 88)
+                                let x4 = xp.simd(V8.self, at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V.self, at: 96)
+                                let x5 = xp.simd(V8.self, at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 104)
+                                let x6 = xp.simd(V8.self, at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V8.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
                                 let xp = row + kx * 6 + 132
                                 let wp0 = patterns + (kx + 3) * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 56)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V.self, at: 64)
+                                let x1 = xp.simd(V8.self, at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V.self, at: 72)
+                                let x2 = xp.simd(V8.self, at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 80)
+                                let x3 = xp.simd(V8.self, at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V.self, at: 88)
+                                let x4 = xp.simd(V8.self, at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V.self, at: 96)
+                                let x5 = xp.simd(V8.self, at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 104)
+                                let x6 = xp.simd(V8.self, at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V8.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                             do {
                                 let xp = row + kx * 6 + 264
                                 let wp0 = patterns + (kx + 6) * 96
-                                let w0_0 = wp0.simd(V.self, at: 0)
-                                let w0_2 = wp0.simd(V.self, at: 32)
-                                let w0_4 = wp0.simd(V.self, at: 64)
-                                let x0 = xp.simd(V.self, at: 56)
+                                let w0_0 = wp0.simd(V8.self, at: 0)
+                                let w0_2 = wp0.simd(V8.self, at: 32)
+                                let w0_4 = wp0.simd(V8.self, at: 64)
+                                let x0 = xp.simd(V8.self, at: 56)
                                 s0_0 = madd(s0_0, x0, w0_2)
-                                let x1 = xp.simd(V.self, at: 64)
+                                let x1 = xp.simd(V8.self, at: 64)
                                 s0_1 = madd(s0_1, x1, w0_4)
-                                let x2 = xp.simd(V.self, at: 72)
+                                let x2 = xp.simd(V8.self, at: 72)
                                 s0_2 = madd(s0_2, x2, w0_0)
-                                let x3 = xp.simd(V.self, at: 80)
+                                let x3 = xp.simd(V8.self, at: 80)
                                 s0_3 = madd(s0_3, x3, w0_2)
-                                let x4 = xp.simd(V.self, at: 88)
+                                let x4 = xp.simd(V8.self, at: 88)
                                 s0_4 = madd(s0_4, x4, w0_4)
-                                let x5 = xp.simd(V.self, at: 96)
+                                let x5 = xp.simd(V8.self, at: 96)
                                 s0_5 = madd(s0_5, x5, w0_0)
-                                let x6 = xp.simd(V.self, at: 104)
+                                let x6 = xp.simd(V8.self, at: 104)
                                 s0_6 = madd(s0_6, x6, w0_2)
-                                let x7 = xp.simd(V.self, at: 112)
+                                let x7 = xp.simd(V8.self, at: 112)
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                         }
                         let e0_0n = s0_0 * scale2 + shift2
-                        let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                        let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
                         yp.store(e0_0r, at: 56)
                         let e0_1n = s0_1 * scale4 + shift4
-                        let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                        let e0_1r = V8().replacing(with: e0_1n, where: e0_1n .> 0)
                         yp.store(e0_1r, at: 64)
                         let e0_2n = s0_2 * scale0 + shift0
-                        let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                        let e0_2r = V8().replacing(with: e0_2n, where: e0_2n .> 0)
                         yp.store(e0_2r, at: 72)
                         let e0_3n = s0_3 * scale2 + shift2
-                        let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                        let e0_3r = V8().replacing(with: e0_3n, where: e0_3n .> 0)
                         yp.store(e0_3r, at: 80)
                         let e0_4n = s0_4 * scale4 + shift4
-                        let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                        let e0_4r = V8().replacing(with: e0_4n, where: e0_4n .> 0)
                         yp.store(e0_4r, at: 88)
                         let e0_5n = s0_5 * scale0 + shift0
-                        let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                        let e0_5r = V8().replacing(with: e0_5n, where: e0_5n .> 0)
                         yp.store(e0_5r, at: 96)
                         let e0_6n = s0_6 * scale2 + shift2
-                        let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                        let e0_6r = V8().replacing(with: e0_6n, where: e0_6n .> 0)
                         yp.store(e0_6r, at: 104)
                         let e0_7n = s0_7 * scale4 + shift4
-                        let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
+                        let e0_7r = V8().replacing(with: e0_7n, where: e0_7n .> 0)
                         yp.store(e0_7r, at: 112)
                     }
                 }
@@ -636,31 +634,30 @@ public struct Random103: CompiledModel {
     // conv2d_1: Conv2D, (None, 11, 20, 6) → (None, 5, 9, 4), 220 parameters
     @inline(never)
     static func l3_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 224
         for oy in parts {
             do {
                 let yp = y + oy * 36
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ky * 120 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 12])
+                            let x1 = V4(repeating: xp[ci + 12])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 24])
+                            let x2 = V4(repeating: xp[ci + 24])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 36])
+                            let x3 = V4(repeating: xp[ci + 36])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 48])
+                            let x4 = V4(repeating: xp[ci + 48])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -673,23 +670,23 @@ public struct Random103: CompiledModel {
             }
             do {
                 let yp = y + (oy * 9 + 5) * 4
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<3 {
                     for kx in 0..<3 {
                         let xp = x + oy * 240 + ky * 120 + kx * 6 + 60
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 12])
+                            let x1 = V4(repeating: xp[ci + 12])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 24])
+                            let x2 = V4(repeating: xp[ci + 24])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 36])
+                            let x3 = V4(repeating: xp[ci + 36])
                             s3_0 = madd(s3_0, x3, w0)
                         }
                     }
@@ -911,40 +908,39 @@ extension Random103: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<11) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 7
                 let yp = y + oy * 20 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 12 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 132 + ox * 6 + ky * 132 + kx * 6
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 6])
+                            let x1 = V4(repeating: xp[ci + 6])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 12])
+                            let x2 = V4(repeating: xp[ci + 12])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 18])
+                            let x3 = V4(repeating: xp[ci + 18])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 24])
+                            let x4 = V4(repeating: xp[ci + 24])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 30])
+                            let x5 = V4(repeating: xp[ci + 30])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 36])
+                            let x6 = V4(repeating: xp[ci + 36])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -959,30 +955,30 @@ extension Random103: TrainableModel {
             }
             do {
                 let yp = y + oy * 20 + 14
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(3, 12 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 132 + ky * 132 + kx * 6 + 84
                         let wp = kernel + (ky * 3 + kx) * 24
                         for ci in 0..<6 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 6])
+                            let x1 = V4(repeating: xp[ci + 6])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 12])
+                            let x2 = V4(repeating: xp[ci + 12])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 18])
+                            let x3 = V4(repeating: xp[ci + 18])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 24])
+                            let x4 = V4(repeating: xp[ci + 24])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 30])
+                            let x5 = V4(repeating: xp[ci + 30])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -1166,34 +1162,33 @@ extension Random103: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 40 + ox * 2) * 6
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 44 + ox * 4 + ky * 44 + kx * 4
                         let wp = kernel + (ky * 2 + kx) * 32
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 4])
+                            let x1 = V8(repeating: xp[ci + 4])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 8])
+                            let x2 = V8(repeating: xp[ci + 8])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 12])
+                            let x3 = V8(repeating: xp[ci + 12])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 16])
+                            let x4 = V8(repeating: xp[ci + 16])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -1210,34 +1205,33 @@ extension Random103: TrainableModel {
     // Input rows 0 and columns 1 modulo the strides: taps from (0, 1) every stride
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient_phase0_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 40 + ox * 2) * 6
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 6 - oy)
                 for ky in ky0..<ky1 {
                     do {
                         let xp = x + oy * 44 + ox * 4 + ky * 44
                         let wp = kernel + ky * 32
                         for ci in 0..<4 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 4])
+                            let x1 = V8(repeating: xp[ci + 4])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 8])
+                            let x2 = V8(repeating: xp[ci + 8])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 12])
+                            let x3 = V8(repeating: xp[ci + 12])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 16])
+                            let x4 = V8(repeating: xp[ci + 16])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -1254,32 +1248,31 @@ extension Random103: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 40 + ox * 2) * 6
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
                 for kx in 0..<2 {
                     let xp = x + oy * 44 + ox * 4 + kx * 4
                     let wp = kernel + kx * 32
                     for ci in 0..<4 {
-                        let w0 = wp.simd(V.self, at: ci * 8)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V8.self, at: ci * 8)
+                        let x0 = V8(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 4])
+                        let x1 = V8(repeating: xp[ci + 4])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 8])
+                        let x2 = V8(repeating: xp[ci + 8])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 12])
+                        let x3 = V8(repeating: xp[ci + 12])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 16])
+                        let x4 = V8(repeating: xp[ci + 16])
                         s4_0 = madd(s4_0, x4, w0)
                     }
                 }
@@ -1295,31 +1288,30 @@ extension Random103: TrainableModel {
     // Input rows 1 and columns 1 modulo the strides: taps from (1, 1) every stride
     @inline(never)
     static func l3_conv2d_1_backward_input_gradient_phase1_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<5) {
-        typealias V = SIMD8<Float>
         let kernel = w
         // The remaining 6 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 5
                 let yp = y + (oy * 40 + ox * 2) * 6
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
                 let xp = x + oy * 44 + ox * 4
                 let wp = kernel
                 for ci in 0..<4 {
-                    let w0 = wp.simd(V.self, at: ci * 8)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V8.self, at: ci * 8)
+                    let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 4])
+                    let x1 = V8(repeating: xp[ci + 4])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 8])
+                    let x2 = V8(repeating: xp[ci + 8])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 12])
+                    let x3 = V8(repeating: xp[ci + 12])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 16])
+                    let x4 = V8(repeating: xp[ci + 16])
                     s4_0 = madd(s4_0, x4, w0)
                 }
                 do { let v = s0_0; for lane in 0..<6 { yp[lane] = v[lane] } }
@@ -1416,6 +1408,15 @@ extension Random103: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

@@ -187,90 +187,89 @@ public struct Random104: CompiledModel {
     // conv2d: the direct kernel
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         for oy in parts {
             let row = x + oy * 42
             let yp = y + oy * 152
             do {
-                var s0_0 = biases.simd(V.self, at: 0)
-                var s0_1 = biases.simd(V.self, at: 0)
-                var s0_2 = biases.simd(V.self, at: 0)
-                var s0_3 = biases.simd(V.self, at: 0)
-                var s0_4 = biases.simd(V.self, at: 0)
-                var s0_5 = biases.simd(V.self, at: 0)
-                var s0_6 = biases.simd(V.self, at: 0)
-                var s0_7 = biases.simd(V.self, at: 0)
-                var s0_8 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V8.self, at: 0)
+                var s0_1 = biases.simd(V8.self, at: 0)
+                var s0_2 = biases.simd(V8.self, at: 0)
+                var s0_3 = biases.simd(V8.self, at: 0)
+                var s0_4 = biases.simd(V8.self, at: 0)
+                var s0_5 = biases.simd(V8.self, at: 0)
+                var s0_6 = biases.simd(V8.self, at: 0)
+                var s0_7 = biases.simd(V8.self, at: 0)
+                var s0_8 = biases.simd(V8.self, at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V8(repeating: xp[5])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V8(repeating: xp[6])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V8(repeating: xp[7])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[8])
+                        let x8 = V8(repeating: xp[8])
                         s0_8 = madd(s0_8, x8, w0_0)
                     }
                     do {
                         let xp = row + kx + 21
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V8(repeating: xp[5])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V8(repeating: xp[6])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V8(repeating: xp[7])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[8])
+                        let x8 = V8(repeating: xp[8])
                         s0_8 = madd(s0_8, x8, w0_0)
                     }
                     do {
                         let xp = row + kx + 42
                         let wp0 = patterns + (kx + 6) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V8(repeating: xp[5])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V8(repeating: xp[6])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V8(repeating: xp[7])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[8])
+                        let x8 = V8(repeating: xp[8])
                         s0_8 = madd(s0_8, x8, w0_0)
                     }
                 }
@@ -285,90 +284,90 @@ public struct Random104: CompiledModel {
                 yp.store(s0_8, at: 64)
             }
             do {
-                var s0_0 = biases.simd(V.self, at: 0)
-                var s0_1 = biases.simd(V.self, at: 0)
-                var s0_2 = biases.simd(V.self, at: 0)
-                var s0_3 = biases.simd(V.self, at: 0)
-                var s0_4 = biases.simd(V.self, at: 0)
-                var s0_5 = biases.simd(V.self, at: 0)
-                var s0_6 = biases.simd(V.self, at: 0)
-                var s0_7 = biases.simd(V.self, at: 0)
-                var s0_8 = biases.simd(V.self, at: 0)
-                var s0_9 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V8.self, at: 0)
+                var s0_1 = biases.simd(V8.self, at: 0)
+                var s0_2 = biases.simd(V8.self, at: 0)
+                var s0_3 = biases.simd(V8.self, at: 0)
+                var s0_4 = biases.simd(V8.self, at: 0)
+                var s0_5 = biases.simd(V8.self, at: 0)
+                var s0_6 = biases.simd(V8.self, at: 0)
+                var s0_7 = biases.simd(V8.self, at: 0)
+                var s0_8 = biases.simd(V8.self, at: 0)
+                var s0_9 = biases.simd(V8.self, at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[9])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[10])
+                        let x1 = V8(repeating: xp[10])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[11])
+                        let x2 = V8(repeating: xp[11])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[12])
+                        let x3 = V8(repeating: xp[12])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[13])
+                        let x4 = V8(repeating: xp[13])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[14])
+                        let x5 = V8(repeating: xp[14])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[15])
+                        let x6 = V8(repeating: xp[15])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[16])
+                        let x7 = V8(repeating: xp[16])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[17])
+                        let x8 = V8(repeating: xp[17])
                         s0_8 = madd(s0_8, x8, w0_0)
-                        let x9 = V(repeating: xp[18])
+                        let x9 = V8(repeating: xp[18])
                         s0_9 = madd(s0_9, x9, w0_0)
                     }
                     do {
                         let xp = row + kx + 21
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[9])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[10])
+                        let x1 = V8(repeating: xp[10])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[11])
+                        let x2 = V8(repeating: xp[11])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[12])
+                        let x3 = V8(repeating: xp[12])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[13])
+                        let x4 = V8(repeating: xp[13])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[14])
+                        let x5 = V8(repeating: xp[14])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[15])
+                        let x6 = V8(repeating: xp[15])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[16])
+                        let x7 = V8(repeating: xp[16])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[17])
+                        let x8 = V8(repeating: xp[17])
                         s0_8 = madd(s0_8, x8, w0_0)
-                        let x9 = V(repeating: xp[18])
+                        let x9 = V8(repeating: xp[18])
                         s0_9 = madd(s0_9, x9, w0_0)
                     }
                     do {
                         let xp = row + kx + 42
                         let wp0 = patterns + (kx + 6) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[9])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[10])
+                        let x1 = V8(repeating: xp[10])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[11])
+                        let x2 = V8(repeating: xp[11])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[12])
+                        let x3 = V8(repeating: xp[12])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[13])
+                        let x4 = V8(repeating: xp[13])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[14])
+                        let x5 = V8(repeating: xp[14])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[15])
+                        let x6 = V8(repeating: xp[15])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[16])
+                        let x7 = V8(repeating: xp[16])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[17])
+                        let x8 = V8(repeating: xp[17])
                         s0_8 = madd(s0_8, x8, w0_0)
-                        let x9 = V(repeating: xp[18])
+                        let x9 = V8(repeating: xp[18])
                         s0_9 = madd(s0_9, x9, w0_0)
                     }
                 }
@@ -389,241 +388,240 @@ public struct Random104: CompiledModel {
     // conv2d: at inference, with the layers after it in its store
     @inline(never)
     static func l0_conv2d_fused(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ post: UnsafePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 96, biases = w + 1248
         // The BatchNormalization's scale and shift for each phase's lanes.
-        var scale0 = V(), shift0 = V()
+        var scale0 = V8(), shift0 = V8()
         for lane in 0..<8 { scale0[lane] = post[(0 + lane) % 8]; shift0[lane] = post[8 + (0 + lane) % 8] }
         for oy in parts {
             let row = x + oy * 42
             let yp = y + oy * 152
             do {
-                var s0_0 = biases.simd(V.self, at: 0)
-                var s0_1 = biases.simd(V.self, at: 0)
-                var s0_2 = biases.simd(V.self, at: 0)
-                var s0_3 = biases.simd(V.self, at: 0)
-                var s0_4 = biases.simd(V.self, at: 0)
-                var s0_5 = biases.simd(V.self, at: 0)
-                var s0_6 = biases.simd(V.self, at: 0)
-                var s0_7 = biases.simd(V.self, at: 0)
-                var s0_8 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V8.self, at: 0)
+                var s0_1 = biases.simd(V8.self, at: 0)
+                var s0_2 = biases.simd(V8.self, at: 0)
+                var s0_3 = biases.simd(V8.self, at: 0)
+                var s0_4 = biases.simd(V8.self, at: 0)
+                var s0_5 = biases.simd(V8.self, at: 0)
+                var s0_6 = biases.simd(V8.self, at: 0)
+                var s0_7 = biases.simd(V8.self, at: 0)
+                var s0_8 = biases.simd(V8.self, at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V8(repeating: xp[5])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V8(repeating: xp[6])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V8(repeating: xp[7])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[8])
+                        let x8 = V8(repeating: xp[8])
                         s0_8 = madd(s0_8, x8, w0_0)
                     }
                     do {
                         let xp = row + kx + 21
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V8(repeating: xp[5])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V8(repeating: xp[6])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V8(repeating: xp[7])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[8])
+                        let x8 = V8(repeating: xp[8])
                         s0_8 = madd(s0_8, x8, w0_0)
                     }
                     do {
                         let xp = row + kx + 42
                         let wp0 = patterns + (kx + 6) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V8(repeating: xp[5])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V8(repeating: xp[6])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V8(repeating: xp[7])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[8])
+                        let x8 = V8(repeating: xp[8])
                         s0_8 = madd(s0_8, x8, w0_0)
                     }
                 }
                 let e0_0n = s0_0 * scale0 + shift0
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
                 let e0_1n = s0_1 * scale0 + shift0
-                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                let e0_1r = V8().replacing(with: e0_1n, where: e0_1n .> 0)
                 yp.store(e0_1r, at: 8)
                 let e0_2n = s0_2 * scale0 + shift0
-                let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                let e0_2r = V8().replacing(with: e0_2n, where: e0_2n .> 0)
                 yp.store(e0_2r, at: 16)
                 let e0_3n = s0_3 * scale0 + shift0
-                let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                let e0_3r = V8().replacing(with: e0_3n, where: e0_3n .> 0)
                 yp.store(e0_3r, at: 24)
                 let e0_4n = s0_4 * scale0 + shift0
-                let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                let e0_4r = V8().replacing(with: e0_4n, where: e0_4n .> 0)
                 yp.store(e0_4r, at: 32)
                 let e0_5n = s0_5 * scale0 + shift0
-                let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                let e0_5r = V8().replacing(with: e0_5n, where: e0_5n .> 0)
                 yp.store(e0_5r, at: 40)
                 let e0_6n = s0_6 * scale0 + shift0
-                let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                let e0_6r = V8().replacing(with: e0_6n, where: e0_6n .> 0)
                 yp.store(e0_6r, at: 48)
                 let e0_7n = s0_7 * scale0 + shift0
-                let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
+                let e0_7r = V8().replacing(with: e0_7n, where: e0_7n .> 0)
                 yp.store(e0_7r, at: 56)
                 let e0_8n = s0_8 * scale0 + shift0
-                let e0_8r = V().replacing(with: e0_8n, where: e0_8n .> 0)
+                let e0_8r = V8().replacing(with: e0_8n, where: e0_8n .> 0)
                 yp.store(e0_8r, at: 64)
             }
             do {
-                var s0_0 = biases.simd(V.self, at: 0)
-                var s0_1 = biases.simd(V.self, at: 0)
-                var s0_2 = biases.simd(V.self, at: 0)
-                var s0_3 = biases.simd(V.self, at: 0)
-                var s0_4 = biases.simd(V.self, at: 0)
-                var s0_5 = biases.simd(V.self, at: 0)
-                var s0_6 = biases.simd(V.self, at: 0)
-                var s0_7 = biases.simd(V.self, at: 0)
-                var s0_8 = biases.simd(V.self, at: 0)
-                var s0_9 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V8.self, at: 0)
+                var s0_1 = biases.simd(V8.self, at: 0)
+                var s0_2 = biases.simd(V8.self, at: 0)
+                var s0_3 = biases.simd(V8.self, at: 0)
+                var s0_4 = biases.simd(V8.self, at: 0)
+                var s0_5 = biases.simd(V8.self, at: 0)
+                var s0_6 = biases.simd(V8.self, at: 0)
+                var s0_7 = biases.simd(V8.self, at: 0)
+                var s0_8 = biases.simd(V8.self, at: 0)
+                var s0_9 = biases.simd(V8.self, at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[9])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[10])
+                        let x1 = V8(repeating: xp[10])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[11])
+                        let x2 = V8(repeating: xp[11])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[12])
+                        let x3 = V8(repeating: xp[12])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[13])
+                        let x4 = V8(repeating: xp[13])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[14])
+                        let x5 = V8(repeating: xp[14])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[15])
+                        let x6 = V8(repeating: xp[15])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[16])
+                        let x7 = V8(repeating: xp[16])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[17])
+                        let x8 = V8(repeating: xp[17])
                         s0_8 = madd(s0_8, x8, w0_0)
-                        let x9 = V(repeating: xp[18])
+                        let x9 = V8(repeating: xp[18])
                         s0_9 = madd(s0_9, x9, w0_0)
                     }
                     do {
                         let xp = row + kx + 21
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[9])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[10])
+                        let x1 = V8(repeating: xp[10])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[11])
+                        let x2 = V8(repeating: xp[11])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[12])
+                        let x3 = V8(repeating: xp[12])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[13])
+                        let x4 = V8(repeating: xp[13])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[14])
+                        let x5 = V8(repeating: xp[14])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[15])
+                        let x6 = V8(repeating: xp[15])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[16])
+                        let x7 = V8(repeating: xp[16])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[17])
+                        let x8 = V8(repeating: xp[17])
                         s0_8 = madd(s0_8, x8, w0_0)
-                        let x9 = V(repeating: xp[18])
+                        let x9 = V8(repeating: xp[18])
                         s0_9 = madd(s0_9, x9, w0_0)
                     }
                     do {
                         let xp = row + kx + 42
                         let wp0 = patterns + (kx + 6) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[9])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[9])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[10])
+                        let x1 = V8(repeating: xp[10])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[11])
+                        let x2 = V8(repeating: xp[11])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[12])
+                        let x3 = V8(repeating: xp[12])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[13])
+                        let x4 = V8(repeating: xp[13])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[14])
+                        let x5 = V8(repeating: xp[14])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[15])
+                        let x6 = V8(repeating: xp[15])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[16])
+                        let x7 = V8(repeating: xp[16])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[17])
+                        let x8 = V8(repeating: xp[17])
                         s0_8 = madd(s0_8, x8, w0_0)
-                        let x9 = V(repeating: xp[18])
+                        let x9 = V8(repeating: xp[18])
                         s0_9 = madd(s0_9, x9, w0_0)
                     }
                 }
                 let e0_0n = s0_0 * scale0 + shift0
-                let e0_0r = V().replacing(with: e0_0n, where: e0_0n .> 0)
+                let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 72)
                 let e0_1n = s0_1 * scale0 + shift0
-                let e0_1r = V().replacing(with: e0_1n, where: e0_1n .> 0)
+                let e0_1r = V8().replacing(with: e0_1n, where: e0_1n .> 0)
                 yp.store(e0_1r, at: 80)
                 let e0_2n = s0_2 * scale0 + shift0
-                let e0_2r = V().replacing(with: e0_2n, where: e0_2n .> 0)
+                let e0_2r = V8().replacing(with: e0_2n, where: e0_2n .> 0)
                 yp.store(e0_2r, at: 88)
                 let e0_3n = s0_3 * scale0 + shift0
-                let e0_3r = V().replacing(with: e0_3n, where: e0_3n .> 0)
+                let e0_3r = V8().replacing(with: e0_3n, where: e0_3n .> 0)
                 yp.store(e0_3r, at: 96)
                 let e0_4n = s0_4 * scale0 + shift0
-                let e0_4r = V().replacing(with: e0_4n, where: e0_4n .> 0)
+                let e0_4r = V8().replacing(with: e0_4n, where: e0_4n .> 0)
                 yp.store(e0_4r, at: 104)
                 let e0_5n = s0_5 * scale0 + shift0
-                let e0_5r = V().replacing(with: e0_5n, where: e0_5n .> 0)
+                let e0_5r = V8().replacing(with: e0_5n, where: e0_5n .> 0)
                 yp.store(e0_5r, at: 112)
                 let e0_6n = s0_6 * scale0 + shift0
-                let e0_6r = V().replacing(with: e0_6n, where: e0_6n .> 0)
+                let e0_6r = V8().replacing(with: e0_6n, where: e0_6n .> 0)
                 yp.store(e0_6r, at: 120)
                 let e0_7n = s0_7 * scale0 + shift0
-                let e0_7r = V().replacing(with: e0_7n, where: e0_7n .> 0)
+                let e0_7r = V8().replacing(with: e0_7n, where: e0_7n .> 0)
                 yp.store(e0_7r, at: 128)
                 let e0_8n = s0_8 * scale0 + shift0
-                let e0_8r = V().replacing(with: e0_8n, where: e0_8n .> 0)
+                let e0_8r = V8().replacing(with: e0_8n, where: e0_8n .> 0)
                 yp.store(e0_8r, at: 136)
                 let e0_9n = s0_9 * scale0 + shift0
-                let e0_9r = V().replacing(with: e0_9n, where: e0_9n .> 0)
+                let e0_9r = V8().replacing(with: e0_9n, where: e0_9n .> 0)
                 yp.store(e0_9r, at: 144)
             }
         }
@@ -632,12 +630,11 @@ public struct Random104: CompiledModel {
     // batch_normalization: BatchNormalization, (None, 7, 19, 8) → (None, 7, 19, 8), 32 parameters
     @inline(never)
     static func l1_batch_normalization(_ x: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        typealias V = SIMD8<Float>
         let scale = w + 1376, shift = w + 1384
         for position in 0..<133 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V.self, at: 0) * scale.simd(V.self, at: 0) + shift.simd(V.self, at: 0), at: 0)
+                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
             }
         }
     }
@@ -861,38 +858,37 @@ extension Random104: TrainableModel {
     // Input rows 0 and columns 0 modulo the strides: taps from (0, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase0_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<6) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 38
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + oy * 168 + ky * 168 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 48])
+                            let x6 = V4(repeating: xp[ci + 48])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -908,29 +904,29 @@ extension Random104: TrainableModel {
             for bx in 0..<2 {
                 let ox = bx * 6 + 7
                 let yp = y + oy * 38 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
                 for ky in 0..<2 {
                     for kx in 0..<3 {
                         let xp = x + oy * 168 + ox * 8 + ky * 168 + kx * 8
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -948,37 +944,36 @@ extension Random104: TrainableModel {
     // Input rows 1 and columns 0 modulo the strides: taps from (1, 0) every stride
     @inline(never)
     static func l0_conv2d_backward_input_gradient_phase1_0(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<7) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             do {
                 let yp = y + oy * 38
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
+                var s6_0 = V4()
                 for kx in 0..<3 {
                     let xp = x + oy * 168 + kx * 8
                     let wp = kernel + kx * 32
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V4(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V4(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V4(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V4(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V4(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
-                        let x6 = V(repeating: xp[ci + 48])
+                        let x6 = V4(repeating: xp[ci + 48])
                         s6_0 = madd(s6_0, x6, w0)
                     }
                 }
@@ -993,28 +988,28 @@ extension Random104: TrainableModel {
             for bx in 0..<2 {
                 let ox = bx * 6 + 7
                 let yp = y + oy * 38 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
                 for kx in 0..<3 {
                     let xp = x + oy * 168 + ox * 8 + kx * 8
                     let wp = kernel + kx * 32
                     for ci in 0..<8 {
-                        let w0 = wp.simd(V.self, at: ci * 4)
-                        let x0 = V(repeating: xp[ci])
+                        let w0 = wp.simd(V4.self, at: ci * 4)
+                        let x0 = V4(repeating: xp[ci])
                         s0_0 = madd(s0_0, x0, w0)
-                        let x1 = V(repeating: xp[ci + 8])
+                        let x1 = V4(repeating: xp[ci + 8])
                         s1_0 = madd(s1_0, x1, w0)
-                        let x2 = V(repeating: xp[ci + 16])
+                        let x2 = V4(repeating: xp[ci + 16])
                         s2_0 = madd(s2_0, x2, w0)
-                        let x3 = V(repeating: xp[ci + 24])
+                        let x3 = V4(repeating: xp[ci + 24])
                         s3_0 = madd(s3_0, x3, w0)
-                        let x4 = V(repeating: xp[ci + 32])
+                        let x4 = V4(repeating: xp[ci + 32])
                         s4_0 = madd(s4_0, x4, w0)
-                        let x5 = V(repeating: xp[ci + 40])
+                        let x5 = V4(repeating: xp[ci + 40])
                         s5_0 = madd(s5_0, x5, w0)
                     }
                 }
@@ -1118,6 +1113,15 @@ extension Random104: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

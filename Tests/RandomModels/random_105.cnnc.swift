@@ -205,39 +205,38 @@ public struct Random105: CompiledModel {
     // dense over 8 samples: Dense, (None, 288) → (None, 2)
     @inline(never)
     static func l3_dense_block(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w + 1104, bias = w + 2256
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
-                var s6_0 = bias.simd(V.self, at: 0)
-                var s7_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
+                var s6_0 = bias.simd(V4.self, at: 0)
+                var s7_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<288 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
-                    let x1 = V(repeating: xp[ci + 288])
+                    let x1 = V4(repeating: xp[ci + 288])
                     s1_0 = madd(s1_0, x1, w0)
-                    let x2 = V(repeating: xp[ci + 576])
+                    let x2 = V4(repeating: xp[ci + 576])
                     s2_0 = madd(s2_0, x2, w0)
-                    let x3 = V(repeating: xp[ci + 864])
+                    let x3 = V4(repeating: xp[ci + 864])
                     s3_0 = madd(s3_0, x3, w0)
-                    let x4 = V(repeating: xp[ci + 1152])
+                    let x4 = V4(repeating: xp[ci + 1152])
                     s4_0 = madd(s4_0, x4, w0)
-                    let x5 = V(repeating: xp[ci + 1440])
+                    let x5 = V4(repeating: xp[ci + 1440])
                     s5_0 = madd(s5_0, x5, w0)
-                    let x6 = V(repeating: xp[ci + 1728])
+                    let x6 = V4(repeating: xp[ci + 1728])
                     s6_0 = madd(s6_0, x6, w0)
-                    let x7 = V(repeating: xp[ci + 2016])
+                    let x7 = V4(repeating: xp[ci + 2016])
                     s7_0 = madd(s7_0, x7, w0)
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -257,87 +256,86 @@ public struct Random105: CompiledModel {
     // conv2d: Conv2D, (None, 10, 17, 1) → (None, 9, 13, 8), 48 parameters
     @inline(never)
     static func l0_conv2d(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
-        typealias V = SIMD8<Float>
         guard !parts.isEmpty else { return }
         let patterns = w + 64, biases = w + 832
         for oy in parts {
             let row = x + oy * 17
             let yp = y + oy * 104
             do {
-                var s0_0 = biases.simd(V.self, at: 0)
-                var s0_1 = biases.simd(V.self, at: 0)
-                var s0_2 = biases.simd(V.self, at: 0)
-                var s0_3 = biases.simd(V.self, at: 0)
-                var s0_4 = biases.simd(V.self, at: 0)
-                var s0_5 = biases.simd(V.self, at: 0)
-                var s0_6 = biases.simd(V.self, at: 0)
-                var s0_7 = biases.simd(V.self, at: 0)
-                var s0_8 = biases.simd(V.self, at: 0)
-                var s0_9 = biases.simd(V.self, at: 0)
-                var s0_10 = biases.simd(V.self, at: 0)
-                var s0_11 = biases.simd(V.self, at: 0)
-                var s0_12 = biases.simd(V.self, at: 0)
+                var s0_0 = biases.simd(V8.self, at: 0)
+                var s0_1 = biases.simd(V8.self, at: 0)
+                var s0_2 = biases.simd(V8.self, at: 0)
+                var s0_3 = biases.simd(V8.self, at: 0)
+                var s0_4 = biases.simd(V8.self, at: 0)
+                var s0_5 = biases.simd(V8.self, at: 0)
+                var s0_6 = biases.simd(V8.self, at: 0)
+                var s0_7 = biases.simd(V8.self, at: 0)
+                var s0_8 = biases.simd(V8.self, at: 0)
+                var s0_9 = biases.simd(V8.self, at: 0)
+                var s0_10 = biases.simd(V8.self, at: 0)
+                var s0_11 = biases.simd(V8.self, at: 0)
+                var s0_12 = biases.simd(V8.self, at: 0)
                 for kx in 0..<3 {
                     do {
                         let xp = row + kx * 2
                         let wp0 = patterns + kx * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V8(repeating: xp[5])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V8(repeating: xp[6])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V8(repeating: xp[7])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[8])
+                        let x8 = V8(repeating: xp[8])
                         s0_8 = madd(s0_8, x8, w0_0)
-                        let x9 = V(repeating: xp[9])
+                        let x9 = V8(repeating: xp[9])
                         s0_9 = madd(s0_9, x9, w0_0)
-                        let x10 = V(repeating: xp[10])
+                        let x10 = V8(repeating: xp[10])
                         s0_10 = madd(s0_10, x10, w0_0)
-                        let x11 = V(repeating: xp[11])
+                        let x11 = V8(repeating: xp[11])
                         s0_11 = madd(s0_11, x11, w0_0)
-                        let x12 = V(repeating: xp[12])
+                        let x12 = V8(repeating: xp[12])
                         s0_12 = madd(s0_12, x12, w0_0)
                     }
                     do {
                         let xp = row + kx * 2 + 17
                         let wp0 = patterns + (kx + 3) * 128
-                        let w0_0 = wp0.simd(V.self, at: 0)
-                        let x0 = V(repeating: xp[0])
+                        let w0_0 = wp0.simd(V8.self, at: 0)
+                        let x0 = V8(repeating: xp[0])
                         s0_0 = madd(s0_0, x0, w0_0)
-                        let x1 = V(repeating: xp[1])
+                        let x1 = V8(repeating: xp[1])
                         s0_1 = madd(s0_1, x1, w0_0)
-                        let x2 = V(repeating: xp[2])
+                        let x2 = V8(repeating: xp[2])
                         s0_2 = madd(s0_2, x2, w0_0)
-                        let x3 = V(repeating: xp[3])
+                        let x3 = V8(repeating: xp[3])
                         s0_3 = madd(s0_3, x3, w0_0)
-                        let x4 = V(repeating: xp[4])
+                        let x4 = V8(repeating: xp[4])
                         s0_4 = madd(s0_4, x4, w0_0)
-                        let x5 = V(repeating: xp[5])
+                        let x5 = V8(repeating: xp[5])
                         s0_5 = madd(s0_5, x5, w0_0)
-                        let x6 = V(repeating: xp[6])
+                        let x6 = V8(repeating: xp[6])
                         s0_6 = madd(s0_6, x6, w0_0)
-                        let x7 = V(repeating: xp[7])
+                        let x7 = V8(repeating: xp[7])
                         s0_7 = madd(s0_7, x7, w0_0)
-                        let x8 = V(repeating: xp[8])
+                        let x8 = V8(repeating: xp[8])
                         s0_8 = madd(s0_8, x8, w0_0)
-                        let x9 = V(repeating: xp[9])
+                        let x9 = V8(repeating: xp[9])
                         s0_9 = madd(s0_9, x9, w0_0)
-                        let x10 = V(repeating: xp[10])
+                        let x10 = V8(repeating: xp[10])
                         s0_10 = madd(s0_10, x10, w0_0)
-                        let x11 = V(repeating: xp[11])
+                        let x11 = V8(repeating: xp[11])
                         s0_11 = madd(s0_11, x11, w0_0)
-                        let x12 = V(repeating: xp[12])
+                        let x12 = V8(repeating: xp[12])
                         s0_12 = madd(s0_12, x12, w0_0)
                     }
                 }
@@ -367,36 +365,35 @@ public struct Random105: CompiledModel {
     // conv2d_1: Conv2D, (None, 9, 13, 8) → (None, 8, 12, 3), 99 parameters
     @inline(never)
     static func l1_conv2d_1(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<8) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 128
         // The remaining 3 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + (oy * 12 + ox) * 3
-                var s0_0 = bias.simd(V.self, at: 0)
-                var s1_0 = bias.simd(V.self, at: 0)
-                var s2_0 = bias.simd(V.self, at: 0)
-                var s3_0 = bias.simd(V.self, at: 0)
-                var s4_0 = bias.simd(V.self, at: 0)
-                var s5_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
+                var s1_0 = bias.simd(V4.self, at: 0)
+                var s2_0 = bias.simd(V4.self, at: 0)
+                var s3_0 = bias.simd(V4.self, at: 0)
+                var s4_0 = bias.simd(V4.self, at: 0)
+                var s5_0 = bias.simd(V4.self, at: 0)
                 for ky in 0..<2 {
                     for kx in 0..<2 {
                         let xp = x + oy * 104 + ox * 8 + ky * 104 + kx * 8
                         let wp = kernel + (ky * 2 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -417,18 +414,17 @@ public struct Random105: CompiledModel {
     // dense: Dense, (None, 288) → (None, 2), 578 parameters
     @inline(never)
     static func l3_dense(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<1) {
-        typealias V = SIMD4<Float>
         let kernel = w, bias = w + 1152
         // The remaining 2 output channels.
         if parts.contains(0) {
             do {
                 let yp = y
-                var s0_0 = bias.simd(V.self, at: 0)
+                var s0_0 = bias.simd(V4.self, at: 0)
                 let xp = x
                 let wp = kernel
                 for ci in 0..<288 {
-                    let w0 = wp.simd(V.self, at: ci * 4)
-                    let x0 = V(repeating: xp[ci])
+                    let w0 = wp.simd(V4.self, at: ci * 4)
+                    let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
                 do { let v = s0_0; for lane in 0..<2 { yp[lane] = v[lane] } }
@@ -570,37 +566,36 @@ extension Random105: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l0_conv2d_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<10) {
-        typealias V = SIMD4<Float>
         let kernel = w
         // The remaining 1 output channels.
         for oy in parts {
             for bx in 0..<2 {
                 let ox = bx * 6
                 let yp = y + oy * 17 + ox
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
+                var s5_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 10 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 168 + ox * 8 + ky * 168 + kx * 16
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 40])
+                            let x5 = V4(repeating: xp[ci + 40])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -614,27 +609,27 @@ extension Random105: TrainableModel {
             }
             do {
                 let yp = y + oy * 17 + 12
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
+                var s0_0 = V4()
+                var s1_0 = V4()
+                var s2_0 = V4()
+                var s3_0 = V4()
+                var s4_0 = V4()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 10 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<3 {
                         let xp = x + oy * 168 + ky * 168 + kx * 16 + 96
                         let wp = kernel + (ky * 3 + kx) * 32
                         for ci in 0..<8 {
-                            let w0 = wp.simd(V.self, at: ci * 4)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V4.self, at: ci * 4)
+                            let x0 = V4(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 8])
+                            let x1 = V4(repeating: xp[ci + 8])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 16])
+                            let x2 = V4(repeating: xp[ci + 16])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 24])
+                            let x3 = V4(repeating: xp[ci + 24])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 32])
+                            let x4 = V4(repeating: xp[ci + 32])
                             s4_0 = madd(s4_0, x4, w0)
                         }
                     }
@@ -779,38 +774,37 @@ extension Random105: TrainableModel {
     // with the kernel turned half a turn and its channels swapped
     @inline(never)
     static func l1_conv2d_1_backward_input_gradient(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ parts: Range<Int> = 0..<9) {
-        typealias V = SIMD8<Float>
         let kernel = w
         for oy in parts {
             do {
                 let yp = y + oy * 104
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
-                var s6_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
+                var s6_0 = V8()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 42 + ky * 42 + kx * 3
                         let wp = kernel + (ky * 2 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V8(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V8(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
-                            let x6 = V(repeating: xp[ci + 18])
+                            let x6 = V8(repeating: xp[ci + 18])
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
@@ -825,30 +819,30 @@ extension Random105: TrainableModel {
             }
             do {
                 let yp = y + (oy * 13 + 7) * 8
-                var s0_0 = V()
-                var s1_0 = V()
-                var s2_0 = V()
-                var s3_0 = V()
-                var s4_0 = V()
-                var s5_0 = V()
+                var s0_0 = V8()
+                var s1_0 = V8()
+                var s2_0 = V8()
+                var s3_0 = V8()
+                var s4_0 = V8()
+                var s5_0 = V8()
                 let ky0 = Swift.max(0, 1 - oy), ky1 = Swift.min(2, 9 - oy)
                 for ky in ky0..<ky1 {
                     for kx in 0..<2 {
                         let xp = x + oy * 42 + ky * 42 + kx * 3 + 21
                         let wp = kernel + (ky * 2 + kx) * 24
                         for ci in 0..<3 {
-                            let w0 = wp.simd(V.self, at: ci * 8)
-                            let x0 = V(repeating: xp[ci])
+                            let w0 = wp.simd(V8.self, at: ci * 8)
+                            let x0 = V8(repeating: xp[ci])
                             s0_0 = madd(s0_0, x0, w0)
-                            let x1 = V(repeating: xp[ci + 3])
+                            let x1 = V8(repeating: xp[ci + 3])
                             s1_0 = madd(s1_0, x1, w0)
-                            let x2 = V(repeating: xp[ci + 6])
+                            let x2 = V8(repeating: xp[ci + 6])
                             s2_0 = madd(s2_0, x2, w0)
-                            let x3 = V(repeating: xp[ci + 9])
+                            let x3 = V8(repeating: xp[ci + 9])
                             s3_0 = madd(s3_0, x3, w0)
-                            let x4 = V(repeating: xp[ci + 12])
+                            let x4 = V8(repeating: xp[ci + 12])
                             s4_0 = madd(s4_0, x4, w0)
-                            let x5 = V(repeating: xp[ci + 15])
+                            let x5 = V8(repeating: xp[ci + 15])
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
@@ -944,6 +938,15 @@ extension Random105: TrainableModel {
     }
 
 }
+
+// MARK: - Vector types
+
+private typealias V2 = SIMD2<Float>
+private typealias V4 = SIMD4<Float>
+private typealias V8 = SIMD8<Float>
+private typealias V16 = SIMD16<Float>
+private typealias V32 = SIMD32<Float>
+private typealias V64 = SIMD64<Float>
 
 // MARK: - Multiply-add
 

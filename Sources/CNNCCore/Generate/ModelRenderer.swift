@@ -56,6 +56,10 @@ struct ModelRenderer {
         }
         writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
         TrainingGenerator(model: program).emit(into: &out)
+        out.line()
+        out.line("// MARK: - Vector types")
+        out.line()
+        for declaration in VectorTypes.declarations { out.line(declaration) }
         writeMultiplyAdd(vectorTypes: program.vectorWidths, into: &out)
         if program.usesWinograd {
             out.line()

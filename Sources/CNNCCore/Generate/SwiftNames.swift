@@ -16,7 +16,7 @@ public enum SwiftNames {
     /// type of one of these names would shadow it or not compile (`self.yaml`,
     /// `float.yaml`, `any.yaml`). A test keeps this list a superset of the
     /// capitalized identifiers in every committed generated file.
-    static let reservedTypeNames: Set<String> = [
+    static let reservedTypeNames = Set<String>([
         // Swift's capitalized keywords, and types of its standard library and Foundation.
         "Self", "Any", "Type", "Protocol", "Swift", "Foundation", "Float", "Double", "Int", "UInt64", "Bool", "String",
         "Void", "Range", "Array", "Error", "Sendable", "UnsafePointer", "UnsafeMutablePointer", "UnsafeMutableBufferPointer", "UnsafeRawPointer", "UnsafeMutableRawPointer", "SIMD2", "SIMD4", "SIMD8",
@@ -26,8 +26,8 @@ public enum SwiftNames {
         "LayerDescription", "TensorLayout", "LossFunction", "ModelLoss", "RuntimeError", "SplitMix64", "VectorMath", "WeightPacking",
         "WorkerPool", "Resampling", "UnoptimizedBuildWarning", "PackedWeights",
         // Names declared inside generated types and functions.
-        "Arena", "Version", "V", "VC", "VK",
-    ]
+        "Arena", "Version",
+    ]).union(VectorTypes.widths.map(VectorTypes.name)) // the file's vector types
 
     /// The generated file's name: `cats_vs_dogs.yaml` → `cats_vs_dogs.cnnc.swift`.
     public static func fileName(forSpecPath path: String) -> String {

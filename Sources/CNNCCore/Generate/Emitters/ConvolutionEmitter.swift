@@ -121,7 +121,8 @@ struct ConvolutionEmitter: Codable, Hashable {
         }
         return sums(8) > sums(16) ? 8 : 16
     }
-    var vectorType: String { "SIMD\(lanes)<Float>" }
+    /// The file-level name of this kernel's vectors (`V8`).
+    var vector: String { VectorTypes.name(lanes) }
     var outputs: Int { packed.outputs }
     var paddedOutputs: Int { packed.paddedOutputs }
 
@@ -388,7 +389,6 @@ struct ConvolutionEmitter: Codable, Hashable {
     func emit(into out: inout SourceWriter) {
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
-            out.line("typealias V = \(vectorType)")
             let names = packed.namedParts(kernelUsed: readsKernel, biasUsed: !startsFromZero)
             if !names.isEmpty { out.line(names) }
             guard let rows = inputChannelsPerPass, rows < inputChannels else {
@@ -639,13 +639,13 @@ struct ConvolutionEmitter: Codable, Hashable {
             for j in 0..<chunks {
                 let offset = outputOffset(p, j)
                 if pass.first && startsFromZero {
-                    out.line("\(sums) s\(p)_\(j) = V()")
+                    out.line("\(sums) s\(p)_\(j) = \(vector)()")
                 } else if pass.first {
-                    out.line("\(sums) s\(p)_\(j) = bias.simd(V.self, at: \(Index(j * lanes) + channelBase))")
+                    out.line("\(sums) s\(p)_\(j) = bias.simd(\(vector).self, at: \(Index(j * lanes) + channelBase))")
                 } else if channelsLeft(j) >= lanes {
-                    out.line("var s\(p)_\(j) = UnsafePointer(yp).simd(V.self, at: \(offset))")
+                    out.line("var s\(p)_\(j) = UnsafePointer(yp).simd(\(vector).self, at: \(offset))")
                 } else {
-                    out.line("var s\(p)_\(j) = V(); " + Index.loopLine("lane", count: channelsLeft(j)) { lane in "s\(p)_\(j)[\(lane)] = yp[\(lane + offset)]" })
+                    out.line("var s\(p)_\(j) = \(vector)(); " + Index.loopLine("lane", count: channelsLeft(j)) { lane in "s\(p)_\(j)[\(lane)] = yp[\(lane + offset)]" })
                 }
             }
         }
@@ -661,7 +661,7 @@ struct ConvolutionEmitter: Codable, Hashable {
             out.line("let wp = \(wp.offsetting("kernel"))")
             out.loop("ci", count: pass.count) { out, ci in
                 for j in 0..<chunks {
-                    out.line("let w\(j) = wp.simd(V.self, at: \(ci * weightRowStride + chunkOffset(j)))")
+                    out.line("let w\(j) = wp.simd(\(vector).self, at: \(ci * weightRowStride + chunkOffset(j)))")
                     if prefetchesPanels {
                         out.line("wp.prefetch(at: \(ci * weightRowStride + chunkOffset(j) + Self.prefetchDistance))")
                     }
@@ -670,7 +670,7 @@ struct ConvolutionEmitter: Codable, Hashable {
                     out.line("wp.prefetch(at: \(ci * weightRowStride + hint))")
                 }
                 for p in 0..<pixels {
-                    out.line("let x\(p) = V(repeating: xp[\(pixelOffset(p) + ci)])")
+                    out.line("let x\(p) = \(vector)(repeating: xp[\(pixelOffset(p) + ci)])")
                     for j in 0..<chunks {
                         out.line("s\(p)_\(j) = madd(s\(p)_\(j), x\(p), w\(j))")
                     }
@@ -736,7 +736,7 @@ struct ConvolutionEmitter: Codable, Hashable {
                 // stayed a call per vector for SIMD8 (a quarter of toy_convnet's time).
                 var value = fusedReLU && pass.last ? "s\(p)_\(j).replacing(with: 0, where: s\(p)_\(j) .< 0)" : "s\(p)_\(j)"
                 if pass.last, let epilogue {
-                    value = epilogue.apply(to: value, name: "e\(p)_\(j)", vector: "V", lanes: lanes, channel: Index(j * lanes) + channelBase,
+                    value = epilogue.apply(to: value, name: "e\(p)_\(j)", vector: vector, lanes: lanes, channel: Index(j * lanes) + channelBase,
                                            existing: min(lanes, channelsLeft(j)), into: &out)
                 }
                 let offset = outputOffset(p, j)

@@ -119,7 +119,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
 
     /// One row of output (`limitedRows`: its kernel rows are the range
     /// `kernelRows`, since some rows read only padding) for every vector of
-    /// channels (`channelRuns`, each run with its own `V`), as blocks of
+    /// channels (`channelRuns`, each run with vectors of its own width), as blocks of
     /// neighbouring pixels. The blocks whose taps all read the input run in
     /// loops; an edge block is written at its constant place.
     private func emitRow(oy: Index, limitedRows: Bool, into out: inout SourceWriter) {
@@ -128,7 +128,6 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
                 ? "for c0 in stride(from: \(run.start), to: \(run.start + run.vectors * run.width), by: \(run.width))" : "do"
             if run.channels < run.width { out.line("// The last \(run.channels) channel\(run.channels == 1 ? "" : "s"), lane by lane.") }
             out.block(header) { out in
-                out.line("typealias V = SIMD\(run.width)<Float>")
                 emitBlocks(width: run.width, channels: run.channels, c0: run.vectors > 1 ? Index("c0") : Index(run.start),
                            oy: oy, limitedRows: limitedRows, into: &out)
             }
@@ -181,7 +180,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
     /// the kernel rows are those of the range `kernelRows`.
     private func emitBlock(pixels: Int, width lanes: Int, channels: Int, channelBase c0: Index, oy: Index, ox: Index, limitedRows: Bool,
                            into out: inout SourceWriter) {
-        let whole = channels == lanes
+        let whole = channels == lanes, vector = VectorTypes.name(lanes)
         // Which (pixel, tap) pairs read each input column, by column relative to
         // the block's first (p·stride + kx·dilation); at a constant place, only
         // the pairs whose column exists.
@@ -195,7 +194,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         out.line("let yp = \(((oy * outputWidth + ox) * outputs + c0).offsetting("y"))")
         for p in 0..<pixels {
             let used = readsSomething && readers.values.contains { $0.contains { $0.pixel == p } }
-            out.line("\(used ? "var" : "let") s\(p) = bias.simd(V.self, at: \(c0))")
+            out.line("\(used ? "var" : "let") s\(p) = bias.simd(\(vector).self, at: \(c0))")
         }
         // Where the block's first column starts in a row: a constant block may
         // start left of the input, so its loads carry that column in their offsets.
@@ -208,14 +207,14 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             out.line("let wr = \((ky * (kernel.width * packed.paddedOutputs) + c0).offsetting("kernel"))")
             let taps = Set(readers.values.flatMap { $0.map(\.tap) })
             for kx in 0..<kernel.width where taps.contains(kx) {
-                out.line("let w\(kx) = wr.simd(V.self, at: \(kx * packed.paddedOutputs))")
+                out.line("let w\(kx) = wr.simd(\(vector).self, at: \(kx * packed.paddedOutputs))")
             }
             for column in readers.keys.sorted() {
                 let at = columnOffset(column)
                 if whole {
-                    out.line("let i\(column) = xr.simd(V.self, at: \(at))")
+                    out.line("let i\(column) = xr.simd(\(vector).self, at: \(at))")
                 } else {
-                    out.line("var i\(column) = V(); " + Index.loopLine("lane", count: channels) { lane in "i\(column)[\(lane)] = xr[\(at + lane)]" })
+                    out.line("var i\(column) = \(vector)(); " + Index.loopLine("lane", count: channels) { lane in "i\(column)[\(lane)] = xr[\(at + lane)]" })
                 }
                 for (p, kx) in readers[column]! {
                     out.line("s\(p) = madd(s\(p), i\(column), w\(kx))")
@@ -233,7 +232,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
         for p in 0..<pixels {
             var value = fusedReLU ? "s\(p).replacing(with: 0, where: s\(p) .< 0)" : "s\(p)"
             if let epilogue {
-                value = epilogue.apply(to: value, name: "e\(p)", vector: "V", lanes: lanes, channel: c0, existing: channels, into: &out)
+                value = epilogue.apply(to: value, name: "e\(p)", vector: vector, lanes: lanes, channel: c0, existing: channels, into: &out)
             }
             if whole {
                 out.line("yp.store(\(value), at: \(p * outputs))")

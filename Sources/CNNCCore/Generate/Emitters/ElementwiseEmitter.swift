@@ -127,13 +127,13 @@ struct ElementwiseEmitter: Codable, Hashable {
     /// of mini_resnet's 58 for each 28x28x8 BatchNormalization on a Zen 3. A
     /// separate multiply and add, as the scalar form rounds them.
     private func emitVectorScaleShift(scaleOffset: Int, shiftOffset: Int, count: Int, channels: Int, into out: inout SourceWriter) {
-        out.line("typealias V = SIMD8<Float>")
+        let v = VectorTypes.name(8)
         out.line("let scale = w + \(scaleOffset), shift = w + \(shiftOffset)")
         out.loop("position", count: count / channels) { out, position in
             out.line("let v = \((position * channels).offsetting("x"))")
             out.loop("group", count: channels / 8) { out, group in
                 let c = group * 8
-                out.line("v.store(v.simd(V.self, at: \(c)) * scale.simd(V.self, at: \(c)) + shift.simd(V.self, at: \(c)), at: \(c))")
+                out.line("v.store(v.simd(\(v).self, at: \(c)) * scale.simd(\(v).self, at: \(c)) + shift.simd(\(v).self, at: \(c)), at: \(c))")
             }
         }
     }

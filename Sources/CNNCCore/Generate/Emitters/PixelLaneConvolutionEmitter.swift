@@ -47,6 +47,8 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
 
     /// One register's floats, as long as a row of output fills one such vector.
     var lanes: Int { target.registerLanes == 16 && rowFloats >= 16 ? 16 : 8 }
+    /// The file-level name of this kernel's vectors (`V8`).
+    var vector: String { VectorTypes.name(lanes) }
     /// Rows of output (blocks of `stationaryRows` of them, where those run):
     /// a call can be limited to a range of them (see `ConvolutionEmitter.parts`).
     var parts: Int { outputHeight / (stationaryRows ?? 1) }
@@ -147,14 +149,13 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         let (rowStep, lastTapRow) = (strides.height, (kernel.height - 1) * dilation.height)
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
-            out.line("typealias V = SIMD\(lanes)<Float>")
             out.line("guard !parts.isEmpty else { return }")
             out.line("let patterns = \(Index(phasedOffset).offsetting("w")), biases = \(Index(phasedOffset + taps * filters * stride).offsetting("w"))")
             if epilogue?.scaleShift == true {
                 // Lane j of a vector of phase p holds filter (p + j) % filters.
                 out.line("// The BatchNormalization's scale and shift for each phase's lanes.")
                 for phase in Set(vectorStarts.map { $0 % filters }).sorted() {
-                    out.line("var scale\(phase) = V(), shift\(phase) = V()")
+                    out.line("var scale\(phase) = \(vector)(), shift\(phase) = \(vector)()")
                     out.line("for lane in 0..<\(lanes) { scale\(phase)[lane] = post[(\(phase) + lane) % \(filters)]; shift\(phase)[lane] = post[\(filters) + (\(phase) + lane) % \(filters)] }")
                 }
             }
@@ -216,7 +217,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                 if holdsEveryTap {
                     for ky in 0..<kernel.height { out.line(patternLoads(ky: ky, columns: Array(0..<kernel.width), phase: phase)) }
                 }
-                out.line("let bias = biases.simd(V.self, at: \(phase * stride))")
+                out.line("let bias = biases.simd(\(vector).self, at: \(phase * stride))")
                 out.line("// The vectors of a row that start at filter \(phase)" + (holdsEveryTap ? " (of \(taps) taps' patterns held above)." : "."))
                 out.block("for start in \(byPhase[phase]!)") { out in
                     out.block("for oy in stride(from: parts.lowerBound * \(rows), to: parts.upperBound * \(rows), by: \(rows))") { out in
@@ -238,7 +239,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
             for inputRow in 0...lastInputRow(rows: rows) {
                 let readers = readers(of: inputRow, rows: rows)
                 guard !readers.isEmpty else { continue }
-                out.line("do { let xv = row.simd(V.self, at: \(inputRow * repeatedRow + kx * dilation.width * filters))"
+                out.line("do { let xv = row.simd(\(vector).self, at: \(inputRow * repeatedRow + kx * dilation.width * filters))"
                          + readers.map { "; s\($0.row) = madd(s\($0.row), xv, p\($0.ky)_\(kx))" }.joined() + " }")
             }
         }
@@ -250,7 +251,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// phase) first.
     private func emitStore(_ sum: String, name: String, phase: Int, at offset: Int, into out: inout SourceWriter) {
         if fusedReLU { out.line("\(sum) = \(sum).replacing(with: 0, where: \(sum) .< 0)") }
-        let value = epilogue?.apply(to: sum, name: "e\(name)", vector: "V", lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
+        let value = epilogue?.apply(to: sum, name: "e\(name)", vector: vector, lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
                                     into: &out) ?? sum
         out.line("yp.store(\(value), at: \(offset))")
     }
@@ -258,7 +259,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// `let p<ky>_<kx> = …` for the patterns of phase `phase` of row `ky` of taps, at `columns`.
     private func patternLoads(ky: Int, columns: [Int], phase: Int) -> String {
         "let " + columns.map { kx in
-            "p\(ky)_\(kx) = patterns.simd(V.self, at: \(((ky * kernel.width + kx) * filters + phase) * Self.patternStride))"
+            "p\(ky)_\(kx) = patterns.simd(\(vector).self, at: \(((ky * kernel.width + kx) * filters + phase) * Self.patternStride))"
         }.joined(separator: ", ")
     }
 
@@ -298,7 +299,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
         out.block("do") { out in
             for r in 0..<rows {
                 for (v, start) in starts.enumerated() {
-                    out.line("var s\(r)_\(v) = biases.simd(V.self, at: \(start % filters * stride))")
+                    out.line("var s\(r)_\(v) = biases.simd(\(vector).self, at: \(start % filters * stride))")
                 }
             }
             // Columns of taps outside, rows written out inside: the rows read
@@ -313,11 +314,11 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
                         for (r, ky) in readers {
                             out.line("let wp\(r) = \(((ky * kernel.width + kx) * (filters * stride)).offsetting("patterns"))")
                             for phase in phases {
-                                out.line("let w\(r)_\(phase) = wp\(r).simd(V.self, at: \(phase * stride))")
+                                out.line("let w\(r)_\(phase) = wp\(r).simd(\(vector).self, at: \(phase * stride))")
                             }
                         }
                         for (v, start) in starts.enumerated() {
-                            out.line("let x\(v) = " + (broadcasts ? "V(repeating: xp[\(start / filters)])" : "xp.simd(V.self, at: \(start))"))
+                            out.line("let x\(v) = " + (broadcasts ? "\(vector)(repeating: xp[\(start / filters)])" : "xp.simd(\(vector).self, at: \(start))"))
                             for (r, _) in readers {
                                 out.line("s\(r)_\(v) = madd(s\(r)_\(v), x\(v), w\(r)_\(start % filters))")
                             }

@@ -95,6 +95,9 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// Vectors of filters: AVX2's 8, else the packing's 16 unless the filters
     /// end in half a vector (24, 40, …), whose stores run 8 at a time.
     var outputLanes: Int { target.registerLanes >= 16 && outputs % packed.lanes == 0 ? packed.lanes : min(8, packed.lanes) }
+    /// The file-level names of the input channels' and the outputs' vectors (`V16`).
+    var channelVector: String { VectorTypes.name(channelLanes) }
+    var outputVector: String { VectorTypes.name(outputLanes) }
 
     /// Tile rows per group. Every group streams all of U (n² x inputs x
     /// outputs floats) through its products, so a group must be large enough
@@ -146,10 +149,8 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         }
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>\(epilogue?.parameter ?? ""), _ parts: Range<Int> = 0..<\(parts))") { out in
-            out.line("typealias VC = SIMD\(channelLanes)<Float>")
-            out.line("typealias VK = SIMD\(outputLanes)<Float>")
             out.line("let v = s, m = s + \(transforms * vStride)")
-            if fusedReLU { out.line("let zero = VK()") }
+            if fusedReLU { out.line("let zero = \(outputVector)()") }
             // One body for every group; a shorter last group sets `rows` (the
             // body written twice made F(4x4)'s kernels twice as long to compile).
             let rowCounts = lastRows > 0 ? [rowsPerGroup, lastRows] : [rowsPerGroup]
@@ -206,10 +207,10 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                 // The tile's first output: each store's offset from it is a constant, which type-checks fast.
                 out.line("let yt = y + (oy * \(outputWidth) + ox) * \(outputs)")
                 out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
-                    out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (t * \(outputs) + k)")
+                    out.line("let bias = w.simd(\(outputVector).self, at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (t * \(outputs) + k)")
                     // A on the columns of each row of M, then Aᵀ on the rows.
                     Self.emitRowTransforms(tile.outputFunction, rows: n, results: m, loading: "m", as: "a", into: &out) { i, j in
-                        "mt.simd(VK.self, at: \((i * n + j) * mStride))"
+                        "mt.simd(\(outputVector).self, at: \((i * n + j) * mStride))"
                     }
                     for j in 0..<m {
                         out.line("let (" + (0..<m).map { "s\($0)\(j)" }.joined(separator: ", ") + ") = \(tile.outputFunction)("
@@ -233,8 +234,14 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
     /// written out (`WinogradTile.combination`), one per value of V and y.
     private func emitLineGroup(_ line: WinogradLine, into out: inout SourceWriter) {
         let m = line.outputs, n = line.patch
-        let constants = WinogradTile.constantValues(of: line.inputTransform).map { ("VC", $0) }
-            + WinogradTile.constantValues(of: line.outputTransform).map { ("VK", $0) }
+        // A constant is named by its vector type and value: where both transforms'
+        // vectors have one width, a value they share is declared once.
+        var constants: [(String, Double)] = []
+        for constant in WinogradTile.constantValues(of: line.inputTransform).map({ (channelVector, $0) })
+            + WinogradTile.constantValues(of: line.outputTransform).map({ (outputVector, $0) })
+        where !constants.contains(where: { $0 == constant }) {
+            constants.append(constant)
+        }
         if !constants.isEmpty {
             out.line("let " + constants.map { WinogradTile.constantDeclaration($0, $1) }.joined(separator: ", "))
         }
@@ -243,10 +250,10 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
             out.line("let patch = x + (ty0 * \(tileColumns) + tx) * \(m * inputChannels)")
             out.block("for c in stride(from: 0, to: \(inputChannels), by: \(channelLanes))") { out in
                 out.line("let vt = v + (tx * \(inputChannels) + c), pc = patch + c")
-                out.line("let " + (0..<n).map { "d\($0) = pc.simd(VC.self, at: \($0 * inputChannels))" }.joined(separator: ", "))
+                out.line("let " + (0..<n).map { "d\($0) = pc.simd(\(channelVector).self, at: \($0 * inputChannels))" }.joined(separator: ", "))
                 let terms = (0..<n).map { "d\($0)" }
                 for (xi, row) in line.inputTransform.enumerated() {
-                    out.line("vt.store(\(WinogradTile.combination(row, of: terms, vector: "VC")), at: \(xi * vStride))")
+                    out.line("vt.store(\(WinogradTile.combination(row, of: terms, vector: channelVector)), at: \(xi * vStride))")
                 }
             }
         }
@@ -259,11 +266,11 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         out.block("for tx in 0..<\(tileColumns)") { out in
             out.line("let ox = \(m) * (ty0 * \(tileColumns) + tx), yt = y + ox * \(outputs)")
             out.block("for k in stride(from: 0, to: \(outputs), by: \(outputLanes))") { out in
-                out.line("let bias = w.simd(VK.self, at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (tx * \(outputs) + k)")
-                out.line("let " + (0..<n).map { "m\($0) = mt.simd(VK.self, at: \($0 * mStride))" }.joined(separator: ", "))
+                out.line("let bias = w.simd(\(outputVector).self, at: \(packed.biasOffset) + k), mt = UnsafePointer(m) + (tx * \(outputs) + k)")
+                out.line("let " + (0..<n).map { "m\($0) = mt.simd(\(outputVector).self, at: \($0 * mStride))" }.joined(separator: ", "))
                 let terms = (0..<n).map { "m\($0)" }
                 for (j, row) in line.outputTransform.enumerated() {
-                    emitStore("\(WinogradTile.combination(row, of: terms, vector: "VK")) + bias", name: "\(j)", at: j * outputs,
+                    emitStore("\(WinogradTile.combination(row, of: terms, vector: outputVector)) + bias", name: "\(j)", at: j * outputs,
                               inside: lineOutputInside(line, column: j), into: &out)
                 }
             }
@@ -277,7 +284,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
         out.line("let y\(name) = \(sum)")
         var value = fusedReLU ? "y\(name).replacing(with: zero, where: y\(name) .< zero)" : "y\(name)"
         if let epilogue {
-            value = epilogue.apply(to: value, name: "e\(name)", vector: "VK", lanes: outputLanes, channel: Index("k"),
+            value = epilogue.apply(to: value, name: "e\(name)", vector: outputVector, lanes: outputLanes, channel: Index("k"),
                                    existing: outputLanes, into: &out)
         }
         let store = "yt.store(\(value), at: \(Index(offset) + Index("k")))"
@@ -318,7 +325,7 @@ struct WinogradConvolutionEmitter: Codable, Hashable {
                     out.line("let vt = v + (t * \(inputChannels) + c), pc = patch + c")
                     // B on the columns of each row of the patch, then Bᵀ on the rows.
                     emitRowTransforms(tile.inputFunction, rows: n, results: n, loading: "d", as: "b", into: &out) { i, j in
-                        "pc.simd(VC.self, at: \(i * rowFloats + j * inputChannels))"
+                        "pc.simd(\(VectorTypes.name(channelLanes)).self, at: \(i * rowFloats + j * inputChannels))"
                     }
                     for j in 0..<n {
                         out.line("let (" + (0..<n).map { "v\($0)\(j)" }.joined(separator: ", ") + ") = \(tile.inputFunction)("

@@ -130,12 +130,12 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
         return expression ?? "\(vector)()"
     }
 
-    /// `VC_m2_5: VC = VC(repeating: -2.5)`: the constant `combination` names, declared.
+    /// `V16_m2_5: V16 = V16(repeating: -2.5)`: the constant `combination` names, declared.
     static func constantDeclaration(_ vector: String, _ value: Double) -> String {
         "\(constantName(vector, value)): \(vector) = \(vector)(repeating: \(literal(value)))"
     }
 
-    /// The name of a vector of `vector` with every lane `value`: `VC_m2_5` for
+    /// The name of a vector of `vector` with every lane `value`: `V16_m2_5` for
     /// −2.5 (any character of the literal that cannot be in a name, such as an
     /// exponent's sign, becomes `_`).
     static func constantName(_ vector: String, _ value: Double) -> String {
@@ -158,7 +158,7 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
     static func emitHelpers(lanes: [Int], into out: inout SourceWriter) {
         for tile in [WinogradTile.two, .four] {
             for width in lanes {
-                let vector = "SIMD\(width)<Float>"
+                let vector = VectorTypes.name(width)
                 for (function, matrix) in [(tile.inputFunction, tile.inputTransform), (tile.outputFunction, tile.outputTransform),
                                            (tile.outputAdjointFunction, tile.outputAdjoint), (tile.kernelAdjointFunction, tile.kernelAdjoint)] {
                     let inputs = matrix[0].count
@@ -166,13 +166,12 @@ enum WinogradTile: Int, Codable, Hashable, Sendable {
                     let results = "(" + Array(repeating: vector, count: matrix.count).joined(separator: ", ") + ")"
                     out.line("@inline(__always)")
                     out.block("private func \(function)(\(parameters)) -> \(results)") { out in
-                        out.line("typealias V = \(vector)")
                         let constants = constantValues(of: matrix)
                         if !constants.isEmpty {
-                            out.line("let " + constants.map { constantDeclaration("V", $0) }.joined(separator: ", "))
+                            out.line("let " + constants.map { constantDeclaration(vector, $0) }.joined(separator: ", "))
                         }
                         let terms = (0..<inputs).map { "x\($0)" }
-                        out.line("return (" + matrix.map { combination($0, of: terms, vector: "V") }.joined(separator: ", ") + ")")
+                        out.line("return (" + matrix.map { combination($0, of: terms, vector: vector) }.joined(separator: ", ") + ")")
                     }
                 }
             }

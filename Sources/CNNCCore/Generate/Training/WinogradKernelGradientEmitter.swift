@@ -38,6 +38,8 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
     /// forward kernel's output transform (16 vectors of 16 lanes live at once
     /// would need 32 registers).
     var transformLanes: Int { target.registerLanes >= 16 ? lanes : min(8, lanes) }
+    /// The file-level name of the transforms' vectors (`V16`).
+    var transformVector: String { VectorTypes.name(transformLanes) }
     /// The input transform's vectors, as the forward kernel's.
     var channelLanes: Int { inputChannels % 16 == 0 && target.registerLanes >= 16 ? 16 : 8 }
 
@@ -75,8 +77,6 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
         out.line("// the batch's S (\(function)_fold turns it into dL/dkernel once a step)")
         out.line("@inline(never)")
         out.block("static func \(function)(_ x: UnsafePointer<Float>, _ dz: UnsafePointer<Float>, _ sums: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>)") { out in
-            out.line("typealias VC = SIMD\(channelLanes)<Float>")
-            out.line("typealias VK = SIMD\(transformLanes)<Float>")
             out.line("let v = s, z = s + \(transforms * vStride)")
             // Group by group: V and Z stay in cache from their transforms to their products.
             // One body for every group, as the forward kernel's (`WinogradConvolutionEmitter.emitGroup`).
@@ -91,7 +91,6 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
         out.line("// dL/dkernel += Gᵀ S G, S summed over the batch")
         out.line("@inline(never)")
         out.block("static func \(function)_fold(_ sums: UnsafePointer<Float>, _ kernelGradient: UnsafeMutablePointer<Float>)") { out in
-            out.line("typealias VK = SIMD\(transformLanes)<Float>")
             emitInverseTransform(into: &out)
         }
         out.line()
@@ -112,9 +111,9 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
                     // A on the columns of each row of the block, then on the rows.
                     for i in 0..<m {
                         let loads = (0..<m).map { j -> String in
-                            let load = "dzt.simd(VK.self, at: \((i * outputWidth + j) * outputs) + k)"
+                            let load = "dzt.simd(\(transformVector).self, at: \((i * outputWidth + j) * outputs) + k)"
                             let inside = WinogradConvolutionEmitter.insideOutput(tile: tile, row: i, column: j, outputHeight: outputHeight, outputWidth: outputWidth)
-                            return "d\(i)\(j) = " + (inside.map { "\($0) ? \(load) : VK()" } ?? load)
+                            return "d\(i)\(j) = " + (inside.map { "\($0) ? \(load) : \(transformVector)()" } ?? load)
                         }
                         out.line("let " + loads.joined(separator: ", "))
                         out.line("let (" + (0..<n).map { "e\(i)\($0)" }.joined(separator: ", ") + ") = \(tile.outputAdjointFunction)("
@@ -174,13 +173,13 @@ struct WinogradKernelGradientEmitter: Codable, Hashable, Sendable {
             out.line("let st = sums + at, kt = kernelGradient + at")
             // Gᵀ on the columns of each row of S, then on the rows.
             for i in 0..<n {
-                out.line("let " + (0..<n).map { j in "s\(i)\(j) = st.simd(VK.self, at: \((i * n + j) * matrix))" }.joined(separator: ", "))
+                out.line("let " + (0..<n).map { j in "s\(i)\(j) = st.simd(\(transformVector).self, at: \((i * n + j) * matrix))" }.joined(separator: ", "))
                 out.line("let (t\(i)0, t\(i)1, t\(i)2) = \(tile.kernelAdjointFunction)(" + (0..<n).map { "s\(i)\($0)" }.joined(separator: ", ") + ")")
             }
             for b in 0..<3 {
                 out.line("let (g0\(b), g1\(b), g2\(b)) = \(tile.kernelAdjointFunction)(" + (0..<n).map { "t\($0)\(b)" }.joined(separator: ", ") + ")")
                 for a in 0..<3 {
-                    out.line("kt.store(UnsafePointer(kt).simd(VK.self, at: \((a * 3 + b) * matrix)) + g\(a)\(b), at: \((a * 3 + b) * matrix))")
+                    out.line("kt.store(UnsafePointer(kt).simd(\(transformVector).self, at: \((a * 3 + b) * matrix)) + g\(a)\(b), at: \((a * 3 + b) * matrix))")
                 }
             }
         }

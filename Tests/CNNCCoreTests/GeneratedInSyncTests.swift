@@ -109,6 +109,26 @@ import Testing
         #expect(closures.isEmpty, "closures passed to withUnsafeTemporaryAllocation in \(closures)")
     }
 
+    /// No function body declares a type: the compiler skips type-checking a
+    /// body for the module's interface only when it declares none, and the
+    /// kernels' `typealias V = SIMD8<Float>` once had every kernel
+    /// type-checked twice in a debug build (`VectorTypes`). Declarations
+    /// inside a model type sit 4 spaces in; in a body, 8 or more.
+    @Test func functionBodiesDeclareNoTypes() throws {
+        var found: [String] = []
+        for folder in Self.folders.map(\.generated) {
+            for file in RepositoryFiles.files(in: folder, extensions: ["swift"]) {
+                for line in try RepositoryFiles.read(file).split(separator: "\n") where line.hasPrefix("        ") {
+                    let code = line.drop { $0 == " " }
+                    if ["typealias ", "struct ", "enum ", "class ", "actor ", "protocol "].contains(where: code.hasPrefix) {
+                        found.append("\(file): \(line)")
+                    }
+                }
+            }
+        }
+        #expect(found.isEmpty, "\(found.prefix(5))")
+    }
+
     /// A spec file named like a type that generated code uses (`float.yaml`,
     /// `self.yaml`) gets another type name: every capitalized identifier in
     /// the code of the committed generated files, other than the models' own

@@ -435,10 +435,10 @@ def repeat_vector(graph, layer, config):
 
 
 def merge(graph, layer, config):
-    """Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate. Arithmetic on a tensor and a number
-    (Keras 3's `x + 3.0`, `x * (1 / 6)` in MobileNetV3's hard sigmoid) reads one tensor, and cnnc's summary
-    gives it as x * scale + offset, as a Rescaling."""
-    if "scale" in config:
+    """Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, CustomScaleLayer (InceptionResNetV2's
+    x0 + x1 * scale). Arithmetic on a tensor and a number (Keras 3's `x + 3.0`, `x * (1 / 6)` in MobileNetV3's
+    hard sigmoid) reads one tensor, and cnnc's summary gives it as x * scale + offset, as a Rescaling."""
+    if "scale" in config and layer["class_name"] != "CustomScaleLayer":
         return rescaling(graph, layer, config)
     reads, kind, rank = layer["reads"], layer["class_name"], len(layer["output_shape"])
     images = all(graph.tensors[name][1] in LAYOUTS for name in reads)  # images or sequences
@@ -456,6 +456,10 @@ def merge(graph, layer, config):
         if images:  # channels move to axis 1, the spatial axes one further: NCHW or NCW
             axis = 1 if axis == rank else axis + 1
         graph.tensor = graph.node("Concat", tensors, layer["name"], axis=axis)
+    elif kind == "CustomScaleLayer":
+        factor = graph.constant(f"{layer['name']}.scale", np.float32(config["scale"]))
+        scaled = graph.node("Mul", [tensors[1], factor], f"{layer['name']}_scaled")
+        graph.tensor = graph.node("Add", [tensors[0], scaled], layer["name"])
     elif kind in ("Subtract", "Multiply"):
         op = "Sub" if kind == "Subtract" else "Mul"
         result = tensors[0]
@@ -498,7 +502,7 @@ BUILDERS = {
     "RepeatVector": repeat_vector,
     "Activation": lambda graph, layer, config: graph.activation(config["activation"], layer["name"]),
     "Softmax": lambda graph, layer, config: graph.activation("softmax", layer["name"]),
-    **{kind: merge for kind in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate")},
+    **{kind: merge for kind in ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "CustomScaleLayer")},
 }
 
 

@@ -23,7 +23,7 @@ import Testing
         let specs = Set(Self.cases.map(\.spec))
         #expect(specs.isSuperset(of: ["Tests/Fixtures/graphs/residual_block.yaml", "Tests/Fixtures/graphs/inception_block.yaml",
                                       "Tests/Fixtures/graphs/squeeze_excite.yaml", "Tests/Fixtures/graphs/merges_one_input.yaml",
-                                      "Tests/Fixtures/graphs/two_inputs_two_outputs.yaml"]))
+                                      "Tests/Fixtures/graphs/two_inputs_two_outputs.yaml", "Tests/Fixtures/graphs/scaled_residual.yaml"]))
     }
 
     /// Several inputs and outputs are packed one after another, in the

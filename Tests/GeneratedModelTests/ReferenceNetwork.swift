@@ -87,6 +87,7 @@ struct ReferenceNetwork {
                 case .average: return values.reduce(0, +) / Double(values.count)
                 case .maximum: return values.max()!
                 case .minimum: return values.min()!
+                case .scaledAdd(let scale): return values[0] + values[1] * Double(Float(scale))
                 }
             }
         default:

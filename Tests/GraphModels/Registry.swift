@@ -11,6 +11,7 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/graphs/merges_one_input.yaml", MergesOneInput.self),
     ("Tests/Fixtures/graphs/norm_prelu_residual.yaml", NormPreluResidual.self),
     ("Tests/Fixtures/graphs/residual_block.yaml", ResidualBlock.self),
+    ("Tests/Fixtures/graphs/scaled_residual.yaml", ScaledResidual.self),
     ("Tests/Fixtures/graphs/sequence_branches.yaml", SequenceBranches.self),
     ("Tests/Fixtures/graphs/shared_batch_norm.yaml", SharedBatchNorm.self),
     ("Tests/Fixtures/graphs/siamese_crops.yaml", SiameseCrops.self),

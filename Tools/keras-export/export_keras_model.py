@@ -111,6 +111,8 @@ WEIGHTLESS = {
     "Maximum",
     "Minimum",
     "Concatenate",
+    # InceptionResNetV2's shortcut + branch * scale (keras.src.applications.inception_resnet_v2).
+    "CustomScaleLayer",
 }
 KERNEL_RANK = {"Conv1D": 3, "Conv2D": 4, "DepthwiseConv2D": 4, "Conv2DTranspose": 4, "Dense": 2}
 # Weights other than `kernel` that are kernels, with their rank.

@@ -43,7 +43,7 @@ from make_fixtures import child_env, versions_text  # noqa: E402
 
 GRAPHS = Path("Tests/Fixtures/graphs")
 OUT = Path("Tests/Fixtures/keras/functional")
-MERGE_CLASSES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"}
+MERGE_CLASSES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "CustomScaleLayer"}
 # name -> (constructor, input shape[, keyword arguments]). Small inputs keep the JSON and the tests light.
 APPLICATIONS = {
     "vgg16": ("VGG16", (64, 64, 3)),
@@ -60,7 +60,23 @@ APPLICATIONS = {
     "nasnetmobile": ("NASNetMobile", (96, 96, 3)),
     "mobilenetv3small": ("MobileNetV3Small", (96, 96, 3)),
     "efficientnetv2b0": ("EfficientNetV2B0", (64, 64, 3)),
+    "inceptionresnetv2": ("InceptionResNetV2", (75, 75, 3)),
 }
+
+
+# Graphs Keras 2 cannot build: tf.keras has no CustomScaleLayer (its
+# InceptionResNetV2 scales the branch in a Lambda, Python bytecode cnnc does
+# not read), so make_keras2_functional_json.py writes no json2/ for these.
+KERAS3_ONLY_GRAPHS = {"scaled_residual"}
+
+
+def layer_class(keras, class_name):
+    """A layer class by its name: keras.layers', or InceptionResNetV2's
+    CustomScaleLayer, which Keras defines in its application's module."""
+    if class_name == "CustomScaleLayer":
+        from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+        return CustomScaleLayer
+    return getattr(keras.layers, class_name)
 
 
 def build_graph(spec, keras=None):
@@ -93,7 +109,7 @@ def build_graph(spec, keras=None):
             calls[layer.name] = calls.get(layer.name, 0) + 1
             key = f"{layer.name}[{calls[layer.name]}]"
         else:
-            layer = getattr(keras.layers, class_name)(**kwargs)
+            layer = layer_class(keras, class_name)(**kwargs)
             layers_by_name[layer.name] = layer
             key = layer.name
         if reads is None:
@@ -256,7 +272,7 @@ def build(stem):
 OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths",
                  "two_inputs_two_outputs", "every_merge", "squeeze_excite_reshape", "nested_sequential", "nested_functional",
                  "norm_prelu_residual", "sequence_branches", "frozen_layers", "shared_layers", "siamese_crops", "nested_shared",
-                 "shared_batch_norm", "inverted_residual", "small_outputs"]
+                 "shared_batch_norm", "inverted_residual", "small_outputs", "scaled_residual"]
 
 
 def make_outputs(stem):

@@ -6,7 +6,8 @@ Run from the repository root (Tools/keras-fixtures/run.sh --keras2 does this):
     TF_USE_LEGACY_KERAS=1 python Tools/keras-fixtures/make_keras2_functional_json.py
 
 Writes Tests/Fixtures/keras/functional/json2/<stem>.json, `model.to_json()`
-indented by 2, for every graph spec in Tests/Fixtures/graphs/ (built by
+indented by 2, for every graph spec in Tests/Fixtures/graphs/ but
+KERAS3_ONLY_GRAPHS (built by
 make_functional_fixtures.build_graph with tf.keras) and for
 tf.keras.applications.ResNet50 and InceptionV3 at the input sizes
 make_functional_fixtures.py uses, and the nested models of NESTED_MODELS (and SHARED_MODELS)
@@ -35,13 +36,14 @@ KERAS2_APPLICATIONS = ["resnet50", "inceptionv3", "mobilenetv2"]
 def main():
     import yaml
     import tensorflow as tf
-    from make_functional_fixtures import APPLICATIONS, GRAPHS, NESTED_MODELS, SHARED_MODELS, build_graph
+    from make_functional_fixtures import APPLICATIONS, GRAPHS, KERAS3_ONLY_GRAPHS, NESTED_MODELS, SHARED_MODELS, build_graph
 
     keras = tf.keras
     if not keras.__name__.startswith("tf_keras"):
         raise SystemExit(f"tf.keras is {keras.__name__}, not Keras 2 (tf_keras)")
     OUT.mkdir(parents=True, exist_ok=True)
-    models = {p.name.split(".")[0]: (lambda p=p: build_graph(yaml.safe_load(p.read_text()), keras)) for p in sorted(GRAPHS.glob("*.yaml"))}
+    models = {p.name.split(".")[0]: (lambda p=p: build_graph(yaml.safe_load(p.read_text()), keras)) for p in sorted(GRAPHS.glob("*.yaml"))
+              if p.name.split(".")[0] not in KERAS3_ONLY_GRAPHS}
     for stem in KERAS2_APPLICATIONS:
         constructor, shape = APPLICATIONS[stem]
         models[stem] = lambda c=constructor, s=shape: (keras.backend.clear_session(),

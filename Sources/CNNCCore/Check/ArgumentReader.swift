@@ -97,9 +97,13 @@ struct ArgumentReader {
         return flag
     }
 
-    /// A number (whole or not) in `range`; nil after an error.
-    mutating func number(_ key: String, default defaultValue: Double, in range: ClosedRange<Double>, rangeText: String) -> Double? {
-        guard let value = value(key), !value.isNull else { return defaultValue }
+    /// A number (whole or not) in `range`; `defaultValue` nil means required
+    /// (`meaning` then says what it is); nil after an error.
+    mutating func number(_ key: String, default defaultValue: Double?, meaning: String = "", in range: ClosedRange<Double>, rangeText: String) -> Double? {
+        guard let value = value(key), !(value.isNull && defaultValue != nil) else {
+            if defaultValue == nil { missing(key, meaning: meaning) }
+            return defaultValue
+        }
         let number: Double
         switch value.kind {
         case .int(let whole): number = Double(whole)
@@ -113,6 +117,19 @@ struct ArgumentReader {
             return nil
         }
         return number
+    }
+
+    /// Whether an `axis` names the last axis: -1, or the last counted with the
+    /// batch axis first (3 for images), as an int or a one-element list.
+    /// Without a known input rank (a layer after an error, or one no output
+    /// reaches) any axis past the batch's may be the last: the axis is judged
+    /// where the rank is known, so that an earlier error does not bring false ones.
+    static func isLastAxis(_ value: SpecValue, inputRank: Int?) -> Bool {
+        var value = value
+        if let items = value.list, items.count == 1 { value = items[0] }
+        guard case .int(let axis) = value.kind else { return false }
+        guard let inputRank else { return axis == -1 || axis >= 1 }
+        return axis == -1 || axis == inputRank
     }
 
     /// True when `key` is absent or null (Keras's None), marking it used.

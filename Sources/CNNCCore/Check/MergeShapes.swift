@@ -16,8 +16,9 @@ enum MergeShapes {
         guard let first = inputs.first else { return .failure(ShapeError("\(className) needs at least one input")) }
         switch operation {
         case .merge(let merge):
-            if merge == .subtract && inputs.count != 2 {
-                return .failure(ShapeError("Subtract takes exactly 2 inputs (the first minus the second), got \(inputs.count)"))
+            if merge.takesTwoInputs && inputs.count != 2 {
+                let order = merge == .subtract ? "the first minus the second" : "the shortcut, then the branch it scales"
+                return .failure(ShapeError("\(className) takes exactly 2 inputs (\(order)), got \(inputs.count)"))
             }
             var shape = first.shape
             for operand in inputs.dropFirst() {

@@ -84,6 +84,8 @@ enum KerasLayerConfig {
             return ["axis": [-1], "invert": c.invert,
                     "mean": constants.map { numbers($0.mean, isList: $0.isList) } ?? NSNull(),
                     "variance": constants.map { numbers($0.variance, isList: $0.isList) } ?? NSNull()]
+        case .merge(.scaledAdd(let scale)):
+            return ["scale": scale]
         case .merge:
             return [:]
         case .concatenate(let c):

@@ -133,6 +133,11 @@ public enum KerasModelJSON {
             config["trainable"] = nil
         }
         var object: [String: Any] = ["module": "keras.layers", "class_name": layer.className, "config": config, "registered_name": NSNull()]
+        if case .merge(.scaledAdd) = layer.operation {
+            // Not a class of keras.layers: Keras imports its module to load it.
+            object["module"] = MergeOperation.customScaleModule
+            object["registered_name"] = MergeOperation.customScaleClass
+        }
         if KerasLayerConfig.hasBuildConfig(layer.operation) {
             let shapes = (inputShapes ?? [layer.inputShape]).map { [NSNull()] + $0.dimensions as [Any] }
             // A merge layer is built from the list of its input shapes.

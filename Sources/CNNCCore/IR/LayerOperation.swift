@@ -114,11 +114,42 @@ public enum TrainingOnlyOperation: Hashable, Sendable, Codable {
 }
 
 /// What a merge layer computes from its inputs' values at one position.
-public enum MergeOperation: String, Hashable, Sendable, Codable, CaseIterable {
+public enum MergeOperation: Hashable, Sendable, Codable {
     case add, subtract, multiply, average, maximum, minimum
+    /// InceptionResNetV2's `CustomScaleLayer`: x0 + x1 · scale, the residual
+    /// branch scaled before it joins the shortcut.
+    case scaledAdd(scale: Double)
+
+    /// The merge layers of `keras.layers`, which take no arguments.
+    public static let withoutArguments: [MergeOperation] = [.add, .subtract, .multiply, .average, .maximum, .minimum]
 
     /// Keras's class name (`Add`).
-    public var className: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+    public var className: String {
+        switch self {
+        case .add: "Add"
+        case .subtract: "Subtract"
+        case .multiply: "Multiply"
+        case .average: "Average"
+        case .maximum: "Maximum"
+        case .minimum: "Minimum"
+        case .scaledAdd: Self.customScaleClass
+        }
+    }
+
+    /// The class's name, and the module Keras 3 defines it in (it is not one
+    /// of `keras.layers`: a `.keras` file names the module, and Keras imports
+    /// it to load the model).
+    public static let customScaleClass = "CustomScaleLayer"
+    public static let customScaleModule = "keras.src.applications.inception_resnet_v2"
+
+    /// Whether the operation takes exactly two inputs (the first minus the
+    /// second; the shortcut plus the scaled branch).
+    public var takesTwoInputs: Bool {
+        switch self {
+        case .subtract, .scaledAdd: true
+        default: false
+        }
+    }
 }
 
 public struct ConcatenateConfig: Hashable, Sendable, Codable {

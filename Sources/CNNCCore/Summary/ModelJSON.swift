@@ -78,6 +78,7 @@ public enum ModelJSON {
             case .oneDimensional(.upSampling1D(let size)): try ["size": size].encode(to: encoder)
             case .permute(let config): try config.encode(to: encoder)
             case .repeatVector(let config): try config.encode(to: encoder)
+            case .merge(.scaledAdd(let scale)): try ["scale": scale].encode(to: encoder)
             case .flatten, .softmax, .identityAtInference, .merge:
                 _ = encoder.container(keyedBy: ActivationKey.self)
             }

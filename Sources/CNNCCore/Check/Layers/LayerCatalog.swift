@@ -72,6 +72,8 @@ enum LayerCatalog {
         "RandomFlip": "augment with cnnc train --augment horizontal_flip instead (it acts only in training)",
         "RandomRotation": "augment with cnnc train --augment rotation_range=DEGREES instead (it acts only in training)",
         "RandomZoom": "augment with cnnc train --augment zoom_range=FRACTION instead (it acts only in training)",
+        "Lambda": "it holds Python code, which cnnc does not run: write its computation with layers "
+            + "(tf.keras's InceptionResNetV2 scales its branches in Lambdas; Keras 3 builds it with CustomScaleLayer, which cnnc compiles)",
     ]
 
     /// Arguments every layer accepts: its name, and keys that change nothing cnnc computes.

@@ -1,9 +1,19 @@
 /// The merge layers of a graph: Add, Subtract, Multiply, Average, Maximum,
-/// Minimum (no arguments of their own) and Concatenate (`axis`).
+/// Minimum (no arguments of their own), InceptionResNetV2's CustomScaleLayer
+/// (`scale`) and Concatenate (`axis`).
 enum MergeArguments {
-    static let decoders: [String: LayerDecoder] = Dictionary(uniqueKeysWithValues: MergeOperation.allCases.map { operation in
+    static let decoders: [String: LayerDecoder] = Dictionary(uniqueKeysWithValues: MergeOperation.withoutArguments.map { operation in
         (operation.className, LayerDecoder(arguments: []) { _ in .merge(operation) })
-    })
+    } + [(MergeOperation.customScaleClass, customScale)])
+
+    /// Keras computes `inputs[0] + inputs[1] * scale` in float32: the scale
+    /// must be finite as a Float.
+    static let customScale = LayerDecoder(arguments: ["scale"]) { reader in
+        let limit = Double(Float.greatestFiniteMagnitude)
+        guard let scale = reader.number("scale", default: nil, meaning: "the factor of the second input, the residual branch",
+                                        in: -limit...limit, rangeText: "finite as a 32-bit float (at most 3.4e38 either side)") else { return nil }
+        return .merge(.scaledAdd(scale: scale))
+    }
 
     static let concatenate = LayerDecoder(arguments: ["axis"]) { reader in
         guard let value = reader.value("axis"), !value.isNull else { return .concatenate(ConcatenateConfig(axis: -1)) }

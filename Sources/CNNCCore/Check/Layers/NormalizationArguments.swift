@@ -35,7 +35,7 @@ enum NormalizationArguments {
         let center = reader.bool("center", default: true)
         let scale = reader.bool("scale", default: true)
         let rank = reader.inputRank
-        reader.requireValue("axis", equalTo: "the last axis (-1)", matches: { isLastAxis($0, inputRank: rank) }, because: axisReason)
+        reader.requireValue("axis", equalTo: "the last axis (-1)", matches: { ArgumentReader.isLastAxis($0, inputRank: rank) }, because: axisReason)
         WeightArguments.read(&reader, weights: ["beta", "gamma"])
         guard let epsilon, let center, let scale else { return nil }
         return (epsilon, center, scale)
@@ -43,14 +43,5 @@ enum NormalizationArguments {
 
     private static func requireFalse(_ reader: inout ArgumentReader, _ key: String, because reason: String) {
         reader.requireValue(key, equalTo: "false", matches: { if case .bool(false) = $0.kind { true } else { false } }, because: reason)
-    }
-
-    /// -1, or the last axis counted with the batch axis first (3 for images), as
-    /// an int or a one-element list. Without a known input rank only -1 is safe.
-    private static func isLastAxis(_ value: SpecValue, inputRank: Int?) -> Bool {
-        var value = value
-        if let items = value.list, items.count == 1 { value = items[0] }
-        guard case .int(let axis) = value.kind else { return false }
-        return axis == -1 || axis == inputRank
     }
 }

@@ -19,10 +19,7 @@ enum ScalingArguments {
     static let normalization = LayerDecoder(arguments: ["axis", "mean", "variance", "invert"]) { reader in
         let rank = reader.inputRank
         if let axis = reader.value("axis") {
-            var item = axis
-            if let items = axis.list, items.count == 1 { item = items[0] }
-            let isLast: Bool = if case .int(let number) = item.kind { number == -1 || number == rank } else { false }
-            if !isLast {
+            if !ArgumentReader.isLastAxis(axis, inputRank: rank) {
                 reader.error("'axis: \(axis.sourceText)' is not supported by cnnc (it normalizes each channel, the last axis); only the last axis (-1) is", at: axis.location)
             }
         }

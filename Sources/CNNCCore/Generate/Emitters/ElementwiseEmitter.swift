@@ -194,7 +194,9 @@ struct ElementwiseEmitter: Codable, Hashable {
         }
     }
 
-    private static func literal(_ value: Double) -> String {
+    /// A constant of the spec as Float: Double's shortest text, rounded to
+    /// the nearest Float as Keras rounds a Python float against a float32 tensor.
+    static func literal(_ value: Double) -> String {
         "Float(\(value))"
     }
 }

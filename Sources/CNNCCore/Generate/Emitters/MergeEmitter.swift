@@ -1,4 +1,4 @@
-/// Add, Subtract, Multiply, Average, Maximum and Minimum over their inputs,
+/// Add, Subtract, Multiply, Average, Maximum, Minimum and CustomScaleLayer over their inputs,
 /// into a tensor of their own. Inputs of the output's shape are read at the
 /// output's index; a broadcast input (a size of 1, or fewer axes, lined up
 /// from the last axis as numpy does) at an index whose broadcast axes are 0.
@@ -57,6 +57,7 @@ struct MergeEmitter: Codable, Hashable {
         case .average: values.count == 1 ? values[0] : "(\(values.joined(separator: " + "))) / \(values.count)"
         case .maximum: values.dropFirst().reduce(values[0]) { "Swift.max(\($0), \($1))" }
         case .minimum: values.dropFirst().reduce(values[0]) { "Swift.min(\($0), \($1))" }
+        case .scaledAdd(let scale): "\(values[0]) + \(values[1]) * \(ElementwiseEmitter.literal(scale))"
         }
     }
 

@@ -5,7 +5,8 @@
 /// (Multiply of (H, W, C) by (1, 1, C)) sums dy over the axes it was
 /// broadcast along, as the chain rule and Keras's gradient do.
 ///
-/// - Add: dx = dy; Subtract: dx0 = dy, dx1 = −dy; Average: dy / n.
+/// - Add: dx = dy; Subtract: dx0 = dy, dx1 = −dy; Average: dy / n;
+///   CustomScaleLayer: dx0 = dy, dx1 = dy · scale.
 /// - Multiply: dy times the other inputs at that position.
 /// - Maximum, Minimum: dy goes to the first input equal to the result (ties
 ///   go to the earlier input, as TensorFlow's gradient of a pairwise fold does).
@@ -28,7 +29,7 @@ struct MergeBackwardEmitter {
     static func passesGradientThrough(_ operation: LayerOperation, position: Int) -> Bool {
         switch operation {
         case .merge(.add): true
-        case .merge(.subtract): position == 0
+        case .merge(.subtract), .merge(.scaledAdd): position == 0
         default: false
         }
     }
@@ -111,6 +112,7 @@ struct MergeBackwardEmitter {
         switch merge.operation {
         case .add: return dy
         case .subtract: return input == 0 ? dy : "-\(dy)"
+        case .scaledAdd(let scale): return input == 0 ? dy : "\(dy) * \(ElementwiseEmitter.literal(scale))"
         case .average: return "\(dy) / \(count)"
         case .multiply:
             let others = (0..<count).filter { $0 != input }.map(x)

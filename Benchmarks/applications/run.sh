@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # keras.applications through cnnc: VGG16, ResNet50, ResNet50V2, DenseNet121,
-# EfficientNetB0, EfficientNetV2B0 (64x64), InceptionV3, InceptionResNetV2 (75x75), MobileNet,
+# EfficientNetB0, EfficientNetV2B0, ConvNeXtTiny (64x64), InceptionV3, InceptionResNetV2 (75x75), MobileNet,
 # MobileNetV2, MobileNetV3Small, NASNetMobile (96x96) and Xception (71x71),
 # weights=None, 10 classes, seeded weights.
 # For each: Keras's per-layer reference, `cnnc verify` at atol 1e-4 and
@@ -19,7 +19,7 @@ out=${1:-/tmp/cnnc-applications}
 shift || true
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(vgg16 resnet50 resnet50v2 densenet121 inceptionv3 mobilenet mobilenetv2 mobilenetv3small
-                                   efficientnetb0 efficientnetv2b0 xception nasnetmobile inceptionresnetv2)
+                                   efficientnetb0 efficientnetv2b0 xception nasnetmobile inceptionresnetv2 convnexttiny)
 swift build -q --product cnnc
 cnnc=.build/debug/cnnc
 

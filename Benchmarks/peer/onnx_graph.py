@@ -155,14 +155,15 @@ def onnx_pads(layer):
 
 
 def conv(graph, layer, config):
-    """Conv2D, and Conv1D as the same Conv over NCW (causal padding is already all on the left)."""
+    """Conv2D, and Conv1D as the same Conv over NCW (causal padding is already all on the left); a Conv2D of
+    several groups (ConvNeXt's depthwise one) as ONNX's grouped Conv, output channels in the same order."""
     graph.channels_first()
     name = layer["name"]
-    # Keras's (kh, kw, cin, cout) or (k, cin, cout) is ONNX's (cout, cin, kh, kw) or (cout, cin, k).
+    # Keras's (kh, kw, cin/groups, cout) or (k, cin, cout) is ONNX's (cout, cin/groups, kh, kw) or (cout, cin, k).
     kernel = graph.constant(f"{name}.kernel", np.moveaxis(graph.weights[f"{name}.kernel"], [-1, -2], [0, 1]))
     inputs = [kernel] + ([graph.constant(f"{name}.bias", graph.weights[f"{name}.bias"])] if config["use_bias"] else [])
     graph.add("Conv", inputs, name, kernel_shape=spatial(config["kernel_size"]), strides=spatial(config["strides"]),
-              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer))
+              dilations=spatial(config["dilation_rate"]), pads=onnx_pads(layer), group=config.get("groups", 1))
     graph.activation(config["activation"], f"{name}_activation")
 
 
@@ -356,6 +357,12 @@ def rescaling(graph, layer, config):
     graph.add("Add", [along_channels(graph, f"{name}.offset", config["offset"], config["offset_is_list"])], name)
 
 
+def layer_scale(graph, layer, config):
+    """ConvNeXt's LayerScale: x * gamma, one factor a channel."""
+    name = layer["name"]
+    graph.add("Mul", [along_channels(graph, f"{name}.gamma", graph.weights[f"{name}.gamma"], True)], name)
+
+
 def normalization(graph, layer, config):
     """Keras's Normalization layer: (x - mean) / d, or inverted mean + x * d, with d = max(sqrt(variance),
     1e-7) (Keras's epsilon() guards the division, it is not added to the variance). The statistics are the
@@ -497,6 +504,7 @@ BUILDERS = {
     "LayerNormalization": layer_normalization,
     "Normalization": normalization,
     "Rescaling": rescaling,
+    "LayerScale": layer_scale,
     "Reshape": reshape,
     "Permute": permute,
     "RepeatVector": repeat_vector,

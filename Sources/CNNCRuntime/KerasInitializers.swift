@@ -1,12 +1,17 @@
 /// Keras's default initial weights, from a seeded generator: Glorot-uniform
 /// kernels (limit sqrt(6 / (fan_in + fan_out))), zero biases, and for
 /// BatchNormalization gamma 1, beta 0, moving mean 0, moving variance 1, and
-/// for Normalization mean 0, variance 1, count 0.
+/// for Normalization mean 0, variance 1, count 0; a tensor whose layout names
+/// an initial value (LayerScale's gamma, `init_values`) starts at that value.
 public enum KerasInitializers {
     public static func parameters(for layout: [TensorLayout], count: Int, seed: UInt64) -> [Float] {
         var generator = SplitMix64(seed: seed)
         var values = [Float](repeating: 0, count: count)
         for tensor in layout {
+            if let value = tensor.initialValue {
+                for index in 0..<tensor.count { values[tensor.offset + index] = value }
+                continue
+            }
             let kind = tensor.name.split(separator: ".").last.map(String.init) ?? ""
             switch kind {
             case "kernel":

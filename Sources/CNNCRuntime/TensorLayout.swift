@@ -5,11 +5,16 @@ public struct TensorLayout: Sendable, Hashable, Codable {
     public let name: String
     public let shape: [Int]
     public let offset: Int
+    /// The value Keras gives every element of a new model's tensor when it is
+    /// not its class's default (LayerScale's gamma: `init_values`);
+    /// nil for the defaults `KerasInitializers` knows by name.
+    public let initialValue: Float?
 
-    public init(name: String, shape: [Int], offset: Int) {
+    public init(name: String, shape: [Int], offset: Int, initialValue: Float? = nil) {
         self.name = name
         self.shape = shape
         self.offset = offset
+        self.initialValue = initialValue
     }
 
     public var count: Int { shape.reduce(1, *) }

@@ -30,6 +30,7 @@ import Testing
         "efficientnetv2b0": 38_000,  // 31,149
         "nasnetmobile": 92_000,      // 76,336
         "inceptionresnetv2": 90_000, // 74,292 (75x75, 2026-12-06)
+        "convnexttiny": 15_000,      // 11,759 (2026-12-06)
     ]
 
     @Test(arguments: budgets.keys.sorted())

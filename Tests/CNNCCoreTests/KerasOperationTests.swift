@@ -70,7 +70,7 @@ import Testing
             (operation("Power", "keras.src.ops.numpy", "[\(x), 2.0]"), "the Keras operation 'keras.src.ops.numpy.Power' is not supported"),
             (operation("TrueDivide", "keras.src.ops.numpy", "[1.0, \(x)]"), "'keras.src.ops.numpy.TrueDivide' of a number by a tensor is not supported"),
             (operation("TrueDivide", "keras.src.ops.numpy", "[\(x), 0]"), "of a tensor by 0 is not supported"),
-            (operation("Add", "keras.src.ops.numpy", "[\(x), \(x)]"), "is called on 2 tensors; cnnc compiles x + c"),
+            (operation("TrueDivide", "keras.src.ops.numpy", "[\(x), \(x)]"), "is called on 2 tensors; cnnc compiles x + c"),
             (operation("Add", "keras.src.ops.numpy", "[\(x), \"3\"]"), "is called with \"3\"; cnnc takes a finite number"),
             (operation("Relu", "keras.src.ops.nn", "[\(x)]"), "the Keras operation 'keras.src.ops.nn.Relu' is not supported"),
             ((object: """

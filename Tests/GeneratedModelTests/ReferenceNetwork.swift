@@ -221,6 +221,12 @@ struct ReferenceNetwork {
         let input = layer.inputShape.dimensions
         let output = layer.outputShape.dimensions
         switch layer.operation {
+        case .conv2D(let config) where config.groups > 1:
+            // A group a channel (the checker refuses other groupings): a depthwise convolution.
+            let depthwise = config.depthwise(inputChannels: input[2])!
+            let y = depthwiseConvolution(x, input: input, output: output, config: depthwise, padding: layer.padding ?? .zero,
+                                         kernel: tensor(layer, "kernel")!, bias: tensor(layer, "bias"))
+            return activate(y, config.activation, channels: output[2])
         case .conv2D(let config):
             let (h, w, cin) = (input[0], input[1], input[2])
             let (oh, ow, cout) = (output[0], output[1], output[2])
@@ -415,6 +421,10 @@ struct ReferenceNetwork {
                 }
             }
             return y
+        case .layerScale(let config):
+            // Keras: x * gamma, one factor a channel.
+            let gamma = tensor(layer, "gamma")!
+            return x.enumerated().map { index, v in v * gamma[index % config.projectionDim] }
         case .prelu(let config):
             // Keras: relu(x) − alpha·relu(−x), alpha of the input's shape with size 1 along
             // shared_axes (1 the first axis after the batch), so all values along them share one.

@@ -3,6 +3,7 @@ import CNNCRuntime
 
 /// Every model in this module with the spec it was generated from.
 public let models: [(spec: String, type: any CompiledModel.Type)] = [
+    ("Tests/Fixtures/graphs/convnext_block.yaml", ConvnextBlock.self),
     ("Tests/Fixtures/graphs/every_merge.yaml", EveryMerge.self),
     ("Tests/Fixtures/graphs/frozen_layers.yaml", FrozenLayers.self),
     ("Tests/Fixtures/graphs/functional_chain.yaml", FunctionalChain.self),
@@ -24,4 +25,5 @@ public let models: [(spec: String, type: any CompiledModel.Type)] = [
     ("Tests/Fixtures/keras/functional/json3/nested_sequential.json", NestedSequential.self),
     ("Tests/Fixtures/keras/functional/json3/nested_shared.json", NestedShared.self),
     ("Tests/Fixtures/keras/functional/json3/shared_layers.json", SharedLayers.self),
+    ("Tests/Fixtures/keras/functional/json3/tensor_arithmetic.json", TensorArithmetic.self),
 ]

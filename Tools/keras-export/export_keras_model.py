@@ -72,6 +72,9 @@ WEIGHTED = {
     "PReLU": ("alpha",),
     # Without mean and variance in its config; count (a scalar int) only for adapt().
     "Normalization": ("mean", "variance", "count"),
+    # ConvNeXt's y = x * gamma (keras.src.applications.convnext); Keras names the variable
+    # `variable`, cnnc (and this exporter) `gamma`.
+    "LayerScale": ("gamma",),
 }
 WEIGHTLESS = {
     "InputLayer",
@@ -143,7 +146,7 @@ def expected_weights(layer):
         return tuple(names + ["moving_mean", "moving_variance"])
     if cls == "LayerNormalization":
         return tuple(name for name, kept in (("gamma", layer.scale), ("beta", layer.center)) if kept)
-    if cls == "PReLU":
+    if cls in ("PReLU", "LayerScale"):
         return WEIGHTED[cls]
     if cls == "SeparableConv2D":
         return WEIGHTED[cls] if layer.use_bias else WEIGHTED[cls][:2]
@@ -236,6 +239,9 @@ def layer_weight_names(layer):
     if cls == "DepthwiseConv2D":
         # Keras 2 (tf.keras) names it depthwise_kernel; cnnc uses Keras 3's name.
         have = tuple("kernel" if name == "depthwise_kernel" else name for name in have)
+    if cls == "LayerScale":
+        # ConvNeXt's add_weight gives no name: Keras calls it `variable`.
+        have = tuple("gamma" if name == "variable" else name for name in have)
     if sorted(have) != sorted(want):
         if want and not variables:
             raise ExportError(f"layer {layer.name!r} ({cls}) is not built: it has no weights yet")

@@ -61,21 +61,27 @@ APPLICATIONS = {
     "mobilenetv3small": ("MobileNetV3Small", (96, 96, 3)),
     "efficientnetv2b0": ("EfficientNetV2B0", (64, 64, 3)),
     "inceptionresnetv2": ("InceptionResNetV2", (75, 75, 3)),
+    "convnexttiny": ("ConvNeXtTiny", (64, 64, 3)),
 }
 
 
 # Graphs Keras 2 cannot build: tf.keras has no CustomScaleLayer (its
 # InceptionResNetV2 scales the branch in a Lambda, Python bytecode cnnc does
-# not read), so make_keras2_functional_json.py writes no json2/ for these.
-KERAS3_ONLY_GRAPHS = {"scaled_residual"}
+# not read) and no ConvNeXt LayerScale, so make_keras2_functional_json.py
+# writes no json2/ for these.
+KERAS3_ONLY_GRAPHS = {"scaled_residual", "convnext_block"}
 
 
 def layer_class(keras, class_name):
     """A layer class by its name: keras.layers', or InceptionResNetV2's
-    CustomScaleLayer, which Keras defines in its application's module."""
+    CustomScaleLayer or ConvNeXt's LayerScale, which Keras defines in their
+    applications' modules."""
     if class_name == "CustomScaleLayer":
         from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
         return CustomScaleLayer
+    if class_name == "LayerScale":
+        from keras.src.applications.convnext import LayerScale
+        return LayerScale
     return getattr(keras.layers, class_name)
 
 
@@ -160,6 +166,31 @@ def build_arithmetic_ops():
 
 # Models built in Python, as no spec can write them: Keras 3 operations.
 OPERATION_MODELS = {"arithmetic_ops": build_arithmetic_ops}
+
+
+def build_tensor_arithmetic(keras=None):
+    """Keras 3 operations on two tensors, as ConvNeXt's residual writes them
+    (`inputs + x`): a sum, a difference with a broadcast (1, 1, C) tensor,
+    and a product, each recorded as keras.src.ops.numpy's Add, Subtract and
+    Multiply rather than as a layer."""
+    if keras is None:
+        import keras
+    keras.backend.clear_session()
+    x = keras.Input(shape=(6, 6, 3), name="image")
+    a = keras.layers.Conv2D(4, 3, padding="same", activation="relu", name="conv_a")(x)
+    b = keras.layers.Conv2D(4, 1, name="conv_b")(x)
+    total = a + b
+    mean = keras.layers.GlobalAveragePooling2D(keepdims=True, name="mean")(total)
+    centred = total - mean
+    y = centred * b
+    y = keras.layers.GlobalAveragePooling2D(name="pool")(y)
+    y = keras.layers.Dense(3, activation="softmax", name="predictions")(y)
+    return keras.Model(x, y, name="tensor_arithmetic")
+
+
+# Models built in code whose operations read tensors only (compiled and
+# trained as graphs: outputs and training steps against Keras's).
+TENSOR_OPERATION_MODELS = {"tensor_arithmetic": build_tensor_arithmetic}
 
 
 def build_nested_sequential(keras=None):
@@ -266,13 +297,15 @@ def build(stem):
         return NESTED_MODELS[stem]()
     if stem in SHARED_MODELS:
         return SHARED_MODELS[stem]()
+    if stem in TENSOR_OPERATION_MODELS:
+        return TENSOR_OPERATION_MODELS[stem]()
     return build_graph(yaml.safe_load((GRAPHS / f"{stem}.yaml").read_text()))
 
 
 OUTPUT_GRAPHS = ["residual_block", "inception_block", "squeeze_excite", "functional_chain", "merges_one_input", "training_paths",
                  "two_inputs_two_outputs", "every_merge", "squeeze_excite_reshape", "nested_sequential", "nested_functional",
                  "norm_prelu_residual", "sequence_branches", "frozen_layers", "shared_layers", "siamese_crops", "nested_shared",
-                 "shared_batch_norm", "inverted_residual", "small_outputs", "scaled_residual"]
+                 "shared_batch_norm", "inverted_residual", "small_outputs", "scaled_residual", "tensor_arithmetic", "convnext_block"]
 
 
 def make_outputs(stem):
@@ -353,7 +386,7 @@ def parent_main(outputs_only, only=None):
     if outputs_only:
         return
 
-    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(OPERATION_MODELS) + list(NESTED_MODELS) + list(SHARED_MODELS) + list(APPLICATIONS)
+    stems = sorted(p.name.split(".")[0] for p in GRAPHS.glob("*.yaml")) + list(OPERATION_MODELS) + list(NESTED_MODELS) + list(SHARED_MODELS) + list(TENSOR_OPERATION_MODELS) + list(APPLICATIONS)
     for stem in stems:
         if only and stem not in only:
             continue
@@ -367,7 +400,8 @@ def parent_main(outputs_only, only=None):
         if json.loads(restored.to_json()) != json.loads(text):
             raise SystemExit(f"{stem}: model_from_json(to_json()) changed the config")
         summary(stem, OUT / "summary" / f"{stem}.txt")
-        if stem not in APPLICATIONS and stem not in OPERATION_MODELS and stem not in NESTED_MODELS and stem not in SHARED_MODELS:
+        if (stem not in APPLICATIONS and stem not in OPERATION_MODELS and stem not in NESTED_MODELS and stem not in SHARED_MODELS
+                and stem not in TENSOR_OPERATION_MODELS):
             summary(stem, OUT / "summary-ll120" / f"{stem}.txt", line_length=120, extra_env={"COLUMNS": "200"})
     if not only:
         (OUT / "VERSIONS.txt").write_text(versions_text())

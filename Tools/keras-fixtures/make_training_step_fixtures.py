@@ -201,7 +201,7 @@ def main():
         spec = yaml.safe_load(path.read_text())
         if write_steps(stem, path, lambda: functional.build_graph(spec), weights, GRAPH_OUT / stem):
             made.append(f"graphs/{stem}")
-    for stem, build in {**functional.NESTED_MODELS, **functional.SHARED_MODELS}.items():
+    for stem, build in {**functional.NESTED_MODELS, **functional.SHARED_MODELS, **functional.TENSOR_OPERATION_MODELS}.items():
         weights = GRAPH_OUTPUTS / stem / "weights.safetensors"
         if not weights.exists() or (only and stem not in only):
             continue

@@ -111,11 +111,13 @@ public enum ModelChecker {
         if case .identityAtInference = operation {
             log.note("\(name): \(layer.className) does nothing at inference; cnnc compiles it as identity (it acts only in training)", at: layer.location)
         }
-        return CheckedLayer(
+        var checked = CheckedLayer(
             name: name, className: layer.className, operation: operation, inputs: reads, inputShape: input,
             outputShape: outcome.output, padding: outcome.padding, trainableParameters: frozen ? 0 : counts.trainable,
             nonTrainableParameters: counts.nonTrainable + (frozen ? counts.trainable : 0), flops: counts.flops,
             location: layer.location, frozen: frozen)
+        if case .merge = operation { checked.writtenAsOperation = layer.operationCall != nil }
+        return checked
     }
 
     /// The layer's explicit `name`, or Keras's default for its class. Keras 3

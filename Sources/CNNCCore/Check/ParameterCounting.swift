@@ -19,7 +19,8 @@ enum ParameterCounting {
     static func count(_ operation: LayerOperation, input: TensorShape, output: TensorShape) -> Counts? {
         switch operation {
         case .conv2D(let config):
-            let inputChannels = input.lastAxis
+            // Each filter reads its group's channels (all of them with one group).
+            let inputChannels = input.lastAxis / max(config.groups, 1)
             guard let weights = CheckedArithmetic.product(config.kernelSize.height, config.kernelSize.width, inputChannels, config.filters),
                   let trainable = CheckedArithmetic.sum(weights, config.useBias ? config.filters : 0),
                   let flops = CheckedArithmetic.product(output.dimensions + [config.kernelSize.height, config.kernelSize.width, inputChannels, 2])
@@ -68,6 +69,8 @@ enum ParameterCounting {
             return Counts(trainable: ((config.center ? 1 : 0) + (config.scale ? 1 : 0)) * input.lastAxis)
         case .prelu(let config):
             return CheckedArithmetic.product(config.alphaShape(for: input)).map { Counts(trainable: $0) }
+        case .layerScale(let config):
+            return Counts(trainable: config.projectionDim)
         case .normalization(let config):
             // mean and variance per channel, and the count of samples `adapt` saw.
             return Counts(nonTrainable: config.constants == nil ? 2 * input.lastAxis + 1 : 0)

@@ -11,10 +11,29 @@ enum ShapeInference {
         var padding: Padding2D?
     }
 
+    /// Why a Conv2D's `groups` cannot be computed: Keras's own rules (filters
+    /// and input channels divisible by groups), then cnnc's (one group, or a
+    /// group a channel).
+    static func groupsProblem(_ config: Conv2DConfig, inputChannels: Int) -> String? {
+        guard config.groups != 1 else { return nil }
+        if config.filters % config.groups != 0 {
+            return "filters \(config.filters) must be divisible by groups \(config.groups), as Keras requires"
+        }
+        if inputChannels % config.groups != 0 {
+            return "the input's \(inputChannels) channels must be divisible by groups \(config.groups), as Keras requires"
+        }
+        if config.depthwise(inputChannels: inputChannels) == nil {
+            return "groups \(config.groups) of the input's \(inputChannels) channels is not supported by cnnc: it computes groups: 1, "
+                + "and groups equal to the input's channels (each channel convolved alone, as a DepthwiseConv2D and ConvNeXt's depthwise Conv2D)"
+        }
+        return nil
+    }
+
     /// The output shape, or a sentence saying why there is none.
     static func infer(_ operation: LayerOperation, className: String, input: TensorShape) -> Result<Outcome, ShapeError> {
         switch operation {
         case .conv2D(let config):
+            if let problem = groupsProblem(config, inputChannels: input.lastAxis) { return .failure(ShapeError(problem)) }
             return window(className: className, input: input, window: config.kernelSize, strides: config.strides,
                           dilation: config.dilationRate, padding: config.padding, channels: config.filters, noun: "kernel")
         case .depthwiseConv2D(let config):
@@ -70,6 +89,14 @@ enum ShapeInference {
         case .normalization(let config):
             if let constants = config.constants, constants.mean.count != 1 && constants.mean.count != input.lastAxis {
                 return .failure(ShapeError(perChannelMismatch("mean", count: constants.mean.count, input: input)))
+            }
+            return .success(Outcome(output: input, padding: nil))
+        case .layerScale(let config):
+            guard input.rank >= 2 else {
+                return .failure(ShapeError("\(className) scales an image or a sequence by channel; on a vector \(input) it is not supported by cnnc"))
+            }
+            guard config.projectionDim == input.lastAxis else {
+                return .failure(ShapeError("projection_dim \(config.projectionDim) must equal the input's \(input.lastAxis) channels: gamma holds one factor a channel"))
             }
             return .success(Outcome(output: input, padding: nil))
         case .prelu(let config):

@@ -8,7 +8,7 @@ enum KerasLayerConfig {
         case .conv2D(let c):
             var arguments = conv2DLike(filters: c.filters, activation: c.activation, useBias: c.useBias)
             arguments.merge(["kernel_size": pair(c.kernelSize), "strides": pair(c.strides), "padding": c.padding.rawValue,
-                             "dilation_rate": pair(c.dilationRate)]) { _, new in new }
+                             "dilation_rate": pair(c.dilationRate), "groups": c.groups]) { _, new in new }
             return arguments
         case .depthwiseConv2D(let c):
             return ["depth_multiplier": c.depthMultiplier, "kernel_size": pair(c.kernelSize), "strides": pair(c.strides),
@@ -66,6 +66,8 @@ enum KerasLayerConfig {
             return ["axis": [-1], "epsilon": c.epsilon, "center": c.center, "scale": c.scale, "rms_scaling": false,
                     "beta_initializer": initializer("Zeros"), "gamma_initializer": initializer("Ones"),
                     "beta_regularizer": NSNull(), "gamma_regularizer": NSNull(), "beta_constraint": NSNull(), "gamma_constraint": NSNull()]
+        case .layerScale(let c):
+            return ["init_values": c.initValues, "projection_dim": c.projectionDim]
         case .prelu(let c):
             return ["alpha_initializer": initializer("Zeros"), "alpha_regularizer": NSNull(), "alpha_constraint": NSNull(),
                     "shared_axes": c.sharedAxes.isEmpty ? NSNull() : c.sharedAxes]
@@ -129,7 +131,7 @@ enum KerasLayerConfig {
     /// Keras records the input shape of layers that build weights or state from it.
     static func hasBuildConfig(_ operation: LayerOperation) -> Bool {
         switch operation {
-        case .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .dense, .batchNormalization, .layerNormalization, .prelu, .flatten, .zeroPadding2D, .merge, .concatenate,
+        case .conv2D, .depthwiseConv2D, .separableConv2D, .conv2DTranspose, .dense, .batchNormalization, .layerNormalization, .prelu, .layerScale, .flatten, .zeroPadding2D, .merge, .concatenate,
              .cropping2D, .upSampling2D, .rescaling, .normalization: true
         case .oneDimensional(.conv1D), .oneDimensional(.zeroPadding1D), .oneDimensional(.cropping1D), .oneDimensional(.upSampling1D): true
         case .permute, .repeatVector: true

@@ -74,6 +74,9 @@ public enum KerasModelJSON {
                 if case .rescaling(let config) = checked.operation, let written = config.writtenAs {
                     return operation(written, named: checked.name, reading: tensor(checked.inputs[0]))
                 }
+                if checked.writtenAsOperation, case .merge(let merge) = checked.operation {
+                    return operation(merge.className, named: checked.name, arguments: checked.inputs.map(tensor))
+                }
                 var object = layer(checked, inputShapes: checked.inputs.map(model.shape(of:)))
                 object["name"] = checked.name
                 let isMerge = LayerCatalog.mergeClasses.contains(checked.className)
@@ -111,9 +114,14 @@ public enum KerasModelJSON {
             // JSONSerialization writes 3.0 as 3, which Keras reads back to the same sum.
             arguments.insert(number, at: written.numberFirst ? 0 : 1)
         }
-        return ["module": OperationArguments.numpyModule, "class_name": written.kind.rawValue, "config": ["name": name],
-                "registered_name": written.kind.rawValue, "name": name,
-                "inbound_nodes": [["args": arguments, "kwargs": [String: Any]()] as [String: Any]]]
+        return operation(written.kind.rawValue, named: name, arguments: arguments)
+    }
+
+    /// A Keras 3 operation called once on these arguments (tensors and numbers, in order).
+    static func operation(_ className: String, named name: String, arguments: [Any]) -> [String: Any] {
+        ["module": OperationArguments.numpyModule, "class_name": className, "config": ["name": name],
+         "registered_name": className, "name": name,
+         "inbound_nodes": [["args": arguments, "kwargs": [String: Any]()] as [String: Any]]]
     }
 
     static func inputLayer(_ input: ModelInput) -> [String: Any] {
@@ -133,10 +141,14 @@ public enum KerasModelJSON {
             config["trainable"] = nil
         }
         var object: [String: Any] = ["module": "keras.layers", "class_name": layer.className, "config": config, "registered_name": NSNull()]
+        // The applications' own classes are not in keras.layers: Keras imports their module to load them.
         if case .merge(.scaledAdd) = layer.operation {
-            // Not a class of keras.layers: Keras imports its module to load it.
             object["module"] = MergeOperation.customScaleModule
             object["registered_name"] = MergeOperation.customScaleClass
+        }
+        if case .layerScale = layer.operation {
+            object["module"] = LayerScaleConfig.module
+            object["registered_name"] = LayerScaleConfig.className
         }
         if KerasLayerConfig.hasBuildConfig(layer.operation) {
             let shapes = (inputShapes ?? [layer.inputShape]).map { [NSNull()] + $0.dimensions as [Any] }

@@ -350,6 +350,7 @@ struct ModelRenderer {
             out.doc("The weight tensors in Keras's names and layouts, and their place in `parameters`.")
             writeTable("public static let weightLayout: [TensorLayout] = TensorLayout.table", rows: weights.tensors.map {
                 [("name", Self.json($0.name)), ("shape", "\($0.shape)"), ("offset", "\($0.offset)")]
+                    + ($0.initialValue.map { [("initialValue", "\(Float($0))")] } ?? [])
             }, into: &out)
             out.line()
             out.line("public let parameters: [Float]")

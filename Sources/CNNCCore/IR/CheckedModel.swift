@@ -34,6 +34,9 @@ public struct CheckedLayer: Hashable, Sendable, Codable {
     public var sharesWeightsOf: Int?
     /// Which call of its layer this is (Keras's node index: `encoder[1][0]`).
     public var callIndex = 0
+    /// A merge Keras 3 recorded as an operation on tensors rather than a
+    /// layer (`inputs + x` is `keras.src.ops.numpy.Add`), exported as one.
+    public var writtenAsOperation = false
 
     /// What `cnnc verify` and `--dump-layers` call this node's output: the
     /// layer's name, and a later call of a shared layer `encoder[1]`.

@@ -61,6 +61,9 @@ public enum LayerOperation: Hashable, Sendable, Codable {
     case permute(PermuteConfig)
     /// RepeatVector: a vector (features) repeated into (n, features).
     case repeatVector(RepeatVectorConfig)
+    /// ConvNeXt's LayerScale: y = x·gamma, one trainable factor a channel;
+    /// compiled as the 1x1 DepthwiseConv2D without bias it equals.
+    case layerScale(LayerScaleConfig)
 
     /// Whether the kernels read a padded copy of the input (the convolutions
     /// with `padding: same`); pooling pads by skipping cells instead.
@@ -152,6 +155,23 @@ public enum MergeOperation: Hashable, Sendable, Codable {
     }
 }
 
+/// LayerScale's arguments (`keras.src.applications.convnext.LayerScale`): its
+/// weight `gamma` has `projectionDim` values, all `initValues` when Keras
+/// builds it; the checker requires `projectionDim` to be the input's channels.
+public struct LayerScaleConfig: Hashable, Sendable, Codable {
+    public var initValues: Double
+    public var projectionDim: Int
+
+    public static let className = "LayerScale"
+    public static let module = "keras.src.applications.convnext"
+
+    /// The DepthwiseConv2D it computes: one tap, one filter a channel, no bias.
+    public var depthwise: DepthwiseConv2DConfig {
+        DepthwiseConv2DConfig(depthMultiplier: 1, kernelSize: .square(1), strides: .square(1), padding: .valid,
+                              dilationRate: .square(1), useBias: false, activation: .linear)
+    }
+}
+
 public struct ConcatenateConfig: Hashable, Sendable, Codable {
     /// The axis as written (Keras's `axis`, -1 by default): negative counts
     /// from the last axis, and 0 is the batch axis.
@@ -174,6 +194,22 @@ public struct Conv2DConfig: Hashable, Sendable, Codable {
     public var dilationRate: Size2D
     public var useBias: Bool
     public var activation: Activation
+    /// Keras's `groups`: the channels split into this many groups, each
+    /// convolved with its share of the filters. cnnc computes 1, and as many
+    /// groups as input channels (ConvNeXt's depthwise Conv2D), which is
+    /// `depthwise(inputChannels:)`; the checker refuses the rest.
+    public var groups = 1
+
+    /// The DepthwiseConv2D this layer computes when every input channel is a
+    /// group of its own: filters/groups filters a channel, output channel
+    /// c·m + j from channel c, as Keras orders grouped outputs. Its Keras
+    /// kernel, (kh, kw, 1, filters), holds a depthwise (kh, kw, C, m) kernel's
+    /// floats in the same order. Nil for an ungrouped convolution.
+    public func depthwise(inputChannels: Int) -> DepthwiseConv2DConfig? {
+        guard groups > 1, groups == inputChannels, filters % groups == 0 else { return nil }
+        return DepthwiseConv2DConfig(depthMultiplier: filters / groups, kernelSize: kernelSize, strides: strides, padding: padding,
+                                     dilationRate: dilationRate, useBias: useBias, activation: activation)
+    }
 }
 
 public struct DepthwiseConv2DConfig: Hashable, Sendable, Codable {

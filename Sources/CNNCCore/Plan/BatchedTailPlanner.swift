@@ -151,7 +151,7 @@ enum BatchedTailPlanner {
     /// A 1x1 Conv2D on one pixel: a Dense layer from the input's channels to
     /// its filters, its kernel (1, 1, channels, filters) a Dense kernel's bytes.
     static func isOnePixelDense(_ layer: CheckedLayer) -> Bool {
-        guard case .conv2D(let config) = layer.operation else { return false }
+        guard case .conv2D(let config) = layer.operation, config.groups == 1 else { return false }
         return config.kernelSize == .square(1) && isOnePixel(layer.inputShape) && isOnePixel(layer.outputShape)
     }
 

@@ -44,7 +44,7 @@ enum KernelSharing {
                  .upSampling2D, .permute, .repeatVector, .activation, .softmax, .relu, .elu:
                 break
             case .batchNormalization, .layerNormalization, .prelu, .rescaling, .normalization, .merge, .concatenate,
-                 .identityAtInference, .dropout, .flatten, .reshape, .oneDimensional:
+                 .identityAtInference, .dropout, .flatten, .reshape, .oneDimensional, .layerScale:
                 return nil
             }
             var layer = node.layer

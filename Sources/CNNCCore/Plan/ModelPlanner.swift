@@ -73,7 +73,7 @@ public enum ModelPlanner {
                 node.kernel = .repeatVector(RepeatVectorEmitter(function: function, features: layer.inputShape.lastAxis, copies: config.n))
             case .flatten, .reshape, .dropout, .identityAtInference:
                 break
-            case .oneDimensional:
+            case .oneDimensional, .layerScale:
                 break  // none left: `loweredToImages` made each its 2D counterpart
             case .activation, .softmax, .relu, .elu, .batchNormalization, .layerNormalization, .prelu, .rescaling, .normalization:
                 guard let kind = elementwiseKind(layer, index: index, weights: weights) else { break }

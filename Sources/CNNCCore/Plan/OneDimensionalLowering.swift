@@ -6,7 +6,9 @@
 /// sequence keeps the row first) (`OneDimensionalOperation.lowered`; the checker already resolved 'same'
 /// and 'causal' padding to steps before and after). The user's view (names,
 /// classes, Keras's shapes in comments and `layers`) comes from the checked
-/// model, which is left as it is.
+/// model, which is left as it is. A Conv2D of a group a channel becomes the
+/// DepthwiseConv2D it computes (`Conv2DConfig.depthwise(inputChannels:)`),
+/// and a LayerScale the 1x1 one without bias (`LayerScaleConfig.depthwise`).
 extension CheckedModel {
     /// This model with every 1D layer as its 2D counterpart and every tensor of
     /// rank 2 as an image of one row; everything else as it is.
@@ -19,6 +21,11 @@ extension CheckedModel {
             switch layer.operation {
             case .oneDimensional(let operation):
                 layer.operation = operation.lowered
+            case .layerScale(let config):
+                layer.operation = .depthwiseConv2D(config.depthwise)  // WeightPlan packs gamma as its kernel
+            case .conv2D(let config) where config.groups > 1:
+                // A group a channel: ConvNeXt's depthwise Conv2D (WeightPlan packs its kernel so).
+                if let depthwise = config.depthwise(inputChannels: layer.inputShape.lastAxis) { layer.operation = .depthwiseConv2D(depthwise) }
             case .concatenate(var config) where rank == 2 && config.axis > 0:
                 config.axis += 1  // counted from the batch axis: the row axis comes first
                 layer.operation = .concatenate(config)

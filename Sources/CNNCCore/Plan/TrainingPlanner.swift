@@ -390,7 +390,7 @@ enum TrainingPlanner {
             case .activation, .softmax, .relu, .elu:
                 return inStore.contains(where: { $0.relu == index }) ? [y] : [x, y]
             case .layerNormalization, .prelu: return [x]
-            case .oneDimensional: return []  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
+            case .oneDimensional, .layerScale: return []  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
             }
         case .keepGradientAndAddSums(let number), .normalizationBackward(let number):
             let index = normalizations[number].index

@@ -94,6 +94,8 @@ struct WeightPlan: Codable, Hashable {
         var name: String
         var shape: [Int]
         var offset: Int
+        /// Keras's value for every element of a new model's tensor, when not its class's default.
+        var initialValue: Double? = nil
         var count: Int { shape.reduce(1, *) }
     }
 
@@ -130,6 +132,15 @@ struct WeightPlan: Codable, Hashable {
                 if packedCount > packedStart { layerPacked[index] = packedStart..<packedCount }
             }
             switch layer.operation {
+            case .conv2D(let config) where config.groups > 1:
+                // A group a channel, computed as a DepthwiseConv2D: Keras's (kh, kw, 1, filters)
+                // kernel is the depthwise (kh, kw, C, m) one, float for float.
+                let taps = config.kernelSize.height * config.kernelSize.width
+                let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width,
+                                                                 layer.inputShape.lastAxis / config.groups, config.filters])
+                let bias = config.useBias ? addTensor("\(layer.name).bias", [config.filters]) : nil
+                packing[index] = .kernel(pack(kernel: kernel, bias: bias, rows: taps, outputs: config.filters,
+                                              lanes: Self.depthwiseLanes(channels: config.filters)))
             case .conv2D(let config):
                 let rows = config.kernelSize.height * config.kernelSize.width * layer.inputShape.lastAxis
                 let kernel = addTensor("\(layer.name).kernel", [config.kernelSize.height, config.kernelSize.width, layer.inputShape.lastAxis, config.filters])
@@ -227,6 +238,11 @@ struct WeightPlan: Codable, Hashable {
                 let gamma = config.scale ? copy(addTensor("\(layer.name).gamma", [channels])) : nil
                 let beta = config.center ? copy(addTensor("\(layer.name).beta", [channels])) : nil
                 packing[index] = .layerNormalization(gamma: gamma, beta: beta)
+            case .layerScale(let config):
+                // Keras's gamma (C) is a 1x1 depthwise kernel (1, 1, C, 1), float for float.
+                let gamma = addTensor("\(layer.name).gamma", [config.projectionDim], initialValue: config.initValues)
+                packing[index] = .kernel(pack(kernel: gamma, bias: nil, rows: 1, outputs: config.projectionDim,
+                                              lanes: Self.depthwiseLanes(channels: config.projectionDim)))
             case .prelu(let config):
                 packing[index] = .prelu(alpha: copy(addTensor("\(layer.name).alpha", config.alphaShape(for: layer.inputShape))))
             case .normalization(let config) where config.constants == nil:
@@ -252,8 +268,8 @@ struct WeightPlan: Codable, Hashable {
         }
     }
 
-    private mutating func addTensor(_ name: String, _ shape: [Int]) -> Int {
-        tensors.append(Tensor(name: name, shape: shape, offset: parameterCount))
+    private mutating func addTensor(_ name: String, _ shape: [Int], initialValue: Double? = nil) -> Int {
+        tensors.append(Tensor(name: name, shape: shape, offset: parameterCount, initialValue: initialValue))
         parameterCount += shape.reduce(1, *)
         return tensors.count - 1
     }

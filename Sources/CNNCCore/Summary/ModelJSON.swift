@@ -59,6 +59,7 @@ public enum ModelJSON {
             case .batchNormalization(let config): try config.encode(to: encoder)
             case .layerNormalization(let config): try config.encode(to: encoder)
             case .prelu(let config): try config.encode(to: encoder)
+            case .layerScale(let config): try config.encode(to: encoder)
             case .zeroPadding2D(let padding), .cropping2D(let padding): try padding.encode(to: encoder)
             case .upSampling2D(let config): try config.encode(to: encoder)
             case .reshape(let config): try config.encode(to: encoder)

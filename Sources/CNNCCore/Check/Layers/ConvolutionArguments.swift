@@ -8,10 +8,11 @@ enum ConvolutionArguments {
         let kernel = reader.pair("kernel_size", default: nil, meaning: "the filter's height and width")
         let strides = reader.pair("strides", default: .square(1), meaning: "the step of the filter")
         let padding = reader.choice("padding", default: PaddingMode.valid)
-        let rest = readKernelTail(&reader, strides: strides)
-        guard let filters, let kernel, let strides, let padding, let rest else { return nil }
+        let groups = reader.int("groups", default: 1, meaning: "the channel groups, each convolved on its own")
+        let rest = readKernelTail(&reader, strides: strides, groupsRead: true)
+        guard let filters, let kernel, let strides, let padding, let groups, let rest else { return nil }
         return .conv2D(Conv2DConfig(filters: filters, kernelSize: kernel, strides: strides, padding: padding,
-                                    dilationRate: rest.dilation, useBias: rest.useBias, activation: rest.activation))
+                                    dilationRate: rest.dilation, useBias: rest.useBias, activation: rest.activation, groups: groups))
     }
 
     /// Keras 3 names the kernel `kernel` (Keras 2 `depthwise_kernel`) but its
@@ -87,13 +88,15 @@ enum ConvolutionArguments {
 
     /// What Conv2D and Conv2DTranspose read after their geometry: dilation_rate
     /// (refused with strides above 1), use_bias, activation, and the keys that
-    /// must keep their default (data_format, groups, regularizers, constraints).
-    private static func readKernelTail(_ reader: inout ArgumentReader, strides: Size2D?) -> (dilation: Size2D, useBias: Bool, activation: Activation)? {
+    /// must keep their default (data_format, groups unless `groupsRead`,
+    /// regularizers, constraints).
+    private static func readKernelTail(_ reader: inout ArgumentReader, strides: Size2D?,
+                                       groupsRead: Bool = false) -> (dilation: Size2D, useBias: Bool, activation: Activation)? {
         let dilation = reader.pair("dilation_rate", default: .square(1), meaning: "the spacing of the filter's taps")
         let useBias = reader.bool("use_bias", default: true)
         let activation = reader.activation()
         reader.channelsLast()
-        requireOneGroup(&reader)
+        if !groupsRead { requireOneGroup(&reader) }
         WeightArguments.read(&reader, weights: ["kernel", "bias"])
         guard stridesAndDilationAgree(&reader, strides, dilation, one: .square(1)), let dilation, let useBias, let activation else { return nil }
         return (dilation, useBias, activation)

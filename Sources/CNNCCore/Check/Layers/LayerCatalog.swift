@@ -47,6 +47,7 @@ enum LayerCatalog {
         "BatchNormalization": NormalizationArguments.batchNormalization,
         "LayerNormalization": NormalizationArguments.layerNormalization,
         "PReLU": ElementwiseArguments.prelu,
+        LayerScaleConfig.className: ScalingArguments.layerScale,
         "GaussianNoise": InferenceIdentityArguments.gaussianNoise,
         "GaussianDropout": InferenceIdentityArguments.gaussianDropout,
         "SpatialDropout2D": InferenceIdentityArguments.spatialDropout2D,

@@ -1,7 +1,9 @@
 /// Keras 3 operations that a Functional model applies to a tensor and a
 /// number, as MobileNetV3's hard sigmoid does (`ReLU(6.0)(x + 3.0) * (1.0 / 6.0)`).
 /// Each is y = x·scale + offset, so cnnc computes it as a Rescaling that
-/// remembers how it was written, for the summary and for export.
+/// remembers how it was written, for the summary and for export. The sum,
+/// difference and product of two tensors (ConvNeXt's residual `inputs + x`)
+/// are the merges Add, Subtract and Multiply, with numpy's broadcasting.
 enum OperationArguments {
     /// The module of the operations Python's arithmetic operators make.
     static let numpyModule = "keras.src.ops.numpy"
@@ -15,8 +17,12 @@ enum OperationArguments {
 
     static var supportedText: String {
         "cnnc compiles x + c, x - c, c - x, x * c, x / c and -x of one tensor and a number (\(numpyModule) "
-            + ArithmeticOperation.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ", or tf.keras's TFOpLambda of tf.math's)"
+            + ArithmeticOperation.Kind.allCases.map(\.rawValue).joined(separator: ", ") + ", or tf.keras's TFOpLambda of tf.math's), "
+            + "and x + y, x - y and x * y of two tensors (Keras 3)"
     }
+
+    /// The merge that computes an operation on two tensors.
+    static let twoTensorMerges: [ArithmeticOperation.Kind: MergeOperation] = [.add: .add, .subtract: .subtract, .multiply: .multiply]
 
     /// The operation as a Rescaling, or nil after recording why it is not one.
     static func decode(_ call: OperationCall, reader: inout ArgumentReader) -> LayerOperation? {
@@ -35,10 +41,11 @@ enum OperationArguments {
             return nil
         }
         let tensorCount = call.arguments.filter { $0 == nil }.count
+        if tensorCount == 2, call.arguments.count == 2, call.module != nil, let merge = twoTensorMerges[kind] {
+            return .merge(merge)
+        }
         guard tensorCount == 1 else {
-            // Keras has a merge layer for these three; none divides or negates.
-            let instead = [.add, .subtract, .multiply].contains(kind) ? "; to combine tensors, use the layer keras.layers.\(kind.rawValue)" : ""
-            reader.error("'\(written)' is called on \(tensorCount) tensors; \(supportedText)\(instead)", at: reader.layerLocation)
+            reader.error("'\(written)' is called on \(tensorCount) tensors; \(supportedText)", at: reader.layerLocation)
             return nil
         }
         var operation = ArithmeticOperation(kind: kind)

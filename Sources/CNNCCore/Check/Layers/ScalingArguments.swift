@@ -14,6 +14,17 @@ enum ScalingArguments {
         return .rescaling(RescalingConfig(scale: scale.values, offset: offset.values, scaleIsList: scale.isList, offsetIsList: offset.isList))
     }
 
+    /// ConvNeXt's LayerScale (`keras.src.applications.convnext`): y = x·gamma,
+    /// both arguments required, as its constructor takes them.
+    static let layerScale = LayerDecoder(arguments: ["init_values", "projection_dim"]) { reader in
+        let limit = Double(Float.greatestFiniteMagnitude)
+        let initValues = reader.number("init_values", default: nil, meaning: "gamma's value in a new model", in: -limit...limit,
+                                       rangeText: "finite as a 32-bit float (at most 3.4e38 either side)")
+        let channels = reader.int("projection_dim", default: nil, meaning: "the channels it scales, one factor each")
+        guard let initValues, let channels else { return nil }
+        return .layerScale(LayerScaleConfig(initValues: initValues, projectionDim: channels))
+    }
+
     /// `axis` must be the last axis; `mean` and `variance` are given together
     /// (constants) or both null (weights of the layer, set by `adapt`).
     static let normalization = LayerDecoder(arguments: ["axis", "mean", "variance", "invert"]) { reader in

@@ -111,7 +111,7 @@ struct BackwardEmitter {
             emitScaleBackward(into: &out)
         case .activation, .flatten, .reshape, .dropout, .identityAtInference, .batchNormalization, .merge, .concatenate:
             return
-        case .oneDimensional:
+        case .oneDimensional, .layerScale:
             return  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
         }
     }

@@ -530,7 +530,7 @@ struct TrainingGenerator {
                 out.line("\(target).update(from: \(source), count: \(layer.outputShape.elementCount))")
                 out.line("Self.\(function)(\(target), w)")
             }
-        case .oneDimensional:
+        case .oneDimensional, .layerScale:
             break  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
         }
     }
@@ -682,7 +682,7 @@ struct TrainingGenerator {
         case .batchNormalization, .merge, .concatenate:
             // Steps of their own: see TrainingPlanner (normalizationBackward, mergeBackward).
             break
-        case .oneDimensional:
+        case .oneDimensional, .layerScale:
             break  // none: the plan lowered each to its 2D counterpart (`loweredToImages`)
         }
     }

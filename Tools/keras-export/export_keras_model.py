@@ -240,8 +240,8 @@ def layer_weight_names(layer):
         # Keras 2 (tf.keras) names it depthwise_kernel; cnnc uses Keras 3's name.
         have = tuple("kernel" if name == "depthwise_kernel" else name for name in have)
     if cls == "LayerScale":
-        # ConvNeXt's add_weight gives no name: Keras calls it `variable`.
-        have = tuple("gamma" if name == "variable" else name for name in have)
+        # ConvNeXt's add_weight gives no name: Keras calls it `variable` (`variable_1`, … in a model).
+        have = tuple("gamma" if name == "variable" or name.startswith("variable_") else name for name in have)
     if sorted(have) != sorted(want):
         if want and not variables:
             raise ExportError(f"layer {layer.name!r} ({cls}) is not built: it has no weights yet")

@@ -77,6 +77,10 @@ import Testing
               {"class_name": "TFOpLambda", "name": "tf.math.pow", "config": {"name": "tf.math.pow", "trainable": true, "dtype": "float32",
                "function": "math.pow"}, "inbound_nodes": [["input_layer", 0, 0, {"y": 2.0, "name": null}]]}
               """, name: "tf.math.pow"), "the Keras operation 'tf.math.pow' is not supported"),
+            ((object: """
+              {"class_name": "TFOpLambda", "name": "tf.__operators__.add", "config": {"name": "tf.__operators__.add", "trainable": true,
+               "dtype": "float32", "function": "__operators__.add"}, "inbound_nodes": [["input_layer", 0, 0, {"y": ["input_layer", 0, 0], "name": null}]]}
+              """, name: "tf.__operators__.add"), "of two tensors (tf.keras's TFOpLambda) is not supported; save the model with Keras 3"),
         ]
         for (layer, message) in cases {
             let text = """

@@ -55,6 +55,12 @@ enum OperationArguments {
             return nil
         }
         if let index = call.arguments.firstIndex(where: { $0 != nil }), let value = call.arguments[index] {
+            if call.module == nil, value.list != nil {
+                // tf.keras names a second tensor as [layer, node, index] in `y`.
+                reader.error("'\(written)' of two tensors (tf.keras's TFOpLambda) is not supported; save the model with Keras 3, "
+                             + "whose x + y, x - y and x * y cnnc compiles, or use the layer keras.layers.\(kind.rawValue)", at: value.location)
+                return nil
+            }
             switch value.kind {
             case .int(let integer):
                 operation.number = Double(integer)

@@ -22,8 +22,9 @@ def tensor_shapes(summary):
         name, config, channels = layer["name"], layer["config"], layer["input_shape"][-1]
         kind = layer["class_name"]
         if kind == "Conv2D":
+            # A grouped Conv2D's filters each read their group's channels.
             size = config["kernel_size"]
-            shapes[f"{name}.kernel"] = (size["height"], size["width"], channels, config["filters"])
+            shapes[f"{name}.kernel"] = (size["height"], size["width"], channels // config.get("groups", 1), config["filters"])
             if config["use_bias"]:
                 shapes[f"{name}.bias"] = (config["filters"],)
         elif kind == "Conv1D":
@@ -60,6 +61,8 @@ def tensor_shapes(summary):
             for tensor, present in [("gamma", config["scale"]), ("beta", config["center"])]:
                 if present:
                     shapes[f"{name}.{tensor}"] = (channels,)
+        elif kind == "LayerScale":  # ConvNeXt's x * gamma
+            shapes[f"{name}.gamma"] = (channels,)
         elif kind == "PReLU":
             # One alpha per value of a sample, shared (size 1) along shared_axes, which count from 1 past the batch.
             shapes[f"{name}.alpha"] = tuple(1 if axis + 1 in config["shared_axes"] else size

@@ -57,7 +57,21 @@ struct LayerNormalizationEmitter: Codable, Hashable {
     }
 
     /// `mean` and `inverse` = 1/sqrt(variance + ε) of the position at `v`.
+    /// Channels in multiples of 8 sum in the lanes of a vector, then across
+    /// them: a sum of one Float after another is a chain of dependent adds
+    /// the compiler may not reorder (ConvNeXtTiny's 96 channels: 1.6 ns a
+    /// value, 4% of the model). The order differs from Keras's own (XLA's)
+    /// as any order would; the fixtures hold cnnc within their tolerance.
     private func emitStatistics(channels: Int, into out: inout SourceWriter) {
+        if channels % 8 == 0 && channels >= 16 {
+            let vector = "SIMD8<Float>"
+            out.line("var totals = \(vector)(), squareLanes = \(vector)()")
+            out.line("for c in stride(from: 0, to: \(channels), by: 8) { totals += v.simd(\(vector).self, at: c) }")
+            out.line("let mean = totals.sum() / \(channels)")
+            out.line("for c in stride(from: 0, to: \(channels), by: 8) { let difference = v.simd(\(vector).self, at: c) - mean; squareLanes += difference * difference }")
+            out.line("let inverse = 1 / (squareLanes.sum() / \(channels) + Float(\(epsilon))).squareRoot()")
+            return
+        }
         out.line("var total: Float = 0")
         out.line(Index.loopLine("c", count: channels) { c in "total += v[\(c)]" })
         out.line("let mean = total / \(channels)")

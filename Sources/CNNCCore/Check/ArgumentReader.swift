@@ -132,6 +132,13 @@ struct ArgumentReader {
         return axis == -1 || axis == inputRank
     }
 
+    /// A required number the generated code computes with as a Float (a factor
+    /// Keras applies in float32): finite there, or an error; nil after one.
+    mutating func floatNumber(_ key: String, meaning: String) -> Double? {
+        let limit = Double(Float.greatestFiniteMagnitude)
+        return number(key, default: nil, meaning: meaning, in: -limit...limit, rangeText: "finite as a 32-bit float (at most 3.4e38 either side)")
+    }
+
     /// True when `key` is absent or null (Keras's None), marking it used.
     mutating func isNullOrAbsent(_ key: String) -> Bool {
         value(key)?.isNull ?? true

@@ -9,9 +9,7 @@ enum MergeArguments {
     /// Keras computes `inputs[0] + inputs[1] * scale` in float32: the scale
     /// must be finite as a Float.
     static let customScale = LayerDecoder(arguments: ["scale"]) { reader in
-        let limit = Double(Float.greatestFiniteMagnitude)
-        guard let scale = reader.number("scale", default: nil, meaning: "the factor of the second input, the residual branch",
-                                        in: -limit...limit, rangeText: "finite as a 32-bit float (at most 3.4e38 either side)") else { return nil }
+        guard let scale = reader.floatNumber("scale", meaning: "the factor of the second input, the residual branch") else { return nil }
         return .merge(.scaledAdd(scale: scale))
     }
 

@@ -17,9 +17,7 @@ enum ScalingArguments {
     /// ConvNeXt's LayerScale (`keras.src.applications.convnext`): y = x·gamma,
     /// both arguments required, as its constructor takes them.
     static let layerScale = LayerDecoder(arguments: ["init_values", "projection_dim"]) { reader in
-        let limit = Double(Float.greatestFiniteMagnitude)
-        let initValues = reader.number("init_values", default: nil, meaning: "gamma's value in a new model", in: -limit...limit,
-                                       rangeText: "finite as a 32-bit float (at most 3.4e38 either side)")
+        let initValues = reader.floatNumber("init_values", meaning: "gamma's value in a new model")
         let channels = reader.int("projection_dim", default: nil, meaning: "the channels it scales, one factor each")
         guard let initValues, let channels else { return nil }
         return .layerScale(LayerScaleConfig(initValues: initValues, projectionDim: channels))

@@ -102,11 +102,12 @@ public enum VectorMath {
     /// e^{−x} for sigmoid and silu, −x clamped to [−87.3, 87.3].
     @_transparent
     @usableFromInline static func expOfNegated(_ x: Vector) -> Vector {
-        expBeforeDivision(clamp(-x, -87.3, 87.3))
+        shortExp(clamp(-x, -87.3, 87.3))
     }
 
-    /// e^y for sigmoid and silu, y already in [−87.3, 87.3]: cheaper
-    /// than `exp`, because the 1 + e and the division after it round anyway.
+    /// e^y for sigmoid, silu and erfc, y already in [−87.3, 87.3]: cheaper
+    /// than `exp`, because what follows rounds anyway (sigmoid's 1 + e and
+    /// division, erfc's product with t).
     /// A degree-6 polynomial (Tools/vector-math/fit_coefficients.py fits it
     /// and measures sigmoid: within 2.5 ulp, as with `exp`'s degree 7), and 2^n added to the exponent
     /// bits instead of multiplied in, which the range keeps a normal number
@@ -115,7 +116,7 @@ public enum VectorMath {
     /// Zen 3, where its chain of dependent operations, not the arithmetic
     /// units, sets the pace.
     @_transparent
-    @usableFromInline static func expBeforeDivision(_ clamped: Vector) -> Vector {
+    @usableFromInline static func shortExp(_ clamped: Vector) -> Vector {
         let (r, n) = reduced(clamped)
         let r2 = r * r
         let low = Vector(repeating: 0.499_999_88).addingProduct(Vector(repeating: 0.166_665_18), r)

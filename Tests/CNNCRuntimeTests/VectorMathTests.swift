@@ -125,8 +125,9 @@ import Testing
             ("softplus", Self.worst(VectorMath.softplus, Self.softplus), 3),
             ("softsign", Self.worst(VectorMath.softsign) { $0 / (abs($0) + 1) }, 1.5),
             ("mish", Self.worst(VectorMath.mish) { $0 * Foundation.tanh(Self.softplus($0)) }, 4),
-            // erfc's e^{−x²} takes x² rounded to float32, so its relative error
-            // grows as x²; gelu's also from x/√2 rounded to float32, as in Keras.
+            // erfc's e^{P(t) − x²} reduces a larger argument the larger x² is,
+            // so its relative error grows as x²; gelu's also from x/√2 rounded
+            // to float32, as in Keras.
             ("erfc", Self.worst(VectorMath.erfc, Foundation.erfc, relativeOver: { $0 * $0 }), 4e-7),
             ("gelu", Self.worst(VectorMath.gelu, { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }, relativeOver: { $0 * $0 / 2 }), 4e-7),
         ]

@@ -9,7 +9,7 @@ Sources/CNNCRuntime/VectorMath.swift can be checked and remade:
   overflows anyway); exp(r) on [-ln2/2, ln2/2] (after exp(y) = 2^n * exp(r)): a degree-7
   polynomial, least squares in relative error on Chebyshev nodes, with
   c0 = c1 = 1 kept exact so exp stays exact at 0 and smooth there.
-- The e^y that sigmoid and silu divide by (`expBeforeDivision`): a degree-6
+- The e^y that sigmoid and silu divide by and erfc multiplies (`shortExp`): a degree-6
   polynomial fitted the same way, evaluated as 1 + (r + r^2 (low + high r^2)),
   2^n added to the exponent bits (the same as multiplying, in its range).
 - tanh(x) = x * P(x^2) / Q(x^2) for |x| capped at 9, P and Q of degree 4
@@ -115,7 +115,7 @@ def exp32(y, c):
 
 
 def exp_before_division32(y, c):
-    """expBeforeDivision: y already in [-87.3, 87.3]; the degree-6 polynomial."""
+    """shortExp: y already in [-87.3, 87.3]; the degree-6 polynomial."""
     c = [f32(v) for v in c]
     r, n = reduced(f32(y))
     r2 = f32(r * r)
@@ -141,7 +141,7 @@ def main():
     ce, cd, ct = fit_exp(), fit_exp(degree=6), fit_tanh()
     print("exp coefficients (r^0 ... r^7):")
     print(", ".join(np.format_float_positional(f32(c)) for c in ce))
-    print("expBeforeDivision coefficients (r^0 ... r^6):")
+    print("shortExp coefficients (r^0 ... r^6):")
     print(", ".join(np.format_float_positional(f32(c)) for c in cd))
     print("tanh coefficients (x^0, x^2, ... x^8 of P, then of Q):")
     print(", ".join(np.format_float_positional(f32(c)) for c in ct[0]))

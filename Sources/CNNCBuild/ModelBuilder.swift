@@ -29,8 +29,20 @@ public struct ModelBuilder: Sendable {
         public var seconds: Double
     }
 
+    /// The cache's build of `package`, when it holds one intact; nothing is compiled.
+    public func cached(_ package: ModelPackage) -> Built? {
+        let folder = folder(of: package)
+        guard BuiltExecutable.damage(executable: "\(folder)/Model", markerPath: "\(folder)/.built") == nil else { return nil }
+        return Built(executable: "\(folder)/Model", folder: folder, compiled: false, seconds: 0)
+    }
+
+    /// `models/<Type>-<fingerprint>`, or `<Type>-inference-<fingerprint>` for a model without its training extension.
+    private func folder(of package: ModelPackage) -> String {
+        "\(cacheRoot)/models/\(package.typeName)\(package.inferenceOnly ? "-inference" : "")-\(package.fingerprint)"
+    }
+
     public func build(_ package: ModelPackage, log: @escaping @Sendable (String) -> Void) async throws(BuildError) -> Built {
-        let folder = "\(cacheRoot)/models/\(package.typeName)-\(package.fingerprint)"
+        let folder = folder(of: package)
         let executable = "\(folder)/Model"
         let marker = "\(folder)/.built"
         guard let damage = BuiltExecutable.damage(executable: executable, markerPath: marker) else {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// What the cache holds (`cnnc cache`): every model built, one folder each
-/// (`models/<Type>-<fingerprint>`, the executable and its record), and the
+/// (`models/<Type>-<fingerprint>`, or `<Type>-inference-<fingerprint>` for a
+/// model built to run forward only; the executable and its record), and the
 /// workbench they were compiled in. Cleaning takes the workbench's lock, so it
 /// never pulls a build out from under another cnnc.
 public struct ModelCache: Sendable {

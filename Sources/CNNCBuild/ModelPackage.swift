@@ -13,13 +13,18 @@ public struct ModelPackage: Sendable {
     /// The CPU the model is compiled for: this machine's (`native`), or the
     /// baseline of a target CPU chosen on purpose (`haswell` for AVX2).
     public var compilerCPU: String
+    /// Whether the generated model leaves out its training extension
+    /// (`ModelGenerator.includesTraining`); the cache names its folder so.
+    public var inferenceOnly: Bool
 
-    public init(typeName: String, generatedFileName: String, generatedSource: String, runtime: RuntimeSources, compilerCPU: String = "native") {
+    public init(typeName: String, generatedFileName: String, generatedSource: String, runtime: RuntimeSources,
+                compilerCPU: String = "native", inferenceOnly: Bool = false) {
         self.typeName = typeName
         self.generatedFileName = generatedFileName
         self.generatedSource = generatedSource
         self.runtime = runtime
         self.compilerCPU = compilerCPU
+        self.inferenceOnly = inferenceOnly
     }
 
     /// Every file of the package, by path inside it.

@@ -41,7 +41,7 @@ struct Bench: AsyncParsableCommand {
         let model = try Diagnostics.loadCompilableOrExit(spec)
         let prepared = try ModelWeights.prepareOrExit(weights, spec: spec, for: model)
         defer { prepared?.remove() }
-        let built = try await CompiledModels.build(model, spec: spec)
+        let built = try await CompiledModels.build(model, spec: spec, for: mode == .training ? .training : .inference)
         var options = BenchmarkOptions()
         options.batchSize = batchSize
         options.threads = threadsOption.threads

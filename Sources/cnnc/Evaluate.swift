@@ -37,7 +37,7 @@ struct Evaluate: AsyncParsableCommand {
         }
         let staged = namedArrays ? try TrainingData.prepareNamedArrays(dataOption.data, for: model) : nil
         defer { staged?.remove() }
-        let built = try await CompiledModels.build(model, spec: spec)
+        let built = try await CompiledModels.build(model, spec: spec, for: .training)
         let data = try staged ?? TrainingData.prepare(dataOption.data, for: model)
         defer { if staged == nil { data.remove() } }
         var configuration = TrainingConfiguration(trainData: data.trainPath)

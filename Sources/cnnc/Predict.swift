@@ -50,7 +50,7 @@ struct Predict: AsyncParsableCommand {
         defer { for path in [packedInput, packedOutput] { try? FileManager.default.removeItem(atPath: path) } }
         // Several inputs are read and packed before the build, so a wrong name or shape costs no compile.
         let (executableInput, packed) = try PredictionArrays.executableInput(input, layout: model.inputLayout, scratch: packedInput)
-        let built = try await CompiledModels.build(model, spec: spec)
+        let built = try await CompiledModels.build(model, spec: spec, for: .inference)
         // One output written as .npy goes straight to the user's file; anything else is split by name.
         let direct = output.flatMap { model.outputLayout.slots.count == 1 && !PredictionArrays.isNPZ($0) ? $0 : nil }
         let target = direct ?? packedOutput

@@ -156,7 +156,7 @@ struct Train: AsyncParsableCommand {
             print("cnnc: the weights will not be kept; pass --save W.safetensors to keep them")
         }
 
-        let built = try await CompiledModels.build(model, spec: spec)
+        let built = try await CompiledModels.build(model, spec: spec, for: .training)
         let data = try staged ?? TrainingData.prepare(dataOption.data, for: model)
         defer { if staged == nil { data.remove() } }
         print(data.description)

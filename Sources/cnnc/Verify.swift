@@ -40,7 +40,7 @@ struct Verify: AsyncParsableCommand {
         let prepared = try ModelWeights.requireOrExit(weights, spec: spec, for: model)
         defer { prepared.remove() }
         let weights = prepared.path
-        let built = try await CompiledModels.build(model, spec: spec)
+        let built = try await CompiledModels.build(model, spec: spec, for: .inference)
         try await CompiledModels.run(built.executable, job: .verify(.init(weights: weights, reference: reference, absoluteTolerance: atol, relativeTolerance: rtol)))
     }
 }

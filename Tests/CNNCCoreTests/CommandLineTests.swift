@@ -278,6 +278,8 @@ import Testing
         // A damaged cached executable is noticed and built again, not run.
         let models = folder.appendingPathComponent("cache/models")
         let cached = try #require(try FileManager.default.contentsOfDirectory(atPath: models.path).first { $0.hasPrefix("SeedEdge6x6-") })
+        // predict builds the model without its training extension.
+        #expect(cached.hasPrefix("SeedEdge6x6-inference-"), "\(cached)")
         let executable = models.appendingPathComponent("\(cached)/Model")
         let binary = try Data(contentsOf: executable)
         try binary.prefix(binary.count / 2).write(to: executable)
@@ -285,6 +287,13 @@ import Testing
         #expect(repaired.status == 0, "\(repaired.errors)")
         #expect(repaired.errors.contains("is damaged (the executable has \(binary.count / 2) bytes, not the \(binary.count) it was built with); building it again"), "\(repaired.errors)")
         #expect(repaired.output.hasPrefix("sample 0: class 3 (8.0000)"))
+        // Training needs the whole model; once it is built, predict runs it rather than the forward-only one.
+        // (This spec's output is no vector of class scores, so the step is refused after the build.)
+        let training = try CommandLineTests.cnnc(["bench", "Specs/seed_edge_6x6.cnn.yaml", "--mode", "training", "--seconds", "0.05"], environment: environment)
+        #expect(training.errors.contains("compiling SeedEdge6x6") && training.errors.contains("training on class labels needs a vector"), "\(training.errors)")
+        try FileManager.default.removeItem(at: models.appendingPathComponent(cached))
+        let whole = try CommandLineTests.cnnc(["predict", "Specs/seed_edge_6x6.cnn.yaml", "--weights", weights, "--input", input], environment: environment)
+        #expect(whole.status == 0 && !whole.errors.contains("compiling"), "\(whole.errors)")
 
         // A wrong input shape and a truncated weights file are clear errors.
         try NPYFile(shape: [2, 5, 5, 1], values: [Float](repeating: 0, count: 50)).write(to: input)

@@ -9,11 +9,16 @@ public struct ModelGenerator {
     public var specPath: String
     /// The CPU kind the kernels are shaped for (see `TargetCPU`).
     public var target: TargetCPU
+    /// False to leave out the training extension (the backward pass, about
+    /// half of a model's lines and of its compile time) for a model that only
+    /// runs forward: `cnnc predict`, `verify` and `bench` build that form.
+    public var includesTraining: Bool
 
-    public init(model: CheckedModel, specPath: String, target: TargetCPU) {
+    public init(model: CheckedModel, specPath: String, target: TargetCPU, includesTraining: Bool = true) {
         self.model = model
         self.specPath = specPath
         self.target = target
+        self.includesTraining = includesTraining
     }
 
     public var typeName: String { SwiftNames.typeName(forSpecPath: specPath) }
@@ -22,11 +27,11 @@ public struct ModelGenerator {
     public var program: ModelProgram { ModelPlanner.plan(model, specPath: specPath, target: target) }
 
     public func generate() -> String {
-        Self.render(program)
+        Self.render(program, includesTraining: includesTraining)
     }
 
     /// The Swift source of a planned model.
-    static func render(_ program: ModelProgram) -> String {
-        ModelRenderer(program: program).render()
+    static func render(_ program: ModelProgram, includesTraining: Bool = true) -> String {
+        ModelRenderer(program: program, includesTraining: includesTraining).render()
     }
 }

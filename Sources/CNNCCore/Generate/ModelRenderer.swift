@@ -5,6 +5,8 @@ import Foundation
 /// functions in the model's order, the block path and the training extension.
 struct ModelRenderer {
     let program: ModelProgram
+    /// False for a model that only runs forward (`ModelGenerator.includesTraining`).
+    var includesTraining = true
 
     private var model: ModelProgram { program }
     private var specPath: String { program.specPath }
@@ -55,7 +57,7 @@ struct ModelRenderer {
             }
         }
         writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
-        TrainingGenerator(model: program).emit(into: &out)
+        if includesTraining { TrainingGenerator(model: program).emit(into: &out) }
         out.line()
         out.line("// MARK: - Vector types")
         out.line()
@@ -308,6 +310,9 @@ struct ModelRenderer {
         out.line("// \(Formatting.thousands(model.parameterCount)) parameters, \(Formatting.thousands(model.flops)) FLOPs per sample.")
         out.line("// \(model.target.headerLine).")
         out.line("// Build with `-O -target-cpu native -D CNNC_FMA` for fused multiply-adds (see README).")
+        if !includesTraining {
+            out.line("// Inference only: no training extension (`TrainableModel`), as cnnc builds a model to predict, verify or bench.")
+        }
         out.line()
         out.line("import CNNCRuntime")
         out.line("import Foundation")

@@ -13,14 +13,23 @@ enum CompiledModels {
     /// (keyed by the package's content) finds one build for a spec reached by
     /// a relative or an absolute path, or from another folder.
     /// The kernels are shaped for `TargetChoice`'s CPU and compiled for it.
-    static func package(for model: CheckedModel, spec: String, target: TargetCPU, compilerCPU: String,
-                        includesTraining: Bool = true) throws(BuildError) -> ModelPackage {
-        let fileName = (spec as NSString).lastPathComponent
-        return ModelPackage(
+    static func package(for model: CheckedModel, spec: String, target: TargetCPU, compilerCPU: String) throws(BuildError) -> ModelPackage {
+        package(spec: spec, program: program(of: model, spec: spec, target: target), runtime: try RuntimeSources.locate(),
+                compilerCPU: compilerCPU, includesTraining: true)
+    }
+
+    private static func program(of model: CheckedModel, spec: String, target: TargetCPU) -> ModelProgram {
+        ModelGenerator(model: model, specPath: (spec as NSString).lastPathComponent, target: target).program
+    }
+
+    /// The package of an already planned model, whole or without its training extension.
+    private static func package(spec: String, program: ModelProgram, runtime: RuntimeSources, compilerCPU: String,
+                                includesTraining: Bool) -> ModelPackage {
+        ModelPackage(
             typeName: SwiftNames.typeName(forSpecPath: spec),
             generatedFileName: SwiftNames.fileName(forSpecPath: spec),
-            generatedSource: ModelGenerator(model: model, specPath: fileName, target: target, includesTraining: includesTraining).generate(),
-            runtime: try RuntimeSources.locate(), compilerCPU: compilerCPU, inferenceOnly: !includesTraining)
+            generatedSource: ModelGenerator.render(program, includesTraining: includesTraining),
+            runtime: runtime, compilerCPU: compilerCPU, inferenceOnly: !includesTraining)
     }
 
     /// What a command runs the model for: training and evaluation need the
@@ -39,11 +48,13 @@ enum CompiledModels {
         let compilerCPU = try TargetChoice.compilerCPU(for: target)
         let builder = ModelBuilder()
         do throws(BuildError) {
-            let whole = try package(for: model, spec: spec, target: target, compilerCPU: compilerCPU)
+            // One plan and one read of the runtime serve both forms.
+            let plan = program(of: model, spec: spec, target: target), runtime = try RuntimeSources.locate()
+            let whole = package(spec: spec, program: plan, runtime: runtime, compilerCPU: compilerCPU, includesTraining: true)
             var chosen = whole
             if use == .inference {
                 if let built = builder.cached(whole) { return built }
-                chosen = try package(for: model, spec: spec, target: target, compilerCPU: compilerCPU, includesTraining: false)
+                chosen = package(spec: spec, program: plan, runtime: runtime, compilerCPU: compilerCPU, includesTraining: false)
             }
             return try await builder.build(chosen) { message in
                 FileHandle.standardError.write(Data("cnnc: \(message)\n".utf8))

@@ -30,8 +30,8 @@ public struct ModelGenerator {
         Self.render(program, includesTraining: includesTraining)
     }
 
-    /// The Swift source of a planned model.
-    static func render(_ program: ModelProgram, includesTraining: Bool = true) -> String {
+    /// The Swift source of a planned model (one plan renders both forms).
+    public static func render(_ program: ModelProgram, includesTraining: Bool = true) -> String {
         ModelRenderer(program: program, includesTraining: includesTraining).render()
     }
 }

@@ -5,12 +5,26 @@ import Foundation
 /// the target. An interrupted run never leaves half a file behind.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws(RuntimeError) {
+        try write(to: path) { try $0.write(contentsOf: data) }
+    }
+
+    /// The same for a file written in pieces (a model's weights, which are
+    /// not copied into one `Data` first): `body` writes them to the
+    /// temporary file's handle.
+    public static func write(to path: String, _ body: (FileHandle) throws -> Void) throws(RuntimeError) {
         let target = URL(fileURLWithPath: path)
         let directory = target.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try data.write(to: temporary)
+            guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: temporary.path) else {
+                throw RuntimeError("cannot write \(path): cannot create a file in \(directory.path)")
+            }
+            defer { try? handle.close() }
+            try body(handle)
         } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            if let error = error as? RuntimeError { throw error }
             throw RuntimeError("cannot write \(path): \(error.localizedDescription)")
         }
         if rename(temporary.path, target.path) != 0 {

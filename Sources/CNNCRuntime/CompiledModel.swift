@@ -98,8 +98,7 @@ extension CompiledModel {
 
     /// A model whose weights come from a safetensors file with Keras's names and layouts.
     public init(contentsOf path: String) throws(RuntimeError) {
-        let file = try SafeTensors.read(path: path)
-        try self.init(parameters: file.parameters(matching: Self.weightLayout, count: Self.parameterCount, path: path))
+        try self.init(parameters: SafeTensors.readParameters(path: path, matching: Self.weightLayout, count: Self.parameterCount))
     }
 
     /// Writes the parameters as safetensors, atomically.

@@ -19,32 +19,117 @@ public struct SafeTensors: Sendable {
     /// The largest header accepted: real headers are a few kilobytes.
     static let maximumHeaderBytes = 100 << 20
 
+    /// One tensor as the header places it: bytes `begin..<end` of the data section.
+    struct Extent {
+        var name: String
+        var shape: [Int]
+        var begin: Int
+        var end: Int
+        var count: Int { (end - begin) / 4 }
+    }
+
+    /// A file's header, checked: every tensor float32, its bytes as many as
+    /// its shape needs, the tensors tiling the data section.
+    struct Header {
+        var extents: [Extent]
+        var metadata: [String: String]
+        /// Where the data section starts in the file.
+        var dataStart: Int
+        /// Each tensor's shape by name, as `check(shapes:matching:)` compares them.
+        var shapes: [String: [Int]] { Dictionary(extents.map { ($0.name, $0.shape) }, uniquingKeysWith: { first, _ in first }) }
+    }
+
     /// Reads a file; `kind` names it in errors ("no such weights file").
     public static func read(path: String, kind: String = "weights") throws(RuntimeError) -> SafeTensors {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw RuntimeError(FileManager.default.fileExists(atPath: path)
-                ? "\(path): cannot read the \(kind) file" : "\(path): no such \(kind) file")
-        }
-        return try parse(data, path: path, kind: kind)
+        try tensors(from: SafeTensorsFile(path: path, kind: kind), path: path, kind: kind)
     }
 
     public static func parse(_ data: Data, path: String, kind: String = "weights") throws(RuntimeError) -> SafeTensors {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 8 else {
-            throw RuntimeError("\(path): not a safetensors file (\(bytes.count) bytes, shorter than its 8-byte header length)")
+        try tensors(from: data, path: path, kind: kind)
+    }
+
+    /// A model's parameter buffer straight from a file, checked against the
+    /// layout as `parameters(matching:count:path:)` checks it: each tensor is
+    /// read from the file into its place, so the weights are in memory once
+    /// (a 1.4 GB model took three copies and 20 s of page zeroing before).
+    public static func readParameters(path: String, matching layout: [TensorLayout], count: Int) throws(RuntimeError) -> [Float] {
+        let file = try SafeTensorsFile(path: path, kind: "weights")
+        let header = try header(of: file, path: path)
+        try check(shapes: header.shapes, matching: layout, path: path)
+        let places = Dictionary(layout.map { ($0.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        var parameters = [Float](repeating: 0, count: count)
+        try parameters.withUnsafeMutableBufferPointer { (buffer) throws(RuntimeError) in
+            for extent in header.extents {
+                // check(shapes:) found every tensor in the layout, with the layout's shape.
+                guard let offset = places[extent.name], offset >= 0, offset + extent.count <= count else { continue }
+                try values(extent, of: header, from: file, into: UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + extent.count)]), path: path, kind: "weights")
+            }
         }
-        let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[$1]) << (8 * UInt64($1)) }
-        guard headerLength <= UInt64(maximumHeaderBytes), Int(headerLength) <= bytes.count - 8 else {
-            throw RuntimeError("\(path): the header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length; the file is truncated or not safetensors")
+        return parameters
+    }
+
+    /// Checks a file against a layout, values included (each must be finite),
+    /// holding one tensor in memory at a time: what cnnc does with a user's
+    /// weights before it compiles anything.
+    public static func validate(path: String, matching layout: [TensorLayout]) throws(RuntimeError) {
+        let file = try SafeTensorsFile(path: path, kind: "weights")
+        let header = try header(of: file, path: path)
+        try check(shapes: header.shapes, matching: layout, path: path)
+        let largest = header.extents.map(\.count).max() ?? 0
+        var scratch = [Float](repeating: 0, count: largest)
+        try scratch.withUnsafeMutableBufferPointer { (buffer) throws(RuntimeError) in
+            for extent in header.extents {
+                try values(extent, of: header, from: file, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<extent.count]), path: path, kind: "weights")
+            }
+        }
+    }
+
+    private static func tensors(from source: some SafeTensorsBytes, path: String, kind: String) throws(RuntimeError) -> SafeTensors {
+        let header = try header(of: source, path: path)
+        var tensors: [String: Tensor] = [:]
+        for extent in header.extents {
+            var values = [Float](repeating: 0, count: extent.count)
+            try values.withUnsafeMutableBufferPointer { (buffer) throws(RuntimeError) in
+                try Self.values(extent, of: header, from: source, into: buffer, path: path, kind: kind)
+            }
+            tensors[extent.name] = Tensor(shape: extent.shape, values: values)
+        }
+        return SafeTensors(tensors: tensors, metadata: header.metadata)
+    }
+
+    /// One tensor's values into `target` (its `count` floats), refusing a NaN or infinity.
+    private static func values(_ extent: Extent, of header: Header, from source: some SafeTensorsBytes, into target: UnsafeMutableBufferPointer<Float>,
+                               path: String, kind: String) throws(RuntimeError) {
+        try source.copy((header.dataStart + extent.begin)..<(header.dataStart + extent.end), into: UnsafeMutableRawBufferPointer(target))
+        // The data is little-endian; so is every machine Swift runs cnnc on, but say so.
+        if UInt32(1).littleEndian != 1 {
+            for index in target.indices { target[index] = Float(bitPattern: target[index].bitPattern.byteSwapped) }
+        }
+        // A NaN or infinity would run and print NaN outputs as if they were answers.
+        if let index = target.firstIndex(where: { !$0.isFinite }) {
+            let hint = kind == "weights" ? " (was the model trained until it diverged?)" : ""
+            throw RuntimeError("\(path): tensor '\(extent.name)' holds \(target[index]) at index \(index); \(kind) must be finite numbers\(hint)")
+        }
+    }
+
+    /// Reads and checks the header: the 8-byte length, the JSON, each tensor's entry, the tiling.
+    private static func header(of source: some SafeTensorsBytes, path: String) throws(RuntimeError) -> Header {
+        guard source.count >= 8 else {
+            throw RuntimeError("\(path): not a safetensors file (\(source.count) bytes, shorter than its 8-byte header length)")
+        }
+        let lengthBytes = try source.bytes(0..<8)
+        let headerLength = (0..<8).reduce(UInt64(0)) { $0 | UInt64(lengthBytes[$1]) << (8 * UInt64($1)) }
+        guard headerLength <= UInt64(maximumHeaderBytes), Int(headerLength) <= source.count - 8 else {
+            throw RuntimeError("\(path): the header claims \(headerLength) bytes but the file has \(source.count - 8) after the length; the file is truncated or not safetensors")
         }
         let headerEnd = 8 + Int(headerLength)
-        guard let header = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])) as? [String: Any] else {
+        let text = try source.bytes(8..<headerEnd)
+        guard let header = try? JSONSerialization.jsonObject(with: Data(text)) as? [String: Any] else {
             throw RuntimeError("\(path): the safetensors header is not a JSON object")
         }
-        let dataCount = bytes.count - headerEnd
-        var tensors: [String: Tensor] = [:]
+        let dataCount = source.count - headerEnd
         var metadata: [String: String] = [:]
-        var extents: [(name: String, begin: Int, end: Int)] = []
+        var extents: [Extent] = []
         for (name, entry) in header {
             if name == "__metadata__" {
                 metadata = (entry as? [String: String]) ?? [:]
@@ -70,31 +155,17 @@ public struct SafeTensors: Sendable {
                 let needs = overflow ? "more bytes than a file can hold" : "\(byteCount) bytes"
                 throw RuntimeError("\(path): tensor '\(name)' of shape \(TensorLayout.shapeText(shape)) needs \(needs) but its header gives \(end - begin)")
             }
-            extents.append((name, begin, end))
-            var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBytes { target in
-                bytes.withUnsafeBytes { source in
-                    target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[(headerEnd + begin)..<(headerEnd + end)]))
-                }
-            }
-            // The data is little-endian; so is every machine Swift runs cnnc on, but say so.
-            if UInt32(1).littleEndian != 1 { values = values.map { Float(bitPattern: $0.bitPattern.byteSwapped) } }
-            // A NaN or infinity would run and print NaN outputs as if they were answers.
-            if let index = values.firstIndex(where: { !$0.isFinite }) {
-                let hint = kind == "weights" ? " (was the model trained until it diverged?)" : ""
-                throw RuntimeError("\(path): tensor '\(name)' holds \(values[index]) at index \(index); \(kind) must be finite numbers\(hint)")
-            }
-            tensors[name] = Tensor(shape: shape, values: values)
+            extents.append(Extent(name: name, shape: shape, begin: begin, end: end))
         }
         try checkLayout(extents, dataCount: dataCount, path: path)
-        return SafeTensors(tensors: tensors, metadata: metadata)
+        return Header(extents: extents, metadata: metadata, dataStart: headerEnd)
     }
 
     /// The format's rule that the tensors tile the data section: in order of
     /// their offsets each starts where the one before ends, from 0 to the end.
     /// A file whose tensors overlap, share bytes or leave a gap was not written
     /// by a safetensors writer, and would load wrong weights without a word.
-    private static func checkLayout(_ extents: [(name: String, begin: Int, end: Int)], dataCount: Int, path: String) throws(RuntimeError) {
+    private static func checkLayout(_ extents: [Extent], dataCount: Int, path: String) throws(RuntimeError) {
         var expected = 0
         for extent in extents.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
             guard extent.begin == expected else {
@@ -131,21 +202,24 @@ public struct SafeTensors: Sendable {
     }
 
     /// Whether these tensors are exactly the layout's, by name and shape, with
-    /// every problem named at once; allocates nothing for the model, so cnnc
-    /// runs it before compiling a model of any size.
+    /// every problem named at once; allocates nothing for the model.
     public func check(matching layout: [TensorLayout], path: String) throws(RuntimeError) {
+        try Self.check(shapes: tensors.mapValues(\.shape), matching: layout, path: path)
+    }
+
+    private static func check(shapes: [String: [Int]], matching layout: [TensorLayout], path: String) throws(RuntimeError) {
         var problems: [String] = []
         for expected in layout {
-            guard let tensor = tensors[expected.name] else {
+            guard let shape = shapes[expected.name] else {
                 problems.append("missing tensor '\(expected.name)' of shape \(expected.shapeText)")
                 continue
             }
-            if tensor.shape != expected.shape {
-                problems.append("tensor '\(expected.name)' has shape \(TensorLayout.shapeText(tensor.shape)); the model needs \(expected.shapeText)")
+            if shape != expected.shape {
+                problems.append("tensor '\(expected.name)' has shape \(TensorLayout.shapeText(shape)); the model needs \(expected.shapeText)")
             }
         }
         let known = Set(layout.map(\.name))
-        let unexpected = tensors.keys.sorted().filter { !known.contains($0) }
+        let unexpected = shapes.keys.sorted().filter { !known.contains($0) }
         if !unexpected.isEmpty {
             let names = unexpected.map { "'\($0)'" }.joined(separator: ", ")
             problems.append("unexpected tensor\(unexpected.count == 1 ? "" : "s") \(names) (the model's tensors are: \(layout.map(\.name).joined(separator: ", ")))")
@@ -180,13 +254,17 @@ public struct SafeTensors: Sendable {
         }
         // Pad the header with spaces so the data starts 8-byte aligned, as the reference writer does.
         while headerBytes.count % 8 != 0 { headerBytes.append(0x20) }
-        var data = Data()
         var length = UInt64(headerBytes.count).littleEndian
-        withUnsafeBytes(of: &length) { data.append(contentsOf: $0) }
-        data.append(headerBytes)
-        for tensor in layout {
-            parameters[tensor.offset..<(tensor.offset + tensor.count)].withUnsafeBytes { data.append(contentsOf: $0) }
+        let prefix = withUnsafeBytes(of: &length) { Data($0) } + headerBytes
+        try AtomicFile.write(to: path) { handle in
+            try handle.write(contentsOf: prefix)
+            // Each tensor's bytes from the buffer itself, not copied into one Data first.
+            try parameters.withUnsafeBufferPointer { buffer in
+                for tensor in layout where tensor.count > 0 {
+                    let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[tensor.offset..<(tensor.offset + tensor.count)]))
+                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: bytes.count, deallocator: .none))
+                }
+            }
         }
-        try AtomicFile.write(data, to: path)
     }
 }

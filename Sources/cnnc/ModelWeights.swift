@@ -49,17 +49,19 @@ struct ModelWeights {
         }
         switch FileKind.of(path) {
         case .hdf5:
-            let file: HDF5File
-            do { file = try HDF5File.read(path: path) } catch { throw RuntimeError(error.message) }
-            return try converted(from: path, kerasFile: file, for: model)
+            let parameters = try placed(for: model, source: path) { () throws(RuntimeError) in
+                do throws(HDF5Error) { return try HDF5File.read(path: path) } catch { throw RuntimeError(error.message) }
+            }
+            return try converted(from: path, parameters: parameters, for: model)
         case .zip:
-            return try converted(from: path, kerasFile: try kerasArchiveWeights(path), for: model)
+            let parameters = try placed(for: model, source: path) { () throws(RuntimeError) in try kerasArchiveWeights(path) }
+            return try converted(from: path, parameters: parameters, for: model)
         case .npy:
             throw RuntimeError("\(path): this is a numpy .npy array, not weights; cnnc reads weights as safetensors or from Keras's .keras, .weights.h5 and .h5 files")
         case .other:
             if looksLikeJSON(path) { throw RuntimeError("\(path): this is JSON (a model's configuration?), not weights; cnnc reads weights as safetensors or from Keras's .keras, .weights.h5 and .h5 files") }
             let layout = model.weightTensors.map { TensorLayout(name: $0.name, shape: $0.shape, offset: $0.offset) }
-            try SafeTensors.read(path: path).check(matching: layout, path: path)
+            try SafeTensors.validate(path: path, matching: layout)
             return ModelWeights(path: path, staging: nil)
         }
     }
@@ -68,16 +70,30 @@ struct ModelWeights {
         try dataChecked { () throws(DataError) in try KerasArchive(path: path).weights() }
     }
 
-    /// Matches a Keras file's weights to the model and writes them as safetensors.
-    private static func converted(from source: String, kerasFile: HDF5File, for model: CheckedModel) throws(RuntimeError) -> ModelWeights {
+    /// A Keras file's weights in the model's parameter buffer, each tensor put
+    /// in place as it is read; the file, opened here, is let go before they
+    /// are written out, so its bytes, the values and the file written are never all in
+    /// memory at once (a 1.4 GB model took 4.1 GB before).
+    private static func placed(for model: CheckedModel, source: String, opening open: () throws(RuntimeError) -> HDF5File) throws(RuntimeError) -> [Float] {
+        let file = try open()
         let tensors = model.weightTensors
-        let values = try dataChecked { () throws(DataError) in try KerasWeights.read(kerasFile, for: KerasWeights.layers(of: tensors.map { ($0.name, $0.shape) })) }
+        let offsets = Dictionary(tensors.map { ($0.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var parameters = [Float](repeating: 0, count: tensors.last.map { $0.offset + $0.shape.reduce(1, *) } ?? 0)
-        for tensor in tensors {
-            // KerasWeights checked every shape against the model's.
-            guard let found = values[tensor.name] else { throw RuntimeError("\(source): no values for \(tensor.name)") }
-            parameters.replaceSubrange(tensor.offset..<(tensor.offset + found.count), with: found)
+        var missing = Set(offsets.keys)
+        try dataChecked { () throws(DataError) in
+            try KerasWeights.read(file, for: KerasWeights.layers(of: tensors.map { ($0.name, $0.shape) })) { name, values in
+                // KerasWeights reads the model's tensors only, each checked against the model's shape.
+                guard let offset = offsets[name], missing.remove(name) != nil else { return }
+                parameters.replaceSubrange(offset..<(offset + values.count), with: values)
+            }
         }
+        if let name = missing.sorted().first { throw RuntimeError("\(source): no values for \(name)") }
+        return parameters
+    }
+
+    /// Writes a Keras file's weights, put in place, as safetensors.
+    private static func converted(from source: String, parameters: [Float], for model: CheckedModel) throws(RuntimeError) -> ModelWeights {
+        let tensors = model.weightTensors
         let staging: URL
         do {
             staging = try StagingFolder.make()

@@ -102,6 +102,45 @@ import Testing
         #expect(Self.message { _ = try Self.load(try Self.encoded(parameters: parameters)) }.contains("tensor 'conv.kernel' holds -inf at index 4"))
     }
 
+    /// A model reads its weights from the file straight into its parameter
+    /// buffer (`readParameters`), and cnnc checks a user's file tensor by
+    /// tensor (`validate`): both refuse what `parse` refuses, by the same words.
+    @Test func fileReadersCheckAsParseDoes() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        func written(_ data: Data) throws -> String { try data.write(to: URL(fileURLWithPath: path)); return path }
+        // The layout's tensors in another order than the file's: each lands at its own offset.
+        let reordered = [Self.layout[1], Self.layout[0]]
+        #expect(try SafeTensors.readParameters(path: written(Self.encoded()), matching: reordered, count: 20) == Self.parameters)
+        try SafeTensors.validate(path: path, matching: Self.layout)
+
+        var parameters = Self.parameters
+        parameters[19] = .nan
+        _ = try written(Self.encoded(parameters: parameters))
+        #expect(Self.message { _ = try SafeTensors.readParameters(path: path, matching: Self.layout, count: 20) }.contains("tensor 'conv.bias' holds nan at index 1"))
+        #expect(Self.message { try SafeTensors.validate(path: path, matching: Self.layout) }.contains("tensor 'conv.bias' holds nan at index 1"))
+
+        let wrong = [TensorLayout(name: "conv.kernel", shape: [3, 3, 2, 1], offset: 0)]
+        let text = Self.message { try SafeTensors.validate(path: try written(Self.encoded()), matching: wrong) }
+        #expect(text.contains("tensor 'conv.kernel' has shape (3, 3, 1, 2); the model needs (3, 3, 2, 1)") && text.contains("unexpected tensor 'conv.bias'"))
+
+        let data = try Self.encoded()
+        #expect(Self.message { _ = try SafeTensors.readParameters(path: try written(data.prefix(data.count - 1)), matching: Self.layout, count: 20) }.contains("the file is truncated"))
+        #expect(Self.message { _ = try SafeTensors.readParameters(path: "/no/such.safetensors", matching: Self.layout, count: 20) } == "/no/such.safetensors: no such weights file")
+        #expect(Self.message { try SafeTensors.validate(path: FileManager.default.temporaryDirectory.path, matching: Self.layout) }.hasSuffix("cannot read the weights file"))
+    }
+
+    /// A write that fails part way leaves neither the target nor its temporary file.
+    @Test func failedWriteLeavesNothing() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let target = folder.appendingPathComponent("w.safetensors").path
+        struct Stop: Error {}
+        #expect(throws: RuntimeError.self) { try AtomicFile.write(to: target) { handle in try handle.write(contentsOf: Data([1, 2, 3])); throw Stop() } }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
+
     /// A header may claim a shape whose byte count overflows an Int: an error, never a trap (issue 16).
     @Test(arguments: ["[4611686018427387904]", "[2305843009213693952]", "[2147483648, 2147483648]"])
     func hugeShapesAreErrorsNotTraps(shape: String) {

@@ -11,6 +11,8 @@ struct ZipFile {
     let names: [String]
     private let archive: Archive
     private let entries: [String: Entry]
+    /// The archive file's size.
+    private let archiveBytes: UInt64
 
     /// `kind` names what the file should be ("an .npz file") and `writer`
     /// what makes one ("numpy.savez writes one"), for the message when it is
@@ -39,6 +41,7 @@ struct ZipFile {
         self.names = names
         self.archive = archive
         self.entries = entries
+        archiveBytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.uint64Value ?? 0
     }
 
     func contains(_ name: String) -> Bool { entries[name] != nil }
@@ -47,7 +50,12 @@ struct ZipFile {
     func bytes(of name: String, place: String) throws(DataError) -> [UInt8] {
         guard let entry = entries[name] else { throw DataError("\(place): the archive has no \(name)") }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(min(entry.uncompressedSize, 1 << 30)))
+        // A stored file (Keras stores model.weights.h5) is as long as its bytes
+        // in the archive, which the archive holds: its whole length is reserved,
+        // so a file over the 1 GB cap is not copied again as the array grows.
+        // Any other size is the header's word, and capped.
+        let stored = !entry.isCompressed && entry.compressedSize == entry.uncompressedSize && entry.compressedSize <= archiveBytes
+        bytes.reserveCapacity(Int(stored ? entry.uncompressedSize : min(entry.uncompressedSize, 1 << 30)))
         let checksum: CRC32
         do {
             checksum = try archive.extract(entry, bufferSize: 1 << 20) { bytes.append(contentsOf: $0) }

@@ -46,15 +46,24 @@ public enum KerasWeights {
 
     /// The tensors by `<layer>.<weight>`, float32.
     public static func read(_ file: HDF5File, for layers: [Layer]) throws(DataError) -> [String: [Float]] {
+        var tensors: [String: [Float]] = [:]
+        try read(file, for: layers) { tensors[$0] = $1 }
+        return tensors
+    }
+
+    /// The same, handing each tensor to `each` as it is read (by
+    /// `<layer>.<weight>`), so that a caller which puts the values in place
+    /// never holds them all twice; `each` may throw to stop.
+    public static func read(_ file: HDF5File, for layers: [Layer], each: (String, [Float]) throws -> Void) throws(DataError) {
         do {
             if file.root.children.contains(where: { $0.name == "layers" }) {
-                return try keras3(file, layers)
+                return try keras3(file, layers, each)
             }
             if file.root.children.contains(where: { $0.name == "model_weights" }) {
-                return try keras2(file.group(at: "model_weights"), file.path, layers)
+                return try keras2(file.group(at: "model_weights"), file.path, layers, each)
             }
             if (try? file.root.attribute("layer_names")) != nil {
-                return try keras2(file.root, file.path, layers)
+                return try keras2(file.root, file.path, layers, each)
             }
         } catch let error as DataError {
             throw error
@@ -88,11 +97,10 @@ public enum KerasWeights {
 
     // MARK: Keras 3
 
-    private static func keras3(_ file: HDF5File, _ layers: [Layer]) throws -> [String: [Float]] {
+    private static func keras3(_ file: HDF5File, _ layers: [Layer], _ each: (String, [Float]) throws -> Void) throws {
         // Keras's place names (`conv2d_1`) by the layer names their `vars` groups carry.
         var places: [String: HDF5Group] = [:]
         try collectPlaces(in: file.group(at: "layers"), into: &places, path: file.path)
-        var tensors: [String: [Float]] = [:]
         for layer in layers {
             guard let vars = places.removeValue(forKey: layer.name) else {
                 throw DataError("\(file.path): no weights for layer '\(layer.name)' (\(names(layer))); the file has weights of \(list(places.filter { !$0.value.datasets.isEmpty }.keys))")
@@ -102,14 +110,13 @@ public enum KerasWeights {
                 throw DataError("\(file.path): layer '\(layer.name)' has \(stored.count) weights in the file (\(vars.path)/\(stored.map(\.name).joined(separator: ", "))), the model's layer has \(layer.weights.count) (\(names(layer))); is this the file of another model?")
             }
             for (dataset, weight) in zip(stored, layer.weights) {
-                tensors["\(layer.name).\(weight.name)"] = try values(dataset, as: weight, of: layer, file.path)
+                try each("\(layer.name).\(weight.name)", values(dataset, as: weight, of: layer, file.path))
             }
         }
         let extra = places.filter { !$0.value.datasets.isEmpty }.keys
         guard extra.isEmpty else {
             throw DataError("\(file.path): weights of layers the model does not have: \(list(extra)); is this the file of another model?")
         }
-        return tensors
     }
 
     /// The `vars` groups under `layers` by layer name. A model nested in the
@@ -134,10 +141,9 @@ public enum KerasWeights {
 
     // MARK: Keras 2
 
-    private static func keras2(_ weights: HDF5Group, _ path: String, _ layers: [Layer]) throws -> [String: [Float]] {
+    private static func keras2(_ weights: HDF5Group, _ path: String, _ layers: [Layer], _ each: (String, [Float]) throws -> Void) throws {
         let stored = (try weights.attribute("layer_names")).strings ?? []
         var remaining = Set(stored)
-        var tensors: [String: [Float]] = [:]
         // A model nested in this one is one group under its own name, holding its
         // layers' weights as `<layer>/<weight>:0`: by inner layer, its group and weight names.
         var nested: [String: (model: String, group: HDF5Group, weightNames: [String])] = [:]
@@ -167,7 +173,7 @@ public enum KerasWeights {
                 throw DataError("\(path): layer '\(layer.name)' has the weights \(weightNames.joined(separator: ", ")) in the file, the model's layer has \(names(layer)); is this the file of another model?")
             }
             for weight in layer.weights {
-                tensors["\(layer.name).\(weight.name)"] = try values(group.dataset(byBase[weight.name]!), as: weight, of: layer, path)
+                try each("\(layer.name).\(weight.name)", values(group.dataset(byBase[weight.name]!), as: weight, of: layer, path))
             }
         }
         // Layers with weights the model lacks, nested models' inner layers as `model/layer`.
@@ -177,7 +183,6 @@ public enum KerasWeights {
         guard extra.isEmpty else {
             throw DataError("\(path): weights of layers the model does not have: \(list(extra)); is this the file of another model?")
         }
-        return tensors
     }
 
     /// Keras 2 named DepthwiseConv2D's kernel `depthwise_kernel`; Keras 3 (and

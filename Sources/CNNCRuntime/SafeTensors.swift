@@ -158,6 +158,8 @@ public struct SafeTensors: Sendable {
             extents.append(Extent(name: name, shape: shape, begin: begin, end: end))
         }
         try checkLayout(extents, dataCount: dataCount, path: path)
+        // In the file's order, so that the first bad value named is the same every time.
+        extents.sort { $0.begin < $1.begin }
         return Header(extents: extents, metadata: metadata, dataStart: headerEnd)
     }
 
@@ -242,11 +244,28 @@ public struct SafeTensors: Sendable {
 
     /// Writes the parameter buffer as one tensor per layout entry, atomically.
     public static func write(parameters: [Float], layout: [TensorLayout], metadata: [String: String], to path: String) throws(RuntimeError) {
+        try write(layout: layout, metadata: metadata, to: path) { place in
+            try parameters.withUnsafeBufferPointer { buffer in
+                for tensor in layout {
+                    try place(tensor.name, UnsafeBufferPointer(rebasing: buffer[tensor.offset..<(tensor.offset + tensor.count)]))
+                }
+            }
+        }
+    }
+
+    /// Writes one tensor per layout entry, atomically, the values handed over
+    /// by `fill` through the function it is given, `place(name, values)`, in
+    /// any order, each tensor once: a model's weights converted from another
+    /// file tensor by tensor, never all in memory at once, go to disk so.
+    public static func write(layout: [TensorLayout], metadata: [String: String], to path: String,
+                             _ fill: (_ place: (String, UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) throws(RuntimeError) {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var places: [String: (begin: Int, count: Int)] = [:]
         var offset = 0
         for tensor in layout {
             header[tensor.name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + tensor.count * 4]] as [String: Any]
+            places[tensor.name] = (offset, tensor.count)
             offset += tensor.count * 4
         }
         guard var headerBytes = try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]) else {
@@ -258,13 +277,17 @@ public struct SafeTensors: Sendable {
         let prefix = withUnsafeBytes(of: &length) { Data($0) } + headerBytes
         try AtomicFile.write(to: path) { handle in
             try handle.write(contentsOf: prefix)
-            // Each tensor's bytes from the buffer itself, not copied into one Data first.
-            try parameters.withUnsafeBufferPointer { buffer in
-                for tensor in layout where tensor.count > 0 {
-                    let bytes = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[tensor.offset..<(tensor.offset + tensor.count)]))
-                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), count: bytes.count, deallocator: .none))
+            var unwritten = Set(places.keys)
+            try fill { name, values in
+                guard let place = places[name], values.count == place.count, unwritten.remove(name) != nil else {
+                    throw RuntimeError("cannot write \(path): tensor '\(name)' of \(values.count) values is not one the layout has left to write")
                 }
+                guard let base = values.baseAddress else { return }
+                try handle.seek(toOffset: UInt64(prefix.count + place.begin))
+                // The values' own bytes, not copied into a Data first.
+                try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: values.count * 4, deallocator: .none))
             }
+            if let name = unwritten.sorted().first { throw RuntimeError("cannot write \(path): no values were given for tensor '\(name)'") }
         }
     }
 }

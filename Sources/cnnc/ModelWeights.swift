@@ -49,13 +49,11 @@ struct ModelWeights {
         }
         switch FileKind.of(path) {
         case .hdf5:
-            let parameters = try placed(for: model, source: path) { () throws(RuntimeError) in
+            return try converted(from: path, for: model) { () throws(RuntimeError) in
                 do throws(HDF5Error) { return try HDF5File.read(path: path) } catch { throw RuntimeError(error.message) }
             }
-            return try converted(from: path, parameters: parameters, for: model)
         case .zip:
-            let parameters = try placed(for: model, source: path) { () throws(RuntimeError) in try kerasArchiveWeights(path) }
-            return try converted(from: path, parameters: parameters, for: model)
+            return try converted(from: path, for: model) { () throws(RuntimeError) in try kerasArchiveWeights(path) }
         case .npy:
             throw RuntimeError("\(path): this is a numpy .npy array, not weights; cnnc reads weights as safetensors or from Keras's .keras, .weights.h5 and .h5 files")
         case .other:
@@ -70,30 +68,15 @@ struct ModelWeights {
         try dataChecked { () throws(DataError) in try KerasArchive(path: path).weights() }
     }
 
-    /// A Keras file's weights in the model's parameter buffer, each tensor put
-    /// in place as it is read; the file, opened here, is let go before they
-    /// are written out, so its bytes, the values and the file written are never all in
-    /// memory at once (a 1.4 GB model took 4.1 GB before).
-    private static func placed(for model: CheckedModel, source: String, opening open: () throws(RuntimeError) -> HDF5File) throws(RuntimeError) -> [Float] {
+    /// Writes a Keras file's weights as safetensors tensor by tensor, as they
+    /// are read: the file's bytes and one tensor are all that is in memory (a
+    /// 1.4 GB model took 4.1 GB when its weights were gathered first). Values
+    /// that do not fit the model, or a NaN or infinity, are refused before
+    /// anything is compiled, with the file's words; the staging folder goes.
+    private static func converted(from source: String, for model: CheckedModel, opening open: () throws(RuntimeError) -> HDF5File) throws(RuntimeError) -> ModelWeights {
         let file = try open()
         let tensors = model.weightTensors
-        let offsets = Dictionary(tensors.map { ($0.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        var parameters = [Float](repeating: 0, count: tensors.last.map { $0.offset + $0.shape.reduce(1, *) } ?? 0)
-        var missing = Set(offsets.keys)
-        try dataChecked { () throws(DataError) in
-            try KerasWeights.read(file, for: KerasWeights.layers(of: tensors.map { ($0.name, $0.shape) })) { name, values in
-                // KerasWeights reads the model's tensors only, each checked against the model's shape.
-                guard let offset = offsets[name], missing.remove(name) != nil else { return }
-                parameters.replaceSubrange(offset..<(offset + values.count), with: values)
-            }
-        }
-        if let name = missing.sorted().first { throw RuntimeError("\(source): no values for \(name)") }
-        return parameters
-    }
-
-    /// Writes a Keras file's weights, put in place, as safetensors.
-    private static func converted(from source: String, parameters: [Float], for model: CheckedModel) throws(RuntimeError) -> ModelWeights {
-        let tensors = model.weightTensors
+        let layers = KerasWeights.layers(of: tensors.map { ($0.name, $0.shape) })
         let staging: URL
         do {
             staging = try StagingFolder.make()
@@ -102,11 +85,28 @@ struct ModelWeights {
         }
         let path = staging.appendingPathComponent("weights.safetensors").path
         let layout = tensors.map { TensorLayout(name: $0.name, shape: $0.shape, offset: $0.offset) }
+        // What went wrong: the Keras file's values (said as they are), or the writing.
+        var refusal: String?
+        var failure: (any Error)?
         do {
-            try SafeTensors.write(parameters: parameters, layout: layout, metadata: ["format": "cnnc-weights-1", "source": source], to: path)
+            try SafeTensors.write(layout: layout, metadata: ["format": "cnnc-weights-1", "source": source], to: path) { place in
+                do throws(DataError) {
+                    // KerasWeights reads the model's tensors only, each checked against the model's shape.
+                    try KerasWeights.read(file, for: layers) { name, values in
+                        if let index = values.firstIndex(where: { !$0.isFinite }) {
+                            throw DataError("\(source): tensor '\(name)' holds \(values[index]) at index \(index); weights must be finite numbers (was the model trained until it diverged?)")
+                        }
+                        do { try values.withUnsafeBufferPointer { try place(name, $0) } } catch { failure = error; throw error }
+                    }
+                } catch {
+                    if failure == nil { refusal = error.message }
+                    throw error
+                }
+            }
         } catch {
             try? FileManager.default.removeItem(at: staging)
-            throw RuntimeError("cannot write the weights of \(source) to \(path): \(error.message)")
+            if let refusal { throw RuntimeError(refusal) }
+            throw RuntimeError("cannot write the weights of \(source) to \(path): \((failure as? RuntimeError)?.message ?? error.message)")
         }
         return ModelWeights(path: path, staging: staging)
     }

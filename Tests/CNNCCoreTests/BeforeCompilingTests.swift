@@ -1,3 +1,4 @@
+import CNNCData
 import CNNCRuntime
 import Foundation
 import Testing
@@ -37,6 +38,35 @@ import Testing
         #expect(run.status == 1 && !run.errors.contains("compiling"))
         #expect(run.errors.contains("the weights do not fit the model") && run.errors.contains("tensor 'conv2d.kernel' has shape (3, 3, 1, 1); the model needs (5, 5, 1, 6)")
             && run.errors.contains("missing tensor 'dense_2.bias' of shape (10,)"), "\(run.errors)")
+    }
+
+    /// A NaN or infinity among the weights is named, by file, tensor and
+    /// index, before anything is compiled: in a Keras file (read tensor by
+    /// tensor as it is converted) as in a safetensors file (checked tensor by tensor).
+    @Test func nonFiniteWeightsAreRefusedBeforeCompiling() throws {
+        let folder = try GenerateAndPredictCommandTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let spec = folder.appendingPathComponent("tiny.yaml").path
+        try "name: tiny\ninput_shape: [28, 28, 1]\nlayers:\n  - Flatten: {name: flat}\n  - Dense: {units: 2, name: out}\n".write(toFile: spec, atomically: true, encoding: .utf8)
+        var kernel = [Float](repeating: 0.1, count: 784 * 2)
+        kernel[5] = .nan
+        let keras = folder.appendingPathComponent("tiny.weights.h5").path
+        let bytes = try KerasWeightsFile.bytes(modelName: "tiny", kind: .sequential, layers: [
+            .init(className: "Flatten", name: "flat", weights: []),
+            .init(className: "Dense", name: "out", float32Weights: [([784, 2], kernel), ([2], [0, 0])]),
+        ])
+        try Data(bytes).write(to: URL(fileURLWithPath: keras))
+        let run = try Self.predict(spec, weights: keras, folder: folder)
+        #expect(run.status == 1 && run.errors.contains("tiny.weights.h5: tensor 'out.kernel' holds nan at index 5; weights must be finite numbers"), "\(run.errors)")
+        #expect(!run.errors.contains("compiling"))
+
+        let safetensors = folder.appendingPathComponent("tiny.safetensors").path
+        try SafeTensors.write(parameters: kernel + [0, .infinity], layout: [TensorLayout(name: "out.kernel", shape: [784, 2], offset: 0),
+                                                                           TensorLayout(name: "out.bias", shape: [2], offset: 1568)],
+                              metadata: [:], to: safetensors)
+        let second = try Self.predict(spec, weights: safetensors, folder: folder)
+        #expect(second.status == 1 && second.errors.contains("tensor 'out.kernel' holds nan at index 5"), "\(second.errors)")
+        #expect(!second.errors.contains("compiling"))
     }
 
     /// 785·10^9 parameters: `check` warns with the byte count, `predict` refuses before building or allocating.

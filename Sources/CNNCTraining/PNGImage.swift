@@ -76,16 +76,8 @@ package struct PNGImage {
         out.appendBigEndian(crc32(typed))
     }
 
-    private static let crcTable: [UInt32] = (0..<256).map { (index: UInt32) -> UInt32 in
-        var c = index
-        for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
     private static func crc32(_ data: Data) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for byte in data { c = crcTable[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
-        return c ^ 0xFFFF_FFFF
+        data.withUnsafeBytes { CRCChecksum.checksum($0) }
     }
 }
 

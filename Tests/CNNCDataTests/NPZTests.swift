@@ -18,6 +18,32 @@ import Testing
     static func sevens(_ count: Int) -> [Float] { (0..<count).map { Float((7 * $0) % 256) / 255 } }
     static func sevenths(_ count: Int) -> [Float] { (0..<count).map { Float(Double($0) / 7 - 1) } }
 
+    /// The zip reader checks every file against its CRC-32 (CRCChecksum's, eight
+    /// bytes a step, against the check values of the CRC catalogue and zlib's),
+    /// so one flipped byte in a stored file is an error, not a wrong number.
+    @Test func zipFilesAreCheckedAgainstTheirCRC() throws {
+        #expect(CRCChecksum.checksum(UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
+        let text = Array("123456789".utf8)
+        #expect(text.withUnsafeBytes { CRCChecksum.checksum($0) } == 0xCBF4_3926)
+        let long = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        let whole = long.withUnsafeBytes { CRCChecksum.checksum($0) }
+        let split = long.withUnsafeBytes { CRCChecksum.checksum(UnsafeRawBufferPointer(rebasing: $0[13...]), continuing: CRCChecksum.checksum(UnsafeRawBufferPointer(rebasing: $0[..<13]))) }
+        #expect(whole == split && whole == 0x8902_161E)  // zlib.crc32 of the same bytes
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zip-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("a.zip").path
+        try ZipFile.write([("data.bin", long)], deflated: false, to: path)
+        #expect(try ZipFile(path: path, kind: "a zip", writer: "zip").bytes(of: "data.bin", place: "a.zip") == long)
+        var damaged = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let at = try #require((0..<(damaged.count - 4)).first { Array(damaged[$0..<($0 + 4)]) == Array(long[500..<504]) })
+        damaged[at] ^= 0x40
+        try Data(damaged).write(to: URL(fileURLWithPath: path))
+        #expect(TestSupport.message { _ = try ZipFile(path: path, kind: "a zip", writer: "zip").bytes(of: "data.bin", place: "a.zip") }
+            == "a.zip: the data does not match its CRC-32; the file is damaged")
+    }
+
     @Test func uint8ImagesAreScaledAndLabelsKept() throws {
         let data = try Self.load("uint8.npz")
         #expect(data.name == "uint8.npz")

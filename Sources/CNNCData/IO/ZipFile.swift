@@ -1,4 +1,5 @@
 import CNNCRuntime
+import CNNCTraining
 import Foundation
 import ZIPFoundation
 
@@ -56,9 +57,14 @@ struct ZipFile {
         // Any other size is the header's word, and capped.
         let stored = !entry.isCompressed && entry.compressedSize == entry.uncompressedSize && entry.compressedSize <= archiveBytes
         bytes.reserveCapacity(Int(stored ? entry.uncompressedSize : min(entry.uncompressedSize, 1 << 30)))
-        let checksum: CRC32
+        // ZIPFoundation's own CRC goes a byte at a time where it cannot import
+        // zlib (Linux); CRCChecksum goes eight.
+        var checksum: UInt32 = 0
         do {
-            checksum = try archive.extract(entry, bufferSize: 1 << 20) { bytes.append(contentsOf: $0) }
+            _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: true) { chunk in
+                chunk.withUnsafeBytes { checksum = CRCChecksum.checksum($0, continuing: checksum) }
+                bytes.append(contentsOf: chunk)
+            }
         } catch {
             throw DataError("\(place): cannot be unpacked (\(error)); the file is damaged")
         }

@@ -1,3 +1,4 @@
+import CNNCTraining
 import Foundation
 import ZIPFoundation
 
@@ -24,13 +25,13 @@ enum Gzip {
         var output: [UInt8] = []
         output.reserveCapacity(Int(expectedSize))
         let chunkSize = 1 << 20
-        let crc: UInt32
         do {
             // Every chunk is exactly chunkSize bytes, zero-padded past the stream:
             // zlib is told a chunk is that long whatever the provider returns, so a
             // shorter chunk would let it read past the buffer when a stream is cut short.
-            crc = try Data.decompress(
-                size: Int64(end - start + chunkSize), bufferSize: chunkSize, skipCRC32: false,
+            // The CRC is CRCChecksum's, over the whole output: ZIPFoundation's goes a byte at a time on Linux.
+            _ = try Data.decompress(
+                size: Int64(end - start + chunkSize), bufferSize: chunkSize, skipCRC32: true,
                 provider: { position, _ in
                     let from = start + Int(position)
                     guard from < end else { throw TruncatedStream() }
@@ -44,6 +45,7 @@ enum Gzip {
         } catch {
             throw DataError.badGzip(path, "the compressed data is corrupt")
         }
+        let crc = output.withUnsafeBytes { CRCChecksum.checksum($0) }
         guard UInt32(truncatingIfNeeded: output.count) == expectedSize, crc == expectedCRC else {
             throw DataError.badGzip(path, "the data does not match its checksum (CRC-32 or length)")
         }

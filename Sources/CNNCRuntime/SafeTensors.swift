@@ -61,7 +61,9 @@ public struct SafeTensors: Sendable {
         try parameters.withUnsafeMutableBufferPointer { (buffer) throws(RuntimeError) in
             for extent in header.extents {
                 // check(shapes:) found every tensor in the layout, with the layout's shape.
-                guard let offset = places[extent.name], offset >= 0, offset + extent.count <= count else { continue }
+                guard let offset = places[extent.name], offset >= 0, offset + extent.count <= count else {
+                    throw RuntimeError("\(path): the model places tensor '\(extent.name)' outside its \(count) parameters; regenerate the model")
+                }
                 try values(extent, of: header, from: file, into: UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + extent.count)]), path: path, kind: "weights")
             }
         }

@@ -912,25 +912,17 @@ public struct CatsVsDogs: CompiledModel {
             for ox in 0..<75 {
                 let left = ox * 2
                 let yp = y + (oy * 75 + ox) * 32
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 150 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 150 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 150 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
                 }
             }
         }
@@ -1344,45 +1336,17 @@ public struct CatsVsDogs: CompiledModel {
             for ox in 0..<37 {
                 let left = ox * 2
                 let yp = y + (oy * 37 + ox) * 64
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 64, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: 32)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 32)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 75 + left + ix) * 64).simd(SIMD16<Float>.self, at: 48)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 48)
                 }
             }
         }
@@ -1909,85 +1873,17 @@ public struct CatsVsDogs: CompiledModel {
             for ox in 0..<18 {
                 let left = ox * 2
                 let yp = y + (oy * 18 + ox) * 128
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 128, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 32)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 32)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 48)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 48)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 64)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 64)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 80)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 80)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 96)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 96)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 37 + left + ix) * 128).simd(SIMD16<Float>.self, at: 112)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 112)
                 }
             }
         }
@@ -2422,85 +2318,17 @@ public struct CatsVsDogs: CompiledModel {
             for ox in 0..<9 {
                 let left = ox * 2
                 let yp = y + (oy * 9 + ox) * 128
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 128, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 32)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 32)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 48)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 48)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 64)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 64)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 80)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 80)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 96)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 96)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 18 + left + ix) * 128).simd(SIMD16<Float>.self, at: 112)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 112)
                 }
             }
         }

@@ -446,25 +446,17 @@ public struct HarConv1d: CompiledModel {
             for ox in 0..<62 {
                 let left = ox * 2
                 let yp = y + ox * 32
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 124 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<1 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 124 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 124 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
                 }
             }
         }
@@ -770,37 +762,15 @@ public struct HarConv1d: CompiledModel {
     // global_average_pooling1d: GlobalAveragePooling1D, (None, 58, 64) → (None, 64), 0 parameters
     @inline(never)
     static func l3_global_average_pooling1d(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<58 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64)
-                m += v
+        for channel in stride(from: 0, to: 64, by: 16) {
+            do {
+                var m = SIMD16<Float>(repeating: 0)
+                for position in 0..<58 {
+                    let v = x.simd(SIMD16<Float>.self, at: position * 64 + channel)
+                    m += v
+                }
+                y.store(m / 58, at: channel)
             }
-            y.store(m / 58, at: 0)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<58 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 16)
-                m += v
-            }
-            y.store(m / 58, at: 16)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<58 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 32)
-                m += v
-            }
-            y.store(m / 58, at: 32)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<58 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 48)
-                m += v
-            }
-            y.store(m / 58, at: 48)
         }
     }
 

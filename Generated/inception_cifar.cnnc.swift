@@ -680,25 +680,17 @@ public struct InceptionCifar: CompiledModel {
             for ox in 0..<16 {
                 let left = ox * 2
                 let yp = y + (oy * 16 + ox) * 32
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 32 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 32 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 32 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
                 }
             }
         }
@@ -812,25 +804,17 @@ public struct InceptionCifar: CompiledModel {
                 let left = ox - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 16)
                 let yp = y + (oy * 16 + ox) * 32
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 16 + ix) * 32).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in y0..<y1 {
+                            for ix in x0..<x1 {
+                                let v = (x + (iy * 16 + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 16 + ix) * 32).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
                 }
             }
         }
@@ -1285,35 +1269,17 @@ public struct InceptionCifar: CompiledModel {
             for ox in 0..<8 {
                 let left = ox * 2
                 let yp = y + (oy * 8 + ox) * 56
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 16 + left + ix) * 56).simd(SIMD16<Float>.self, at: 32)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 32)
                 }
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
@@ -1456,35 +1422,17 @@ public struct InceptionCifar: CompiledModel {
                 let left = ox - 1
                 let x0 = Swift.max(left, 0), x1 = Swift.min(left + 3, 8)
                 let yp = y + (oy * 8 + ox) * 56
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 48, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in y0..<y1 {
+                            for ix in x0..<x1 {
+                                let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in y0..<y1 {
-                        for ix in x0..<x1 {
-                            let v = (x + (iy * 8 + ix) * 56).simd(SIMD16<Float>.self, at: 32)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 32)
                 }
                 do {
                     var m = SIMD8<Float>(repeating: -Float.infinity)
@@ -1991,61 +1939,15 @@ public struct InceptionCifar: CompiledModel {
     // avg_pool: GlobalAveragePooling2D, (None, 8, 8, 112) → (None, 112), 0 parameters
     @inline(never)
     static func l19_avg_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 112)
-                m += v
+        for channel in stride(from: 0, to: 112, by: 16) {
+            do {
+                var m = SIMD16<Float>(repeating: 0)
+                for position in 0..<64 {
+                    let v = x.simd(SIMD16<Float>.self, at: position * 112 + channel)
+                    m += v
+                }
+                y.store(m / 64, at: channel)
             }
-            y.store(m / 64, at: 0)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 16)
-                m += v
-            }
-            y.store(m / 64, at: 16)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 32)
-                m += v
-            }
-            y.store(m / 64, at: 32)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 48)
-                m += v
-            }
-            y.store(m / 64, at: 48)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 64)
-                m += v
-            }
-            y.store(m / 64, at: 64)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 80)
-                m += v
-            }
-            y.store(m / 64, at: 80)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 112 + 96)
-                m += v
-            }
-            y.store(m / 64, at: 96)
         }
     }
 

@@ -477,25 +477,17 @@ public struct MnistConvnet: CompiledModel {
             for ox in 0..<13 {
                 let left = ox * 2
                 let yp = y + (oy * 13 + ox) * 32
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 26 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 26 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 26 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
                 }
             }
         }
@@ -961,45 +953,17 @@ public struct MnistConvnet: CompiledModel {
             for ox in 0..<5 {
                 let left = ox * 2
                 let yp = y + (oy * 5 + ox) * 64
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 64, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: 32)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 32)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 11 + left + ix) * 64).simd(SIMD16<Float>.self, at: 48)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 48)
                 }
             }
         }

@@ -6453,37 +6453,15 @@ public struct Resnet20Cifar: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 8, 8, 64) → (None, 64), 0 parameters
     @inline(never)
     static func l70_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64)
-                m += v
+        for channel in stride(from: 0, to: 64, by: 16) {
+            do {
+                var m = SIMD16<Float>(repeating: 0)
+                for position in 0..<64 {
+                    let v = x.simd(SIMD16<Float>.self, at: position * 64 + channel)
+                    m += v
+                }
+                y.store(m / 64, at: channel)
             }
-            y.store(m / 64, at: 0)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 16)
-                m += v
-            }
-            y.store(m / 64, at: 16)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 32)
-                m += v
-            }
-            y.store(m / 64, at: 32)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<64 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 48)
-                m += v
-            }
-            y.store(m / 64, at: 48)
         }
     }
 

@@ -1426,21 +1426,15 @@ public struct Depthwise: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 3, 1, 32) → (None, 32), 0 parameters
     @inline(never)
     static func l12_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<3 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 32)
-                m += v
+        for channel in stride(from: 0, to: 32, by: 16) {
+            do {
+                var m = SIMD16<Float>(repeating: 0)
+                for position in 0..<3 {
+                    let v = x.simd(SIMD16<Float>.self, at: position * 32 + channel)
+                    m += v
+                }
+                y.store(m / 3, at: channel)
             }
-            y.store(m / 3, at: 0)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<3 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 32 + 16)
-                m += v
-            }
-            y.store(m / 3, at: 16)
         }
     }
 

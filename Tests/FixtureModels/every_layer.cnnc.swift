@@ -867,25 +867,17 @@ public struct EveryLayer: CompiledModel {
             for ox in 0..<8 {
                 let left = ox * 2
                 let yp = y + (oy * 8 + ox) * 32
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 17 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 17 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 17 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
                 }
             }
         }
@@ -900,25 +892,17 @@ public struct EveryLayer: CompiledModel {
                 let left = ox
                 let yp = y + (oy * 6 + ox) * 32
                 let cells = Float(9)
-                do {
-                    var m = SIMD16<Float>(repeating: 0)
-                    for iy in 0..<3 {
-                        for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 8 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
-                            m += v
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: 0)
+                        for iy in 0..<3 {
+                            for ix in 0..<3 {
+                                let v = (x + ((top + iy) * 8 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                m += v
+                            }
                         }
+                        yp.store(m / cells, at: channel)
                     }
-                    yp.store(m / cells, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: 0)
-                    for iy in 0..<3 {
-                        for ix in 0..<3 {
-                            let v = (x + ((top + iy) * 8 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
-                            m += v
-                        }
-                    }
-                    yp.store(m / cells, at: 16)
                 }
             }
         }

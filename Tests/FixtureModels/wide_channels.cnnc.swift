@@ -623,45 +623,17 @@ public struct WideChannels: CompiledModel {
             for ox in 0..<2 {
                 let left = ox * 2
                 let yp = y + (oy * 2 + ox) * 70
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 5 + left + ix) * 70).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 64, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<2 {
+                            for ix in 0..<2 {
+                                let v = (x + ((top + iy) * 5 + left + ix) * 70).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 5 + left + ix) * 70).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 5 + left + ix) * 70).simd(SIMD16<Float>.self, at: 32)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 32)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<2 {
-                        for ix in 0..<2 {
-                            let v = (x + ((top + iy) * 5 + left + ix) * 70).simd(SIMD16<Float>.self, at: 48)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 48)
                 }
                 do {
                     var m = SIMD4<Float>(repeating: -Float.infinity)

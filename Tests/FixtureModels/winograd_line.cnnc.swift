@@ -954,25 +954,17 @@ public struct WinogradLine: CompiledModel {
             for ox in 0..<36 {
                 let left = ox * 4
                 let yp = y + ox * 32
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
-                        for ix in 0..<4 {
-                            let v = (x + ((top + iy) * 144 + left + ix) * 32).simd(SIMD16<Float>.self, at: 0)
-                            m = m.replacing(with: v, where: v .> m)
+                for channel in stride(from: 0, to: 32, by: 16) {
+                    do {
+                        var m = SIMD16<Float>(repeating: -Float.infinity)
+                        for iy in 0..<1 {
+                            for ix in 0..<4 {
+                                let v = (x + ((top + iy) * 144 + left + ix) * 32).simd(SIMD16<Float>.self, at: channel)
+                                m = m.replacing(with: v, where: v .> m)
+                            }
                         }
+                        yp.store(m, at: channel)
                     }
-                    yp.store(m, at: 0)
-                }
-                do {
-                    var m = SIMD16<Float>(repeating: -Float.infinity)
-                    for iy in 0..<1 {
-                        for ix in 0..<4 {
-                            let v = (x + ((top + iy) * 144 + left + ix) * 32).simd(SIMD16<Float>.self, at: 16)
-                            m = m.replacing(with: v, where: v .> m)
-                        }
-                    }
-                    yp.store(m, at: 16)
                 }
             }
         }

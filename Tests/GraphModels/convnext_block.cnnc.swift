@@ -736,21 +736,15 @@ public struct ConvnextBlock: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 3, 3, 32) → (None, 32), 0 parameters
     @inline(never)
     static func l8_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<9 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 32)
-                m += v
+        for channel in stride(from: 0, to: 32, by: 16) {
+            do {
+                var m = SIMD16<Float>(repeating: 0)
+                for position in 0..<9 {
+                    let v = x.simd(SIMD16<Float>.self, at: position * 32 + channel)
+                    m += v
+                }
+                y.store(m / 9, at: channel)
             }
-            y.store(m / 9, at: 0)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<9 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 32 + 16)
-                m += v
-            }
-            y.store(m / 9, at: 16)
         }
     }
 

@@ -2735,165 +2735,15 @@ public struct SmallOutputs: CompiledModel {
     // squeeze: GlobalAveragePooling2D, (None, 4, 4, 320) → (None, 1, 1, 320), 0 parameters
     @inline(never)
     static func l10_squeeze(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320)
-                m += v
+        for channel in stride(from: 0, to: 320, by: 16) {
+            do {
+                var m = SIMD16<Float>(repeating: 0)
+                for position in 0..<16 {
+                    let v = x.simd(SIMD16<Float>.self, at: position * 320 + channel)
+                    m += v
+                }
+                y.store(m / 16, at: channel)
             }
-            y.store(m / 16, at: 0)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 16)
-                m += v
-            }
-            y.store(m / 16, at: 16)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 32)
-                m += v
-            }
-            y.store(m / 16, at: 32)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 48)
-                m += v
-            }
-            y.store(m / 16, at: 48)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 64)
-                m += v
-            }
-            y.store(m / 16, at: 64)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 80)
-                m += v
-            }
-            y.store(m / 16, at: 80)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 96)
-                m += v
-            }
-            y.store(m / 16, at: 96)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 112)
-                m += v
-            }
-            y.store(m / 16, at: 112)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 128)
-                m += v
-            }
-            y.store(m / 16, at: 128)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 144)
-                m += v
-            }
-            y.store(m / 16, at: 144)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 160)
-                m += v
-            }
-            y.store(m / 16, at: 160)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 176)
-                m += v
-            }
-            y.store(m / 16, at: 176)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 192)
-                m += v
-            }
-            y.store(m / 16, at: 192)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 208)
-                m += v
-            }
-            y.store(m / 16, at: 208)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 224)
-                m += v
-            }
-            y.store(m / 16, at: 224)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 240)
-                m += v
-            }
-            y.store(m / 16, at: 240)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 256)
-                m += v
-            }
-            y.store(m / 16, at: 256)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 272)
-                m += v
-            }
-            y.store(m / 16, at: 272)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 288)
-                m += v
-            }
-            y.store(m / 16, at: 288)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 320 + 304)
-                m += v
-            }
-            y.store(m / 16, at: 304)
         }
     }
 
@@ -3173,37 +3023,15 @@ public struct SmallOutputs: CompiledModel {
     // pool: GlobalAveragePooling2D, (None, 4, 4, 64) → (None, 1, 1, 64), 0 parameters
     @inline(never)
     static func l15_pool(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64)
-                m += v
+        for channel in stride(from: 0, to: 64, by: 16) {
+            do {
+                var m = SIMD16<Float>(repeating: 0)
+                for position in 0..<16 {
+                    let v = x.simd(SIMD16<Float>.self, at: position * 64 + channel)
+                    m += v
+                }
+                y.store(m / 16, at: channel)
             }
-            y.store(m / 16, at: 0)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 16)
-                m += v
-            }
-            y.store(m / 16, at: 16)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 32)
-                m += v
-            }
-            y.store(m / 16, at: 32)
-        }
-        do {
-            var m = SIMD16<Float>(repeating: 0)
-            for position in 0..<16 {
-                let v = x.simd(SIMD16<Float>.self, at: position * 64 + 48)
-                m += v
-            }
-            y.store(m / 16, at: 48)
         }
     }
 

@@ -356,22 +356,22 @@ public struct HarConv1d: CompiledModel {
                             s7_1 = madd(s7_1, x7, w1)
                         }
                     }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
-                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
-                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
-                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
-                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 144)
-                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
-                    yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
-                    yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
-                    yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 208)
-                    yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
-                    yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 240)
+                    yp.store(zeroingNegatives(s0_0), at: 0)
+                    yp.store(zeroingNegatives(s0_1), at: 16)
+                    yp.store(zeroingNegatives(s1_0), at: 32)
+                    yp.store(zeroingNegatives(s1_1), at: 48)
+                    yp.store(zeroingNegatives(s2_0), at: 64)
+                    yp.store(zeroingNegatives(s2_1), at: 80)
+                    yp.store(zeroingNegatives(s3_0), at: 96)
+                    yp.store(zeroingNegatives(s3_1), at: 112)
+                    yp.store(zeroingNegatives(s4_0), at: 128)
+                    yp.store(zeroingNegatives(s4_1), at: 144)
+                    yp.store(zeroingNegatives(s5_0), at: 160)
+                    yp.store(zeroingNegatives(s5_1), at: 176)
+                    yp.store(zeroingNegatives(s6_0), at: 192)
+                    yp.store(zeroingNegatives(s6_1), at: 208)
+                    yp.store(zeroingNegatives(s7_0), at: 224)
+                    yp.store(zeroingNegatives(s7_1), at: 240)
                 }
                 for bx in 0..<4 {
                     let ox = bx * 7 + 96
@@ -419,20 +419,20 @@ public struct HarConv1d: CompiledModel {
                             s6_1 = madd(s6_1, x6, w1)
                         }
                     }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
-                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
-                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
-                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
-                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 144)
-                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
-                    yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
-                    yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
-                    yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 208)
+                    yp.store(zeroingNegatives(s0_0), at: 0)
+                    yp.store(zeroingNegatives(s0_1), at: 16)
+                    yp.store(zeroingNegatives(s1_0), at: 32)
+                    yp.store(zeroingNegatives(s1_1), at: 48)
+                    yp.store(zeroingNegatives(s2_0), at: 64)
+                    yp.store(zeroingNegatives(s2_1), at: 80)
+                    yp.store(zeroingNegatives(s3_0), at: 96)
+                    yp.store(zeroingNegatives(s3_1), at: 112)
+                    yp.store(zeroingNegatives(s4_0), at: 128)
+                    yp.store(zeroingNegatives(s4_1), at: 144)
+                    yp.store(zeroingNegatives(s5_0), at: 160)
+                    yp.store(zeroingNegatives(s5_1), at: 176)
+                    yp.store(zeroingNegatives(s6_0), at: 192)
+                    yp.store(zeroingNegatives(s6_1), at: 208)
                 }
             }
         }
@@ -526,26 +526,26 @@ public struct HarConv1d: CompiledModel {
                             s4_3 = madd(s4_3, x4, w3)
                         }
                     }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                    yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
-                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
-                    yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
-                    yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
-                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
-                    yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
-                    yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
-                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
-                    yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
-                    yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 240)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 256)
-                    yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 272)
-                    yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 288)
-                    yp.store(s4_3.replacing(with: 0, where: s4_3 .< 0), at: 304)
+                    yp.store(zeroingNegatives(s0_0), at: 0)
+                    yp.store(zeroingNegatives(s0_1), at: 16)
+                    yp.store(zeroingNegatives(s0_2), at: 32)
+                    yp.store(zeroingNegatives(s0_3), at: 48)
+                    yp.store(zeroingNegatives(s1_0), at: 64)
+                    yp.store(zeroingNegatives(s1_1), at: 80)
+                    yp.store(zeroingNegatives(s1_2), at: 96)
+                    yp.store(zeroingNegatives(s1_3), at: 112)
+                    yp.store(zeroingNegatives(s2_0), at: 128)
+                    yp.store(zeroingNegatives(s2_1), at: 144)
+                    yp.store(zeroingNegatives(s2_2), at: 160)
+                    yp.store(zeroingNegatives(s2_3), at: 176)
+                    yp.store(zeroingNegatives(s3_0), at: 192)
+                    yp.store(zeroingNegatives(s3_1), at: 208)
+                    yp.store(zeroingNegatives(s3_2), at: 224)
+                    yp.store(zeroingNegatives(s3_3), at: 240)
+                    yp.store(zeroingNegatives(s4_0), at: 256)
+                    yp.store(zeroingNegatives(s4_1), at: 272)
+                    yp.store(zeroingNegatives(s4_2), at: 288)
+                    yp.store(zeroingNegatives(s4_3), at: 304)
                 }
                 for bx in 0..<2 {
                     let ox = bx * 4 + 50
@@ -596,22 +596,22 @@ public struct HarConv1d: CompiledModel {
                             s3_3 = madd(s3_3, x3, w3)
                         }
                     }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                    yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                    yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
-                    yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 80)
-                    yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 96)
-                    yp.store(s1_3.replacing(with: 0, where: s1_3 .< 0), at: 112)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
-                    yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 144)
-                    yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 160)
-                    yp.store(s2_3.replacing(with: 0, where: s2_3 .< 0), at: 176)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
-                    yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 208)
-                    yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 224)
-                    yp.store(s3_3.replacing(with: 0, where: s3_3 .< 0), at: 240)
+                    yp.store(zeroingNegatives(s0_0), at: 0)
+                    yp.store(zeroingNegatives(s0_1), at: 16)
+                    yp.store(zeroingNegatives(s0_2), at: 32)
+                    yp.store(zeroingNegatives(s0_3), at: 48)
+                    yp.store(zeroingNegatives(s1_0), at: 64)
+                    yp.store(zeroingNegatives(s1_1), at: 80)
+                    yp.store(zeroingNegatives(s1_2), at: 96)
+                    yp.store(zeroingNegatives(s1_3), at: 112)
+                    yp.store(zeroingNegatives(s2_0), at: 128)
+                    yp.store(zeroingNegatives(s2_1), at: 144)
+                    yp.store(zeroingNegatives(s2_2), at: 160)
+                    yp.store(zeroingNegatives(s2_3), at: 176)
+                    yp.store(zeroingNegatives(s3_0), at: 192)
+                    yp.store(zeroingNegatives(s3_1), at: 208)
+                    yp.store(zeroingNegatives(s3_2), at: 224)
+                    yp.store(zeroingNegatives(s3_3), at: 240)
                 }
             }
         }
@@ -1376,6 +1376,21 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
 
 // MARK: - Winograd's 1-D transforms
 

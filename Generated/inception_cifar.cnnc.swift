@@ -652,22 +652,22 @@ public struct InceptionCifar: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
-                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 144)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
-                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
-                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 208)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
-                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 240)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
+                yp.store(zeroingNegatives(s1_0), at: 32)
+                yp.store(zeroingNegatives(s1_1), at: 48)
+                yp.store(zeroingNegatives(s2_0), at: 64)
+                yp.store(zeroingNegatives(s2_1), at: 80)
+                yp.store(zeroingNegatives(s3_0), at: 96)
+                yp.store(zeroingNegatives(s3_1), at: 112)
+                yp.store(zeroingNegatives(s4_0), at: 128)
+                yp.store(zeroingNegatives(s4_1), at: 144)
+                yp.store(zeroingNegatives(s5_0), at: 160)
+                yp.store(zeroingNegatives(s5_1), at: 176)
+                yp.store(zeroingNegatives(s6_0), at: 192)
+                yp.store(zeroingNegatives(s6_1), at: 208)
+                yp.store(zeroingNegatives(s7_0), at: 224)
+                yp.store(zeroingNegatives(s7_1), at: 240)
             }
         }
     }
@@ -733,14 +733,14 @@ public struct InceptionCifar: CompiledModel {
                     let x7 = V16(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 96)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 112)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 16)
+                yp.store(zeroingNegatives(s2_0), at: 32)
+                yp.store(zeroingNegatives(s3_0), at: 48)
+                yp.store(zeroingNegatives(s4_0), at: 64)
+                yp.store(zeroingNegatives(s5_0), at: 80)
+                yp.store(zeroingNegatives(s6_0), at: 96)
+                yp.store(zeroingNegatives(s7_0), at: 112)
             }
         }
     }
@@ -782,14 +782,14 @@ public struct InceptionCifar: CompiledModel {
                     let x7 = V4(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 24)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 28)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 4)
+                yp.store(zeroingNegatives(s2_0), at: 8)
+                yp.store(zeroingNegatives(s3_0), at: 12)
+                yp.store(zeroingNegatives(s4_0), at: 16)
+                yp.store(zeroingNegatives(s5_0), at: 20)
+                yp.store(zeroingNegatives(s6_0), at: 24)
+                yp.store(zeroingNegatives(s7_0), at: 28)
             }
         }
     }
@@ -895,22 +895,22 @@ public struct InceptionCifar: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 24)
-                do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 48)
-                do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<8 { yp[lane + 64] = v[lane] } }
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 72)
-                do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<8 { yp[lane + 88] = v[lane] } }
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 96)
-                do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<8 { yp[lane + 112] = v[lane] } }
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 120)
-                do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<8 { yp[lane + 136] = v[lane] } }
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 144)
-                do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<8 { yp[lane + 160] = v[lane] } }
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 168)
-                do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<8 { yp[lane + 184] = v[lane] } }
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                do { let v = zeroingNegatives(s0_1); for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                yp.store(zeroingNegatives(s1_0), at: 24)
+                do { let v = zeroingNegatives(s1_1); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                yp.store(zeroingNegatives(s2_0), at: 48)
+                do { let v = zeroingNegatives(s2_1); for lane in 0..<8 { yp[lane + 64] = v[lane] } }
+                yp.store(zeroingNegatives(s3_0), at: 72)
+                do { let v = zeroingNegatives(s3_1); for lane in 0..<8 { yp[lane + 88] = v[lane] } }
+                yp.store(zeroingNegatives(s4_0), at: 96)
+                do { let v = zeroingNegatives(s4_1); for lane in 0..<8 { yp[lane + 112] = v[lane] } }
+                yp.store(zeroingNegatives(s5_0), at: 120)
+                do { let v = zeroingNegatives(s5_1); for lane in 0..<8 { yp[lane + 136] = v[lane] } }
+                yp.store(zeroingNegatives(s6_0), at: 144)
+                do { let v = zeroingNegatives(s6_1); for lane in 0..<8 { yp[lane + 160] = v[lane] } }
+                yp.store(zeroingNegatives(s7_0), at: 168)
+                do { let v = zeroingNegatives(s7_1); for lane in 0..<8 { yp[lane + 184] = v[lane] } }
             }
         }
     }
@@ -1191,14 +1191,14 @@ public struct InceptionCifar: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 8)
+                yp.store(zeroingNegatives(s2_0), at: 16)
+                yp.store(zeroingNegatives(s3_0), at: 24)
+                yp.store(zeroingNegatives(s4_0), at: 32)
+                yp.store(zeroingNegatives(s5_0), at: 40)
+                yp.store(zeroingNegatives(s6_0), at: 48)
+                yp.store(zeroingNegatives(s7_0), at: 56)
             }
         }
     }
@@ -1240,14 +1240,14 @@ public struct InceptionCifar: CompiledModel {
                     let x7 = V8(repeating: xp[ci + 224])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 8)
+                yp.store(zeroingNegatives(s2_0), at: 16)
+                yp.store(zeroingNegatives(s3_0), at: 24)
+                yp.store(zeroingNegatives(s4_0), at: 32)
+                yp.store(zeroingNegatives(s5_0), at: 40)
+                yp.store(zeroingNegatives(s6_0), at: 48)
+                yp.store(zeroingNegatives(s7_0), at: 56)
             }
         }
     }
@@ -1347,22 +1347,22 @@ public struct InceptionCifar: CompiledModel {
                 s7_0 = madd(s7_0, x7, w0)
                 s7_1 = madd(s7_1, x7, w1)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 80)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 112)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 144)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
-            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 176)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
-            yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 208)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
-            yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 240)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s0_1), at: 16)
+            yp.store(zeroingNegatives(s1_0), at: 32)
+            yp.store(zeroingNegatives(s1_1), at: 48)
+            yp.store(zeroingNegatives(s2_0), at: 64)
+            yp.store(zeroingNegatives(s2_1), at: 80)
+            yp.store(zeroingNegatives(s3_0), at: 96)
+            yp.store(zeroingNegatives(s3_1), at: 112)
+            yp.store(zeroingNegatives(s4_0), at: 128)
+            yp.store(zeroingNegatives(s4_1), at: 144)
+            yp.store(zeroingNegatives(s5_0), at: 160)
+            yp.store(zeroingNegatives(s5_1), at: 176)
+            yp.store(zeroingNegatives(s6_0), at: 192)
+            yp.store(zeroingNegatives(s6_1), at: 208)
+            yp.store(zeroingNegatives(s7_0), at: 224)
+            yp.store(zeroingNegatives(s7_1), at: 240)
         }
     }
 
@@ -1401,14 +1401,14 @@ public struct InceptionCifar: CompiledModel {
                 let x7 = V8(repeating: xp[ci + 392])
                 s7_0 = madd(s7_0, x7, w0)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s1_0), at: 8)
+            yp.store(zeroingNegatives(s2_0), at: 16)
+            yp.store(zeroingNegatives(s3_0), at: 24)
+            yp.store(zeroingNegatives(s4_0), at: 32)
+            yp.store(zeroingNegatives(s5_0), at: 40)
+            yp.store(zeroingNegatives(s6_0), at: 48)
+            yp.store(zeroingNegatives(s7_0), at: 56)
         }
     }
 
@@ -1525,24 +1525,24 @@ public struct InceptionCifar: CompiledModel {
                     }
                 }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 48)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 64)
-            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 80)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 96)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 112)
-            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 128)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 144)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 160)
-            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 176)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 192)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 208)
-            yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 224)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 240)
-            yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 256)
-            yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 272)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s0_1), at: 16)
+            yp.store(zeroingNegatives(s0_2), at: 32)
+            yp.store(zeroingNegatives(s1_0), at: 48)
+            yp.store(zeroingNegatives(s1_1), at: 64)
+            yp.store(zeroingNegatives(s1_2), at: 80)
+            yp.store(zeroingNegatives(s2_0), at: 96)
+            yp.store(zeroingNegatives(s2_1), at: 112)
+            yp.store(zeroingNegatives(s2_2), at: 128)
+            yp.store(zeroingNegatives(s3_0), at: 144)
+            yp.store(zeroingNegatives(s3_1), at: 160)
+            yp.store(zeroingNegatives(s3_2), at: 176)
+            yp.store(zeroingNegatives(s4_0), at: 192)
+            yp.store(zeroingNegatives(s4_1), at: 208)
+            yp.store(zeroingNegatives(s4_2), at: 224)
+            yp.store(zeroingNegatives(s5_0), at: 240)
+            yp.store(zeroingNegatives(s5_1), at: 256)
+            yp.store(zeroingNegatives(s5_2), at: 272)
         }
         for b in parts.clamped(to: 9..<11) {
             let i0 = 54 + (b - 9) * 5
@@ -1594,21 +1594,21 @@ public struct InceptionCifar: CompiledModel {
                     }
                 }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-            yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 48)
-            yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 64)
-            yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 80)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 96)
-            yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 112)
-            yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 128)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 144)
-            yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 160)
-            yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 176)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 192)
-            yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 208)
-            yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 224)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s0_1), at: 16)
+            yp.store(zeroingNegatives(s0_2), at: 32)
+            yp.store(zeroingNegatives(s1_0), at: 48)
+            yp.store(zeroingNegatives(s1_1), at: 64)
+            yp.store(zeroingNegatives(s1_2), at: 80)
+            yp.store(zeroingNegatives(s2_0), at: 96)
+            yp.store(zeroingNegatives(s2_1), at: 112)
+            yp.store(zeroingNegatives(s2_2), at: 128)
+            yp.store(zeroingNegatives(s3_0), at: 144)
+            yp.store(zeroingNegatives(s3_1), at: 160)
+            yp.store(zeroingNegatives(s3_2), at: 176)
+            yp.store(zeroingNegatives(s4_0), at: 192)
+            yp.store(zeroingNegatives(s4_1), at: 208)
+            yp.store(zeroingNegatives(s4_2), at: 224)
         }
     }
 
@@ -1870,14 +1870,14 @@ public struct InceptionCifar: CompiledModel {
                     }
                 }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 96)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 112)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s1_0), at: 16)
+            yp.store(zeroingNegatives(s2_0), at: 32)
+            yp.store(zeroingNegatives(s3_0), at: 48)
+            yp.store(zeroingNegatives(s4_0), at: 64)
+            yp.store(zeroingNegatives(s5_0), at: 80)
+            yp.store(zeroingNegatives(s6_0), at: 96)
+            yp.store(zeroingNegatives(s7_0), at: 112)
         }
     }
 
@@ -1916,14 +1916,14 @@ public struct InceptionCifar: CompiledModel {
                 let x7 = V16(repeating: xp[ci + 392])
                 s7_0 = madd(s7_0, x7, w0)
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 96)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 112)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s1_0), at: 16)
+            yp.store(zeroingNegatives(s2_0), at: 32)
+            yp.store(zeroingNegatives(s3_0), at: 48)
+            yp.store(zeroingNegatives(s4_0), at: 64)
+            yp.store(zeroingNegatives(s5_0), at: 80)
+            yp.store(zeroingNegatives(s6_0), at: 96)
+            yp.store(zeroingNegatives(s7_0), at: 112)
         }
     }
 
@@ -4889,6 +4889,21 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
 
 // MARK: - Winograd's 1-D transforms
 

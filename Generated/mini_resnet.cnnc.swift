@@ -840,25 +840,25 @@ public struct MiniResnet: CompiledModel {
                             do { let xv = row.simd(V16.self, at: 1456); s4 = madd(s4, xv, p2_2); s5 = madd(s5, xv, p1_2); s6 = madd(s6, xv, p0_2) }
                             do { let xv = row.simd(V16.self, at: 1696); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2) }
                             do { let xv = row.simd(V16.self, at: 1936); s6 = madd(s6, xv, p2_2) }
-                            let e0n = s0 * scale0 + shift0
+                            let e0n = scaleShift(s0, scale0, shift0)
                             let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * scale0 + shift0
+                            let e1n = scaleShift(s1, scale0, shift0)
                             let e1r = V16().replacing(with: e1n, where: e1n .> 0)
                             yp.store(e1r, at: 224)
-                            let e2n = s2 * scale0 + shift0
+                            let e2n = scaleShift(s2, scale0, shift0)
                             let e2r = V16().replacing(with: e2n, where: e2n .> 0)
                             yp.store(e2r, at: 448)
-                            let e3n = s3 * scale0 + shift0
+                            let e3n = scaleShift(s3, scale0, shift0)
                             let e3r = V16().replacing(with: e3n, where: e3n .> 0)
                             yp.store(e3r, at: 672)
-                            let e4n = s4 * scale0 + shift0
+                            let e4n = scaleShift(s4, scale0, shift0)
                             let e4r = V16().replacing(with: e4n, where: e4n .> 0)
                             yp.store(e4r, at: 896)
-                            let e5n = s5 * scale0 + shift0
+                            let e5n = scaleShift(s5, scale0, shift0)
                             let e5r = V16().replacing(with: e5n, where: e5n .> 0)
                             yp.store(e5r, at: 1120)
-                            let e6n = s6 * scale0 + shift0
+                            let e6n = scaleShift(s6, scale0, shift0)
                             let e6r = V16().replacing(with: e6n, where: e6n .> 0)
                             yp.store(e6r, at: 1344)
                         }
@@ -1290,67 +1290,67 @@ public struct MiniResnet: CompiledModel {
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e00n = scaleShift(y00, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e00r = V8().replacing(with: e00n, where: e00n .> 0)
                         yt.store(e00r, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e01n = scaleShift(y01, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e01r = V8().replacing(with: e01n, where: e01n .> 0)
                         yt.store(e01r, at: k + 8)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e02n = scaleShift(y02, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e02r = V8().replacing(with: e02n, where: e02n .> 0)
                         yt.store(e02r, at: k + 16)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e03n = scaleShift(y03, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e03r = V8().replacing(with: e03n, where: e03n .> 0)
                         yt.store(e03r, at: k + 24)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e10n = scaleShift(y10, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e10r = V8().replacing(with: e10n, where: e10n .> 0)
                         yt.store(e10r, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e11n = scaleShift(y11, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e11r = V8().replacing(with: e11n, where: e11n .> 0)
                         yt.store(e11r, at: k + 232)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e12n = scaleShift(y12, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e12r = V8().replacing(with: e12n, where: e12n .> 0)
                         yt.store(e12r, at: k + 240)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e13n = scaleShift(y13, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e13r = V8().replacing(with: e13n, where: e13n .> 0)
                         yt.store(e13r, at: k + 248)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e20n = scaleShift(y20, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e20r = V8().replacing(with: e20n, where: e20n .> 0)
                         yt.store(e20r, at: k + 448)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e21n = scaleShift(y21, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e21r = V8().replacing(with: e21n, where: e21n .> 0)
                         yt.store(e21r, at: k + 456)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e22n = scaleShift(y22, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e22r = V8().replacing(with: e22n, where: e22n .> 0)
                         yt.store(e22r, at: k + 464)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e23n = scaleShift(y23, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e23r = V8().replacing(with: e23n, where: e23n .> 0)
                         yt.store(e23r, at: k + 472)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e30n = scaleShift(y30, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e30r = V8().replacing(with: e30n, where: e30n .> 0)
                         yt.store(e30r, at: k + 672)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e31n = scaleShift(y31, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e31r = V8().replacing(with: e31n, where: e31n .> 0)
                         yt.store(e31r, at: k + 680)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e32n = scaleShift(y32, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e32r = V8().replacing(with: e32n, where: e32n .> 0)
                         yt.store(e32r, at: k + 688)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e33n = scaleShift(y33, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         let e33r = V8().replacing(with: e33n, where: e33n .> 0)
                         yt.store(e33r, at: k + 696)
                     }
@@ -1777,52 +1777,52 @@ public struct MiniResnet: CompiledModel {
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e00n = scaleShift(y00, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e01n = scaleShift(y01, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e01n, at: k + 8)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e02n = scaleShift(y02, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e02n, at: k + 16)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e03n = scaleShift(y03, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e03n, at: k + 24)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e10n = scaleShift(y10, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e10n, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e11n = scaleShift(y11, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e11n, at: k + 232)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e12n = scaleShift(y12, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e12n, at: k + 240)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e13n = scaleShift(y13, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e13n, at: k + 248)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e20n = scaleShift(y20, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e20n, at: k + 448)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e21n = scaleShift(y21, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e21n, at: k + 456)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e22n = scaleShift(y22, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e22n, at: k + 464)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e23n = scaleShift(y23, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e23n, at: k + 472)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e30n = scaleShift(y30, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e30n, at: k + 672)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e31n = scaleShift(y31, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e31n, at: k + 680)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e32n = scaleShift(y32, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e32n, at: k + 688)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(V8.self, at: k) + post.simd(V8.self, at: k + 8)
+                        let e33n = scaleShift(y33, post.simd(V8.self, at: k), post.simd(V8.self, at: k + 8))
                         yt.store(e33n, at: k + 696)
                     }
                 }
@@ -1954,25 +1954,25 @@ public struct MiniResnet: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
-                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 80)
-                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
                 yp.store(e6_0r, at: 96)
             }
@@ -2353,52 +2353,52 @@ public struct MiniResnet: CompiledModel {
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e00n = scaleShift(y00, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e01n = scaleShift(y01, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e01n, at: k + 16)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e02n = scaleShift(y02, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if ox + 2 < 14 { yt.store(e02n, at: k + 32) }
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e03n = scaleShift(y03, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if ox + 3 < 14 { yt.store(e03n, at: k + 48) }
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e10n = scaleShift(y10, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e10n, at: k + 224)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e11n = scaleShift(y11, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e11n, at: k + 240)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e12n = scaleShift(y12, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if ox + 2 < 14 { yt.store(e12n, at: k + 256) }
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e13n = scaleShift(y13, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if ox + 3 < 14 { yt.store(e13n, at: k + 272) }
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e20n = scaleShift(y20, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if oy + 2 < 14 { yt.store(e20n, at: k + 448) }
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e21n = scaleShift(y21, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if oy + 2 < 14 { yt.store(e21n, at: k + 464) }
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e22n = scaleShift(y22, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if oy + 2 < 14 && ox + 2 < 14 { yt.store(e22n, at: k + 480) }
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e23n = scaleShift(y23, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if oy + 2 < 14 && ox + 3 < 14 { yt.store(e23n, at: k + 496) }
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e30n = scaleShift(y30, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if oy + 3 < 14 { yt.store(e30n, at: k + 672) }
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e31n = scaleShift(y31, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if oy + 3 < 14 { yt.store(e31n, at: k + 688) }
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e32n = scaleShift(y32, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if oy + 3 < 14 && ox + 2 < 14 { yt.store(e32n, at: k + 704) }
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e33n = scaleShift(y33, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         if oy + 3 < 14 && ox + 3 < 14 { yt.store(e33n, at: k + 720) }
                     }
                 }
@@ -2485,19 +2485,19 @@ public struct MiniResnet: CompiledModel {
                     let x6 = V16(repeating: xp[ci + 96])
                     s6_0 = madd(s6_0, x6, w0)
                 }
-                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 yp.store(e0_0n, at: 0)
-                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 yp.store(e1_0n, at: 16)
-                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 yp.store(e2_0n, at: 32)
-                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 yp.store(e3_0n, at: 48)
-                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 yp.store(e4_0n, at: 64)
-                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 yp.store(e5_0n, at: 80)
-                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 yp.store(e6_0n, at: 96)
             }
         }
@@ -5926,6 +5926,21 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -191,22 +191,22 @@ public struct SeedVolume10Filters: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 40)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 50)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 60)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 70)
-                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 80)
-                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 90)
-                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 100)
-                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 110)
-                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 120)
-                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 130)
-                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 140)
-                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 150)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 10)
+                yp.store(zeroingNegatives(s2_0), at: 20)
+                yp.store(zeroingNegatives(s3_0), at: 30)
+                yp.store(zeroingNegatives(s4_0), at: 40)
+                yp.store(zeroingNegatives(s5_0), at: 50)
+                yp.store(zeroingNegatives(s6_0), at: 60)
+                yp.store(zeroingNegatives(s7_0), at: 70)
+                yp.store(zeroingNegatives(s8_0), at: 80)
+                yp.store(zeroingNegatives(s9_0), at: 90)
+                yp.store(zeroingNegatives(s10_0), at: 100)
+                yp.store(zeroingNegatives(s11_0), at: 110)
+                yp.store(zeroingNegatives(s12_0), at: 120)
+                yp.store(zeroingNegatives(s13_0), at: 130)
+                yp.store(zeroingNegatives(s14_0), at: 140)
+                yp.store(zeroingNegatives(s15_0), at: 150)
             }
         }
         // The remaining 2 output channels.
@@ -270,22 +270,22 @@ public struct SeedVolume10Filters: CompiledModel {
                         }
                     }
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[lane + 10] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[lane + 20] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<2 { yp[lane + 30] = v[lane] } }
-                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<2 { yp[lane + 40] = v[lane] } }
-                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<2 { yp[lane + 50] = v[lane] } }
-                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<2 { yp[lane + 60] = v[lane] } }
-                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<2 { yp[lane + 70] = v[lane] } }
-                do { let v = s8_0.replacing(with: 0, where: s8_0 .< 0); for lane in 0..<2 { yp[lane + 80] = v[lane] } }
-                do { let v = s9_0.replacing(with: 0, where: s9_0 .< 0); for lane in 0..<2 { yp[lane + 90] = v[lane] } }
-                do { let v = s10_0.replacing(with: 0, where: s10_0 .< 0); for lane in 0..<2 { yp[lane + 100] = v[lane] } }
-                do { let v = s11_0.replacing(with: 0, where: s11_0 .< 0); for lane in 0..<2 { yp[lane + 110] = v[lane] } }
-                do { let v = s12_0.replacing(with: 0, where: s12_0 .< 0); for lane in 0..<2 { yp[lane + 120] = v[lane] } }
-                do { let v = s13_0.replacing(with: 0, where: s13_0 .< 0); for lane in 0..<2 { yp[lane + 130] = v[lane] } }
-                do { let v = s14_0.replacing(with: 0, where: s14_0 .< 0); for lane in 0..<2 { yp[lane + 140] = v[lane] } }
-                do { let v = s15_0.replacing(with: 0, where: s15_0 .< 0); for lane in 0..<2 { yp[lane + 150] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = zeroingNegatives(s4_0); for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = zeroingNegatives(s5_0); for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = zeroingNegatives(s6_0); for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = zeroingNegatives(s7_0); for lane in 0..<2 { yp[lane + 70] = v[lane] } }
+                do { let v = zeroingNegatives(s8_0); for lane in 0..<2 { yp[lane + 80] = v[lane] } }
+                do { let v = zeroingNegatives(s9_0); for lane in 0..<2 { yp[lane + 90] = v[lane] } }
+                do { let v = zeroingNegatives(s10_0); for lane in 0..<2 { yp[lane + 100] = v[lane] } }
+                do { let v = zeroingNegatives(s11_0); for lane in 0..<2 { yp[lane + 110] = v[lane] } }
+                do { let v = zeroingNegatives(s12_0); for lane in 0..<2 { yp[lane + 120] = v[lane] } }
+                do { let v = zeroingNegatives(s13_0); for lane in 0..<2 { yp[lane + 130] = v[lane] } }
+                do { let v = zeroingNegatives(s14_0); for lane in 0..<2 { yp[lane + 140] = v[lane] } }
+                do { let v = zeroingNegatives(s15_0); for lane in 0..<2 { yp[lane + 150] = v[lane] } }
             }
         }
     }
@@ -495,3 +495,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

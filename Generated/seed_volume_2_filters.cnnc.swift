@@ -192,22 +192,22 @@ public struct SeedVolume2Filters: CompiledModel {
                         }
                     }
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[lane + 2] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[lane + 4] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<2 { yp[lane + 6] = v[lane] } }
-                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<2 { yp[lane + 10] = v[lane] } }
-                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<2 { yp[lane + 12] = v[lane] } }
-                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<2 { yp[lane + 14] = v[lane] } }
-                do { let v = s8_0.replacing(with: 0, where: s8_0 .< 0); for lane in 0..<2 { yp[lane + 16] = v[lane] } }
-                do { let v = s9_0.replacing(with: 0, where: s9_0 .< 0); for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                do { let v = s10_0.replacing(with: 0, where: s10_0 .< 0); for lane in 0..<2 { yp[lane + 20] = v[lane] } }
-                do { let v = s11_0.replacing(with: 0, where: s11_0 .< 0); for lane in 0..<2 { yp[lane + 22] = v[lane] } }
-                do { let v = s12_0.replacing(with: 0, where: s12_0 .< 0); for lane in 0..<2 { yp[lane + 24] = v[lane] } }
-                do { let v = s13_0.replacing(with: 0, where: s13_0 .< 0); for lane in 0..<2 { yp[lane + 26] = v[lane] } }
-                do { let v = s14_0.replacing(with: 0, where: s14_0 .< 0); for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                do { let v = s15_0.replacing(with: 0, where: s15_0 .< 0); for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<2 { yp[lane + 2] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<2 { yp[lane + 4] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<2 { yp[lane + 6] = v[lane] } }
+                do { let v = zeroingNegatives(s4_0); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+                do { let v = zeroingNegatives(s5_0); for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = zeroingNegatives(s6_0); for lane in 0..<2 { yp[lane + 12] = v[lane] } }
+                do { let v = zeroingNegatives(s7_0); for lane in 0..<2 { yp[lane + 14] = v[lane] } }
+                do { let v = zeroingNegatives(s8_0); for lane in 0..<2 { yp[lane + 16] = v[lane] } }
+                do { let v = zeroingNegatives(s9_0); for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+                do { let v = zeroingNegatives(s10_0); for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = zeroingNegatives(s11_0); for lane in 0..<2 { yp[lane + 22] = v[lane] } }
+                do { let v = zeroingNegatives(s12_0); for lane in 0..<2 { yp[lane + 24] = v[lane] } }
+                do { let v = zeroingNegatives(s13_0); for lane in 0..<2 { yp[lane + 26] = v[lane] } }
+                do { let v = zeroingNegatives(s14_0); for lane in 0..<2 { yp[lane + 28] = v[lane] } }
+                do { let v = zeroingNegatives(s15_0); for lane in 0..<2 { yp[lane + 30] = v[lane] } }
             }
         }
     }
@@ -413,3 +413,18 @@ private typealias V64 = SIMD64<Float>
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -327,30 +327,30 @@ public struct ToyConvnet: CompiledModel {
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 120)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 136)
-                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 152)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 240)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 256)
-                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 272)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 360)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 376)
-                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 392)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 480)
-                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 496)
-                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 512)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 600)
-                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 616)
-                yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 632)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 720)
-                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 736)
-                yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 752)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 840)
-                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 856)
-                yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 872)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
+                yp.store(zeroingNegatives(s0_2), at: 32)
+                yp.store(zeroingNegatives(s1_0), at: 120)
+                yp.store(zeroingNegatives(s1_1), at: 136)
+                yp.store(zeroingNegatives(s1_2), at: 152)
+                yp.store(zeroingNegatives(s2_0), at: 240)
+                yp.store(zeroingNegatives(s2_1), at: 256)
+                yp.store(zeroingNegatives(s2_2), at: 272)
+                yp.store(zeroingNegatives(s3_0), at: 360)
+                yp.store(zeroingNegatives(s3_1), at: 376)
+                yp.store(zeroingNegatives(s3_2), at: 392)
+                yp.store(zeroingNegatives(s4_0), at: 480)
+                yp.store(zeroingNegatives(s4_1), at: 496)
+                yp.store(zeroingNegatives(s4_2), at: 512)
+                yp.store(zeroingNegatives(s5_0), at: 600)
+                yp.store(zeroingNegatives(s5_1), at: 616)
+                yp.store(zeroingNegatives(s5_2), at: 632)
+                yp.store(zeroingNegatives(s6_0), at: 720)
+                yp.store(zeroingNegatives(s6_1), at: 736)
+                yp.store(zeroingNegatives(s6_2), at: 752)
+                yp.store(zeroingNegatives(s7_0), at: 840)
+                yp.store(zeroingNegatives(s7_1), at: 856)
+                yp.store(zeroingNegatives(s7_2), at: 872)
             }
         }
         // The remaining 24 output channels.
@@ -403,22 +403,22 @@ public struct ToyConvnet: CompiledModel {
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 120)
-                do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<8 { yp[lane + 136] = v[lane] } }
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 240)
-                do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<8 { yp[lane + 256] = v[lane] } }
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 360)
-                do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<8 { yp[lane + 376] = v[lane] } }
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 480)
-                do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<8 { yp[lane + 496] = v[lane] } }
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 600)
-                do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<8 { yp[lane + 616] = v[lane] } }
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 720)
-                do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<8 { yp[lane + 736] = v[lane] } }
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 840)
-                do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<8 { yp[lane + 856] = v[lane] } }
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                do { let v = zeroingNegatives(s0_1); for lane in 0..<8 { yp[lane + 16] = v[lane] } }
+                yp.store(zeroingNegatives(s1_0), at: 120)
+                do { let v = zeroingNegatives(s1_1); for lane in 0..<8 { yp[lane + 136] = v[lane] } }
+                yp.store(zeroingNegatives(s2_0), at: 240)
+                do { let v = zeroingNegatives(s2_1); for lane in 0..<8 { yp[lane + 256] = v[lane] } }
+                yp.store(zeroingNegatives(s3_0), at: 360)
+                do { let v = zeroingNegatives(s3_1); for lane in 0..<8 { yp[lane + 376] = v[lane] } }
+                yp.store(zeroingNegatives(s4_0), at: 480)
+                do { let v = zeroingNegatives(s4_1); for lane in 0..<8 { yp[lane + 496] = v[lane] } }
+                yp.store(zeroingNegatives(s5_0), at: 600)
+                do { let v = zeroingNegatives(s5_1); for lane in 0..<8 { yp[lane + 616] = v[lane] } }
+                yp.store(zeroingNegatives(s6_0), at: 720)
+                do { let v = zeroingNegatives(s6_1); for lane in 0..<8 { yp[lane + 736] = v[lane] } }
+                yp.store(zeroingNegatives(s7_0), at: 840)
+                do { let v = zeroingNegatives(s7_1); for lane in 0..<8 { yp[lane + 856] = v[lane] } }
             }
         }
     }
@@ -493,30 +493,30 @@ public struct ToyConvnet: CompiledModel {
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 84)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 100)
-                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 116)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 168)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 184)
-                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 200)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 252)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 268)
-                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 284)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 336)
-                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 352)
-                yp.store(s4_2.replacing(with: 0, where: s4_2 .< 0), at: 368)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 420)
-                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 436)
-                yp.store(s5_2.replacing(with: 0, where: s5_2 .< 0), at: 452)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 504)
-                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 520)
-                yp.store(s6_2.replacing(with: 0, where: s6_2 .< 0), at: 536)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 588)
-                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 604)
-                yp.store(s7_2.replacing(with: 0, where: s7_2 .< 0), at: 620)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
+                yp.store(zeroingNegatives(s0_2), at: 32)
+                yp.store(zeroingNegatives(s1_0), at: 84)
+                yp.store(zeroingNegatives(s1_1), at: 100)
+                yp.store(zeroingNegatives(s1_2), at: 116)
+                yp.store(zeroingNegatives(s2_0), at: 168)
+                yp.store(zeroingNegatives(s2_1), at: 184)
+                yp.store(zeroingNegatives(s2_2), at: 200)
+                yp.store(zeroingNegatives(s3_0), at: 252)
+                yp.store(zeroingNegatives(s3_1), at: 268)
+                yp.store(zeroingNegatives(s3_2), at: 284)
+                yp.store(zeroingNegatives(s4_0), at: 336)
+                yp.store(zeroingNegatives(s4_1), at: 352)
+                yp.store(zeroingNegatives(s4_2), at: 368)
+                yp.store(zeroingNegatives(s5_0), at: 420)
+                yp.store(zeroingNegatives(s5_1), at: 436)
+                yp.store(zeroingNegatives(s5_2), at: 452)
+                yp.store(zeroingNegatives(s6_0), at: 504)
+                yp.store(zeroingNegatives(s6_1), at: 520)
+                yp.store(zeroingNegatives(s6_2), at: 536)
+                yp.store(zeroingNegatives(s7_0), at: 588)
+                yp.store(zeroingNegatives(s7_1), at: 604)
+                yp.store(zeroingNegatives(s7_2), at: 620)
             }
         }
         // The remaining 36 output channels.
@@ -586,30 +586,30 @@ public struct ToyConvnet: CompiledModel {
                     s7_1 = madd(s7_1, x7, w1)
                     s7_2 = madd(s7_2, x7, w2)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                do { let v = s0_2.replacing(with: 0, where: s0_2 .< 0); for lane in 0..<4 { yp[lane + 32] = v[lane] } }
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 84)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 100)
-                do { let v = s1_2.replacing(with: 0, where: s1_2 .< 0); for lane in 0..<4 { yp[lane + 116] = v[lane] } }
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 168)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 184)
-                do { let v = s2_2.replacing(with: 0, where: s2_2 .< 0); for lane in 0..<4 { yp[lane + 200] = v[lane] } }
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 252)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 268)
-                do { let v = s3_2.replacing(with: 0, where: s3_2 .< 0); for lane in 0..<4 { yp[lane + 284] = v[lane] } }
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 336)
-                yp.store(s4_1.replacing(with: 0, where: s4_1 .< 0), at: 352)
-                do { let v = s4_2.replacing(with: 0, where: s4_2 .< 0); for lane in 0..<4 { yp[lane + 368] = v[lane] } }
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 420)
-                yp.store(s5_1.replacing(with: 0, where: s5_1 .< 0), at: 436)
-                do { let v = s5_2.replacing(with: 0, where: s5_2 .< 0); for lane in 0..<4 { yp[lane + 452] = v[lane] } }
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 504)
-                yp.store(s6_1.replacing(with: 0, where: s6_1 .< 0), at: 520)
-                do { let v = s6_2.replacing(with: 0, where: s6_2 .< 0); for lane in 0..<4 { yp[lane + 536] = v[lane] } }
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 588)
-                yp.store(s7_1.replacing(with: 0, where: s7_1 .< 0), at: 604)
-                do { let v = s7_2.replacing(with: 0, where: s7_2 .< 0); for lane in 0..<4 { yp[lane + 620] = v[lane] } }
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
+                do { let v = zeroingNegatives(s0_2); for lane in 0..<4 { yp[lane + 32] = v[lane] } }
+                yp.store(zeroingNegatives(s1_0), at: 84)
+                yp.store(zeroingNegatives(s1_1), at: 100)
+                do { let v = zeroingNegatives(s1_2); for lane in 0..<4 { yp[lane + 116] = v[lane] } }
+                yp.store(zeroingNegatives(s2_0), at: 168)
+                yp.store(zeroingNegatives(s2_1), at: 184)
+                do { let v = zeroingNegatives(s2_2); for lane in 0..<4 { yp[lane + 200] = v[lane] } }
+                yp.store(zeroingNegatives(s3_0), at: 252)
+                yp.store(zeroingNegatives(s3_1), at: 268)
+                do { let v = zeroingNegatives(s3_2); for lane in 0..<4 { yp[lane + 284] = v[lane] } }
+                yp.store(zeroingNegatives(s4_0), at: 336)
+                yp.store(zeroingNegatives(s4_1), at: 352)
+                do { let v = zeroingNegatives(s4_2); for lane in 0..<4 { yp[lane + 368] = v[lane] } }
+                yp.store(zeroingNegatives(s5_0), at: 420)
+                yp.store(zeroingNegatives(s5_1), at: 436)
+                do { let v = zeroingNegatives(s5_2); for lane in 0..<4 { yp[lane + 452] = v[lane] } }
+                yp.store(zeroingNegatives(s6_0), at: 504)
+                yp.store(zeroingNegatives(s6_1), at: 520)
+                do { let v = zeroingNegatives(s6_2); for lane in 0..<4 { yp[lane + 536] = v[lane] } }
+                yp.store(zeroingNegatives(s7_0), at: 588)
+                yp.store(zeroingNegatives(s7_1), at: 604)
+                do { let v = zeroingNegatives(s7_2); for lane in 0..<4 { yp[lane + 620] = v[lane] } }
             }
         }
     }
@@ -743,13 +743,13 @@ public struct ToyConvnet: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 8)
+                yp.store(zeroingNegatives(s2_0), at: 16)
+                yp.store(zeroingNegatives(s3_0), at: 24)
+                yp.store(zeroingNegatives(s4_0), at: 32)
+                yp.store(zeroingNegatives(s5_0), at: 40)
+                yp.store(zeroingNegatives(s6_0), at: 48)
             }
         }
     }
@@ -808,11 +808,11 @@ public struct ToyConvnet: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 16)
+                yp.store(zeroingNegatives(s2_0), at: 32)
+                yp.store(zeroingNegatives(s3_0), at: 48)
+                yp.store(zeroingNegatives(s4_0), at: 64)
             }
         }
     }
@@ -866,10 +866,10 @@ public struct ToyConvnet: CompiledModel {
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
+                yp.store(zeroingNegatives(s0_2), at: 32)
+                yp.store(zeroingNegatives(s0_3), at: 48)
             }
         }
         // The remaining 56 output channels.
@@ -893,10 +893,10 @@ public struct ToyConvnet: CompiledModel {
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                do { let v = s0_3.replacing(with: 0, where: s0_3 .< 0); for lane in 0..<8 { yp[lane + 48] = v[lane] } }
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
+                yp.store(zeroingNegatives(s0_2), at: 32)
+                do { let v = zeroingNegatives(s0_3); for lane in 0..<8 { yp[lane + 48] = v[lane] } }
             }
         }
     }
@@ -925,10 +925,10 @@ public struct ToyConvnet: CompiledModel {
                     s0_2 = madd(s0_2, x0, w2)
                     s0_3 = madd(s0_3, x0, w3)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 32)
-                yp.store(s0_3.replacing(with: 0, where: s0_3 .< 0), at: 48)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
+                yp.store(zeroingNegatives(s0_2), at: 32)
+                yp.store(zeroingNegatives(s0_3), at: 48)
             }
         }
         // The remaining 20 output channels.
@@ -946,8 +946,8 @@ public struct ToyConvnet: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<4 { yp[lane + 16] = v[lane] } }
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                do { let v = zeroingNegatives(s0_1); for lane in 0..<4 { yp[lane + 16] = v[lane] } }
             }
         }
     }
@@ -1609,3 +1609,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

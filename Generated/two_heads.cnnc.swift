@@ -434,57 +434,57 @@ public struct TwoHeads: CompiledModel {
                                 s1_12 = madd(s1_12, x12, w1_0)
                             }
                         }
-                        s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
+                        s0_0 = zeroingNegatives(s0_0)
                         yp.store(s0_0, at: 0)
-                        s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
+                        s0_1 = zeroingNegatives(s0_1)
                         yp.store(s0_1, at: 16)
-                        s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
+                        s0_2 = zeroingNegatives(s0_2)
                         yp.store(s0_2, at: 32)
-                        s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
+                        s0_3 = zeroingNegatives(s0_3)
                         yp.store(s0_3, at: 48)
-                        s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
+                        s0_4 = zeroingNegatives(s0_4)
                         yp.store(s0_4, at: 64)
-                        s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
+                        s0_5 = zeroingNegatives(s0_5)
                         yp.store(s0_5, at: 80)
-                        s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
+                        s0_6 = zeroingNegatives(s0_6)
                         yp.store(s0_6, at: 96)
-                        s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
+                        s0_7 = zeroingNegatives(s0_7)
                         yp.store(s0_7, at: 112)
-                        s0_8 = s0_8.replacing(with: 0, where: s0_8 .< 0)
+                        s0_8 = zeroingNegatives(s0_8)
                         yp.store(s0_8, at: 128)
-                        s0_9 = s0_9.replacing(with: 0, where: s0_9 .< 0)
+                        s0_9 = zeroingNegatives(s0_9)
                         yp.store(s0_9, at: 144)
-                        s0_10 = s0_10.replacing(with: 0, where: s0_10 .< 0)
+                        s0_10 = zeroingNegatives(s0_10)
                         yp.store(s0_10, at: 160)
-                        s0_11 = s0_11.replacing(with: 0, where: s0_11 .< 0)
+                        s0_11 = zeroingNegatives(s0_11)
                         yp.store(s0_11, at: 176)
-                        s0_12 = s0_12.replacing(with: 0, where: s0_12 .< 0)
+                        s0_12 = zeroingNegatives(s0_12)
                         yp.store(s0_12, at: 192)
-                        s1_0 = s1_0.replacing(with: 0, where: s1_0 .< 0)
+                        s1_0 = zeroingNegatives(s1_0)
                         yp.store(s1_0, at: 208)
-                        s1_1 = s1_1.replacing(with: 0, where: s1_1 .< 0)
+                        s1_1 = zeroingNegatives(s1_1)
                         yp.store(s1_1, at: 224)
-                        s1_2 = s1_2.replacing(with: 0, where: s1_2 .< 0)
+                        s1_2 = zeroingNegatives(s1_2)
                         yp.store(s1_2, at: 240)
-                        s1_3 = s1_3.replacing(with: 0, where: s1_3 .< 0)
+                        s1_3 = zeroingNegatives(s1_3)
                         yp.store(s1_3, at: 256)
-                        s1_4 = s1_4.replacing(with: 0, where: s1_4 .< 0)
+                        s1_4 = zeroingNegatives(s1_4)
                         yp.store(s1_4, at: 272)
-                        s1_5 = s1_5.replacing(with: 0, where: s1_5 .< 0)
+                        s1_5 = zeroingNegatives(s1_5)
                         yp.store(s1_5, at: 288)
-                        s1_6 = s1_6.replacing(with: 0, where: s1_6 .< 0)
+                        s1_6 = zeroingNegatives(s1_6)
                         yp.store(s1_6, at: 304)
-                        s1_7 = s1_7.replacing(with: 0, where: s1_7 .< 0)
+                        s1_7 = zeroingNegatives(s1_7)
                         yp.store(s1_7, at: 320)
-                        s1_8 = s1_8.replacing(with: 0, where: s1_8 .< 0)
+                        s1_8 = zeroingNegatives(s1_8)
                         yp.store(s1_8, at: 336)
-                        s1_9 = s1_9.replacing(with: 0, where: s1_9 .< 0)
+                        s1_9 = zeroingNegatives(s1_9)
                         yp.store(s1_9, at: 352)
-                        s1_10 = s1_10.replacing(with: 0, where: s1_10 .< 0)
+                        s1_10 = zeroingNegatives(s1_10)
                         yp.store(s1_10, at: 368)
-                        s1_11 = s1_11.replacing(with: 0, where: s1_11 .< 0)
+                        s1_11 = zeroingNegatives(s1_11)
                         yp.store(s1_11, at: 384)
-                        s1_12 = s1_12.replacing(with: 0, where: s1_12 .< 0)
+                        s1_12 = zeroingNegatives(s1_12)
                         yp.store(s1_12, at: 400)
                     }
                 }
@@ -601,31 +601,31 @@ public struct TwoHeads: CompiledModel {
                                 s0_12 = madd(s0_12, x12, w0_0)
                             }
                         }
-                        s0_0 = s0_0.replacing(with: 0, where: s0_0 .< 0)
+                        s0_0 = zeroingNegatives(s0_0)
                         yp.store(s0_0, at: 0)
-                        s0_1 = s0_1.replacing(with: 0, where: s0_1 .< 0)
+                        s0_1 = zeroingNegatives(s0_1)
                         yp.store(s0_1, at: 16)
-                        s0_2 = s0_2.replacing(with: 0, where: s0_2 .< 0)
+                        s0_2 = zeroingNegatives(s0_2)
                         yp.store(s0_2, at: 32)
-                        s0_3 = s0_3.replacing(with: 0, where: s0_3 .< 0)
+                        s0_3 = zeroingNegatives(s0_3)
                         yp.store(s0_3, at: 48)
-                        s0_4 = s0_4.replacing(with: 0, where: s0_4 .< 0)
+                        s0_4 = zeroingNegatives(s0_4)
                         yp.store(s0_4, at: 64)
-                        s0_5 = s0_5.replacing(with: 0, where: s0_5 .< 0)
+                        s0_5 = zeroingNegatives(s0_5)
                         yp.store(s0_5, at: 80)
-                        s0_6 = s0_6.replacing(with: 0, where: s0_6 .< 0)
+                        s0_6 = zeroingNegatives(s0_6)
                         yp.store(s0_6, at: 96)
-                        s0_7 = s0_7.replacing(with: 0, where: s0_7 .< 0)
+                        s0_7 = zeroingNegatives(s0_7)
                         yp.store(s0_7, at: 112)
-                        s0_8 = s0_8.replacing(with: 0, where: s0_8 .< 0)
+                        s0_8 = zeroingNegatives(s0_8)
                         yp.store(s0_8, at: 128)
-                        s0_9 = s0_9.replacing(with: 0, where: s0_9 .< 0)
+                        s0_9 = zeroingNegatives(s0_9)
                         yp.store(s0_9, at: 144)
-                        s0_10 = s0_10.replacing(with: 0, where: s0_10 .< 0)
+                        s0_10 = zeroingNegatives(s0_10)
                         yp.store(s0_10, at: 160)
-                        s0_11 = s0_11.replacing(with: 0, where: s0_11 .< 0)
+                        s0_11 = zeroingNegatives(s0_11)
                         yp.store(s0_11, at: 176)
-                        s0_12 = s0_12.replacing(with: 0, where: s0_12 .< 0)
+                        s0_12 = zeroingNegatives(s0_12)
                         yp.store(s0_12, at: 192)
                     }
                 }
@@ -690,12 +690,12 @@ public struct TwoHeads: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 16)
+                yp.store(zeroingNegatives(s2_0), at: 32)
+                yp.store(zeroingNegatives(s3_0), at: 48)
+                yp.store(zeroingNegatives(s4_0), at: 64)
+                yp.store(zeroingNegatives(s5_0), at: 80)
             }
             do {
                 let yp = y + (oy * 11 + 6) * 16
@@ -723,11 +723,11 @@ public struct TwoHeads: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 16)
+                yp.store(zeroingNegatives(s2_0), at: 32)
+                yp.store(zeroingNegatives(s3_0), at: 48)
+                yp.store(zeroingNegatives(s4_0), at: 64)
             }
         }
     }
@@ -986,7 +986,7 @@ public struct TwoHeads: CompiledModel {
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(zeroingNegatives(s0_0), at: 0)
             }
         }
     }
@@ -2122,6 +2122,21 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -358,21 +358,21 @@ public struct Unet: CompiledModel {
                             do { let xv = row.simd(V16.self, at: 1024); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
                             do { let xv = row.simd(V16.self, at: 1168); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
                             do { let xv = row.simd(V16.self, at: 1312); s7 = madd(s7, xv, p2_2) }
-                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
-                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            s1 = zeroingNegatives(s1)
                             yp.store(s1, at: 128)
-                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            s2 = zeroingNegatives(s2)
                             yp.store(s2, at: 256)
-                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            s3 = zeroingNegatives(s3)
                             yp.store(s3, at: 384)
-                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            s4 = zeroingNegatives(s4)
                             yp.store(s4, at: 512)
-                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            s5 = zeroingNegatives(s5)
                             yp.store(s5, at: 640)
-                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            s6 = zeroingNegatives(s6)
                             yp.store(s6, at: 768)
-                            s7 = s7.replacing(with: 0, where: s7 .< 0)
+                            s7 = zeroingNegatives(s7)
                             yp.store(s7, at: 896)
                         }
                     }
@@ -456,14 +456,14 @@ public struct Unet: CompiledModel {
                     }
                 }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 96)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 112)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s1_0), at: 16)
+            yp.store(zeroingNegatives(s2_0), at: 32)
+            yp.store(zeroingNegatives(s3_0), at: 48)
+            yp.store(zeroingNegatives(s4_0), at: 64)
+            yp.store(zeroingNegatives(s5_0), at: 80)
+            yp.store(zeroingNegatives(s6_0), at: 96)
+            yp.store(zeroingNegatives(s7_0), at: 112)
         }
     }
 
@@ -747,22 +747,22 @@ public struct Unet: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 32)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 64)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 96)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 128)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 160)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 192)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 224)
-                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 256)
-                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 288)
-                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 320)
-                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 352)
-                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 384)
-                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 416)
-                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 448)
-                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 480)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 32)
+                yp.store(zeroingNegatives(s2_0), at: 64)
+                yp.store(zeroingNegatives(s3_0), at: 96)
+                yp.store(zeroingNegatives(s4_0), at: 128)
+                yp.store(zeroingNegatives(s5_0), at: 160)
+                yp.store(zeroingNegatives(s6_0), at: 192)
+                yp.store(zeroingNegatives(s7_0), at: 224)
+                yp.store(zeroingNegatives(s8_0), at: 256)
+                yp.store(zeroingNegatives(s9_0), at: 288)
+                yp.store(zeroingNegatives(s10_0), at: 320)
+                yp.store(zeroingNegatives(s11_0), at: 352)
+                yp.store(zeroingNegatives(s12_0), at: 384)
+                yp.store(zeroingNegatives(s13_0), at: 416)
+                yp.store(zeroingNegatives(s14_0), at: 448)
+                yp.store(zeroingNegatives(s15_0), at: 480)
             }
         }
     }
@@ -853,14 +853,14 @@ public struct Unet: CompiledModel {
                     }
                 }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 96)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 112)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s1_0), at: 16)
+            yp.store(zeroingNegatives(s2_0), at: 32)
+            yp.store(zeroingNegatives(s3_0), at: 48)
+            yp.store(zeroingNegatives(s4_0), at: 64)
+            yp.store(zeroingNegatives(s5_0), at: 80)
+            yp.store(zeroingNegatives(s6_0), at: 96)
+            yp.store(zeroingNegatives(s7_0), at: 112)
         }
     }
 
@@ -1124,14 +1124,14 @@ public struct Unet: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 8)
+                yp.store(zeroingNegatives(s2_0), at: 16)
+                yp.store(zeroingNegatives(s3_0), at: 24)
+                yp.store(zeroingNegatives(s4_0), at: 32)
+                yp.store(zeroingNegatives(s5_0), at: 40)
+                yp.store(zeroingNegatives(s6_0), at: 48)
+                yp.store(zeroingNegatives(s7_0), at: 56)
             }
         }
     }
@@ -3732,6 +3732,21 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -699,10 +699,10 @@ public struct Activations: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 288])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[lane + 12] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[lane + 24] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<12 { yp[lane + 36] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<12 { yp[lane + 36] = v[lane] } }
             }
             do {
                 let yp = y + 48
@@ -723,10 +723,10 @@ public struct Activations: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 288])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<12 { yp[lane + 12] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<12 { yp[lane + 24] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<12 { yp[lane + 36] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<12 { yp[lane + 12] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<12 { yp[lane + 24] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<12 { yp[lane + 36] = v[lane] } }
             }
         }
     }
@@ -1737,14 +1737,14 @@ public struct Activations: CompiledModel {
                     let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = zeroingNegatives(s4_0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = zeroingNegatives(s5_0); for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = zeroingNegatives(s6_0); for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = zeroingNegatives(s7_0); for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
             do {
                 let yp = y + 48
@@ -1777,14 +1777,14 @@ public struct Activations: CompiledModel {
                     let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = zeroingNegatives(s4_0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = zeroingNegatives(s5_0); for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = zeroingNegatives(s6_0); for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = zeroingNegatives(s7_0); for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
         }
     }
@@ -2313,21 +2313,21 @@ public struct Activations: CompiledModel {
                     let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                let e0_0r = s0_0.replacing(with: 0, where: s0_0 .<= 0)
+                let e0_0r = maxWithZero(s0_0)
                 do { let v = e0_0r; for lane in 0..<6 { yp[lane] = v[lane] } }
-                let e1_0r = s1_0.replacing(with: 0, where: s1_0 .<= 0)
+                let e1_0r = maxWithZero(s1_0)
                 do { let v = e1_0r; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                let e2_0r = s2_0.replacing(with: 0, where: s2_0 .<= 0)
+                let e2_0r = maxWithZero(s2_0)
                 do { let v = e2_0r; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                let e3_0r = s3_0.replacing(with: 0, where: s3_0 .<= 0)
+                let e3_0r = maxWithZero(s3_0)
                 do { let v = e3_0r; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                let e4_0r = s4_0.replacing(with: 0, where: s4_0 .<= 0)
+                let e4_0r = maxWithZero(s4_0)
                 do { let v = e4_0r; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                let e5_0r = s5_0.replacing(with: 0, where: s5_0 .<= 0)
+                let e5_0r = maxWithZero(s5_0)
                 do { let v = e5_0r; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                let e6_0r = s6_0.replacing(with: 0, where: s6_0 .<= 0)
+                let e6_0r = maxWithZero(s6_0)
                 do { let v = e6_0r; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                let e7_0r = s7_0.replacing(with: 0, where: s7_0 .<= 0)
+                let e7_0r = maxWithZero(s7_0)
                 do { let v = e7_0r; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
             do {
@@ -2361,21 +2361,21 @@ public struct Activations: CompiledModel {
                     let x7 = V8(repeating: xp[ci + 42])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                let e0_0r = s0_0.replacing(with: 0, where: s0_0 .<= 0)
+                let e0_0r = maxWithZero(s0_0)
                 do { let v = e0_0r; for lane in 0..<6 { yp[lane] = v[lane] } }
-                let e1_0r = s1_0.replacing(with: 0, where: s1_0 .<= 0)
+                let e1_0r = maxWithZero(s1_0)
                 do { let v = e1_0r; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                let e2_0r = s2_0.replacing(with: 0, where: s2_0 .<= 0)
+                let e2_0r = maxWithZero(s2_0)
                 do { let v = e2_0r; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                let e3_0r = s3_0.replacing(with: 0, where: s3_0 .<= 0)
+                let e3_0r = maxWithZero(s3_0)
                 do { let v = e3_0r; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                let e4_0r = s4_0.replacing(with: 0, where: s4_0 .<= 0)
+                let e4_0r = maxWithZero(s4_0)
                 do { let v = e4_0r; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                let e5_0r = s5_0.replacing(with: 0, where: s5_0 .<= 0)
+                let e5_0r = maxWithZero(s5_0)
                 do { let v = e5_0r; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                let e6_0r = s6_0.replacing(with: 0, where: s6_0 .<= 0)
+                let e6_0r = maxWithZero(s6_0)
                 do { let v = e6_0r; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                let e7_0r = s7_0.replacing(with: 0, where: s7_0 .<= 0)
+                let e7_0r = maxWithZero(s7_0)
                 do { let v = e7_0r; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
         }
@@ -2430,7 +2430,7 @@ public struct Activations: CompiledModel {
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<12 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<12 { yp[lane] = v[lane] } }
             }
         }
     }
@@ -4482,3 +4482,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

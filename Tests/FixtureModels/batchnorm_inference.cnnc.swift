@@ -507,27 +507,27 @@ public struct BatchnormInference: CompiledModel {
                 }
             }
             var e0_0a = V8(), e0_0b = V8(); for lane in 0..<5 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 5] }
-            let e0_0n = s0_0 * e0_0a + e0_0b
+            let e0_0n = scaleShift(s0_0, e0_0a, e0_0b)
             let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
             do { let v = e0_0r; for lane in 0..<5 { yp[lane] = v[lane] } }
             var e1_0a = V8(), e1_0b = V8(); for lane in 0..<5 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 5] }
-            let e1_0n = s1_0 * e1_0a + e1_0b
+            let e1_0n = scaleShift(s1_0, e1_0a, e1_0b)
             let e1_0r = V8().replacing(with: e1_0n, where: e1_0n .> 0)
             do { let v = e1_0r; for lane in 0..<5 { yp[lane + 5] = v[lane] } }
             var e2_0a = V8(), e2_0b = V8(); for lane in 0..<5 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 5] }
-            let e2_0n = s2_0 * e2_0a + e2_0b
+            let e2_0n = scaleShift(s2_0, e2_0a, e2_0b)
             let e2_0r = V8().replacing(with: e2_0n, where: e2_0n .> 0)
             do { let v = e2_0r; for lane in 0..<5 { yp[lane + 10] = v[lane] } }
             var e3_0a = V8(), e3_0b = V8(); for lane in 0..<5 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 5] }
-            let e3_0n = s3_0 * e3_0a + e3_0b
+            let e3_0n = scaleShift(s3_0, e3_0a, e3_0b)
             let e3_0r = V8().replacing(with: e3_0n, where: e3_0n .> 0)
             do { let v = e3_0r; for lane in 0..<5 { yp[lane + 15] = v[lane] } }
             var e4_0a = V8(), e4_0b = V8(); for lane in 0..<5 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 5] }
-            let e4_0n = s4_0 * e4_0a + e4_0b
+            let e4_0n = scaleShift(s4_0, e4_0a, e4_0b)
             let e4_0r = V8().replacing(with: e4_0n, where: e4_0n .> 0)
             do { let v = e4_0r; for lane in 0..<5 { yp[lane + 20] = v[lane] } }
             var e5_0a = V8(), e5_0b = V8(); for lane in 0..<5 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 5] }
-            let e5_0n = s5_0 * e5_0a + e5_0b
+            let e5_0n = scaleShift(s5_0, e5_0a, e5_0b)
             let e5_0r = V8().replacing(with: e5_0n, where: e5_0n .> 0)
             do { let v = e5_0r; for lane in 0..<5 { yp[lane + 25] = v[lane] } }
         }
@@ -687,28 +687,28 @@ public struct BatchnormInference: CompiledModel {
                     }
                 }
                 var e0_0a = V8(), e0_0b = V8(); for lane in 0..<6 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 6] }
-                let e0_0n = s0_0 * e0_0a + e0_0b
+                let e0_0n = scaleShift(s0_0, e0_0a, e0_0b)
                 do { let v = e0_0n; for lane in 0..<6 { yp[lane] = v[lane] } }
                 var e1_0a = V8(), e1_0b = V8(); for lane in 0..<6 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 6] }
-                let e1_0n = s1_0 * e1_0a + e1_0b
+                let e1_0n = scaleShift(s1_0, e1_0a, e1_0b)
                 do { let v = e1_0n; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
                 var e2_0a = V8(), e2_0b = V8(); for lane in 0..<6 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 6] }
-                let e2_0n = s2_0 * e2_0a + e2_0b
+                let e2_0n = scaleShift(s2_0, e2_0a, e2_0b)
                 do { let v = e2_0n; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
                 var e3_0a = V8(), e3_0b = V8(); for lane in 0..<6 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 6] }
-                let e3_0n = s3_0 * e3_0a + e3_0b
+                let e3_0n = scaleShift(s3_0, e3_0a, e3_0b)
                 do { let v = e3_0n; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
                 var e4_0a = V8(), e4_0b = V8(); for lane in 0..<6 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 6] }
-                let e4_0n = s4_0 * e4_0a + e4_0b
+                let e4_0n = scaleShift(s4_0, e4_0a, e4_0b)
                 do { let v = e4_0n; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
                 var e5_0a = V8(), e5_0b = V8(); for lane in 0..<6 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 6] }
-                let e5_0n = s5_0 * e5_0a + e5_0b
+                let e5_0n = scaleShift(s5_0, e5_0a, e5_0b)
                 do { let v = e5_0n; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
                 var e6_0a = V8(), e6_0b = V8(); for lane in 0..<6 { e6_0a[lane] = post[lane]; e6_0b[lane] = post[lane + 6] }
-                let e6_0n = s6_0 * e6_0a + e6_0b
+                let e6_0n = scaleShift(s6_0, e6_0a, e6_0b)
                 do { let v = e6_0n; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
                 var e7_0a = V8(), e7_0b = V8(); for lane in 0..<6 { e7_0a[lane] = post[lane]; e7_0b[lane] = post[lane + 6] }
-                let e7_0n = s7_0 * e7_0a + e7_0b
+                let e7_0n = scaleShift(s7_0, e7_0a, e7_0b)
                 do { let v = e7_0n; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
             do {
@@ -747,28 +747,28 @@ public struct BatchnormInference: CompiledModel {
                     }
                 }
                 var e0_0a = V8(), e0_0b = V8(); for lane in 0..<6 { e0_0a[lane] = post[lane]; e0_0b[lane] = post[lane + 6] }
-                let e0_0n = s0_0 * e0_0a + e0_0b
+                let e0_0n = scaleShift(s0_0, e0_0a, e0_0b)
                 do { let v = e0_0n; for lane in 0..<6 { yp[lane] = v[lane] } }
                 var e1_0a = V8(), e1_0b = V8(); for lane in 0..<6 { e1_0a[lane] = post[lane]; e1_0b[lane] = post[lane + 6] }
-                let e1_0n = s1_0 * e1_0a + e1_0b
+                let e1_0n = scaleShift(s1_0, e1_0a, e1_0b)
                 do { let v = e1_0n; for lane in 0..<6 { yp[lane + 6] = v[lane] } }
                 var e2_0a = V8(), e2_0b = V8(); for lane in 0..<6 { e2_0a[lane] = post[lane]; e2_0b[lane] = post[lane + 6] }
-                let e2_0n = s2_0 * e2_0a + e2_0b
+                let e2_0n = scaleShift(s2_0, e2_0a, e2_0b)
                 do { let v = e2_0n; for lane in 0..<6 { yp[lane + 12] = v[lane] } }
                 var e3_0a = V8(), e3_0b = V8(); for lane in 0..<6 { e3_0a[lane] = post[lane]; e3_0b[lane] = post[lane + 6] }
-                let e3_0n = s3_0 * e3_0a + e3_0b
+                let e3_0n = scaleShift(s3_0, e3_0a, e3_0b)
                 do { let v = e3_0n; for lane in 0..<6 { yp[lane + 18] = v[lane] } }
                 var e4_0a = V8(), e4_0b = V8(); for lane in 0..<6 { e4_0a[lane] = post[lane]; e4_0b[lane] = post[lane + 6] }
-                let e4_0n = s4_0 * e4_0a + e4_0b
+                let e4_0n = scaleShift(s4_0, e4_0a, e4_0b)
                 do { let v = e4_0n; for lane in 0..<6 { yp[lane + 24] = v[lane] } }
                 var e5_0a = V8(), e5_0b = V8(); for lane in 0..<6 { e5_0a[lane] = post[lane]; e5_0b[lane] = post[lane + 6] }
-                let e5_0n = s5_0 * e5_0a + e5_0b
+                let e5_0n = scaleShift(s5_0, e5_0a, e5_0b)
                 do { let v = e5_0n; for lane in 0..<6 { yp[lane + 30] = v[lane] } }
                 var e6_0a = V8(), e6_0b = V8(); for lane in 0..<6 { e6_0a[lane] = post[lane]; e6_0b[lane] = post[lane + 6] }
-                let e6_0n = s6_0 * e6_0a + e6_0b
+                let e6_0n = scaleShift(s6_0, e6_0a, e6_0b)
                 do { let v = e6_0n; for lane in 0..<6 { yp[lane + 36] = v[lane] } }
                 var e7_0a = V8(), e7_0b = V8(); for lane in 0..<6 { e7_0a[lane] = post[lane]; e7_0b[lane] = post[lane + 6] }
-                let e7_0n = s7_0 * e7_0a + e7_0b
+                let e7_0n = scaleShift(s7_0, e7_0a, e7_0b)
                 do { let v = e7_0n; for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
         }
@@ -1781,3 +1781,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

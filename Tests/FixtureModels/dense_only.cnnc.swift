@@ -211,10 +211,10 @@ public struct DenseOnly: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 2352])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 128)
+                yp.store(zeroingNegatives(s2_0), at: 256)
+                yp.store(zeroingNegatives(s3_0), at: 384)
             }
             do {
                 let yp = y + c0 + 512
@@ -236,10 +236,10 @@ public struct DenseOnly: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 2352])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 128)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 256)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 384)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 128)
+                yp.store(zeroingNegatives(s2_0), at: 256)
+                yp.store(zeroingNegatives(s3_0), at: 384)
             }
         }
     }
@@ -373,8 +373,8 @@ public struct DenseOnly: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
             }
         }
     }
@@ -712,3 +712,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

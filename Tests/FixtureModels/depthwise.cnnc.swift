@@ -648,9 +648,9 @@ public struct Depthwise: CompiledModel {
                         let i4 = xr.simd(V16.self, at: 72)
                         s2 = madd(s2, i4, w2)
                     }
-                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                    yp.store(zeroingNegatives(s0), at: 0)
+                    yp.store(zeroingNegatives(s1), at: 24)
+                    yp.store(zeroingNegatives(s2), at: 48)
                 }
                 do {
                     let yp = y + (oy * 9 + 3) * 24
@@ -678,9 +678,9 @@ public struct Depthwise: CompiledModel {
                         let i4 = xr.simd(V16.self, at: 144)
                         s2 = madd(s2, i4, w2)
                     }
-                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                    yp.store(zeroingNegatives(s0), at: 0)
+                    yp.store(zeroingNegatives(s1), at: 24)
+                    yp.store(zeroingNegatives(s2), at: 48)
                 }
                 do {
                     let yp = y + (oy * 9 + 6) * 24
@@ -706,9 +706,9 @@ public struct Depthwise: CompiledModel {
                         s1 = madd(s1, i3, w2)
                         s2 = madd(s2, i3, w1)
                     }
-                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
+                    yp.store(zeroingNegatives(s0), at: 0)
+                    yp.store(zeroingNegatives(s1), at: 24)
+                    yp.store(zeroingNegatives(s2), at: 48)
                 }
             }
             do {
@@ -746,11 +746,11 @@ public struct Depthwise: CompiledModel {
                         let i6 = xr.simd(V8.self, at: 120)
                         s4 = madd(s4, i6, w2)
                     }
-                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                    yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
-                    yp.store(s4.replacing(with: 0, where: s4 .< 0), at: 96)
+                    yp.store(zeroingNegatives(s0), at: 0)
+                    yp.store(zeroingNegatives(s1), at: 24)
+                    yp.store(zeroingNegatives(s2), at: 48)
+                    yp.store(zeroingNegatives(s3), at: 72)
+                    yp.store(zeroingNegatives(s4), at: 96)
                 }
                 do {
                     let yp = y + (oy * 9 + 5) * 24 + 16
@@ -781,10 +781,10 @@ public struct Depthwise: CompiledModel {
                         s2 = madd(s2, i4, w2)
                         s3 = madd(s3, i4, w1)
                     }
-                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 24)
-                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 48)
-                    yp.store(s3.replacing(with: 0, where: s3 .< 0), at: 72)
+                    yp.store(zeroingNegatives(s0), at: 0)
+                    yp.store(zeroingNegatives(s1), at: 24)
+                    yp.store(zeroingNegatives(s2), at: 48)
+                    yp.store(zeroingNegatives(s3), at: 72)
                 }
             }
         }
@@ -931,19 +931,19 @@ public struct Depthwise: CompiledModel {
                         let i8 = xr.simd(V16.self, at: 192)
                         s3 = madd(s3, i8, w2)
                     }
-                    let e0n = s0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e0n = scaleShift(s0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                     let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e1n = scaleShift(s1, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                     let e1r = V16().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e2n = scaleShift(s2, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                     let e2r = V16().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = s3 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e3n = scaleShift(s3, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                     let e3r = V16().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
@@ -984,19 +984,19 @@ public struct Depthwise: CompiledModel {
                         let i8 = xr.simd(V8.self, at: 192)
                         s3 = madd(s3, i8, w2)
                     }
-                    let e0n = s0 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e0n = scaleShift(s0, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e0r = V8().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e1n = scaleShift(s1, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e1r = V8().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e2n = scaleShift(s2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e2r = V8().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = s3 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e3n = scaleShift(s3, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e3r = V8().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
@@ -2474,3 +2474,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -399,10 +399,10 @@ public struct EveryLayer: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 64)
+                yp.store(zeroingNegatives(s2_0), at: 128)
+                yp.store(zeroingNegatives(s3_0), at: 192)
             }
             do {
                 let yp = y + c0 + 256
@@ -423,10 +423,10 @@ public struct EveryLayer: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 24])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 64)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 128)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 192)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 64)
+                yp.store(zeroingNegatives(s2_0), at: 128)
+                yp.store(zeroingNegatives(s3_0), at: 192)
             }
         }
     }
@@ -677,22 +677,22 @@ public struct EveryLayer: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
-                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 80)
             }
@@ -723,19 +723,19 @@ public struct EveryLayer: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 16)
-                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 32)
-                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 48)
-                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 64)
             }
@@ -1010,8 +1010,8 @@ public struct EveryLayer: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
             }
         }
     }
@@ -2534,3 +2534,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -1259,23 +1259,23 @@ public struct PixelLanesSplit: CompiledModel {
                             do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
                             do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
                             do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                            let e0n = s0 * scale0 + shift0
-                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            let e0n = scaleShift(s0, scale0, shift0)
+                            let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * scale0 + shift0
-                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            let e1n = scaleShift(s1, scale0, shift0)
+                            let e1r = maxWithZero(e1n)
                             yp.store(e1r, at: 224)
-                            let e2n = s2 * scale0 + shift0
-                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            let e2n = scaleShift(s2, scale0, shift0)
+                            let e2r = maxWithZero(e2n)
                             yp.store(e2r, at: 448)
-                            let e3n = s3 * scale0 + shift0
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            let e3n = scaleShift(s3, scale0, shift0)
+                            let e3r = maxWithZero(e3n)
                             yp.store(e3r, at: 672)
-                            let e4n = s4 * scale0 + shift0
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            let e4n = scaleShift(s4, scale0, shift0)
+                            let e4r = maxWithZero(e4n)
                             yp.store(e4r, at: 896)
-                            let e5n = s5 * scale0 + shift0
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            let e5n = scaleShift(s5, scale0, shift0)
+                            let e5r = maxWithZero(e5n)
                             yp.store(e5r, at: 1120)
                         }
                     }
@@ -1383,23 +1383,23 @@ public struct PixelLanesSplit: CompiledModel {
                             do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
                             do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
                             do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                            let e0n = s0 * scale1 + shift1
-                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            let e0n = scaleShift(s0, scale1, shift1)
+                            let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * scale1 + shift1
-                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            let e1n = scaleShift(s1, scale1, shift1)
+                            let e1r = maxWithZero(e1n)
                             yp.store(e1r, at: 224)
-                            let e2n = s2 * scale1 + shift1
-                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            let e2n = scaleShift(s2, scale1, shift1)
+                            let e2r = maxWithZero(e2n)
                             yp.store(e2r, at: 448)
-                            let e3n = s3 * scale1 + shift1
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            let e3n = scaleShift(s3, scale1, shift1)
+                            let e3r = maxWithZero(e3n)
                             yp.store(e3r, at: 672)
-                            let e4n = s4 * scale1 + shift1
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            let e4n = scaleShift(s4, scale1, shift1)
+                            let e4r = maxWithZero(e4n)
                             yp.store(e4r, at: 896)
-                            let e5n = s5 * scale1 + shift1
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            let e5n = scaleShift(s5, scale1, shift1)
+                            let e5r = maxWithZero(e5n)
                             yp.store(e5r, at: 1120)
                         }
                     }
@@ -1507,23 +1507,23 @@ public struct PixelLanesSplit: CompiledModel {
                             do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
                             do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
                             do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                            let e0n = s0 * scale2 + shift2
-                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            let e0n = scaleShift(s0, scale2, shift2)
+                            let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * scale2 + shift2
-                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            let e1n = scaleShift(s1, scale2, shift2)
+                            let e1r = maxWithZero(e1n)
                             yp.store(e1r, at: 224)
-                            let e2n = s2 * scale2 + shift2
-                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            let e2n = scaleShift(s2, scale2, shift2)
+                            let e2r = maxWithZero(e2n)
                             yp.store(e2r, at: 448)
-                            let e3n = s3 * scale2 + shift2
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            let e3n = scaleShift(s3, scale2, shift2)
+                            let e3r = maxWithZero(e3n)
                             yp.store(e3r, at: 672)
-                            let e4n = s4 * scale2 + shift2
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            let e4n = scaleShift(s4, scale2, shift2)
+                            let e4r = maxWithZero(e4n)
                             yp.store(e4r, at: 896)
-                            let e5n = s5 * scale2 + shift2
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            let e5n = scaleShift(s5, scale2, shift2)
+                            let e5r = maxWithZero(e5n)
                             yp.store(e5r, at: 1120)
                         }
                     }
@@ -1631,23 +1631,23 @@ public struct PixelLanesSplit: CompiledModel {
                             do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
                             do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
                             do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                            let e0n = s0 * scale3 + shift3
-                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            let e0n = scaleShift(s0, scale3, shift3)
+                            let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * scale3 + shift3
-                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            let e1n = scaleShift(s1, scale3, shift3)
+                            let e1r = maxWithZero(e1n)
                             yp.store(e1r, at: 224)
-                            let e2n = s2 * scale3 + shift3
-                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            let e2n = scaleShift(s2, scale3, shift3)
+                            let e2r = maxWithZero(e2n)
                             yp.store(e2r, at: 448)
-                            let e3n = s3 * scale3 + shift3
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            let e3n = scaleShift(s3, scale3, shift3)
+                            let e3r = maxWithZero(e3n)
                             yp.store(e3r, at: 672)
-                            let e4n = s4 * scale3 + shift3
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            let e4n = scaleShift(s4, scale3, shift3)
+                            let e4r = maxWithZero(e4n)
                             yp.store(e4r, at: 896)
-                            let e5n = s5 * scale3 + shift3
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            let e5n = scaleShift(s5, scale3, shift3)
+                            let e5r = maxWithZero(e5n)
                             yp.store(e5r, at: 1120)
                         }
                     }
@@ -1755,23 +1755,23 @@ public struct PixelLanesSplit: CompiledModel {
                             do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
                             do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
                             do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                            let e0n = s0 * scale4 + shift4
-                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            let e0n = scaleShift(s0, scale4, shift4)
+                            let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * scale4 + shift4
-                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            let e1n = scaleShift(s1, scale4, shift4)
+                            let e1r = maxWithZero(e1n)
                             yp.store(e1r, at: 224)
-                            let e2n = s2 * scale4 + shift4
-                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            let e2n = scaleShift(s2, scale4, shift4)
+                            let e2r = maxWithZero(e2n)
                             yp.store(e2r, at: 448)
-                            let e3n = s3 * scale4 + shift4
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            let e3n = scaleShift(s3, scale4, shift4)
+                            let e3r = maxWithZero(e3n)
                             yp.store(e3r, at: 672)
-                            let e4n = s4 * scale4 + shift4
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            let e4n = scaleShift(s4, scale4, shift4)
+                            let e4r = maxWithZero(e4n)
                             yp.store(e4r, at: 896)
-                            let e5n = s5 * scale4 + shift4
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            let e5n = scaleShift(s5, scale4, shift4)
+                            let e5r = maxWithZero(e5n)
                             yp.store(e5r, at: 1120)
                         }
                     }
@@ -1879,23 +1879,23 @@ public struct PixelLanesSplit: CompiledModel {
                             do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
                             do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
                             do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                            let e0n = s0 * scale5 + shift5
-                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            let e0n = scaleShift(s0, scale5, shift5)
+                            let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * scale5 + shift5
-                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            let e1n = scaleShift(s1, scale5, shift5)
+                            let e1r = maxWithZero(e1n)
                             yp.store(e1r, at: 224)
-                            let e2n = s2 * scale5 + shift5
-                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            let e2n = scaleShift(s2, scale5, shift5)
+                            let e2r = maxWithZero(e2n)
                             yp.store(e2r, at: 448)
-                            let e3n = s3 * scale5 + shift5
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            let e3n = scaleShift(s3, scale5, shift5)
+                            let e3r = maxWithZero(e3n)
                             yp.store(e3r, at: 672)
-                            let e4n = s4 * scale5 + shift5
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            let e4n = scaleShift(s4, scale5, shift5)
+                            let e4r = maxWithZero(e4n)
                             yp.store(e4r, at: 896)
-                            let e5n = s5 * scale5 + shift5
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            let e5n = scaleShift(s5, scale5, shift5)
+                            let e5r = maxWithZero(e5n)
                             yp.store(e5r, at: 1120)
                         }
                     }
@@ -2003,23 +2003,23 @@ public struct PixelLanesSplit: CompiledModel {
                             do { let xv = row.simd(V8.self, at: 2436); s3 = madd(s3, xv, p6_6); s4 = madd(s4, xv, p5_6); s5 = madd(s5, xv, p4_6) }
                             do { let xv = row.simd(V8.self, at: 2702); s4 = madd(s4, xv, p6_6); s5 = madd(s5, xv, p5_6) }
                             do { let xv = row.simd(V8.self, at: 2968); s5 = madd(s5, xv, p6_6) }
-                            let e0n = s0 * scale6 + shift6
-                            let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                            let e0n = scaleShift(s0, scale6, shift6)
+                            let e0r = maxWithZero(e0n)
                             yp.store(e0r, at: 0)
-                            let e1n = s1 * scale6 + shift6
-                            let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                            let e1n = scaleShift(s1, scale6, shift6)
+                            let e1r = maxWithZero(e1n)
                             yp.store(e1r, at: 224)
-                            let e2n = s2 * scale6 + shift6
-                            let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                            let e2n = scaleShift(s2, scale6, shift6)
+                            let e2r = maxWithZero(e2n)
                             yp.store(e2r, at: 448)
-                            let e3n = s3 * scale6 + shift6
-                            let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                            let e3n = scaleShift(s3, scale6, shift6)
+                            let e3r = maxWithZero(e3n)
                             yp.store(e3r, at: 672)
-                            let e4n = s4 * scale6 + shift6
-                            let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                            let e4n = scaleShift(s4, scale6, shift6)
+                            let e4r = maxWithZero(e4n)
                             yp.store(e4r, at: 896)
-                            let e5n = s5 * scale6 + shift6
-                            let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                            let e5n = scaleShift(s5, scale6, shift6)
+                            let e5r = maxWithZero(e5n)
                             yp.store(e5r, at: 1120)
                         }
                     }
@@ -2637,3 +2637,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -539,10 +539,10 @@ public struct Separable: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 9])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 16)
+                yp.store(zeroingNegatives(s2_0), at: 32)
+                yp.store(zeroingNegatives(s3_0), at: 48)
             }
         }
     }
@@ -746,41 +746,41 @@ public struct Separable: CompiledModel {
                     s3_1 = madd(s3_1, x3, w1)
                     s3_2 = madd(s3_2, x3, w2)
                 }
-                let e0_0n = s0_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 24)
-                let e0_0r = e0_0n.replacing(with: 0, where: e0_0n .<= 0)
+                let e0_0n = scaleShift(s0_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 24))
+                let e0_0r = maxWithZero(e0_0n)
                 yp.store(e0_0r, at: 0)
-                let e0_1n = s0_1 * post.simd(V8.self, at: 8) + post.simd(V8.self, at: 32)
-                let e0_1r = e0_1n.replacing(with: 0, where: e0_1n .<= 0)
+                let e0_1n = scaleShift(s0_1, post.simd(V8.self, at: 8), post.simd(V8.self, at: 32))
+                let e0_1r = maxWithZero(e0_1n)
                 yp.store(e0_1r, at: 8)
-                let e0_2n = s0_2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
-                let e0_2r = e0_2n.replacing(with: 0, where: e0_2n .<= 0)
+                let e0_2n = scaleShift(s0_2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                let e0_2r = maxWithZero(e0_2n)
                 yp.store(e0_2r, at: 16)
-                let e1_0n = s1_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 24)
-                let e1_0r = e1_0n.replacing(with: 0, where: e1_0n .<= 0)
+                let e1_0n = scaleShift(s1_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 24))
+                let e1_0r = maxWithZero(e1_0n)
                 yp.store(e1_0r, at: 24)
-                let e1_1n = s1_1 * post.simd(V8.self, at: 8) + post.simd(V8.self, at: 32)
-                let e1_1r = e1_1n.replacing(with: 0, where: e1_1n .<= 0)
+                let e1_1n = scaleShift(s1_1, post.simd(V8.self, at: 8), post.simd(V8.self, at: 32))
+                let e1_1r = maxWithZero(e1_1n)
                 yp.store(e1_1r, at: 32)
-                let e1_2n = s1_2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
-                let e1_2r = e1_2n.replacing(with: 0, where: e1_2n .<= 0)
+                let e1_2n = scaleShift(s1_2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                let e1_2r = maxWithZero(e1_2n)
                 yp.store(e1_2r, at: 40)
-                let e2_0n = s2_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 24)
-                let e2_0r = e2_0n.replacing(with: 0, where: e2_0n .<= 0)
+                let e2_0n = scaleShift(s2_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 24))
+                let e2_0r = maxWithZero(e2_0n)
                 yp.store(e2_0r, at: 48)
-                let e2_1n = s2_1 * post.simd(V8.self, at: 8) + post.simd(V8.self, at: 32)
-                let e2_1r = e2_1n.replacing(with: 0, where: e2_1n .<= 0)
+                let e2_1n = scaleShift(s2_1, post.simd(V8.self, at: 8), post.simd(V8.self, at: 32))
+                let e2_1r = maxWithZero(e2_1n)
                 yp.store(e2_1r, at: 56)
-                let e2_2n = s2_2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
-                let e2_2r = e2_2n.replacing(with: 0, where: e2_2n .<= 0)
+                let e2_2n = scaleShift(s2_2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                let e2_2r = maxWithZero(e2_2n)
                 yp.store(e2_2r, at: 64)
-                let e3_0n = s3_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 24)
-                let e3_0r = e3_0n.replacing(with: 0, where: e3_0n .<= 0)
+                let e3_0n = scaleShift(s3_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 24))
+                let e3_0r = maxWithZero(e3_0n)
                 yp.store(e3_0r, at: 72)
-                let e3_1n = s3_1 * post.simd(V8.self, at: 8) + post.simd(V8.self, at: 32)
-                let e3_1r = e3_1n.replacing(with: 0, where: e3_1n .<= 0)
+                let e3_1n = scaleShift(s3_1, post.simd(V8.self, at: 8), post.simd(V8.self, at: 32))
+                let e3_1r = maxWithZero(e3_1n)
                 yp.store(e3_1r, at: 80)
-                let e3_2n = s3_2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
-                let e3_2r = e3_2n.replacing(with: 0, where: e3_2n .<= 0)
+                let e3_2n = scaleShift(s3_2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
+                let e3_2r = maxWithZero(e3_2n)
                 yp.store(e3_2r, at: 88)
             }
         }
@@ -2373,3 +2373,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -390,18 +390,18 @@ public struct WideChannels: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 16)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 56)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
-                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 96)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 128)
-                yp.store(s3_2.replacing(with: 0, where: s3_2 .< 0), at: 136)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 8)
+                yp.store(zeroingNegatives(s0_2), at: 16)
+                yp.store(zeroingNegatives(s1_0), at: 40)
+                yp.store(zeroingNegatives(s1_1), at: 48)
+                yp.store(zeroingNegatives(s1_2), at: 56)
+                yp.store(zeroingNegatives(s2_0), at: 80)
+                yp.store(zeroingNegatives(s2_1), at: 88)
+                yp.store(zeroingNegatives(s2_2), at: 96)
+                yp.store(zeroingNegatives(s3_0), at: 120)
+                yp.store(zeroingNegatives(s3_1), at: 128)
+                yp.store(zeroingNegatives(s3_2), at: 136)
             }
             for bx in 0..<2 {
                 let ox = bx * 3 + 4
@@ -438,15 +438,15 @@ public struct WideChannels: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
-                yp.store(s0_2.replacing(with: 0, where: s0_2 .< 0), at: 16)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                yp.store(s1_2.replacing(with: 0, where: s1_2 .< 0), at: 56)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
-                yp.store(s2_2.replacing(with: 0, where: s2_2 .< 0), at: 96)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 8)
+                yp.store(zeroingNegatives(s0_2), at: 16)
+                yp.store(zeroingNegatives(s1_0), at: 40)
+                yp.store(zeroingNegatives(s1_1), at: 48)
+                yp.store(zeroingNegatives(s1_2), at: 56)
+                yp.store(zeroingNegatives(s2_0), at: 80)
+                yp.store(zeroingNegatives(s2_1), at: 88)
+                yp.store(zeroingNegatives(s2_2), at: 96)
             }
         }
         // The remaining 16 output channels.
@@ -483,14 +483,14 @@ public struct WideChannels: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
-                yp.store(s3_1.replacing(with: 0, where: s3_1 .< 0), at: 128)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 8)
+                yp.store(zeroingNegatives(s1_0), at: 40)
+                yp.store(zeroingNegatives(s1_1), at: 48)
+                yp.store(zeroingNegatives(s2_0), at: 80)
+                yp.store(zeroingNegatives(s2_1), at: 88)
+                yp.store(zeroingNegatives(s3_0), at: 120)
+                yp.store(zeroingNegatives(s3_1), at: 128)
             }
             for bx in 0..<2 {
                 let ox = bx * 3 + 4
@@ -520,12 +520,12 @@ public struct WideChannels: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 8)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                yp.store(s1_1.replacing(with: 0, where: s1_1 .< 0), at: 48)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                yp.store(s2_1.replacing(with: 0, where: s2_1 .< 0), at: 88)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 8)
+                yp.store(zeroingNegatives(s1_0), at: 40)
+                yp.store(zeroingNegatives(s1_1), at: 48)
+                yp.store(zeroingNegatives(s2_0), at: 80)
+                yp.store(zeroingNegatives(s2_1), at: 88)
             }
         }
     }
@@ -1951,3 +1951,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

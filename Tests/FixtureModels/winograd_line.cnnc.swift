@@ -397,12 +397,12 @@ public struct WinogradLine: CompiledModel {
                             s5_0 = madd(s5_0, x5, w0)
                         }
                     }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 16)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 32)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 48)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 64)
-                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 80)
+                    yp.store(zeroingNegatives(s0_0), at: 0)
+                    yp.store(zeroingNegatives(s1_0), at: 16)
+                    yp.store(zeroingNegatives(s2_0), at: 32)
+                    yp.store(zeroingNegatives(s3_0), at: 48)
+                    yp.store(zeroingNegatives(s4_0), at: 64)
+                    yp.store(zeroingNegatives(s5_0), at: 80)
                 }
             }
         }
@@ -1020,14 +1020,14 @@ public struct WinogradLine: CompiledModel {
                             s7_0 = madd(s7_0, x7, w0)
                         }
                     }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-                    yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-                    yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
+                    yp.store(zeroingNegatives(s0_0), at: 0)
+                    yp.store(zeroingNegatives(s1_0), at: 8)
+                    yp.store(zeroingNegatives(s2_0), at: 16)
+                    yp.store(zeroingNegatives(s3_0), at: 24)
+                    yp.store(zeroingNegatives(s4_0), at: 32)
+                    yp.store(zeroingNegatives(s5_0), at: 40)
+                    yp.store(zeroingNegatives(s6_0), at: 48)
+                    yp.store(zeroingNegatives(s7_0), at: 56)
                 }
                 for bx in 0..<4 {
                     let ox = bx * 7 + 8
@@ -1060,13 +1060,13 @@ public struct WinogradLine: CompiledModel {
                             s6_0 = madd(s6_0, x6, w0)
                         }
                     }
-                    yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                    yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-                    yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-                    yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-                    yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-                    yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-                    yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
+                    yp.store(zeroingNegatives(s0_0), at: 0)
+                    yp.store(zeroingNegatives(s1_0), at: 8)
+                    yp.store(zeroingNegatives(s2_0), at: 16)
+                    yp.store(zeroingNegatives(s3_0), at: 24)
+                    yp.store(zeroingNegatives(s4_0), at: 32)
+                    yp.store(zeroingNegatives(s5_0), at: 40)
+                    yp.store(zeroingNegatives(s6_0), at: 48)
                 }
             }
         }
@@ -2102,6 +2102,21 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -357,14 +357,14 @@ public struct FrozenLayers: CompiledModel {
                     let x7 = V8(repeating: xp[ci + 28])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
-                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<6 { yp[lane + 30] = v[lane] } }
-                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<6 { yp[lane + 36] = v[lane] } }
-                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<6 { yp[lane + 42] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = zeroingNegatives(s4_0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = zeroingNegatives(s5_0); for lane in 0..<6 { yp[lane + 30] = v[lane] } }
+                do { let v = zeroingNegatives(s6_0); for lane in 0..<6 { yp[lane + 36] = v[lane] } }
+                do { let v = zeroingNegatives(s7_0); for lane in 0..<6 { yp[lane + 42] = v[lane] } }
             }
         }
     }
@@ -523,22 +523,22 @@ public struct FrozenLayers: CompiledModel {
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e0_0n = scaleShift(s0_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             let e0_0r = V4().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e1_0n = s1_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e1_0n = scaleShift(s1_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             let e1_0r = V4().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 4)
-            let e2_0n = s2_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e2_0n = scaleShift(s2_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             let e2_0r = V4().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 8)
-            let e3_0n = s3_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e3_0n = scaleShift(s3_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             let e3_0r = V4().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 12)
-            let e4_0n = s4_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e4_0n = scaleShift(s4_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             let e4_0r = V4().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 16)
-            let e5_0n = s5_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e5_0n = scaleShift(s5_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             let e5_0r = V4().replacing(with: e5_0n, where: e5_0n .> 0)
             yp.store(e5_0r, at: 20)
         }
@@ -647,17 +647,17 @@ public struct FrozenLayers: CompiledModel {
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e0_0n = scaleShift(s0_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e1_0n = scaleShift(s1_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             yp.store(e1_0n, at: 4)
-            let e2_0n = s2_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e2_0n = scaleShift(s2_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             yp.store(e2_0n, at: 8)
-            let e3_0n = s3_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e3_0n = scaleShift(s3_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             yp.store(e3_0n, at: 12)
-            let e4_0n = s4_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e4_0n = scaleShift(s4_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             yp.store(e4_0n, at: 16)
-            let e5_0n = s5_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+            let e5_0n = scaleShift(s5_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
             yp.store(e5_0n, at: 20)
         }
     }
@@ -706,7 +706,7 @@ public struct FrozenLayers: CompiledModel {
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<6 { yp[lane] = v[lane] } }
             }
         }
     }
@@ -1368,3 +1368,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

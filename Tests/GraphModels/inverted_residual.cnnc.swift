@@ -780,66 +780,66 @@ public struct InvertedResidual: CompiledModel {
                     s6_0 = madd(s6_0, x6, w0)
                     s6_1 = madd(s6_1, x6, w1)
                 }
-                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 let e0_0m = e0_0r.replacing(with: Float(6.0), where: e0_0r .> Float(6.0))
                 yp.store(e0_0m, at: 0)
                 var e0_1a = V16(), e0_1b = V16(); for lane in 0..<8 { e0_1a[lane] = post[lane + 16]; e0_1b[lane] = post[lane + 40] }
-                let e0_1n = s0_1 * e0_1a + e0_1b
+                let e0_1n = scaleShift(s0_1, e0_1a, e0_1b)
                 let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
                 let e0_1m = e0_1r.replacing(with: Float(6.0), where: e0_1r .> Float(6.0))
                 do { let v = e0_1m; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 let e1_0m = e1_0r.replacing(with: Float(6.0), where: e1_0r .> Float(6.0))
                 yp.store(e1_0m, at: 24)
                 var e1_1a = V16(), e1_1b = V16(); for lane in 0..<8 { e1_1a[lane] = post[lane + 16]; e1_1b[lane] = post[lane + 40] }
-                let e1_1n = s1_1 * e1_1a + e1_1b
+                let e1_1n = scaleShift(s1_1, e1_1a, e1_1b)
                 let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
                 let e1_1m = e1_1r.replacing(with: Float(6.0), where: e1_1r .> Float(6.0))
                 do { let v = e1_1m; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 let e2_0m = e2_0r.replacing(with: Float(6.0), where: e2_0r .> Float(6.0))
                 yp.store(e2_0m, at: 48)
                 var e2_1a = V16(), e2_1b = V16(); for lane in 0..<8 { e2_1a[lane] = post[lane + 16]; e2_1b[lane] = post[lane + 40] }
-                let e2_1n = s2_1 * e2_1a + e2_1b
+                let e2_1n = scaleShift(s2_1, e2_1a, e2_1b)
                 let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
                 let e2_1m = e2_1r.replacing(with: Float(6.0), where: e2_1r .> Float(6.0))
                 do { let v = e2_1m; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
-                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
                 yp.store(e3_0m, at: 72)
                 var e3_1a = V16(), e3_1b = V16(); for lane in 0..<8 { e3_1a[lane] = post[lane + 16]; e3_1b[lane] = post[lane + 40] }
-                let e3_1n = s3_1 * e3_1a + e3_1b
+                let e3_1n = scaleShift(s3_1, e3_1a, e3_1b)
                 let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
                 let e3_1m = e3_1r.replacing(with: Float(6.0), where: e3_1r .> Float(6.0))
                 do { let v = e3_1m; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
-                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
                 yp.store(e4_0m, at: 96)
                 var e4_1a = V16(), e4_1b = V16(); for lane in 0..<8 { e4_1a[lane] = post[lane + 16]; e4_1b[lane] = post[lane + 40] }
-                let e4_1n = s4_1 * e4_1a + e4_1b
+                let e4_1n = scaleShift(s4_1, e4_1a, e4_1b)
                 let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
                 let e4_1m = e4_1r.replacing(with: Float(6.0), where: e4_1r .> Float(6.0))
                 do { let v = e4_1m; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
-                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
                 yp.store(e5_0m, at: 120)
                 var e5_1a = V16(), e5_1b = V16(); for lane in 0..<8 { e5_1a[lane] = post[lane + 16]; e5_1b[lane] = post[lane + 40] }
-                let e5_1n = s5_1 * e5_1a + e5_1b
+                let e5_1n = scaleShift(s5_1, e5_1a, e5_1b)
                 let e5_1r = V16().replacing(with: e5_1n, where: e5_1n .> 0)
                 let e5_1m = e5_1r.replacing(with: Float(6.0), where: e5_1r .> Float(6.0))
                 do { let v = e5_1m; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
-                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
                 let e6_0m = e6_0r.replacing(with: Float(6.0), where: e6_0r .> Float(6.0))
                 yp.store(e6_0m, at: 144)
                 var e6_1a = V16(), e6_1b = V16(); for lane in 0..<8 { e6_1a[lane] = post[lane + 16]; e6_1b[lane] = post[lane + 40] }
-                let e6_1n = s6_1 * e6_1a + e6_1b
+                let e6_1n = scaleShift(s6_1, e6_1a, e6_1b)
                 let e6_1r = V16().replacing(with: e6_1n, where: e6_1n .> 0)
                 let e6_1m = e6_1r.replacing(with: Float(6.0), where: e6_1r .> Float(6.0))
                 do { let v = e6_1m; for lane in 0..<8 { yp[lane + 160] = v[lane] } }
@@ -882,57 +882,57 @@ public struct InvertedResidual: CompiledModel {
                     s5_0 = madd(s5_0, x5, w0)
                     s5_1 = madd(s5_1, x5, w1)
                 }
-                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 let e0_0m = e0_0r.replacing(with: Float(6.0), where: e0_0r .> Float(6.0))
                 yp.store(e0_0m, at: 0)
                 var e0_1a = V16(), e0_1b = V16(); for lane in 0..<8 { e0_1a[lane] = post[lane + 16]; e0_1b[lane] = post[lane + 40] }
-                let e0_1n = s0_1 * e0_1a + e0_1b
+                let e0_1n = scaleShift(s0_1, e0_1a, e0_1b)
                 let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
                 let e0_1m = e0_1r.replacing(with: Float(6.0), where: e0_1r .> Float(6.0))
                 do { let v = e0_1m; for lane in 0..<8 { yp[lane + 16] = v[lane] } }
-                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 let e1_0m = e1_0r.replacing(with: Float(6.0), where: e1_0r .> Float(6.0))
                 yp.store(e1_0m, at: 24)
                 var e1_1a = V16(), e1_1b = V16(); for lane in 0..<8 { e1_1a[lane] = post[lane + 16]; e1_1b[lane] = post[lane + 40] }
-                let e1_1n = s1_1 * e1_1a + e1_1b
+                let e1_1n = scaleShift(s1_1, e1_1a, e1_1b)
                 let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
                 let e1_1m = e1_1r.replacing(with: Float(6.0), where: e1_1r .> Float(6.0))
                 do { let v = e1_1m; for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 let e2_0m = e2_0r.replacing(with: Float(6.0), where: e2_0r .> Float(6.0))
                 yp.store(e2_0m, at: 48)
                 var e2_1a = V16(), e2_1b = V16(); for lane in 0..<8 { e2_1a[lane] = post[lane + 16]; e2_1b[lane] = post[lane + 40] }
-                let e2_1n = s2_1 * e2_1a + e2_1b
+                let e2_1n = scaleShift(s2_1, e2_1a, e2_1b)
                 let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
                 let e2_1m = e2_1r.replacing(with: Float(6.0), where: e2_1r .> Float(6.0))
                 do { let v = e2_1m; for lane in 0..<8 { yp[lane + 64] = v[lane] } }
-                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
                 yp.store(e3_0m, at: 72)
                 var e3_1a = V16(), e3_1b = V16(); for lane in 0..<8 { e3_1a[lane] = post[lane + 16]; e3_1b[lane] = post[lane + 40] }
-                let e3_1n = s3_1 * e3_1a + e3_1b
+                let e3_1n = scaleShift(s3_1, e3_1a, e3_1b)
                 let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
                 let e3_1m = e3_1r.replacing(with: Float(6.0), where: e3_1r .> Float(6.0))
                 do { let v = e3_1m; for lane in 0..<8 { yp[lane + 88] = v[lane] } }
-                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
                 yp.store(e4_0m, at: 96)
                 var e4_1a = V16(), e4_1b = V16(); for lane in 0..<8 { e4_1a[lane] = post[lane + 16]; e4_1b[lane] = post[lane + 40] }
-                let e4_1n = s4_1 * e4_1a + e4_1b
+                let e4_1n = scaleShift(s4_1, e4_1a, e4_1b)
                 let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
                 let e4_1m = e4_1r.replacing(with: Float(6.0), where: e4_1r .> Float(6.0))
                 do { let v = e4_1m; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
-                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                 let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
                 yp.store(e5_0m, at: 120)
                 var e5_1a = V16(), e5_1b = V16(); for lane in 0..<8 { e5_1a[lane] = post[lane + 16]; e5_1b[lane] = post[lane + 40] }
-                let e5_1n = s5_1 * e5_1a + e5_1b
+                let e5_1n = scaleShift(s5_1, e5_1a, e5_1b)
                 let e5_1r = V16().replacing(with: e5_1n, where: e5_1n .> 0)
                 let e5_1m = e5_1r.replacing(with: Float(6.0), where: e5_1r .> Float(6.0))
                 do { let v = e5_1m; for lane in 0..<8 { yp[lane + 136] = v[lane] } }
@@ -1102,15 +1102,15 @@ public struct InvertedResidual: CompiledModel {
                         let i6 = xr.simd(V16.self, at: 144)
                         s2 = madd(s2, i6, w2)
                     }
-                    let e0n = s0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e0n = scaleShift(s0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                     let e0r = V16().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e1n = scaleShift(s1, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                     let e1r = V16().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 24)
+                    let e2n = scaleShift(s2, post.simd(V16.self, at: 0), post.simd(V16.self, at: 24))
                     let e2r = V16().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
@@ -1163,27 +1163,27 @@ public struct InvertedResidual: CompiledModel {
                         let i12 = xr.simd(V8.self, at: 288)
                         s5 = madd(s5, i12, w2)
                     }
-                    let e0n = s0 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e0n = scaleShift(s0, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e0r = V8().replacing(with: e0n, where: e0n .> 0)
                     let e0m = e0r.replacing(with: Float(6.0), where: e0r .> Float(6.0))
                     yp.store(e0m, at: 0)
-                    let e1n = s1 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e1n = scaleShift(s1, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e1r = V8().replacing(with: e1n, where: e1n .> 0)
                     let e1m = e1r.replacing(with: Float(6.0), where: e1r .> Float(6.0))
                     yp.store(e1m, at: 24)
-                    let e2n = s2 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e2n = scaleShift(s2, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e2r = V8().replacing(with: e2n, where: e2n .> 0)
                     let e2m = e2r.replacing(with: Float(6.0), where: e2r .> Float(6.0))
                     yp.store(e2m, at: 48)
-                    let e3n = s3 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e3n = scaleShift(s3, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e3r = V8().replacing(with: e3n, where: e3n .> 0)
                     let e3m = e3r.replacing(with: Float(6.0), where: e3r .> Float(6.0))
                     yp.store(e3m, at: 72)
-                    let e4n = s4 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e4n = scaleShift(s4, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e4r = V8().replacing(with: e4n, where: e4n .> 0)
                     let e4m = e4r.replacing(with: Float(6.0), where: e4r .> Float(6.0))
                     yp.store(e4m, at: 96)
-                    let e5n = s5 * post.simd(V8.self, at: 16) + post.simd(V8.self, at: 40)
+                    let e5n = scaleShift(s5, post.simd(V8.self, at: 16), post.simd(V8.self, at: 40))
                     let e5r = V8().replacing(with: e5n, where: e5n .> 0)
                     let e5m = e5r.replacing(with: Float(6.0), where: e5r .> Float(6.0))
                     yp.store(e5m, at: 120)
@@ -1277,17 +1277,17 @@ public struct InvertedResidual: CompiledModel {
                 let x5 = V16(repeating: xp[ci + 120])
                 s5_0 = madd(s5_0, x5, w0)
             }
-            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e1_0n, at: 16)
-            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e2_0n, at: 32)
-            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e3_0n, at: 48)
-            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e4_0n, at: 64)
-            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e5_0n, at: 80)
         }
     }
@@ -1437,81 +1437,81 @@ public struct InvertedResidual: CompiledModel {
                 s5_1 = madd(s5_1, x5, w1)
                 s5_2 = madd(s5_2, x5, w2)
             }
-            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 40))
             let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
             let e0_0m = e0_0r.replacing(with: Float(6.0), where: e0_0r .> Float(6.0))
             yp.store(e0_0m, at: 0)
-            let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e0_1n = scaleShift(s0_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 56))
             let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
             let e0_1m = e0_1r.replacing(with: Float(6.0), where: e0_1r .> Float(6.0))
             yp.store(e0_1m, at: 16)
             var e0_2a = V16(), e0_2b = V16(); for lane in 0..<8 { e0_2a[lane] = post[lane + 32]; e0_2b[lane] = post[lane + 72] }
-            let e0_2n = s0_2 * e0_2a + e0_2b
+            let e0_2n = scaleShift(s0_2, e0_2a, e0_2b)
             let e0_2r = V16().replacing(with: e0_2n, where: e0_2n .> 0)
             let e0_2m = e0_2r.replacing(with: Float(6.0), where: e0_2r .> Float(6.0))
             do { let v = e0_2m; for lane in 0..<8 { yp[lane + 32] = v[lane] } }
-            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 40))
             let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
             let e1_0m = e1_0r.replacing(with: Float(6.0), where: e1_0r .> Float(6.0))
             yp.store(e1_0m, at: 40)
-            let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e1_1n = scaleShift(s1_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 56))
             let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
             let e1_1m = e1_1r.replacing(with: Float(6.0), where: e1_1r .> Float(6.0))
             yp.store(e1_1m, at: 56)
             var e1_2a = V16(), e1_2b = V16(); for lane in 0..<8 { e1_2a[lane] = post[lane + 32]; e1_2b[lane] = post[lane + 72] }
-            let e1_2n = s1_2 * e1_2a + e1_2b
+            let e1_2n = scaleShift(s1_2, e1_2a, e1_2b)
             let e1_2r = V16().replacing(with: e1_2n, where: e1_2n .> 0)
             let e1_2m = e1_2r.replacing(with: Float(6.0), where: e1_2r .> Float(6.0))
             do { let v = e1_2m; for lane in 0..<8 { yp[lane + 72] = v[lane] } }
-            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 40))
             let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
             let e2_0m = e2_0r.replacing(with: Float(6.0), where: e2_0r .> Float(6.0))
             yp.store(e2_0m, at: 80)
-            let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e2_1n = scaleShift(s2_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 56))
             let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
             let e2_1m = e2_1r.replacing(with: Float(6.0), where: e2_1r .> Float(6.0))
             yp.store(e2_1m, at: 96)
             var e2_2a = V16(), e2_2b = V16(); for lane in 0..<8 { e2_2a[lane] = post[lane + 32]; e2_2b[lane] = post[lane + 72] }
-            let e2_2n = s2_2 * e2_2a + e2_2b
+            let e2_2n = scaleShift(s2_2, e2_2a, e2_2b)
             let e2_2r = V16().replacing(with: e2_2n, where: e2_2n .> 0)
             let e2_2m = e2_2r.replacing(with: Float(6.0), where: e2_2r .> Float(6.0))
             do { let v = e2_2m; for lane in 0..<8 { yp[lane + 112] = v[lane] } }
-            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 40))
             let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
             let e3_0m = e3_0r.replacing(with: Float(6.0), where: e3_0r .> Float(6.0))
             yp.store(e3_0m, at: 120)
-            let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e3_1n = scaleShift(s3_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 56))
             let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
             let e3_1m = e3_1r.replacing(with: Float(6.0), where: e3_1r .> Float(6.0))
             yp.store(e3_1m, at: 136)
             var e3_2a = V16(), e3_2b = V16(); for lane in 0..<8 { e3_2a[lane] = post[lane + 32]; e3_2b[lane] = post[lane + 72] }
-            let e3_2n = s3_2 * e3_2a + e3_2b
+            let e3_2n = scaleShift(s3_2, e3_2a, e3_2b)
             let e3_2r = V16().replacing(with: e3_2n, where: e3_2n .> 0)
             let e3_2m = e3_2r.replacing(with: Float(6.0), where: e3_2r .> Float(6.0))
             do { let v = e3_2m; for lane in 0..<8 { yp[lane + 152] = v[lane] } }
-            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 40))
             let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
             let e4_0m = e4_0r.replacing(with: Float(6.0), where: e4_0r .> Float(6.0))
             yp.store(e4_0m, at: 160)
-            let e4_1n = s4_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e4_1n = scaleShift(s4_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 56))
             let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
             let e4_1m = e4_1r.replacing(with: Float(6.0), where: e4_1r .> Float(6.0))
             yp.store(e4_1m, at: 176)
             var e4_2a = V16(), e4_2b = V16(); for lane in 0..<8 { e4_2a[lane] = post[lane + 32]; e4_2b[lane] = post[lane + 72] }
-            let e4_2n = s4_2 * e4_2a + e4_2b
+            let e4_2n = scaleShift(s4_2, e4_2a, e4_2b)
             let e4_2r = V16().replacing(with: e4_2n, where: e4_2n .> 0)
             let e4_2m = e4_2r.replacing(with: Float(6.0), where: e4_2r .> Float(6.0))
             do { let v = e4_2m; for lane in 0..<8 { yp[lane + 192] = v[lane] } }
-            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 40)
+            let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 40))
             let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
             let e5_0m = e5_0r.replacing(with: Float(6.0), where: e5_0r .> Float(6.0))
             yp.store(e5_0m, at: 200)
-            let e5_1n = s5_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 56)
+            let e5_1n = scaleShift(s5_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 56))
             let e5_1r = V16().replacing(with: e5_1n, where: e5_1n .> 0)
             let e5_1m = e5_1r.replacing(with: Float(6.0), where: e5_1r .> Float(6.0))
             yp.store(e5_1m, at: 216)
             var e5_2a = V16(), e5_2b = V16(); for lane in 0..<8 { e5_2a[lane] = post[lane + 32]; e5_2b[lane] = post[lane + 72] }
-            let e5_2n = s5_2 * e5_2a + e5_2b
+            let e5_2n = scaleShift(s5_2, e5_2a, e5_2b)
             let e5_2r = V16().replacing(with: e5_2n, where: e5_2n .> 0)
             let e5_2m = e5_2r.replacing(with: Float(6.0), where: e5_2r .> Float(6.0))
             do { let v = e5_2m; for lane in 0..<8 { yp[lane + 232] = v[lane] } }
@@ -1727,14 +1727,14 @@ public struct InvertedResidual: CompiledModel {
                         let i9 = xr.simd(V16.self, at: 200)
                         s1 = madd(s1, i9, w4)
                     }
-                    let e0n = s0 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
-                    let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                    let e0n = scaleShift(s0, post.simd(V16.self, at: c0), post.simd(V16.self, at: c0 + 40))
+                    let e0r = maxWithZero(e0n)
                     yp.store(e0r, at: 0)
-                    let e1n = s1 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
-                    let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                    let e1n = scaleShift(s1, post.simd(V16.self, at: c0), post.simd(V16.self, at: c0 + 40))
+                    let e1r = maxWithZero(e1n)
                     yp.store(e1r, at: 40)
-                    let e2n = s2 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
-                    let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                    let e2n = scaleShift(s2, post.simd(V16.self, at: c0), post.simd(V16.self, at: c0 + 40))
+                    let e2r = maxWithZero(e2n)
                     yp.store(e2r, at: 80)
                 }
                 do {
@@ -1765,14 +1765,14 @@ public struct InvertedResidual: CompiledModel {
                         s0 = madd(s0, i6, w3)
                         s2 = madd(s2, i6, w2)
                     }
-                    let e0n = s0 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
-                    let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                    let e0n = scaleShift(s0, post.simd(V16.self, at: c0), post.simd(V16.self, at: c0 + 40))
+                    let e0r = maxWithZero(e0n)
                     yp.store(e0r, at: 0)
-                    let e1n = s1 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
-                    let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                    let e1n = scaleShift(s1, post.simd(V16.self, at: c0), post.simd(V16.self, at: c0 + 40))
+                    let e1r = maxWithZero(e1n)
                     yp.store(e1r, at: 40)
-                    let e2n = s2 * post.simd(V16.self, at: c0) + post.simd(V16.self, at: c0 + 40)
-                    let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                    let e2n = scaleShift(s2, post.simd(V16.self, at: c0), post.simd(V16.self, at: c0 + 40))
+                    let e2r = maxWithZero(e2n)
                     yp.store(e2r, at: 80)
                 }
             }
@@ -1818,23 +1818,23 @@ public struct InvertedResidual: CompiledModel {
                         s3 = madd(s3, i9, w3)
                         s5 = madd(s5, i9, w2)
                     }
-                    let e0n = s0 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
-                    let e0r = e0n.replacing(with: 0, where: e0n .<= 0)
+                    let e0n = scaleShift(s0, post.simd(V8.self, at: 32), post.simd(V8.self, at: 72))
+                    let e0r = maxWithZero(e0n)
                     yp.store(e0r, at: 0)
-                    let e1n = s1 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
-                    let e1r = e1n.replacing(with: 0, where: e1n .<= 0)
+                    let e1n = scaleShift(s1, post.simd(V8.self, at: 32), post.simd(V8.self, at: 72))
+                    let e1r = maxWithZero(e1n)
                     yp.store(e1r, at: 40)
-                    let e2n = s2 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
-                    let e2r = e2n.replacing(with: 0, where: e2n .<= 0)
+                    let e2n = scaleShift(s2, post.simd(V8.self, at: 32), post.simd(V8.self, at: 72))
+                    let e2r = maxWithZero(e2n)
                     yp.store(e2r, at: 80)
-                    let e3n = s3 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
-                    let e3r = e3n.replacing(with: 0, where: e3n .<= 0)
+                    let e3n = scaleShift(s3, post.simd(V8.self, at: 32), post.simd(V8.self, at: 72))
+                    let e3r = maxWithZero(e3n)
                     yp.store(e3r, at: 120)
-                    let e4n = s4 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
-                    let e4r = e4n.replacing(with: 0, where: e4n .<= 0)
+                    let e4n = scaleShift(s4, post.simd(V8.self, at: 32), post.simd(V8.self, at: 72))
+                    let e4r = maxWithZero(e4n)
                     yp.store(e4r, at: 160)
-                    let e5n = s5 * post.simd(V8.self, at: 32) + post.simd(V8.self, at: 72)
-                    let e5r = e5n.replacing(with: 0, where: e5n .<= 0)
+                    let e5n = scaleShift(s5, post.simd(V8.self, at: 32), post.simd(V8.self, at: 72))
+                    let e5r = maxWithZero(e5n)
                     yp.store(e5r, at: 200)
                 }
             }
@@ -1982,21 +1982,21 @@ public struct InvertedResidual: CompiledModel {
                 let x7 = V16(repeating: xp[a7 + ci])
                 s7_0 = madd(s7_0, x7, w0)
             }
-            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e1_0n, at: 16)
-            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e2_0n, at: 32)
-            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e3_0n, at: 48)
-            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e4_0n, at: 64)
-            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e5_0n, at: 80)
-            let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e6_0n, at: 96)
-            let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e7_0n = scaleShift(s7_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e7_0n, at: 112)
         }
         for b in parts.clamped(to: 1..<5) {
@@ -2029,19 +2029,19 @@ public struct InvertedResidual: CompiledModel {
                 let x6 = V16(repeating: xp[a6 + ci])
                 s6_0 = madd(s6_0, x6, w0)
             }
-            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e1_0n, at: 16)
-            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e2_0n, at: 32)
-            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e3_0n, at: 48)
-            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e4_0n, at: 64)
-            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e5_0n, at: 80)
-            let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e6_0n, at: 96)
         }
     }
@@ -2112,9 +2112,9 @@ public struct InvertedResidual: CompiledModel {
                         let i5 = xr.simd(V16.self, at: 80)
                         s2 = madd(s2, i5, w1)
                     }
-                    yp.store(s0.replacing(with: 0, where: s0 .< 0), at: 0)
-                    yp.store(s1.replacing(with: 0, where: s1 .< 0), at: 16)
-                    yp.store(s2.replacing(with: 0, where: s2 .< 0), at: 32)
+                    yp.store(zeroingNegatives(s0), at: 0)
+                    yp.store(zeroingNegatives(s1), at: 16)
+                    yp.store(zeroingNegatives(s2), at: 32)
                 }
             }
         }
@@ -3829,3 +3829,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -451,28 +451,28 @@ public struct NestedSequential: CompiledModel {
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e0_0n = scaleShift(s0_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
             let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e1_0n = s1_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e1_0n = scaleShift(s1_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
             let e1_0r = V8().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 8)
-            let e2_0n = s2_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e2_0n = scaleShift(s2_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
             let e2_0r = V8().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 16)
-            let e3_0n = s3_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e3_0n = scaleShift(s3_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
             let e3_0r = V8().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 24)
-            let e4_0n = s4_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e4_0n = scaleShift(s4_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
             let e4_0r = V8().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 32)
-            let e5_0n = s5_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e5_0n = scaleShift(s5_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
             let e5_0r = V8().replacing(with: e5_0n, where: e5_0n .> 0)
             yp.store(e5_0r, at: 40)
-            let e6_0n = s6_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e6_0n = scaleShift(s6_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
             let e6_0r = V8().replacing(with: e6_0n, where: e6_0n .> 0)
             yp.store(e6_0r, at: 48)
-            let e7_0n = s7_0 * post.simd(V8.self, at: 0) + post.simd(V8.self, at: 8)
+            let e7_0n = scaleShift(s7_0, post.simd(V8.self, at: 0), post.simd(V8.self, at: 8))
             let e7_0r = V8().replacing(with: e7_0n, where: e7_0n .> 0)
             yp.store(e7_0r, at: 56)
         }
@@ -1690,6 +1690,21 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
 
 // MARK: - Winograd's 1-D transforms
 

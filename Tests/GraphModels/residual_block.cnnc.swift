@@ -550,14 +550,14 @@ public struct ResidualBlock: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 8)
+                yp.store(zeroingNegatives(s2_0), at: 16)
+                yp.store(zeroingNegatives(s3_0), at: 24)
+                yp.store(zeroingNegatives(s4_0), at: 32)
+                yp.store(zeroingNegatives(s5_0), at: 40)
+                yp.store(zeroingNegatives(s6_0), at: 48)
+                yp.store(zeroingNegatives(s7_0), at: 56)
             }
         }
     }
@@ -662,28 +662,28 @@ public struct ResidualBlock: CompiledModel {
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
             yp.store(e0_0r, at: 0)
-            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
             yp.store(e1_0r, at: 16)
-            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
             yp.store(e2_0r, at: 32)
-            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
             yp.store(e3_0r, at: 48)
-            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
             yp.store(e4_0r, at: 64)
-            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
             yp.store(e5_0r, at: 80)
-            let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
             yp.store(e6_0r, at: 96)
-            let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e7_0n = scaleShift(s7_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             let e7_0r = V16().replacing(with: e7_0n, where: e7_0n .> 0)
             yp.store(e7_0r, at: 112)
         }
@@ -1048,52 +1048,52 @@ public struct ResidualBlock: CompiledModel {
                         let (s02, s12, s22, s32) = winogradOutput4(a02, a12, a22, a32, a42, a52)
                         let (s03, s13, s23, s33) = winogradOutput4(a03, a13, a23, a33, a43, a53)
                         let y00 = s00 + bias
-                        let e00n = y00 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e00n = scaleShift(y00, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e00n, at: k)
                         let y01 = s01 + bias
-                        let e01n = y01 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e01n = scaleShift(y01, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e01n, at: k + 16)
                         let y02 = s02 + bias
-                        let e02n = y02 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e02n = scaleShift(y02, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e02n, at: k + 32)
                         let y03 = s03 + bias
-                        let e03n = y03 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e03n = scaleShift(y03, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e03n, at: k + 48)
                         let y10 = s10 + bias
-                        let e10n = y10 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e10n = scaleShift(y10, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e10n, at: k + 128)
                         let y11 = s11 + bias
-                        let e11n = y11 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e11n = scaleShift(y11, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e11n, at: k + 144)
                         let y12 = s12 + bias
-                        let e12n = y12 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e12n = scaleShift(y12, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e12n, at: k + 160)
                         let y13 = s13 + bias
-                        let e13n = y13 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e13n = scaleShift(y13, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e13n, at: k + 176)
                         let y20 = s20 + bias
-                        let e20n = y20 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e20n = scaleShift(y20, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e20n, at: k + 256)
                         let y21 = s21 + bias
-                        let e21n = y21 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e21n = scaleShift(y21, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e21n, at: k + 272)
                         let y22 = s22 + bias
-                        let e22n = y22 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e22n = scaleShift(y22, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e22n, at: k + 288)
                         let y23 = s23 + bias
-                        let e23n = y23 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e23n = scaleShift(y23, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e23n, at: k + 304)
                         let y30 = s30 + bias
-                        let e30n = y30 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e30n = scaleShift(y30, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e30n, at: k + 384)
                         let y31 = s31 + bias
-                        let e31n = y31 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e31n = scaleShift(y31, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e31n, at: k + 400)
                         let y32 = s32 + bias
-                        let e32n = y32 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e32n = scaleShift(y32, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e32n, at: k + 416)
                         let y33 = s33 + bias
-                        let e33n = y33 * post.simd(V16.self, at: k) + post.simd(V16.self, at: k + 16)
+                        let e33n = scaleShift(y33, post.simd(V16.self, at: k), post.simd(V16.self, at: k + 16))
                         yt.store(e33n, at: k + 432)
                     }
                 }
@@ -1182,21 +1182,21 @@ public struct ResidualBlock: CompiledModel {
                 let x7 = V16(repeating: xp[ci + 112])
                 s7_0 = madd(s7_0, x7, w0)
             }
-            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e0_0n, at: 0)
-            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e1_0n, at: 16)
-            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e2_0n, at: 32)
-            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e3_0n, at: 48)
-            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e4_0n, at: 64)
-            let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e5_0n, at: 80)
-            let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e6_0n, at: 96)
-            let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 16)
+            let e7_0n = scaleShift(s7_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 16))
             yp.store(e7_0n, at: 112)
         }
     }
@@ -2960,6 +2960,21 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -454,11 +454,11 @@ public struct ScaledResidual: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 8)
+                yp.store(zeroingNegatives(s2_0), at: 16)
+                yp.store(zeroingNegatives(s3_0), at: 24)
+                yp.store(zeroingNegatives(s4_0), at: 32)
             }
         }
     }
@@ -491,11 +491,11 @@ public struct ScaledResidual: CompiledModel {
                     let x4 = V4(repeating: xp[ci + 32])
                     s4_0 = madd(s4_0, x4, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 4)
+                yp.store(zeroingNegatives(s2_0), at: 8)
+                yp.store(zeroingNegatives(s3_0), at: 12)
+                yp.store(zeroingNegatives(s4_0), at: 16)
             }
         }
     }
@@ -549,11 +549,11 @@ public struct ScaledResidual: CompiledModel {
                         }
                     }
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<6 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
-                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<6 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<6 { yp[lane + 6] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<6 { yp[lane + 12] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<6 { yp[lane + 18] = v[lane] } }
+                do { let v = zeroingNegatives(s4_0); for lane in 0..<6 { yp[lane + 24] = v[lane] } }
             }
         }
     }
@@ -1567,3 +1567,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

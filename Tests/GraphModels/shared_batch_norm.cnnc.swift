@@ -522,37 +522,37 @@ public struct SharedBatchNorm: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e0_0n = scaleShift(s0_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e0_0n, at: 0)
-                let e1_0n = s1_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e1_0n = scaleShift(s1_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e1_0n, at: 4)
-                let e2_0n = s2_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e2_0n = scaleShift(s2_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e2_0n, at: 8)
-                let e3_0n = s3_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e3_0n = scaleShift(s3_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e3_0n, at: 12)
-                let e4_0n = s4_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e4_0n = scaleShift(s4_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e4_0n, at: 16)
-                let e5_0n = s5_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e5_0n = scaleShift(s5_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e5_0n, at: 20)
-                let e6_0n = s6_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e6_0n = scaleShift(s6_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e6_0n, at: 24)
-                let e7_0n = s7_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e7_0n = scaleShift(s7_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e7_0n, at: 28)
-                let e8_0n = s8_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e8_0n = scaleShift(s8_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e8_0n, at: 32)
-                let e9_0n = s9_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e9_0n = scaleShift(s9_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e9_0n, at: 36)
-                let e10_0n = s10_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e10_0n = scaleShift(s10_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e10_0n, at: 40)
-                let e11_0n = s11_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e11_0n = scaleShift(s11_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e11_0n, at: 44)
-                let e12_0n = s12_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e12_0n = scaleShift(s12_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e12_0n, at: 48)
-                let e13_0n = s13_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e13_0n = scaleShift(s13_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e13_0n, at: 52)
-                let e14_0n = s14_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e14_0n = scaleShift(s14_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e14_0n, at: 56)
-                let e15_0n = s15_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e15_0n = scaleShift(s15_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e15_0n, at: 60)
             }
         }
@@ -706,37 +706,37 @@ public struct SharedBatchNorm: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e0_0n = scaleShift(s0_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e0_0n, at: 0)
-                let e1_0n = s1_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e1_0n = scaleShift(s1_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e1_0n, at: 4)
-                let e2_0n = s2_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e2_0n = scaleShift(s2_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e2_0n, at: 8)
-                let e3_0n = s3_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e3_0n = scaleShift(s3_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e3_0n, at: 12)
-                let e4_0n = s4_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e4_0n = scaleShift(s4_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e4_0n, at: 16)
-                let e5_0n = s5_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e5_0n = scaleShift(s5_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e5_0n, at: 20)
-                let e6_0n = s6_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e6_0n = scaleShift(s6_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e6_0n, at: 24)
-                let e7_0n = s7_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e7_0n = scaleShift(s7_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e7_0n, at: 28)
-                let e8_0n = s8_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e8_0n = scaleShift(s8_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e8_0n, at: 32)
-                let e9_0n = s9_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e9_0n = scaleShift(s9_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e9_0n, at: 36)
-                let e10_0n = s10_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e10_0n = scaleShift(s10_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e10_0n, at: 40)
-                let e11_0n = s11_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e11_0n = scaleShift(s11_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e11_0n, at: 44)
-                let e12_0n = s12_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e12_0n = scaleShift(s12_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e12_0n, at: 48)
-                let e13_0n = s13_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e13_0n = scaleShift(s13_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e13_0n, at: 52)
-                let e14_0n = s14_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e14_0n = scaleShift(s14_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e14_0n, at: 56)
-                let e15_0n = s15_0 * post.simd(V4.self, at: 0) + post.simd(V4.self, at: 4)
+                let e15_0n = scaleShift(s15_0, post.simd(V4.self, at: 0), post.simd(V4.self, at: 4))
                 yp.store(e15_0n, at: 60)
             }
         }
@@ -1502,3 +1502,18 @@ private typealias V64 = SIMD64<Float>
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -546,22 +546,22 @@ public struct SharedLayers: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 24)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 28)
-                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 32)
-                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 36)
-                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 40)
-                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 44)
-                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 48)
-                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 52)
-                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 56)
-                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 60)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 4)
+                yp.store(zeroingNegatives(s2_0), at: 8)
+                yp.store(zeroingNegatives(s3_0), at: 12)
+                yp.store(zeroingNegatives(s4_0), at: 16)
+                yp.store(zeroingNegatives(s5_0), at: 20)
+                yp.store(zeroingNegatives(s6_0), at: 24)
+                yp.store(zeroingNegatives(s7_0), at: 28)
+                yp.store(zeroingNegatives(s8_0), at: 32)
+                yp.store(zeroingNegatives(s9_0), at: 36)
+                yp.store(zeroingNegatives(s10_0), at: 40)
+                yp.store(zeroingNegatives(s11_0), at: 44)
+                yp.store(zeroingNegatives(s12_0), at: 48)
+                yp.store(zeroingNegatives(s13_0), at: 52)
+                yp.store(zeroingNegatives(s14_0), at: 56)
+                yp.store(zeroingNegatives(s15_0), at: 60)
             }
         }
     }
@@ -643,22 +643,22 @@ public struct SharedLayers: CompiledModel {
                         }
                     }
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 4)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 8)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 12)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 16)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 20)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 24)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 28)
-                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 32)
-                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 36)
-                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 40)
-                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 44)
-                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 48)
-                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 52)
-                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 56)
-                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 60)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 4)
+                yp.store(zeroingNegatives(s2_0), at: 8)
+                yp.store(zeroingNegatives(s3_0), at: 12)
+                yp.store(zeroingNegatives(s4_0), at: 16)
+                yp.store(zeroingNegatives(s5_0), at: 20)
+                yp.store(zeroingNegatives(s6_0), at: 24)
+                yp.store(zeroingNegatives(s7_0), at: 28)
+                yp.store(zeroingNegatives(s8_0), at: 32)
+                yp.store(zeroingNegatives(s9_0), at: 36)
+                yp.store(zeroingNegatives(s10_0), at: 40)
+                yp.store(zeroingNegatives(s11_0), at: 44)
+                yp.store(zeroingNegatives(s12_0), at: 48)
+                yp.store(zeroingNegatives(s13_0), at: 52)
+                yp.store(zeroingNegatives(s14_0), at: 56)
+                yp.store(zeroingNegatives(s15_0), at: 60)
             }
         }
     }
@@ -1377,3 +1377,18 @@ private typealias V64 = SIMD64<Float>
 #else
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

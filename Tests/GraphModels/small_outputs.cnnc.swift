@@ -716,22 +716,22 @@ public struct SmallOutputs: CompiledModel {
                     s7_0 = madd(s7_0, x7, w0)
                     s7_1 = madd(s7_1, x7, w1)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
-                do { let v = s1_1.replacing(with: 0, where: s1_1 .< 0); for lane in 0..<2 { yp[lane + 18] = v[lane] } }
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
-                do { let v = s2_1.replacing(with: 0, where: s2_1 .< 0); for lane in 0..<2 { yp[lane + 28] = v[lane] } }
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
-                do { let v = s3_1.replacing(with: 0, where: s3_1 .< 0); for lane in 0..<2 { yp[lane + 38] = v[lane] } }
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 40)
-                do { let v = s4_1.replacing(with: 0, where: s4_1 .< 0); for lane in 0..<2 { yp[lane + 48] = v[lane] } }
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 50)
-                do { let v = s5_1.replacing(with: 0, where: s5_1 .< 0); for lane in 0..<2 { yp[lane + 58] = v[lane] } }
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 60)
-                do { let v = s6_1.replacing(with: 0, where: s6_1 .< 0); for lane in 0..<2 { yp[lane + 68] = v[lane] } }
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 70)
-                do { let v = s7_1.replacing(with: 0, where: s7_1 .< 0); for lane in 0..<2 { yp[lane + 78] = v[lane] } }
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                do { let v = zeroingNegatives(s0_1); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+                yp.store(zeroingNegatives(s1_0), at: 10)
+                do { let v = zeroingNegatives(s1_1); for lane in 0..<2 { yp[lane + 18] = v[lane] } }
+                yp.store(zeroingNegatives(s2_0), at: 20)
+                do { let v = zeroingNegatives(s2_1); for lane in 0..<2 { yp[lane + 28] = v[lane] } }
+                yp.store(zeroingNegatives(s3_0), at: 30)
+                do { let v = zeroingNegatives(s3_1); for lane in 0..<2 { yp[lane + 38] = v[lane] } }
+                yp.store(zeroingNegatives(s4_0), at: 40)
+                do { let v = zeroingNegatives(s4_1); for lane in 0..<2 { yp[lane + 48] = v[lane] } }
+                yp.store(zeroingNegatives(s5_0), at: 50)
+                do { let v = zeroingNegatives(s5_1); for lane in 0..<2 { yp[lane + 58] = v[lane] } }
+                yp.store(zeroingNegatives(s6_0), at: 60)
+                do { let v = zeroingNegatives(s6_1); for lane in 0..<2 { yp[lane + 68] = v[lane] } }
+                yp.store(zeroingNegatives(s7_0), at: 70)
+                do { let v = zeroingNegatives(s7_1); for lane in 0..<2 { yp[lane + 78] = v[lane] } }
             }
         }
     }
@@ -1919,52 +1919,52 @@ public struct SmallOutputs: CompiledModel {
                         }
                     }
                 }
-                let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 32))
                 let e0_0r = V16().replacing(with: e0_0n, where: e0_0n .> 0)
                 yp.store(e0_0r, at: 0)
-                let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e0_1n = scaleShift(s0_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 48))
                 let e0_1r = V16().replacing(with: e0_1n, where: e0_1n .> 0)
                 yp.store(e0_1r, at: 16)
-                let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 32))
                 let e1_0r = V16().replacing(with: e1_0n, where: e1_0n .> 0)
                 yp.store(e1_0r, at: 32)
-                let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e1_1n = scaleShift(s1_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 48))
                 let e1_1r = V16().replacing(with: e1_1n, where: e1_1n .> 0)
                 yp.store(e1_1r, at: 48)
-                let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 32))
                 let e2_0r = V16().replacing(with: e2_0n, where: e2_0n .> 0)
                 yp.store(e2_0r, at: 64)
-                let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e2_1n = scaleShift(s2_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 48))
                 let e2_1r = V16().replacing(with: e2_1n, where: e2_1n .> 0)
                 yp.store(e2_1r, at: 80)
-                let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 32))
                 let e3_0r = V16().replacing(with: e3_0n, where: e3_0n .> 0)
                 yp.store(e3_0r, at: 96)
-                let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e3_1n = scaleShift(s3_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 48))
                 let e3_1r = V16().replacing(with: e3_1n, where: e3_1n .> 0)
                 yp.store(e3_1r, at: 112)
-                let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 32))
                 let e4_0r = V16().replacing(with: e4_0n, where: e4_0n .> 0)
                 yp.store(e4_0r, at: 128)
-                let e4_1n = s4_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e4_1n = scaleShift(s4_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 48))
                 let e4_1r = V16().replacing(with: e4_1n, where: e4_1n .> 0)
                 yp.store(e4_1r, at: 144)
-                let e5_0n = s5_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e5_0n = scaleShift(s5_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 32))
                 let e5_0r = V16().replacing(with: e5_0n, where: e5_0n .> 0)
                 yp.store(e5_0r, at: 160)
-                let e5_1n = s5_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e5_1n = scaleShift(s5_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 48))
                 let e5_1r = V16().replacing(with: e5_1n, where: e5_1n .> 0)
                 yp.store(e5_1r, at: 176)
-                let e6_0n = s6_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e6_0n = scaleShift(s6_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 32))
                 let e6_0r = V16().replacing(with: e6_0n, where: e6_0n .> 0)
                 yp.store(e6_0r, at: 192)
-                let e6_1n = s6_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e6_1n = scaleShift(s6_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 48))
                 let e6_1r = V16().replacing(with: e6_1n, where: e6_1n .> 0)
                 yp.store(e6_1r, at: 208)
-                let e7_0n = s7_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 32)
+                let e7_0n = scaleShift(s7_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 32))
                 let e7_0r = V16().replacing(with: e7_0n, where: e7_0n .> 0)
                 yp.store(e7_0r, at: 224)
-                let e7_1n = s7_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 48)
+                let e7_1n = scaleShift(s7_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 48))
                 let e7_1r = V16().replacing(with: e7_1n, where: e7_1n .> 0)
                 yp.store(e7_1r, at: 240)
             }
@@ -2222,45 +2222,45 @@ public struct SmallOutputs: CompiledModel {
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e0_0n, at: 0)
-            let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e0_1n = scaleShift(s0_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e0_1n, at: 16)
-            let e0_2n = s0_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e0_2n = scaleShift(s0_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e0_2n, at: 32)
-            let e0_3n = s0_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e0_3n = scaleShift(s0_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e0_3n, at: 48)
-            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e1_0n, at: 64)
-            let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e1_1n = scaleShift(s1_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e1_1n, at: 80)
-            let e1_2n = s1_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e1_2n = scaleShift(s1_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e1_2n, at: 96)
-            let e1_3n = s1_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e1_3n = scaleShift(s1_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e1_3n, at: 112)
-            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e2_0n, at: 128)
-            let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e2_1n = scaleShift(s2_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e2_1n, at: 144)
-            let e2_2n = s2_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e2_2n = scaleShift(s2_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e2_2n, at: 160)
-            let e2_3n = s2_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e2_3n = scaleShift(s2_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e2_3n, at: 176)
-            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e3_0n, at: 192)
-            let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e3_1n = scaleShift(s3_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e3_1n, at: 208)
-            let e3_2n = s3_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e3_2n = scaleShift(s3_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e3_2n, at: 224)
-            let e3_3n = s3_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e3_3n = scaleShift(s3_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e3_3n, at: 240)
-            let e4_0n = s4_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e4_0n = scaleShift(s4_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e4_0n, at: 256)
-            let e4_1n = s4_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e4_1n = scaleShift(s4_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e4_1n, at: 272)
-            let e4_2n = s4_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e4_2n = scaleShift(s4_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e4_2n, at: 288)
-            let e4_3n = s4_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e4_3n = scaleShift(s4_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e4_3n, at: 304)
         }
         for b in parts.clamped(to: 12..<13) {
@@ -2315,37 +2315,37 @@ public struct SmallOutputs: CompiledModel {
                     }
                 }
             }
-            let e0_0n = s0_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e0_0n = scaleShift(s0_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e0_0n, at: 0)
-            let e0_1n = s0_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e0_1n = scaleShift(s0_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e0_1n, at: 16)
-            let e0_2n = s0_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e0_2n = scaleShift(s0_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e0_2n, at: 32)
-            let e0_3n = s0_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e0_3n = scaleShift(s0_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e0_3n, at: 48)
-            let e1_0n = s1_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e1_0n = scaleShift(s1_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e1_0n, at: 64)
-            let e1_1n = s1_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e1_1n = scaleShift(s1_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e1_1n, at: 80)
-            let e1_2n = s1_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e1_2n = scaleShift(s1_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e1_2n, at: 96)
-            let e1_3n = s1_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e1_3n = scaleShift(s1_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e1_3n, at: 112)
-            let e2_0n = s2_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e2_0n = scaleShift(s2_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e2_0n, at: 128)
-            let e2_1n = s2_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e2_1n = scaleShift(s2_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e2_1n, at: 144)
-            let e2_2n = s2_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e2_2n = scaleShift(s2_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e2_2n, at: 160)
-            let e2_3n = s2_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e2_3n = scaleShift(s2_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e2_3n, at: 176)
-            let e3_0n = s3_0 * post.simd(V16.self, at: 0) + post.simd(V16.self, at: 64)
+            let e3_0n = scaleShift(s3_0, post.simd(V16.self, at: 0), post.simd(V16.self, at: 64))
             yp.store(e3_0n, at: 192)
-            let e3_1n = s3_1 * post.simd(V16.self, at: 16) + post.simd(V16.self, at: 80)
+            let e3_1n = scaleShift(s3_1, post.simd(V16.self, at: 16), post.simd(V16.self, at: 80))
             yp.store(e3_1n, at: 208)
-            let e3_2n = s3_2 * post.simd(V16.self, at: 32) + post.simd(V16.self, at: 96)
+            let e3_2n = scaleShift(s3_2, post.simd(V16.self, at: 32), post.simd(V16.self, at: 96))
             yp.store(e3_2n, at: 224)
-            let e3_3n = s3_3 * post.simd(V16.self, at: 48) + post.simd(V16.self, at: 112)
+            let e3_3n = scaleShift(s3_3, post.simd(V16.self, at: 48), post.simd(V16.self, at: 112))
             yp.store(e3_3n, at: 240)
         }
     }
@@ -2919,22 +2919,22 @@ public struct SmallOutputs: CompiledModel {
                     let x15 = V16(repeating: xp[ci + 4800])
                     s15_0 = madd(s15_0, x15, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 384)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 768)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 1152)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 1536)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 1920)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 2304)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 2688)
-                yp.store(s8_0.replacing(with: 0, where: s8_0 .< 0), at: 3072)
-                yp.store(s9_0.replacing(with: 0, where: s9_0 .< 0), at: 3456)
-                yp.store(s10_0.replacing(with: 0, where: s10_0 .< 0), at: 3840)
-                yp.store(s11_0.replacing(with: 0, where: s11_0 .< 0), at: 4224)
-                yp.store(s12_0.replacing(with: 0, where: s12_0 .< 0), at: 4608)
-                yp.store(s13_0.replacing(with: 0, where: s13_0 .< 0), at: 4992)
-                yp.store(s14_0.replacing(with: 0, where: s14_0 .< 0), at: 5376)
-                yp.store(s15_0.replacing(with: 0, where: s15_0 .< 0), at: 5760)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 384)
+                yp.store(zeroingNegatives(s2_0), at: 768)
+                yp.store(zeroingNegatives(s3_0), at: 1152)
+                yp.store(zeroingNegatives(s4_0), at: 1536)
+                yp.store(zeroingNegatives(s5_0), at: 1920)
+                yp.store(zeroingNegatives(s6_0), at: 2304)
+                yp.store(zeroingNegatives(s7_0), at: 2688)
+                yp.store(zeroingNegatives(s8_0), at: 3072)
+                yp.store(zeroingNegatives(s9_0), at: 3456)
+                yp.store(zeroingNegatives(s10_0), at: 3840)
+                yp.store(zeroingNegatives(s11_0), at: 4224)
+                yp.store(zeroingNegatives(s12_0), at: 4608)
+                yp.store(zeroingNegatives(s13_0), at: 4992)
+                yp.store(zeroingNegatives(s14_0), at: 5376)
+                yp.store(zeroingNegatives(s15_0), at: 5760)
             }
         }
     }
@@ -3091,8 +3091,8 @@ public struct SmallOutputs: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                do { let v = zeroingNegatives(s0_1); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
             }
         }
     }
@@ -5323,3 +5323,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -436,14 +436,14 @@ public struct SqueezeExciteReshape: CompiledModel {
                     }
                 }
             }
-            yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-            yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 8)
-            yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 16)
-            yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 24)
-            yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 32)
-            yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 40)
-            yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 48)
-            yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 56)
+            yp.store(zeroingNegatives(s0_0), at: 0)
+            yp.store(zeroingNegatives(s1_0), at: 8)
+            yp.store(zeroingNegatives(s2_0), at: 16)
+            yp.store(zeroingNegatives(s3_0), at: 24)
+            yp.store(zeroingNegatives(s4_0), at: 32)
+            yp.store(zeroingNegatives(s5_0), at: 40)
+            yp.store(zeroingNegatives(s6_0), at: 48)
+            yp.store(zeroingNegatives(s7_0), at: 56)
         }
     }
 
@@ -479,7 +479,7 @@ public struct SqueezeExciteReshape: CompiledModel {
                     let x0 = V4(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<2 { yp[lane] = v[lane] } }
             }
         }
     }
@@ -1082,3 +1082,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -257,21 +257,21 @@ public struct TwoInputsTwoOutputs: CompiledModel {
                             do { let xv = row.simd(V16.self, at: 288); s5 = madd(s5, xv, p2_2); s6 = madd(s6, xv, p1_2); s7 = madd(s7, xv, p0_2) }
                             do { let xv = row.simd(V16.self, at: 328); s6 = madd(s6, xv, p2_2); s7 = madd(s7, xv, p1_2) }
                             do { let xv = row.simd(V16.self, at: 368); s7 = madd(s7, xv, p2_2) }
-                            s0 = s0.replacing(with: 0, where: s0 .< 0)
+                            s0 = zeroingNegatives(s0)
                             yp.store(s0, at: 0)
-                            s1 = s1.replacing(with: 0, where: s1 .< 0)
+                            s1 = zeroingNegatives(s1)
                             yp.store(s1, at: 32)
-                            s2 = s2.replacing(with: 0, where: s2 .< 0)
+                            s2 = zeroingNegatives(s2)
                             yp.store(s2, at: 64)
-                            s3 = s3.replacing(with: 0, where: s3 .< 0)
+                            s3 = zeroingNegatives(s3)
                             yp.store(s3, at: 96)
-                            s4 = s4.replacing(with: 0, where: s4 .< 0)
+                            s4 = zeroingNegatives(s4)
                             yp.store(s4, at: 128)
-                            s5 = s5.replacing(with: 0, where: s5 .< 0)
+                            s5 = zeroingNegatives(s5)
                             yp.store(s5, at: 160)
-                            s6 = s6.replacing(with: 0, where: s6 .< 0)
+                            s6 = zeroingNegatives(s6)
                             yp.store(s6, at: 192)
-                            s7 = s7.replacing(with: 0, where: s7 .< 0)
+                            s7 = zeroingNegatives(s7)
                             yp.store(s7, at: 224)
                         }
                     }
@@ -321,7 +321,7 @@ public struct TwoInputsTwoOutputs: CompiledModel {
                     let x0 = V8(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
+                yp.store(zeroingNegatives(s0_0), at: 0)
             }
         }
     }
@@ -840,3 +840,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

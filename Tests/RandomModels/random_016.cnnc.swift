@@ -337,14 +337,14 @@ public struct Random016: CompiledModel {
                     let x7 = V8(repeating: xp[ci + 119])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 10)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 20)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 30)
-                yp.store(s4_0.replacing(with: 0, where: s4_0 .< 0), at: 40)
-                yp.store(s5_0.replacing(with: 0, where: s5_0 .< 0), at: 50)
-                yp.store(s6_0.replacing(with: 0, where: s6_0 .< 0), at: 60)
-                yp.store(s7_0.replacing(with: 0, where: s7_0 .< 0), at: 70)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 10)
+                yp.store(zeroingNegatives(s2_0), at: 20)
+                yp.store(zeroingNegatives(s3_0), at: 30)
+                yp.store(zeroingNegatives(s4_0), at: 40)
+                yp.store(zeroingNegatives(s5_0), at: 50)
+                yp.store(zeroingNegatives(s6_0), at: 60)
+                yp.store(zeroingNegatives(s7_0), at: 70)
             }
         }
         // The remaining 2 output channels.
@@ -380,14 +380,14 @@ public struct Random016: CompiledModel {
                     let x7 = V8(repeating: xp[ci + 119])
                     s7_0 = madd(s7_0, x7, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<2 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<2 { yp[lane + 10] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<2 { yp[lane + 20] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<2 { yp[lane + 30] = v[lane] } }
-                do { let v = s4_0.replacing(with: 0, where: s4_0 .< 0); for lane in 0..<2 { yp[lane + 40] = v[lane] } }
-                do { let v = s5_0.replacing(with: 0, where: s5_0 .< 0); for lane in 0..<2 { yp[lane + 50] = v[lane] } }
-                do { let v = s6_0.replacing(with: 0, where: s6_0 .< 0); for lane in 0..<2 { yp[lane + 60] = v[lane] } }
-                do { let v = s7_0.replacing(with: 0, where: s7_0 .< 0); for lane in 0..<2 { yp[lane + 70] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<2 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<2 { yp[lane + 10] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<2 { yp[lane + 20] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<2 { yp[lane + 30] = v[lane] } }
+                do { let v = zeroingNegatives(s4_0); for lane in 0..<2 { yp[lane + 40] = v[lane] } }
+                do { let v = zeroingNegatives(s5_0); for lane in 0..<2 { yp[lane + 50] = v[lane] } }
+                do { let v = zeroingNegatives(s6_0); for lane in 0..<2 { yp[lane + 60] = v[lane] } }
+                do { let v = zeroingNegatives(s7_0); for lane in 0..<2 { yp[lane + 70] = v[lane] } }
             }
         }
     }
@@ -465,8 +465,8 @@ public struct Random016: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                do { let v = s0_1.replacing(with: 0, where: s0_1 .< 0); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                do { let v = zeroingNegatives(s0_1); for lane in 0..<2 { yp[lane + 8] = v[lane] } }
             }
         }
     }
@@ -732,3 +732,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -238,10 +238,10 @@ public struct Random027: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 87])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 40)
+                yp.store(zeroingNegatives(s2_0), at: 80)
+                yp.store(zeroingNegatives(s3_0), at: 120)
             }
             do {
                 let yp = y + c0 + 160
@@ -262,10 +262,10 @@ public struct Random027: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 87])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s1_0.replacing(with: 0, where: s1_0 .< 0), at: 40)
-                yp.store(s2_0.replacing(with: 0, where: s2_0 .< 0), at: 80)
-                yp.store(s3_0.replacing(with: 0, where: s3_0 .< 0), at: 120)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s1_0), at: 40)
+                yp.store(zeroingNegatives(s2_0), at: 80)
+                yp.store(zeroingNegatives(s3_0), at: 120)
             }
         }
         // The remaining 8 output channels.
@@ -289,10 +289,10 @@ public struct Random027: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 87])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<8 { yp[lane + 80] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<8 { yp[lane + 120] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<8 { yp[lane + 120] = v[lane] } }
             }
             do {
                 let yp = y + 192
@@ -313,10 +313,10 @@ public struct Random027: CompiledModel {
                     let x3 = V16(repeating: xp[ci + 87])
                     s3_0 = madd(s3_0, x3, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
-                do { let v = s1_0.replacing(with: 0, where: s1_0 .< 0); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
-                do { let v = s2_0.replacing(with: 0, where: s2_0 .< 0); for lane in 0..<8 { yp[lane + 80] = v[lane] } }
-                do { let v = s3_0.replacing(with: 0, where: s3_0 .< 0); for lane in 0..<8 { yp[lane + 120] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s1_0); for lane in 0..<8 { yp[lane + 40] = v[lane] } }
+                do { let v = zeroingNegatives(s2_0); for lane in 0..<8 { yp[lane + 80] = v[lane] } }
+                do { let v = zeroingNegatives(s3_0); for lane in 0..<8 { yp[lane + 120] = v[lane] } }
             }
         }
     }
@@ -525,8 +525,8 @@ public struct Random027: CompiledModel {
                     s0_0 = madd(s0_0, x0, w0)
                     s0_1 = madd(s0_1, x0, w1)
                 }
-                yp.store(s0_0.replacing(with: 0, where: s0_0 .< 0), at: 0)
-                yp.store(s0_1.replacing(with: 0, where: s0_1 .< 0), at: 16)
+                yp.store(zeroingNegatives(s0_0), at: 0)
+                yp.store(zeroingNegatives(s0_1), at: 16)
             }
         }
         // The remaining 8 output channels.
@@ -541,7 +541,7 @@ public struct Random027: CompiledModel {
                     let x0 = V16(repeating: xp[ci])
                     s0_0 = madd(s0_0, x0, w0)
                 }
-                do { let v = s0_0.replacing(with: 0, where: s0_0 .< 0); for lane in 0..<8 { yp[lane] = v[lane] } }
+                do { let v = zeroingNegatives(s0_0); for lane in 0..<8 { yp[lane] = v[lane] } }
             }
         }
     }
@@ -1083,3 +1083,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD16<Float>, _ x: SIMD16<Float>, _ w: SIMD16<Float>) -> SIMD16<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

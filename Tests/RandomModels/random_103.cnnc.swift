@@ -483,25 +483,25 @@ public struct Random103: CompiledModel {
                                 s0_6 = madd(s0_6, x6, w0_0)
                             }
                         }
-                        let e0_0n = s0_0 * scale0 + shift0
+                        let e0_0n = scaleShift(s0_0, scale0, shift0)
                         let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
                         yp.store(e0_0r, at: 0)
-                        let e0_1n = s0_1 * scale2 + shift2
+                        let e0_1n = scaleShift(s0_1, scale2, shift2)
                         let e0_1r = V8().replacing(with: e0_1n, where: e0_1n .> 0)
                         yp.store(e0_1r, at: 8)
-                        let e0_2n = s0_2 * scale4 + shift4
+                        let e0_2n = scaleShift(s0_2, scale4, shift4)
                         let e0_2r = V8().replacing(with: e0_2n, where: e0_2n .> 0)
                         yp.store(e0_2r, at: 16)
-                        let e0_3n = s0_3 * scale0 + shift0
+                        let e0_3n = scaleShift(s0_3, scale0, shift0)
                         let e0_3r = V8().replacing(with: e0_3n, where: e0_3n .> 0)
                         yp.store(e0_3r, at: 24)
-                        let e0_4n = s0_4 * scale2 + shift2
+                        let e0_4n = scaleShift(s0_4, scale2, shift2)
                         let e0_4r = V8().replacing(with: e0_4n, where: e0_4n .> 0)
                         yp.store(e0_4r, at: 32)
-                        let e0_5n = s0_5 * scale4 + shift4
+                        let e0_5n = scaleShift(s0_5, scale4, shift4)
                         let e0_5r = V8().replacing(with: e0_5n, where: e0_5n .> 0)
                         yp.store(e0_5r, at: 40)
-                        let e0_6n = s0_6 * scale0 + shift0
+                        let e0_6n = scaleShift(s0_6, scale0, shift0)
                         let e0_6r = V8().replacing(with: e0_6n, where: e0_6n .> 0)
                         yp.store(e0_6r, at: 48)
                     }
@@ -585,28 +585,28 @@ public struct Random103: CompiledModel {
                                 s0_7 = madd(s0_7, x7, w0_4)
                             }
                         }
-                        let e0_0n = s0_0 * scale2 + shift2
+                        let e0_0n = scaleShift(s0_0, scale2, shift2)
                         let e0_0r = V8().replacing(with: e0_0n, where: e0_0n .> 0)
                         yp.store(e0_0r, at: 56)
-                        let e0_1n = s0_1 * scale4 + shift4
+                        let e0_1n = scaleShift(s0_1, scale4, shift4)
                         let e0_1r = V8().replacing(with: e0_1n, where: e0_1n .> 0)
                         yp.store(e0_1r, at: 64)
-                        let e0_2n = s0_2 * scale0 + shift0
+                        let e0_2n = scaleShift(s0_2, scale0, shift0)
                         let e0_2r = V8().replacing(with: e0_2n, where: e0_2n .> 0)
                         yp.store(e0_2r, at: 72)
-                        let e0_3n = s0_3 * scale2 + shift2
+                        let e0_3n = scaleShift(s0_3, scale2, shift2)
                         let e0_3r = V8().replacing(with: e0_3n, where: e0_3n .> 0)
                         yp.store(e0_3r, at: 80)
-                        let e0_4n = s0_4 * scale4 + shift4
+                        let e0_4n = scaleShift(s0_4, scale4, shift4)
                         let e0_4r = V8().replacing(with: e0_4n, where: e0_4n .> 0)
                         yp.store(e0_4r, at: 88)
-                        let e0_5n = s0_5 * scale0 + shift0
+                        let e0_5n = scaleShift(s0_5, scale0, shift0)
                         let e0_5r = V8().replacing(with: e0_5n, where: e0_5n .> 0)
                         yp.store(e0_5r, at: 96)
-                        let e0_6n = s0_6 * scale2 + shift2
+                        let e0_6n = scaleShift(s0_6, scale2, shift2)
                         let e0_6r = V8().replacing(with: e0_6n, where: e0_6n .> 0)
                         yp.store(e0_6r, at: 104)
-                        let e0_7n = s0_7 * scale4 + shift4
+                        let e0_7n = scaleShift(s0_7, scale4, shift4)
                         let e0_7r = V8().replacing(with: e0_7n, where: e0_7n .> 0)
                         yp.store(e0_7r, at: 112)
                     }
@@ -1427,3 +1427,18 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func madd(_ a: SIMD4<Float>, _ x: SIMD4<Float>, _ w: SIMD4<Float>) -> SIMD4<Float> { a + x * w }
 @inline(__always) private func madd(_ a: SIMD8<Float>, _ x: SIMD8<Float>, _ w: SIMD8<Float>) -> SIMD8<Float> { a + x * w }
 #endif
+
+// MARK: - Store steps
+
+// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).
+@inline(__always) private func zeroingNegatives(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
+@inline(__always) private func zeroingNegatives(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .< 0) }
+// Activation("relu") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).
+@inline(__always) private func maxWithZero(_ x: SIMD4<Float>) -> SIMD4<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .<= 0) }
+@inline(__always) private func maxWithZero(_ x: SIMD16<Float>) -> SIMD16<Float> { x.replacing(with: 0, where: x .<= 0) }
+// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.
+@inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
+@inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }

@@ -734,7 +734,7 @@ struct ConvolutionEmitter: Codable, Hashable {
             for j in 0..<chunks {
                 // ReLU as a compare and blend: the standard library's pointwiseMax
                 // stayed a call per vector for SIMD8 (a quarter of toy_convnet's time).
-                var value = fusedReLU && pass.last ? "s\(p)_\(j).replacing(with: 0, where: s\(p)_\(j) .< 0)" : "s\(p)_\(j)"
+                var value = fusedReLU && pass.last ? "zeroingNegatives(s\(p)_\(j))" : "s\(p)_\(j)"
                 if pass.last, let epilogue {
                     value = epilogue.apply(to: value, name: "e\(p)_\(j)", vector: vector, lanes: lanes, channel: Index(j * lanes) + channelBase,
                                            existing: min(lanes, channelsLeft(j)), into: &out)

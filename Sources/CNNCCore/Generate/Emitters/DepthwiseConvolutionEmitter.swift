@@ -230,7 +230,7 @@ struct DepthwiseConvolutionEmitter: Codable, Hashable {
             }
         }
         for p in 0..<pixels {
-            var value = fusedReLU ? "s\(p).replacing(with: 0, where: s\(p) .< 0)" : "s\(p)"
+            var value = fusedReLU ? "zeroingNegatives(s\(p))" : "s\(p)"
             if let epilogue {
                 value = epilogue.apply(to: value, name: "e\(p)", vector: vector, lanes: lanes, channel: c0, existing: channels, into: &out)
             }

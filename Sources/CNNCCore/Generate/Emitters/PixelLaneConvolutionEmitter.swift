@@ -250,7 +250,7 @@ struct PixelLaneConvolutionEmitter: Codable, Hashable {
     /// floats past `yp`: ReLU and the fused epilogue (its patterns for that
     /// phase) first.
     private func emitStore(_ sum: String, name: String, phase: Int, at offset: Int, into out: inout SourceWriter) {
-        if fusedReLU { out.line("\(sum) = \(sum).replacing(with: 0, where: \(sum) .< 0)") }
+        if fusedReLU { out.line("\(sum) = zeroingNegatives(\(sum))") }
         let value = epilogue?.apply(to: sum, name: "e\(name)", vector: vector, lanes: lanes, patterns: ("scale\(phase)", "shift\(phase)"),
                                     into: &out) ?? sum
         out.line("yp.store(\(value), at: \(offset))")

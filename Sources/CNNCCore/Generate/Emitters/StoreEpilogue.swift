@@ -66,7 +66,7 @@ struct StoreEpilogue: Codable, Hashable {
                into out: inout SourceWriter) -> String {
         var result = value
         if scaleShift {
-            out.line("let \(name)n = \(result) * \(patterns.scale) + \(patterns.shift)")
+            out.line("let \(name)n = scaleShift(\(result), \(patterns.scale), \(patterns.shift))")
             result = "\(name)n"
         }
         switch clamp {
@@ -74,7 +74,7 @@ struct StoreEpilogue: Codable, Hashable {
             break
         case .activationReLU?:
             // Swift.max(x, 0) is `0 >= x ? 0 : x`: NaN stays, −0 becomes 0.
-            out.line("let \(name)r = \(result).replacing(with: 0, where: \(result) .<= 0)")
+            out.line("let \(name)r = maxWithZero(\(result))")
             result = "\(name)r"
         case .relu(let maxValue)?:
             // x > 0 ? x : 0 (NaN becomes 0), then min(x, max_value) as `max_value < x ? max_value : x`.

@@ -50,7 +50,7 @@ struct TransposedConvolutionEmitter: Codable, Hashable {
                             }
                         }
                         // ReLU as a compare and blend, as the other kernels fuse it.
-                        if config.activation == .relu { out.line("sum = sum.replacing(with: 0, where: sum .< 0)") }
+                        if config.activation == .relu { out.line("sum = zeroingNegatives(sum)") }
                         emitStore(groups: groups, into: &out)
                 }
             }

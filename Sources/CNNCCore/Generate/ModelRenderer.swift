@@ -531,45 +531,44 @@ struct ModelRenderer {
     /// The multiply-add the kernels use: fused when the build promises FMA
     /// (`-D CNNC_FMA` with `-target-cpu native`), else a multiply and an add,
     /// which never turns into a slow call to `fmaf` per lane.
-    /// The steps a kernel's store applies to a vector of sums, as functions:
-    /// a call the type checker settles at once, where the same expression
-    /// written out at every store (`s * scale + shift`, `s.replacing(with: 0,
-    /// where: s .< 0)`) weighed the SIMD operators' overloads each time, a
-    /// third of the checking of a kernel with a fused BatchNormalization and
-    /// ReLU. The same operations, so the same bits. For every width a store
-    /// can have, whichever the kernels use.
-    private func writeStoreSteps(vectorTypes: [Int], into out: inout SourceWriter) {
-        guard !vectorTypes.isEmpty else { return }
-        out.line()
-        out.line("// MARK: - Store steps")
-        out.line()
-        out.line("// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).")
-        for lanes in [4, 8, 16] {
-            out.line("@inline(__always) private func zeroingNegatives(_ x: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { x.replacing(with: 0, where: x .< 0) }")
-        }
-        out.line("// Activation(\"relu\") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).")
-        for lanes in [4, 8, 16] {
-            out.line("@inline(__always) private func maxWithZero(_ x: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { x.replacing(with: 0, where: x .<= 0) }")
-        }
-        out.line("// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.")
-        for lanes in [4, 8, 16] {
-            out.line("@inline(__always) private func scaleShift(_ x: SIMD\(lanes)<Float>, _ scale: SIMD\(lanes)<Float>, _ shift: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { x * scale + shift }")
-        }
-    }
-
     private func writeMultiplyAdd(vectorTypes: [Int], into out: inout SourceWriter) {
         guard !vectorTypes.isEmpty else { return }
         out.line()
         out.line("// MARK: - Multiply-add")
         out.line()
         out.line("#if CNNC_FMA")
-        for lanes in vectorTypes {
-            out.line("@inline(__always) private func madd(_ a: SIMD\(lanes)<Float>, _ x: SIMD\(lanes)<Float>, _ w: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { a.addingProduct(x, w) }")
-        }
+        writeVectorFunction("madd", parameters: ["a", "x", "w"], body: "a.addingProduct(x, w)", widths: vectorTypes, into: &out)
         out.line("#else")
-        for lanes in vectorTypes {
-            out.line("@inline(__always) private func madd(_ a: SIMD\(lanes)<Float>, _ x: SIMD\(lanes)<Float>, _ w: SIMD\(lanes)<Float>) -> SIMD\(lanes)<Float> { a + x * w }")
-        }
+        writeVectorFunction("madd", parameters: ["a", "x", "w"], body: "a + x * w", widths: vectorTypes, into: &out)
         out.line("#endif")
+    }
+
+    /// The steps a kernel's store applies to a vector of sums, as functions:
+    /// a call the type checker settles at once, where the same expression
+    /// written out at every store (`s * scale + shift`, `s.replacing(with: 0,
+    /// where: s .< 0)`) weighed the SIMD operators' overloads each time, two
+    /// thirds of the checking of a kernel with a fused BatchNormalization and
+    /// ReLU. The same operations, so the same bits. For every width a store
+    /// can have, whichever the kernels use.
+    private func writeStoreSteps(vectorTypes: [Int], into out: inout SourceWriter) {
+        guard !vectorTypes.isEmpty else { return }
+        let widths = [4, 8, 16]
+        out.line()
+        out.line("// MARK: - Store steps")
+        out.line()
+        out.line("// ReLU in a kernel's store: `x < 0 ? 0 : x` (−0 stays −0).")
+        writeVectorFunction("zeroingNegatives", parameters: ["x"], body: "x.replacing(with: 0, where: x .< 0)", widths: widths, into: &out)
+        out.line("// Activation(\"relu\") in a store, as its pass: Swift.max(x, 0) is `0 >= x ? 0 : x` (NaN stays, −0 becomes 0).")
+        writeVectorFunction("maxWithZero", parameters: ["x"], body: "x.replacing(with: 0, where: x .<= 0)", widths: widths, into: &out)
+        out.line("// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.")
+        writeVectorFunction("scaleShift", parameters: ["x", "scale", "shift"], body: "x * scale + shift", widths: widths, into: &out)
+    }
+
+    /// `@inline(__always) private func name(_ p: SIMD<lanes>Float, …) -> SIMD<lanes>Float { body }` for each width.
+    private func writeVectorFunction(_ name: String, parameters: [String], body: String, widths: [Int], into out: inout SourceWriter) {
+        for lanes in widths {
+            let type = "SIMD\(lanes)<Float>"
+            out.line("@inline(__always) private func \(name)(\(parameters.map { "_ \($0): \(type)" }.joined(separator: ", "))) -> \(type) { \(body) }")
+        }
     }
 }

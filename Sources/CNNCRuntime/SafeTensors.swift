@@ -53,9 +53,7 @@ public struct SafeTensors: Sendable {
     /// read from the file into its place, so the weights are in memory once
     /// (a 1.4 GB model took three copies and 20 s of page zeroing before).
     public static func readParameters(path: String, matching layout: [TensorLayout], count: Int) throws(RuntimeError) -> [Float] {
-        let file = try SafeTensorsFile(path: path, kind: "weights")
-        let header = try header(of: file, path: path)
-        try check(shapes: header.shapes, matching: layout, path: path)
+        let (file, header) = try opened(path: path, matching: layout)
         let places = Dictionary(layout.map { ($0.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var parameters = [Float](repeating: 0, count: count)
         try parameters.withUnsafeMutableBufferPointer { (buffer) throws(RuntimeError) in
@@ -74,9 +72,7 @@ public struct SafeTensors: Sendable {
     /// holding one tensor in memory at a time: what cnnc does with a user's
     /// weights before it compiles anything.
     public static func validate(path: String, matching layout: [TensorLayout]) throws(RuntimeError) {
-        let file = try SafeTensorsFile(path: path, kind: "weights")
-        let header = try header(of: file, path: path)
-        try check(shapes: header.shapes, matching: layout, path: path)
+        let (file, header) = try opened(path: path, matching: layout)
         let largest = header.extents.map(\.count).max() ?? 0
         var scratch = [Float](repeating: 0, count: largest)
         try scratch.withUnsafeMutableBufferPointer { (buffer) throws(RuntimeError) in
@@ -84,6 +80,14 @@ public struct SafeTensors: Sendable {
                 try values(extent, of: header, from: file, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<extent.count]), path: path, kind: "weights")
             }
         }
+    }
+
+    /// A weights file opened, its header read and its tensors' names and shapes checked against the layout.
+    private static func opened(path: String, matching layout: [TensorLayout]) throws(RuntimeError) -> (SafeTensorsFile, Header) {
+        let file = try SafeTensorsFile(path: path, kind: "weights")
+        let header = try header(of: file, path: path)
+        try check(shapes: header.shapes, matching: layout, path: path)
+        return (file, header)
     }
 
     private static func tensors(from source: some SafeTensorsBytes, path: String, kind: String) throws(RuntimeError) -> SafeTensors {

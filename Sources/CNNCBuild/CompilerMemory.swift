@@ -35,9 +35,9 @@ public enum CompilerMemory {
 }
 
 extension ModelPackage {
-    /// The lines of the generated model's Swift.
+    /// The lines of the generated model's Swift, in all its files.
     public var generatedLines: Int {
-        generatedSource.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        generatedFiles.reduce(0) { lines, file in file.text.utf8.reduce(lines) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 } }
     }
 
     /// Refuses, before the compiler starts, a package too large to compile in this machine's memory.

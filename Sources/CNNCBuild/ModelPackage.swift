@@ -7,8 +7,9 @@ import Foundation
 /// by a fingerprint of its sources, so an unchanged model is not rebuilt.
 public struct ModelPackage: Sendable {
     public var typeName: String
-    public var generatedFileName: String
-    public var generatedSource: String
+    /// The generated model's files, by name (`ModelGenerator.renderFiles`):
+    /// the type, and its training extension or later kernels beside it.
+    public var generatedFiles: [(name: String, text: String)]
     public var runtime: RuntimeSources
     /// The CPU the model is compiled for: this machine's (`native`), or the
     /// baseline of a target CPU chosen on purpose (`haswell` for AVX2).
@@ -17,11 +18,10 @@ public struct ModelPackage: Sendable {
     /// (`ModelGenerator.includesTraining`); the cache names its folder so.
     public var inferenceOnly: Bool
 
-    public init(typeName: String, generatedFileName: String, generatedSource: String, runtime: RuntimeSources,
+    public init(typeName: String, generatedFiles: [(name: String, text: String)], runtime: RuntimeSources,
                 compilerCPU: String = "native", inferenceOnly: Bool = false) {
         self.typeName = typeName
-        self.generatedFileName = generatedFileName
-        self.generatedSource = generatedSource
+        self.generatedFiles = generatedFiles
         self.runtime = runtime
         self.compilerCPU = compilerCPU
         self.inferenceOnly = inferenceOnly
@@ -35,9 +35,9 @@ public struct ModelPackage: Sendable {
     func files(packageName: String) -> [(path: String, text: String)] {
         var files: [(path: String, text: String)] = [
             ("Package.swift", manifest(packageName: packageName)),
-            ("Sources/Model/\(generatedFileName)", generatedSource),
             ("Sources/Model/main.swift", "import CNNCRunner\n\nCommandLineRunner.main(\(typeName).self)\n"),
         ]
+        files.insert(contentsOf: generatedFiles.map { ("Sources/Model/\($0.name)", $0.text) }, at: 1)
         files += runtime.files.map { ("Sources/\($0.target)/\($0.name)", $0.text) }
         return files
     }

@@ -27,8 +27,7 @@ enum CompiledModels {
                                 includesTraining: Bool) -> ModelPackage {
         ModelPackage(
             typeName: SwiftNames.typeName(forSpecPath: spec),
-            generatedFileName: SwiftNames.fileName(forSpecPath: spec),
-            generatedSource: ModelGenerator.render(program, includesTraining: includesTraining),
+            generatedFiles: ModelGenerator.renderFiles(program, includesTraining: includesTraining).map { ($0.name(forSpecPath: spec), $0.text) },
             runtime: runtime, compilerCPU: compilerCPU, inferenceOnly: !includesTraining)
     }
 

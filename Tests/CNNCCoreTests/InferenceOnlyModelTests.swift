@@ -29,24 +29,7 @@ import Testing
         let lines = { (source: String) in source.split(separator: "\n", omittingEmptySubsequences: false).count }
         #expect(lines(forward) * 3 < lines(whole) * 2, "\(lines(forward)) lines inference only, \(lines(whole)) whole")
 
-        let products = try #require(RepositoryFiles.products(holding: "Modules/CNNCRuntime.swiftmodule"), "the runtime's module was not built")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnc-forward-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let source = folder.appendingPathComponent("forward.swift")
-        try forward.write(to: source, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "swiftc", "-typecheck", "-parse-as-library", "-module-name", "Forward", source.path,
-            "-I", products.appendingPathComponent("Modules").path,
-            "-Xcc", "-fmodule-map-file=" + products.appendingPathComponent("CNNCSIMD.build/module.modulemap").path,
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "swiftc -typecheck of the inference-only model: \(message.prefix(2000))")
+        let result = try GeneratedTypeCheck.errors(of: [("forward.swift", forward)], module: "Forward")
+        #expect(result.status == 0, "swiftc -typecheck of the inference-only model: \(result.message)")
     }
 }

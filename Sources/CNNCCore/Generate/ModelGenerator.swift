@@ -34,4 +34,10 @@ public struct ModelGenerator {
     public static func render(_ program: ModelProgram, includesTraining: Bool = true) -> String {
         ModelRenderer(program: program, includesTraining: includesTraining).render()
     }
+
+    /// The same model as the files cnnc builds it from, which the compiler
+    /// works on in parallel (see `GeneratedFile`).
+    public static func renderFiles(_ program: ModelProgram, includesTraining: Bool = true) -> [GeneratedFile] {
+        ModelRenderer(program: program, includesTraining: includesTraining).renderFiles()
+    }
 }

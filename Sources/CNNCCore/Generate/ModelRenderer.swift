@@ -12,13 +12,33 @@ struct ModelRenderer {
     private var specPath: String { program.specPath }
     private var typeName: String { program.typeName }
 
+    /// The model as one file (`cnnc generate`, the build plugin, Generated/).
     func render() -> String {
-        var out = SourceWriter()
-        writeHeader(into: &out)
-        var functions = SourceWriter()
+        let parts = parts(splittingKernels: false)
+        return parts.type + (parts.training ?? "") + parts.helpers
+    }
+
+    /// The model's Swift in the pieces `render` and `renderFiles` put together:
+    /// the header and the type (with the kernels of its first layers, or all),
+    /// the kernels of its later layers as an extension of the type (when
+    /// `splittingKernels`, half of the kernels), the training extension,
+    /// and the file-level helpers every file that has kernels needs a copy of.
+    struct Parts {
+        var type: String
+        var laterKernels: String?
+        var training: String?
+        var helpers: String
+    }
+
+    func parts(splittingKernels: Bool) -> Parts {
+        var header = SourceWriter()
+        writeHeader(into: &header)
+        var kernels: [String] = []
         var forward = ForwardWriter()
         for node in program.nodes {
+            var functions = SourceWriter()
             emitFunctions(of: node, into: &functions)
+            kernels.append(functions.text)
             forward.beginLayer()
             emitForward(node, into: &forward)
         }
@@ -26,38 +46,85 @@ struct ModelRenderer {
             let target = PointerExpression.offset("output", by: slot.offset)
             forward.line("\(target).update(from: \(pointer(result)), count: \(slot.shape.elementCount))")
         }
+        let blockPath = blockPath()
 
-        var blockPath = SourceWriter()
-        if let tail = program.batchedTail {
-            let headResult = tail.headResult(in: program.nodes)
-            var head = ForwardWriter(), layerMajor = ForwardWriter(blockSamples: BatchedTailProgram.samples)
-            for node in program.nodes[..<tail.layerMajorStart] {
-                head.beginLayer()
-                emitForward(node, into: &head)
-            }
-            for node in program.nodes[tail.layerMajorStart..<tail.start] {
-                layerMajor.beginLayer()
-                emitForward(node, into: &layerMajor)
-            }
-            BatchedTailRenderer(tail: tail)
-                .emitEntryPoint(headForward: head.sequential, layerMajorForward: layerMajor.sequential,
-                                layerMajorLoopsOverSamples: layerMajor.loopsOverSamples,
-                                headResult: pointer(headResult),
-                                crossing: program.arena.regions.filter { $0.firstNode < tail.layerMajorStart && $0.lastNode >= tail.layerMajorStart }
-                                    .map { ($0.name, $0.count) },
-                                into: &blockPath)
-            // The layer-major kernels over samples, once each (layers of one geometry share theirs).
-            var written: Set<String> = []
-            for node in program.nodes[tail.layerMajorStart..<tail.start] {
-                guard case .convolution(let kernels) = node.kernel, let kernel = kernels.overSamples,
-                      written.insert(kernel.function).inserted else { continue }
-                blockPath.line()
-                blockPath.line("// \(node.layer.name) and the layers of its geometry, for every sample of a block")
-                kernel.emit(into: &blockPath)
+        func type(kernels: ArraySlice<String>) -> String {
+            var out = header
+            writeType(functions: kernels.joined(), forward: forward, blockPath: blockPath, into: &out)
+            return out.text
+        }
+        var later = 0
+        if splittingKernels {
+            // Kernels from the last layer back, while a layer's kernels lie mostly
+            // in the later half of the kernels' source. Half of the kernels rather
+            // than of the file: the forward passes that stay with the type cost
+            // LLVM less than their size says (DenseNet121's forward-only model,
+            // 64x64: 34.7 s in one file; 31.8–32.3 with half its kernels moved,
+            // 33.3–35.9 with 65%, 34.1–37.4 with 85%, which balanced the files' sizes).
+            let total = kernels.reduce(0) { $0 + $1.utf8.count }
+            var bytes = 0
+            for text in kernels.reversed() {
+                guard 2 * bytes + text.utf8.count <= total else { break }
+                bytes += text.utf8.count
+                later += 1
             }
         }
-        writeType(functions: functions, forward: forward, blockPath: blockPath, into: &out)
-        if includesTraining { TrainingGenerator(model: program).emit(into: &out) }
+        var laterKernels: String?
+        if later > 0 {
+            var out = SourceWriter()
+            out.line()
+            out.line("// MARK: - Layers, continued: the kernels of the later layers")
+            out.line()
+            out.block("extension \(typeName)") { out in out.embed(kernels.suffix(later).joined()) }
+            laterKernels = out.text
+        }
+        var training: String?
+        if includesTraining {
+            var out = SourceWriter()
+            TrainingGenerator(model: program).emit(into: &out)
+            training = out.text
+        }
+        return Parts(type: type(kernels: kernels.dropLast(later)), laterKernels: laterKernels, training: training,
+                     helpers: helpers())
+    }
+
+    /// The batched tail's entry point and its kernels over samples (empty without a tail).
+    private func blockPath() -> SourceWriter {
+        var blockPath = SourceWriter()
+        guard let tail = program.batchedTail else { return blockPath }
+        let headResult = tail.headResult(in: program.nodes)
+        var head = ForwardWriter(), layerMajor = ForwardWriter(blockSamples: BatchedTailProgram.samples)
+        for node in program.nodes[..<tail.layerMajorStart] {
+            head.beginLayer()
+            emitForward(node, into: &head)
+        }
+        for node in program.nodes[tail.layerMajorStart..<tail.start] {
+            layerMajor.beginLayer()
+            emitForward(node, into: &layerMajor)
+        }
+        BatchedTailRenderer(tail: tail)
+            .emitEntryPoint(headForward: head.sequential, layerMajorForward: layerMajor.sequential,
+                            layerMajorLoopsOverSamples: layerMajor.loopsOverSamples,
+                            headResult: pointer(headResult),
+                            crossing: program.arena.regions.filter { $0.firstNode < tail.layerMajorStart && $0.lastNode >= tail.layerMajorStart }
+                                .map { ($0.name, $0.count) },
+                            into: &blockPath)
+        // The layer-major kernels over samples, once each (layers of one geometry share theirs).
+        var written: Set<String> = []
+        for node in program.nodes[tail.layerMajorStart..<tail.start] {
+            guard case .convolution(let kernels) = node.kernel, let kernel = kernels.overSamples,
+                  written.insert(kernel.function).inserted else { continue }
+            blockPath.line()
+            blockPath.line("// \(node.layer.name) and the layers of its geometry, for every sample of a block")
+            kernel.emit(into: &blockPath)
+        }
+        return blockPath
+    }
+
+    /// The file-level declarations kernels call: vector types, multiply-add,
+    /// store steps and Winograd's transforms, all `private` to their file.
+    private func helpers() -> String {
+        var out = SourceWriter()
         out.line()
         out.line("// MARK: - Vector types")
         out.line()
@@ -327,7 +394,7 @@ struct ModelRenderer {
         out.line()
     }
 
-    private func writeType(functions: SourceWriter, forward: ForwardWriter, blockPath: SourceWriter, into out: inout SourceWriter) {
+    private func writeType(functions: String, forward: ForwardWriter, blockPath: SourceWriter, into out: inout SourceWriter) {
         let weights = program.weights, arena = program.arena
         out.doc("The \"\(model.modelName)\" model from \(specPath), compiled by cnnc.")
         out.block("public struct \(typeName): CompiledModel") { out in
@@ -457,7 +524,7 @@ struct ModelRenderer {
             }
             out.line("// MARK: - Layers: each layer's kernels, in the model's order")
             out.line()
-            out.embed(functions.text)
+            out.embed(functions)
         }
     }
 

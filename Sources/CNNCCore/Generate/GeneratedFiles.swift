@@ -7,13 +7,12 @@
 /// optimization, which run once for the module, it hands LLVM one module per
 /// source file, a thread each. A model in one file left the second core idle
 /// for all of LLVM's work, a third of a model's compile. Measured on a Zen 4
-/// with 2 cores (`swiftc` as SwiftPM runs it, three alternating rounds):
-/// ResNet-20 with its training extension 26.5–27.9 s in one file, 23.1–23.5 s
-/// with the training extension in a second; ResNet50V2's forward pass alone
-/// (64x64) 15.8–16.3 s against 13.9–14.1 s with the later half of its kernels
-/// in a second file; DenseNet201's at 224x224 86.5 against 73.9 s. A third
-/// file (the kernels split again beside the training extension) was slower
-/// on two cores (24.7–25.8 s for ResNet-20).
+/// with 2 cores (`swiftc` as SwiftPM runs it, alternating rounds): ResNet-20
+/// with its training extension 26.5–27.9 s in one file, 23.1–23.5 s with the
+/// training extension in a second; ResNet50's forward pass alone (64x64)
+/// 17.8–22.3 s against 15.5–18.7 s with the later half of its kernels in a
+/// second file. A third file (the kernels split again beside the training
+/// extension) was slower on two cores (24.7–25.8 s for ResNet-20).
 ///
 /// `cnnc generate`, the build plugin and Generated/ keep the one-file form
 /// (`ModelGenerator.generate`), the same model.

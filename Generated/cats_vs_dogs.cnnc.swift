@@ -1373,7 +1373,7 @@ public struct CatsVsDogs: CompiledModel {
             let c0 = g * 64
             for b in parts.clamped(to: 0..<273) {
                 let i0 = b * 5
-                let a0 = i0 / 37 * 2496 + i0 % 37 * 64, a1 = (i0 + 1) / 37 * 2496 + (i0 + 1) % 37 * 64, a2 = (i0 + 2) / 37 * 2496 + (i0 + 2) % 37 * 64, a3 = (i0 + 3) / 37 * 2496 + (i0 + 3) % 37 * 64, a4 = (i0 + 4) / 37 * 2496 + (i0 + 4) % 37 * 64
+                let a0 = flatOffset(i0, 37, 2496, 64), a1 = flatOffset(i0 + 1, 37, 2496, 64), a2 = flatOffset(i0 + 2, 37, 2496, 64), a3 = flatOffset(i0 + 3, 37, 2496, 64), a4 = flatOffset(i0 + 4, 37, 2496, 64)
                 let yp = y + i0 * 128 + c0
                 var s0_0 = bias.simd(V16.self, at: c0)
                 var s0_1 = bias.simd(V16.self, at: c0 + 16)
@@ -1459,7 +1459,7 @@ public struct CatsVsDogs: CompiledModel {
             }
             for b in parts.clamped(to: 273..<274) {
                 let i0 = 1365 + (b - 273) * 4
-                let a0 = i0 / 37 * 2496 + i0 % 37 * 64, a1 = (i0 + 1) / 37 * 2496 + (i0 + 1) % 37 * 64, a2 = (i0 + 2) / 37 * 2496 + (i0 + 2) % 37 * 64, a3 = (i0 + 3) / 37 * 2496 + (i0 + 3) % 37 * 64
+                let a0 = flatOffset(i0, 37, 2496, 64), a1 = flatOffset(i0 + 1, 37, 2496, 64), a2 = flatOffset(i0 + 2, 37, 2496, 64), a3 = flatOffset(i0 + 3, 37, 2496, 64)
                 let yp = y + i0 * 128 + c0
                 var s0_0 = bias.simd(V16.self, at: c0)
                 var s0_1 = bias.simd(V16.self, at: c0 + 16)
@@ -1910,7 +1910,7 @@ public struct CatsVsDogs: CompiledModel {
             let c0 = g * 64
             for b in parts.clamped(to: 0..<64) {
                 let i0 = b * 5
-                let a0 = i0 / 18 * 2560 + i0 % 18 * 128, a1 = (i0 + 1) / 18 * 2560 + (i0 + 1) % 18 * 128, a2 = (i0 + 2) / 18 * 2560 + (i0 + 2) % 18 * 128, a3 = (i0 + 3) / 18 * 2560 + (i0 + 3) % 18 * 128, a4 = (i0 + 4) / 18 * 2560 + (i0 + 4) % 18 * 128
+                let a0 = flatOffset(i0, 18, 2560, 128), a1 = flatOffset(i0 + 1, 18, 2560, 128), a2 = flatOffset(i0 + 2, 18, 2560, 128), a3 = flatOffset(i0 + 3, 18, 2560, 128), a4 = flatOffset(i0 + 4, 18, 2560, 128)
                 let yp = y + i0 * 128 + c0
                 var s0_0 = bias.simd(V16.self, at: c0)
                 var s0_1 = bias.simd(V16.self, at: c0 + 16)
@@ -1996,7 +1996,7 @@ public struct CatsVsDogs: CompiledModel {
             }
             for b in parts.clamped(to: 64..<65) {
                 let i0 = 320 + (b - 64) * 4
-                let a0 = i0 / 18 * 2560 + i0 % 18 * 128, a1 = (i0 + 1) / 18 * 2560 + (i0 + 1) % 18 * 128, a2 = (i0 + 2) / 18 * 2560 + (i0 + 2) % 18 * 128, a3 = (i0 + 3) / 18 * 2560 + (i0 + 3) % 18 * 128
+                let a0 = flatOffset(i0, 18, 2560, 128), a1 = flatOffset(i0 + 1, 18, 2560, 128), a2 = flatOffset(i0 + 2, 18, 2560, 128), a3 = flatOffset(i0 + 3, 18, 2560, 128)
                 let yp = y + i0 * 128 + c0
                 var s0_0 = bias.simd(V16.self, at: c0)
                 var s0_1 = bias.simd(V16.self, at: c0 + 16)
@@ -5648,6 +5648,8 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -1470,7 +1470,7 @@ public struct InceptionCifar: CompiledModel {
         let kernel = w, bias = w + 13824
         for b in parts.clamped(to: 0..<9) {
             let i0 = b * 6
-            let a0 = i0 / 8 * 320 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 320 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 320 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 320 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 320 + (i0 + 4) % 8 * 32, a5 = (i0 + 5) / 8 * 320 + (i0 + 5) % 8 * 32
+            let a0 = flatOffset(i0, 8, 320, 32), a1 = flatOffset(i0 + 1, 8, 320, 32), a2 = flatOffset(i0 + 2, 8, 320, 32), a3 = flatOffset(i0 + 3, 8, 320, 32), a4 = flatOffset(i0 + 4, 8, 320, 32), a5 = flatOffset(i0 + 5, 8, 320, 32)
             let yp = y + i0 * 48
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -1546,7 +1546,7 @@ public struct InceptionCifar: CompiledModel {
         }
         for b in parts.clamped(to: 9..<11) {
             let i0 = 54 + (b - 9) * 5
-            let a0 = i0 / 8 * 320 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 320 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 320 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 320 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 320 + (i0 + 4) % 8 * 32
+            let a0 = flatOffset(i0, 8, 320, 32), a1 = flatOffset(i0 + 1, 8, 320, 32), a2 = flatOffset(i0 + 2, 8, 320, 32), a3 = flatOffset(i0 + 3, 8, 320, 32), a4 = flatOffset(i0 + 4, 8, 320, 32)
             let yp = y + i0 * 48
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -3184,7 +3184,7 @@ extension InceptionCifar: TrainableModel {
         // The remaining 56 output channels.
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 256 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 256 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 256 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 256 + (i0 + 3) % 8 * 32, a4 = (i0 + 4) / 8 * 256 + (i0 + 4) % 8 * 32
+            let a0 = flatOffset(i0, 8, 256, 32), a1 = flatOffset(i0 + 1, 8, 256, 32), a2 = flatOffset(i0 + 2, 8, 256, 32), a3 = flatOffset(i0 + 3, 8, 256, 32), a4 = flatOffset(i0 + 4, 8, 256, 32)
             let yp = y + i0 * 56
             var s0_0 = V16()
             var s0_1 = V16()
@@ -3262,7 +3262,7 @@ extension InceptionCifar: TrainableModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 256 + i0 % 8 * 32, a1 = (i0 + 1) / 8 * 256 + (i0 + 1) % 8 * 32, a2 = (i0 + 2) / 8 * 256 + (i0 + 2) % 8 * 32, a3 = (i0 + 3) / 8 * 256 + (i0 + 3) % 8 * 32
+            let a0 = flatOffset(i0, 8, 256, 32), a1 = flatOffset(i0 + 1, 8, 256, 32), a2 = flatOffset(i0 + 2, 8, 256, 32), a3 = flatOffset(i0 + 3, 8, 256, 32)
             let yp = y + i0 * 56
             var s0_0 = V16()
             var s0_1 = V16()
@@ -4904,6 +4904,8 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -876,7 +876,7 @@ public struct MiniResnet: CompiledModel {
         for position in 0..<784 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
+                v.store(scaleShift(v.simd(V8.self, at: 0), scale.simd(V8.self, at: 0), shift.simd(V8.self, at: 0)), at: 0)
             }
         }
     }
@@ -1366,7 +1366,7 @@ public struct MiniResnet: CompiledModel {
         for position in 0..<784 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
+                v.store(scaleShift(v.simd(V8.self, at: 0), scale.simd(V8.self, at: 0), shift.simd(V8.self, at: 0)), at: 0)
             }
         }
     }
@@ -1837,7 +1837,7 @@ public struct MiniResnet: CompiledModel {
         for position in 0..<784 {
             let v = x + position * 8
             do {
-                v.store(v.simd(V8.self, at: 0) * scale.simd(V8.self, at: 0) + shift.simd(V8.self, at: 0), at: 0)
+                v.store(scaleShift(v.simd(V8.self, at: 0), scale.simd(V8.self, at: 0), shift.simd(V8.self, at: 0)), at: 0)
             }
         }
     }
@@ -1986,7 +1986,7 @@ public struct MiniResnet: CompiledModel {
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2510,7 +2510,7 @@ public struct MiniResnet: CompiledModel {
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2522,7 +2522,7 @@ public struct MiniResnet: CompiledModel {
         for position in 0..<196 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -5941,6 +5941,8 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }
 
 // MARK: - Winograd's 1-D transforms
 

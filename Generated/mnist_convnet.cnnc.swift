@@ -499,7 +499,7 @@ public struct MnistConvnet: CompiledModel {
         let kernel = w, bias = w + 18432
         for b in parts.clamped(to: 0..<21) {
             let i0 = b * 5
-            let a0 = i0 / 11 * 416 + i0 % 11 * 32, a1 = (i0 + 1) / 11 * 416 + (i0 + 1) % 11 * 32, a2 = (i0 + 2) / 11 * 416 + (i0 + 2) % 11 * 32, a3 = (i0 + 3) / 11 * 416 + (i0 + 3) % 11 * 32, a4 = (i0 + 4) / 11 * 416 + (i0 + 4) % 11 * 32
+            let a0 = flatOffset(i0, 11, 416, 32), a1 = flatOffset(i0 + 1, 11, 416, 32), a2 = flatOffset(i0 + 2, 11, 416, 32), a3 = flatOffset(i0 + 3, 11, 416, 32), a4 = flatOffset(i0 + 4, 11, 416, 32)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -581,7 +581,7 @@ public struct MnistConvnet: CompiledModel {
         }
         for b in parts.clamped(to: 21..<25) {
             let i0 = 105 + (b - 21) * 4
-            let a0 = i0 / 11 * 416 + i0 % 11 * 32, a1 = (i0 + 1) / 11 * 416 + (i0 + 1) % 11 * 32, a2 = (i0 + 2) / 11 * 416 + (i0 + 2) % 11 * 32, a3 = (i0 + 3) / 11 * 416 + (i0 + 3) % 11 * 32
+            let a0 = flatOffset(i0, 11, 416, 32), a1 = flatOffset(i0 + 1, 11, 416, 32), a2 = flatOffset(i0 + 2, 11, 416, 32), a3 = flatOffset(i0 + 3, 11, 416, 32)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -1192,7 +1192,7 @@ extension MnistConvnet: TrainableModel {
         // The remaining 1 output channels.
         for b in parts.clamped(to: 0..<98) {
             let i0 = b * 8
-            let a0 = i0 / 28 * 960 + i0 % 28 * 32, a1 = (i0 + 1) / 28 * 960 + (i0 + 1) % 28 * 32, a2 = (i0 + 2) / 28 * 960 + (i0 + 2) % 28 * 32, a3 = (i0 + 3) / 28 * 960 + (i0 + 3) % 28 * 32, a4 = (i0 + 4) / 28 * 960 + (i0 + 4) % 28 * 32, a5 = (i0 + 5) / 28 * 960 + (i0 + 5) % 28 * 32, a6 = (i0 + 6) / 28 * 960 + (i0 + 6) % 28 * 32, a7 = (i0 + 7) / 28 * 960 + (i0 + 7) % 28 * 32
+            let a0 = flatOffset(i0, 28, 960, 32), a1 = flatOffset(i0 + 1, 28, 960, 32), a2 = flatOffset(i0 + 2, 28, 960, 32), a3 = flatOffset(i0 + 3, 28, 960, 32), a4 = flatOffset(i0 + 4, 28, 960, 32), a5 = flatOffset(i0 + 5, 28, 960, 32), a6 = flatOffset(i0 + 6, 28, 960, 32), a7 = flatOffset(i0 + 7, 28, 960, 32)
             let yp = y + i0
             var s0_0 = V4()
             var s1_0 = V4()
@@ -2079,6 +2079,8 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }
 
 // MARK: - Winograd's 1-D transforms
 

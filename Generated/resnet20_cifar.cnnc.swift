@@ -2024,7 +2024,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2474,7 +2474,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2905,7 +2905,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2934,7 +2934,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2952,7 +2952,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2981,7 +2981,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2999,7 +2999,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<1024 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -3224,7 +3224,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -3872,7 +3872,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -3884,7 +3884,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -4392,7 +4392,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -4410,7 +4410,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -4439,7 +4439,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -4457,7 +4457,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -4493,7 +4493,7 @@ public struct Resnet20Cifar: CompiledModel {
         let kernel = w, bias = w + 18432
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1088 + (i0 + 4) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1088, 64), a1 = flatOffset(i0 + 1, 8, 1088, 64), a2 = flatOffset(i0 + 2, 8, 1088, 64), a3 = flatOffset(i0 + 3, 8, 1088, 64), a4 = flatOffset(i0 + 4, 8, 1088, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -4575,7 +4575,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1088, 64), a1 = flatOffset(i0 + 1, 8, 1088, 64), a2 = flatOffset(i0 + 2, 8, 1088, 64), a3 = flatOffset(i0 + 3, 8, 1088, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -4650,7 +4650,7 @@ public struct Resnet20Cifar: CompiledModel {
         let kernel = w, bias = w + 18432
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1088 + (i0 + 4) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1088, 64), a1 = flatOffset(i0 + 1, 8, 1088, 64), a2 = flatOffset(i0 + 2, 8, 1088, 64), a3 = flatOffset(i0 + 3, 8, 1088, 64), a4 = flatOffset(i0 + 4, 8, 1088, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -4772,7 +4772,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1088, 64), a1 = flatOffset(i0 + 1, 8, 1088, 64), a2 = flatOffset(i0 + 2, 8, 1088, 64), a3 = flatOffset(i0 + 3, 8, 1088, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -4880,7 +4880,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -4910,7 +4910,7 @@ public struct Resnet20Cifar: CompiledModel {
         let kernel = w, bias = w + 36864
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 640 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 640 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 640 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 640 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 640 + (i0 + 4) % 8 * 64
+            let a0 = flatOffset(i0, 8, 640, 64), a1 = flatOffset(i0 + 1, 8, 640, 64), a2 = flatOffset(i0 + 2, 8, 640, 64), a3 = flatOffset(i0 + 3, 8, 640, 64), a4 = flatOffset(i0 + 4, 8, 640, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -4992,7 +4992,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 640 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 640 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 640 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 640 + (i0 + 3) % 8 * 64
+            let a0 = flatOffset(i0, 8, 640, 64), a1 = flatOffset(i0 + 1, 8, 640, 64), a2 = flatOffset(i0 + 2, 8, 640, 64), a3 = flatOffset(i0 + 3, 8, 640, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -5437,7 +5437,7 @@ public struct Resnet20Cifar: CompiledModel {
         let kernel = w, bias = w + 2048
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 1024 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1024 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1024 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1024 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1024 + (i0 + 4) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1024, 64), a1 = flatOffset(i0 + 1, 8, 1024, 64), a2 = flatOffset(i0 + 2, 8, 1024, 64), a3 = flatOffset(i0 + 3, 8, 1024, 64), a4 = flatOffset(i0 + 4, 8, 1024, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -5515,7 +5515,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 1024 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1024 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1024 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1024 + (i0 + 3) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1024, 64), a1 = flatOffset(i0 + 1, 8, 1024, 64), a2 = flatOffset(i0 + 2, 8, 1024, 64), a3 = flatOffset(i0 + 3, 8, 1024, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -5586,7 +5586,7 @@ public struct Resnet20Cifar: CompiledModel {
         let kernel = w, bias = w + 2048
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 1024 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1024 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1024 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1024 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1024 + (i0 + 4) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1024, 64), a1 = flatOffset(i0 + 1, 8, 1024, 64), a2 = flatOffset(i0 + 2, 8, 1024, 64), a3 = flatOffset(i0 + 3, 8, 1024, 64), a4 = flatOffset(i0 + 4, 8, 1024, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -5684,7 +5684,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 1024 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1024 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1024 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1024 + (i0 + 3) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1024, 64), a1 = flatOffset(i0 + 1, 8, 1024, 64), a2 = flatOffset(i0 + 2, 8, 1024, 64), a3 = flatOffset(i0 + 3, 8, 1024, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -5772,7 +5772,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -5784,7 +5784,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -5822,7 +5822,7 @@ public struct Resnet20Cifar: CompiledModel {
         let kernel = w, bias = w + 36864
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 640 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 640 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 640 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 640 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 640 + (i0 + 4) % 8 * 64
+            let a0 = flatOffset(i0, 8, 640, 64), a1 = flatOffset(i0 + 1, 8, 640, 64), a2 = flatOffset(i0 + 2, 8, 640, 64), a3 = flatOffset(i0 + 3, 8, 640, 64), a4 = flatOffset(i0 + 4, 8, 640, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -5904,7 +5904,7 @@ public struct Resnet20Cifar: CompiledModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 640 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 640 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 640 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 640 + (i0 + 3) % 8 * 64
+            let a0 = flatOffset(i0, 8, 640, 64), a1 = flatOffset(i0 + 1, 8, 640, 64), a2 = flatOffset(i0 + 2, 8, 640, 64), a3 = flatOffset(i0 + 3, 8, 640, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -6366,7 +6366,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -6384,7 +6384,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -6413,7 +6413,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -6431,7 +6431,7 @@ public struct Resnet20Cifar: CompiledModel {
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -14103,6 +14103,8 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -1834,7 +1834,7 @@ extension Unet: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<2) {
             let i0 = b * 8
-            let a0 = i0 / 4 * 192 + i0 % 4 * 32, a1 = (i0 + 1) / 4 * 192 + (i0 + 1) % 4 * 32, a2 = (i0 + 2) / 4 * 192 + (i0 + 2) % 4 * 32, a3 = (i0 + 3) / 4 * 192 + (i0 + 3) % 4 * 32, a4 = (i0 + 4) / 4 * 192 + (i0 + 4) % 4 * 32, a5 = (i0 + 5) / 4 * 192 + (i0 + 5) % 4 * 32, a6 = (i0 + 6) / 4 * 192 + (i0 + 6) % 4 * 32, a7 = (i0 + 7) / 4 * 192 + (i0 + 7) % 4 * 32
+            let a0 = flatOffset(i0, 4, 192, 32), a1 = flatOffset(i0 + 1, 4, 192, 32), a2 = flatOffset(i0 + 2, 4, 192, 32), a3 = flatOffset(i0 + 3, 4, 192, 32), a4 = flatOffset(i0 + 4, 4, 192, 32), a5 = flatOffset(i0 + 5, 4, 192, 32), a6 = flatOffset(i0 + 6, 4, 192, 32), a7 = flatOffset(i0 + 7, 4, 192, 32)
             let yp = y + i0 * 16
             var s0_0 = V16()
             var s1_0 = V16()
@@ -3747,6 +3747,8 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }
 
 // MARK: - Winograd's 1-D transforms
 

@@ -1012,7 +1012,7 @@ public struct Depthwise: CompiledModel {
         for position in 0..<16 {
             let v = x + position * 24
             for group in 0..<3 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2169,7 +2169,7 @@ extension Depthwise: TrainableModel {
         // The remaining 12 output channels.
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 6
-            let a0 = i0 / 2 * 64 + i0 % 2 * 32, a1 = (i0 + 1) / 2 * 64 + (i0 + 1) % 2 * 32, a2 = (i0 + 2) / 2 * 64 + (i0 + 2) % 2 * 32, a3 = (i0 + 3) / 2 * 64 + (i0 + 3) % 2 * 32, a4 = (i0 + 4) / 2 * 64 + (i0 + 4) % 2 * 32, a5 = (i0 + 5) / 2 * 64 + (i0 + 5) % 2 * 32
+            let a0 = flatOffset(i0, 2, 64, 32), a1 = flatOffset(i0 + 1, 2, 64, 32), a2 = flatOffset(i0 + 2, 2, 64, 32), a3 = flatOffset(i0 + 3, 2, 64, 32), a4 = flatOffset(i0 + 4, 2, 64, 32), a5 = flatOffset(i0 + 5, 2, 64, 32)
             let yp = y + i0 * 12
             var s0_0 = V16()
             var s1_0 = V16()
@@ -2489,3 +2489,5 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }

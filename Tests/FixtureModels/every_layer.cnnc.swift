@@ -438,7 +438,7 @@ public struct EveryLayer: CompiledModel {
         for position in 0..<8 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -749,7 +749,7 @@ public struct EveryLayer: CompiledModel {
         for position in 0..<1023 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -927,7 +927,7 @@ public struct EveryLayer: CompiledModel {
         let kernel = w, bias = w + 256
         for b in parts.clamped(to: 0..<10) {
             let i0 = b * 8
-            let a0 = i0 / 10 * 320 + i0 % 10 * 32, a1 = (i0 + 1) / 10 * 320 + (i0 + 1) % 10 * 32, a2 = (i0 + 2) / 10 * 320 + (i0 + 2) % 10 * 32, a3 = (i0 + 3) / 10 * 320 + (i0 + 3) % 10 * 32, a4 = (i0 + 4) / 10 * 320 + (i0 + 4) % 10 * 32, a5 = (i0 + 5) / 10 * 320 + (i0 + 5) % 10 * 32, a6 = (i0 + 6) / 10 * 320 + (i0 + 6) % 10 * 32, a7 = (i0 + 7) / 10 * 320 + (i0 + 7) % 10 * 32
+            let a0 = flatOffset(i0, 10, 320, 32), a1 = flatOffset(i0 + 1, 10, 320, 32), a2 = flatOffset(i0 + 2, 10, 320, 32), a3 = flatOffset(i0 + 3, 10, 320, 32), a4 = flatOffset(i0 + 4, 10, 320, 32), a5 = flatOffset(i0 + 5, 10, 320, 32), a6 = flatOffset(i0 + 6, 10, 320, 32), a7 = flatOffset(i0 + 7, 10, 320, 32)
             let yp = y + i0 * 8
             var s0_0 = bias.simd(V8.self, at: 0)
             var s1_0 = bias.simd(V8.self, at: 0)
@@ -1023,7 +1023,7 @@ public struct EveryLayer: CompiledModel {
         do {
             let v = x
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -1585,8 +1585,8 @@ extension EveryLayer: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<40) {
             let i0 = b * 6
-            let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32, a5 = (i0 + 5) / 16 * 544 + (i0 + 5) % 16 * 32
-            let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2, o5 = (i0 + 5) / 16 * 66 + (i0 + 5) % 16 * 2
+            let a0 = flatOffset(i0, 16, 544, 32), a1 = flatOffset(i0 + 1, 16, 544, 32), a2 = flatOffset(i0 + 2, 16, 544, 32), a3 = flatOffset(i0 + 3, 16, 544, 32), a4 = flatOffset(i0 + 4, 16, 544, 32), a5 = flatOffset(i0 + 5, 16, 544, 32)
+            let o0 = flatOffset(i0, 16, 66, 2), o1 = flatOffset(i0 + 1, 16, 66, 2), o2 = flatOffset(i0 + 2, 16, 66, 2), o3 = flatOffset(i0 + 3, 16, 66, 2), o4 = flatOffset(i0 + 4, 16, 66, 2), o5 = flatOffset(i0 + 5, 16, 66, 2)
             let yp = y
             var s0_0 = V16()
             var s1_0 = V16()
@@ -1703,8 +1703,8 @@ extension EveryLayer: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<41) {
             let i0 = b * 6
-            let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32, a5 = (i0 + 5) / 16 * 544 + (i0 + 5) % 16 * 32
-            let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2, o5 = (i0 + 5) / 16 * 66 + (i0 + 5) % 16 * 2
+            let a0 = flatOffset(i0, 16, 544, 32), a1 = flatOffset(i0 + 1, 16, 544, 32), a2 = flatOffset(i0 + 2, 16, 544, 32), a3 = flatOffset(i0 + 3, 16, 544, 32), a4 = flatOffset(i0 + 4, 16, 544, 32), a5 = flatOffset(i0 + 5, 16, 544, 32)
+            let o0 = flatOffset(i0, 16, 66, 2), o1 = flatOffset(i0 + 1, 16, 66, 2), o2 = flatOffset(i0 + 2, 16, 66, 2), o3 = flatOffset(i0 + 3, 16, 66, 2), o4 = flatOffset(i0 + 4, 16, 66, 2), o5 = flatOffset(i0 + 5, 16, 66, 2)
             let yp = y
             var s0_0 = V16()
             var s1_0 = V16()
@@ -1740,8 +1740,8 @@ extension EveryLayer: TrainableModel {
         }
         for b in parts.clamped(to: 41..<43) {
             let i0 = 246 + (b - 41) * 5
-            let a0 = i0 / 16 * 544 + i0 % 16 * 32, a1 = (i0 + 1) / 16 * 544 + (i0 + 1) % 16 * 32, a2 = (i0 + 2) / 16 * 544 + (i0 + 2) % 16 * 32, a3 = (i0 + 3) / 16 * 544 + (i0 + 3) % 16 * 32, a4 = (i0 + 4) / 16 * 544 + (i0 + 4) % 16 * 32
-            let o0 = i0 / 16 * 66 + i0 % 16 * 2, o1 = (i0 + 1) / 16 * 66 + (i0 + 1) % 16 * 2, o2 = (i0 + 2) / 16 * 66 + (i0 + 2) % 16 * 2, o3 = (i0 + 3) / 16 * 66 + (i0 + 3) % 16 * 2, o4 = (i0 + 4) / 16 * 66 + (i0 + 4) % 16 * 2
+            let a0 = flatOffset(i0, 16, 544, 32), a1 = flatOffset(i0 + 1, 16, 544, 32), a2 = flatOffset(i0 + 2, 16, 544, 32), a3 = flatOffset(i0 + 3, 16, 544, 32), a4 = flatOffset(i0 + 4, 16, 544, 32)
+            let o0 = flatOffset(i0, 16, 66, 2), o1 = flatOffset(i0 + 1, 16, 66, 2), o2 = flatOffset(i0 + 2, 16, 66, 2), o3 = flatOffset(i0 + 3, 16, 66, 2), o4 = flatOffset(i0 + 4, 16, 66, 2)
             let yp = y
             var s0_0 = V16()
             var s1_0 = V16()
@@ -2549,3 +2549,5 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }

@@ -874,7 +874,7 @@ extension WideChannels: TrainableModel {
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<9) {
             let i0 = b * 8
-            let a0 = i0 / 10 * 480 + i0 % 10 * 40, a1 = (i0 + 1) / 10 * 480 + (i0 + 1) % 10 * 40, a2 = (i0 + 2) / 10 * 480 + (i0 + 2) % 10 * 40, a3 = (i0 + 3) / 10 * 480 + (i0 + 3) % 10 * 40, a4 = (i0 + 4) / 10 * 480 + (i0 + 4) % 10 * 40, a5 = (i0 + 5) / 10 * 480 + (i0 + 5) % 10 * 40, a6 = (i0 + 6) / 10 * 480 + (i0 + 6) % 10 * 40, a7 = (i0 + 7) / 10 * 480 + (i0 + 7) % 10 * 40
+            let a0 = flatOffset(i0, 10, 480, 40), a1 = flatOffset(i0 + 1, 10, 480, 40), a2 = flatOffset(i0 + 2, 10, 480, 40), a3 = flatOffset(i0 + 3, 10, 480, 40), a4 = flatOffset(i0 + 4, 10, 480, 40), a5 = flatOffset(i0 + 5, 10, 480, 40), a6 = flatOffset(i0 + 6, 10, 480, 40), a7 = flatOffset(i0 + 7, 10, 480, 40)
             let yp = y + i0 * 3
             var s0_0 = V4()
             var s1_0 = V4()
@@ -921,7 +921,7 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 9..<13) {
             let i0 = 72 + (b - 9) * 7
-            let a0 = i0 / 10 * 480 + i0 % 10 * 40, a1 = (i0 + 1) / 10 * 480 + (i0 + 1) % 10 * 40, a2 = (i0 + 2) / 10 * 480 + (i0 + 2) % 10 * 40, a3 = (i0 + 3) / 10 * 480 + (i0 + 3) % 10 * 40, a4 = (i0 + 4) / 10 * 480 + (i0 + 4) % 10 * 40, a5 = (i0 + 5) / 10 * 480 + (i0 + 5) % 10 * 40, a6 = (i0 + 6) / 10 * 480 + (i0 + 6) % 10 * 40
+            let a0 = flatOffset(i0, 10, 480, 40), a1 = flatOffset(i0 + 1, 10, 480, 40), a2 = flatOffset(i0 + 2, 10, 480, 40), a3 = flatOffset(i0 + 3, 10, 480, 40), a4 = flatOffset(i0 + 4, 10, 480, 40), a5 = flatOffset(i0 + 5, 10, 480, 40), a6 = flatOffset(i0 + 6, 10, 480, 40)
             let yp = y + i0 * 3
             var s0_0 = V4()
             var s1_0 = V4()
@@ -1075,8 +1075,8 @@ extension WideChannels: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70), a3 = flatOffset(i0 + 3, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2), o3 = flatOffset(i0 + 3, 5, 20, 2)
             let yp = y
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1133,8 +1133,8 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 4..<7) {
             let i0 = 16 + (b - 4) * 3
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2)
             let yp = y
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1182,8 +1182,8 @@ extension WideChannels: TrainableModel {
         // The remaining 16 output channels.
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70), a3 = flatOffset(i0 + 3, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2), o3 = flatOffset(i0 + 3, 5, 20, 2)
             let yp = y + 24
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1227,8 +1227,8 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 4..<7) {
             let i0 = 16 + (b - 4) * 3
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2)
             let yp = y + 24
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1271,8 +1271,8 @@ extension WideChannels: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70), a3 = flatOffset(i0 + 3, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2), o3 = flatOffset(i0 + 3, 5, 20, 2)
             let yp = y
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1329,8 +1329,8 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 4..<7) {
             let i0 = 16 + (b - 4) * 3
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2)
             let yp = y
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1378,8 +1378,8 @@ extension WideChannels: TrainableModel {
         // The remaining 16 output channels.
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70), a3 = flatOffset(i0 + 3, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2), o3 = flatOffset(i0 + 3, 5, 20, 2)
             let yp = y + 24
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1423,8 +1423,8 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 4..<7) {
             let i0 = 16 + (b - 4) * 3
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2)
             let yp = y + 24
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1467,8 +1467,8 @@ extension WideChannels: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70), a3 = flatOffset(i0 + 3, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2), o3 = flatOffset(i0 + 3, 5, 20, 2)
             let yp = y
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1522,8 +1522,8 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 4..<7) {
             let i0 = 16 + (b - 4) * 3
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2)
             let yp = y
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1568,8 +1568,8 @@ extension WideChannels: TrainableModel {
         // The remaining 16 output channels.
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70), a3 = flatOffset(i0 + 3, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2), o3 = flatOffset(i0 + 3, 5, 20, 2)
             let yp = y + 24
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1610,8 +1610,8 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 4..<7) {
             let i0 = 16 + (b - 4) * 3
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2)
             let yp = y + 24
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1651,8 +1651,8 @@ extension WideChannels: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70), a3 = flatOffset(i0 + 3, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2), o3 = flatOffset(i0 + 3, 5, 20, 2)
             let yp = y
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1704,8 +1704,8 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 4..<7) {
             let i0 = 16 + (b - 4) * 3
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2)
             let yp = y
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1748,8 +1748,8 @@ extension WideChannels: TrainableModel {
         // The remaining 16 output channels.
         for b in parts.clamped(to: 0..<4) {
             let i0 = b * 4
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70, a3 = (i0 + 3) / 5 * 420 + (i0 + 3) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2, o3 = (i0 + 3) / 5 * 20 + (i0 + 3) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70), a3 = flatOffset(i0 + 3, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2), o3 = flatOffset(i0 + 3, 5, 20, 2)
             let yp = y + 24
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1788,8 +1788,8 @@ extension WideChannels: TrainableModel {
         }
         for b in parts.clamped(to: 4..<7) {
             let i0 = 16 + (b - 4) * 3
-            let a0 = i0 / 5 * 420 + i0 % 5 * 70, a1 = (i0 + 1) / 5 * 420 + (i0 + 1) % 5 * 70, a2 = (i0 + 2) / 5 * 420 + (i0 + 2) % 5 * 70
-            let o0 = i0 / 5 * 20 + i0 % 5 * 2, o1 = (i0 + 1) / 5 * 20 + (i0 + 1) % 5 * 2, o2 = (i0 + 2) / 5 * 20 + (i0 + 2) % 5 * 2
+            let a0 = flatOffset(i0, 5, 420, 70), a1 = flatOffset(i0 + 1, 5, 420, 70), a2 = flatOffset(i0 + 2, 5, 420, 70)
+            let o0 = flatOffset(i0, 5, 20, 2), o1 = flatOffset(i0 + 1, 5, 20, 2), o2 = flatOffset(i0 + 2, 5, 20, 2)
             let yp = y + 24
             var s0_0 = V8()
             var s0_1 = V8()
@@ -1966,3 +1966,5 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }

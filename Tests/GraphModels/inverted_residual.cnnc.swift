@@ -947,7 +947,7 @@ public struct InvertedResidual: CompiledModel {
         for position in 0..<169 {
             let v = x + position * 24
             for group in 0..<3 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -1199,7 +1199,7 @@ public struct InvertedResidual: CompiledModel {
         for position in 0..<36 {
             let v = x + position * 24
             for group in 0..<3 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -1299,7 +1299,7 @@ public struct InvertedResidual: CompiledModel {
         for position in 0..<36 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -1525,7 +1525,7 @@ public struct InvertedResidual: CompiledModel {
         for position in 0..<36 {
             let v = x + position * 40
             for group in 0..<5 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -1848,7 +1848,7 @@ public struct InvertedResidual: CompiledModel {
         for position in 0..<36 {
             let v = x + position * 40
             for group in 0..<5 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -1865,7 +1865,7 @@ public struct InvertedResidual: CompiledModel {
         let kernel = w, bias = w + 640
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 8
-            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = bias.simd(V16.self, at: 0)
             var s1_0 = bias.simd(V16.self, at: 0)
@@ -1907,7 +1907,7 @@ public struct InvertedResidual: CompiledModel {
         }
         for b in parts.clamped(to: 1..<5) {
             let i0 = 8 + (b - 1) * 7
-            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = bias.simd(V16.self, at: 0)
             var s1_0 = bias.simd(V16.self, at: 0)
@@ -1951,7 +1951,7 @@ public struct InvertedResidual: CompiledModel {
         let kernel = w, bias = w + 640
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 8
-            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = bias.simd(V16.self, at: 0)
             var s1_0 = bias.simd(V16.self, at: 0)
@@ -2001,7 +2001,7 @@ public struct InvertedResidual: CompiledModel {
         }
         for b in parts.clamped(to: 1..<5) {
             let i0 = 8 + (b - 1) * 7
-            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = bias.simd(V16.self, at: 0)
             var s1_0 = bias.simd(V16.self, at: 0)
@@ -2053,7 +2053,7 @@ public struct InvertedResidual: CompiledModel {
         for position in 0..<36 {
             let v = x + position * 16
             for group in 0..<2 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2920,7 +2920,7 @@ extension InvertedResidual: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 8
-            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40, a7 = (i0 + 7) / 6 * 240 + (i0 + 7) % 6 * 40
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40), a7 = flatOffset(i0 + 7, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = V16()
             var s1_0 = V16()
@@ -2962,7 +2962,7 @@ extension InvertedResidual: TrainableModel {
         }
         for b in parts.clamped(to: 1..<5) {
             let i0 = 8 + (b - 1) * 7
-            let a0 = i0 / 6 * 240 + i0 % 6 * 40, a1 = (i0 + 1) / 6 * 240 + (i0 + 1) % 6 * 40, a2 = (i0 + 2) / 6 * 240 + (i0 + 2) % 6 * 40, a3 = (i0 + 3) / 6 * 240 + (i0 + 3) % 6 * 40, a4 = (i0 + 4) / 6 * 240 + (i0 + 4) % 6 * 40, a5 = (i0 + 5) / 6 * 240 + (i0 + 5) % 6 * 40, a6 = (i0 + 6) / 6 * 240 + (i0 + 6) % 6 * 40
+            let a0 = flatOffset(i0, 6, 240, 40), a1 = flatOffset(i0 + 1, 6, 240, 40), a2 = flatOffset(i0 + 2, 6, 240, 40), a3 = flatOffset(i0 + 3, 6, 240, 40), a4 = flatOffset(i0 + 4, 6, 240, 40), a5 = flatOffset(i0 + 5, 6, 240, 40), a6 = flatOffset(i0 + 6, 6, 240, 40)
             let yp = y + i0 * 16
             var s0_0 = V16()
             var s1_0 = V16()
@@ -3844,3 +3844,5 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }

@@ -1978,7 +1978,7 @@ public struct SmallOutputs: CompiledModel {
         for position in 0..<256 {
             let v = x + position * 32
             for group in 0..<4 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -2006,7 +2006,7 @@ public struct SmallOutputs: CompiledModel {
         let kernel = w, bias = w + 18432
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1088 + (i0 + 4) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1088, 64), a1 = flatOffset(i0 + 1, 8, 1088, 64), a2 = flatOffset(i0 + 2, 8, 1088, 64), a3 = flatOffset(i0 + 3, 8, 1088, 64), a4 = flatOffset(i0 + 4, 8, 1088, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -2088,7 +2088,7 @@ public struct SmallOutputs: CompiledModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1088, 64), a1 = flatOffset(i0 + 1, 8, 1088, 64), a2 = flatOffset(i0 + 2, 8, 1088, 64), a3 = flatOffset(i0 + 3, 8, 1088, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -2163,7 +2163,7 @@ public struct SmallOutputs: CompiledModel {
         let kernel = w, bias = w + 18432
         for b in parts.clamped(to: 0..<12) {
             let i0 = b * 5
-            let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64, a4 = (i0 + 4) / 8 * 1088 + (i0 + 4) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1088, 64), a1 = flatOffset(i0 + 1, 8, 1088, 64), a2 = flatOffset(i0 + 2, 8, 1088, 64), a3 = flatOffset(i0 + 3, 8, 1088, 64), a4 = flatOffset(i0 + 4, 8, 1088, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -2265,7 +2265,7 @@ public struct SmallOutputs: CompiledModel {
         }
         for b in parts.clamped(to: 12..<13) {
             let i0 = 60 + (b - 12) * 4
-            let a0 = i0 / 8 * 1088 + i0 % 8 * 64, a1 = (i0 + 1) / 8 * 1088 + (i0 + 1) % 8 * 64, a2 = (i0 + 2) / 8 * 1088 + (i0 + 2) % 8 * 64, a3 = (i0 + 3) / 8 * 1088 + (i0 + 3) % 8 * 64
+            let a0 = flatOffset(i0, 8, 1088, 64), a1 = flatOffset(i0 + 1, 8, 1088, 64), a2 = flatOffset(i0 + 2, 8, 1088, 64), a3 = flatOffset(i0 + 3, 8, 1088, 64)
             let yp = y + i0 * 64
             var s0_0 = bias.simd(V16.self, at: 0)
             var s0_1 = bias.simd(V16.self, at: 16)
@@ -2357,7 +2357,7 @@ public struct SmallOutputs: CompiledModel {
         for position in 0..<64 {
             let v = x + position * 64
             for group in 0..<8 {
-                v.store(v.simd(V8.self, at: group * 8) * scale.simd(V8.self, at: group * 8) + shift.simd(V8.self, at: group * 8), at: group * 8)
+                v.store(scaleShift(v.simd(V8.self, at: group * 8), scale.simd(V8.self, at: group * 8), shift.simd(V8.self, at: group * 8)), at: group * 8)
             }
         }
     }
@@ -5338,3 +5338,5 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }

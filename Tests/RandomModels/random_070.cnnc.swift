@@ -619,8 +619,8 @@ extension Random070: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 4
-            let a0 = i0 / 1 * 33 + i0 % 1 * 33, a1 = (i0 + 1) / 1 * 33 + (i0 + 1) % 1 * 33, a2 = (i0 + 2) / 1 * 33 + (i0 + 2) % 1 * 33, a3 = (i0 + 3) / 1 * 33 + (i0 + 3) % 1 * 33
-            let o0 = i0 / 1 * 4 + i0 % 1 * 3, o1 = (i0 + 1) / 1 * 4 + (i0 + 1) % 1 * 3, o2 = (i0 + 2) / 1 * 4 + (i0 + 2) % 1 * 3, o3 = (i0 + 3) / 1 * 4 + (i0 + 3) % 1 * 3
+            let a0 = flatOffset(i0, 1, 33, 33), a1 = flatOffset(i0 + 1, 1, 33, 33), a2 = flatOffset(i0 + 2, 1, 33, 33), a3 = flatOffset(i0 + 3, 1, 33, 33)
+            let o0 = flatOffset(i0, 1, 4, 3), o1 = flatOffset(i0 + 1, 1, 4, 3), o2 = flatOffset(i0 + 2, 1, 4, 3), o3 = flatOffset(i0 + 3, 1, 4, 3)
             let yp = y
             var s0_0 = V8()
             var s1_0 = V8()
@@ -652,8 +652,8 @@ extension Random070: TrainableModel {
         let kernel = w
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 4
-            let a0 = i0 / 1 * 33 + i0 % 1 * 33, a1 = (i0 + 1) / 1 * 33 + (i0 + 1) % 1 * 33, a2 = (i0 + 2) / 1 * 33 + (i0 + 2) % 1 * 33, a3 = (i0 + 3) / 1 * 33 + (i0 + 3) % 1 * 33
-            let o0 = i0 / 1 * 4 + i0 % 1 * 3, o1 = (i0 + 1) / 1 * 4 + (i0 + 1) % 1 * 3, o2 = (i0 + 2) / 1 * 4 + (i0 + 2) % 1 * 3, o3 = (i0 + 3) / 1 * 4 + (i0 + 3) % 1 * 3
+            let a0 = flatOffset(i0, 1, 33, 33), a1 = flatOffset(i0 + 1, 1, 33, 33), a2 = flatOffset(i0 + 2, 1, 33, 33), a3 = flatOffset(i0 + 3, 1, 33, 33)
+            let o0 = flatOffset(i0, 1, 4, 3), o1 = flatOffset(i0 + 1, 1, 4, 3), o2 = flatOffset(i0 + 2, 1, 4, 3), o3 = flatOffset(i0 + 3, 1, 4, 3)
             let yp = y
             var s0_0 = V8()
             var s1_0 = V8()
@@ -908,3 +908,5 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }

@@ -596,7 +596,7 @@ extension Random076: TrainableModel {
         // The remaining 7 output channels.
         for b in parts.clamped(to: 0..<2) {
             let i0 = b * 8
-            let a0 = i0 / 3 * 99 + i0 % 3 * 33, a1 = (i0 + 1) / 3 * 99 + (i0 + 1) % 3 * 33, a2 = (i0 + 2) / 3 * 99 + (i0 + 2) % 3 * 33, a3 = (i0 + 3) / 3 * 99 + (i0 + 3) % 3 * 33, a4 = (i0 + 4) / 3 * 99 + (i0 + 4) % 3 * 33, a5 = (i0 + 5) / 3 * 99 + (i0 + 5) % 3 * 33, a6 = (i0 + 6) / 3 * 99 + (i0 + 6) % 3 * 33, a7 = (i0 + 7) / 3 * 99 + (i0 + 7) % 3 * 33
+            let a0 = flatOffset(i0, 3, 99, 33), a1 = flatOffset(i0 + 1, 3, 99, 33), a2 = flatOffset(i0 + 2, 3, 99, 33), a3 = flatOffset(i0 + 3, 3, 99, 33), a4 = flatOffset(i0 + 4, 3, 99, 33), a5 = flatOffset(i0 + 5, 3, 99, 33), a6 = flatOffset(i0 + 6, 3, 99, 33), a7 = flatOffset(i0 + 7, 3, 99, 33)
             let yp = y + i0 * 7
             var s0_0 = V8()
             var s1_0 = V8()
@@ -638,7 +638,7 @@ extension Random076: TrainableModel {
         }
         for b in parts.clamped(to: 2..<4) {
             let i0 = 16 + (b - 2) * 7
-            let a0 = i0 / 3 * 99 + i0 % 3 * 33, a1 = (i0 + 1) / 3 * 99 + (i0 + 1) % 3 * 33, a2 = (i0 + 2) / 3 * 99 + (i0 + 2) % 3 * 33, a3 = (i0 + 3) / 3 * 99 + (i0 + 3) % 3 * 33, a4 = (i0 + 4) / 3 * 99 + (i0 + 4) % 3 * 33, a5 = (i0 + 5) / 3 * 99 + (i0 + 5) % 3 * 33, a6 = (i0 + 6) / 3 * 99 + (i0 + 6) % 3 * 33
+            let a0 = flatOffset(i0, 3, 99, 33), a1 = flatOffset(i0 + 1, 3, 99, 33), a2 = flatOffset(i0 + 2, 3, 99, 33), a3 = flatOffset(i0 + 3, 3, 99, 33), a4 = flatOffset(i0 + 4, 3, 99, 33), a5 = flatOffset(i0 + 5, 3, 99, 33), a6 = flatOffset(i0 + 6, 3, 99, 33)
             let yp = y + i0 * 7
             var s0_0 = V8()
             var s1_0 = V8()
@@ -711,3 +711,5 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }

@@ -578,8 +578,8 @@ extension Random086: TrainableModel {
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 4
-            let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
-            let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
+            let a0 = flatOffset(i0, 2, 99, 33), a1 = flatOffset(i0 + 1, 2, 99, 33), a2 = flatOffset(i0 + 2, 2, 99, 33), a3 = flatOffset(i0 + 3, 2, 99, 33)
+            let o0 = flatOffset(i0, 2, 12, 2), o1 = flatOffset(i0 + 1, 2, 12, 2), o2 = flatOffset(i0 + 2, 2, 12, 2), o3 = flatOffset(i0 + 3, 2, 12, 2)
             let yp = y
             var s0_0 = V4()
             var s1_0 = V4()
@@ -614,8 +614,8 @@ extension Random086: TrainableModel {
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 4
-            let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
-            let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
+            let a0 = flatOffset(i0, 2, 99, 33), a1 = flatOffset(i0 + 1, 2, 99, 33), a2 = flatOffset(i0 + 2, 2, 99, 33), a3 = flatOffset(i0 + 3, 2, 99, 33)
+            let o0 = flatOffset(i0, 2, 12, 2), o1 = flatOffset(i0 + 1, 2, 12, 2), o2 = flatOffset(i0 + 2, 2, 12, 2), o3 = flatOffset(i0 + 3, 2, 12, 2)
             let yp = y
             var s0_0 = V4()
             var s1_0 = V4()
@@ -648,8 +648,8 @@ extension Random086: TrainableModel {
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 4
-            let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
-            let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
+            let a0 = flatOffset(i0, 2, 99, 33), a1 = flatOffset(i0 + 1, 2, 99, 33), a2 = flatOffset(i0 + 2, 2, 99, 33), a3 = flatOffset(i0 + 3, 2, 99, 33)
+            let o0 = flatOffset(i0, 2, 12, 2), o1 = flatOffset(i0 + 1, 2, 12, 2), o2 = flatOffset(i0 + 2, 2, 12, 2), o3 = flatOffset(i0 + 3, 2, 12, 2)
             let yp = y
             var s0_0 = V4()
             var s1_0 = V4()
@@ -684,8 +684,8 @@ extension Random086: TrainableModel {
         // The remaining 3 output channels.
         for b in parts.clamped(to: 0..<1) {
             let i0 = b * 4
-            let a0 = i0 / 2 * 99 + i0 % 2 * 33, a1 = (i0 + 1) / 2 * 99 + (i0 + 1) % 2 * 33, a2 = (i0 + 2) / 2 * 99 + (i0 + 2) % 2 * 33, a3 = (i0 + 3) / 2 * 99 + (i0 + 3) % 2 * 33
-            let o0 = i0 / 2 * 12 + i0 % 2 * 2, o1 = (i0 + 1) / 2 * 12 + (i0 + 1) % 2 * 2, o2 = (i0 + 2) / 2 * 12 + (i0 + 2) % 2 * 2, o3 = (i0 + 3) / 2 * 12 + (i0 + 3) % 2 * 2
+            let a0 = flatOffset(i0, 2, 99, 33), a1 = flatOffset(i0 + 1, 2, 99, 33), a2 = flatOffset(i0 + 2, 2, 99, 33), a3 = flatOffset(i0 + 3, 2, 99, 33)
+            let o0 = flatOffset(i0, 2, 12, 2), o1 = flatOffset(i0 + 1, 2, 12, 2), o2 = flatOffset(i0 + 2, 2, 12, 2), o3 = flatOffset(i0 + 3, 2, 12, 2)
             let yp = y
             var s0_0 = V4()
             var s1_0 = V4()
@@ -1141,3 +1141,5 @@ private typealias V64 = SIMD64<Float>
 @inline(__always) private func scaleShift(_ x: SIMD4<Float>, _ scale: SIMD4<Float>, _ shift: SIMD4<Float>) -> SIMD4<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD8<Float>, _ scale: SIMD8<Float>, _ shift: SIMD8<Float>) -> SIMD8<Float> { x * scale + shift }
 @inline(__always) private func scaleShift(_ x: SIMD16<Float>, _ scale: SIMD16<Float>, _ shift: SIMD16<Float>) -> SIMD16<Float> { x * scale + shift }
+// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.
+@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }

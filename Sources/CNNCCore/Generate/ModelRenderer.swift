@@ -130,7 +130,7 @@ struct ModelRenderer {
         out.line()
         for declaration in VectorTypes.declarations { out.line(declaration) }
         writeMultiplyAdd(vectorTypes: program.vectorWidths, into: &out)
-        writeStoreSteps(vectorTypes: program.vectorWidths, into: &out)
+        writeStoreSteps(into: &out)
         if program.usesWinograd {
             out.line()
             out.line("// MARK: - Winograd's 1-D transforms")
@@ -616,9 +616,9 @@ struct ModelRenderer {
     /// where: s .< 0)`) weighed the SIMD operators' overloads each time, two
     /// thirds of the checking of a kernel with a fused BatchNormalization and
     /// ReLU. The same operations, so the same bits. For every width a store
-    /// can have, whichever the kernels use.
-    private func writeStoreSteps(vectorTypes: [Int], into out: inout SourceWriter) {
-        guard !vectorTypes.isEmpty else { return }
+    /// can have, whichever the kernels use; and the address step `flatOffset`.
+    private func writeStoreSteps(into out: inout SourceWriter) {
+        // Also without kernels of vectors: a BatchNormalization's pass scales and shifts by 8.
         let widths = [4, 8, 16]
         out.line()
         out.line("// MARK: - Store steps")
@@ -629,6 +629,8 @@ struct ModelRenderer {
         writeVectorFunction("maxWithZero", parameters: ["x"], body: "x.replacing(with: 0, where: x .<= 0)", widths: widths, into: &out)
         out.line("// A BatchNormalization's folded x·scale + shift in a store: a multiply, then an add, as its pass.")
         writeVectorFunction("scaleShift", parameters: ["x", "scale", "shift"], body: "x * scale + shift", widths: widths, into: &out)
+        out.line("// A pixel's offset from its place in a flattened output: row · row stride + column · pixel stride.")
+        out.line("@inline(__always) private func flatOffset(_ pixel: Int, _ width: Int, _ rowStride: Int, _ pixelStride: Int) -> Int { pixel / width * rowStride + pixel % width * pixelStride }")
     }
 
     /// `@inline(__always) private func name(_ p: SIMD<lanes>Float, …) -> SIMD<lanes>Float { body }` for each width.
